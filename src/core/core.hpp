@@ -1,0 +1,135 @@
+// core: what every module shares. Errors as values, logging, the clock, and the
+// configuration file (UCI syntax, checked against a schema table).
+#pragma once
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <fmt/format.h>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace uplink {
+
+// Expected failures are values (STYLE.md "Errors"). Each module has its own
+// error enum and category; Result<T> carries either a T or an error_code.
+template <typename T>
+using Result = boost::system::result<T, boost::system::error_code>;
+using Error = boost::system::error_code;
+
+using Clock = std::chrono::steady_clock;
+using Duration = std::chrono::milliseconds;
+using namespace std::chrono_literals;
+
+// ---------------------------------------------------------------- logging
+enum class LogLevel { Debug, Info, Warning, Error };
+std::string_view to_string(LogLevel level);
+std::optional<LogLevel> log_level_from_string(std::string_view text);
+
+// Lines go to stderr as "<level> <component>: <message>"; under systemd or procd
+// the timestamp comes from the journal.
+void set_log_level(LogLevel level);
+bool log_enabled(LogLevel level);
+void log_line(LogLevel level, std::string_view component, std::string_view message);
+
+template <typename... Args>
+void log(LogLevel level, std::string_view component, fmt::format_string<Args...> format, Args&&... args)
+{
+    if (log_enabled(level))
+        log_line(level, component, fmt::format(format, std::forward<Args>(args)...));
+}
+
+// ---------------------------------------------------------------- configuration
+// One file in UCI syntax (OpenWrt's `config`/`option`/`list`), so `uci` and
+// OpenWrt backups work with it. See docs/config.md.
+
+enum class ConfigErrc {
+    Syntax = 1,        // the file does not parse as UCI
+    UnknownSection,    // a section type the schema does not know
+    UnknownOption,     // an option its section type does not have
+    BadValue,          // a value outside its type or limits
+    Missing,           // a required option is absent
+    Duplicate,         // a named section or a single option given twice
+    Io,                // the file could not be read or written
+};
+const boost::system::error_category& config_category();
+Error make_error_code(ConfigErrc code);
+
+enum class OptionType { String, Integer, Boolean, Enum, List };
+
+struct OptionSchema {
+    std::string name;
+    OptionType type = OptionType::String;
+    std::string default_value;              // empty: no default
+    bool required = false;
+    std::int64_t minimum = 0;               // Integer only
+    std::int64_t maximum = 0;               // Integer only
+    std::vector<std::string> choices;       // Enum only
+    bool secret = false;                    // redacted wherever it is shown (PINs, passwords)
+    std::string description;
+};
+
+struct SectionSchema {
+    std::string type;                       // `config <type> ['name']`
+    bool single = false;                    // at most one section of this type
+    std::vector<OptionSchema> options;
+};
+
+using Schema = std::vector<SectionSchema>;
+
+struct ConfigSection {
+    std::string type;
+    std::string name;                       // '' for an anonymous section
+    int line = 0;                           // where `config` stood, for messages
+    std::map<std::string, std::string> options;
+    std::map<std::string, std::vector<std::string>> lists;
+};
+
+// A diagnostic names the line: "uplink:12: option 'poll_interval': 0 is below the minimum 1".
+struct ConfigDiagnostic {
+    int line = 0;
+    std::string message;
+};
+
+class Config {
+public:
+    // Parse and validate the whole text; on failure nothing is returned and
+    // every problem found is in `diagnostics` (the caller keeps its running config).
+    static Result<Config> parse(std::string_view text, const Schema& schema,
+                                std::vector<ConfigDiagnostic>& diagnostics);
+    static Result<Config> load(const std::string& path, const Schema& schema,
+                               std::vector<ConfigDiagnostic>& diagnostics);
+
+    // UCI text with schema order kept; writes go to a temp file, fsync, rename.
+    std::string serialize() const;
+    Result<void> save(const std::string& path) const;
+
+    const std::vector<ConfigSection>& sections() const { return sections_; }
+    std::vector<const ConfigSection*> sections_of(std::string_view type) const;
+    const ConfigSection* section(std::string_view type, std::string_view name) const;
+
+    // Typed access with the schema's default applied.
+    std::string get(const ConfigSection& section, std::string_view option) const;
+    std::int64_t get_integer(const ConfigSection& section, std::string_view option) const;
+    bool get_boolean(const ConfigSection& section, std::string_view option) const;
+
+    // Edits keep the config valid or fail with the same messages a load gives.
+    Result<void> set(std::string_view type, std::string_view name, std::string_view option,
+                     std::string_view value, std::vector<ConfigDiagnostic>& diagnostics);
+
+private:
+    const Schema* schema_ = nullptr;
+    std::vector<ConfigSection> sections_;
+};
+
+} // namespace uplink
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<uplink::ConfigErrc> : std::true_type {};
+} // namespace boost::system

@@ -1,0 +1,181 @@
+// modem: finding modems (sysfs + hotplug), the vendor table, and one state machine per modem
+// that keeps identity, SIM, registration and signal current over its AT port.
+#pragma once
+
+#include <at/at.hpp>
+#include <core/core.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace uplink::modem {
+
+enum class Errc {
+    NoSuchModem = 1,     // no modem with that id
+    NoAtPort,            // the modem has no AT port to send a command on
+    NotReady,            // the modem is not in a state that allows this
+    WrongPinRemembered,  // this SIM refused this PIN before; it will not be tried again
+};
+const boost::system::error_category& modem_category();
+Error make_error_code(Errc code);
+
+// Like ModemManager's MMModemState, without the bearer states (those come with the data path).
+enum class State { Failed, Unknown, Initializing, Locked, Disabled, Enabling, Enabled, Searching, Registered };
+std::string_view to_string(State state);
+
+enum class FailedReason { None, SimMissing, SimError, WrongPin, PukRequired, PortHung, Unsupported };
+std::string_view to_string(FailedReason reason);
+
+enum class SimState { Unknown, Missing, Ready, PinRequired, PukRequired, Error };
+std::string_view to_string(SimState state);
+
+enum class RegistrationState { Idle, Home, Searching, Denied, Unknown, Roaming };
+std::string_view to_string(RegistrationState state);
+
+enum class Technology { Unknown, Gsm, Umts, Lte, Nr5gNsa, Nr5gSa };
+std::string_view to_string(Technology technology);
+
+enum class Protocol { Unknown, At, Qmi, Mbim, Ncm, Ecm };
+std::string_view to_string(Protocol protocol);
+
+enum class PortRole { Unknown, At, Modem /* PPP */, Diag, Nmea, Qmi, Mbim, Net };
+std::string_view to_string(PortRole role);
+
+struct Identity {
+    std::string manufacturer, model, revision, imei;
+};
+
+struct Sim {
+    SimState state = SimState::Unknown;
+    std::string iccid, imsi;
+    std::string operator_id;                  // MCC+MNC from the IMSI, e.g. "23415"
+    std::optional<int> pin_retries, puk_retries;
+};
+
+struct Registration {
+    RegistrationState state = RegistrationState::Unknown;
+    Technology technology = Technology::Unknown;
+    std::string operator_name, operator_id;   // "Vodafone UK", "23415"
+    std::optional<std::uint32_t> tac, cell_id;
+};
+
+struct Carrier {                              // one component carrier (QCAINFO)
+    bool primary = false;
+    std::string band;                         // "LTE BAND 3"
+    int earfcn = 0;
+    int bandwidth_rb = 0;
+    std::optional<int> pci, rsrp_dbm, rsrq_db, sinr_db;
+};
+
+struct Signal {
+    std::optional<int> rssi_dbm, rsrp_dbm, rsrq_db, sinr_db;
+    std::optional<int> band, earfcn, pci;
+    std::vector<Carrier> carriers;
+    std::optional<Clock::time_point> updated;
+};
+
+struct Port {
+    std::string name;                         // ttyUSB2
+    std::string device_path;                  // /dev/ttyUSB2 (under the configured dev root)
+    PortRole role = PortRole::Unknown;
+    int interface_number = -1;
+    std::string driver;                       // option, qmi_wwan, cdc_wdm...
+};
+
+struct Device {
+    std::string usb_path;                     // "1-1.2": the physical port, stable across replug
+    std::string sysfs_path;
+    std::string vendor_id, product_id;        // "2c7c", "0125"
+    std::string vendor_entry;                 // vendor table entry that matched, or "" (probed)
+    Protocol protocol = Protocol::Unknown;
+    std::vector<Port> ports;
+};
+
+// Everything the API shows about one modem; a copy, so callers never race the state machine.
+struct Snapshot {
+    std::string id;                           // the USB path: stable for a slot
+    State state = State::Unknown;
+    FailedReason failed_reason = FailedReason::None;
+    std::string message;                      // what a person should know about the state
+    Identity identity;
+    Sim sim;
+    Registration registration;
+    Signal signal;
+    Device device;
+};
+
+struct Event {
+    enum class Kind { Added, Removed, StateChanged, SimChanged, RegistrationChanged, SignalChanged };
+    Kind kind = Kind::StateChanged;
+    std::string modem_id;
+    std::string message;                      // "registered -> searching", "unplugged"
+    std::chrono::system_clock::time_point time;
+};
+std::string_view to_string(Event::Kind kind);
+
+// A PIN to use for SIMs whose ICCID starts with `iccid_prefix` ("" = any SIM).
+struct PinSetting {
+    std::string iccid_prefix;
+    std::string pin;
+};
+
+struct Options {
+    std::string sysfs_root = "/sys";
+    std::string dev_root = "/dev";
+    std::string state_dir = "/var/lib/uplink";   // remembers PINs a SIM refused
+    Duration poll_interval = 10s;
+    Duration command_timeout = 5s;
+    std::vector<PinSetting> pins;
+};
+
+// Owns discovery and every Modem. One per daemon; lives on the daemon's io_context.
+class Manager {
+public:
+    Manager(boost::asio::any_io_executor executor, Options options);
+    ~Manager();
+    Manager(const Manager&) = delete;
+    Manager& operator=(const Manager&) = delete;
+
+    void start();                             // first scan, then hotplug
+    void stop();
+    void apply(Options options);              // live reload: only what changed takes effect
+
+    std::vector<Snapshot> modems() const;
+    std::optional<Snapshot> modem(std::string_view id) const;
+
+    // An administrator's raw command, queued behind the modem's own on its AT port.
+    boost::asio::awaitable<Result<at::Reply>> send_at(std::string modem_id, std::string command);
+
+    // Every event, as it happens; the returned handle unsubscribes when destroyed.
+    using Listener = std::function<void(const Event&)>;
+    class Subscription {
+    public:
+        Subscription() = default;
+        explicit Subscription(std::function<void()> cancel) : cancel_(std::move(cancel)) {}
+        Subscription(Subscription&&) noexcept = default;
+        Subscription& operator=(Subscription&&) noexcept = default;
+        ~Subscription() { if (cancel_) cancel_(); }
+    private:
+        std::function<void()> cancel_;
+    };
+    [[nodiscard]] Subscription subscribe(Listener listener);
+    std::vector<Event> recent_events() const;
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
+
+} // namespace uplink::modem
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<uplink::modem::Errc> : std::true_type {};
+} // namespace boost::system

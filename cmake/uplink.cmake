@@ -22,7 +22,13 @@ function(uplink_test name)
   if(NOT ARG_LABELS)
     set(ARG_LABELS unit)
   endif()
-  gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" DISCOVERY_TIMEOUT 30)
+  # The sanitizer tree's tests carry a prefix so that one ctest run over every tree
+  # (scripts/test) reports them apart from the release tree's.
+  set(prefix "")
+  if(UPLINK_SANITIZE)
+    set(prefix "asan.")
+  endif()
+  gtest_discover_tests(${name} TEST_PREFIX "${prefix}" PROPERTIES LABELS "${ARG_LABELS}" DISCOVERY_TIMEOUT 60)
 endfunction()
 
 # uplink_fuzzer(NAME SOURCE DEPENDS targets...)

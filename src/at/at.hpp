@@ -72,6 +72,7 @@ struct FrameEvent {
     std::string text;
     std::optional<Final> final;
 };
+std::string_view to_string(FrameEvent::Kind kind);
 
 // Sans-I/O: feed bytes as they arrive, in any split, and get events back.
 class Framer {
@@ -98,6 +99,10 @@ private:
 // Lines that are unsolicited result codes even while a command is in flight
 // (unless they carry the command's own prefix): "RDY", "+CPIN:", "+QUSIM:", "+QIND:", "+CEREG:"...
 bool is_urc(std::string_view line);
+
+// The command with its secrets (PINs, PUKs, passwords) replaced by "***", for logs and for anything
+// a person may see: AT+CPIN="1234" -> AT+CPIN=***, AT+CLCK="SC",0,"1234" -> AT+CLCK="SC",0,***.
+std::string redact_secrets(std::string_view command);
 
 // ---------------------------------------------------------------- parsed values
 enum class PinState { Ready, SimPin, SimPuk, SimPin2, SimPuk2, PhSimPin, PhNetPin, PhNetPuk, Other };
@@ -126,7 +131,7 @@ struct Registration {           // +CREG/+CGREG/+CEREG/+C5GREG, read and unsolic
     std::optional<int> mode;                  // <n>, only in the read form
     RegistrationStatus status = RegistrationStatus::Unknown;
     std::optional<std::uint32_t> area;        // <lac>/<tac>, hex in the reply
-    std::optional<std::uint32_t> cell_id;     // <ci>, hex in the reply
+    std::optional<std::uint64_t> cell_id;     // <ci>, hex in the reply (NR cell identities have 36 bits)
     std::optional<AccessTechnology> technology;
 };
 
@@ -162,7 +167,7 @@ struct ServingCell {            // AT+QENG="servingcell" (Quectel)
     std::string technology;                   // "LTE", "WCDMA", "NR5G-SA", ... empty when searching
     std::string duplex;                       // FDD / TDD
     std::string mcc, mnc;                     // decimal text, leading zeros kept
-    std::optional<std::uint32_t> cell_id;     // hex in the reply
+    std::optional<std::uint64_t> cell_id;     // hex in the reply (36 bits on NR5G-SA)
     std::optional<int> pci, earfcn, band;
     std::optional<int> ul_bandwidth_mhz_x10, dl_bandwidth_mhz_x10;  // from the 0..5 enum: 14, 30, 50, 100, 150, 200
     std::optional<std::uint32_t> tac;         // hex in the reply

@@ -46,7 +46,7 @@ void log(LogLevel level, std::string_view component, fmt::format_string<Args...>
 
 // ---------------------------------------------------------------- configuration
 // One file in UCI syntax (OpenWrt's `config`/`option`/`list`), so `uci` and
-// OpenWrt backups work with it. See docs/config.md.
+// OpenWrt backups work with it. See docs/config.md and docs/config-syntax.md.
 
 enum class ConfigErrc {
     Syntax = 1,        // the file does not parse as UCI
@@ -67,7 +67,7 @@ struct OptionSchema {
     OptionType type = OptionType::String;
     std::string default_value;              // empty: no default
     bool required = false;
-    std::int64_t minimum = 0;               // Integer only
+    std::int64_t minimum = 0;               // Integer only; both 0: no limits
     std::int64_t maximum = 0;               // Integer only
     std::vector<std::string> choices;       // Enum only
     bool secret = false;                    // redacted wherever it is shown (PINs, passwords)
@@ -90,27 +90,35 @@ struct ConfigSection {
     std::map<std::string, std::vector<std::string>> lists;
 };
 
-// A diagnostic names the line: "uplink:12: option 'poll_interval': 0 is below the minimum 1".
+// A diagnostic names the line: to_string() gives
+// "line 12: option 'poll_interval': 0 is below the minimum 1" (line 0: not tied to a line of
+// the file, as for an I/O error or a value refused by set()).
 struct ConfigDiagnostic {
     int line = 0;
     std::string message;
 };
+std::string to_string(const ConfigDiagnostic& diagnostic);
 
 class Config {
 public:
     // Parse and validate the whole text; on failure nothing is returned and
     // every problem found is in `diagnostics` (the caller keeps its running config).
+    // Every call replaces the contents of `diagnostics`. The Config keeps a pointer to
+    // `schema`, which must outlive it.
     static Result<Config> parse(std::string_view text, const Schema& schema,
                                 std::vector<ConfigDiagnostic>& diagnostics);
     static Result<Config> load(const std::string& path, const Schema& schema,
                                std::vector<ConfigDiagnostic>& diagnostics);
 
     // UCI text with schema order kept; writes go to a temp file, fsync, rename.
+    // save() fails with the errno of the step that failed (system category), the
+    // original file untouched; the caller adds the path when it reports it.
     std::string serialize() const;
     Result<void> save(const std::string& path) const;
 
     const std::vector<ConfigSection>& sections() const { return sections_; }
     std::vector<const ConfigSection*> sections_of(std::string_view type) const;
+    // An empty name finds the first section of the type, named or not (for single sections).
     const ConfigSection* section(std::string_view type, std::string_view name) const;
 
     // Typed access with the schema's default applied.
@@ -119,8 +127,13 @@ public:
     bool get_boolean(const ConfigSection& section, std::string_view option) const;
 
     // Edits keep the config valid or fail with the same messages a load gives.
+    // The section is found as section() finds it, else created (anonymous for an empty name).
     Result<void> set(std::string_view type, std::string_view name, std::string_view option,
                      std::string_view value, std::vector<ConfigDiagnostic>& diagnostics);
+    // Replaces a List option's values; no values removes it.
+    Result<void> set_list(std::string_view type, std::string_view name, std::string_view option,
+                          const std::vector<std::string>& values,
+                          std::vector<ConfigDiagnostic>& diagnostics);
 
 private:
     const Schema* schema_ = nullptr;

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace uplink::modem {
@@ -22,6 +23,7 @@ enum class Errc {
     NoAtPort,            // the modem has no AT port to send a command on
     NotReady,            // the modem is not in a state that allows this
     WrongPinRemembered,  // this SIM refused this PIN before; it will not be tried again
+    PinStoreUnreadable,  // <state_dir>/pin-failures is corrupt: no PIN is sent until it is fixed
 };
 const boost::system::error_category& modem_category();
 Error make_error_code(Errc code);
@@ -63,7 +65,8 @@ struct Registration {
     RegistrationState state = RegistrationState::Unknown;
     Technology technology = Technology::Unknown;
     std::string operator_name, operator_id;   // "Vodafone UK", "23415"
-    std::optional<std::uint32_t> tac, cell_id;
+    std::optional<std::uint32_t> tac;
+    std::optional<std::uint64_t> cell_id;     // 28-bit E-UTRAN, 36-bit NR cell identity
 };
 
 struct Carrier {                              // one component carrier (QCAINFO)
@@ -159,8 +162,17 @@ public:
     public:
         Subscription() = default;
         explicit Subscription(std::function<void()> cancel) : cancel_(std::move(cancel)) {}
-        Subscription(Subscription&&) noexcept = default;
-        Subscription& operator=(Subscription&&) noexcept = default;
+        Subscription(Subscription&& other) noexcept : cancel_(std::exchange(other.cancel_, nullptr)) {}
+        // Assigning over a subscription ends it first.
+        Subscription& operator=(Subscription&& other) noexcept
+        {
+            if (this != &other) {
+                if (cancel_)
+                    cancel_();
+                cancel_ = std::exchange(other.cancel_, nullptr);
+            }
+            return *this;
+        }
         ~Subscription() { if (cancel_) cancel_(); }
     private:
         std::function<void()> cancel_;

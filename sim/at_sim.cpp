@@ -1,0 +1,191 @@
+// SIM commands: AT+CPIN, AT+CLCK, AT+QPINC, AT+QCCID, AT+CIMI (3GPP TS 27.007 §8.3, §7.4;
+// Quectel AT manual for QPINC/QCCID).
+#include "sim/modem.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace uplink::sim {
+
+namespace {
+
+// TS 31.101 §9.5: PINs are 4 to 8 digits, the PUK 8 digits.
+bool valid_secret(std::string_view text, std::size_t minimum, std::size_t maximum)
+{
+    return text.size() >= minimum && text.size() <= maximum
+        && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool is_pin(std::string_view text)
+{
+    return valid_secret(text, 4, 8);
+}
+bool is_puk(std::string_view text)
+{
+    return valid_secret(text, 8, 8);
+}
+
+// Personalisation and dialling facilities: reported as not locked, not changeable here.
+bool other_facility(std::string_view facility)
+{
+    for (auto name : {"PN", "PU", "PP", "PC", "PS", "PF", "FD"})
+        if (equals_ignoring_case(facility, name))
+            return true;
+    return false;
+}
+
+constexpr int pin2_tries = 3;
+constexpr int puk2_tries = 10;
+
+} // namespace
+
+Modem::Response Modem::pin(const AtCommand& command, PortSettings&)
+{
+    switch (command.form) {
+    case CommandForm::Test:
+        return ok();
+    case CommandForm::Execute:
+        return error();
+    case CommandForm::Set: {
+        auto arguments = split_arguments(command.arguments);
+        if (!arguments)
+            return cme(50);
+        return pin_enter(*arguments);
+    }
+    case CommandForm::Read:
+        break;
+    }
+    switch (sim_state()) {
+    case SimState::Ready:
+        return ok({"+CPIN: READY"});
+    case SimState::PinRequired:
+        return ok({"+CPIN: SIM PIN"});
+    case SimState::PukRequired:
+        return ok({"+CPIN: SIM PUK"});
+    default:
+        return cme(*sim_error());
+    }
+}
+
+Modem::Response Modem::pin_enter(const std::vector<std::string>& arguments)
+{
+    auto state = sim_state();
+    if (state == SimState::Absent || state == SimState::Initializing || state == SimState::Blocked)
+        return cme(*sim_error());
+    if (arguments.empty() || arguments.size() > 2)
+        return cme(50);
+    auto& counters = surroundings_.counters;
+    switch (state) {
+    case SimState::Ready:
+        return cme(3);
+    case SimState::PinRequired:
+        if (arguments.size() != 1 || !is_pin(arguments[0]))
+            return cme(50);
+        ++counters.pin_attempts;
+        if (card_->verify_pin(arguments[0]) == SimCard::Check::Wrong)
+            return cme(16);
+        unlock_sim();
+        return ok();
+    case SimState::PukRequired:
+        // 27.007 §8.3: with SIM PUK the new PIN is mandatory.
+        if (arguments.size() != 2)
+            return cme(12);
+        if (!is_puk(arguments[0]) || !is_pin(arguments[1]))
+            return cme(50);
+        ++counters.puk_attempts;
+        if (card_->unblock(arguments[0], arguments[1]) == SimCard::Check::Wrong)
+            return cme(16);
+        unlock_sim();
+        return ok();
+    default:
+        break;
+    }
+    return cme(*sim_error());
+}
+
+Modem::Response Modem::facility_lock(const AtCommand& command, PortSettings&)
+{
+    if (command.form == CommandForm::Test)
+        return ok({"+CLCK: (\"SC\",\"FD\",\"PN\",\"PU\",\"PP\",\"PC\")"});
+    if (command.form != CommandForm::Set)
+        return error();
+    auto arguments = split_arguments(command.arguments);
+    if (!arguments || arguments->size() < 2 || arguments->size() > 4)
+        return cme(50);
+    const auto& facility = (*arguments)[0];
+    const auto& mode = (*arguments)[1];
+    if (mode != "0" && mode != "1" && mode != "2")
+        return cme(50);
+    if (other_facility(facility))
+        return mode == "2" ? ok({"+CLCK: 0"}) : cme(3);
+    if (!equals_ignoring_case(facility, "SC"))
+        return cme(50);
+    auto state = sim_state();
+    if (state != SimState::Ready && state != SimState::PinRequired)
+        return cme(*sim_error());
+    if (mode == "2")
+        return ok({fmt::format("+CLCK: {}", card_->spec().pin_enabled ? 1 : 0)});
+    if (state == SimState::PinRequired)
+        return cme(11);
+    if (arguments->size() < 3 || !is_pin((*arguments)[2]))
+        return cme(50);
+    ++surroundings_.counters.pin_attempts;
+    if (card_->verify_pin((*arguments)[2]) == SimCard::Check::Wrong) {
+        update_registration(); // three wrong tries lock the SIM: the modem loses the network
+        return cme(16);
+    }
+    card_->set_pin_enabled(mode == "1");
+    sim_unlocked_ = true; // the PIN was just verified: this session stays unlocked
+    return ok();
+}
+
+// Quectel: +QPINC: <facility>,<pin tries left>,<puk tries left>; "SC" is PIN1, "P2" PIN2.
+Modem::Response Modem::pin_counters(const AtCommand& command, PortSettings&)
+{
+    if (command.form == CommandForm::Test)
+        return ok({"+QPINC: (\"SC\",\"P2\")"});
+    if (command.form == CommandForm::Execute)
+        return error();
+    auto state = sim_state();
+    if (state == SimState::Absent || state == SimState::Initializing)
+        return cme(*sim_error());
+    const auto& spec = card_->spec();
+    auto sc = fmt::format("+QPINC: \"SC\",{},{}", spec.pin_retries, spec.puk_retries);
+    auto p2 = fmt::format("+QPINC: \"P2\",{},{}", pin2_tries, puk2_tries);
+    if (command.form == CommandForm::Read)
+        return ok({sc, p2});
+    auto arguments = split_arguments(command.arguments);
+    if (!arguments || arguments->size() != 1)
+        return cme(50);
+    if (equals_ignoring_case((*arguments)[0], "SC"))
+        return ok({sc});
+    if (equals_ignoring_case((*arguments)[0], "P2"))
+        return ok({p2});
+    return cme(50);
+}
+
+Modem::Response Modem::iccid(const AtCommand& command, PortSettings&)
+{
+    if (command.form == CommandForm::Test)
+        return ok();
+    if (command.form != CommandForm::Execute)
+        return error();
+    // EF_ICCID is readable without the PIN (TS 31.101 §13.2).
+    auto state = sim_state();
+    if (state == SimState::Absent || state == SimState::Initializing)
+        return cme(*sim_error());
+    return ok({"+QCCID: " + card_->spec().iccid});
+}
+
+Modem::Response Modem::imsi(const AtCommand& command, PortSettings&)
+{
+    if (command.form == CommandForm::Test)
+        return ok();
+    if (command.form != CommandForm::Execute)
+        return error();
+    if (auto code = sim_error())
+        return cme(*code);
+    return ok({card_->spec().imsi});
+}
+
+} // namespace uplink::sim

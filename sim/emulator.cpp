@@ -1,0 +1,342 @@
+#include "sim/emulator.hpp"
+
+#include "sim/control_server.hpp"
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <set>
+
+namespace uplink::sim {
+
+namespace asio = boost::asio;
+using asio::as_tuple;
+using asio::use_awaitable;
+
+namespace {
+
+constexpr std::size_t max_command_line = 4096; // longer lines are dropped unanswered
+constexpr std::size_t max_outbox = 1 << 20; // bytes waiting for a reader; more are dropped
+
+// Spawned coroutines end by themselves (their port closes, their generation passes); an
+// exception is a bug, logged here once.
+void spawn(asio::io_context& context, asio::awaitable<void> task, std::string what)
+{
+    asio::co_spawn(context, std::move(task), [what = std::move(what)](std::exception_ptr error) {
+        if (!error)
+            return;
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& exception) {
+            log(LogLevel::Error, "uplink-sim", "{} failed: {}", what, exception.what());
+        }
+    });
+}
+
+bool answers_at(int interface)
+{
+    return interface == 2 || interface == 3;
+}
+
+} // namespace
+
+Emulator::Emulator(asio::io_context& context, Scenario scenario, std::filesystem::path root,
+    std::filesystem::path control_path)
+    : context_(context)
+    , scenario_(std::move(scenario))
+    , tree_(std::move(root))
+    , control_path_(std::move(control_path))
+    , start_(Clock::now())
+{
+    std::set<std::string> inserted;
+    for (const auto& spec : scenario_.modems) {
+        auto device = std::make_unique<Device>();
+        device->spec = spec;
+        device->surroundings = initial_surroundings(spec);
+        if (spec.sim) {
+            device->card = SimCard(*scenario_.find_sim(*spec.sim));
+            inserted.insert(*spec.sim);
+        }
+        device->layout.usb = spec.usb;
+        devices_.push_back(std::move(device));
+    }
+    for (const auto& sim : scenario_.sims)
+        if (!inserted.contains(sim.id))
+            loose_cards_.emplace(sim.id, SimCard(sim));
+}
+
+Emulator::~Emulator()
+{
+    stop();
+}
+
+Result<void> Emulator::start()
+{
+    start_ = Clock::now();
+    if (auto created = tree_.create(); !created)
+        return created;
+    running_ = true;
+    for (auto& device : devices_) {
+        if (!device->spec.plugged)
+            continue;
+        if (auto plugged = plug(*device); !plugged) {
+            stop();
+            return plugged;
+        }
+    }
+    control_ = std::make_unique<ControlServer>(
+        context_, control_path_, [this](std::string_view line) { return handle_control(line); });
+    if (auto listening = control_->start(); !listening) {
+        stop();
+        return listening;
+    }
+    return {};
+}
+
+void Emulator::stop()
+{
+    if (!running_)
+        return;
+    running_ = false;
+    if (control_)
+        control_->stop();
+    for (auto& device : devices_)
+        unplug(*device);
+    tree_.remove();
+}
+
+// ---------------------------------------------------------------- plug and unplug
+// The option driver takes the lowest free minors, one port at a time, across modems.
+void Emulator::allocate_numbers(Device& device)
+{
+    std::set<int> ttys, wdms;
+    for (const auto& other : devices_) {
+        if (other.get() == &device || !other->model)
+            continue;
+        ttys.insert(other->layout.tty_numbers.begin(), other->layout.tty_numbers.end());
+        wdms.insert(other->layout.wdm_number);
+    }
+    int next = 0;
+    for (auto& number : device.layout.tty_numbers) {
+        while (ttys.contains(next))
+            ++next;
+        number = next++;
+    }
+    int wdm = 0;
+    while (wdms.contains(wdm))
+        ++wdm;
+    device.layout.wdm_number = wdm;
+}
+
+Result<void> Emulator::open_ports(Device& device)
+{
+    for (std::size_t index = 0; index < device.ptys.size(); ++index) {
+        auto pty = Pty::open();
+        if (!pty)
+            return pty.error();
+        device.ptys[index] = std::move(*pty);
+        device.layout.pty_paths[index] = device.ptys[index].slave_path();
+    }
+    return {};
+}
+
+Result<void> Emulator::plug(Device& device)
+{
+    allocate_numbers(device);
+    if (auto opened = open_ports(device); !opened) {
+        close_ports(device);
+        return opened;
+    }
+    if (auto plugged = tree_.plug(device.layout); !plugged) {
+        tree_.unplug_sysfs(device.layout);
+        close_ports(device);
+        tree_.unplug_dev(device.layout);
+        return plugged;
+    }
+    auto now = Clock::now();
+    device.model = std::make_unique<Modem>(
+        device.spec, scenario_.operators, std::move(device.card), device.surroundings, start_, now);
+    device.card.reset();
+    auto generation = ++device.generation;
+    device.events = std::make_shared<asio::steady_timer>(context_);
+    for (std::size_t index = 0; index < device.ports.size(); ++index) {
+        auto port = std::make_shared<PortIo>(context_, device.ptys[index].release_master());
+        port->interface = static_cast<int>(index);
+        port->name = fmt::format("ttyUSB{}", device.layout.tty_numbers[index]);
+        device.ports[index] = port;
+        spawn(context_, read_port(&device, port, generation), device.spec.id + " " + port->name);
+    }
+    spawn(context_, run_events(&device, generation), device.spec.id + " events");
+    log(LogLevel::Info, "uplink-sim", "{} plugged at {}: ttyUSB{}..ttyUSB{}", device.spec.id,
+        device.spec.usb.path, device.layout.tty_numbers.front(), device.layout.tty_numbers.back());
+    return {};
+}
+
+// Like a USB disconnect: the sysfs entries go first, then the ports close (readers get EIO
+// or a hangup), then the /dev nodes go.
+void Emulator::unplug(Device& device)
+{
+    if (!device.model)
+        return;
+    tree_.unplug_sysfs(device.layout);
+    device.surroundings = device.model->surroundings();
+    device.card = device.model->take_card();
+    device.model.reset();
+    ++device.generation;
+    close_ports(device);
+    tree_.unplug_dev(device.layout);
+    log(LogLevel::Info, "uplink-sim", "{} unplugged", device.spec.id);
+}
+
+void Emulator::close_ports(Device& device)
+{
+    for (auto& port : device.ports) {
+        if (!port)
+            continue;
+        port->closed = true;
+        port->reply_timer.cancel();
+        boost::system::error_code ignored;
+        port->stream.close(ignored);
+        port.reset();
+    }
+    for (auto& pty : device.ptys)
+        pty.close();
+    if (device.events)
+        device.events->cancel();
+    device.events.reset();
+}
+
+// ---------------------------------------------------------------- port I/O
+asio::awaitable<void> Emulator::read_port(
+    Device* device, std::shared_ptr<PortIo> port, unsigned generation)
+{
+    std::array<char, 4096> buffer {};
+    bool overflow = false;
+    for (;;) {
+        auto [error, size]
+            = co_await port->stream.async_read_some(asio::buffer(buffer), as_tuple(use_awaitable));
+        if (port->closed || device->generation != generation)
+            co_return;
+        if (error) {
+            log(LogLevel::Debug, "uplink-sim", "{} {}: {}", device->spec.id, port->name,
+                error.message());
+            co_return;
+        }
+        device->bytes_in += static_cast<long>(size);
+        // DM and NMEA are not emulated; a hung port swallows what it reads.
+        if (port->hung || !answers_at(port->interface))
+            continue;
+        for (char c : std::string_view(buffer.data(), size)) {
+            if (c == '\r') {
+                auto line = std::exchange(port->line, {});
+                if (!std::exchange(overflow, false))
+                    co_await take_line(device, port, std::move(line));
+                if (port->closed || device->generation != generation)
+                    co_return;
+            } else if (c == '\b') { // V.250 S5: backspace edits the line
+                if (!port->line.empty())
+                    port->line.pop_back();
+            } else if (c != '\n') { // S4 (line feed) is ignored on input
+                port->line += c;
+                if (port->line.size() > max_command_line) {
+                    overflow = true;
+                    port->line.clear();
+                }
+            }
+        }
+    }
+}
+
+// One command line: echo at once, the reply after the modem's latency. The port reads nothing
+// else meanwhile, like a modem that handles one command at a time.
+asio::awaitable<void> Emulator::take_line(
+    Device* device, std::shared_ptr<PortIo> port, std::string line)
+{
+    auto* modem = device->model.get();
+    if (modem == nullptr || port->hung)
+        co_return;
+    auto now = Clock::now();
+    deliver(*device, modem->advance(now));
+    auto answer = modem->command(port->interface, line, now);
+    kick(*device);
+    if (!answer)
+        co_return; // still booting: the port does not answer
+    if (!answer->echo.empty())
+        write(*device, port, std::move(answer->echo));
+    if (answer->reply.empty())
+        co_return;
+    port->reply_timer.expires_at(now + answer->delay);
+    co_await port->reply_timer.async_wait(as_tuple(use_awaitable));
+    if (port->closed)
+        co_return;
+    write(*device, port, std::move(answer->reply));
+}
+
+asio::awaitable<void> Emulator::run_events(Device* device, unsigned generation)
+{
+    auto timer = device->events;
+    for (;;) {
+        if (device->generation != generation || !device->model)
+            co_return;
+        auto deadline = device->model->next_deadline();
+        timer->expires_at(deadline.value_or(Clock::now() + std::chrono::hours(24)));
+        co_await timer->async_wait(as_tuple(use_awaitable));
+        if (device->generation != generation || !device->model)
+            co_return;
+        deliver(*device, device->model->advance(Clock::now()));
+    }
+}
+
+// The model has new events: the event loop re-reads its deadline.
+void Emulator::kick(Device& device)
+{
+    if (device.events)
+        device.events->cancel();
+}
+
+// URCs go to both AT ports (EC25: the USB AT port and the modem port).
+void Emulator::deliver(Device& device, const std::vector<std::string>& urcs)
+{
+    if (urcs.empty())
+        return;
+    std::string bytes;
+    for (const auto& urc : urcs)
+        bytes += urc;
+    for (const auto& port : device.ports)
+        if (port && answers_at(port->interface))
+            write(device, port, bytes);
+}
+
+void Emulator::write(
+    Device& device, const std::shared_ptr<PortIo>& port, std::string bytes, Delivery delivery)
+{
+    if (port->closed || (port->hung && delivery == Delivery::Normal) || bytes.empty())
+        return;
+    if (port->outbox.size() + bytes.size() > max_outbox) {
+        log(LogLevel::Warning, "uplink-sim", "{} {}: nobody reads, {} bytes dropped",
+            device.spec.id, port->name, bytes.size());
+        return;
+    }
+    device.bytes_out += static_cast<long>(bytes.size());
+    port->outbox += bytes;
+    if (!port->writing)
+        start_write(port);
+}
+
+void Emulator::start_write(std::shared_ptr<PortIo> port)
+{
+    port->writing = true;
+    auto data = std::make_shared<std::string>(std::exchange(port->outbox, {}));
+    asio::async_write(port->stream, asio::buffer(*data),
+        [port, data](boost::system::error_code error, std::size_t) {
+            port->writing = false;
+            if (error || port->closed)
+                return;
+            if (!port->outbox.empty())
+                start_write(port);
+        });
+}
+
+} // namespace uplink::sim

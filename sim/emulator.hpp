@@ -1,0 +1,117 @@
+// uplink-sim's Asio side: the modems' ptys and tree entries, their event timers, and the
+// control requests. One thread, one io_context; every activity is a coroutine owned here.
+#pragma once
+
+#include "sim/control.hpp"
+#include "sim/modem.hpp"
+#include "sim/pty.hpp"
+#include "sim/scenario.hpp"
+#include "sim/tree.hpp"
+
+#include <array>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace uplink::sim {
+
+class ControlServer;
+
+class Emulator {
+public:
+    Emulator(boost::asio::io_context& context, Scenario scenario, std::filesystem::path root,
+        std::filesystem::path control_path);
+    ~Emulator();
+    Emulator(const Emulator&) = delete;
+    Emulator& operator=(const Emulator&) = delete;
+
+    // The tree, the modems that start plugged, the control socket. An error leaves nothing behind.
+    Result<void> start();
+    // Unplugs everything, closes the control socket and removes the tree.
+    void stop();
+
+    // One control request line -> one reply line (without the newline).
+    std::string handle_control(std::string_view line);
+
+    const std::filesystem::path& root() const { return tree_.root(); }
+    const std::filesystem::path& control_path() const { return control_path_; }
+
+private:
+    // One port of one plugged modem; shared with its reader coroutine, which may outlive the plug.
+    struct PortIo {
+        PortIo(boost::asio::io_context& context, int descriptor)
+            : stream(context, descriptor)
+            , reply_timer(context)
+        {
+        }
+        boost::asio::posix::stream_descriptor stream;
+        boost::asio::steady_timer reply_timer;
+        int interface = 0;
+        std::string name; // ttyUSB2
+        bool hung = false;
+        bool closed = false;
+        bool writing = false;
+        std::string outbox;
+        std::string line; // command bytes not yet ended by '\r'
+    };
+    struct Device {
+        ModemSpec spec;
+        std::unique_ptr<Modem> model; // while plugged
+        Surroundings surroundings; // kept across a replug
+        std::optional<SimCard> card; // in the slot while unplugged
+        std::optional<std::string> removed_sim; // the card sim-remove took out
+        DeviceLayout layout;
+        std::array<std::shared_ptr<PortIo>, 4> ports;
+        std::array<Pty, 4> ptys;
+        std::shared_ptr<boost::asio::steady_timer> events; // shared with run_events()
+        unsigned generation = 0; // a new plug invalidates the old coroutines
+        long bytes_in = 0, bytes_out = 0;
+    };
+
+    Result<void> plug(Device& device);
+    void unplug(Device& device);
+    void allocate_numbers(Device& device);
+    Result<void> open_ports(Device& device);
+    void close_ports(Device& device);
+
+    boost::asio::awaitable<void> read_port(
+        Device* device, std::shared_ptr<PortIo> port, unsigned generation);
+    boost::asio::awaitable<void> take_line(
+        Device* device, std::shared_ptr<PortIo> port, std::string line);
+    boost::asio::awaitable<void> run_events(Device* device, unsigned generation);
+    void kick(Device& device);
+    void deliver(Device& device, const std::vector<std::string>& urcs);
+    enum class Delivery { Normal, EvenIfHung };
+    void write(Device& device, const std::shared_ptr<PortIo>& port, std::string bytes,
+        Delivery delivery = Delivery::Normal);
+    static void start_write(std::shared_ptr<PortIo> port);
+
+    // Control requests (emulator_control.cpp).
+    Result<Device*> find_device(const ControlRequest& request, std::string& message);
+    std::string execute(const ControlRequest& request, Device& device);
+    std::string change(const ControlRequest& request, Device& device);
+    std::string status() const;
+    std::string counters(const Device& device) const;
+    std::string port_action(const ControlRequest& request, Device& device);
+    std::string sim_insert(const ControlRequest& request, Device& device);
+    std::string sim_remove(Device& device);
+
+    boost::asio::io_context& context_;
+    Scenario scenario_;
+    Tree tree_;
+    std::filesystem::path control_path_;
+    std::unique_ptr<ControlServer> control_;
+    std::vector<std::unique_ptr<Device>> devices_;
+    std::map<std::string, SimCard> loose_cards_; // SIMs in no modem, by id
+    Clock::time_point start_;
+    bool running_ = false;
+};
+
+} // namespace uplink::sim

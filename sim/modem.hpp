@@ -1,0 +1,296 @@
+// The emulated modem, sans-I/O: a Quectel EC25 as its AT ports see it. It takes command lines
+// and clock readings and returns reply bytes and unsolicited result codes (URCs) with the time
+// they are due; the emulator's I/O layer moves them to and from the ptys.
+//
+// Reply bytes follow V.250 with ATV1: echo (ATE1) is the command line and "\r"; the information
+// lines are "\r\n<line>\r\n<line>\r\n", the final result "\r\nOK\r\n", and every URC its own
+// "\r\n<urc>\r\n" (modem-protocols.md §4).
+#pragma once
+
+#include "sim/at_parse.hpp"
+#include "sim/scenario.hpp"
+
+#include <array>
+#include <bitset>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace uplink::sim {
+
+// ---------------------------------------------------------------- the SIM card
+// Its secrets and retry counters belong to the card: they survive a modem reboot, an unplug,
+// and moving the card to another modem.
+class SimCard {
+public:
+    explicit SimCard(SimSpec spec)
+        : spec_(std::move(spec))
+    {
+    }
+
+    enum class Check { Correct, Wrong };
+    Check verify_pin(std::string_view pin); // a wrong PIN costs one try
+    Check unblock(std::string_view puk, std::string_view new_pin); // a wrong PUK costs one try
+    void set_pin_enabled(bool enabled) { spec_.pin_enabled = enabled; }
+
+    bool pin_blocked() const { return spec_.pin_retries == 0; } // PUK required
+    bool blocked() const { return spec_.puk_retries == 0; } // dead until replaced
+    const SimSpec& spec() const { return spec_; }
+
+    // 3GPP TS 31.101 practice: three PIN tries and ten PUK tries, restored by a success.
+    static constexpr int pin_tries = 3;
+    static constexpr int puk_tries = 10;
+
+private:
+    SimSpec spec_;
+};
+
+// ---------------------------------------------------------------- states
+enum class SimState { Absent, Initializing, PinRequired, PukRequired, Blocked, Ready };
+std::string_view to_string(SimState state);
+
+// 3GPP TS 27.007 §7.2 <stat>
+enum class RegistrationStatus {
+    NotRegistered = 0,
+    Home = 1,
+    Searching = 2,
+    Denied = 3,
+    Unknown = 4,
+    Roaming = 5
+};
+std::string_view to_string(RegistrationStatus status);
+
+// 3GPP TS 27.007 §8.2 <fun>
+enum class Functionality { Minimum = 0, Full = 1, Airplane = 4 };
+std::string_view to_string(Functionality functionality);
+
+enum class Echo { Off, On }; // ATE0 / ATE1
+enum class ErrorMode { Plain = 0, Numeric = 1, Verbose = 2 }; // AT+CMEE=0/1/2
+enum class NetworkAccess { Allowed, Detached }; // the control socket's detach
+enum class OperatorMode { Automatic = 0, Manual = 1, Deregistered = 2 }; // AT+COPS=<mode>
+
+// ---------------------------------------------------------------- what the model returns
+struct Answer {
+    std::string echo; // written at once ("" with ATE0)
+    std::string reply; // written after `delay`; "" when the line gets no answer
+    Duration delay {0};
+};
+
+// A test's canned answer: `match` is compared case-insensitively with each command
+// ("AT+QENG=\"servingcell\""); a trailing '*' makes it a prefix. An empty `final` answers
+// the lines and never completes the command.
+struct Override {
+    std::string match;
+    std::vector<std::string> lines;
+    std::string final = "OK";
+};
+
+struct Counters {
+    int pin_attempts = 0; // PINs tried (AT+CPIN=<pin>, AT+CLCK with a password)
+    int puk_attempts = 0; // PUKs tried (AT+CPIN=<puk>,<newpin>)
+    long commands = 0;
+    std::map<std::string, long> commands_by_name; // "AT+CPIN": 3
+};
+
+// Settings a real module keeps in NVRAM: they survive AT+CFUN=1,1 and a replug.
+struct NonVolatile {
+    struct Context {
+        int cid = 1;
+        std::string pdp_type = "IPV4V6";
+        std::string apn;
+    };
+    std::vector<Context> contexts {Context {}};
+    std::string gw_mask = "93", tds_mask = "0";
+    std::bitset<128> lte_mask; // bit n-1 = LTE band n
+    int usbnet = 0; // 0 RmNet/QMI (EC25 default)
+    int nwscanmode = 0; // 0 automatic
+};
+
+// The world around one modem and what a test set up or observed: survives a replug.
+struct Surroundings {
+    Radio radio;
+    NetworkAccess network = NetworkAccess::Allowed;
+    std::optional<Duration> latency; // the control socket's "latency"
+    std::vector<Override> overrides;
+    Counters counters;
+    NonVolatile nv;
+};
+Surroundings initial_surroundings(const ModemSpec& spec);
+
+// ---------------------------------------------------------------- the modem
+class Modem {
+public:
+    // Powers on at `now`: RDY after the boot time. `start` is when the scenario began (the
+    // timeline counts from it); entries already past are not replayed.
+    Modem(ModemSpec spec, std::vector<Operator> operators, std::optional<SimCard> card,
+        Surroundings surroundings, Clock::time_point start, Clock::time_point now);
+
+    // One command line (without "\r") from AT interface `interface` (2 or 3). None while the
+    // modem boots: the port does not answer. Call advance(now) first so due events happened.
+    std::optional<Answer> command(int interface, std::string_view line, Clock::time_point now);
+
+    // Runs every event due by `now`; returns the URC bytes to write to the AT ports, in order.
+    std::vector<std::string> advance(Clock::time_point now);
+    std::optional<Clock::time_point> next_deadline() const;
+
+    // Control-socket actions; like command(), after advance(now). Their URCs come out of
+    // the next advance().
+    std::optional<SimCard> remove_sim(Clock::time_point now);
+    // The card, out of a modem being unplugged (no URC: the modem is gone).
+    std::optional<SimCard> take_card()
+    {
+        auto card = std::move(card_);
+        card_.reset();
+        return card;
+    }
+    void insert_sim(SimCard card, Clock::time_point now);
+    void change_radio(const RadioPatch& patch, Clock::time_point now);
+    void set_network_access(NetworkAccess access, Clock::time_point now);
+    void set_latency(std::optional<Duration> latency) { surroundings_.latency = latency; }
+    void add_override(Override entry) { surroundings_.overrides.push_back(std::move(entry)); }
+    void clear_overrides() { surroundings_.overrides.clear(); }
+
+    bool booted() const { return booted_; }
+    SimState sim_state() const;
+    RegistrationStatus registration() const { return registration_; }
+    Functionality functionality() const { return functionality_; }
+    const Counters& counters() const { return surroundings_.counters; }
+    const SimCard* card() const { return card_ ? &*card_ : nullptr; }
+    const Radio& radio() const { return surroundings_.radio; }
+    const ModemSpec& spec() const { return spec_; }
+    Surroundings surroundings() const { return surroundings_; }
+
+private:
+    // ------------------------------------------------ events (modem.cpp)
+    enum class EventKind { Boot, SimInit, SimFiles, Attach, Timeline, Urc };
+    struct Event {
+        EventKind kind = EventKind::Urc;
+        unsigned generation = 0; // stale events (a reboot, a detach) are skipped
+        std::size_t index = 0; // Timeline: the entry
+        std::string text; // Urc: the line
+    };
+    void schedule(Duration after, EventKind kind, unsigned generation, std::size_t index = 0);
+    void handle(const Event& event);
+    void boot_completed();
+    void sim_initialized();
+    void reboot(Duration after);
+    void emit(std::string line) { urcs_.push_back(std::move(line)); }
+    void queue_emitted(Clock::time_point when); // URCs of this step go out at `when`
+
+    // ------------------------------------------------ registration (modem.cpp)
+    bool can_register() const;
+    RegistrationStatus idle_status() const;
+    RegistrationStatus attached_status() const;
+    void update_registration();
+    void restart_registration();
+    void set_registration(RegistrationStatus status);
+    void emit_location();
+    void radio_changed(const Radio& before);
+    std::string registration_line(std::string_view prefix, int mode, bool with_mode) const;
+    bool registered() const;
+    bool band_enabled(int band) const;
+    void unlock_sim();
+
+    // ------------------------------------------------ command line (at_dispatch.cpp)
+    struct PortSettings {
+        Echo echo = Echo::On;
+        ErrorMode errors = ErrorMode::Numeric;
+    };
+    struct Final {
+        enum class Kind { Ok, Error, Cme, Raw } kind = Kind::Ok;
+        int code = 0;
+        std::string text; // Raw: written as is ("NO CARRIER")
+    };
+    struct Response {
+        std::vector<std::string> lines;
+        Final final;
+        Duration extra {0}; // added to the command latency (a network scan)
+    };
+    using Handler = Response (Modem::*)(const AtCommand&, PortSettings&);
+
+    std::string execute_line(std::string_view line, PortSettings& port, Duration& extra);
+    std::optional<std::string> execute_override(
+        std::string_view text, bool& complete, bool& failed) const;
+    Response dispatch(const AtCommand& command, PortSettings& port);
+    static std::string render_final(const Final& final, ErrorMode mode);
+    static Response ok(std::vector<std::string> lines = {});
+    static Response error();
+    static Response cme(int code);
+    std::optional<int> sim_error() const; // the +CME code when the SIM is not ready
+    Duration latency() const;
+    PortSettings& port(int interface);
+
+    Response basic_echo(const AtCommand&, PortSettings&);
+    Response basic_identity(const AtCommand&, PortSettings&);
+    Response basic_reset(const AtCommand&, PortSettings&);
+    Response basic_accept(const AtCommand&, PortSettings&);
+    Response basic_dial(const AtCommand&, PortSettings&);
+    Response manufacturer(const AtCommand&, PortSettings&);
+    Response model(const AtCommand&, PortSettings&);
+    Response revision(const AtCommand&, PortSettings&);
+    Response imei(const AtCommand&, PortSettings&);
+    Response error_mode(const AtCommand&, PortSettings&);
+    Response functionality(const AtCommand&, PortSettings&);
+
+    // ------------------------------------------------ SIM commands (at_sim.cpp)
+    Response pin(const AtCommand&, PortSettings&);
+    Response pin_enter(const std::vector<std::string>& arguments);
+    Response facility_lock(const AtCommand&, PortSettings&);
+    Response pin_counters(const AtCommand&, PortSettings&);
+    Response iccid(const AtCommand&, PortSettings&);
+    Response imsi(const AtCommand&, PortSettings&);
+
+    // ------------------------------------------------ network commands (at_network.cpp)
+    Response operator_selection(const AtCommand&, PortSettings&);
+    Response operator_scan();
+    Response operator_set(const std::vector<std::string>& arguments);
+    Response registration_creg(const AtCommand&, PortSettings&);
+    Response registration_cgreg(const AtCommand&, PortSettings&);
+    Response registration_cereg(const AtCommand&, PortSettings&);
+    Response registration_command(const AtCommand& command, std::string_view prefix, int& mode);
+    Response signal_quality(const AtCommand&, PortSettings&);
+    Response extended_signal_quality(const AtCommand&, PortSettings&);
+    Response engineering(const AtCommand&, PortSettings&);
+    Response network_info(const AtCommand&, PortSettings&);
+    Response carrier_info(const AtCommand&, PortSettings&);
+    Response antenna_rsrp(const AtCommand&, PortSettings&);
+    Response pdp_context(const AtCommand&, PortSettings&);
+    Response quectel_config(const AtCommand&, PortSettings&);
+    Response band_config(const std::vector<std::string>& arguments);
+    const Operator* serving_operator() const;
+
+    // ------------------------------------------------ state
+    ModemSpec spec_;
+    std::vector<Operator> operators_;
+    std::optional<SimCard> card_;
+    Surroundings surroundings_;
+
+    Clock::time_point now_;
+    std::multimap<Clock::time_point, Event> events_;
+    std::vector<std::string> urcs_; // emitted by the step in progress
+
+    bool booted_ = false;
+    bool sim_initialized_ = false; // the SIM answered after boot or insertion
+    bool sim_unlocked_ = false; // PIN verified since power on
+    bool attach_pending_ = false;
+    unsigned boot_generation_ = 0, sim_generation_ = 0, attach_generation_ = 0;
+
+    std::array<PortSettings, 4> ports_ {};
+    Functionality functionality_ = Functionality::Full;
+    OperatorMode operator_mode_ = OperatorMode::Automatic;
+    int operator_format_ = 0; // AT+COPS=3,<format>: 0 long, 1 short, 2 numeric
+    std::string manual_operator_; // AT+COPS=1,2,"<plmn>"
+    RegistrationStatus registration_ = RegistrationStatus::NotRegistered;
+    int creg_mode_ = 0, cgreg_mode_ = 0, cereg_mode_ = 0;
+};
+
+// "\r\n<line>\r\n": how the modem frames a URC or a final result code.
+std::string frame(std::string_view line);
+// The information lines of one command: "\r\n<line 1>\r\n<line 2>\r\n" (V.250 §5.7.1).
+std::string information(const std::vector<std::string>& lines);
+// 3GPP TS 27.007 §9.2 verbose texts for the codes the emulator uses.
+std::string_view cme_text(int code);
+
+} // namespace uplink::sim

@@ -1,0 +1,70 @@
+// api: the daemon's API. A Router maps (method, path, body) to (status, JSON) and knows
+// nothing of transports; the unix-socket Server below speaks it as JSON lines for the
+// `uplink` CLI (docs/api.md). The HTTPS server will route through the same Router.
+#pragma once
+
+#include <at/at.hpp>
+#include <core/core.hpp>
+#include <modem/modem.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace uplink::api {
+
+// What the API reads about modems. The daemon implements it over modem::Manager; tests and
+// the fuzzer implement it with fixed data, so routing is tested without hardware or sockets.
+class ModemSource {
+public:
+    virtual ~ModemSource() = default;
+
+    virtual std::vector<modem::Snapshot> modems() const = 0;
+    virtual std::optional<modem::Snapshot> modem(std::string_view id) const = 0;
+    // The modem's reply, whatever its final result; errors only when no reply came.
+    virtual boost::asio::awaitable<Result<at::Reply>> send_at(std::string modem_id, std::string command) = 0;
+    virtual std::vector<modem::Event> recent_events() const = 0;
+    [[nodiscard]] virtual modem::Manager::Subscription subscribe(modem::Manager::Listener listener) = 0;
+};
+
+// Facts about the daemon itself, shown by GET /v1/status.
+struct DaemonInfo {
+    std::string version;
+    Clock::time_point started = Clock::now();
+};
+
+// Requests and replies are single lines; a longer request line is answered 413 and the
+// connection closed.
+inline constexpr std::size_t max_request_line = 64 * 1024;
+
+struct ServerOptions {
+    std::string socket_path = "/run/uplink/uplink.sock";
+    DaemonInfo info;
+};
+
+// The unix-socket server. start() creates the socket's directory (0755), replaces a stale
+// socket (refusing to take over one a running daemon still answers on), and listens with
+// mode 0660. stop() closes the socket, ends every connection and removes the socket file.
+class Server {
+public:
+    Server(boost::asio::any_io_executor executor, ServerOptions options, ModemSource& source);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    Result<void> start();
+    void stop();
+    const std::string& socket_path() const;
+    std::size_t connection_count() const;
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
+
+} // namespace uplink::api

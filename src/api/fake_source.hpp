@@ -1,0 +1,122 @@
+// A ModemSource with fixed data, for the Router's tests, the server's tests and the fuzzer.
+#pragma once
+
+#include "api/api.hpp"
+
+#include <functional>
+#include <map>
+
+namespace uplink::api::testing {
+
+class FakeModemSource : public ModemSource {
+public:
+    using AtHandler = std::function<Result<at::Reply>(const std::string& id, const std::string& command)>;
+
+    std::vector<modem::Snapshot> snapshots;
+    std::vector<modem::Event> events;
+    AtHandler at_handler;                    // unset: every command answers OK with no lines
+    std::vector<std::string> commands_sent;  // "<id> <command>"
+
+    std::vector<modem::Snapshot> modems() const override { return snapshots; }
+
+    std::optional<modem::Snapshot> modem(std::string_view id) const override
+    {
+        for (const auto& snapshot : snapshots)
+            if (snapshot.id == id)
+                return snapshot;
+        return std::nullopt;
+    }
+
+    boost::asio::awaitable<Result<at::Reply>> send_at(std::string modem_id, std::string command) override
+    {
+        commands_sent.push_back(modem_id + " " + command);
+        if (at_handler)
+            co_return at_handler(modem_id, command);
+        co_return at::Reply{};
+    }
+
+    std::vector<modem::Event> recent_events() const override { return events; }
+
+    modem::Manager::Subscription subscribe(modem::Manager::Listener listener) override
+    {
+        int key = next_key_++;
+        listeners_[key] = std::move(listener);
+        return modem::Manager::Subscription([this, key] { listeners_.erase(key); });
+    }
+
+    void emit(const modem::Event& event)
+    {
+        auto listeners = listeners_;   // a listener may unsubscribe while it runs
+        for (auto& [key, listener] : listeners)
+            listener(event);
+    }
+
+    std::size_t subscriber_count() const { return listeners_.size(); }
+
+private:
+    std::map<int, modem::Manager::Listener> listeners_;
+    int next_key_ = 0;
+};
+
+// A Quectel EC25 registered on LTE band 3 with two carriers, as the emulator's default scenario shows it.
+inline modem::Snapshot registered_ec25(std::string id = "1-1")
+{
+    modem::Snapshot snapshot;
+    snapshot.id = id;
+    snapshot.state = modem::State::Registered;
+    snapshot.message = "registered on Vodafone UK (LTE)";
+    snapshot.identity = {"Quectel", "EC25", "EC25EFAR06A06M4G", "867698041234567"};
+    snapshot.sim.state = modem::SimState::Ready;
+    snapshot.sim.iccid = "8944110068256270054";
+    snapshot.sim.imsi = "234150123456789";
+    snapshot.sim.operator_id = "23415";
+    snapshot.sim.pin_retries = 3;
+    snapshot.sim.puk_retries = 10;
+    snapshot.registration.state = modem::RegistrationState::Home;
+    snapshot.registration.technology = modem::Technology::Lte;
+    snapshot.registration.operator_name = "Vodafone UK";
+    snapshot.registration.operator_id = "23415";
+    snapshot.registration.tac = 0x1A2B;
+    snapshot.registration.cell_id = 0x01A2D001;
+    snapshot.signal.rssi_dbm = -65;
+    snapshot.signal.rsrp_dbm = -95;
+    snapshot.signal.rsrq_db = -10;
+    snapshot.signal.sinr_db = 12;
+    snapshot.signal.band = 3;
+    snapshot.signal.earfcn = 1300;
+    snapshot.signal.pci = 123;
+    snapshot.signal.carriers = {
+        {true, "LTE BAND 3", 1300, 100, 123, -95, -10, 12},
+        {false, "LTE BAND 20", 6300, 50, 45, -101, -12, std::nullopt},
+    };
+    snapshot.signal.updated = Clock::now();
+    snapshot.device.usb_path = id;
+    snapshot.device.sysfs_path = "/sys/bus/usb/devices/" + id;
+    snapshot.device.vendor_id = "2c7c";
+    snapshot.device.product_id = "0125";
+    snapshot.device.vendor_entry = "quectel-ec25";
+    snapshot.device.protocol = modem::Protocol::Qmi;
+    snapshot.device.ports = {
+        {"ttyUSB2", "/dev/ttyUSB2", modem::PortRole::At, 2, "option"},
+        {"cdc-wdm0", "/dev/cdc-wdm0", modem::PortRole::Qmi, 4, "qmi_wwan"},
+    };
+    return snapshot;
+}
+
+// A second modem that is stuck at its SIM: nothing known about the network.
+inline modem::Snapshot locked_ec25(std::string id = "1-2")
+{
+    modem::Snapshot snapshot;
+    snapshot.id = id;
+    snapshot.state = modem::State::Failed;
+    snapshot.failed_reason = modem::FailedReason::WrongPin;
+    snapshot.message = "the SIM refused the configured PIN; 2 tries left";
+    snapshot.identity = {"Quectel", "EC25", "EC25EFAR06A06M4G", "867698047654321"};
+    snapshot.sim.state = modem::SimState::PinRequired;
+    snapshot.sim.pin_retries = 2;
+    snapshot.device.usb_path = id;
+    snapshot.device.ports = {{"ttyUSB6", "/dev/ttyUSB6", modem::PortRole::At, -1, "option"}};
+    return snapshot;
+}
+
+} // namespace uplink::api::testing

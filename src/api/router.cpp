@@ -1,0 +1,516 @@
+#include "api/router.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <ctime>
+#include <type_traits>
+#include <exception>
+
+namespace uplink::api {
+
+namespace json = boost::json;
+
+std::string_view to_string(Method method)
+{
+    switch (method) {
+    case Method::Get: return "GET";
+    case Method::Post: return "POST";
+    case Method::Other: return "other";
+    }
+    return "other";
+}
+
+Method method_from_string(std::string_view text)
+{
+    if (text == "GET")
+        return Method::Get;
+    if (text == "POST")
+        return Method::Post;
+    return Method::Other;
+}
+
+Response Response::ok(json::value body)
+{
+    Response response;
+    response.body = std::move(body);
+    return response;
+}
+
+Response Response::failure(int status, std::string error)
+{
+    Response response;
+    response.status = status;
+    response.error = std::move(error);
+    return response;
+}
+
+// ---------------------------------------------------------------- JSON forms
+
+namespace {
+
+template <typename Integer>
+json::value optional_json(const std::optional<Integer>& value)
+{
+    if (!value)
+        return nullptr;
+    if constexpr (std::is_signed_v<Integer>)
+        return json::value(static_cast<std::int64_t>(*value));
+    else
+        return json::value(static_cast<std::uint64_t>(*value));
+}
+
+// Cell ids and tracking area codes are shown in hex by modems and cell databases alike.
+template <typename Integer>
+json::value hex_json(const std::optional<Integer>& value)
+{
+    if (value)
+        return json::value(fmt::format("{:X}", *value));
+    return nullptr;
+}
+
+json::value carrier_json(const modem::Carrier& carrier)
+{
+    return json::object{
+        {"primary", carrier.primary},
+        {"band", carrier.band},
+        {"earfcn", carrier.earfcn},
+        {"bandwidth_rb", carrier.bandwidth_rb},
+        {"pci", optional_json(carrier.pci)},
+        {"rsrp_dbm", optional_json(carrier.rsrp_dbm)},
+        {"rsrq_db", optional_json(carrier.rsrq_db)},
+        {"sinr_db", optional_json(carrier.sinr_db)},
+    };
+}
+
+json::value port_json(const modem::Port& port)
+{
+    return json::object{
+        {"name", port.name},
+        {"device_path", port.device_path},
+        {"role", to_string(port.role)},
+        {"interface", port.interface_number >= 0 ? json::value(port.interface_number) : json::value(nullptr)},
+        {"driver", port.driver},
+    };
+}
+
+} // namespace
+
+json::value signal_json(const modem::Signal& signal, Clock::time_point now)
+{
+    json::array carriers;
+    for (const auto& carrier : signal.carriers)
+        carriers.push_back(carrier_json(carrier));
+    json::value age = nullptr;
+    if (signal.updated) {
+        auto milliseconds = std::chrono::duration_cast<std::chrono::milliseconds>(now - *signal.updated).count();
+        age = std::max<std::int64_t>(milliseconds, 0);
+    }
+    return json::object{
+        {"rssi_dbm", optional_json(signal.rssi_dbm)},
+        {"rsrp_dbm", optional_json(signal.rsrp_dbm)},
+        {"rsrq_db", optional_json(signal.rsrq_db)},
+        {"sinr_db", optional_json(signal.sinr_db)},
+        {"band", optional_json(signal.band)},
+        {"earfcn", optional_json(signal.earfcn)},
+        {"pci", optional_json(signal.pci)},
+        {"carriers", std::move(carriers)},
+        {"age_ms", std::move(age)},
+    };
+}
+
+json::value modem_summary_json(const modem::Snapshot& snapshot)
+{
+    return json::object{
+        {"id", snapshot.id},
+        {"state", to_string(snapshot.state)},
+        {"model", snapshot.identity.model},
+        {"manufacturer", snapshot.identity.manufacturer},
+        {"operator_name", snapshot.registration.operator_name},
+        {"technology", to_string(snapshot.registration.technology)},
+        {"rsrp_dbm", optional_json(snapshot.signal.rsrp_dbm)},
+        {"sinr_db", optional_json(snapshot.signal.sinr_db)},
+        {"rssi_dbm", optional_json(snapshot.signal.rssi_dbm)},
+        {"message", snapshot.message},
+    };
+}
+
+json::value snapshot_json(const modem::Snapshot& snapshot, Clock::time_point now)
+{
+    const auto& identity = snapshot.identity;
+    const auto& sim = snapshot.sim;
+    const auto& registration = snapshot.registration;
+    const auto& device = snapshot.device;
+    json::array ports;
+    for (const auto& port : device.ports)
+        ports.push_back(port_json(port));
+    return json::object{
+        {"id", snapshot.id},
+        {"state", to_string(snapshot.state)},
+        {"failed_reason", snapshot.failed_reason == modem::FailedReason::None
+                              ? json::value(nullptr)
+                              : json::value(to_string(snapshot.failed_reason))},
+        {"message", snapshot.message},
+        {"identity", json::object{
+            {"manufacturer", identity.manufacturer},
+            {"model", identity.model},
+            {"revision", identity.revision},
+            {"imei", identity.imei},
+        }},
+        {"sim", json::object{
+            {"state", to_string(sim.state)},
+            {"iccid", sim.iccid},
+            {"imsi", sim.imsi},
+            {"operator_id", sim.operator_id},
+            {"pin_retries", optional_json(sim.pin_retries)},
+            {"puk_retries", optional_json(sim.puk_retries)},
+        }},
+        {"registration", json::object{
+            {"state", to_string(registration.state)},
+            {"technology", to_string(registration.technology)},
+            {"operator_name", registration.operator_name},
+            {"operator_id", registration.operator_id},
+            {"tac", optional_json(registration.tac)},
+            {"tac_hex", hex_json(registration.tac)},
+            {"cell_id", optional_json(registration.cell_id)},
+            {"cell_id_hex", hex_json(registration.cell_id)},
+        }},
+        {"signal", signal_json(snapshot.signal, now)},
+        {"device", json::object{
+            {"usb_path", device.usb_path},
+            {"sysfs_path", device.sysfs_path},
+            {"vendor_id", device.vendor_id},
+            {"product_id", device.product_id},
+            {"vendor_entry", device.vendor_entry},
+            {"protocol", to_string(device.protocol)},
+            {"ports", std::move(ports)},
+        }},
+    };
+}
+
+std::string format_utc_time(std::chrono::system_clock::time_point time)
+{
+    using namespace std::chrono;
+    auto since_epoch = duration_cast<milliseconds>(time.time_since_epoch()).count();
+    auto seconds_part = since_epoch / 1000;
+    auto milliseconds_part = since_epoch % 1000;
+    if (milliseconds_part < 0) {
+        milliseconds_part += 1000;
+        seconds_part -= 1;
+    }
+    std::time_t seconds_value = static_cast<std::time_t>(seconds_part);
+    std::tm utc{};
+    if (!gmtime_r(&seconds_value, &utc))
+        return "";
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", utc.tm_year + 1900, utc.tm_mon + 1,
+                       utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, milliseconds_part);
+}
+
+json::value event_json(const modem::Event& event)
+{
+    return json::object{
+        {"kind", to_string(event.kind)},
+        {"modem_id", event.modem_id},
+        {"message", event.message},
+        {"time", format_utc_time(event.time)},
+    };
+}
+
+// ---------------------------------------------------------------- routing
+
+namespace {
+
+constexpr std::string_view resource_list =
+    "/v1/status, /v1/modems, /v1/modems/<id>, /v1/modems/<id>/signal, /v1/modems/<id>/at, "
+    "/v1/events, /v1/events/recent";
+
+// Longest command an administrator may send; modems' own line buffers are smaller.
+constexpr std::size_t max_command_length = 1024;
+
+int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+// RFC 3986 §2.1; an invalid escape is kept as written (it then matches nothing).
+std::string percent_decode(std::string_view text)
+{
+    std::string decoded;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size()) {
+            int high = hex_digit(text[i + 1]);
+            int low = hex_digit(text[i + 2]);
+            if (high >= 0 && low >= 0) {
+                decoded.push_back(static_cast<char>(high * 16 + low));
+                i += 2;
+                continue;
+            }
+        }
+        decoded.push_back(text[i]);
+    }
+    return decoded;
+}
+
+std::vector<std::string> split_path(std::string_view path)
+{
+    std::vector<std::string> segments;
+    std::size_t start = 1;   // after the leading '/'
+    while (start <= path.size()) {
+        auto end = path.find('/', start);
+        if (end == std::string_view::npos)
+            end = path.size();
+        if (end > start)
+            segments.push_back(percent_decode(path.substr(start, end - start)));
+        else if (end < path.size())
+            segments.push_back("");   // "//": an empty segment, which matches no resource
+        start = end + 1;
+    }
+    return segments;
+}
+
+Response not_found_path(const std::string& path)
+{
+    return Response::failure(404, fmt::format("no resource at '{}'; the resources are {} (docs/api.md)", path,
+                                              resource_list));
+}
+
+Response not_found_modem(const std::string& id)
+{
+    return Response::failure(404, fmt::format("no modem with id '{}'; `uplink modems` lists them", id));
+}
+
+Response wrong_method(const Request& request, Method allowed)
+{
+    return Response::failure(405, fmt::format("method {} is not allowed on {}; use {}", request.method_text,
+                                              request.path, to_string(allowed)));
+}
+
+bool starts_with_at(std::string_view command)
+{
+    return command.size() >= 2 && (command[0] == 'A' || command[0] == 'a') && (command[1] == 'T' || command[1] == 't');
+}
+
+std::string final_text(const at::Final& final)
+{
+    if (!final.text.empty())
+        return final.text;
+    return std::string(to_string(final.kind));
+}
+
+// What the modem meant by a final result other than OK.
+std::string final_error(const at::Final& final)
+{
+    constexpr std::string_view cme_prefix = "+CME ERROR:";
+    constexpr std::string_view cms_prefix = "+CMS ERROR:";
+    if (final.code < 0 && (final.kind == at::FinalKind::CmeError || final.kind == at::FinalKind::CmsError)) {
+        // Verbose form (AT+CMEE=2): the text is the message.
+        std::string_view text = final.text;
+        for (auto prefix : {cme_prefix, cms_prefix})
+            if (text.substr(0, prefix.size()) == prefix)
+                text.remove_prefix(prefix.size());
+        while (!text.empty() && text.front() == ' ')
+            text.remove_prefix(1);
+        if (!text.empty())
+            return std::string(text);
+    }
+    if (final.kind == at::FinalKind::Error)
+        return "the modem refused the command without saying why (AT+CMEE=2 makes it give reasons)";
+    auto error = at::error_of(final);
+    if (error)
+        return error.message();
+    return fmt::format("the modem answered {}", final_text(final));
+}
+
+json::value at_reply_json(const at::Reply& reply)
+{
+    json::array lines;
+    for (const auto& line : reply.lines)
+        lines.emplace_back(line);
+    json::object body{{"lines", std::move(lines)}, {"final", final_text(reply.final)}};
+    if (reply.final.kind != at::FinalKind::Ok && reply.final.kind != at::FinalKind::Connect)
+        body["error"] = final_error(reply.final);
+    return body;
+}
+
+Response at_failure(const std::string& id, const std::string& command, const Error& error)
+{
+    if (error == at::Errc::Timeout)
+        return Response::failure(504, fmt::format("modem {} did not answer {} in time; it may be busy or "
+                                                  "hung (try again, or see `uplink modem {}`)",
+                                                  id, command, id));
+    if (error == at::Errc::PortHung)
+        return Response::failure(504, fmt::format("the AT port of modem {} is not answering; uplinkd is "
+                                                  "recovering it, try again shortly",
+                                                  id));
+    if (error == at::Errc::PortClosed || error == at::Errc::Cancelled)
+        return Response::failure(503, fmt::format("the AT port of modem {} closed before it answered "
+                                                  "(unplugged or resetting?): {}",
+                                                  id, error.message()));
+    if (error == modem::Errc::NoSuchModem)
+        return not_found_modem(id);
+    if (error == modem::Errc::NoAtPort)
+        return Response::failure(409, fmt::format("modem {} has no AT port to send {} on", id, command));
+    if (error == modem::Errc::NotReady)
+        return Response::failure(409, fmt::format("modem {} cannot take commands in its present state ({}); "
+                                                  "see `uplink modem {}`",
+                                                  id, error.message(), id));
+    // A modem-reported error given as an error code rather than a reply.
+    if (error.category() == at::cme_category() || error.category() == at::cms_category() ||
+        error.category() == at::at_category()) {
+        at::Reply reply;
+        reply.final.kind = error.category() == at::cme_category()   ? at::FinalKind::CmeError
+                           : error.category() == at::cms_category() ? at::FinalKind::CmsError
+                                                                     : at::FinalKind::Error;
+        reply.final.code = error.category() == at::at_category() ? -1 : error.value();
+        reply.final.text = error.category() == at::cme_category()   ? fmt::format("+CME ERROR: {}", error.value())
+                           : error.category() == at::cms_category() ? fmt::format("+CMS ERROR: {}", error.value())
+                                                                     : std::string("ERROR");
+        json::object body{{"lines", json::array{}}, {"final", reply.final.text}, {"error", error.message()}};
+        return Response::ok(std::move(body));
+    }
+    return Response::failure(500, fmt::format("{} on modem {} failed: {}", command, id, error.message()));
+}
+
+} // namespace
+
+Router::Router(ModemSource& source, DaemonInfo info) : source_(source), info_(std::move(info)) {}
+
+boost::asio::awaitable<Response> Router::handle(Request request)
+{
+    if (request.path.empty() || request.path.front() != '/')
+        co_return Response::failure(400, fmt::format("path '{}' must start with '/', e.g. /v1/status", request.path));
+    auto segments = split_path(request.path);
+    if (segments.size() < 2 || segments[0] != "v1")
+        co_return not_found_path(request.path);
+
+    auto expect = [&request](Method allowed) -> std::optional<Response> {
+        if (request.method != allowed)
+            return wrong_method(request, allowed);
+        return std::nullopt;
+    };
+    const auto& resource = segments[1];
+    if (resource == "status" && segments.size() == 2) {
+        if (auto refusal = expect(Method::Get))
+            co_return *refusal;
+        co_return status();
+    }
+    if (resource == "modems") {
+        if (segments.size() == 2) {
+            if (auto refusal = expect(Method::Get))
+                co_return *refusal;
+            co_return modems();
+        }
+        const auto& id = segments[2];
+        if (segments.size() == 3) {
+            if (auto refusal = expect(Method::Get))
+                co_return *refusal;
+            co_return modem(id);
+        }
+        if (segments.size() == 4 && segments[3] == "signal") {
+            if (auto refusal = expect(Method::Get))
+                co_return *refusal;
+            co_return signal(id);
+        }
+        if (segments.size() == 4 && segments[3] == "at") {
+            if (auto refusal = expect(Method::Post))
+                co_return *refusal;
+            co_return co_await send_at(id, std::move(request.body));
+        }
+    }
+    if (resource == "events") {
+        if (segments.size() == 2) {
+            if (auto refusal = expect(Method::Get))
+                co_return *refusal;
+            auto response = Response::ok(json::object{{"stream", "events"}});
+            response.follow = Follow::Events;
+            co_return response;
+        }
+        if (segments.size() == 3 && segments[2] == "recent") {
+            if (auto refusal = expect(Method::Get))
+                co_return *refusal;
+            co_return recent_events();
+        }
+    }
+    co_return not_found_path(request.path);
+}
+
+Response Router::status() const
+{
+    json::array summaries;
+    for (const auto& snapshot : source_.modems())
+        summaries.push_back(modem_summary_json(snapshot));
+    auto uptime = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - info_.started).count();
+    return Response::ok(json::object{
+        {"version", info_.version},
+        {"uptime_s", std::max<std::int64_t>(uptime, 0)},
+        {"modems", std::move(summaries)},
+    });
+}
+
+Response Router::modems() const
+{
+    json::array summaries;
+    for (const auto& snapshot : source_.modems())
+        summaries.push_back(modem_summary_json(snapshot));
+    return Response::ok(std::move(summaries));
+}
+
+Response Router::modem(const std::string& id) const
+{
+    auto snapshot = source_.modem(id);
+    if (!snapshot)
+        return not_found_modem(id);
+    return Response::ok(snapshot_json(*snapshot, Clock::now()));
+}
+
+Response Router::signal(const std::string& id) const
+{
+    auto snapshot = source_.modem(id);
+    if (!snapshot)
+        return not_found_modem(id);
+    return Response::ok(signal_json(snapshot->signal, Clock::now()));
+}
+
+boost::asio::awaitable<Response> Router::send_at(std::string id, json::value body)
+{
+    if (!source_.modem(id))
+        co_return not_found_modem(id);
+    const auto* object = body.if_object();
+    const json::value* command_value = object ? object->if_contains("command") : nullptr;
+    if (!command_value)
+        co_return Response::failure(400, "missing field 'command' in the body, e.g. {\"command\":\"AT+CSQ\"}");
+    const auto* command_string = command_value->if_string();
+    if (!command_string)
+        co_return Response::failure(400, "field 'command' must be a string, e.g. \"AT+CSQ\"");
+    std::string command(command_string->data(), command_string->size());
+    if (!starts_with_at(command))
+        co_return Response::failure(400, fmt::format("command '{}' must start with AT, e.g. AT+CSQ", command));
+    if (command.size() > max_command_length)
+        co_return Response::failure(400, fmt::format("command is {} characters long; the limit is {}",
+                                                     command.size(), max_command_length));
+    for (unsigned char c : command)
+        if (c < 0x20 || c == 0x7f)
+            co_return Response::failure(400, "command must be one line without control characters "
+                                             "(send one command per request)");
+
+    auto reply = co_await source_.send_at(id, command);
+    if (!reply)
+        co_return at_failure(id, command, reply.error());
+    co_return Response::ok(at_reply_json(*reply));
+}
+
+Response Router::recent_events() const
+{
+    json::array events;
+    for (const auto& event : source_.recent_events())
+        events.push_back(event_json(event));
+    return Response::ok(std::move(events));
+}
+
+} // namespace uplink::api

@@ -1,0 +1,63 @@
+// The API's resources, independent of any transport (docs/api.md). Private to the api module;
+// the unix-socket server and, later, the HTTPS server call it.
+#pragma once
+
+#include "api/api.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <string>
+
+namespace uplink::api {
+
+enum class Method { Get, Post, Other };
+std::string_view to_string(Method method);
+Method method_from_string(std::string_view text);
+
+struct Request {
+    Method method = Method::Get;
+    std::string method_text;     // as sent, for messages when it is not GET or POST
+    std::string path;            // "/v1/modems/1-1/signal"
+    boost::json::value body;     // null when the request had none
+};
+
+// After the reply, the transport either waits for the next request or, for GET /v1/events,
+// streams events (ModemSource::subscribe) until the client goes away.
+enum class Follow { None, Events };
+
+struct Response {
+    int status = 200;
+    boost::json::value body;     // when status < 400
+    std::string error;           // when status >= 400: a message a person can act on
+    Follow follow = Follow::None;
+
+    static Response ok(boost::json::value body);
+    static Response failure(int status, std::string error);
+};
+
+class Router {
+public:
+    Router(ModemSource& source, DaemonInfo info);
+
+    boost::asio::awaitable<Response> handle(Request request);
+
+private:
+    Response status() const;
+    Response modems() const;
+    Response modem(const std::string& id) const;
+    Response signal(const std::string& id) const;
+    boost::asio::awaitable<Response> send_at(std::string id, boost::json::value body);
+    Response recent_events() const;
+
+    ModemSource& source_;
+    DaemonInfo info_;
+};
+
+// JSON forms of the modem module's values, shared by every transport.
+boost::json::value modem_summary_json(const modem::Snapshot& snapshot);
+boost::json::value snapshot_json(const modem::Snapshot& snapshot, Clock::time_point now);
+boost::json::value signal_json(const modem::Signal& signal, Clock::time_point now);
+boost::json::value event_json(const modem::Event& event);
+std::string format_utc_time(std::chrono::system_clock::time_point time);   // 2024-05-01T12:00:00.123Z
+
+} // namespace uplink::api

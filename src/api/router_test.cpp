@@ -1,0 +1,369 @@
+#include "api/fake_source.hpp"
+#include "api/router.hpp"
+#include "api/test_support.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace uplink::api {
+namespace {
+
+namespace json = boost::json;
+using testing::FakeModemSource;
+using testing::run_to_completion;
+
+std::set<std::string> keys_of(const json::value& value)
+{
+    std::set<std::string> keys;
+    for (const auto& entry : value.as_object())
+        keys.insert(std::string(entry.key()));
+    return keys;
+}
+
+class RouterTest : public ::testing::Test {
+protected:
+    RouterTest()
+    {
+        source.snapshots = {testing::registered_ec25("1-1"), testing::locked_ec25("1-2")};
+    }
+
+    Response request(Method method, std::string path, json::value body = nullptr)
+    {
+        Router router(source, DaemonInfo{"0.1.0", Clock::now() - std::chrono::seconds(125)});
+        Request request;
+        request.method = method;
+        request.method_text = std::string(to_string(method));
+        request.path = std::move(path);
+        request.body = std::move(body);
+        return run_to_completion(router.handle(std::move(request)));
+    }
+
+    Response get(std::string path) { return request(Method::Get, std::move(path)); }
+
+    Response post_at(std::string id, json::value body)
+    {
+        return request(Method::Post, "/v1/modems/" + id + "/at", std::move(body));
+    }
+
+    FakeModemSource source;
+};
+
+const std::set<std::string> summary_keys{"id",         "state",    "model",   "manufacturer", "operator_name",
+                                         "technology", "rsrp_dbm", "sinr_db", "rssi_dbm",     "message"};
+
+TEST_F(RouterTest, StatusGivesVersionUptimeAndOneSummaryPerModem)
+{
+    auto response = get("/v1/status");
+    ASSERT_EQ(response.status, 200) << response.error;
+    EXPECT_EQ(keys_of(response.body), (std::set<std::string>{"version", "uptime_s", "modems"}));
+    EXPECT_EQ(response.body.at("version"), "0.1.0");
+    auto uptime = response.body.at("uptime_s").as_int64();
+    EXPECT_GE(uptime, 125);
+    EXPECT_LE(uptime, 127);
+    ASSERT_EQ(response.body.at("modems").as_array().size(), 2u);
+    EXPECT_EQ(response.body.at("modems").at(0).at("id"), "1-1");
+}
+
+TEST_F(RouterTest, ModemsGivesSummaries)
+{
+    auto response = get("/v1/modems");
+    ASSERT_EQ(response.status, 200) << response.error;
+    const auto& modems = response.body.as_array();
+    ASSERT_EQ(modems.size(), 2u);
+    EXPECT_EQ(keys_of(modems[0]), summary_keys);
+    auto expected = json::parse(R"json({"id":"1-1","state":"registered","model":"EC25","manufacturer":"Quectel",
+        "operator_name":"Vodafone UK","technology":"lte","rsrp_dbm":-95,"sinr_db":12,"rssi_dbm":-65,
+        "message":"registered on Vodafone UK (LTE)"})json");
+    EXPECT_EQ(modems[0], expected) << json::serialize(modems[0]);
+    // A modem that knows nothing of the network: absent numbers are null, not 0.
+    EXPECT_TRUE(modems[1].at("rsrp_dbm").is_null());
+    EXPECT_EQ(modems[1].at("technology"), "unknown");
+}
+
+TEST_F(RouterTest, EmptyModemListIsAnEmptyArray)
+{
+    source.snapshots.clear();
+    auto response = get("/v1/modems");
+    ASSERT_EQ(response.status, 200);
+    EXPECT_TRUE(response.body.as_array().empty());
+}
+
+TEST_F(RouterTest, ModemGivesTheFullSnapshot)
+{
+    auto response = get("/v1/modems/1-1");
+    ASSERT_EQ(response.status, 200) << response.error;
+    const auto& body = response.body;
+    EXPECT_EQ(keys_of(body), (std::set<std::string>{"id", "state", "failed_reason", "message", "identity", "sim",
+                                                    "registration", "signal", "device"}));
+    EXPECT_TRUE(body.at("failed_reason").is_null());
+    EXPECT_EQ(body.at("identity"), json::parse(R"({"manufacturer":"Quectel","model":"EC25",
+        "revision":"EC25EFAR06A06M4G","imei":"867698041234567"})"));
+    EXPECT_EQ(body.at("sim"), json::parse(R"({"state":"ready","iccid":"8944110068256270054",
+        "imsi":"234150123456789","operator_id":"23415","pin_retries":3,"puk_retries":10})"));
+    EXPECT_EQ(body.at("registration"), json::parse(R"({"state":"home","technology":"lte",
+        "operator_name":"Vodafone UK","operator_id":"23415","tac":6699,"tac_hex":"1A2B",
+        "cell_id":27447297,"cell_id_hex":"1A2D001"})"));
+    const auto& device = body.at("device");
+    EXPECT_EQ(keys_of(device), (std::set<std::string>{"usb_path", "sysfs_path", "vendor_id", "product_id",
+                                                      "vendor_entry", "protocol", "ports"}));
+    EXPECT_EQ(device.at("protocol"), "qmi");
+    EXPECT_EQ(device.at("ports").at(0), json::parse(R"({"name":"ttyUSB2","device_path":"/dev/ttyUSB2",
+        "role":"at","interface":2,"driver":"option"})"));
+}
+
+TEST_F(RouterTest, FailedModemNamesItsReasonAndHasNullsForTheUnknown)
+{
+    auto response = get("/v1/modems/1-2");
+    ASSERT_EQ(response.status, 200) << response.error;
+    const auto& body = response.body;
+    EXPECT_EQ(body.at("state"), "failed");
+    EXPECT_EQ(body.at("failed_reason"), "wrong-pin");
+    EXPECT_TRUE(body.at("registration").at("tac").is_null());
+    EXPECT_TRUE(body.at("registration").at("tac_hex").is_null());
+    EXPECT_TRUE(body.at("registration").at("cell_id_hex").is_null());
+    EXPECT_TRUE(body.at("sim").at("puk_retries").is_null());
+    EXPECT_TRUE(body.at("signal").at("age_ms").is_null());
+    EXPECT_TRUE(body.at("device").at("ports").at(0).at("interface").is_null());
+}
+
+TEST_F(RouterTest, SignalGivesTheSignalObjectWithCarriers)
+{
+    auto response = get("/v1/modems/1-1/signal");
+    ASSERT_EQ(response.status, 200) << response.error;
+    auto body = response.body.as_object();
+    EXPECT_EQ(keys_of(body), (std::set<std::string>{"rssi_dbm", "rsrp_dbm", "rsrq_db", "sinr_db", "band", "earfcn",
+                                                    "pci", "carriers", "age_ms"}));
+    EXPECT_GE(body.at("age_ms").as_int64(), 0);
+    EXPECT_LT(body.at("age_ms").as_int64(), 60'000);
+    body.erase("age_ms");
+    EXPECT_EQ(json::value(body), json::parse(R"({"rssi_dbm":-65,"rsrp_dbm":-95,"rsrq_db":-10,"sinr_db":12,
+        "band":3,"earfcn":1300,"pci":123,"carriers":[
+        {"primary":true,"band":"LTE BAND 3","earfcn":1300,"bandwidth_rb":100,"pci":123,"rsrp_dbm":-95,
+         "rsrq_db":-10,"sinr_db":12},
+        {"primary":false,"band":"LTE BAND 20","earfcn":6300,"bandwidth_rb":50,"pci":45,"rsrp_dbm":-101,
+         "rsrq_db":-12,"sinr_db":null}]})"));
+}
+
+TEST_F(RouterTest, UnknownModemIs404NamingTheIdAndTheCommandThatListsThem)
+{
+    for (auto path : {"/v1/modems/9-9", "/v1/modems/9-9/signal"}) {
+        auto response = get(path);
+        EXPECT_EQ(response.status, 404) << path;
+        EXPECT_NE(response.error.find("'9-9'"), std::string::npos) << response.error;
+        EXPECT_NE(response.error.find("uplink modems"), std::string::npos) << response.error;
+    }
+}
+
+TEST_F(RouterTest, UnknownPathIs404ListingTheResources)
+{
+    for (auto path : {"/", "/v2/status", "/v1", "/v1/nothing", "/v1/modems/1-1/nothing", "/v1/events/old",
+                      "/v1/status/extra", "/v1/modems/1-1/signal/extra"}) {
+        auto response = get(path);
+        EXPECT_EQ(response.status, 404) << path;
+        EXPECT_NE(response.error.find("/v1/status"), std::string::npos) << response.error;
+    }
+}
+
+TEST_F(RouterTest, PathMustBeAbsolute)
+{
+    auto response = get("v1/status");
+    EXPECT_EQ(response.status, 400);
+    EXPECT_NE(response.error.find("must start with '/'"), std::string::npos) << response.error;
+}
+
+TEST_F(RouterTest, TrailingSlashAndPercentEscapesAreAccepted)
+{
+    EXPECT_EQ(get("/v1/modems/").status, 200);
+    EXPECT_EQ(get("/v1/modems/1%2D1").status, 200);
+    EXPECT_EQ(get("/v1/modems/1-1%").status, 404);
+}
+
+TEST_F(RouterTest, WrongMethodIs405SayingWhichOneToUse)
+{
+    struct Case {
+        Method method;
+        const char* path;
+        const char* allowed;
+    };
+    for (auto [method, path, allowed] : {Case{Method::Post, "/v1/status", "GET"}, Case{Method::Post, "/v1/modems", "GET"},
+                                         Case{Method::Post, "/v1/modems/1-1", "GET"},
+                                         Case{Method::Post, "/v1/modems/1-1/signal", "GET"},
+                                         Case{Method::Get, "/v1/modems/1-1/at", "POST"},
+                                         Case{Method::Post, "/v1/events", "GET"},
+                                         Case{Method::Post, "/v1/events/recent", "GET"}}) {
+        auto response = request(method, path);
+        EXPECT_EQ(response.status, 405) << path;
+        EXPECT_NE(response.error.find(std::string("use ") + allowed), std::string::npos) << response.error;
+    }
+}
+
+TEST_F(RouterTest, UnknownMethodIs405)
+{
+    Router router(source, DaemonInfo{"0.1.0", Clock::now()});
+    Request request;
+    request.method = Method::Other;
+    request.method_text = "DELETE";
+    request.path = "/v1/modems/1-1";
+    auto response = run_to_completion(router.handle(request));
+    EXPECT_EQ(response.status, 405);
+    EXPECT_NE(response.error.find("DELETE"), std::string::npos) << response.error;
+}
+
+TEST_F(RouterTest, AtCommandGivesLinesAndFinal)
+{
+    source.at_handler = [](const std::string&, const std::string&) -> Result<at::Reply> {
+        at::Reply reply;
+        reply.lines = {"+CSQ: 24,99"};
+        reply.final = {at::FinalKind::Ok, -1, "OK"};
+        return reply;
+    };
+    auto response = post_at("1-1", json::parse(R"({"command":"AT+CSQ"})"));
+    ASSERT_EQ(response.status, 200) << response.error;
+    EXPECT_EQ(response.body, json::parse(R"({"lines":["+CSQ: 24,99"],"final":"OK"})"));
+    EXPECT_EQ(source.commands_sent, std::vector<std::string>{"1-1 AT+CSQ"});
+}
+
+TEST_F(RouterTest, ModemErrorIsStill200WithTheFinalAndItsMeaning)
+{
+    source.at_handler = [](const std::string&, const std::string&) -> Result<at::Reply> {
+        at::Reply reply;
+        reply.final = {at::FinalKind::CmeError, 10, "+CME ERROR: 10"};
+        return reply;
+    };
+    auto response = post_at("1-1", json::parse(R"({"command":"AT+CIMI"})"));
+    ASSERT_EQ(response.status, 200) << response.error;
+    EXPECT_EQ(response.body.at("final"), "+CME ERROR: 10");
+    EXPECT_EQ(std::string(response.body.at("error").as_string()), at::cme_error(10).message());
+    EXPECT_TRUE(response.body.at("lines").as_array().empty());
+}
+
+TEST_F(RouterTest, VerboseCmeErrorKeepsTheModemsOwnText)
+{
+    source.at_handler = [](const std::string&, const std::string&) -> Result<at::Reply> {
+        at::Reply reply;
+        reply.final = {at::FinalKind::CmeError, -1, "+CME ERROR: SIM not inserted"};
+        return reply;
+    };
+    auto response = post_at("1-1", json::parse(R"({"command":"AT+CIMI"})"));
+    ASSERT_EQ(response.status, 200);
+    EXPECT_EQ(response.body.at("error"), "SIM not inserted");
+}
+
+TEST_F(RouterTest, PlainErrorIs200WithFinalError)
+{
+    source.at_handler = [](const std::string&, const std::string&) -> Result<at::Reply> {
+        at::Reply reply;
+        reply.final = {at::FinalKind::Error, -1, "ERROR"};
+        return reply;
+    };
+    auto response = post_at("1-1", json::parse(R"({"command":"AT+NOPE"})"));
+    ASSERT_EQ(response.status, 200);
+    EXPECT_EQ(response.body.at("final"), "ERROR");
+    EXPECT_NE(std::string(response.body.at("error").as_string()).find("AT+CMEE=2"), std::string::npos);
+}
+
+TEST_F(RouterTest, TransportFailuresMapToStatuses)
+{
+    struct Case {
+        Error error;
+        int status;
+        const char* words;
+    };
+    for (const auto& [error, status, words] : {
+             Case{at::Errc::Timeout, 504, "did not answer AT+CSQ in time"},
+             Case{at::Errc::PortHung, 504, "not answering"},
+             Case{at::Errc::PortClosed, 503, "closed"},
+             Case{modem::Errc::NoAtPort, 409, "no AT port"},
+             Case{modem::Errc::NotReady, 409, "present state"},
+             Case{modem::Errc::NoSuchModem, 404, "uplink modems"},
+         }) {
+        source.at_handler = [error = error](const std::string&, const std::string&) -> Result<at::Reply> {
+            return error;
+        };
+        auto response = post_at("1-1", json::parse(R"({"command":"AT+CSQ"})"));
+        EXPECT_EQ(response.status, status) << error.message();
+        EXPECT_NE(response.error.find(words), std::string::npos) << response.error;
+        EXPECT_NE(response.error.find("1-1"), std::string::npos) << response.error;
+    }
+}
+
+TEST_F(RouterTest, ModemErrorGivenAsAnErrorCodeIsStill200)
+{
+    source.at_handler = [](const std::string&, const std::string&) -> Result<at::Reply> { return at::cme_error(13); };
+    auto response = post_at("1-1", json::parse(R"({"command":"AT+CPIN?"})"));
+    ASSERT_EQ(response.status, 200) << response.error;
+    EXPECT_EQ(response.body.at("final"), "+CME ERROR: 13");
+    EXPECT_EQ(std::string(response.body.at("error").as_string()), at::cme_error(13).message());
+}
+
+TEST_F(RouterTest, BadAtBodiesAre400SayingWhatIsWrong)
+{
+    struct Case {
+        const char* body;
+        const char* words;
+    };
+    for (auto [body, words] : {Case{"null", "missing field 'command'"}, Case{"{}", "missing field 'command'"},
+                               Case{R"({"cmd":"AT"})", "missing field 'command'"},
+                               Case{R"({"command":5})", "must be a string"},
+                               Case{R"({"command":""})", "must start with AT"},
+                               Case{R"({"command":"ATI\r\nAT+CFUN=0"})", "one line"},
+                               Case{R"({"command":"+CSQ"})", "must start with AT"}}) {
+        auto response = post_at("1-1", json::parse(body));
+        EXPECT_EQ(response.status, 400) << body;
+        EXPECT_NE(response.error.find(words), std::string::npos) << body << ": " << response.error;
+    }
+    auto too_long = post_at("1-1", json::object{{"command", "AT" + std::string(2000, 'X')}});
+    EXPECT_EQ(too_long.status, 400);
+    EXPECT_NE(too_long.error.find("limit"), std::string::npos) << too_long.error;
+    EXPECT_TRUE(source.commands_sent.empty());
+}
+
+TEST_F(RouterTest, AtToUnknownModemIs404AndSendsNothing)
+{
+    auto response = post_at("7-7", json::parse(R"({"command":"ATI"})"));
+    EXPECT_EQ(response.status, 404);
+    EXPECT_NE(response.error.find("'7-7'"), std::string::npos);
+    EXPECT_TRUE(source.commands_sent.empty());
+}
+
+TEST_F(RouterTest, RecentEventsAreListedOldestFirst)
+{
+    using namespace std::chrono;
+    auto time = system_clock::time_point(milliseconds(1714564800123));   // 2024-05-01T12:00:00.123Z
+    source.events = {{modem::Event::Kind::Added, "1-1", "Quectel EC25 on 1-1", time},
+                     {modem::Event::Kind::StateChanged, "1-1", "searching -> registered", time + seconds(5)}};
+    auto response = get("/v1/events/recent");
+    ASSERT_EQ(response.status, 200);
+    EXPECT_EQ(response.body, json::parse(R"([
+        {"kind":"added","modem_id":"1-1","message":"Quectel EC25 on 1-1","time":"2024-05-01T12:00:00.123Z"},
+        {"kind":"state-changed","modem_id":"1-1","message":"searching -> registered",
+         "time":"2024-05-01T12:00:05.123Z"}])"));
+}
+
+TEST_F(RouterTest, EventsStartsAStream)
+{
+    auto response = get("/v1/events");
+    ASSERT_EQ(response.status, 200);
+    EXPECT_EQ(response.body, json::parse(R"({"stream":"events"})"));
+    EXPECT_EQ(response.follow, Follow::Events);
+    EXPECT_EQ(get("/v1/events/recent").follow, Follow::None);
+}
+
+TEST(UtcTime, FormatsMillisecondsAndTimesBeforeTheEpoch)
+{
+    using namespace std::chrono;
+    EXPECT_EQ(format_utc_time(system_clock::time_point(milliseconds(0))), "1970-01-01T00:00:00.000Z");
+    EXPECT_EQ(format_utc_time(system_clock::time_point(milliseconds(-1))), "1969-12-31T23:59:59.999Z");
+}
+
+TEST(Method, RoundTrips)
+{
+    for (auto method : {Method::Get, Method::Post})
+        EXPECT_EQ(method_from_string(to_string(method)), method);
+    EXPECT_EQ(method_from_string("get"), Method::Other);
+}
+
+} // namespace
+} // namespace uplink::api

@@ -1,0 +1,88 @@
+#include "cli/cli.hpp"
+
+#include <gtest/gtest.h>
+
+namespace uplink::cli {
+namespace {
+
+std::variant<Invocation, UsageError> parse(std::vector<std::string> arguments, const char* environment = nullptr)
+{
+    return parse_arguments(arguments, environment);
+}
+
+TEST(Arguments, CommandWithDefaults)
+{
+    auto parsed = parse({"status"});
+    ASSERT_TRUE(std::holds_alternative<Invocation>(parsed));
+    const auto& invocation = std::get<Invocation>(parsed);
+    EXPECT_EQ(invocation.command, "status");
+    EXPECT_EQ(invocation.socket_path, "/run/uplink/uplink.sock");
+    EXPECT_EQ(invocation.output, Output::Human);
+}
+
+TEST(Arguments, SocketFromEnvironmentThenOption)
+{
+    EXPECT_EQ(std::get<Invocation>(parse({"modems"}, "/tmp/u.sock")).socket_path, "/tmp/u.sock");
+    EXPECT_EQ(std::get<Invocation>(parse({"--socket", "/a.sock", "modems"}, "/tmp/u.sock")).socket_path, "/a.sock");
+    EXPECT_EQ(std::get<Invocation>(parse({"modems", "--socket=/b.sock"})).socket_path, "/b.sock");
+    EXPECT_EQ(std::get<Invocation>(parse({"modems"}, "")).socket_path, "/run/uplink/uplink.sock");
+}
+
+TEST(Arguments, JsonAnywhere)
+{
+    EXPECT_EQ(std::get<Invocation>(parse({"--json", "status"})).output, Output::Json);
+    EXPECT_EQ(std::get<Invocation>(parse({"signal", "1-1", "--json"})).output, Output::Json);
+}
+
+TEST(Arguments, AtTakesIdAndCommand)
+{
+    auto invocation = std::get<Invocation>(parse({"at", "1-1.2", "AT+QENG=\"servingcell\""}));
+    EXPECT_EQ(invocation.command, "at");
+    EXPECT_EQ(invocation.operands, (std::vector<std::string>{"1-1.2", "AT+QENG=\"servingcell\""}));
+}
+
+TEST(Arguments, UsageErrorsSayWhatIsWrong)
+{
+    struct Case {
+        std::vector<std::string> arguments;
+        const char* words;
+    };
+    for (const auto& [arguments, words] : {
+             Case{{}, "no command"},
+             Case{{"frobnicate"}, "unknown command 'frobnicate'"},
+             Case{{"modem"}, "'modem' takes 1 argument: uplink modem <id>"},
+             Case{{"at", "1-1"}, "'at' takes 2 arguments"},
+             Case{{"status", "extra"}, "'status' takes 0 arguments"},
+             Case{{"--socket"}, "--socket needs a path"},
+             Case{{"--sokcet", "x", "status"}, "unknown option '--sokcet'"},
+         }) {
+        auto parsed = parse(arguments);
+        ASSERT_TRUE(std::holds_alternative<UsageError>(parsed)) << words;
+        EXPECT_NE(std::get<UsageError>(parsed).message.find(words), std::string::npos)
+            << std::get<UsageError>(parsed).message;
+    }
+}
+
+TEST(Arguments, HelpAndVersionNeedNoCommand)
+{
+    EXPECT_EQ(std::get<Invocation>(parse({"--help"})).command, "help");
+    EXPECT_EQ(std::get<Invocation>(parse({"status", "-h"})).command, "help");
+    EXPECT_EQ(std::get<Invocation>(parse({"--version"})).command, "version");
+}
+
+TEST(Arguments, DoubleDashEndsOptions)
+{
+    auto invocation = std::get<Invocation>(parse({"at", "1", "--", "--json"}));
+    EXPECT_EQ(invocation.operands, (std::vector<std::string>{"1", "--json"}));
+    EXPECT_EQ(invocation.output, Output::Human);
+}
+
+TEST(Usage, ListsEveryCommand)
+{
+    auto text = usage();
+    for (auto command : {"status", "modems", "modem <id>", "signal <id>", "at <id> <command>", "events"})
+        EXPECT_NE(text.find(command), std::string::npos) << command;
+}
+
+} // namespace
+} // namespace uplink::cli

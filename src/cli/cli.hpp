@@ -1,0 +1,35 @@
+// cli: the `uplink` command-line client of uplinkd's API (docs/cli.md).
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace uplink::cli {
+
+enum class Output { Human, Json };
+
+struct Invocation {
+    std::string socket_path;
+    Output output = Output::Human;
+    std::string command;                 // "status", "modems", "modem", "signal", "at", "events", "help", "version"
+    std::vector<std::string> operands;
+};
+
+struct UsageError {
+    std::string message;
+};
+
+inline constexpr const char* default_socket_path = "/run/uplink/uplink.sock";
+
+// `arguments` without the program name; `socket_from_environment` is $UPLINK_SOCKET or null.
+std::variant<Invocation, UsageError> parse_arguments(const std::vector<std::string>& arguments,
+                                                     const char* socket_from_environment);
+std::string usage();
+
+// Exit status: 0 done, 1 the daemon or the modem said no (message on `errors`), 2 usage.
+int run(const Invocation& invocation, std::ostream& output, std::ostream& errors);
+
+} // namespace uplink::cli

@@ -1,0 +1,395 @@
+#include "cli/format.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <optional>
+#include <vector>
+
+namespace uplink::cli {
+
+namespace json = boost::json;
+
+namespace {
+
+const json::value& field(const json::value& object, std::string_view key)
+{
+    static const json::value none;
+    if (const auto* fields = object.if_object())
+        if (const auto* found = fields->if_contains(key))
+            return *found;
+    return none;
+}
+
+std::string text(const json::value& object, std::string_view key)
+{
+    const auto& value = field(object, key);
+    if (const auto* string = value.if_string())
+        return std::string(string->data(), string->size());
+    return "";
+}
+
+std::optional<std::int64_t> number(const json::value& object, std::string_view key)
+{
+    const auto& value = field(object, key);
+    if (const auto* integer = value.if_int64())
+        return *integer;
+    if (const auto* unsigned_integer = value.if_uint64())
+        return static_cast<std::int64_t>(*unsigned_integer);
+    if (const auto* real = value.if_double())
+        return static_cast<std::int64_t>(*real);
+    return std::nullopt;
+}
+
+const json::array& array(const json::value& value)
+{
+    static const json::array none;
+    if (const auto* items = value.if_array())
+        return *items;
+    return none;
+}
+
+// "-95 dBm", or "" when the value is absent.
+std::string measure(const json::value& object, std::string_view key, std::string_view unit)
+{
+    auto value = number(object, key);
+    return value ? fmt::format("{} {}", *value, unit) : "";
+}
+
+// "1300", or "" when the value is absent.
+std::string plain(const json::value& object, std::string_view key)
+{
+    auto value = number(object, key);
+    return value ? std::to_string(*value) : "";
+}
+
+std::string labelled(std::string_view label, const std::string& value)
+{
+    return value.empty() ? "" : fmt::format("{} {}", label, value);
+}
+
+// Cells joined by two spaces; each column padded to its widest cell, a row's last cell never
+// padded (so one long message does not push every other row's columns out).
+std::string table(const std::vector<std::vector<std::string>>& rows)
+{
+    std::vector<std::size_t> widths;
+    for (const auto& row : rows)
+        for (std::size_t column = 0; column + 1 < row.size(); ++column) {
+            if (widths.size() <= column)
+                widths.resize(column + 1, 0);
+            widths[column] = std::max(widths[column], row[column].size());
+        }
+    std::string out;
+    for (const auto& row : rows) {
+        std::string line;
+        for (std::size_t column = 0; column < row.size(); ++column) {
+            if (column + 1 < row.size())
+                line += fmt::format("{:<{}}  ", row[column], widths[column]);
+            else
+                line += row[column];
+        }
+        while (!line.empty() && line.back() == ' ')
+            line.pop_back();
+        out += line + '\n';
+    }
+    return out;
+}
+
+std::string modem_name(const json::value& modem)
+{
+    auto manufacturer = text(modem, "manufacturer");
+    auto model = text(modem, "model");
+    if (manufacturer.empty() && model.empty())
+        return "(unidentified)";
+    if (manufacturer.empty() || model.empty())
+        return manufacturer + model;
+    return manufacturer + " " + model;
+}
+
+// One modem at a glance: where it is, what it is, how it is, and the two numbers that matter.
+std::vector<std::string> summary_cells(const json::value& modem)
+{
+    std::vector<std::string> cells{text(modem, "id"), modem_name(modem), text(modem, "state")};
+    auto operator_name = text(modem, "operator_name");
+    if (text(modem, "state") == "registered" || !operator_name.empty()) {
+        cells.push_back(operator_name.empty() ? "-" : operator_name);
+        cells.push_back(format_technology(text(modem, "technology")));
+        cells.push_back(labelled("RSRP", measure(modem, "rsrp_dbm", "dBm")));
+        cells.push_back(labelled("SINR", measure(modem, "sinr_db", "dB")));
+        while (!cells.empty() && cells.back().empty())
+            cells.pop_back();
+    } else if (auto message = text(modem, "message"); !message.empty()) {
+        cells.push_back(message);
+    }
+    return cells;
+}
+
+// 3GPP TS 36.101 Table 5.6-1: resource blocks per channel bandwidth.
+std::string bandwidth(std::int64_t resource_blocks)
+{
+    switch (resource_blocks) {
+    case 6: return "1.4 MHz";
+    case 15: return "3 MHz";
+    case 25: return "5 MHz";
+    case 50: return "10 MHz";
+    case 75: return "15 MHz";
+    case 100: return "20 MHz";
+    default: return resource_blocks > 0 ? fmt::format("{} RB", resource_blocks) : "";
+    }
+}
+
+// Rough quality words for LTE, as operators' and router vendors' guides give them.
+std::string rsrp_quality(std::int64_t rsrp)
+{
+    if (rsrp >= -80)
+        return "excellent";
+    if (rsrp >= -90)
+        return "good";
+    if (rsrp >= -100)
+        return "fair";
+    return "poor";
+}
+
+std::string sinr_quality(std::int64_t sinr)
+{
+    if (sinr >= 20)
+        return "excellent";
+    if (sinr >= 13)
+        return "good";
+    if (sinr >= 0)
+        return "fair";
+    return "poor";
+}
+
+std::string join_nonempty(const std::vector<std::string>& parts, std::string_view separator)
+{
+    std::string joined;
+    for (const auto& part : parts) {
+        if (part.empty())
+            continue;
+        if (!joined.empty())
+            joined += separator;
+        joined += part;
+    }
+    return joined;
+}
+
+std::string signal_lines(const json::value& signal, std::string_view indent)
+{
+    std::string out;
+    auto rsrp = number(signal, "rsrp_dbm");
+    auto sinr = number(signal, "sinr_db");
+    auto levels = join_nonempty({labelled("RSSI", measure(signal, "rssi_dbm", "dBm")),
+                                 rsrp ? fmt::format("RSRP {} dBm ({})", *rsrp, rsrp_quality(*rsrp)) : "",
+                                 labelled("RSRQ", measure(signal, "rsrq_db", "dB")),
+                                 sinr ? fmt::format("SINR {} dB ({})", *sinr, sinr_quality(*sinr)) : ""},
+                                "   ");
+    out += fmt::format("{}{}\n", indent, levels.empty() ? "no signal measured yet" : levels);
+    std::string age;
+    if (auto milliseconds = number(signal, "age_ms"))
+        age = fmt::format("measured {:.1f} s ago", static_cast<double>(*milliseconds) / 1000.0);
+    auto cell = join_nonempty({labelled("Band", plain(signal, "band")), labelled("EARFCN", plain(signal, "earfcn")),
+                               labelled("PCI", plain(signal, "pci")), age},
+                              "   ");
+    if (!cell.empty())
+        out += fmt::format("{}{}\n", indent, cell);
+    const auto& carriers = array(field(signal, "carriers"));
+    if (!carriers.empty()) {
+        out += fmt::format("{}{}\n", indent, carriers.size() > 1 ? "Carriers (aggregated):" : "Carrier:");
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& carrier : carriers) {
+            const auto* primary = field(carrier, "primary").if_bool();
+            std::vector<std::string> row{
+                fmt::format("{}  {}", indent, primary && *primary ? "primary" : "secondary"),
+                text(carrier, "band"),
+                labelled("EARFCN", plain(carrier, "earfcn")),
+                bandwidth(number(carrier, "bandwidth_rb").value_or(0)),
+                labelled("PCI", plain(carrier, "pci")),
+                labelled("RSRP", measure(carrier, "rsrp_dbm", "dBm")),
+                labelled("RSRQ", measure(carrier, "rsrq_db", "dB")),
+                labelled("SINR", measure(carrier, "sinr_db", "dB")),
+            };
+            while (!row.empty() && row.back().empty())
+                row.pop_back();
+            rows.push_back(std::move(row));
+        }
+        out += table(rows);
+    }
+    return out;
+}
+
+} // namespace
+
+std::string format_technology(std::string_view technology)
+{
+    if (technology == "lte")
+        return "LTE";
+    if (technology == "5g-nsa")
+        return "5G NSA";
+    if (technology == "5g-sa")
+        return "5G SA";
+    if (technology == "umts")
+        return "3G";
+    if (technology == "gsm")
+        return "2G";
+    if (technology == "unknown")
+        return "";
+    return std::string(technology);
+}
+
+std::string format_uptime(std::int64_t seconds)
+{
+    if (seconds < 60)
+        return fmt::format("{}s", std::max<std::int64_t>(seconds, 0));
+    if (seconds < 3600)
+        return fmt::format("{}m {}s", seconds / 60, seconds % 60);
+    if (seconds < 86400)
+        return fmt::format("{}h {}m", seconds / 3600, seconds % 3600 / 60);
+    return fmt::format("{}d {}h", seconds / 86400, seconds % 86400 / 3600);
+}
+
+std::string format_status(const json::value& body)
+{
+    const auto& modems = array(field(body, "modems"));
+    std::string out = fmt::format("uplinkd {}, up {}, {} modem{}\n", text(body, "version"),
+                                  format_uptime(number(body, "uptime_s").value_or(0)), modems.size(),
+                                  modems.size() == 1 ? "" : "s");
+    if (modems.empty())
+        return out + "no modem found yet: plug one in, then `uplink events` shows what happens\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& modem : modems)
+        rows.push_back(summary_cells(modem));
+    return out + table(rows);
+}
+
+std::string format_modems(const json::value& body)
+{
+    const auto& modems = array(body);
+    if (modems.empty())
+        return "no modem found yet: plug one in, then `uplink events` shows what happens\n";
+    std::vector<std::vector<std::string>> rows;
+    rows.push_back({"#", "ID", "MODEM", "STATE", "OPERATOR", "TECH", "RSRP", "SINR"});
+    std::size_t index = 1;
+    for (const auto& modem : modems) {
+        std::vector<std::string> row{std::to_string(index++), text(modem, "id"), modem_name(modem),
+                                     text(modem, "state")};
+        auto operator_name = text(modem, "operator_name");
+        row.push_back(operator_name.empty() ? "-" : operator_name);
+        auto technology = format_technology(text(modem, "technology"));
+        row.push_back(technology.empty() ? "-" : technology);
+        auto rsrp = measure(modem, "rsrp_dbm", "dBm");
+        row.push_back(rsrp.empty() ? "-" : rsrp);
+        auto sinr = measure(modem, "sinr_db", "dB");
+        row.push_back(sinr.empty() ? "-" : sinr);
+        rows.push_back(std::move(row));
+    }
+    return table(rows);
+}
+
+std::string format_modem(const json::value& body)
+{
+    const auto& identity = field(body, "identity");
+    const auto& sim = field(body, "sim");
+    const auto& registration = field(body, "registration");
+    const auto& device = field(body, "device");
+    std::string out = fmt::format("Modem {}: {}\n", text(body, "id"), modem_name(identity));
+    // One label column for every section, so the values line up down the page.
+    auto row = [&out](std::string_view label, const std::string& value) {
+        if (!value.empty())
+            out += fmt::format("  {:<14}{}\n", label, value);
+    };
+
+    auto state = text(body, "state");
+    if (auto reason = text(body, "failed_reason"); !reason.empty())
+        state += " (" + reason + ")";
+    row("State", state);
+    row("Message", text(body, "message"));
+    row("Revision", text(identity, "revision"));
+    row("IMEI", text(identity, "imei"));
+
+    out += "SIM\n";
+    row("State", text(sim, "state"));
+    row("ICCID", text(sim, "iccid"));
+    row("IMSI", text(sim, "imsi"));
+    row("Home network", text(sim, "operator_id"));
+    auto pin_retries = number(sim, "pin_retries");
+    auto puk_retries = number(sim, "puk_retries");
+    row("Tries left", join_nonempty({pin_retries ? fmt::format("PIN {}", *pin_retries) : "",
+                                     puk_retries ? fmt::format("PUK {}", *puk_retries) : ""},
+                                    ", "));
+
+    out += "Registration\n";
+    row("State", text(registration, "state"));
+    row("Technology", format_technology(text(registration, "technology")));
+    auto operator_id = text(registration, "operator_id");
+    auto operator_name = text(registration, "operator_name");
+    row("Operator", operator_id.empty() || operator_name.empty()
+                        ? operator_name + operator_id
+                        : fmt::format("{} ({})", operator_name, operator_id));
+    if (auto tac = number(registration, "tac"))
+        row("TAC", fmt::format("{} (hex {})", *tac, text(registration, "tac_hex")));
+    if (auto cell = number(registration, "cell_id"))
+        row("Cell", fmt::format("{} (hex {})", *cell, text(registration, "cell_id_hex")));
+
+    out += "Signal\n";
+    out += signal_lines(field(body, "signal"), "  ");
+
+    out += "Device\n";
+    row("USB path", text(device, "usb_path"));
+    auto vendor_id = text(device, "vendor_id");
+    if (!vendor_id.empty())
+        row("USB id", fmt::format("{}:{}", vendor_id, text(device, "product_id")));
+    auto entry = text(device, "vendor_entry");
+    row("Known as", entry.empty() ? "(not in the vendor table; probed)" : entry);
+    row("Protocol", text(device, "protocol"));
+    row("Sysfs", text(device, "sysfs_path"));
+    const auto& ports = array(field(device, "ports"));
+    if (!ports.empty()) {
+        out += "  Ports\n";
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& port : ports) {
+            auto interface = number(port, "interface");
+            rows.push_back({"    " + text(port, "name"), text(port, "role"), text(port, "device_path"),
+                            interface ? fmt::format("interface {}", *interface) : "-", text(port, "driver")});
+        }
+        out += table(rows);
+    }
+    return out;
+}
+
+std::string format_signal(const json::value& body) { return signal_lines(body, ""); }
+
+std::string format_at_reply(const json::value& body)
+{
+    std::string out;
+    for (const auto& line : array(field(body, "lines")))
+        if (const auto* string = line.if_string())
+            out += std::string(string->data(), string->size()) + '\n';
+    auto final = text(body, "final");
+    auto error = text(body, "error");
+    if (!error.empty() && error != final)
+        out += fmt::format("{}  ({})\n", final, error);
+    else
+        out += final + '\n';
+    return out;
+}
+
+std::string format_event(const json::value& event)
+{
+    std::vector<std::string> cells{text(event, "time"), text(event, "modem_id"), text(event, "kind"),
+                                   text(event, "message")};
+    return join_nonempty(cells, "  ") + '\n';
+}
+
+std::string format_events(const json::value& body)
+{
+    std::string out;
+    for (const auto& event : array(body))
+        out += format_event(event);
+    if (out.empty())
+        out = "no events yet\n";
+    return out;
+}
+
+} // namespace uplink::cli

@@ -1,0 +1,23 @@
+// Human output of the `uplink` CLI: pure functions from the API's JSON bodies (docs/api.md)
+// to text. Missing or mistyped fields are shown as absent, never a crash.
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace uplink::cli {
+
+std::string format_status(const boost::json::value& body);        // GET /v1/status
+std::string format_modems(const boost::json::value& body);        // GET /v1/modems
+std::string format_modem(const boost::json::value& body);         // GET /v1/modems/<id>
+std::string format_signal(const boost::json::value& body);        // GET /v1/modems/<id>/signal
+std::string format_at_reply(const boost::json::value& body);      // POST /v1/modems/<id>/at
+std::string format_event(const boost::json::value& event);        // one {"event":...} of the stream
+std::string format_events(const boost::json::value& body);        // GET /v1/events/recent
+
+std::string format_uptime(std::int64_t seconds);                   // "3d 4h", "2h 5m", "42s"
+std::string format_technology(std::string_view technology);       // "lte" -> "LTE"
+
+} // namespace uplink::cli

@@ -1,0 +1,41 @@
+// UCI file syntax, without any schema: splitting text into statements, and quoting
+// values for writing. Private to core.
+#pragma once
+
+#include "core/core.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace uplink::uci {
+
+// A problem found while reading or editing; turned into ConfigDiagnostic at the API.
+struct Problem {
+    int line = 0;
+    ConfigErrc code = ConfigErrc::Syntax;
+    std::string message;
+};
+
+// One statement: its keyword and arguments with quoting removed, e.g.
+// `option apn 'my apn'` -> {"option", "apn", "my apn"}.
+struct Statement {
+    int line = 0;
+    std::vector<std::string> words;
+};
+
+// Splits UCI text into statements, one per line; blank and comment-only lines give none.
+// A line that does not tokenize (unterminated quote, ...) adds a Syntax problem and is skipped,
+// so one bad line does not hide the problems on the lines after it.
+std::vector<Statement> split_statements(std::string_view text, std::vector<Problem>& problems);
+
+// Section types, section names and option names: [A-Za-z0-9_]+, as uci requires.
+bool is_valid_name(std::string_view name);
+
+// A line break or NUL cannot be written back on one line, so values never hold one.
+bool is_writable_value(std::string_view value);
+
+// 'value' in single quotes with each ' written as '\'' (what `uci export` writes).
+std::string quote(std::string_view value);
+
+} // namespace uplink::uci

@@ -1,0 +1,250 @@
+// uplinkd: the composition root. The only place that wires modules together: the modem
+// manager, the API over it, configuration reload on SIGHUP and a clean stop on SIGTERM.
+#include "daemon/modem_source.hpp"
+#include "daemon/settings.hpp"
+
+#include <api/api.hpp>
+#include <core/core.hpp>
+#include <modem/modem.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+#ifndef UPLINK_VERSION
+#define UPLINK_VERSION "unknown"
+#endif
+
+namespace uplink::daemon {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr const char* default_config_path = "/etc/config/uplink";
+// How long a stop may take for every coroutine to see its cancellation before the loop is left anyway.
+constexpr auto stop_grace = std::chrono::seconds(5);
+
+// `mkdir -p`: missing parents 0755, the directory itself `mode`.
+Result<void> create_directory(const std::string& path, mode_t mode)
+{
+    for (std::size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1))
+        if (::mkdir(path.substr(0, slash).c_str(), 0755) != 0 && errno != EEXIST)
+            return Error(errno, boost::system::system_category());
+    if (::mkdir(path.c_str(), mode) == 0)
+        ::chmod(path.c_str(), mode);   // the umask may have taken bits away
+    else if (errno != EEXIST)
+        return Error(errno, boost::system::system_category());
+    struct stat status {};
+    if (::stat(path.c_str(), &status) != 0)
+        return Error(errno, boost::system::system_category());
+    if (!S_ISDIR(status.st_mode))
+        return Error(ENOTDIR, boost::system::system_category());
+    return {};
+}
+
+std::string located(const std::string& path, const ConfigDiagnostic& diagnostic)
+{
+    if (diagnostic.line > 0)
+        return fmt::format("{}:{}: {}", path, diagnostic.line, diagnostic.message);
+    return fmt::format("{}: {}", path, diagnostic.message);
+}
+
+std::string joined(const std::vector<std::string>& words)
+{
+    std::string text;
+    for (const auto& word : words)
+        text += (text.empty() ? "" : ", ") + word;
+    return text;
+}
+
+class Daemon {
+public:
+    Daemon(asio::io_context& io, std::string config_path, Settings settings)
+        : io_(io), config_path_(std::move(config_path)), settings_(std::move(settings)),
+          manager_(io.get_executor(), settings_.modem), source_(manager_),
+          server_(io.get_executor(), api::ServerOptions{settings_.socket_path, {UPLINK_VERSION, Clock::now()}},
+                  source_),
+          signals_(io, SIGINT, SIGTERM, SIGHUP)
+    {
+    }
+
+    Result<void> start()
+    {
+        if (auto created = create_directory(settings_.modem.state_dir, 0700); !created) {
+            log(LogLevel::Error, "uplinkd", "cannot create the state directory {}: {}", settings_.modem.state_dir,
+                created.error().message());
+            return created.error();
+        }
+        if (auto listening = server_.start(); !listening) {
+            log(LogLevel::Error, "uplinkd", "cannot open the API socket {}: {}{}", settings_.socket_path,
+                listening.error().message(),
+                listening.error() == boost::system::errc::address_in_use ? " (is another uplinkd running?)" : "");
+            return listening.error();
+        }
+        manager_.start();
+        asio::co_spawn(io_, handle_signals(this), [](std::exception_ptr exception) {
+            if (!exception)
+                return;
+            try {
+                std::rethrow_exception(exception);
+            } catch (const std::exception& caught) {
+                log(LogLevel::Error, "uplinkd", "signal handling failed: {}", caught.what());
+            }
+        });
+        log(LogLevel::Info, "uplinkd", "uplinkd {} ready, API on {}", UPLINK_VERSION, settings_.socket_path);
+        return {};
+    }
+
+    bool stopping() const { return stopping_; }
+
+private:
+    // `daemon` outlives the loop: main() runs the loop inside its lifetime.
+    static asio::awaitable<void> handle_signals(Daemon* daemon)
+    {
+        for (;;) {
+            auto [error, number] = co_await daemon->signals_.async_wait(asio::as_tuple(asio::use_awaitable));
+            if (error)
+                co_return;
+            if (number == SIGHUP) {
+                daemon->reload();
+                continue;
+            }
+            log(LogLevel::Info, "uplinkd", "stopping ({})", number == SIGTERM ? "SIGTERM" : "SIGINT");
+            daemon->stop();
+            co_return;
+        }
+    }
+
+    void stop()
+    {
+        stopping_ = true;
+        server_.stop();
+        manager_.stop();
+        boost::system::error_code ignored;
+        signals_.cancel(ignored);
+    }
+
+    // The new file is checked whole; only when it passes does anything change.
+    void reload()
+    {
+        std::vector<ConfigDiagnostic> diagnostics;
+        auto loaded = load_settings(config_path_, diagnostics);
+        if (!loaded) {
+            log(LogLevel::Error, "uplinkd", "reload refused: {} has {} problem{}; the running configuration stays",
+                config_path_, diagnostics.size(), diagnostics.size() == 1 ? "" : "s");
+            for (const auto& diagnostic : diagnostics)
+                log(LogLevel::Error, "uplinkd", "{}", located(config_path_, diagnostic));
+            return;
+        }
+        auto next = std::move(loaded->settings);
+        if (loaded->source == SettingsSource::Defaults)
+            log(LogLevel::Warning, "uplinkd", "{} is gone; reloading the defaults", config_path_);
+        auto changed = changed_settings(settings_, next);
+        if (changed.empty()) {
+            log(LogLevel::Info, "uplinkd", "reloaded {}: nothing changed", config_path_);
+            return;
+        }
+        set_log_level(next.log_level);
+        if (next.socket_path != settings_.socket_path) {
+            log(LogLevel::Warning, "uplinkd", "the API socket moves from {} to {} only when uplinkd restarts",
+                settings_.socket_path, next.socket_path);
+            next.socket_path = settings_.socket_path;
+        }
+        if (next.modem.state_dir != settings_.modem.state_dir)
+            if (auto created = create_directory(next.modem.state_dir, 0700); !created)
+                log(LogLevel::Warning, "uplinkd", "cannot create the state directory {}: {}", next.modem.state_dir,
+                    created.error().message());
+        manager_.apply(next.modem);
+        settings_ = std::move(next);
+        log(LogLevel::Info, "uplinkd", "reloaded {}: changed {}", config_path_, joined(changed));
+    }
+
+    asio::io_context& io_;
+    std::string config_path_;
+    Settings settings_;
+    modem::Manager manager_;
+    ManagerSource source_;
+    api::Server server_;
+    asio::signal_set signals_;
+    bool stopping_ = false;
+};
+
+const char* usage_text = "usage: uplinkd [--config PATH]\n"
+                         "  --config PATH   the configuration file (default /etc/config/uplink; see docs/config.md)\n"
+                         "  --version       print the version\n";
+
+int run(int argc, char** argv)
+{
+    std::string config_path = default_config_path;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view argument = argv[i];
+        if ((argument == "--config" || argument == "-c") && i + 1 < argc) {
+            config_path = argv[++i];
+        } else if (argument.substr(0, 9) == "--config=") {
+            config_path = std::string(argument.substr(9));
+        } else if (argument == "--version") {
+            std::printf("uplinkd %s\n", UPLINK_VERSION);
+            return 0;
+        } else if (argument == "--help" || argument == "-h") {
+            std::fputs(usage_text, stdout);
+            return 0;
+        } else {
+            std::fprintf(stderr, "uplinkd: unknown argument '%s'\n%s", argv[i], usage_text);
+            return 2;
+        }
+    }
+
+    std::vector<ConfigDiagnostic> diagnostics;
+    auto loaded = load_settings(config_path, diagnostics);
+    if (!loaded) {
+        for (const auto& diagnostic : diagnostics)
+            std::fprintf(stderr, "uplinkd: %s\n", located(config_path, diagnostic).c_str());
+        if (diagnostics.empty())
+            std::fprintf(stderr, "uplinkd: %s: %s\n", config_path.c_str(), loaded.error().message().c_str());
+        return 2;
+    }
+    set_log_level(loaded->settings.log_level);
+    if (loaded->source == SettingsSource::Defaults)
+        log(LogLevel::Info, "uplinkd", "no configuration at {}; using the defaults (see docs/config.md)", config_path);
+
+    // A client that hangs up mid-reply is an error value on the write, not a fatal signal.
+    std::signal(SIGPIPE, SIG_IGN);
+
+    asio::io_context io;
+    Daemon daemon(io, config_path, std::move(loaded->settings));
+    if (!daemon.start())
+        return 1;
+    while (!daemon.stopping() && io.run_one() > 0) {
+    }
+    // Let every coroutine see its cancellation and end, within a bound.
+    auto deadline = std::chrono::steady_clock::now() + stop_grace;
+    while (!io.stopped() && io.run_one_until(deadline) > 0) {
+    }
+    if (!io.stopped())
+        log(LogLevel::Warning, "uplinkd", "some work had not ended {} s after the stop; leaving anyway",
+            stop_grace.count());
+    log(LogLevel::Info, "uplinkd", "stopped");
+    return 0;
+}
+
+} // namespace
+} // namespace uplink::daemon
+
+int main(int argc, char** argv)
+{
+    try {
+        return uplink::daemon::run(argc, argv);
+    } catch (const std::exception& exception) {
+        std::fprintf(stderr, "uplinkd: %s\n", exception.what());
+        return 1;
+    }
+}

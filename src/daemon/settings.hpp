@@ -1,0 +1,42 @@
+// uplinkd's configuration: the schema of /etc/config/uplink (docs/config.md) and the typed
+// settings read from it.
+#pragma once
+
+#include <core/core.hpp>
+#include <modem/modem.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace uplink::daemon {
+
+const Schema& settings_schema();
+
+struct Settings {
+    LogLevel log_level = LogLevel::Info;
+    std::string socket_path;
+    modem::Options modem;        // sysfs_root, dev_root, state_dir, intervals, PINs in file order
+};
+
+// Settings from a parsed config, with the checks the schema table cannot express (PIN and
+// ICCID digits, absolute paths); those diagnostics name the line of their `config` section.
+Result<Settings> settings_from(const Config& config, std::vector<ConfigDiagnostic>& diagnostics);
+
+Result<Settings> parse_settings(std::string_view text, std::vector<ConfigDiagnostic>& diagnostics);
+
+enum class SettingsSource { File, Defaults };
+
+struct LoadedSettings {
+    Settings settings;
+    SettingsSource source = SettingsSource::File;
+};
+
+// A missing file gives the defaults (SettingsSource::Defaults); any other problem, every
+// diagnostic found.
+Result<LoadedSettings> load_settings(const std::string& path, std::vector<ConfigDiagnostic>& diagnostics);
+
+// The names of the options whose values differ, for the reload log ("poll_interval", "sim").
+std::vector<std::string> changed_settings(const Settings& before, const Settings& after);
+
+} // namespace uplink::daemon

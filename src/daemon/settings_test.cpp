@@ -1,0 +1,210 @@
+#include "daemon/settings.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace uplink::daemon {
+namespace {
+
+std::string read_text(const std::string& path)
+{
+    std::ifstream file(path);
+    std::stringstream text;
+    text << file.rdbuf();
+    return text.str();
+}
+
+// The first ```uci block of docs/config.md.
+std::string documented_example()
+{
+    auto document = read_text(std::string(UPLINK_DOCS_DIR) + "/config.md");
+    auto start = document.find("```uci\n");
+    if (start == std::string::npos)
+        return "";
+    start += 7;
+    return document.substr(start, document.find("```", start) - start);
+}
+
+std::string all_messages(const std::vector<ConfigDiagnostic>& diagnostics)
+{
+    std::string text;
+    for (const auto& diagnostic : diagnostics)
+        text += to_string(diagnostic) + "\n";
+    return text;
+}
+
+TEST(Settings, DocumentedExampleLoads)
+{
+    auto example = documented_example();
+    ASSERT_FALSE(example.empty()) << "docs/config.md has no ```uci example";
+    std::vector<ConfigDiagnostic> diagnostics;
+    auto settings = parse_settings(example, diagnostics);
+    ASSERT_TRUE(settings) << all_messages(diagnostics);
+    EXPECT_EQ(settings->log_level, LogLevel::Info);
+    EXPECT_EQ(settings->socket_path, "/run/uplink/uplink.sock");
+    ASSERT_EQ(settings->modem.pins.size(), 2u);
+    EXPECT_EQ(settings->modem.pins[0].iccid_prefix, "894411");
+    EXPECT_EQ(settings->modem.pins[0].pin, "4321");
+    EXPECT_EQ(settings->modem.pins[1].iccid_prefix, "");
+    EXPECT_EQ(settings->modem.pins[1].pin, "1234");
+}
+
+TEST(Settings, EveryOptionIsDocumented)
+{
+    auto document = read_text(std::string(UPLINK_DOCS_DIR) + "/config.md");
+    for (const auto& section : settings_schema()) {
+        EXPECT_NE(document.find("config " + section.type), std::string::npos) << section.type;
+        for (const auto& option : section.options)
+            EXPECT_NE(document.find("| `" + option.name + "` |"), std::string::npos) << option.name;
+    }
+}
+
+TEST(Settings, EmptyFileGivesTheDefaults)
+{
+    std::vector<ConfigDiagnostic> diagnostics;
+    auto settings = parse_settings("", diagnostics);
+    ASSERT_TRUE(settings) << all_messages(diagnostics);
+    EXPECT_EQ(settings->log_level, LogLevel::Info);
+    EXPECT_EQ(settings->socket_path, "/run/uplink/uplink.sock");
+    EXPECT_EQ(settings->modem.sysfs_root, "/sys");
+    EXPECT_EQ(settings->modem.dev_root, "/dev");
+    EXPECT_EQ(settings->modem.state_dir, "/var/lib/uplink");
+    EXPECT_EQ(settings->modem.poll_interval, std::chrono::seconds(10));
+    EXPECT_EQ(settings->modem.command_timeout, std::chrono::seconds(5));
+    EXPECT_TRUE(settings->modem.pins.empty());
+}
+
+TEST(Settings, ValuesAreRead)
+{
+    std::vector<ConfigDiagnostic> diagnostics;
+    auto settings = parse_settings("config uplink\n"
+                                   "\toption log_level debug\n"
+                                   "\toption sysfs_root /tmp/sim/sys\n"
+                                   "\toption dev_root /tmp/sim/dev\n"
+                                   "\toption state_dir /tmp/uplink\n"
+                                   "\toption socket /tmp/uplink.sock\n"
+                                   "\toption poll_interval 3600\n"
+                                   "\toption at_timeout 1\n",
+                                   diagnostics);
+    ASSERT_TRUE(settings) << all_messages(diagnostics);
+    EXPECT_EQ(settings->log_level, LogLevel::Debug);
+    EXPECT_EQ(settings->modem.sysfs_root, "/tmp/sim/sys");
+    EXPECT_EQ(settings->modem.dev_root, "/tmp/sim/dev");
+    EXPECT_EQ(settings->modem.state_dir, "/tmp/uplink");
+    EXPECT_EQ(settings->socket_path, "/tmp/uplink.sock");
+    EXPECT_EQ(settings->modem.poll_interval, std::chrono::seconds(3600));
+    EXPECT_EQ(settings->modem.command_timeout, std::chrono::seconds(1));
+}
+
+struct BadCase {
+    const char* name;
+    const char* text;
+    int line;
+    const char* words;
+};
+
+class BadSettings : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(BadSettings, AreRefusedNamingTheLine)
+{
+    const auto& bad = GetParam();
+    std::vector<ConfigDiagnostic> diagnostics;
+    auto settings = parse_settings(bad.text, diagnostics);
+    ASSERT_FALSE(settings);
+    ASSERT_FALSE(diagnostics.empty());
+    bool found = false;
+    for (const auto& diagnostic : diagnostics)
+        found |= diagnostic.line == bad.line && diagnostic.message.find(bad.words) != std::string::npos;
+    EXPECT_TRUE(found) << "expected line " << bad.line << " with '" << bad.words << "' in:\n"
+                       << all_messages(diagnostics);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Settings, BadSettings,
+    ::testing::Values(
+        BadCase{"PollIntervalZero", "config uplink 'main'\n\toption log_level info\n\toption poll_interval 0\n", 3,
+                "poll_interval"},
+        BadCase{"PollIntervalTooLong", "config uplink\n\toption poll_interval 3601\n", 2, "poll_interval"},
+        BadCase{"AtTimeoutNotANumber", "config uplink\n\toption at_timeout five\n", 2, "at_timeout"},
+        BadCase{"AtTimeoutTooLong", "config uplink\n\toption at_timeout 121\n", 2, "at_timeout"},
+        BadCase{"UnknownLogLevel", "config uplink\n\toption log_level verbose\n", 2, "log_level"},
+        BadCase{"UnknownOption", "config uplink\n\toption poll 5\n", 2, "poll"},
+        BadCase{"TwoMainSections", "config uplink\nconfig uplink 'other'\n", 2, "uplink"},
+        BadCase{"RelativeSocket", "\nconfig uplink\n\toption socket uplink.sock\n", 2, "absolute path"},
+        BadCase{"LongSocket", "config uplink\n\toption socket /run/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock\n",
+                1, "shorter than"},
+        BadCase{"PinTooShort", "config uplink\n\nconfig sim\n\toption pin 123\n", 3, "4 to 8 digits"},
+        BadCase{"PinNotDigits", "config sim 'work'\n\toption pin 12a4\n", 1, "4 to 8 digits"},
+        BadCase{"PinMissing", "config sim\n\toption iccid 8944\n", 1, "pin"},
+        BadCase{"IccidNotDigits", "config sim\n\toption iccid 89-44\n\toption pin 1234\n", 1, "iccid"}),
+    [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
+
+TEST(Settings, PinIsNeverShownInAMessage)
+{
+    std::vector<ConfigDiagnostic> diagnostics;
+    auto settings = parse_settings("config sim\n\toption pin 98765x\n", diagnostics);
+    ASSERT_FALSE(settings);
+    EXPECT_EQ(all_messages(diagnostics).find("98765"), std::string::npos) << all_messages(diagnostics);
+}
+
+class LoadSettings : public ::testing::Test {
+protected:
+    LoadSettings()
+    {
+        std::string pattern = (std::filesystem::temp_directory_path() / "uplink-settings-XXXXXX").string();
+        directory = ::mkdtemp(pattern.data());
+    }
+    ~LoadSettings() override { std::filesystem::remove_all(directory); }
+
+    std::string directory;
+};
+
+TEST_F(LoadSettings, MissingFileMeansDefaults)
+{
+    std::vector<ConfigDiagnostic> diagnostics;
+    auto loaded = load_settings(directory + "/uplink", diagnostics);
+    ASSERT_TRUE(loaded) << all_messages(diagnostics);
+    EXPECT_EQ(loaded->source, SettingsSource::Defaults);
+    EXPECT_EQ(loaded->settings.modem.poll_interval, std::chrono::seconds(10));
+}
+
+TEST_F(LoadSettings, FileIsReadAndABadOneRefused)
+{
+    std::string path = directory + "/uplink";
+    std::ofstream(path) << "config uplink\n\toption poll_interval 7\n";
+    std::vector<ConfigDiagnostic> diagnostics;
+    auto loaded = load_settings(path, diagnostics);
+    ASSERT_TRUE(loaded) << all_messages(diagnostics);
+    EXPECT_EQ(loaded->source, SettingsSource::File);
+    EXPECT_EQ(loaded->settings.modem.poll_interval, std::chrono::seconds(7));
+
+    std::ofstream(path) << "config uplink\n\toption poll_interval 7\n\toption at_timeout 0\n";
+    auto refused = load_settings(path, diagnostics);
+    ASSERT_FALSE(refused);
+    ASSERT_EQ(diagnostics.size(), 1u);
+    EXPECT_EQ(diagnostics[0].line, 3);
+}
+
+TEST_F(LoadSettings, UnreadableFileIsAnErrorNotDefaults)
+{
+    std::vector<ConfigDiagnostic> diagnostics;
+    auto loaded = load_settings(directory, diagnostics);   // a directory, not a file
+    EXPECT_FALSE(loaded);
+}
+
+TEST(ChangedSettings, NamesWhatDiffers)
+{
+    std::vector<ConfigDiagnostic> diagnostics;
+    auto before = *parse_settings("config sim\n\toption pin 1234\n", diagnostics);
+    auto after = *parse_settings("config uplink\n\toption poll_interval 5\n\toption socket /tmp/u.sock\n"
+                                 "config sim\n\toption pin 4321\n",
+                                 diagnostics);
+    EXPECT_TRUE(changed_settings(before, before).empty());
+    EXPECT_EQ(changed_settings(before, after), (std::vector<std::string>{"socket", "poll_interval", "sim"}));
+}
+
+} // namespace
+} // namespace uplink::daemon

@@ -1,0 +1,435 @@
+// The Manager against a scripted EC25 on a pty: the test plays the modem on the master side,
+// answering from a table (replies as modem-protocols.md §4 shows them), and discovery reads a
+// fixture tree whose dev/ttyUSB2 points at the pty's slave. No sleeps: the loop runs until a
+// condition holds, with a deadline as the watchdog.
+#include "modem/fake_sysfs.hpp"
+#include "modem/modem.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <gtest/gtest.h>
+#include <map>
+#include <pty.h>
+#include <termios.h>
+#include <unistd.h>
+
+namespace uplink::modem {
+namespace {
+
+namespace asio = boost::asio;
+using testing::FakeSysfs;
+
+constexpr std::string_view iccid = "89440000000000001234";
+
+// A minimal EC25: enough of the AT dialogue for init, unlock and one poll.
+class ScriptedEc25 {
+public:
+    explicit ScriptedEc25(asio::io_context& context)
+        : master_(context)
+    {
+        int master = -1;
+        int slave = -1;
+        if (::openpty(&master, &slave, nullptr, nullptr, nullptr) != 0)
+            throw std::runtime_error("openpty failed");
+        termios settings {};
+        ::tcgetattr(slave, &settings);
+        ::cfmakeraw(&settings);
+        ::tcsetattr(slave, TCSANOW, &settings);
+        slave_path_ = ::ttyname(slave);
+        slave_ = slave; // held open so the master never reads EIO between two Managers
+        master_.assign(master);
+        asio::co_spawn(context, serve(this), [](std::exception_ptr) {});
+    }
+    ~ScriptedEc25()
+    {
+        boost::system::error_code ignored;
+        master_.close(ignored);
+        ::close(slave_);
+    }
+
+    const std::string& slave_path() const { return slave_path_; }
+
+    bool sim_locked = false;
+    bool sim_present = true;
+    std::string right_pin = "1234";
+    int pin_attempts_left = 3;
+    std::vector<std::string> pins_tried;
+    std::vector<std::string> commands;
+
+    void send_urc(const std::string& line) { write("\r\n" + line + "\r\n"); }
+
+private:
+    static asio::awaitable<void> serve(ScriptedEc25* self)
+    {
+        std::string buffer;
+        std::array<char, 512> chunk {};
+        for (;;) {
+            auto [error, size] = co_await self->master_.async_read_some(
+                asio::buffer(chunk), asio::as_tuple(asio::use_awaitable));
+            if (error)
+                co_return;
+            buffer.append(chunk.data(), size);
+            for (auto end = buffer.find('\r'); end != std::string::npos; end = buffer.find('\r')) {
+                auto command = buffer.substr(0, end);
+                buffer.erase(0, end + 1);
+                while (!command.empty() && command.front() == '\n')
+                    command.erase(0, 1);
+                if (!command.empty())
+                    self->write(self->answer(command));
+            }
+        }
+    }
+
+    void write(std::string text)
+    {
+        boost::system::error_code ignored;
+        asio::write(master_, asio::buffer(text), ignored);
+    }
+
+    static std::string reply(
+        std::initializer_list<std::string> lines, std::string_view final = "OK")
+    {
+        std::string text;
+        for (const auto& line : lines)
+            text += "\r\n" + line + "\r\n";
+        return text + "\r\n" + std::string(final) + "\r\n";
+    }
+
+    std::string answer(const std::string& command)
+    {
+        commands.push_back(command);
+        if (command.starts_with("AT+CPIN=\""))
+            return check_pin(command.substr(9, command.size() - 10));
+        if (command == "AT+CPIN?") {
+            if (!sim_present)
+                return reply({}, "+CME ERROR: 10");
+            if (pin_attempts_left == 0)
+                return reply({"+CPIN: SIM PUK"});
+            return reply({sim_locked ? "+CPIN: SIM PIN" : "+CPIN: READY"});
+        }
+        if (command == "AT+QCCID")
+            return sim_present ? reply({"+QCCID: " + std::string(iccid)})
+                               : reply({}, "+CME ERROR: 10");
+        if (command == "AT+QPINC?")
+            return reply({"+QPINC: \"SC\"," + std::to_string(pin_attempts_left) + ",10",
+                "+QPINC: \"P2\",3,10"});
+        if (command == "AT+CIMI")
+            return sim_locked ? reply({}, "+CME ERROR: 11") : reply({"234150000000001"});
+        if (command.starts_with("AT+COPS=3,"))
+            cops_format_ = command.substr(10);
+        if (command == "AT+COPS?")
+            return reply(
+                {cops_format_ == "2" ? "+COPS: 0,2,\"23415\",7" : "+COPS: 0,0,\"Vodafone UK\",7"});
+        static const std::map<std::string, std::string, std::less<>> table {
+            {"AT", reply({})},
+            {"ATE0", reply({})},
+            {"AT+CMEE=1", reply({})},
+            {"AT+CGMI", reply({"Quectel"})},
+            {"AT+CGMM", reply({"EC25"})},
+            {"AT+CGMR", reply({"EC25EFAR06A06M4G"})},
+            {"AT+CGSN", reply({"867698040000001"})},
+            {"AT+CFUN?", reply({"+CFUN: 1"})},
+            {"AT+CREG=2", reply({})},
+            {"AT+CGREG=2", reply({})},
+            {"AT+CEREG=2", reply({})},
+            {"AT+QINDCFG=\"csq\",1", reply({})},
+            {"AT+CREG?", reply({"+CREG: 2,1,\"D6E7\",\"844D92A\",7"})},
+            {"AT+CGREG?", reply({"+CGREG: 2,1,\"D6E7\",\"844D92A\",7"})},
+            {"AT+CEREG?", reply({"+CEREG: 2,1,\"D6E7\",\"844D92A\",7"})},
+            {"AT+CSQ", reply({"+CSQ: 17,99"})},
+            {"AT+QENG=\"servingcell\"",
+                reply({"+QENG: "
+                       "\"servingcell\",\"NOCONN\",\"LTE\",\"FDD\",234,15,844D92A,248,900,2,5,5,"
+                       "D6E7,-89,-8,"
+                       "-61,17,38"})},
+        };
+        auto it = table.find(command);
+        if (it != table.end())
+            return it->second;
+        if (command.starts_with("AT+COPS=3,"))
+            return reply({});
+        return reply({}, "ERROR");
+    }
+
+    std::string check_pin(const std::string& pin)
+    {
+        pins_tried.push_back(pin);
+        if (!sim_locked)
+            return reply({}, "+CME ERROR: 3");
+        if (pin == right_pin) {
+            sim_locked = false;
+            pin_attempts_left = 3;
+            return reply({});
+        }
+        --pin_attempts_left;
+        return reply({}, pin_attempts_left == 0 ? "+CME ERROR: 12" : "+CME ERROR: 16");
+    }
+
+    asio::posix::stream_descriptor master_;
+    std::string slave_path_;
+    int slave_ = -1;
+    std::string cops_format_ = "0";
+};
+
+class ManagerWithPty : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        testing::add_quectel_ec25(tree_, "1-1");
+        tree_.link_dev("ttyUSB2", modem_.slave_path());
+        state_dir_ = tree_.root() + "/state";
+    }
+
+    Options options(std::vector<PinSetting> pins = {}) const
+    {
+        Options result;
+        result.sysfs_root = tree_.sysfs_root();
+        result.dev_root = tree_.dev_root();
+        result.state_dir = state_dir_;
+        result.poll_interval
+            = 60s; // the first poll runs right after init; the test needs no second
+        result.command_timeout = 2s;
+        result.pins = std::move(pins);
+        return result;
+    }
+
+    // Runs the loop until `done` holds; the deadline only guards against a hang.
+    bool run_until(const std::function<bool()>& done, Duration deadline = 10s)
+    {
+        auto end = Clock::now() + deadline;
+        while (!done() && Clock::now() < end)
+            context_.run_one_for(std::chrono::milliseconds(20));
+        return done();
+    }
+
+    bool in_state(
+        const Manager& manager, State state, FailedReason reason = FailedReason::None) const
+    {
+        auto snapshot = manager.modem("1-1");
+        return snapshot && snapshot->state == state && snapshot->failed_reason == reason;
+    }
+
+    asio::io_context context_;
+    FakeSysfs tree_;
+    ScriptedEc25 modem_ {context_};
+    std::string state_dir_;
+};
+
+TEST_F(ManagerWithPty, AnEc25ReachesRegisteredWithEverythingFilledIn)
+{
+    Manager manager(context_.get_executor(), options());
+    std::vector<Event> events;
+    auto subscription = manager.subscribe([&](const Event& event) { events.push_back(event); });
+    manager.start();
+    ASSERT_TRUE(run_until([&] { return in_state(manager, State::Registered); }))
+        << to_string(manager.modem("1-1") ? manager.modem("1-1")->state : State::Unknown);
+
+    auto snapshot = *manager.modem("1-1");
+    EXPECT_EQ(snapshot.id, "1-1");
+    EXPECT_EQ(snapshot.device.vendor_entry, "quectel_ec25");
+    EXPECT_EQ(snapshot.device.protocol, Protocol::Qmi);
+    EXPECT_EQ(snapshot.identity.manufacturer, "Quectel");
+    EXPECT_EQ(snapshot.identity.model, "EC25");
+    EXPECT_EQ(snapshot.identity.revision, "EC25EFAR06A06M4G");
+    EXPECT_EQ(snapshot.identity.imei, "867698040000001");
+    EXPECT_EQ(snapshot.sim.state, SimState::Ready);
+    EXPECT_EQ(snapshot.sim.iccid, iccid);
+    EXPECT_EQ(snapshot.sim.imsi, "234150000000001");
+    EXPECT_EQ(snapshot.sim.operator_id, "23415");
+    EXPECT_EQ(snapshot.sim.pin_retries, 3);
+    EXPECT_EQ(snapshot.registration.state, RegistrationState::Home);
+    EXPECT_EQ(snapshot.registration.technology, Technology::Lte);
+    EXPECT_EQ(snapshot.registration.operator_name, "Vodafone UK");
+    EXPECT_EQ(snapshot.registration.operator_id, "23415");
+    EXPECT_EQ(snapshot.registration.tac, 0xD6E7u);
+    EXPECT_EQ(snapshot.registration.cell_id, 0x844D92Au);
+    ASSERT_TRUE(run_until([&] { return manager.modem("1-1")->signal.updated.has_value(); }));
+    snapshot = *manager.modem("1-1");
+    EXPECT_EQ(snapshot.signal.rsrp_dbm, -89);
+    EXPECT_EQ(snapshot.signal.rsrq_db, -8);
+    EXPECT_EQ(snapshot.signal.sinr_db, 17);
+    EXPECT_EQ(snapshot.signal.band, 2);
+    EXPECT_EQ(snapshot.signal.pci, 248);
+    EXPECT_EQ(snapshot.signal.rssi_dbm, -61); // QENG's RSSI is the LTE one, after CSQ's -79
+
+    ASSERT_FALSE(events.empty());
+    EXPECT_EQ(events.front().kind, Event::Kind::Added);
+    auto has = [&](Event::Kind kind, std::string_view message) {
+        return std::any_of(events.begin(), events.end(),
+            [&](const Event& event) { return event.kind == kind && event.message == message; });
+    };
+    EXPECT_TRUE(has(Event::Kind::StateChanged, "enabled -> registered"));
+    EXPECT_TRUE(has(Event::Kind::RegistrationChanged, "home, lte, Vodafone UK"));
+    EXPECT_EQ(manager.recent_events().size(), events.size());
+
+    // A URC changes the registration at once, without waiting for a poll.
+    modem_.send_urc("+CEREG: 2,\"D6E7\",\"844D92A\",7");
+    modem_.send_urc("+CREG: 2");
+    modem_.send_urc("+CGREG: 2");
+    ASSERT_TRUE(run_until([&] { return in_state(manager, State::Searching); }));
+    EXPECT_TRUE(has(Event::Kind::StateChanged, "registered -> searching"));
+
+    // An administrator's command goes through the same channel.
+    std::optional<Result<at::Reply>> raw;
+    asio::co_spawn(context_, manager.send_at("1-1", "AT+CSQ"),
+        [&](std::exception_ptr, Result<at::Reply> reply) { raw = std::move(reply); });
+    ASSERT_TRUE(run_until([&] { return raw.has_value(); }));
+    ASSERT_TRUE(*raw);
+    EXPECT_EQ((*raw)->lines, std::vector<std::string> {"+CSQ: 17,99"});
+
+    std::optional<Result<at::Reply>> missing;
+    asio::co_spawn(context_, manager.send_at("9-9", "AT"),
+        [&](std::exception_ptr, Result<at::Reply> reply) { missing = std::move(reply); });
+    ASSERT_TRUE(run_until([&] { return missing.has_value(); }));
+    EXPECT_EQ(missing->error(), Errc::NoSuchModem);
+}
+
+TEST_F(ManagerWithPty, UnpluggingRemovesTheModem)
+{
+    Manager manager(context_.get_executor(), options());
+    std::vector<Event> events;
+    auto subscription = manager.subscribe([&](const Event& event) { events.push_back(event); });
+    manager.start();
+    ASSERT_TRUE(run_until([&] { return in_state(manager, State::Registered); }));
+    tree_.remove_device("1-1");
+    ASSERT_TRUE(run_until([&] { return manager.modems().empty(); }));
+    EXPECT_EQ(events.back().kind, Event::Kind::Removed);
+    EXPECT_EQ(events.back().message, "unplugged");
+
+    testing::add_quectel_ec25(tree_, "1-1");
+    ASSERT_TRUE(run_until([&] { return in_state(manager, State::Registered); }));
+}
+
+TEST_F(ManagerWithPty, AWrongPinIsSentOnceEvenAcrossRestarts)
+{
+    modem_.sim_locked = true;
+    {
+        Manager manager(context_.get_executor(), options({{"", "0000"}}));
+        manager.start();
+        ASSERT_TRUE(
+            run_until([&] { return in_state(manager, State::Failed, FailedReason::WrongPin); }));
+        auto message = manager.modem("1-1")->message;
+        EXPECT_NE(message.find("SIM 8944…1234 refused the configured PIN; 2 attempts left"),
+            std::string::npos)
+            << message;
+        EXPECT_NE(message.find("will not try this one again"), std::string::npos) << message;
+        EXPECT_EQ(manager.modem("1-1")->sim.pin_retries, 2);
+    }
+    EXPECT_EQ(modem_.pins_tried, std::vector<std::string> {"0000"});
+    {
+        // A daemon restart (same state directory): the PIN is known to be wrong and is not sent.
+        Manager manager(context_.get_executor(), options({{"8944", "0000"}}));
+        manager.start();
+        ASSERT_TRUE(
+            run_until([&] { return in_state(manager, State::Failed, FailedReason::WrongPin); }));
+        EXPECT_EQ(modem_.pins_tried, std::vector<std::string> {"0000"});
+        // The right PIN arrives with a config reload: tried once, at once.
+        manager.apply(options({{"8944", "1234"}}));
+        ASSERT_TRUE(run_until([&] { return in_state(manager, State::Registered); }));
+        EXPECT_EQ(modem_.pins_tried, (std::vector<std::string> {"0000", "1234"}));
+    }
+    EXPECT_EQ(modem_.pin_attempts_left, 3);
+}
+
+TEST_F(ManagerWithPty, WithoutAPinTheModemIsLockedAndSaysWhy)
+{
+    modem_.sim_locked = true;
+    Manager manager(context_.get_executor(), options());
+    manager.start();
+    ASSERT_TRUE(run_until([&] { return in_state(manager, State::Locked); }));
+    EXPECT_NE(manager.modem("1-1")->message.find("set one in the config"), std::string::npos);
+    EXPECT_TRUE(modem_.pins_tried.empty());
+    manager.apply(options({{"", "1234"}}));
+    ASSERT_TRUE(run_until([&] { return in_state(manager, State::Registered); }));
+    EXPECT_EQ(modem_.pins_tried, std::vector<std::string> {"1234"});
+}
+
+TEST_F(ManagerWithPty, APinIsNeverSentToAPukLockedSim)
+{
+    modem_.sim_locked = true;
+    modem_.pin_attempts_left = 0;
+    Manager manager(context_.get_executor(), options({{"", "1234"}}));
+    manager.start();
+    ASSERT_TRUE(
+        run_until([&] { return in_state(manager, State::Failed, FailedReason::PukRequired); }));
+    EXPECT_TRUE(modem_.pins_tried.empty());
+    EXPECT_NE(manager.modem("1-1")->message.find("PUK"), std::string::npos);
+}
+
+TEST_F(ManagerWithPty, ACorruptPinRecordRefusesToUnlock)
+{
+    modem_.sim_locked = true;
+    std::filesystem::create_directories(state_dir_);
+    std::ofstream(state_dir_ + "/pin-failures") << "garbage\n";
+    Manager manager(context_.get_executor(), options({{"", "1234"}}));
+    manager.start();
+    ASSERT_TRUE(run_until([&] { return in_state(manager, State::Locked); }));
+    EXPECT_NE(manager.modem("1-1")->message.find("unreadable"), std::string::npos);
+    EXPECT_TRUE(modem_.pins_tried.empty());
+}
+
+TEST_F(ManagerWithPty, SimRemovedAndReinserted)
+{
+    Manager manager(context_.get_executor(), options());
+    manager.start();
+    ASSERT_TRUE(run_until([&] { return in_state(manager, State::Registered); }));
+    modem_.sim_present = false;
+    modem_.send_urc("+CPIN: NOT INSERTED");
+    ASSERT_TRUE(
+        run_until([&] { return in_state(manager, State::Failed, FailedReason::SimMissing); }));
+    EXPECT_EQ(manager.modem("1-1")->sim.state, SimState::Missing);
+    modem_.sim_present = true;
+    modem_.send_urc("+CPIN: READY");
+    ASSERT_TRUE(run_until([&] { return in_state(manager, State::Registered); }));
+    EXPECT_EQ(manager.modem("1-1")->sim.iccid, iccid);
+}
+
+// Not in the vendor table: its serial ports are probed with AT and the one that answers is used.
+TEST_F(ManagerWithPty, AnUnknownModemIsProbedForItsAtPort)
+{
+    tree_.remove_device("1-1");
+    tree_.add_device("1-2", "1e2d", "00b7");
+    tree_.add_interface("1-2", 0, "02/02/01", "cdc_acm", {"tty/ttyACM0"}); // no /dev node: skipped
+    tree_.add_interface("1-2", 2, "02/02/01", "cdc_acm", {"tty/ttyACM1"});
+    tree_.add_interface("1-2", 4, "ff/ff/ff", "qmi_wwan", {"usbmisc/cdc-wdm0", "net/wwan0"});
+    tree_.link_dev("ttyACM1", modem_.slave_path());
+    Manager manager(context_.get_executor(), options());
+    manager.start();
+    ASSERT_TRUE(run_until([&] {
+        auto snapshot = manager.modem("1-2");
+        return snapshot && snapshot->state == State::Registered;
+    }));
+    auto snapshot = *manager.modem("1-2");
+    EXPECT_EQ(snapshot.device.vendor_entry, "");
+    EXPECT_EQ(snapshot.device.protocol, Protocol::Qmi);
+    for (const auto& port : snapshot.device.ports)
+        EXPECT_EQ(port.role == PortRole::At, port.name == "ttyACM1") << port.name;
+    EXPECT_EQ(snapshot.sim.iccid, iccid); // found by trying the ICCID commands in turn
+}
+
+TEST_F(ManagerWithPty, AListenerMayUnsubscribeDuringItsCallback)
+{
+    Manager manager(context_.get_executor(), options());
+    int first_calls = 0;
+    int second_calls = 0;
+    Manager::Subscription first;
+    first = manager.subscribe([&](const Event&) {
+        ++first_calls;
+        first = Manager::Subscription();
+    });
+    auto second = manager.subscribe([&](const Event&) { ++second_calls; });
+    manager.start();
+    ASSERT_TRUE(run_until([&] { return in_state(manager, State::Registered); }));
+    EXPECT_EQ(first_calls, 1);
+    EXPECT_GT(second_calls, 1);
+}
+
+} // namespace
+} // namespace uplink::modem

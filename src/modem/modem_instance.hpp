@@ -1,0 +1,125 @@
+// One modem: owns the AT channel on its primary port and keeps identity, SIM, registration and
+// signal current. Its state is written only by set_state(). Lives in a shared_ptr: its coroutines
+// hold a reference, so stop() ends them and the object goes when the last one returns.
+#pragma once
+
+#include "modem/discovery.hpp"
+#include "modem/pin_store.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace uplink::modem {
+
+struct ModemSettings {
+    Duration poll_interval = 10s;
+    Duration command_timeout = 5s;
+    std::vector<PinSetting> pins;
+};
+
+class Modem : public std::enable_shared_from_this<Modem> {
+public:
+    struct Callbacks {
+        std::function<void(Event::Kind, std::string message)> event;
+        std::function<void()> port_failed; // EIO/HUP, or the port node vanished: rescan
+    };
+
+    Modem(boost::asio::any_io_executor executor, FoundModem found, ModemSettings settings,
+        std::shared_ptr<PinFailureStore> store, Callbacks callbacks);
+    ~Modem();
+    Modem(const Modem&) = delete;
+    Modem& operator=(const Modem&) = delete;
+
+    void start();
+    void stop();
+    void apply(ModemSettings settings);
+
+    Snapshot snapshot() const;
+    const Device& device() const { return device_; }
+    bool port_closed() const { return port_closed_; }
+
+    boost::asio::awaitable<Result<at::Reply>> send_at(std::string command);
+
+private:
+    // What a step of the run loop leads to.
+    enum class Next { Proceed, Wait, Restart, Hung, Closed, Stopped };
+
+    boost::asio::awaitable<void> run(std::shared_ptr<Modem> self);
+    boost::asio::awaitable<Next> choose_at_port();
+    boost::asio::awaitable<Next> initialize();
+    boost::asio::awaitable<Next> wait_until_answering();
+    boost::asio::awaitable<Next> read_identity();
+    boost::asio::awaitable<Next> initialize_sim();
+    boost::asio::awaitable<Next> read_iccid(Sim& sim);
+    boost::asio::awaitable<Next> read_pin_counters(Sim& sim);
+    boost::asio::awaitable<Next> read_imsi(Sim& sim);
+    boost::asio::awaitable<Next> unlock();
+    std::optional<std::string> pin_to_send();
+    boost::asio::awaitable<Next> enable_radio();
+    boost::asio::awaitable<Next> poll_loop();
+    boost::asio::awaitable<Next> poll_once();
+    boost::asio::awaitable<Next> poll_signal();
+    boost::asio::awaitable<Next> wait_for_wakeup();
+    // Waits `duration`, or less when woken; true when a restart was asked for meanwhile.
+    boost::asio::awaitable<bool> sleep(Duration duration);
+
+    // One command through the channel; transact() returns any final result, command() only OK.
+    boost::asio::awaitable<Result<at::Reply>> transact(
+        std::string command, std::optional<Duration> timeout = {});
+    boost::asio::awaitable<Result<at::Reply>> command(
+        std::string command, std::optional<Duration> timeout = {});
+    // Hung/Closed/Stopped when `error` is the port's failure rather than the command's.
+    std::optional<Next> transport_failure(const Error& error) const;
+    std::optional<Next> failure_of(const Result<at::Reply>& reply) const;
+    Duration probe_timeout() const;
+
+    Result<void> open_port();
+    void attach_handlers();
+    void on_urc(const std::string& line);
+    void on_cpin_urc(const std::string& line);
+    void on_port_closed(Error error);
+    void request_restart(std::string reason);
+
+    void set_state(State state, FailedReason reason = FailedReason::None, std::string message = {});
+    void update_sim(Sim sim);
+    void update_registration(Registration registration);
+    void update_signal(Signal signal);
+    Registration combined_registration(const Registration& current) const;
+    std::string sim_key() const;
+    std::string describe_sim() const;
+    std::string refused_message(const Sim& sim) const;
+    std::optional<std::string> configured_pin() const;
+    bool has_quirk(std::string_view quirk) const;
+
+    boost::asio::any_io_executor executor_;
+    Device device_;
+    std::optional<VendorEntry> entry_;
+    ModemSettings settings_;
+    std::shared_ptr<PinFailureStore> store_;
+    Callbacks callbacks_;
+
+    std::unique_ptr<at::Channel> channel_;
+    std::optional<std::size_t> at_port_; // index into device_.ports
+    boost::asio::steady_timer wake_;
+    bool restart_requested_ = false;
+    bool stopping_ = false;
+    bool port_closed_ = false;
+
+    State state_ = State::Unknown;
+    FailedReason failed_reason_ = FailedReason::None;
+    std::string message_;
+    Identity identity_;
+    Sim sim_;
+    Registration registration_;
+    Signal signal_;
+    // The last +CREG, +CGREG and +CEREG seen (read or URC), combined by best_registration().
+    std::vector<std::optional<at::Registration>> registrations_
+        = std::vector<std::optional<at::Registration>>(3);
+    std::optional<at::AccessTechnology> operator_technology_; // from AT+COPS?
+};
+
+} // namespace uplink::modem

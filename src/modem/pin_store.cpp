@@ -1,0 +1,233 @@
+#include "modem/pin_store.hpp"
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+namespace uplink::modem {
+
+namespace {
+
+constexpr std::string_view header = "uplink-pin-failures 1";
+constexpr std::string_view preamble
+    = "# uplink: PINs that SIM cards refused. uplink never sends a PIN listed here to that SIM "
+      "again.\n"
+      "# Delete a line (or this file) to allow one more try. The PIN itself is not stored, only\n"
+      "# a salted SHA-256 of it. Format: <sim> <refused|interrupted> <salt> <hash>\n";
+
+struct Line {
+    std::string sim_key;
+    PinRecord record = PinRecord::Refused;
+    std::string salt; // 32 hex digits
+    std::string hash; // 64 hex digits
+};
+
+std::string to_hex(const unsigned char* data, std::size_t size)
+{
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string text;
+    for (std::size_t i = 0; i < size; ++i) {
+        text += digits[data[i] >> 4];
+        text += digits[data[i] & 0xf];
+    }
+    return text;
+}
+
+bool is_hex(std::string_view text, std::size_t size)
+{
+    return text.size() == size
+        && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+// SHA-256 over salt, SIM and PIN: the hash binds the PIN to the SIM it failed on.
+std::string pin_hash(std::string_view salt, std::string_view sim_key, std::string_view pin)
+{
+    std::string input;
+    input.append(salt).append(1, '\0').append(sim_key).append(1, '\0').append(pin);
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest {};
+    unsigned int size = 0;
+    EVP_Digest(input.data(), input.size(), digest.data(), &size, EVP_sha256(), nullptr);
+    return to_hex(digest.data(), size);
+}
+
+std::string new_salt()
+{
+    std::array<unsigned char, 16> bytes {};
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+        // No entropy source: a salt that repeats only weakens the hash, never the one-try rule.
+        auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+        for (std::size_t i = 0; i < bytes.size(); ++i)
+            bytes[i] = static_cast<unsigned char>(now >> (8 * (i % 8)));
+    }
+    return to_hex(bytes.data(), bytes.size());
+}
+
+Result<std::vector<Line>> read_lines(const std::string& path, std::string* problem)
+{
+    auto fail = [&](int line_number, std::string message) -> Result<std::vector<Line>> {
+        if (problem)
+            *problem = line_number > 0 ? fmt::format("{}:{}: {}", path, line_number, message)
+                                       : fmt::format("{}: {}", path, message);
+        return make_error_code(Errc::PinStoreUnreadable);
+    };
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec) && !ec)
+        return std::vector<Line> {};
+    std::ifstream file(path);
+    if (!file)
+        return fail(0, "cannot be read");
+    std::vector<Line> lines;
+    std::string text;
+    int number = 0;
+    bool seen_header = false;
+    while (std::getline(file, text)) {
+        ++number;
+        if (text.empty() || text.front() == '#')
+            continue;
+        if (!seen_header) {
+            if (text != header)
+                return fail(number, fmt::format("expected '{}'", header));
+            seen_header = true;
+            continue;
+        }
+        std::istringstream fields(text);
+        Line line;
+        std::string state, extra;
+        if (!(fields >> line.sim_key >> state >> line.salt >> line.hash) || (fields >> extra))
+            return fail(number, "expected '<sim> <refused|interrupted> <salt> <hash>'");
+        if (state == "refused")
+            line.record = PinRecord::Refused;
+        else if (state == "interrupted")
+            line.record = PinRecord::Interrupted;
+        else
+            return fail(number, fmt::format("unknown state '{}'", state));
+        if (!is_hex(line.salt, 32) || !is_hex(line.hash, 64))
+            return fail(number, "salt or hash is not hex of the right length");
+        lines.push_back(std::move(line));
+    }
+    if (file.bad())
+        return fail(0, "read error");
+    return lines;
+}
+
+Error last_system_error()
+{
+    return {errno, boost::system::system_category()};
+}
+
+// Temp file, fsync, rename, fsync of the directory: a crash leaves the old or the new file.
+Result<void> write_atomically(const std::string& path, const std::string& content)
+{
+    auto directory = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    std::filesystem::create_directories(directory, ec);
+    if (ec)
+        return Error(ec.value(), boost::system::system_category());
+    auto temporary = path + ".tmp";
+    int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return last_system_error();
+    ::fchmod(fd, 0600);
+    std::size_t written = 0;
+    while (written < content.size()) {
+        auto n = ::write(fd, content.data() + written, content.size() - written);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            auto error = last_system_error();
+            ::close(fd);
+            return error;
+        }
+        written += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0)
+        return last_system_error();
+    if (::rename(temporary.c_str(), path.c_str()) != 0)
+        return last_system_error();
+    if (int dir = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
+        ::fsync(dir);
+        ::close(dir);
+    }
+    return {};
+}
+
+} // namespace
+
+std::string_view to_string(PinRecord record)
+{
+    switch (record) {
+    case PinRecord::None:
+        return "none";
+    case PinRecord::Refused:
+        return "refused";
+    case PinRecord::Interrupted:
+        return "interrupted";
+    }
+    return "unknown";
+}
+
+PinFailureStore::PinFailureStore(std::string path)
+    : path_(std::move(path))
+{
+}
+
+Result<PinRecord> PinFailureStore::lookup(
+    std::string_view sim_key, std::string_view pin, std::string* problem) const
+{
+    auto lines = read_lines(path_, problem);
+    if (!lines)
+        return lines.error();
+    for (const auto& line : *lines)
+        if (line.sim_key == sim_key && line.hash == pin_hash(line.salt, sim_key, pin))
+            return line.record;
+    return PinRecord::None;
+}
+
+Result<void> PinFailureStore::record_attempt(std::string_view sim_key, std::string_view pin)
+{
+    return update(sim_key, pin, PinRecord::Interrupted);
+}
+
+Result<void> PinFailureStore::record_refused(std::string_view sim_key, std::string_view pin)
+{
+    return update(sim_key, pin, PinRecord::Refused);
+}
+
+Result<void> PinFailureStore::record_accepted(std::string_view sim_key, std::string_view pin)
+{
+    return update(sim_key, pin, PinRecord::None);
+}
+
+Result<void> PinFailureStore::update(
+    std::string_view sim_key, std::string_view pin, PinRecord record)
+{
+    auto lines = read_lines(path_, nullptr);
+    if (!lines)
+        return lines.error();
+    std::erase_if(*lines, [&](const Line& line) {
+        return line.sim_key == sim_key && line.hash == pin_hash(line.salt, sim_key, pin);
+    });
+    if (record != PinRecord::None) {
+        Line line {std::string(sim_key), record, new_salt(), {}};
+        line.hash = pin_hash(line.salt, sim_key, pin);
+        lines->push_back(std::move(line));
+    }
+    std::string content(preamble);
+    content += header;
+    content += '\n';
+    for (const auto& line : *lines)
+        content += fmt::format(
+            "{} {} {} {}\n", line.sim_key, to_string(line.record), line.salt, line.hash);
+    return write_atomically(path_, content);
+}
+
+} // namespace uplink::modem

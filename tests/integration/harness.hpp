@@ -1,0 +1,142 @@
+// The integration harness: runs the real `uplink-sim` and `uplinkd` binaries in a private
+// directory and talks to them over their sockets, as a user's tools would.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace uplink::testing {
+
+using namespace std::chrono_literals;
+using Deadline = std::chrono::steady_clock::time_point;
+inline Deadline deadline_in(std::chrono::milliseconds duration)
+{
+    return std::chrono::steady_clock::now() + duration;
+}
+
+std::filesystem::path binary_path(const std::string& name);    // build/<preset>/bin/<name>
+std::filesystem::path scenario_path(const std::string& name);  // scenarios/<name>
+boost::json::value read_json_file(const std::filesystem::path& path);
+
+// A child process with its output in files; stopped (SIGTERM, then SIGKILL) when destroyed.
+class Process {
+public:
+    Process(std::vector<std::string> arguments, std::filesystem::path stdout_path,
+            std::filesystem::path stderr_path);
+    ~Process();
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+
+    bool running();
+    std::optional<int> wait(Deadline deadline);  // the exit status, if it exited before the deadline
+    int stop();                              // SIGTERM, wait up to 5 s, then SIGKILL; the exit status
+    pid_t pid() const { return pid_; }
+    std::string output() const;              // stdout so far
+    std::string errors() const;              // stderr so far
+
+private:
+    pid_t pid_ = -1;
+    int status_ = -1;
+    std::filesystem::path stdout_path_, stderr_path_;
+};
+
+// One JSON-lines connection to a unix socket (the emulator's control socket or uplinkd's API).
+class JsonLineClient {
+public:
+    explicit JsonLineClient(const std::filesystem::path& socket_path);
+    ~JsonLineClient();
+    JsonLineClient(const JsonLineClient&) = delete;
+    JsonLineClient& operator=(const JsonLineClient&) = delete;
+
+    bool connected() const { return fd_ >= 0; }
+    void send(const boost::json::value& message);
+    // The next line as JSON, or nothing if none came before the deadline (or the peer closed).
+    std::optional<boost::json::value> receive(Deadline deadline);
+    boost::json::value call(const boost::json::value& message, Deadline deadline);
+
+private:
+    int fd_ = -1;
+    std::string buffer_;
+};
+
+// uplink-sim with a scenario, in its own root directory.
+class Emulator {
+public:
+    Emulator(std::filesystem::path directory, std::filesystem::path scenario);
+    // A control request; fails the test if the emulator says ok:false.
+    boost::json::object control(boost::json::object request);
+    std::filesystem::path root() const { return directory_ / "root"; }
+    const boost::json::value& scenario() const { return scenario_; }
+    Process& process() { return *process_; }
+
+private:
+    std::filesystem::path directory_;
+    boost::json::value scenario_;
+    std::unique_ptr<Process> process_;
+    std::unique_ptr<JsonLineClient> control_;
+};
+
+// uplinkd with a config written for the emulator's tree.
+class Daemon {
+public:
+    struct Settings {
+        std::string pin;                     // "" = no `config sim` section
+        int poll_interval_s = 1;
+        int at_timeout_s = 1;
+    };
+    Daemon(std::filesystem::path directory, const Emulator& emulator, Settings settings);
+    void start();
+    int stop();
+    void restart() { stop(); start(); }
+
+    // A request to the API; the whole reply object ({"status":...,"body":...}).
+    boost::json::object request(std::string method, std::string path, boost::json::value body = nullptr);
+    boost::json::value get(const std::string& path);       // body of a 200, else fails the test
+
+    // Waits until predicate(modem snapshot) holds, re-checking on every API event.
+    // Returns the last snapshot seen; fails the test with `what` at the deadline.
+    boost::json::value wait_for_modem(const std::string& id, const std::string& what,
+                                      const std::function<bool(const boost::json::value&)>& predicate,
+                                      std::chrono::milliseconds timeout = 15s);
+    // Waits until the modem is absent from /v1/modems.
+    void wait_for_absence(const std::string& id, std::chrono::milliseconds timeout = 15s);
+
+    std::filesystem::path socket() const { return directory_ / "uplink.sock"; }
+    std::filesystem::path config() const { return directory_ / "uplink.conf"; }
+    Process& process() { return *process_; }
+
+private:
+    std::optional<boost::json::value> find_modem(const std::string& id);
+    void wait_for(const std::string& what, const std::function<bool()>& condition,
+                  std::chrono::milliseconds timeout);
+
+    std::filesystem::path directory_;
+    std::unique_ptr<Process> process_;
+    std::unique_ptr<JsonLineClient> api_;
+};
+
+// A fresh directory under the system's temp dir, removed when the test ends.
+class TemporaryDirectory {
+public:
+    TemporaryDirectory();
+    ~TemporaryDirectory();
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+// Runs a program to completion; its stdout, stderr and exit code.
+struct CommandResult {
+    int exit_code = -1;
+    std::string out, err;
+};
+CommandResult run_command(std::vector<std::string> arguments, std::chrono::milliseconds timeout = 30s);
+
+} // namespace uplink::testing

@@ -1,0 +1,277 @@
+// qmi: Qualcomm MSM Interface, the binary protocol of a modem's cdc-wdm port.
+//  - Message: one QMUX frame (service, client, transaction, message id, TLVs), encoded and decoded.
+//  - Framer: sans-I/O splitting of a byte stream into frames by the QMUX length field.
+//  - TlvReader / TlvWriter: the little-endian field codec inside a TLV value.
+// Wire format and message ids: ../shared/reference/modem-protocols.md §1–2 (libqmi's
+// data/qmi-service-*.json and qmi-message.c are the sources cited there).
+#pragma once
+
+#include <core/core.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace uplink::qmi {
+
+// ---------------------------------------------------------------- errors
+// Codec failures: a frame or a TLV value that does not have the expected form.
+enum class Errc {
+    Truncated = 1,     // shorter than its headers or its own length fields say
+    BadMarker,         // the first byte is not 0x01 (QMUX)
+    BadLength,         // the QMUX length, the QMI header length and the TLVs disagree
+    MissingTlv,        // a TLV the message needs is absent
+    TrailingBytes,     // a TLV value longer than its fields
+    Timeout,           // no response within the request's timeout
+    Closed,            // the port went away
+};
+const boost::system::error_category& codec_category();
+Error make_error_code(Errc code);
+
+// Errors the modem reports in a response's Result TLV (0x02), libqmi's QmiProtocolError numbers.
+enum class ProtocolError : std::uint16_t {
+    None = 0,
+    MalformedMessage = 1,
+    NoMemory = 2,
+    Internal = 3,
+    ClientIdsExhausted = 5,
+    InvalidClientId = 7,
+    InvalidHandle = 9,
+    InvalidProfile = 10,
+    InvalidPinId = 11,
+    IncorrectPin = 12,
+    NoNetworkFound = 13,
+    CallFailed = 14,
+    OutOfCall = 15,
+    NotProvisioned = 16,
+    MissingArgument = 17,
+    ArgumentTooLong = 19,
+    InvalidTransactionId = 22,
+    DeviceInUse = 23,
+    NetworkUnsupported = 24,
+    DeviceUnsupported = 25,
+    NoEffect = 26,
+    NoFreeProfile = 27,
+    InvalidPdpType = 28,
+    AuthenticationFailed = 34,
+    PinBlocked = 35,
+    PinAlwaysBlocked = 36,
+    UimUninitialized = 37,
+    GeneralError = 46,
+    UnknownError = 47,
+    InvalidArgument = 48,
+    DeviceNotReady = 52,
+    NetworkNotReady = 53,
+    InvalidQmiCommand = 71,
+    InformationUnavailable = 74,
+    NotSupported = 94,
+    NoSim = 102,
+};
+const boost::system::error_category& protocol_category();
+Error make_error_code(ProtocolError code);
+
+// ---------------------------------------------------------------- messages
+enum class Service : std::uint8_t { Ctl = 0x00, Wds = 0x01, Dms = 0x02, Nas = 0x03, Uim = 0x0b, Wda = 0x1a };
+std::string_view to_string(Service service);
+
+enum class MessageType { Request, Response, Indication };
+std::string_view to_string(MessageType type);
+
+struct Tlv {
+    std::uint8_t type = 0;
+    std::vector<std::uint8_t> value;
+};
+
+struct Message {
+    Service service = Service::Ctl;
+    std::uint8_t client = 0;              // 0 for CTL and for broadcast indications
+    MessageType type = MessageType::Request;
+    std::uint16_t transaction = 0;        // one byte on the wire for CTL
+    std::uint16_t id = 0;
+    std::vector<Tlv> tlvs;
+
+    const Tlv* find(std::uint8_t tlv_type) const;
+    void add(std::uint8_t tlv_type, std::vector<std::uint8_t> value);
+};
+
+// One whole frame, as libqmi's message_check() validates it: marker, QMUX length equal to the
+// frame, headers complete, and TLVs that tile the payload exactly. Unknown services and TLVs
+// are kept (callers skip what they do not know).
+Result<Message> decode(std::span<const std::uint8_t> frame);
+// QMUX control flags: 0x80 for a frame from the modem (responses and indications), 0x00 from
+// the host (requests).
+std::vector<std::uint8_t> encode(const Message& message);
+
+// "DMS 0x0025 response tid 7 client 1: 02[4] 10[8] 11[15]" for the modem dialogue log.
+std::string describe(const Message& message);
+
+// Result TLV (0x02) of a response: empty when status is success, else a protocol_category()
+// error; a response without one is Errc::MissingTlv.
+Error result_of(const Message& response);
+// The Result TLV value for a response: success, or failure with `error`.
+std::vector<std::uint8_t> result_value(ProtocolError error = ProtocolError::None);
+
+// Sans-I/O: bytes in, in any split; whole frames (or the reason a frame was dropped) out.
+// A bad marker drops bytes up to the next 0x01; an impossible length drops the marker byte.
+class Framer {
+public:
+    struct Event {
+        std::optional<Message> message;   // set for a good frame
+        Error error;                      // set for a dropped frame or byte run
+    };
+    std::vector<Event> feed(std::span<const std::uint8_t> bytes);
+    void reset() { buffer_.clear(); }
+    std::size_t buffered() const { return buffer_.size(); }
+
+    // The largest frame accepted: cdc-wdm's usual maximum control transfer.
+    static constexpr std::size_t max_frame = 4096;
+
+private:
+    std::vector<std::uint8_t> buffer_;
+};
+
+// ---------------------------------------------------------------- TLV values
+// Reads little-endian fields from one TLV value. A read past the end sets failed() and
+// returns zero values; callers check failed() (or finish()) once at the end.
+class TlvReader {
+public:
+    explicit TlvReader(std::span<const std::uint8_t> value)
+        : value_(value)
+    {
+    }
+    std::uint8_t u8();
+    std::uint16_t u16();
+    std::uint32_t u32();
+    std::uint64_t u64();
+    std::int8_t i8() { return static_cast<std::int8_t>(u8()); }
+    std::int16_t i16() { return static_cast<std::int16_t>(u16()); }
+    std::uint16_t u16_big_endian();       // IPv6 address groups are "endian: network"
+    std::string string_u8();              // u8 length, then the bytes
+    std::string string_rest();            // a string that is the whole rest of the value
+    std::string fixed_string(std::size_t size);
+    std::vector<std::uint8_t> bytes(std::size_t size);
+    std::size_t remaining() const { return value_.size() - offset_; }
+    bool failed() const { return failed_; }
+    // Ok when every read fit; trailing bytes are allowed (newer firmware adds fields).
+    Result<void> finish() const;
+
+private:
+    bool take(std::size_t size);
+    std::span<const std::uint8_t> value_;
+    std::size_t offset_ = 0;
+    bool failed_ = false;
+};
+
+class TlvWriter {
+public:
+    TlvWriter& u8(std::uint8_t value);
+    TlvWriter& u16(std::uint16_t value);
+    TlvWriter& u32(std::uint32_t value);
+    TlvWriter& u64(std::uint64_t value);
+    TlvWriter& i8(std::int8_t value) { return u8(static_cast<std::uint8_t>(value)); }
+    TlvWriter& i16(std::int16_t value) { return u16(static_cast<std::uint16_t>(value)); }
+    TlvWriter& u16_big_endian(std::uint16_t value);
+    TlvWriter& string_u8(std::string_view text);     // truncated to 255 bytes
+    TlvWriter& string_rest(std::string_view text);
+    TlvWriter& fixed_string(std::string_view text, std::size_t size, std::uint8_t pad);
+    TlvWriter& bytes(std::span<const std::uint8_t> data);
+    std::vector<std::uint8_t> take() { return std::move(value_); }
+
+private:
+    std::vector<std::uint8_t> value_;
+};
+
+// A TLV whose whole value is one string (DMS Get Revision 0x01, WDS Start Network APN 0x14).
+std::optional<std::string> string_tlv(const Message& message, std::uint8_t type);
+
+// ---------------------------------------------------------------- the client
+// The single owner of one QMI port (a cdc-wdm device, or the emulator's pty or unix socket).
+// Requests from any number of coroutines are in flight together; responses are matched on
+// (service, client id, transaction id) as libqmi does, indications go to the handler.
+class Client {
+public:
+    Client(boost::asio::any_io_executor executor, std::string name, int fd);
+    ~Client();
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    // The response, whatever its Result TLV says; errors for timeouts and a closed port.
+    boost::asio::awaitable<Result<Message>> transact(Message request, Duration timeout);
+    // As transact(), but a failed Result TLV is an error (result_of()).
+    boost::asio::awaitable<Result<Message>> call(Message request, Duration timeout);
+
+    // CTL Allocate / Release Client ID (0x0022 / 0x0023) for a service.
+    boost::asio::awaitable<Result<std::uint8_t>> allocate_client(Service service, Duration timeout);
+    boost::asio::awaitable<Result<void>> release_client(Service service, std::uint8_t client, Duration timeout);
+
+    void set_indication_handler(std::function<void(const Message&)> handler);
+    // Every message written and read, for the modem dialogue log.
+    void set_trace_handler(std::function<void(std::string_view direction, const Message&)> handler);
+    // Called once when the port fails (EIO/HUP on unplug) with the reason.
+    void set_closed_handler(std::function<void(Error)> handler);
+    void close();                 // fails every waiting request with Errc::Closed
+    const std::string& name() const;
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
+
+// ---------------------------------------------------------------- message ids
+// modem-protocols.md §2; the TLVs of each are described where they are built or read.
+namespace ctl {
+constexpr std::uint16_t set_instance_id = 0x0020, get_version_info = 0x0021, allocate_cid = 0x0022,
+                        release_cid = 0x0023, set_data_format = 0x0026, sync = 0x0027;
+} // namespace ctl
+namespace dms {
+constexpr std::uint16_t set_event_report = 0x0001, get_capabilities = 0x0020, get_manufacturer = 0x0021,
+                        get_model = 0x0022, get_revision = 0x0023, get_msisdn = 0x0024, get_ids = 0x0025,
+                        uim_verify_pin = 0x0028, uim_get_pin_status = 0x002b, get_hardware_revision = 0x002c,
+                        get_operating_mode = 0x002d, set_operating_mode = 0x002e, uim_get_iccid = 0x003c,
+                        uim_get_imsi = 0x0043, uim_get_state = 0x0044, get_software_version = 0x0051;
+} // namespace dms
+namespace uim {
+constexpr std::uint16_t read_transparent = 0x0020, verify_pin = 0x0026, register_events = 0x002e,
+                        get_card_status = 0x002f, card_status_indication = 0x0032;
+} // namespace uim
+namespace nas {
+constexpr std::uint16_t register_indications = 0x0003, get_signal_strength = 0x0020,
+                        initiate_network_register = 0x0022, get_serving_system = 0x0024,
+                        serving_system_indication = 0x0024, get_home_network = 0x0025,
+                        set_system_selection_preference = 0x0033, get_system_selection_preference = 0x0034,
+                        get_operator_name = 0x0039, get_system_info = 0x004d, system_info_indication = 0x004e,
+                        get_signal_info = 0x004f, config_signal_info = 0x0050, signal_info_indication = 0x0051;
+} // namespace nas
+namespace wda {
+constexpr std::uint16_t set_data_format = 0x0020, get_data_format = 0x0021;
+} // namespace wda
+namespace wds {
+constexpr std::uint16_t set_event_report = 0x0001, indication_register = 0x0003, start_network = 0x0020,
+                        stop_network = 0x0021, get_packet_service_status = 0x0022,
+                        packet_service_status_indication = 0x0022, get_packet_statistics = 0x0024,
+                        create_profile = 0x0027, modify_profile = 0x0028, get_profile_list = 0x002a,
+                        get_profile_settings = 0x002b, get_current_settings = 0x002d,
+                        get_default_profile_number = 0x0049, set_ip_family = 0x004d,
+                        set_autoconnect_settings = 0x0051;
+} // namespace wds
+
+// Packet data handle that stops every connection of the client's (libqmi's GLOBAL handle).
+constexpr std::uint32_t global_packet_data_handle = 0xffffffff;
+
+} // namespace uplink::qmi
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<uplink::qmi::Errc> : std::true_type {};
+template <>
+struct is_error_code_enum<uplink::qmi::ProtocolError> : std::true_type {};
+} // namespace boost::system

@@ -226,6 +226,153 @@ private:
     std::shared_ptr<Impl> impl_;
 };
 
+// ---------------------------------------------------------------- typed messages
+// Requests the daemon sends and the responses and indications it reads, field by field as in
+// libqmi's data/qmi-service-*.json (modem-protocols.md §2 and its appendix). Builders return a
+// request for `client`; parsers take the whole response (its Result TLV is checked first) or
+// indication, and fail with Errc::MissingTlv only when a mandatory TLV is absent.
+
+// DMS Get IDs 0x0025: whole-TLV strings 0x10 ESN, 0x11 IMEI, 0x12 MEID.
+struct DeviceIds {
+    std::string esn, imei, meid;
+};
+Result<DeviceIds> parse_dms_get_ids(const Message& response);
+// A response whose TLV 0x01 is one string: DMS Get Manufacturer/Model/Revision, UIM Get ICCID/IMSI.
+Result<std::string> parse_string_response(const Message& response);
+
+// DMS operating mode (0x002D/0x002E TLV 0x01): 0 online, 1 low power (≈ AT+CFUN=4), …
+enum class OperatingMode : std::uint8_t { Online = 0, LowPower = 1, FactoryTest = 2, Offline = 3, Reset = 4,
+                                          ShuttingDown = 5, PersistentLowPower = 6, ModeOnlyLowPower = 7 };
+std::string_view to_string(OperatingMode mode);
+Result<OperatingMode> parse_dms_get_operating_mode(const Message& response);
+Message dms_set_operating_mode(std::uint8_t client, OperatingMode mode);
+
+// UIM Get Card Status 0x002F TLV 0x10, reduced to the primary GW (3GPP) application's view.
+enum class CardState : std::uint8_t { Absent = 0, Present = 1, Error = 2 };
+enum class ApplicationState : std::uint8_t { Unknown = 0, Detected = 1, PinRequired = 2, PukRequired = 3,
+                                             CheckPersonalization = 4, PinBlocked = 5, Illegal = 6, Ready = 7 };
+enum class PinState : std::uint8_t { NotInitialized = 0, EnabledNotVerified = 1, EnabledVerified = 2,
+                                     Disabled = 3, Blocked = 4, PermanentlyBlocked = 5 };
+std::string_view to_string(CardState state);
+std::string_view to_string(ApplicationState state);
+std::string_view to_string(PinState state);
+struct CardStatus {
+    CardState card = CardState::Absent;
+    std::optional<ApplicationState> application;   // none when the card has no GW application
+    std::optional<PinState> pin1;
+    std::optional<int> pin1_retries, puk1_retries;
+};
+Result<CardStatus> parse_uim_card_status(const Message& response_or_indication);
+// UIM Verify PIN 0x0026 for PIN1 of the primary GW session (type 0, empty AID, as ModemManager).
+Message uim_verify_pin1(std::uint8_t client, std::string_view pin);
+struct PinRetries {
+    std::optional<int> verify_left, unblock_left;
+};
+// The retries TLV 0x10 comes with a failure too (IncorrectPin): read it whatever the result.
+PinRetries parse_uim_verify_pin_retries(const Message& response);
+
+// NAS Get Serving System 0x0024 (response) and Serving System indication (same id).
+enum class NasRegistration : std::uint8_t { NotRegistered = 0, Registered = 1, Searching = 2, Denied = 3, Unknown = 4 };
+enum class AttachState : std::uint8_t { Unknown = 0, Attached = 1, Detached = 2 };
+enum class RadioInterface : std::int8_t { None = 0, Cdma1x = 1, Evdo = 2, Gsm = 4, Umts = 5, Lte = 8, TdScdma = 9,
+                                          Nr5g = 12 };
+std::string_view to_string(NasRegistration state);
+struct Plmn {
+    std::uint16_t mcc = 0, mnc = 0;
+    std::string description;
+};
+struct ServingSystem {
+    NasRegistration registration = NasRegistration::Unknown;
+    AttachState cs_attach = AttachState::Unknown, ps_attach = AttachState::Unknown;
+    std::vector<RadioInterface> radio_interfaces;
+    std::optional<bool> roaming;
+    std::optional<Plmn> plmn;
+    std::optional<std::uint16_t> lac, tac;
+    std::optional<std::uint32_t> cell_id;
+};
+Result<ServingSystem> parse_nas_serving_system(const Message& response_or_indication);
+
+// NAS Get Signal Info 0x004F and the Signal Info indication 0x0051 (same TLVs).
+struct LteSignal {
+    int rssi_dbm = 0, rsrq_db = 0, rsrp_dbm = 0;
+    double snr_db = 0;                           // sent in 0.1 dB
+};
+struct NrSignal {
+    std::optional<int> rsrp_dbm;
+    std::optional<double> snr_db;                // 0x8000 = not available
+};
+struct SignalInfo {
+    std::optional<int> gsm_rssi_dbm;
+    std::optional<int> wcdma_rssi_dbm;
+    std::optional<LteSignal> lte;
+    std::optional<NrSignal> nr;
+};
+Result<SignalInfo> parse_nas_signal_info(const Message& response_or_indication);
+// NAS Register Indications 0x0003: serving system (0x13) and signal info (0x19) events on.
+Message nas_register_indications(std::uint8_t client);
+
+// WDA Set Data Format 0x0020: raw-ip, no QoS header, no aggregation (what qmi_wwan's raw_ip mode
+// expects). The response's 0x11 is the link layer protocol the modem really uses.
+enum class LinkProtocol : std::uint32_t { Unknown = 0, Ethernet = 1, RawIp = 2 };
+Message wda_set_data_format_raw_ip(std::uint8_t client);
+Result<LinkProtocol> parse_wda_data_format(const Message& response);
+
+// WDS Start Network 0x0020.
+enum class Authentication : std::uint8_t { None = 0, Pap = 1, Chap = 2, PapOrChap = 3 };   // bit mask
+enum class IpFamily : std::uint8_t { Ipv4 = 4, Ipv6 = 6, Unspecified = 8 };
+std::string_view to_string(IpFamily family);
+struct StartNetwork {
+    std::string apn;
+    Authentication authentication = Authentication::None;
+    std::string username, password;                  // sent only with authentication
+    IpFamily family = IpFamily::Ipv4;
+};
+Message wds_start_network(std::uint8_t client, const StartNetwork& settings);
+// Why a call ended or failed: TLV 0x10 generic reason, 0x11 verbose {type, reason}
+// (type 6 = 3GPP, reason = the 3GPP TS 24.008 cause, e.g. 27 unknown APN).
+struct CallEnd {
+    std::optional<std::uint16_t> reason;
+    std::optional<std::uint16_t> verbose_type;
+    std::optional<std::int16_t> verbose_reason;
+};
+std::string describe(const CallEnd& end);          // "3GPP cause 27 (unknown APN)"
+struct StartNetworkOutcome {
+    Error error;                                      // empty: connected
+    std::uint32_t handle = 0;                         // the packet data handle when connected
+    CallEnd end;                                      // why not, when CallFailed
+};
+// NoEffect (already connected by another client) counts as success with the global handle,
+// as ModemManager does.
+StartNetworkOutcome parse_wds_start_network(const Message& response);
+Message wds_stop_network(std::uint8_t client, std::uint32_t handle);
+Message wds_set_ip_family(std::uint8_t client, IpFamily family);
+// WDS Get Current Settings 0x002D asking for DNS, IP address, gateway, MTU and IP family.
+Message wds_get_current_settings(std::uint8_t client);
+struct Ipv6Address {
+    std::array<std::uint8_t, 16> bytes {};
+    std::uint8_t prefix_length = 0;
+};
+struct CurrentSettings {
+    std::optional<std::uint32_t> ipv4_address, ipv4_gateway, ipv4_subnet_mask;   // host byte order
+    std::vector<std::uint32_t> ipv4_dns;
+    std::optional<Ipv6Address> ipv6_address, ipv6_gateway;
+    std::vector<std::array<std::uint8_t, 16>> ipv6_dns;
+    std::optional<std::uint32_t> mtu;
+    std::optional<IpFamily> family;
+};
+Result<CurrentSettings> parse_wds_current_settings(const Message& response);
+// WDS Packet Service Status indication 0x0022.
+enum class ConnectionStatus : std::uint8_t { Unknown = 0, Disconnected = 1, Connected = 2, Suspended = 3,
+                                             Authenticating = 4 };
+std::string_view to_string(ConnectionStatus status);
+struct PacketServiceStatus {
+    ConnectionStatus status = ConnectionStatus::Unknown;
+    bool reconfiguration_required = false;
+    CallEnd end;
+    std::optional<IpFamily> family;
+};
+Result<PacketServiceStatus> parse_wds_packet_service_status(const Message& indication);
+
 // ---------------------------------------------------------------- message ids
 // modem-protocols.md §2; the TLVs of each are described where they are built or read.
 namespace ctl {

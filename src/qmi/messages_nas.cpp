@@ -1,0 +1,129 @@
+// NAS: registration (serving system) and signal.
+#include "qmi/message_util.hpp"
+
+namespace uplink::qmi {
+
+using detail::check_response;
+using detail::reader_for;
+using detail::request;
+
+std::string_view to_string(NasRegistration state)
+{
+    switch (state) {
+    case NasRegistration::NotRegistered: return "not-registered";
+    case NasRegistration::Registered: return "registered";
+    case NasRegistration::Searching: return "searching";
+    case NasRegistration::Denied: return "denied";
+    case NasRegistration::Unknown: return "unknown";
+    }
+    return "unknown";
+}
+
+namespace {
+
+std::optional<std::uint16_t> optional_u16(const Message& message, std::uint8_t type)
+{
+    auto reader = reader_for(message, type);
+    if (!reader)
+        return std::nullopt;
+    auto value = reader->u16();
+    return reader->failed() ? std::nullopt : std::optional(value);
+}
+
+std::optional<std::uint32_t> optional_u32(const Message& message, std::uint8_t type)
+{
+    auto reader = reader_for(message, type);
+    if (!reader)
+        return std::nullopt;
+    auto value = reader->u32();
+    return reader->failed() ? std::nullopt : std::optional(value);
+}
+
+} // namespace
+
+// TLV 0x01 {u8 registration, u8 CS attach, u8 PS attach, u8 selected network,
+// array[u8] i8 radio interfaces}; 0x10 roaming indicator (0 on, 1 off); 0x12 current PLMN
+// {u16 MCC, u16 MNC, string[u8] description}. LAC, cell id and TAC have other TLV ids in the
+// indication than in the response (libqmi's qmi-service-nas.json).
+Result<ServingSystem> parse_nas_serving_system(const Message& response_or_indication)
+{
+    const auto& message = response_or_indication;
+    if (auto error = check_response(message))
+        return error;
+    auto reader = reader_for(message, 0x01);
+    if (!reader)
+        return make_error_code(Errc::MissingTlv);
+    ServingSystem serving;
+    serving.registration = static_cast<NasRegistration>(reader->u8());
+    serving.cs_attach = static_cast<AttachState>(reader->u8());
+    serving.ps_attach = static_cast<AttachState>(reader->u8());
+    reader->u8();
+    auto count = reader->u8();
+    for (unsigned i = 0; i < count && !reader->failed(); ++i)
+        serving.radio_interfaces.push_back(static_cast<RadioInterface>(reader->i8()));
+    if (auto ok = reader->finish(); !ok)
+        return ok.error();
+    if (auto roaming = reader_for(message, 0x10)) {
+        auto indicator = roaming->u8();
+        if (!roaming->failed())
+            serving.roaming = indicator == 0;
+    }
+    if (auto plmn = reader_for(message, 0x12)) {
+        Plmn current;
+        current.mcc = plmn->u16();
+        current.mnc = plmn->u16();
+        current.description = plmn->string_u8();
+        if (!plmn->failed())
+            serving.plmn = std::move(current);
+    }
+    bool indication = message.type == MessageType::Indication;
+    serving.lac = optional_u16(message, indication ? 0x1d : 0x1c);
+    serving.cell_id = optional_u32(message, indication ? 0x1e : 0x1d);
+    serving.tac = optional_u16(message, indication ? 0x25 : 0x24);
+    return serving;
+}
+
+// 0x12 GSM i8 RSSI; 0x13 WCDMA {i8 RSSI, i16 ECIO}; 0x14 LTE {i8 RSSI, i8 RSRQ, i16 RSRP,
+// i16 SNR in 0.1 dB}; 0x17 5G {i16 RSRP, i16 SNR in 0.1 dB}; 0x8000 is "not available".
+// A TLV of the wrong size is skipped, as libqmi does.
+Result<SignalInfo> parse_nas_signal_info(const Message& response_or_indication)
+{
+    const auto& message = response_or_indication;
+    if (auto error = check_response(message))
+        return error;
+    constexpr std::int16_t not_available = -32768;
+    SignalInfo info;
+    if (auto gsm = reader_for(message, 0x12); gsm && gsm->remaining() == 1)
+        info.gsm_rssi_dbm = gsm->i8();
+    if (auto wcdma = reader_for(message, 0x13); wcdma && wcdma->remaining() == 3)
+        info.wcdma_rssi_dbm = wcdma->i8();
+    if (auto lte = reader_for(message, 0x14); lte && lte->remaining() == 6) {
+        LteSignal signal;
+        signal.rssi_dbm = lte->i8();
+        signal.rsrq_db = lte->i8();
+        signal.rsrp_dbm = lte->i16();
+        signal.snr_db = lte->i16() / 10.0;
+        info.lte = signal;
+    }
+    if (auto nr = reader_for(message, 0x17); nr && nr->remaining() == 4) {
+        NrSignal signal;
+        auto rsrp = nr->i16();
+        auto snr = nr->i16();
+        if (rsrp != not_available)
+            signal.rsrp_dbm = rsrp;
+        if (snr != not_available)
+            signal.snr_db = snr / 10.0;
+        info.nr = signal;
+    }
+    return info;
+}
+
+Message nas_register_indications(std::uint8_t client)
+{
+    auto message = request(Service::Nas, client, nas::register_indications);
+    message.add(0x13, {1}); // serving system events
+    message.add(0x19, {1}); // signal info
+    return message;
+}
+
+} // namespace uplink::qmi

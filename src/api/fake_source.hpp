@@ -3,6 +3,7 @@
 
 #include "api/api.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -16,6 +17,7 @@ public:
     std::vector<modem::Event> events;
     AtHandler at_handler;                    // unset: every command answers OK with no lines
     std::vector<std::string> commands_sent;  // "<id> <command>"
+    std::vector<std::string> connection_requests;  // "<id> connect" / "<id> disconnect"
 
     std::vector<modem::Snapshot> modems() const override { return snapshots; }
 
@@ -33,6 +35,20 @@ public:
         if (at_handler)
             co_return at_handler(modem_id, command);
         co_return at::Reply{};
+    }
+
+    // Modems whose device has a QMI port take the request; others have no data port.
+    Result<void> set_connection_wanted(std::string_view modem_id, bool wanted) override
+    {
+        auto snapshot = modem(modem_id);
+        if (!snapshot)
+            return make_error_code(modem::Errc::NoSuchModem);
+        auto qmi = std::ranges::any_of(snapshot->device.ports,
+            [](const modem::Port& port) { return port.role == modem::PortRole::Qmi; });
+        if (!qmi)
+            return make_error_code(modem::Errc::NoDataPort);
+        connection_requests.push_back(std::string(modem_id) + (wanted ? " connect" : " disconnect"));
+        return {};
     }
 
     std::vector<modem::Event> recent_events() const override { return events; }

@@ -119,6 +119,46 @@ json::value signal_json(const modem::Signal& signal, Clock::time_point now)
     };
 }
 
+namespace {
+
+json::value ip_json(const std::optional<modem::IpSettings>& ip)
+{
+    if (!ip)
+        return nullptr;
+    json::array dns;
+    for (const auto& server : ip->dns)
+        dns.push_back(json::value(server));
+    return json::object{
+        {"address", ip->address},
+        {"prefix_length", ip->prefix_length},
+        {"gateway", ip->gateway},
+        {"dns", std::move(dns)},
+    };
+}
+
+} // namespace
+
+json::value connection_json(const modem::Connection& connection, std::chrono::system_clock::time_point now)
+{
+    json::value uptime = nullptr;
+    json::value since = nullptr;
+    if (connection.connected_since) {
+        uptime = std::max<std::int64_t>(
+            std::chrono::duration_cast<std::chrono::seconds>(now - *connection.connected_since).count(), 0);
+        since = json::value(format_utc_time(*connection.connected_since));
+    }
+    return json::object{
+        {"state", to_string(connection.state)},
+        {"interface", connection.interface},
+        {"ipv4", ip_json(connection.ipv4)},
+        {"ipv6", ip_json(connection.ipv6)},
+        {"mtu", optional_json(connection.mtu)},
+        {"connected_since", std::move(since)},
+        {"uptime_s", std::move(uptime)},
+        {"last_error", connection.last_error},
+    };
+}
+
 json::value modem_summary_json(const modem::Snapshot& snapshot)
 {
     return json::object{
@@ -131,6 +171,10 @@ json::value modem_summary_json(const modem::Snapshot& snapshot)
         {"rsrp_dbm", optional_json(snapshot.signal.rsrp_dbm)},
         {"sinr_db", optional_json(snapshot.signal.sinr_db)},
         {"rssi_dbm", optional_json(snapshot.signal.rssi_dbm)},
+        {"connection", to_string(snapshot.connection.state)},
+        {"address", snapshot.connection.ipv4 ? snapshot.connection.ipv4->address
+                  : snapshot.connection.ipv6 ? snapshot.connection.ipv6->address
+                                             : std::string()},
         {"message", snapshot.message},
     };
 }
@@ -176,6 +220,7 @@ json::value snapshot_json(const modem::Snapshot& snapshot, Clock::time_point now
             {"cell_id_hex", hex_json(registration.cell_id)},
         }},
         {"signal", signal_json(snapshot.signal, now)},
+        {"connection", connection_json(snapshot.connection, std::chrono::system_clock::now())},
         {"device", json::object{
             {"usb_path", device.usb_path},
             {"sysfs_path", device.sysfs_path},
@@ -222,6 +267,7 @@ namespace {
 
 constexpr std::string_view resource_list =
     "/v1/status, /v1/modems, /v1/modems/<id>, /v1/modems/<id>/signal, /v1/modems/<id>/at, "
+    "/v1/modems/<id>/connect, /v1/modems/<id>/disconnect, "
     "/v1/events, /v1/events/recent";
 
 // Longest command an administrator may send; modems' own line buffers are smaller.
@@ -422,6 +468,11 @@ boost::asio::awaitable<Response> Router::handle(Request request)
                 co_return *refusal;
             co_return co_await send_at(id, std::move(request.body));
         }
+        if (segments.size() == 4 && (segments[3] == "connect" || segments[3] == "disconnect")) {
+            if (auto refusal = expect(Method::Post))
+                co_return *refusal;
+            co_return set_connection_wanted(id, segments[3] == "connect");
+        }
     }
     if (resource == "events") {
         if (segments.size() == 2) {
@@ -475,6 +526,23 @@ Response Router::signal(const std::string& id) const
     if (!snapshot)
         return not_found_modem(id);
     return Response::ok(signal_json(snapshot->signal, Clock::now()));
+}
+
+// The request is taken at once; the connection follows (GET the modem, or the event stream).
+Response Router::set_connection_wanted(const std::string& id, bool wanted)
+{
+    auto result = source_.set_connection_wanted(id, wanted);
+    if (!result && result.error() == modem::Errc::NoSuchModem)
+        return not_found_modem(id);
+    if (!result)
+        return Response::failure(409, fmt::format("modem '{}': {}", id, result.error().message()));
+    auto snapshot = source_.modem(id);
+    return Response::ok(json::object{
+        {"modem_id", id},
+        {"requested", wanted ? "connect" : "disconnect"},
+        {"connection", snapshot ? connection_json(snapshot->connection, std::chrono::system_clock::now())
+                                : json::value(nullptr)},
+    });
 }
 
 boost::asio::awaitable<Response> Router::send_at(std::string id, json::value body)

@@ -47,6 +47,7 @@ private:
     Response modem(const std::string& id) const;
     Response signal(const std::string& id) const;
     boost::asio::awaitable<Response> send_at(std::string id, boost::json::value body);
+    Response set_connection_wanted(const std::string& id, bool wanted);
     Response recent_events() const;
 
     ModemSource& source_;
@@ -57,6 +58,7 @@ private:
 boost::json::value modem_summary_json(const modem::Snapshot& snapshot);
 boost::json::value snapshot_json(const modem::Snapshot& snapshot, Clock::time_point now);
 boost::json::value signal_json(const modem::Signal& signal, Clock::time_point now);
+boost::json::value connection_json(const modem::Connection& connection, std::chrono::system_clock::time_point now);
 boost::json::value event_json(const modem::Event& event);
 std::string format_utc_time(std::chrono::system_clock::time_point time);   // 2024-05-01T12:00:00.123Z
 

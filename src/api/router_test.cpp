@@ -51,7 +51,8 @@ protected:
 };
 
 const std::set<std::string> summary_keys{"id",         "state",    "model",   "manufacturer", "operator_name",
-                                         "technology", "rsrp_dbm", "sinr_db", "rssi_dbm",     "message"};
+                                         "technology", "rsrp_dbm", "sinr_db", "rssi_dbm",     "connection",
+                                         "address",    "message"};
 
 TEST_F(RouterTest, StatusGivesVersionUptimeAndOneSummaryPerModem)
 {
@@ -75,7 +76,7 @@ TEST_F(RouterTest, ModemsGivesSummaries)
     EXPECT_EQ(keys_of(modems[0]), summary_keys);
     auto expected = json::parse(R"json({"id":"1-1","state":"registered","model":"EC25","manufacturer":"Quectel",
         "operator_name":"Vodafone UK","technology":"lte","rsrp_dbm":-95,"sinr_db":12,"rssi_dbm":-65,
-        "message":"registered on Vodafone UK (LTE)"})json");
+        "connection":"disconnected","address":"","message":"registered on Vodafone UK (LTE)"})json");
     EXPECT_EQ(modems[0], expected) << json::serialize(modems[0]);
     // A modem that knows nothing of the network: absent numbers are null, not 0.
     EXPECT_TRUE(modems[1].at("rsrp_dbm").is_null());
@@ -96,7 +97,7 @@ TEST_F(RouterTest, ModemGivesTheFullSnapshot)
     ASSERT_EQ(response.status, 200) << response.error;
     const auto& body = response.body;
     EXPECT_EQ(keys_of(body), (std::set<std::string>{"id", "state", "failed_reason", "message", "identity", "sim",
-                                                    "registration", "signal", "device"}));
+                                                    "registration", "signal", "connection", "device"}));
     EXPECT_TRUE(body.at("failed_reason").is_null());
     EXPECT_EQ(body.at("identity"), json::parse(R"({"manufacturer":"Quectel","model":"EC25",
         "revision":"EC25EFAR06A06M4G","imei":"867698041234567"})"));
@@ -111,6 +112,45 @@ TEST_F(RouterTest, ModemGivesTheFullSnapshot)
     EXPECT_EQ(device.at("protocol"), "qmi");
     EXPECT_EQ(device.at("ports").at(0), json::parse(R"({"name":"ttyUSB2","device_path":"/dev/ttyUSB2",
         "role":"at","interface":2,"driver":"option"})"));
+}
+
+TEST_F(RouterTest, ConnectionShowsTheGrantedAddresses)
+{
+    auto connected = testing::registered_ec25("1-1");
+    connected.connection.state = modem::ConnectionState::Connected;
+    connected.connection.interface = "wwan0";
+    connected.connection.ipv4 = modem::IpSettings{"100.64.0.2", 30, "100.64.0.1", {"100.64.0.53"}};
+    connected.connection.mtu = 1500;
+    connected.connection.connected_since = std::chrono::system_clock::now() - std::chrono::seconds(90);
+    source.snapshots = {connected};
+    auto response = get("/v1/modems/1-1");
+    ASSERT_EQ(response.status, 200) << response.error;
+    const auto& connection = response.body.at("connection");
+    EXPECT_EQ(connection.at("state"), "connected");
+    EXPECT_EQ(connection.at("interface"), "wwan0");
+    EXPECT_EQ(connection.at("ipv4"), json::parse(R"({"address":"100.64.0.2","prefix_length":30,
+        "gateway":"100.64.0.1","dns":["100.64.0.53"]})"));
+    EXPECT_TRUE(connection.at("ipv6").is_null());
+    EXPECT_EQ(connection.at("mtu"), 1500);
+    EXPECT_GE(connection.at("uptime_s").as_int64(), 89);
+    EXPECT_EQ(get("/v1/modems").body.at(0).at("address"), "100.64.0.2");
+}
+
+TEST_F(RouterTest, ConnectAndDisconnectArePostsThatNameTheModem)
+{
+    auto connect = request(Method::Post, "/v1/modems/1-1/connect");
+    ASSERT_EQ(connect.status, 200) << connect.error;
+    EXPECT_EQ(connect.body.at("requested"), "connect");
+    EXPECT_EQ(connect.body.at("connection").at("state"), "disconnected");
+    EXPECT_EQ(request(Method::Post, "/v1/modems/1-1/disconnect").status, 200);
+    EXPECT_EQ(source.connection_requests, (std::vector<std::string>{"1-1 connect", "1-1 disconnect"}));
+
+    EXPECT_EQ(request(Method::Get, "/v1/modems/1-1/connect").status, 405);
+    EXPECT_EQ(request(Method::Post, "/v1/modems/9-9/connect").status, 404);
+    // The locked modem has only an AT port: nothing to connect with.
+    auto no_data = request(Method::Post, "/v1/modems/1-2/connect");
+    EXPECT_EQ(no_data.status, 409);
+    EXPECT_NE(no_data.error.find("no data port"), std::string::npos) << no_data.error;
 }
 
 TEST_F(RouterTest, FailedModemNamesItsReasonAndHasNullsForTheUnknown)

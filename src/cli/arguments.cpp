@@ -21,6 +21,8 @@ constexpr std::array commands{
     CommandSpec{"modem", 1, "modem <id>", "everything known about one modem"},
     CommandSpec{"signal", 1, "signal <id>", "signal levels, cell and carriers of one modem"},
     CommandSpec{"at", 2, "at <id> <command>", "send one AT command, e.g. uplink at 1 'AT+CSQ'"},
+    CommandSpec{"connect", 1, "connect <id>", "connect the modem's data connection (and keep it up)"},
+    CommandSpec{"disconnect", 1, "disconnect <id>", "disconnect it, and stay disconnected until `connect`"},
     CommandSpec{"events", 0, "events", "follow modem events as they happen (Ctrl-C stops)"},
 };
 

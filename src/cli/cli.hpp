@@ -14,7 +14,7 @@ enum class Output { Human, Json };
 struct Invocation {
     std::string socket_path;
     Output output = Output::Human;
-    std::string command;                 // "status", "modems", "modem", "signal", "at", "events", "help", "version"
+    std::string command;                 // "status", "modems", "modem", "signal", "at", "connect", "disconnect", "events", "help", "version"
     std::vector<std::string> operands;
 };
 

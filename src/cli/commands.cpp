@@ -203,6 +203,10 @@ int run_command(Session& session)
     }
     if (command == "at")
         return send_at(session, *id, operands.at(1));
+    if (command == "connect" || command == "disconnect") {
+        auto body = request(session, "POST", "/v1/modems/" + path_segment(*id) + "/" + command);
+        return body ? print(session, *body, format_connection_request) : 1;
+    }
     session.errors << usage();
     return 2;
 }

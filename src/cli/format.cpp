@@ -117,6 +117,11 @@ std::vector<std::string> summary_cells(const json::value& modem)
         cells.push_back(format_technology(text(modem, "technology")));
         cells.push_back(labelled("RSRP", measure(modem, "rsrp_dbm", "dBm")));
         cells.push_back(labelled("SINR", measure(modem, "sinr_db", "dB")));
+        auto connection = text(modem, "connection");
+        if (connection == "connected")
+            cells.push_back("online " + text(modem, "address"));
+        else if (connection == "connecting" || connection == "disconnecting")
+            cells.push_back(connection);
         while (!cells.empty() && cells.back().empty())
             cells.pop_back();
     } else if (auto message = text(modem, "message"); !message.empty()) {
@@ -335,6 +340,32 @@ std::string format_modem(const json::value& body)
     out += "Signal\n";
     out += signal_lines(field(body, "signal"), "  ");
 
+    const auto& connection = field(body, "connection");
+    if (auto interface = text(connection, "interface"); !interface.empty()) {
+        out += "Connection\n";
+        auto state = text(connection, "state");
+        if (auto uptime = number(connection, "uptime_s"))
+            state += fmt::format(" for {}", format_uptime(*uptime));
+        row("State", state);
+        row("Interface", interface);
+        for (const auto* family : {"ipv4", "ipv6"}) {
+            const auto& ip = field(connection, family);
+            auto address = text(ip, "address");
+            if (address.empty())
+                continue;
+            row(family == std::string_view("ipv4") ? "IPv4" : "IPv6",
+                fmt::format("{}/{}", address, number(ip, "prefix_length").value_or(0)));
+            row("  gateway", text(ip, "gateway"));
+            std::vector<std::string> dns;
+            for (const auto& server : array(field(ip, "dns")))
+                if (server.is_string())
+                    dns.emplace_back(server.as_string());
+            row("  DNS", fmt::format("{}", fmt::join(dns, ", ")));
+        }
+        row("MTU", plain(connection, "mtu"));
+        row("Last error", text(connection, "last_error"));
+    }
+
     out += "Device\n";
     row("USB path", text(device, "usb_path"));
     auto vendor_id = text(device, "vendor_id");
@@ -359,6 +390,13 @@ std::string format_modem(const json::value& body)
 }
 
 std::string format_signal(const json::value& body) { return signal_lines(body, ""); }
+
+std::string format_connection_request(const json::value& body)
+{
+    auto requested = text(body, "requested");
+    return fmt::format("{}: {} requested (connection now {}); `uplink modem {}` or `uplink events` shows the rest\n",
+        text(body, "modem_id"), requested, text(field(body, "connection"), "state"), text(body, "modem_id"));
+}
 
 std::string format_at_reply(const json::value& body)
 {

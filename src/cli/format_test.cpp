@@ -67,6 +67,28 @@ TEST(FormatModem, RegisteredModemShowsEverySection)
         EXPECT_NE(text.find(expected), std::string::npos) << "missing:\n" << expected << "in:\n" << text;
 }
 
+TEST(FormatModem, ConnectedModemShowsItsAddresses)
+{
+    auto body = registered_modem;
+    body.as_object()["connection"] = json::parse(R"json({"state": "connected", "interface": "wwan0",
+        "ipv4": {"address": "100.64.0.2", "prefix_length": 30, "gateway": "100.64.0.1", "dns": ["100.64.0.53", "100.64.0.54"]},
+        "ipv6": null, "mtu": 1500, "connected_since": "2026-11-29T13:00:00.000Z", "uptime_s": 125, "last_error": ""})json");
+    auto text = format_modem(body);
+    for (auto expected : {
+             "Connection\n  State         connected for 2m 5s\n  Interface     wwan0\n",
+             "  IPv4          100.64.0.2/30\n    gateway     100.64.0.1\n    DNS         100.64.0.53, 100.64.0.54\n",
+             "  MTU           1500\n",
+         })
+        EXPECT_NE(text.find(expected), std::string::npos) << "missing:\n" << expected << "in:\n" << text;
+    EXPECT_EQ(text.find("Last error"), std::string::npos);
+
+    auto summary = status_body;
+    auto& first = summary.as_object()["modems"].as_array()[0].as_object();
+    first["connection"] = "connected";
+    first["address"] = "100.64.0.2";
+    EXPECT_NE(format_status(summary).find("SINR 12 dB  online 100.64.0.2\n"), std::string::npos) << format_status(summary);
+}
+
 TEST(FormatModem, FailedModemShowsItsReasonAndLeavesOutWhatIsUnknown)
 {
     auto text = format_modem(failed_modem);
@@ -115,6 +137,7 @@ TEST(Format, WrongShapesNeverCrash)
         format_modem(value);
         format_signal(value);
         format_at_reply(value);
+        format_connection_request(value);
         format_event(value);
         format_events(value);
     }

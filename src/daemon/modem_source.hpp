@@ -16,6 +16,10 @@ public:
     {
         return manager_.send_at(std::move(modem_id), std::move(command));
     }
+    Result<void> set_connection_wanted(std::string_view modem_id, bool wanted) override
+    {
+        return wanted ? manager_.connect(modem_id) : manager_.disconnect(modem_id);
+    }
     std::vector<modem::Event> recent_events() const override { return manager_.recent_events(); }
     modem::Manager::Subscription subscribe(modem::Manager::Listener listener) override
     {

@@ -67,7 +67,39 @@ Schema make_schema()
     sim_section.type = "sim";
     sim_section.options = {iccid, pin};
 
-    return {main_section, sim_section};
+    auto choice_option = [](std::string name, std::string default_value, std::vector<std::string> choices,
+                             std::string description) {
+        OptionSchema option = text_option(std::move(name), std::move(default_value), std::move(description));
+        option.type = OptionType::Enum;
+        option.choices = std::move(choices);
+        return option;
+    };
+    OptionSchema autoconnect = text_option("autoconnect", "1", "connect whenever the modem is registered");
+    autoconnect.type = OptionType::Boolean;
+    OptionSchema password = text_option("password", "", "the APN's password, if the operator gives one");
+    password.secret = true;
+    SectionSchema connection_section;
+    connection_section.type = "connection";
+    connection_section.single = true;
+    connection_section.options = {
+        autoconnect,
+        text_option("apn", "", "the operator's access point name; empty: the network's default"),
+        choice_option("auth", "none", {"none", "pap", "chap", "pap-chap"}, "how the APN checks username and password"),
+        text_option("username", "", "the APN's username, if the operator gives one"),
+        password,
+        choice_option("ip_family", "ipv4", {"ipv4", "ipv6", "ipv4v6"}, "which IP versions to ask the network for"),
+    };
+
+    return {main_section, sim_section, connection_section};
+}
+
+template <typename Enum>
+Enum enum_of(std::string_view text, std::initializer_list<Enum> values)
+{
+    for (auto value : values)
+        if (modem::to_string(value) == text)
+            return value;
+    return *values.begin(); // the schema allows only the names above
 }
 
 // Paths are used as given by a daemon started from anywhere; relative ones would depend on its cwd.
@@ -127,6 +159,22 @@ Result<Settings> settings_from(const Config& config, std::vector<ConfigDiagnosti
             diagnostics.push_back({sim->line, "option 'pin': a PIN is 4 to 8 digits"});
         settings.modem.pins.push_back({iccid, pin});
     }
+    if (const auto* connection = config.section("connection", "")) {
+        using modem::Authentication;
+        using modem::IpFamilies;
+        auto& wanted = settings.modem.connection;
+        wanted.autoconnect = config.get_boolean(*connection, "autoconnect");
+        wanted.apn = config.get(*connection, "apn");
+        wanted.authentication = enum_of(config.get(*connection, "auth"),
+            {Authentication::None, Authentication::Pap, Authentication::Chap, Authentication::PapOrChap});
+        wanted.username = config.get(*connection, "username");
+        wanted.password = config.get(*connection, "password");
+        wanted.families = enum_of(config.get(*connection, "ip_family"),
+            {IpFamilies::Ipv4, IpFamilies::Ipv6, IpFamilies::Both});
+        // 3GPP TS 23.003 §9.1: an APN is at most 100 octets.
+        if (wanted.apn.size() > 100)
+            diagnostics.push_back({connection->line, "option 'apn': an APN is at most 100 characters"});
+    }
     if (!diagnostics.empty())
         return make_error_code(ConfigErrc::BadValue);
     return settings;
@@ -179,6 +227,7 @@ std::vector<std::string> changed_settings(const Settings& before, const Settings
                       before.modem.pins[i].pin != after.modem.pins[i].pin;
     if (pins_differ)
         changed.push_back("sim");
+    compare("connection", before.modem.connection, after.modem.connection);
     return changed;
 }
 

@@ -99,6 +99,32 @@ TEST(Settings, ValuesAreRead)
     EXPECT_EQ(settings->modem.command_timeout, std::chrono::seconds(1));
 }
 
+TEST(Settings, ConnectionIsRead)
+{
+    std::vector<ConfigDiagnostic> diagnostics;
+    auto settings = parse_settings("config connection\n"
+                                   "\toption apn 'internet.example'\n"
+                                   "\toption auth chap\n"
+                                   "\toption username 'user'\n"
+                                   "\toption password 'secret'\n"
+                                   "\toption ip_family ipv4v6\n"
+                                   "\toption autoconnect 0\n",
+                                   diagnostics);
+    ASSERT_TRUE(settings) << all_messages(diagnostics);
+    const auto& connection = settings->modem.connection;
+    EXPECT_EQ(connection.apn, "internet.example");
+    EXPECT_EQ(connection.authentication, modem::Authentication::Chap);
+    EXPECT_EQ(connection.username, "user");
+    EXPECT_EQ(connection.password, "secret");
+    EXPECT_EQ(connection.families, modem::IpFamilies::Both);
+    EXPECT_FALSE(connection.autoconnect);
+
+    auto defaults = parse_settings("", diagnostics);
+    ASSERT_TRUE(defaults);
+    EXPECT_TRUE(defaults->modem.connection.autoconnect);
+    EXPECT_EQ(defaults->modem.connection.families, modem::IpFamilies::Ipv4);
+}
+
 struct BadCase {
     const char* name;
     const char* text;
@@ -139,7 +165,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"PinTooShort", "config uplink\n\nconfig sim\n\toption pin 123\n", 3, "4 to 8 digits"},
         BadCase{"PinNotDigits", "config sim 'work'\n\toption pin 12a4\n", 1, "4 to 8 digits"},
         BadCase{"PinMissing", "config sim\n\toption iccid 8944\n", 1, "pin"},
-        BadCase{"IccidNotDigits", "config sim\n\toption iccid 89-44\n\toption pin 1234\n", 1, "iccid"}),
+        BadCase{"IccidNotDigits", "config sim\n\toption iccid 89-44\n\toption pin 1234\n", 1, "iccid"},
+        BadCase{"UnknownAuth", "config connection\n\toption auth kerberos\n", 2, "auth"},
+        BadCase{"UnknownIpFamily", "config connection\n\toption ip_family ipv5\n", 2, "ip_family"},
+        BadCase{"ApnTooLong", "config connection\n\toption apn 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'\n", 1, "100 characters"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
 
 TEST(Settings, PinIsNeverShownInAMessage)
@@ -200,10 +229,12 @@ TEST(ChangedSettings, NamesWhatDiffers)
     std::vector<ConfigDiagnostic> diagnostics;
     auto before = *parse_settings("config sim\n\toption pin 1234\n", diagnostics);
     auto after = *parse_settings("config uplink\n\toption poll_interval 5\n\toption socket /tmp/u.sock\n"
-                                 "config sim\n\toption pin 4321\n",
+                                 "config sim\n\toption pin 4321\n"
+                                 "config connection\n\toption apn 'other'\n",
                                  diagnostics);
     EXPECT_TRUE(changed_settings(before, before).empty());
-    EXPECT_EQ(changed_settings(before, after), (std::vector<std::string>{"socket", "poll_interval", "sim"}));
+    EXPECT_EQ(changed_settings(before, after),
+              (std::vector<std::string>{"socket", "poll_interval", "sim", "connection"}));
 }
 
 } // namespace

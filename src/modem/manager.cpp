@@ -22,7 +22,7 @@ constexpr std::size_t recent_limit = 200;
 
 ModemSettings settings_of(const Options& options)
 {
-    return {options.poll_interval, options.command_timeout, options.pins};
+    return {options.poll_interval, options.command_timeout, options.pins, options.connection, options.link};
 }
 
 std::string store_path(const Options& options)
@@ -257,6 +257,22 @@ std::optional<Snapshot> Manager::modem(std::string_view id) const
     if (it == impl_->modems.end())
         return std::nullopt;
     return it->second->snapshot();
+}
+
+Result<void> Manager::connect(std::string_view modem_id)
+{
+    auto it = impl_->modems.find(std::string(modem_id));
+    if (it == impl_->modems.end())
+        return make_error_code(Errc::NoSuchModem);
+    return it->second->set_connection_wanted(true);
+}
+
+Result<void> Manager::disconnect(std::string_view modem_id)
+{
+    auto it = impl_->modems.find(std::string(modem_id));
+    if (it == impl_->modems.end())
+        return make_error_code(Errc::NoSuchModem);
+    return it->second->set_connection_wanted(false);
 }
 
 asio::awaitable<Result<at::Reply>> Manager::send_at(std::string modem_id, std::string command)

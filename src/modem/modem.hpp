@@ -21,6 +21,7 @@ namespace uplink::modem {
 enum class Errc {
     NoSuchModem = 1,     // no modem with that id
     NoAtPort,            // the modem has no AT port to send a command on
+    NoDataPort,          // the modem has no data port uplink can connect with
     NotReady,            // the modem is not in a state that allows this
     WrongPinRemembered,  // this SIM refused this PIN before; it will not be tried again
     PinStoreUnreadable,  // <state_dir>/pin-failures is corrupt: no PIN is sent until it is fixed
@@ -101,6 +102,56 @@ struct Device {
     std::vector<Port> ports;
 };
 
+// ---------------------------------------------------------------- the data connection
+enum class ConnectionState { Disconnected, Connecting, Connected, Disconnecting };
+std::string_view to_string(ConnectionState state);
+
+enum class Authentication { None, Pap, Chap, PapOrChap };
+std::string_view to_string(Authentication authentication);
+enum class IpFamilies { Ipv4, Ipv6, Both };
+std::string_view to_string(IpFamilies families);
+
+// What to connect with. (Profiles bound to the SIM replace this single set later.)
+struct ConnectionSettings {
+    bool autoconnect = true;                  // connect whenever registered
+    std::string apn;
+    Authentication authentication = Authentication::None;
+    std::string username, password;
+    IpFamilies families = IpFamilies::Ipv4;
+    bool operator==(const ConnectionSettings&) const = default;
+};
+
+// Addresses as text ("100.64.0.2", "2001:db8::2"): what the modem granted.
+struct IpSettings {
+    std::string address;
+    int prefix_length = 0;
+    std::string gateway;
+    std::vector<std::string> dns;
+    bool operator==(const IpSettings&) const = default;
+};
+
+struct LinkConfiguration {
+    std::string interface;                    // wwan0
+    std::optional<IpSettings> ipv4, ipv6;
+    std::optional<std::uint32_t> mtu;
+};
+
+// How a connection's addresses reach the network interface: the composition root wires
+// rtnetlink here; the modem module knows nothing of it.
+struct LinkHooks {
+    std::function<Result<void>(const LinkConfiguration&)> configure;
+    std::function<void(const std::string& interface)> deconfigure;
+};
+
+struct Connection {
+    ConnectionState state = ConnectionState::Disconnected;
+    std::string interface;                    // the modem's network interface, "" when it has none
+    std::optional<IpSettings> ipv4, ipv6;
+    std::optional<std::uint32_t> mtu;
+    std::optional<std::chrono::system_clock::time_point> connected_since;
+    std::string last_error;                   // why the last attempt failed or the call ended
+};
+
 // Everything the API shows about one modem; a copy, so callers never race the state machine.
 struct Snapshot {
     std::string id;                           // the USB path: stable for a slot
@@ -111,11 +162,13 @@ struct Snapshot {
     Sim sim;
     Registration registration;
     Signal signal;
+    Connection connection;
     Device device;
 };
 
 struct Event {
-    enum class Kind { Added, Removed, StateChanged, SimChanged, RegistrationChanged, SignalChanged };
+    enum class Kind { Added, Removed, StateChanged, SimChanged, RegistrationChanged, SignalChanged,
+                      ConnectionChanged };
     Kind kind = Kind::StateChanged;
     std::string modem_id;
     std::string message;                      // "registered -> searching", "unplugged"
@@ -136,6 +189,8 @@ struct Options {
     Duration poll_interval = 10s;
     Duration command_timeout = 5s;
     std::vector<PinSetting> pins;
+    ConnectionSettings connection;
+    LinkHooks link;
 };
 
 // Owns discovery and every Modem. One per daemon; lives on the daemon's io_context.
@@ -152,6 +207,10 @@ public:
 
     std::vector<Snapshot> modems() const;
     std::optional<Snapshot> modem(std::string_view id) const;
+
+    // Connect now (and stay connected), or disconnect and stay so until connect() or a restart.
+    Result<void> connect(std::string_view modem_id);
+    Result<void> disconnect(std::string_view modem_id);
 
     // An administrator's raw command, queued behind the modem's own on its AT port.
     boost::asio::awaitable<Result<at::Reply>> send_at(std::string modem_id, std::string command);

@@ -99,6 +99,7 @@ Modem::~Modem()
 void Modem::start()
 {
     set_state(State::Initializing);
+    start_data_connection();
     asio::co_spawn(
         executor_, run(shared_from_this()), [id = device_.usb_path](std::exception_ptr error) {
             if (!error)
@@ -116,6 +117,8 @@ void Modem::stop()
 {
     stopping_ = true;
     wake_.cancel();
+    if (data_)
+        data_->stop();
     if (channel_)
         channel_->close();
 }
@@ -127,6 +130,8 @@ void Modem::apply(ModemSettings settings)
             return a.iccid_prefix == b.iccid_prefix && a.pin == b.pin;
         });
     settings_ = std::move(settings);
+    if (data_)
+        data_->apply(settings_.connection);
     wake_.cancel(); // the poll loop re-arms with the new interval
     // A locked SIM tries a new PIN at once (unless it failed before: unlock() checks the store);
     // a Locked state may also come from an unreadable store the administrator has now fixed.
@@ -146,6 +151,8 @@ Snapshot Modem::snapshot() const
     snapshot.sim = sim_;
     snapshot.registration = registration_;
     snapshot.signal = signal_;
+    if (data_)
+        snapshot.connection = data_->connection();
     snapshot.device = device_;
     return snapshot;
 }
@@ -611,6 +618,39 @@ void Modem::set_state(State state, FailedReason reason, std::string message)
     log(state_changed ? LogLevel::Info : LogLevel::Debug, "modem", "{}: {}{}{}", device_.usb_path,
         transition, message_.empty() ? "" : ": ", message_);
     callbacks_.event(Event::Kind::StateChanged, transition);
+    if (data_)
+        data_->set_registered(state_ == State::Registered);
+}
+
+// The QMI control port and the network interface of the same USB function carry the data.
+void Modem::start_data_connection()
+{
+    DataConnection::Ports ports;
+    for (const auto& port : device_.ports) {
+        if (port.role == PortRole::Qmi && ports.control_name.empty()) {
+            ports.control_name = port.name;
+            ports.control_path = port.device_path;
+        }
+        if (port.role == PortRole::Net && ports.interface.empty())
+            ports.interface = port.name;
+    }
+    if (ports.control_name.empty())
+        return;
+    auto weak = weak_from_this();
+    data_ = std::make_shared<DataConnection>(executor_, device_.usb_path, std::move(ports), settings_.connection,
+        settings_.link, settings_.command_timeout, [weak](std::string message) {
+            if (auto self = weak.lock())
+                self->callbacks_.event(Event::Kind::ConnectionChanged, std::move(message));
+        });
+    data_->start();
+}
+
+Result<void> Modem::set_connection_wanted(bool wanted)
+{
+    if (!data_)
+        return make_error_code(Errc::NoDataPort);
+    data_->set_wanted(wanted);
+    return {};
 }
 
 void Modem::update_sim(Sim sim)

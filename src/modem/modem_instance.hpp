@@ -3,6 +3,7 @@
 // hold a reference, so stop() ends them and the object goes when the last one returns.
 #pragma once
 
+#include "modem/data_connection.hpp"
 #include "modem/discovery.hpp"
 #include "modem/pin_store.hpp"
 
@@ -19,6 +20,8 @@ struct ModemSettings {
     Duration poll_interval = 10s;
     Duration command_timeout = 5s;
     std::vector<PinSetting> pins;
+    ConnectionSettings connection;
+    LinkHooks link;
 };
 
 class Modem : public std::enable_shared_from_this<Modem> {
@@ -43,6 +46,8 @@ public:
     bool port_closed() const { return port_closed_; }
 
     boost::asio::awaitable<Result<at::Reply>> send_at(std::string command);
+    // The API's connect/disconnect; NoDataPort for a modem managed over AT only.
+    Result<void> set_connection_wanted(bool wanted);
 
 private:
     // What a step of the run loop leads to.
@@ -78,6 +83,7 @@ private:
     Duration probe_timeout() const;
 
     Result<void> open_port();
+    void start_data_connection();
     void attach_handlers();
     void on_urc(const std::string& line);
     void on_cpin_urc(const std::string& line);
@@ -103,6 +109,7 @@ private:
     Callbacks callbacks_;
 
     std::unique_ptr<at::Channel> channel_;
+    std::shared_ptr<DataConnection> data_; // when the modem has a QMI port and a network interface
     std::optional<std::size_t> at_port_; // index into device_.ports
     boost::asio::steady_timer wake_;
     bool restart_requested_ = false;

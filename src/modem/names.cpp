@@ -16,6 +16,8 @@ public:
             return "no modem with that id";
         case Errc::NoAtPort:
             return "the modem has no AT port";
+        case Errc::NoDataPort:
+            return "the modem has no data port uplink can connect with (QMI)";
         case Errc::NotReady:
             return "the modem is not ready for this";
         case Errc::WrongPinRemembered:
@@ -200,6 +202,51 @@ std::string_view to_string(Event::Kind kind)
         return "registration-changed";
     case Event::Kind::SignalChanged:
         return "signal-changed";
+    case Event::Kind::ConnectionChanged:
+        return "connection-changed";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(ConnectionState state)
+{
+    switch (state) {
+    case ConnectionState::Disconnected:
+        return "disconnected";
+    case ConnectionState::Connecting:
+        return "connecting";
+    case ConnectionState::Connected:
+        return "connected";
+    case ConnectionState::Disconnecting:
+        return "disconnecting";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(Authentication authentication)
+{
+    switch (authentication) {
+    case Authentication::None:
+        return "none";
+    case Authentication::Pap:
+        return "pap";
+    case Authentication::Chap:
+        return "chap";
+    case Authentication::PapOrChap:
+        return "pap-chap";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(IpFamilies families)
+{
+    switch (families) {
+    case IpFamilies::Ipv4:
+        return "ipv4";
+    case IpFamilies::Ipv6:
+        return "ipv6";
+    case IpFamilies::Both:
+        return "ipv4v6";
     }
     return "unknown";
 }

@@ -46,7 +46,13 @@ TEST(ModemNames, RegistrationAndTechnologyHaveDistinctNames)
     expect_distinct_names({Technology::Unknown, Technology::Gsm, Technology::Umts, Technology::Lte,
         Technology::Nr5gNsa, Technology::Nr5gSa});
     expect_distinct_names({Event::Kind::Added, Event::Kind::Removed, Event::Kind::StateChanged,
-        Event::Kind::SimChanged, Event::Kind::RegistrationChanged, Event::Kind::SignalChanged});
+        Event::Kind::SimChanged, Event::Kind::RegistrationChanged, Event::Kind::SignalChanged,
+        Event::Kind::ConnectionChanged});
+    expect_distinct_names({ConnectionState::Disconnected, ConnectionState::Connecting,
+        ConnectionState::Connected, ConnectionState::Disconnecting});
+    expect_distinct_names({Authentication::None, Authentication::Pap, Authentication::Chap,
+        Authentication::PapOrChap});
+    expect_distinct_names({IpFamilies::Ipv4, IpFamilies::Ipv6, IpFamilies::Both});
 }
 
 TEST(ModemNames, RolesAndProtocolsRoundTrip)
@@ -63,8 +69,8 @@ TEST(ModemNames, RolesAndProtocolsRoundTrip)
 
 TEST(ModemNames, ErrorsHaveTheModemCategoryAndAMessage)
 {
-    for (auto code : {Errc::NoSuchModem, Errc::NoAtPort, Errc::NotReady, Errc::WrongPinRemembered,
-             Errc::PinStoreUnreadable}) {
+    for (auto code : {Errc::NoSuchModem, Errc::NoAtPort, Errc::NoDataPort, Errc::NotReady,
+             Errc::WrongPinRemembered, Errc::PinStoreUnreadable}) {
         Error error = code;
         EXPECT_EQ(&error.category(), &modem_category());
         EXPECT_STREQ(error.category().name(), "modem");

@@ -1,0 +1,442 @@
+// The QMI data call, in the order real connection managers use (modem-protocols.md §3.2–3.4):
+// open the port, allocate WDA and set raw-ip; when registered and wanted, per IP family a WDS
+// client, Set IP Family, Start Network, Get Current Settings; then the link hooks configure the
+// interface. A Packet Service Status "disconnected" indication ends the call at once.
+#include "modem/data_connection.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <arpa/inet.h>
+#include <bit>
+#include <cerrno>
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+namespace uplink::modem {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+// Start Network waits for the network's answer to the PDN connectivity request; ModemManager
+// allows 180 s, quectel-CM 120 s. A minute is plenty for any network that answers at all.
+constexpr Duration start_network_timeout = 60s;
+
+qmi::Authentication qmi_authentication(Authentication authentication)
+{
+    switch (authentication) {
+    case Authentication::None: return qmi::Authentication::None;
+    case Authentication::Pap: return qmi::Authentication::Pap;
+    case Authentication::Chap: return qmi::Authentication::Chap;
+    case Authentication::PapOrChap: return qmi::Authentication::PapOrChap;
+    }
+    return qmi::Authentication::None;
+}
+
+std::vector<qmi::IpFamily> families_of(IpFamilies families)
+{
+    switch (families) {
+    case IpFamilies::Ipv4: return {qmi::IpFamily::Ipv4};
+    case IpFamilies::Ipv6: return {qmi::IpFamily::Ipv6};
+    case IpFamilies::Both: return {qmi::IpFamily::Ipv4, qmi::IpFamily::Ipv6};
+    }
+    return {qmi::IpFamily::Ipv4};
+}
+
+std::string ipv4_text(std::uint32_t host_order)
+{
+    in_addr address {htonl(host_order)};
+    char text[INET_ADDRSTRLEN] = {};
+    ::inet_ntop(AF_INET, &address, text, sizeof text);
+    return text;
+}
+
+std::string ipv6_text(const std::array<std::uint8_t, 16>& bytes)
+{
+    char text[INET6_ADDRSTRLEN] = {};
+    ::inet_ntop(AF_INET6, bytes.data(), text, sizeof text);
+    return text;
+}
+
+std::optional<IpSettings> ip_settings(const qmi::CurrentSettings& settings, qmi::IpFamily family)
+{
+    IpSettings ip;
+    if (family == qmi::IpFamily::Ipv4) {
+        if (!settings.ipv4_address)
+            return std::nullopt;
+        ip.address = ipv4_text(*settings.ipv4_address);
+        ip.prefix_length = settings.ipv4_subnet_mask ? std::popcount(*settings.ipv4_subnet_mask) : 32;
+        if (settings.ipv4_gateway)
+            ip.gateway = ipv4_text(*settings.ipv4_gateway);
+        for (auto dns : settings.ipv4_dns)
+            ip.dns.push_back(ipv4_text(dns));
+        return ip;
+    }
+    if (!settings.ipv6_address)
+        return std::nullopt;
+    ip.address = ipv6_text(settings.ipv6_address->bytes);
+    ip.prefix_length = settings.ipv6_address->prefix_length;
+    if (settings.ipv6_gateway)
+        ip.gateway = ipv6_text(settings.ipv6_gateway->bytes);
+    for (const auto& dns : settings.ipv6_dns)
+        ip.dns.push_back(ipv6_text(dns));
+    return ip;
+}
+
+// A cdc-wdm node is a character device; the emulator's is a pty, which must be raw or the
+// line discipline would rewrite QMUX bytes (0x0a, 0x0d) and echo them back.
+Result<int> open_control_port(const std::string& path)
+{
+    int fd = ::open(path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return Error(errno, boost::system::system_category());
+    termios settings {};
+    if (::tcgetattr(fd, &settings) == 0) {
+        ::cfmakeraw(&settings);
+        ::tcsetattr(fd, TCSANOW, &settings);
+    }
+    return fd;
+}
+
+} // namespace
+
+DataConnection::DataConnection(asio::any_io_executor executor, std::string modem_id, Ports ports,
+    ConnectionSettings settings, LinkHooks hooks, Duration request_timeout,
+    std::function<void(std::string message)> changed)
+    : executor_(std::move(executor))
+    , modem_id_(std::move(modem_id))
+    , ports_(std::move(ports))
+    , settings_(std::move(settings))
+    , hooks_(std::move(hooks))
+    , request_timeout_(request_timeout)
+    , changed_(std::move(changed))
+    , wanted_(settings_.autoconnect)
+    , wake_(executor_, asio::steady_timer::time_point::max())
+{
+    connection_.interface = ports_.interface;
+}
+
+DataConnection::~DataConnection() = default;
+
+void DataConnection::start()
+{
+    asio::co_spawn(executor_, run(shared_from_this()), [id = modem_id_](std::exception_ptr exception) {
+        if (!exception)
+            return;
+        try {
+            std::rethrow_exception(exception);
+        } catch (const std::exception& error) {
+            log(LogLevel::Error, "modem", "{}: data connection stopped: {}", id, error.what());
+        }
+    });
+}
+
+void DataConnection::stop()
+{
+    stopping_ = true;
+    wake();
+}
+
+void DataConnection::set_registered(bool registered)
+{
+    if (registered_ == registered)
+        return;
+    registered_ = registered;
+    wake();
+}
+
+void DataConnection::set_wanted(bool wanted)
+{
+    wanted_ = wanted;
+    backoff_ = first_backoff; // a person asked: try now
+    wake();
+}
+
+void DataConnection::apply(ConnectionSettings settings)
+{
+    if (settings == settings_)
+        return;
+    bool autoconnect_changed = settings.autoconnect != settings_.autoconnect;
+    settings_ = std::move(settings);
+    if (autoconnect_changed)
+        wanted_ = settings_.autoconnect;
+    settings_changed_ = true;
+    backoff_ = first_backoff;
+    wake();
+}
+
+void DataConnection::wake()
+{
+    wake_.cancel();
+}
+
+bool DataConnection::should_connect() const
+{
+    return wanted_ && registered_ && !stopping_;
+}
+
+// ---------------------------------------------------------------- the run loop
+
+awaitable<void> DataConnection::run(std::shared_ptr<DataConnection> self)
+{
+    while (!stopping_) {
+        if (port_failed_) {
+            port_failed_ = false;
+            client_.reset();
+            calls_.clear();
+        }
+        if (!client_) {
+            if (auto opened = co_await open(); !opened) {
+                client_.reset();
+                set_state(ConnectionState::Disconnected,
+                    fmt::format("cannot use {}: {}", ports_.control_name, opened.error().message()));
+                co_await pause(backoff_);
+                backoff_ = std::min(backoff_ * 2, max_backoff);
+                continue;
+            }
+        }
+        if (!should_connect()) {
+            co_await wait_for_wakeup();
+            continue;
+        }
+        settings_changed_ = false;
+        dropped_ = false;
+        auto connected = co_await connect_once();
+        if (!connected) {
+            co_await hang_up();
+            set_state(ConnectionState::Disconnected, connection_.last_error);
+            co_await pause(backoff_);
+            backoff_ = std::min(backoff_ * 2, max_backoff);
+            continue;
+        }
+        auto since = Clock::now();
+        while (should_connect() && !dropped_ && !settings_changed_)
+            co_await wait_for_wakeup();
+        bool was_dropped = dropped_;
+        if (Clock::now() - since >= stable_after)
+            backoff_ = first_backoff;
+        co_await hang_up();
+        set_state(ConnectionState::Disconnected,
+            was_dropped ? connection_.last_error
+                        : std::string(settings_changed_ ? "settings changed: reconnecting" : ""));
+        if (was_dropped) {
+            co_await pause(backoff_);
+            backoff_ = std::min(backoff_ * 2, max_backoff);
+        }
+    }
+    co_await hang_up();
+    if (client_)
+        client_->close();
+    log(LogLevel::Debug, "modem", "{}: data connection ended", self->modem_id_);
+}
+
+// The port, raw-ip framing (qmi_wwan's raw_ip mode), and indications routed here.
+awaitable<Result<void>> DataConnection::open()
+{
+    auto fd = open_control_port(ports_.control_path);
+    if (!fd)
+        co_return fd.error();
+    client_ = std::make_unique<qmi::Client>(executor_, ports_.control_name, *fd);
+    auto weak = weak_from_this();
+    client_->set_indication_handler([weak](const qmi::Message& message) {
+        if (auto self = weak.lock())
+            self->on_indication(message);
+    });
+    client_->set_closed_handler([weak](Error error) {
+        if (auto self = weak.lock())
+            self->on_port_closed(error);
+    });
+    client_->set_trace_handler([name = ports_.control_name](std::string_view direction, const qmi::Message& message) {
+        log(LogLevel::Debug, "qmi", "{}: {} {}", name, direction, qmi::describe(message));
+    });
+    calls_.clear();
+    auto wda = co_await client_->allocate_client(qmi::Service::Wda, request_timeout_);
+    if (!wda)
+        co_return wda.error();
+    auto format = co_await client_->call(qmi::wda_set_data_format_raw_ip(*wda), request_timeout_);
+    auto protocol = format ? qmi::parse_wda_data_format(*format) : Result<qmi::LinkProtocol>(format.error());
+    (void)co_await client_->release_client(qmi::Service::Wda, *wda, request_timeout_);
+    if (!protocol)
+        co_return protocol.error();
+    if (*protocol != qmi::LinkProtocol::RawIp) {
+        log(LogLevel::Warning, "modem", "{}: the modem keeps link protocol {} instead of raw-ip", modem_id_,
+            static_cast<int>(*protocol));
+        co_return make_error_code(qmi::Errc::BadLength);
+    }
+    co_return Result<void> {};
+}
+
+awaitable<Result<void>> DataConnection::connect_once()
+{
+    set_state(ConnectionState::Connecting, settings_.apn.empty() ? "connecting" : "connecting to " + settings_.apn);
+    LinkConfiguration link;
+    link.interface = ports_.interface;
+    std::vector<std::string> failures;
+    for (auto family : families_of(settings_.families)) {
+        if (stopping_ || !client_)
+            break;
+        auto& call = calls_.emplace_back(Call {0, family, std::nullopt});
+        std::string why;
+        auto started = co_await start_call(call, link, why);
+        if (!started)
+            failures.push_back(fmt::format("{}: {}", qmi::to_string(family), why.empty() ? started.error().message() : why));
+    }
+    if (!link.ipv4 && !link.ipv6) {
+        connection_.last_error = failures.empty() ? std::string("the modem granted no address")
+                                                  : fmt::format("{}", fmt::join(failures, "; "));
+        co_return make_error_code(Errc::NotReady);
+    }
+    if (ports_.interface.empty() || !hooks_.configure) {
+        connection_.last_error = "the modem has no network interface to configure";
+        co_return make_error_code(Errc::NoDataPort);
+    }
+    if (auto configured = hooks_.configure(link); !configured) {
+        connection_.last_error = fmt::format("cannot configure {}: {}", link.interface, configured.error().message());
+        co_return configured.error();
+    }
+    link_configured_ = true;
+    connection_.ipv4 = link.ipv4;
+    connection_.ipv6 = link.ipv6;
+    connection_.mtu = link.mtu;
+    connection_.connected_since = std::chrono::system_clock::now();
+    connection_.last_error = fmt::format("{}", fmt::join(failures, "; "));
+    set_state(ConnectionState::Connected,
+        fmt::format("{}{}{}", link.ipv4 ? link.ipv4->address : "", link.ipv4 && link.ipv6 ? " " : "",
+            link.ipv6 ? link.ipv6->address : ""));
+    co_return Result<void> {};
+}
+
+// One family's call: its own WDS client (a client carries one IP family), Set IP Family,
+// Start Network, then the settings the network granted.
+awaitable<Result<void>> DataConnection::start_call(Call& call, LinkConfiguration& link, std::string& why)
+{
+    auto wds = co_await client_->allocate_client(qmi::Service::Wds, request_timeout_);
+    if (!wds)
+        co_return wds.error();
+    call.client = *wds;
+    // Older firmware answers Set IP Family with an error for IPv4, its default: not fatal.
+    (void)co_await client_->call(qmi::wds_set_ip_family(call.client, call.family), request_timeout_);
+    qmi::StartNetwork request {settings_.apn, qmi_authentication(settings_.authentication), settings_.username,
+        settings_.password, call.family};
+    auto response = co_await client_->transact(qmi::wds_start_network(call.client, request), start_network_timeout);
+    if (!response)
+        co_return response.error();
+    auto outcome = qmi::parse_wds_start_network(*response);
+    if (outcome.error) {
+        if (outcome.error == qmi::ProtocolError::CallFailed)
+            why = "the network refused the call: " + qmi::describe(outcome.end);
+        co_return outcome.error;
+    }
+    call.handle = outcome.handle;
+    auto current = co_await client_->call(qmi::wds_get_current_settings(call.client), request_timeout_);
+    auto settings = current ? qmi::parse_wds_current_settings(*current)
+                            : Result<qmi::CurrentSettings>(current.error());
+    if (!settings)
+        co_return settings.error();
+    auto ip = ip_settings(*settings, call.family);
+    if (!ip)
+        co_return make_error_code(qmi::Errc::MissingTlv);
+    (call.family == qmi::IpFamily::Ipv4 ? link.ipv4 : link.ipv6) = std::move(ip);
+    if (settings->mtu)
+        link.mtu = link.mtu ? std::min(*link.mtu, *settings->mtu) : *settings->mtu;
+    co_return Result<void> {};
+}
+
+// Stops every started call and releases its client, then removes what was configured.
+awaitable<void> DataConnection::hang_up()
+{
+    if (connection_.state == ConnectionState::Connected)
+        set_state(ConnectionState::Disconnecting, "disconnecting");
+    auto calls = std::exchange(calls_, {});
+    for (auto& call : calls) {
+        if (!client_)
+            break;
+        if (call.handle && !dropped_)
+            (void)co_await client_->call(qmi::wds_stop_network(call.client, *call.handle), request_timeout_);
+        (void)co_await client_->release_client(qmi::Service::Wds, call.client, request_timeout_);
+    }
+    release_link();
+}
+
+void DataConnection::release_link()
+{
+    if (link_configured_ && hooks_.deconfigure)
+        hooks_.deconfigure(ports_.interface);
+    link_configured_ = false;
+    connection_.ipv4.reset();
+    connection_.ipv6.reset();
+    connection_.mtu.reset();
+    connection_.connected_since.reset();
+}
+
+// Both waits return at once when stopping: stop() may have woken an earlier wait already.
+awaitable<void> DataConnection::wait_for_wakeup()
+{
+    if (stopping_)
+        co_return;
+    wake_.expires_at(asio::steady_timer::time_point::max());
+    co_await wake_.async_wait(use_tuple);
+}
+
+awaitable<void> DataConnection::pause(Duration duration)
+{
+    if (stopping_)
+        co_return;
+    wake_.expires_after(duration);
+    co_await wake_.async_wait(use_tuple);
+}
+
+// ---------------------------------------------------------------- events from the port
+
+void DataConnection::on_indication(const qmi::Message& message)
+{
+    if (message.service == qmi::Service::Ctl && message.id == qmi::ctl::sync) {
+        // The modem restarted its QMI side: every client id is gone, and with them the calls.
+        dropped_ = true;
+        connection_.last_error = "the modem reset its QMI clients";
+        calls_.clear();
+        wake();
+        return;
+    }
+    if (message.service != qmi::Service::Wds || message.id != qmi::wds::packet_service_status_indication)
+        return;
+    auto owned = std::ranges::any_of(calls_, [&](const Call& call) { return call.client == message.client; });
+    if (!owned)
+        return;
+    auto status = qmi::parse_wds_packet_service_status(message);
+    if (!status || status->status != qmi::ConnectionStatus::Disconnected)
+        return;
+    dropped_ = true;
+    connection_.last_error = "the network ended the call: " + qmi::describe(status->end);
+    wake();
+}
+
+void DataConnection::on_port_closed(Error error)
+{
+    // The client is still on the stack that reports this: the run loop drops it.
+    connection_.last_error = fmt::format("{} closed: {}", ports_.control_name, error.message());
+    dropped_ = true;
+    port_failed_ = true;
+    wake();
+}
+
+void DataConnection::set_state(ConnectionState state, std::string message)
+{
+    auto before = connection_.state;
+    connection_.state = state;
+    if (before == state && message.empty())
+        return;
+    auto text = fmt::format("{} -> {}{}{}", to_string(before), to_string(state), message.empty() ? "" : ": ",
+        message);
+    log(state == ConnectionState::Connected || before == ConnectionState::Connected ? LogLevel::Info : LogLevel::Debug,
+        "modem", "{}: connection {}", modem_id_, text);
+    if (changed_)
+        changed_(std::move(text));
+}
+
+} // namespace uplink::modem

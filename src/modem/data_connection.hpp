@@ -1,0 +1,88 @@
+// The data connection of one modem over its QMI port: raw-ip data format, a WDS call per IP
+// family, the granted addresses handed to the link hooks, and reconnection with backoff when
+// the call drops. One coroutine reads top to bottom; the Modem tells it when the modem is
+// registered and whether a connection is wanted. Its state is written only by set_state().
+#pragma once
+
+#include "modem/modem.hpp"
+
+#include <qmi/qmi.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <memory>
+
+namespace uplink::modem {
+
+class DataConnection : public std::enable_shared_from_this<DataConnection> {
+public:
+    struct Ports {
+        std::string control_name, control_path;   // cdc-wdm0, <dev>/cdc-wdm0
+        std::string interface;                    // wwan0
+    };
+    DataConnection(boost::asio::any_io_executor executor, std::string modem_id, Ports ports,
+        ConnectionSettings settings, LinkHooks hooks, Duration request_timeout,
+        std::function<void(std::string message)> changed);
+    ~DataConnection();
+    DataConnection(const DataConnection&) = delete;
+    DataConnection& operator=(const DataConnection&) = delete;
+
+    void start();
+    void stop();                                   // ends the call, removes what was configured
+    void set_registered(bool registered);
+    void set_wanted(bool wanted);                  // connect()/disconnect() from the API
+    void apply(ConnectionSettings settings);       // a changed APN reconnects at once
+
+    Connection connection() const { return connection_; }
+
+    // Backoff between failed attempts: 1 s, doubling to 60 s. A call that lasted less than
+    // `stable_after` does not reset it, so a bearer that keeps dropping never loops fast.
+    static constexpr Duration first_backoff = 1s;
+    static constexpr Duration max_backoff = 60s;
+    static constexpr Duration stable_after = 30s;
+
+private:
+    struct Call {
+        std::uint8_t client = 0;                    // the WDS client id
+        qmi::IpFamily family = qmi::IpFamily::Ipv4;
+        std::optional<std::uint32_t> handle;        // while the network is started
+    };
+
+    boost::asio::awaitable<void> run(std::shared_ptr<DataConnection> self);
+    boost::asio::awaitable<Result<void>> open();
+    boost::asio::awaitable<Result<void>> connect_once();
+    // `why` gets the network's reason when it refuses the call.
+    boost::asio::awaitable<Result<void>> start_call(Call& call, LinkConfiguration& link, std::string& why);
+    boost::asio::awaitable<void> hang_up();
+    boost::asio::awaitable<void> wait_for_wakeup();
+    boost::asio::awaitable<void> pause(Duration duration);
+    bool should_connect() const;
+    void on_indication(const qmi::Message& message);
+    void on_port_closed(Error error);
+    void wake();
+    void release_link();
+    void set_state(ConnectionState state, std::string message);
+
+    boost::asio::any_io_executor executor_;
+    std::string modem_id_;
+    Ports ports_;
+    ConnectionSettings settings_;
+    LinkHooks hooks_;
+    Duration request_timeout_;
+    std::function<void(std::string)> changed_;
+
+    std::unique_ptr<qmi::Client> client_;
+    std::vector<Call> calls_;
+    bool link_configured_ = false;
+    bool registered_ = false;
+    bool wanted_ = true;
+    bool dropped_ = false;                          // the modem ended the call
+    bool port_failed_ = false;                      // the control port went away
+    bool settings_changed_ = false;
+    bool stopping_ = false;
+    Duration backoff_ = first_backoff;
+    boost::asio::steady_timer wake_;
+    Connection connection_;
+};
+
+} // namespace uplink::modem

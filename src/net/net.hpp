@@ -1,0 +1,275 @@
+// net: the daemon's kernel boundary for network configuration, over rtnetlink (libmnl).
+//  - Address / Prefix: IPv4 and IPv6 values, parsed from and printed as text.
+//  - Link, InterfaceAddress, Route, Rule: what the kernel holds, as values read back from dumps.
+//  - Netlink: one NETLINK_ROUTE socket; every change is a request answered by an ack.
+// The kernel's own reference is include/uapi/linux/rtnetlink.h, if_link.h, if_addr.h and
+// fib_rules.h; RFC 3549 describes the protocol. The request bytes are built and the replies
+// parsed by pure functions (message.hpp, private to this module) that are tested without sockets.
+#pragma once
+
+#include <core/core.hpp>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct mnl_socket;
+
+namespace uplink::net {
+
+// ---------------------------------------------------------------- errors
+// Failures of the codec and the exchange. An error the kernel reports in its ack
+// (NLMSG_ERROR) is the kernel's errno in boost::system::system_category() instead, so a caller
+// tests `error == boost::system::errc::file_exists` for an address that is already there.
+enum class Errc {
+    Truncated = 1,     // a message or attribute shorter than its headers, or a datagram cut short
+    Malformed,         // an attribute of the wrong size, a family or length out of range
+    MissingAttribute,  // a reply lacks an attribute the caller needs (IFLA_IFNAME, IFLA_STATS64)
+    DumpInterrupted,   // NLM_F_DUMP_INTR: the table changed while it was dumped; dump again
+    Timeout,           // the kernel did not answer within the timeout
+    InvalidArgument,   // a request the kernel would refuse: name too long, families that disagree
+};
+const boost::system::error_category& net_category();
+Error make_error_code(Errc code);
+// An errno, from an NLMSG_ERROR ack or a failed socket call, as an Error (system category).
+Error kernel_error(int error_number);
+
+// ---------------------------------------------------------------- addresses
+enum class Family : std::uint8_t { Ipv4, Ipv6 };
+std::string_view to_string(Family family);
+
+struct Address {
+    Family family = Family::Ipv4;
+    std::array<std::uint8_t, 16> bytes {}; // network byte order; IPv4 uses the first 4, rest 0
+
+    std::size_t size() const { return family == Family::Ipv4 ? 4 : 16; }
+    static Address any(Family family) { return Address {family, {}}; }
+    friend bool operator==(const Address&, const Address&) = default;
+};
+// "100.64.0.2", "2001:db8::2" (inet_pton forms); nullopt for anything else.
+std::optional<Address> parse_address(std::string_view text);
+std::string to_string(const Address& address);
+
+struct Prefix {
+    Address address;
+    std::uint8_t length = 0; // at most 32 (IPv4) or 128 (IPv6)
+
+    // 0.0.0.0/0 or ::/0: the destination of a default route.
+    static Prefix any(Family family) { return Prefix {Address::any(family), 0}; }
+    friend bool operator==(const Prefix&, const Prefix&) = default;
+};
+// "100.64.0.2/30", "::/0"; an address without "/" is a host prefix (/32, /128).
+std::optional<Prefix> parse_prefix(std::string_view text);
+std::string to_string(const Prefix& prefix);
+
+// ---------------------------------------------------------------- links
+// RFC 2863 ifOperStatus as the kernel reports it (IFLA_OPERSTATE, IF_OPER_* in if.h).
+// A raw-IP wwan0 typically stays Unknown: its driver never reports a carrier.
+enum class OperState : std::uint8_t {
+    Unknown = 0,
+    NotPresent = 1,
+    Down = 2,
+    LowerLayerDown = 3,
+    Testing = 4,
+    Dormant = 5,
+    Up = 6,
+};
+std::string_view to_string(OperState state);
+
+// The administrative state a link is set to (IFF_UP), as opposed to what it achieves (OperState).
+enum class AdminState { Down, Up };
+std::string_view to_string(AdminState state);
+
+// Virtual links the daemon creates (IFLA_INFO_KIND): a dummy for tests, a bridge for br-lan.
+enum class LinkKind { Dummy, Bridge };
+std::string_view to_string(LinkKind kind); // the kernel's kind name: "dummy", "bridge"
+
+// IFF_* bits of Link::flags (<net/if.h>; linux/if.h has IFF_LOWER_UP).
+constexpr std::uint32_t link_flag_up = 0x1;            // IFF_UP: set administratively up
+constexpr std::uint32_t link_flag_running = 0x40;      // IFF_RUNNING: operationally up (RFC 2863)
+constexpr std::uint32_t link_flag_lower_up = 0x10000;  // IFF_LOWER_UP: carrier
+
+// The first counters of struct rtnl_link_stats64 (IFLA_STATS64, if_link.h): 64-bit, so they do
+// not wrap the way IFLA_STATS's 32-bit ones do after 4 GiB of LTE traffic.
+struct LinkStatistics {
+    std::uint64_t rx_packets = 0;
+    std::uint64_t tx_packets = 0;
+    std::uint64_t rx_bytes = 0;
+    std::uint64_t tx_bytes = 0;
+    std::uint64_t rx_errors = 0;
+    std::uint64_t tx_errors = 0;
+    std::uint64_t rx_dropped = 0;
+    std::uint64_t tx_dropped = 0;
+    friend bool operator==(const LinkStatistics&, const LinkStatistics&) = default;
+};
+
+struct Link {
+    int index = 0;                             // ifindex
+    std::string name;                          // IFLA_IFNAME
+    std::string kind;                          // IFLA_INFO_KIND: "veth"; "" for hardware
+    std::uint32_t flags = 0;                   // IFF_* (link_flag_*)
+    std::uint32_t mtu = 0;                     // IFLA_MTU
+    OperState operstate = OperState::Unknown;  // IFLA_OPERSTATE
+    std::optional<LinkStatistics> statistics;  // IFLA_STATS64
+
+    AdminState admin_state() const
+    {
+        return flags & link_flag_up ? AdminState::Up : AdminState::Down;
+    }
+};
+
+// ---------------------------------------------------------------- interface addresses
+// rtnetlink scopes (RT_SCOPE_* in rtnetlink.h); the values are the kernel's.
+enum class AddressScope : std::uint8_t {
+    Global = 0,
+    Site = 200,
+    Link = 253,
+    Host = 254,
+    Nowhere = 255
+};
+std::string_view to_string(AddressScope scope);
+
+struct InterfaceAddress {
+    int link = 0;                               // ifindex
+    Prefix prefix;                              // the local address and its prefix: 100.64.0.2/30
+    AddressScope scope = AddressScope::Global;  // IPv6 ignores it on add: the kernel derives it
+    friend bool operator==(const InterfaceAddress&, const InterfaceAddress&) = default;
+};
+
+// ---------------------------------------------------------------- routes and rules
+// Routing tables (RT_TABLE_* in rtnetlink.h); a WAN's own table is any other number below 2^32.
+constexpr std::uint32_t main_table = 254;
+constexpr std::uint32_t local_table = 255;
+// rtm_protocol of routes uplink adds: RTPROT_STATIC ("installed by an administrator", as
+// systemd-networkd and netifd mark theirs), so `ip route` shows "proto static".
+constexpr std::uint8_t static_protocol = 4;
+
+// rtm_type (RTN_* in rtnetlink.h); the values are the kernel's.
+enum class RouteType : std::uint8_t {
+    Unicast = 1,
+    Local = 2,
+    Broadcast = 3,
+    Anycast = 4,
+    Multicast = 5,
+    Blackhole = 6,
+    Unreachable = 7,
+    Prohibit = 8,
+    Throw = 9,
+};
+std::string_view to_string(RouteType type);
+
+struct Route {
+    Prefix destination;                       // 0.0.0.0/0 or ::/0 for a default route
+    std::optional<Address> gateway;           // RTA_GATEWAY; none: on-link (a raw-IP wwan0)
+    int output_link = 0;                      // RTA_OIF ifindex; 0: none given
+    std::uint32_t table = main_table;         // RTA_TABLE
+    std::uint32_t metric = 0;                 // RTA_PRIORITY; the kernel stores IPv6's 0 as 1024
+    std::optional<Address> preferred_source;  // RTA_PREFSRC
+    RouteType type = RouteType::Unicast;      // rtm_type
+    std::uint8_t protocol = static_protocol;  // rtm_protocol; a delete matches any
+    friend bool operator==(const Route&, const Route&) = default;
+};
+
+// fib_rules.h FR_ACT_*; the values are the kernel's.
+enum class RuleAction : std::uint8_t { Lookup = 1, Blackhole = 6, Unreachable = 7, Prohibit = 8 };
+std::string_view to_string(RuleAction action);
+
+// A policy routing rule: packets that match (fwmark and/or source) look up `table`. mwan3 uses
+// one `fwmark <mark>/<mask> lookup <table>` rule per WAN (reference/multiwan.md §1.4).
+struct Rule {
+    Family family = Family::Ipv4;
+    std::uint32_t priority = 0;              // FRA_PRIORITY: rules are tried lowest first
+    std::optional<std::uint32_t> fwmark;     // FRA_FWMARK
+    std::optional<std::uint32_t> fwmask;     // FRA_FWMASK; none: all bits (the kernel's default)
+    std::optional<Prefix> source;            // FRA_SRC
+    std::uint32_t table = main_table;        // FRA_TABLE, for RuleAction::Lookup
+    RuleAction action = RuleAction::Lookup;  // fib_rule_hdr.action
+    friend bool operator==(const Rule&, const Rule&) = default;
+};
+
+// ---------------------------------------------------------------- the socket
+// One NETLINK_ROUTE socket that sends a request and waits for its ack, synchronously.
+//
+// Blocking on the daemon's loop is acceptable here: rtnetlink handles a request inside the
+// sendmsg() call (rtnetlink_rcv() under RTNL) and queues the reply and ack before it returns,
+// and a dump is filled inside recvmsg(); nothing waits on a device or the network. The receive is
+// still bounded by `timeout` so a kernel that never answers cannot hang the loop.
+//
+// Every request carries NLM_F_ACK and its own sequence number; replies with another sequence
+// (a late answer to a request that timed out) or from another sender than the kernel are
+// skipped. Not thread-safe: one owner.
+class Netlink {
+public:
+    static constexpr Duration default_timeout = 1000ms;
+
+    static Result<Netlink> open(Duration timeout = default_timeout);
+    Netlink(Netlink&&) noexcept;
+    Netlink& operator=(Netlink&&) noexcept;
+    ~Netlink();
+
+    // Links. A missing link is the kernel's ENODEV (errc::no_such_device).
+    Result<int> link_index(std::string_view name);
+    Result<Link> link(std::string_view name);
+    Result<Link> link(int index);
+    Result<std::vector<Link>> links();
+    Result<LinkStatistics> link_statistics(int index);
+    Result<void> set_link_state(int index, AdminState state);
+    Result<void> set_link_mtu(int index, std::uint32_t mtu);
+    Result<void> add_link(std::string_view name, LinkKind kind);
+    // A veth pair, both ends here (a test's stand-in for a wired WAN, or one end then moved).
+    Result<void> add_veth(std::string_view name, std::string_view peer_name);
+    Result<void> delete_link(int index);
+
+    // Addresses. Adding one that exists is EEXIST; deleting a missing one EADDRNOTAVAIL.
+    Result<void> add_address(const InterfaceAddress& address);
+    Result<void> delete_address(const InterfaceAddress& address);
+    Result<std::vector<InterfaceAddress>> addresses(Family family);
+    // Deletes every address this object added and has not deleted since; one already gone
+    // (its link removed, say) counts as deleted. The first other failure is returned after
+    // trying them all, and the addresses that failed stay listed for the next flush.
+    Result<void> flush_added_addresses();
+    const std::vector<InterfaceAddress>& added_addresses() const { return added_addresses_; }
+
+    // Routes. Adding one that exists is EEXIST; replace_route() adds or replaces (failover
+    // moves a default route without a moment where there is none); deleting a missing one ESRCH.
+    Result<void> add_route(const Route& route);
+    Result<void> replace_route(const Route& route);
+    Result<void> delete_route(const Route& route);
+    // The routes of one table (RTM_F_CLONED cache entries left out).
+    Result<std::vector<Route>> routes(Family family, std::uint32_t table);
+
+    // Rules. Adding one that exists is EEXIST; deleting a missing one ENOENT.
+    Result<void> add_rule(const Rule& rule);
+    Result<void> delete_rule(const Rule& rule);
+    Result<std::vector<Rule>> rules(Family family);
+
+private:
+    struct SocketCloser {
+        void operator()(mnl_socket* socket) const;
+    };
+    Netlink(std::unique_ptr<mnl_socket, SocketCloser> socket, Duration timeout);
+    std::uint32_t next_sequence();
+    Result<std::vector<std::vector<std::uint8_t>>> transact(
+        std::uint32_t sequence, const std::vector<std::uint8_t>& request);
+    Result<void> execute(std::uint32_t sequence, const Result<std::vector<std::uint8_t>>& request);
+    Result<std::vector<std::vector<std::uint8_t>>> dump(std::uint16_t message_type, Family family);
+    Result<Link> single_link(
+        std::uint32_t sequence, const Result<std::vector<std::uint8_t>>& request);
+
+    std::unique_ptr<mnl_socket, SocketCloser> socket_;
+    std::uint32_t port_ = 0;
+    std::uint32_t sequence_ = 0;
+    Duration timeout_;
+    std::vector<InterfaceAddress> added_addresses_;
+};
+
+} // namespace uplink::net
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<uplink::net::Errc> : std::true_type {};
+} // namespace boost::system

@@ -1,5 +1,6 @@
 // uplinkd: the composition root. The only place that wires modules together: the modem
 // manager, the API over it, configuration reload on SIGHUP and a clean stop on SIGTERM.
+#include "daemon/link_setup.hpp"
 #include "daemon/modem_source.hpp"
 #include "daemon/settings.hpp"
 
@@ -69,7 +70,7 @@ std::string joined(const std::vector<std::string>& words)
 class Daemon {
 public:
     Daemon(asio::io_context& io, std::string config_path, Settings settings)
-        : io_(io), config_path_(std::move(config_path)), settings_(std::move(settings)),
+        : io_(io), config_path_(std::move(config_path)), settings_(with_hooks(std::move(settings), link_setup_)),
           manager_(io.get_executor(), settings_.modem), source_(manager_),
           server_(io.get_executor(), api::ServerOptions{settings_.socket_path, {UPLINK_VERSION, Clock::now()}},
                   source_),
@@ -107,6 +108,13 @@ public:
     bool stopping() const { return stopping_; }
 
 private:
+    // The modems' connections configure their interfaces through rtnetlink (LinkSetup).
+    static Settings with_hooks(Settings settings, LinkSetup& link_setup)
+    {
+        settings.modem.link = link_setup.hooks();
+        return settings;
+    }
+
     // `daemon` outlives the loop: main() runs the loop inside its lifetime.
     static asio::awaitable<void> handle_signals(Daemon* daemon)
     {
@@ -145,7 +153,7 @@ private:
                 log(LogLevel::Error, "uplinkd", "{}", located(config_path_, diagnostic));
             return;
         }
-        auto next = std::move(loaded->settings);
+        auto next = with_hooks(std::move(loaded->settings), link_setup_);
         if (loaded->source == SettingsSource::Defaults)
             log(LogLevel::Warning, "uplinkd", "{} is gone; reloading the defaults", config_path_);
         auto changed = changed_settings(settings_, next);
@@ -170,6 +178,7 @@ private:
 
     asio::io_context& io_;
     std::string config_path_;
+    LinkSetup link_setup_;      // before the manager: the modems' hooks point into it
     Settings settings_;
     modem::Manager manager_;
     ManagerSource source_;

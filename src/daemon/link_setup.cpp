@@ -1,0 +1,120 @@
+#include "daemon/link_setup.hpp"
+
+namespace uplink::daemon {
+
+namespace {
+
+Result<net::Prefix> prefix_of(const modem::IpSettings& ip)
+{
+    auto address = net::parse_address(ip.address);
+    if (!address)
+        return make_error_code(net::Errc::InvalidArgument);
+    return net::Prefix {*address, static_cast<std::uint8_t>(ip.prefix_length)};
+}
+
+} // namespace
+
+Result<net::Netlink*> LinkSetup::netlink()
+{
+    if (!netlink_) {
+        auto opened = net::Netlink::open();
+        if (!opened)
+            return opened.error();
+        netlink_.emplace(std::move(*opened));
+    }
+    return &*netlink_;
+}
+
+modem::LinkHooks LinkSetup::hooks()
+{
+    return {[this](const modem::LinkConfiguration& link) { return configure(link); },
+        [this](const std::string& interface) { deconfigure(interface); }};
+}
+
+Result<void> LinkSetup::configure(const modem::LinkConfiguration& link)
+{
+    deconfigure(link.interface);
+    auto socket = netlink();
+    if (!socket)
+        return socket.error();
+    auto index = (*socket)->link_index(link.interface);
+    if (!index)
+        return index.error();
+    Applied applied;
+    applied.index = *index;
+    auto result = apply(*index, link, applied);
+    applied_[link.interface] = std::move(applied);
+    if (!result) {
+        deconfigure(link.interface);
+        return result;
+    }
+    log(LogLevel::Info, "uplinkd", "{}: {}{}{}, MTU {}", link.interface, link.ipv4 ? link.ipv4->address : "",
+        link.ipv4 && link.ipv6 ? " " : "", link.ipv6 ? link.ipv6->address : "",
+        link.mtu ? std::to_string(*link.mtu) : "unchanged");
+    return {};
+}
+
+// Raw-IP has no link layer: the routes are on-link through the interface, with no gateway.
+Result<void> LinkSetup::apply(int index, const modem::LinkConfiguration& link, Applied& applied)
+{
+    auto& socket = *netlink_;
+    // An earlier uplinkd (killed, or a crash) may have left its addresses: the interface is ours.
+    remove_stale_addresses(index);
+    if (link.mtu)
+        if (auto set = socket.set_link_mtu(index, *link.mtu); !set)
+            return set.error();
+    if (auto up = socket.set_link_state(index, net::AdminState::Up); !up)
+        return up.error();
+    for (const auto* ip : {link.ipv4 ? &*link.ipv4 : nullptr, link.ipv6 ? &*link.ipv6 : nullptr}) {
+        if (!ip)
+            continue;
+        auto prefix = prefix_of(*ip);
+        if (!prefix)
+            return prefix.error();
+        net::InterfaceAddress address {index, *prefix};
+        if (auto added = socket.add_address(address); !added && added.error() != boost::system::errc::file_exists)
+            return added.error();
+        applied.addresses.push_back(address);
+        net::Route route;
+        route.destination = net::Prefix::any(prefix->address.family);
+        route.output_link = index;
+        route.metric = route_metric;
+        if (auto added = socket.add_route(route); !added && added.error() != boost::system::errc::file_exists)
+            return added.error();
+        applied.routes.push_back(route);
+    }
+    return {};
+}
+
+void LinkSetup::remove_stale_addresses(int index)
+{
+    for (auto family : {net::Family::Ipv4, net::Family::Ipv6}) {
+        auto addresses = netlink_->addresses(family);
+        if (!addresses)
+            continue;
+        for (const auto& address : *addresses)
+            if (address.link == index && address.scope == net::AddressScope::Global)
+                (void)netlink_->delete_address(address);
+    }
+}
+
+void LinkSetup::deconfigure(const std::string& interface)
+{
+    auto found = applied_.find(interface);
+    if (found == applied_.end() || !netlink_)
+        return;
+    auto applied = std::move(found->second);
+    applied_.erase(found);
+    for (const auto& route : applied.routes)
+        (void)netlink_->delete_route(route);
+    for (const auto& address : applied.addresses)
+        (void)netlink_->delete_address(address);
+    // The interface may be gone already (unplug): ENODEV is the expected answer then.
+    if (auto down = netlink_->set_link_state(applied.index, net::AdminState::Down);
+        !down && down.error() != boost::system::errc::no_such_device)
+        log(LogLevel::Warning, "uplinkd", "{}: cannot set it down: {}", interface, down.error().message());
+    else
+        log(LogLevel::Info, "uplinkd", "{}: addresses and routes removed", interface);
+}
+
+} // namespace uplink::daemon

@@ -79,6 +79,14 @@ std::string_view cme_text(int code)
         return "network not allowed - emergency calls only";
     case 50:
         return "incorrect parameters";
+    case 126:
+        return "insufficient resources";
+    case 127:
+        return "missing or unknown APN";
+    case 150:
+        return "PDP type IPv4 only allowed";
+    case 151:
+        return "PDP type IPv6 only allowed";
     default:
         return "unknown";
     }
@@ -266,6 +274,8 @@ Modem::Response Modem::dispatch(const AtCommand& command, PortSettings& settings
         {"+QCAINFO", &Modem::carrier_info},
         {"+QRSRP", &Modem::antenna_rsrp},
         {"+CGDCONT", &Modem::pdp_context},
+        {"+CGACT", &Modem::context_activation},
+        {"+CGPADDR", &Modem::context_address},
         {"+QCFG", &Modem::quectel_config},
     };
     if (command.name.size() > 1 && command.name.front() == 'S')

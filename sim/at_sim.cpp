@@ -82,8 +82,10 @@ Modem::Response Modem::pin_enter(const std::vector<std::string>& arguments)
         if (arguments.size() != 1 || !is_pin(arguments[0]))
             return cme(50);
         ++counters.pin_attempts;
-        if (card_->verify_pin(arguments[0]) == SimCard::Check::Wrong)
+        if (card_->verify_pin(arguments[0]) == SimCard::Check::Wrong) {
+            card_status_changed(); // UIM clients see the tries left
             return cme(16);
+        }
         unlock_sim();
         return ok();
     case SimState::PukRequired:
@@ -93,8 +95,10 @@ Modem::Response Modem::pin_enter(const std::vector<std::string>& arguments)
         if (!is_puk(arguments[0]) || !is_pin(arguments[1]))
             return cme(50);
         ++counters.puk_attempts;
-        if (card_->unblock(arguments[0], arguments[1]) == SimCard::Check::Wrong)
+        if (card_->unblock(arguments[0], arguments[1]) == SimCard::Check::Wrong) {
+            card_status_changed();
             return cme(16);
+        }
         unlock_sim();
         return ok();
     default:
@@ -132,10 +136,12 @@ Modem::Response Modem::facility_lock(const AtCommand& command, PortSettings&)
     ++surroundings_.counters.pin_attempts;
     if (card_->verify_pin((*arguments)[2]) == SimCard::Check::Wrong) {
         update_registration(); // three wrong tries lock the SIM: the modem loses the network
+        card_status_changed();
         return cme(16);
     }
     card_->set_pin_enabled(mode == "1");
     sim_unlocked_ = true; // the PIN was just verified: this session stays unlocked
+    card_status_changed(); // PIN1 enabled or disabled
     return ok();
 }
 

@@ -14,7 +14,7 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::array<std::pair<ControlCommand, std::string_view>, 15> command_names {{
+constexpr std::array<std::pair<ControlCommand, std::string_view>, 16> command_names {{
     {ControlCommand::Status, "status"},
     {ControlCommand::Unplug, "unplug"},
     {ControlCommand::Replug, "replug"},
@@ -30,6 +30,7 @@ constexpr std::array<std::pair<ControlCommand, std::string_view>, 15> command_na
     {ControlCommand::Override, "override"},
     {ControlCommand::ClearOverrides, "clear-overrides"},
     {ControlCommand::Counters, "counters"},
+    {ControlCommand::BearerDrop, "bearer-drop"},
 }};
 
 constexpr std::size_t max_request = 65536;
@@ -144,6 +145,10 @@ void read_arguments(
         break;
     case ControlCommand::SimInsert:
         request.sim = fields.string("sim");
+        break;
+    case ControlCommand::BearerDrop:
+        if (auto cause = fields.integer("cause", 0, 255))
+            request.cause = static_cast<int>(*cause);
         break;
     case ControlCommand::SetSignal:
         read_signal(object, request, message);

@@ -27,6 +27,7 @@ enum class ControlCommand {
     Override,
     ClearOverrides,
     Counters,
+    BearerDrop,
 };
 std::string_view to_string(ControlCommand command);
 std::optional<ControlCommand> control_command_from_string(std::string_view text);
@@ -40,6 +41,7 @@ struct ControlRequest {
     std::optional<Duration> latency; // latency: none = back to the scenario's
     Override override_entry; // override
     std::optional<std::string> sim; // sim-insert: which SIM card (default: the one removed)
+    int cause = 36; // bearer-drop: 3GPP TS 24.301 §9.9.4.4 ESM cause, 36 regular deactivation
 };
 
 // Never throws; any bad input is an error with a message for the "error" field.

@@ -40,6 +40,8 @@ bool answers_at(int interface)
     return interface == 2 || interface == 3;
 }
 
+constexpr int qmi_interface = 4; // EC25 interface 4: qmi_wwan's cdc-wdm (modem-protocols.md §4)
+
 } // namespace
 
 Emulator::Emulator(asio::io_context& context, Scenario scenario, std::filesystem::path root,
@@ -164,13 +166,18 @@ Result<void> Emulator::plug(Device& device)
     for (std::size_t index = 0; index < device.ports.size(); ++index) {
         auto port = std::make_shared<PortIo>(context_, device.ptys[index].release_master());
         port->interface = static_cast<int>(index);
-        port->name = fmt::format("ttyUSB{}", device.layout.tty_numbers[index]);
+        port->name = port->interface == qmi_interface
+            ? fmt::format("cdc-wdm{}", device.layout.wdm_number)
+            : fmt::format("ttyUSB{}", device.layout.tty_numbers[index]);
         device.ports[index] = port;
         spawn(context_, read_port(&device, port, generation), device.spec.id + " " + port->name);
+        if (port->interface == qmi_interface)
+            spawn(context_, send_qmi(&device, port, generation), device.spec.id + " " + port->name);
     }
     spawn(context_, run_events(&device, generation), device.spec.id + " events");
-    log(LogLevel::Info, "uplink-sim", "{} plugged at {}: ttyUSB{}..ttyUSB{}", device.spec.id,
-        device.spec.usb.path, device.layout.tty_numbers.front(), device.layout.tty_numbers.back());
+    log(LogLevel::Info, "uplink-sim", "{} plugged at {}: ttyUSB{}..ttyUSB{}, cdc-wdm{}",
+        device.spec.id, device.spec.usb.path, device.layout.tty_numbers.front(),
+        device.layout.tty_numbers.back(), device.layout.wdm_number);
     return {};
 }
 
@@ -225,6 +232,11 @@ asio::awaitable<void> Emulator::read_port(
             co_return;
         }
         device->bytes_in += static_cast<long>(size);
+        if (!port->hung && port->interface == qmi_interface) {
+            take_qmi_bytes(*device, port,
+                std::span(reinterpret_cast<const std::uint8_t*>(buffer.data()), size));
+            continue;
+        }
         // DM and NMEA are not emulated; a hung port swallows what it reads.
         if (port->hung || !answers_at(port->interface))
             continue;
@@ -296,17 +308,74 @@ void Emulator::kick(Device& device)
         device.events->cancel();
 }
 
-// URCs go to both AT ports (EC25: the USB AT port and the modem port).
+// URCs go to both AT ports (EC25: the USB AT port and the modem port), QMI indications to the
+// QMI port.
 void Emulator::deliver(Device& device, const std::vector<std::string>& urcs)
 {
-    if (urcs.empty())
-        return;
     std::string bytes;
     for (const auto& urc : urcs)
         bytes += urc;
-    for (const auto& port : device.ports)
-        if (port && answers_at(port->interface))
-            write(device, port, bytes);
+    if (!bytes.empty())
+        for (const auto& port : device.ports)
+            if (port && answers_at(port->interface))
+                write(device, port, bytes);
+    if (!device.model || !device.ports[qmi_interface])
+        return;
+    for (const auto& message : device.model->take_indications()) {
+        log(LogLevel::Debug, "uplink-sim", "{} {} -> {}", device.spec.id,
+            device.ports[qmi_interface]->name, qmi::describe(message));
+        auto frame = qmi::encode(message);
+        write(device, device.ports[qmi_interface], std::string(frame.begin(), frame.end()));
+    }
+}
+
+// QMI requests are taken as they come (clients such as ModemManager keep several in flight);
+// each response waits in `due` for the modem's latency.
+void Emulator::take_qmi_bytes(
+    Device& device, const std::shared_ptr<PortIo>& port, std::span<const std::uint8_t> bytes)
+{
+    for (auto& event : port->framer.feed(bytes)) {
+        auto* modem = device.model.get();
+        if (modem == nullptr)
+            return;
+        if (!event.message) {
+            log(LogLevel::Debug, "uplink-sim", "{} {}: dropped bytes: {}", device.spec.id,
+                port->name, event.error.message());
+            continue;
+        }
+        log(LogLevel::Debug, "uplink-sim", "{} {} <- {}", device.spec.id, port->name,
+            qmi::describe(*event.message));
+        auto now = Clock::now();
+        deliver(device, modem->advance(now));
+        auto answer = modem->qmi_request(*event.message, now);
+        kick(device);
+        if (!answer)
+            continue; // still booting: the port does not answer
+        log(LogLevel::Debug, "uplink-sim", "{} {} -> {}", device.spec.id, port->name,
+            qmi::describe(answer->response));
+        auto frame = qmi::encode(answer->response);
+        port->due.emplace(now + answer->delay, std::string(frame.begin(), frame.end()));
+        port->reply_timer.cancel(); // send_qmi() looks at the earliest due time again
+    }
+}
+
+asio::awaitable<void> Emulator::send_qmi(
+    Device* device, std::shared_ptr<PortIo> port, unsigned generation)
+{
+    for (;;) {
+        if (port->closed || device->generation != generation)
+            co_return;
+        port->reply_timer.expires_at(
+            port->due.empty() ? Clock::now() + std::chrono::hours(24) : port->due.begin()->first);
+        co_await port->reply_timer.async_wait(as_tuple(use_awaitable));
+        if (port->closed || device->generation != generation)
+            co_return;
+        auto now = Clock::now();
+        while (!port->due.empty() && port->due.begin()->first <= now) {
+            auto node = port->due.extract(port->due.begin());
+            write(*device, port, std::move(node.mapped()));
+        }
+    }
 }
 
 void Emulator::write(

@@ -1,5 +1,6 @@
-// uplink-sim's Asio side: the modems' ptys and tree entries, their event timers, and the
-// control requests. One thread, one io_context; every activity is a coroutine owned here.
+// uplink-sim's Asio side: the modems' ptys (AT ports and the QMI port) and tree entries, their
+// event timers, and the control requests. One thread, one io_context; every activity is a
+// coroutine owned here.
 #pragma once
 
 #include "sim/control.hpp"
@@ -17,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -53,13 +55,15 @@ private:
         }
         boost::asio::posix::stream_descriptor stream;
         boost::asio::steady_timer reply_timer;
-        int interface = 0;
-        std::string name; // ttyUSB2
+        int interface = 0; // 0..3 ttyUSB, 4 the QMI port
+        std::string name; // ttyUSB2, cdc-wdm0
         bool hung = false;
         bool closed = false;
         bool writing = false;
         std::string outbox;
-        std::string line; // command bytes not yet ended by '\r'
+        std::string line; // AT: command bytes not yet ended by '\r'
+        qmi::Framer framer; // QMI: request bytes into frames
+        std::multimap<Clock::time_point, std::string> due; // QMI: responses and their time
     };
     struct Device {
         ModemSpec spec;
@@ -68,8 +72,8 @@ private:
         std::optional<SimCard> card; // in the slot while unplugged
         std::optional<std::string> removed_sim; // the card sim-remove took out
         DeviceLayout layout;
-        std::array<std::shared_ptr<PortIo>, 4> ports;
-        std::array<Pty, 4> ptys;
+        std::array<std::shared_ptr<PortIo>, 5> ports; // interface number -> port
+        std::array<Pty, 5> ptys;
         std::shared_ptr<boost::asio::steady_timer> events; // shared with run_events()
         unsigned generation = 0; // a new plug invalidates the old coroutines
         long bytes_in = 0, bytes_out = 0;
@@ -85,6 +89,10 @@ private:
         Device* device, std::shared_ptr<PortIo> port, unsigned generation);
     boost::asio::awaitable<void> take_line(
         Device* device, std::shared_ptr<PortIo> port, std::string line);
+    void take_qmi_bytes(
+        Device& device, const std::shared_ptr<PortIo>& port, std::span<const std::uint8_t> bytes);
+    boost::asio::awaitable<void> send_qmi(
+        Device* device, std::shared_ptr<PortIo> port, unsigned generation);
     boost::asio::awaitable<void> run_events(Device* device, unsigned generation);
     void kick(Device& device);
     void deliver(Device& device, const std::vector<std::string>& urcs);
@@ -102,6 +110,7 @@ private:
     std::string port_action(const ControlRequest& request, Device& device);
     std::string sim_insert(const ControlRequest& request, Device& device);
     std::string sim_remove(Device& device);
+    std::string bearer_drop(const ControlRequest& request, Device& device);
 
     boost::asio::io_context& context_;
     Scenario scenario_;

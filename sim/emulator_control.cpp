@@ -19,6 +19,26 @@ std::string ok(json::object fields = {})
     return json::serialize(reply);
 }
 
+json::array bearers(const Modem& modem)
+{
+    json::array list;
+    for (const auto& bearer : modem.bearers()) {
+        const auto& addresses = bearer.addresses;
+        json::object entry {
+            {"handle", bearer.handle},
+            {"cid", bearer.cid},
+            {"apn", bearer.apn},
+            {"family", to_string(bearer.family)},
+            {"address",
+                bearer.family == IpFamily::V4 ? format_ipv4(addresses.ipv4)
+                                              : format_ipv6(addresses.ipv6)},
+            {"client", bearer.owner ? json::value(*bearer.owner) : json::value(nullptr)},
+        };
+        list.push_back(std::move(entry));
+    }
+    return list;
+}
+
 } // namespace
 
 std::string Emulator::handle_control(std::string_view line)
@@ -79,6 +99,8 @@ std::string Emulator::execute(const ControlRequest& request, Device& device)
         return port_action(request, device);
     case ControlCommand::Counters:
         return counters(device);
+    case ControlCommand::BearerDrop:
+        return bearer_drop(request, device);
     case ControlCommand::Status:
         return status();
     default:
@@ -185,6 +207,19 @@ std::string Emulator::sim_insert(const ControlRequest& request, Device& device)
     return ok({{"modem", device.spec.id}, {"sim", *sim}});
 }
 
+// The network ends the modem's bearers: WDS clients get a Packet Service Status indication
+// "disconnected" with the cause, AT+CGACT? shows the contexts inactive.
+std::string Emulator::bearer_drop(const ControlRequest& request, Device& device)
+{
+    if (!device.model)
+        return control_error(device.spec.id + " is not plugged");
+    auto now = Clock::now();
+    auto dropped = device.model->drop_bearers(request.cause, now);
+    deliver(device, device.model->advance(now));
+    kick(device);
+    return ok({{"modem", device.spec.id}, {"bearers", dropped}});
+}
+
 std::string Emulator::port_action(const ControlRequest& request, Device& device)
 {
     if (!device.model)
@@ -224,6 +259,7 @@ std::string Emulator::status() const
             entry["sim_state"] = to_string(modem->sim_state());
             entry["registration"] = to_string(modem->registration());
             entry["functionality"] = to_string(modem->functionality());
+            entry["bearers"] = bearers(*modem);
         }
         modems.push_back(std::move(entry));
     }
@@ -234,15 +270,19 @@ std::string Emulator::counters(const Device& device) const
 {
     const auto* modem = device.model.get();
     const auto& counters = modem ? modem->counters() : device.surroundings.counters;
-    json::object by_name;
+    json::object by_name, qmi_by_name;
     for (const auto& [name, count] : counters.commands_by_name)
         by_name[name] = count;
+    for (const auto& [name, count] : counters.qmi_requests_by_name)
+        qmi_by_name[name] = count;
     json::object reply {
         {"modem", device.spec.id},
         {"pin_attempts", counters.pin_attempts},
         {"puk_attempts", counters.puk_attempts},
         {"commands", counters.commands},
         {"commands_by_name", std::move(by_name)},
+        {"qmi_requests", counters.qmi_requests},
+        {"qmi_requests_by_name", std::move(qmi_by_name)},
         {"bytes_in", device.bytes_in},
         {"bytes_out", device.bytes_out},
     };

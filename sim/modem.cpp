@@ -1,8 +1,11 @@
 // The modem's state machine: boot, SIM, registration, the timeline and control actions.
 #include "sim/modem.hpp"
 
+#include "sim/qmi_message.hpp"
+
 #include <algorithm>
 #include <fmt/format.h>
+#include <iterator>
 
 namespace uplink::sim {
 
@@ -113,14 +116,14 @@ Modem::Modem(ModemSpec spec, std::vector<Operator> operators, std::optional<SimC
     for (std::size_t index = 0; index < spec_.timeline.size(); ++index) {
         auto when = start + spec_.timeline[index].after;
         if (when > now)
-            events_.emplace(when, Event {EventKind::Timeline, 0, index, {}});
+            events_.emplace(when, Event {EventKind::Timeline, 0, index, {}, {}});
     }
     schedule(spec_.timings.boot, EventKind::Boot, boot_generation_);
 }
 
 void Modem::schedule(Duration after, EventKind kind, unsigned generation, std::size_t index)
 {
-    events_.emplace(now_ + after, Event {kind, generation, index, {}});
+    events_.emplace(now_ + after, Event {kind, generation, index, {}, {}});
 }
 
 std::optional<Clock::time_point> Modem::next_deadline() const
@@ -140,6 +143,8 @@ std::vector<std::string> Modem::advance(Clock::time_point now)
         for (auto& line : urcs_)
             out.push_back(frame(line));
         urcs_.clear();
+        std::move(indications_.begin(), indications_.end(), std::back_inserter(indications_due_));
+        indications_.clear();
     }
     now_ = std::max(now_, now);
     return out;
@@ -148,8 +153,11 @@ std::vector<std::string> Modem::advance(Clock::time_point now)
 void Modem::queue_emitted(Clock::time_point when)
 {
     for (auto& line : urcs_)
-        events_.emplace(when, Event {EventKind::Urc, 0, 0, std::move(line)});
+        events_.emplace(when, Event {EventKind::Urc, 0, 0, std::move(line), {}});
     urcs_.clear();
+    for (auto& message : indications_)
+        events_.emplace(when, Event {EventKind::Indication, 0, 0, {}, std::move(message)});
+    indications_.clear();
 }
 
 void Modem::handle(const Event& event)
@@ -188,6 +196,9 @@ void Modem::handle(const Event& event)
     case EventKind::Urc:
         emit(event.text);
         break;
+    case EventKind::Indication:
+        indicate(event.indication);
+        break;
     }
 }
 
@@ -195,6 +206,10 @@ void Modem::boot_completed()
 {
     booted_ = true;
     emit("RDY");
+    // After a reset the modem tells QMI clients that every CID is gone (CTL Sync indication,
+    // modem-protocols.md §1.1; uqmi cancels its requests on it).
+    if (boot_generation_ > 0)
+        indicate(indication(qmi::Service::Ctl, 0, qmi::ctl::sync));
     ++sim_generation_;
     if (card_)
         schedule(spec_.timings.sim_init, EventKind::SimInit, sim_generation_);
@@ -219,6 +234,7 @@ void Modem::sim_initialized()
         break;
     }
     emit("+QUSIM: 1");
+    card_status_changed();
     if (sim_state() == SimState::Ready)
         schedule(spec_.timings.sim_init, EventKind::SimFiles, sim_generation_);
     update_registration();
@@ -228,6 +244,7 @@ void Modem::unlock_sim()
 {
     sim_unlocked_ = true;
     emit("+CPIN: READY");
+    card_status_changed();
     schedule(spec_.timings.sim_init, EventKind::SimFiles, sim_generation_);
     update_registration();
 }
@@ -249,6 +266,7 @@ void Modem::reboot(Duration after)
     manual_operator_.clear();
     registration_ = RegistrationStatus::NotRegistered;
     creg_mode_ = cgreg_mode_ = cereg_mode_ = 0;
+    reset_qmi();
     schedule(after + spec_.timings.boot, EventKind::Boot, boot_generation_);
 }
 
@@ -279,8 +297,10 @@ std::optional<SimCard> Modem::remove_sim(Clock::time_point now)
     sim_unlocked_ = false;
     ++sim_generation_;
     // Quectel AT manual, AT+QSIMDET example: "<Remove (U)SIM card> +CPIN: NOT READY".
-    if (booted_)
+    if (booted_) {
         emit("+CPIN: NOT READY");
+        card_status_changed();
+    }
     update_registration();
     queue_emitted(now_);
     return card;
@@ -293,8 +313,11 @@ void Modem::insert_sim(SimCard card, Clock::time_point now)
     sim_initialized_ = false;
     sim_unlocked_ = false;
     ++sim_generation_;
-    if (booted_)
+    if (booted_) {
         schedule(spec_.timings.sim_init, EventKind::SimInit, sim_generation_);
+        card_status_changed();
+        queue_emitted(now_);
+    }
 }
 
 void Modem::change_radio(const RadioPatch& patch, Clock::time_point now)
@@ -399,8 +422,14 @@ void Modem::radio_changed(const Radio& before)
         restart_registration();
         return;
     }
-    if (registered() && (before.tac != after.tac || before.cell_id != after.cell_id))
+    if (registered() && (before.tac != after.tac || before.cell_id != after.cell_id)) {
         emit_location();
+        registration_changed();
+    }
+    const auto &old_signal = before.primary, &new_signal = after.primary;
+    if (old_signal.rsrp != new_signal.rsrp || old_signal.rsrq != new_signal.rsrq
+        || old_signal.rssi != new_signal.rssi || old_signal.sinr != new_signal.sinr)
+        signal_changed();
 }
 
 void Modem::set_registration(RegistrationStatus status)
@@ -414,6 +443,7 @@ void Modem::set_registration(RegistrationStatus status)
         emit(registration_line("+CGREG", cgreg_mode_, false));
     if (cereg_mode_ > 0)
         emit(registration_line("+CEREG", cereg_mode_, false));
+    registration_changed();
 }
 
 // 3GPP TS 27.007 §7.2: with <n>=2 a cell change is reported too.

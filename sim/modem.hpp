@@ -1,6 +1,8 @@
-// The emulated modem, sans-I/O: a Quectel EC25 as its AT ports see it. It takes command lines
-// and clock readings and returns reply bytes and unsolicited result codes (URCs) with the time
-// they are due; the emulator's I/O layer moves them to and from the ptys.
+// The emulated modem, sans-I/O: a Quectel EC25 as its AT ports and its QMI port (cdc-wdm) see
+// it. It takes command lines, QMI requests and clock readings and returns reply bytes, QMI
+// responses, unsolicited result codes (URCs) and QMI indications with the time they are due;
+// the emulator's I/O layer moves them to and from the ptys. Both faces read and change the
+// same state (SIM, registration, radio, CFUN, bearers), so they always agree.
 //
 // Reply bytes follow V.250 with ATV1: echo (ATE1) is the command line and "\r"; the information
 // lines are "\r\n<line>\r\n<line>\r\n", the final result "\r\nOK\r\n", and every URC its own
@@ -8,12 +10,14 @@
 #pragma once
 
 #include "sim/at_parse.hpp"
+#include "sim/qmi_state.hpp"
 #include "sim/scenario.hpp"
 
 #include <array>
 #include <bitset>
 #include <map>
 #include <optional>
+#include <qmi/qmi.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -78,6 +82,12 @@ struct Answer {
     Duration delay {0};
 };
 
+// The response to one QMI request, written `delay` after the request arrived.
+struct QmiAnswer {
+    qmi::Message response;
+    Duration delay {0};
+};
+
 // A test's canned answer: `match` is compared case-insensitively with each command
 // ("AT+QENG=\"servingcell\""); a trailing '*' makes it a prefix. An empty `final` answers
 // the lines and never completes the command.
@@ -88,10 +98,12 @@ struct Override {
 };
 
 struct Counters {
-    int pin_attempts = 0; // PINs tried (AT+CPIN=<pin>, AT+CLCK with a password)
+    int pin_attempts = 0; // PINs tried (AT+CPIN=<pin>, AT+CLCK with a password, QMI verify PIN)
     int puk_attempts = 0; // PUKs tried (AT+CPIN=<puk>,<newpin>)
     long commands = 0;
     std::map<std::string, long> commands_by_name; // "AT+CPIN": 3
+    long qmi_requests = 0;
+    std::map<std::string, long> qmi_requests_by_name; // "DMS Get IDs": 1
 };
 
 // Settings a real module keeps in NVRAM: they survive AT+CFUN=1,1 and a replug.
@@ -131,6 +143,13 @@ public:
     // modem boots: the port does not answer. Call advance(now) first so due events happened.
     std::optional<Answer> command(int interface, std::string_view line, Clock::time_point now);
 
+    // One QMI request from the cdc-wdm port. None while the modem boots (the port does not
+    // answer) and for a message that is not a request. Call advance(now) first; the
+    // indications it causes come out of advance() after the response.
+    std::optional<QmiAnswer> qmi_request(const qmi::Message& request, Clock::time_point now);
+    // The QMI indications that came due in advance(), in order.
+    std::vector<qmi::Message> take_indications() { return std::exchange(indications_due_, {}); }
+
     // Runs every event due by `now`; returns the URC bytes to write to the AT ports, in order.
     std::vector<std::string> advance(Clock::time_point now);
     std::optional<Clock::time_point> next_deadline() const;
@@ -151,6 +170,9 @@ public:
     void set_latency(std::optional<Duration> latency) { surroundings_.latency = latency; }
     void add_override(Override entry) { surroundings_.overrides.push_back(std::move(entry)); }
     void clear_overrides() { surroundings_.overrides.clear(); }
+    // The network ends every bearer (control socket "bearer-drop") with a 3GPP TS 24.301
+    // §9.9.4.4 ESM cause; returns how many ended. Indications come out of the next advance().
+    std::size_t drop_bearers(int cause, Clock::time_point now);
 
     bool booted() const { return booted_; }
     SimState sim_state() const;
@@ -161,15 +183,17 @@ public:
     const Radio& radio() const { return surroundings_.radio; }
     const ModemSpec& spec() const { return spec_; }
     Surroundings surroundings() const { return surroundings_; }
+    const std::vector<Bearer>& bearers() const { return bearers_; }
 
 private:
     // ------------------------------------------------ events (modem.cpp)
-    enum class EventKind { Boot, SimInit, SimFiles, Attach, Timeline, Urc };
+    enum class EventKind { Boot, SimInit, SimFiles, Attach, Timeline, Urc, Indication };
     struct Event {
         EventKind kind = EventKind::Urc;
         unsigned generation = 0; // stale events (a reboot, a detach) are skipped
         std::size_t index = 0; // Timeline: the entry
         std::string text; // Urc: the line
+        qmi::Message indication; // Indication: the message
     };
     void schedule(Duration after, EventKind kind, unsigned generation, std::size_t index = 0);
     void handle(const Event& event);
@@ -177,7 +201,8 @@ private:
     void sim_initialized();
     void reboot(Duration after);
     void emit(std::string line) { urcs_.push_back(std::move(line)); }
-    void queue_emitted(Clock::time_point when); // URCs of this step go out at `when`
+    void indicate(qmi::Message message) { indications_.push_back(std::move(message)); }
+    void queue_emitted(Clock::time_point when); // URCs and indications of this step: at `when`
 
     // ------------------------------------------------ registration (modem.cpp)
     bool can_register() const;
@@ -261,6 +286,99 @@ private:
     Response band_config(const std::vector<std::string>& arguments);
     const Operator* serving_operator() const;
 
+    // ------------------------------------------------ data calls (at_data.cpp, bearer.cpp)
+    Response context_activation(const AtCommand&, PortSettings&);
+    Response context_address(const AtCommand&, PortSettings&);
+    std::optional<int> activate_context(int cid);
+    struct BearerRequest {
+        std::optional<std::uint8_t> owner;
+        IpFamily family = IpFamily::V4;
+        int cid = 1;
+        std::string apn, username;
+        std::uint8_t authentication = 0;
+    };
+    std::optional<CallEnd> bearer_refusal(BearerRequest& request) const;
+    const Bearer& open_bearer(BearerRequest request);
+    enum class Notify { Owner, Nobody };
+    void end_bearer(std::size_t index, const CallEnd& why, Notify notify);
+    void end_bearers(const CallEnd& why);
+    std::uint32_t next_handle();
+    void packet_service_indication(const Bearer& bearer, bool connected, const CallEnd* why);
+
+    // ------------------------------------------------ QMI (qmi_dispatch.cpp)
+    using QmiHandler = qmi::Message (Modem::*)(const qmi::Message&, QmiClient&);
+    struct QmiRoute {
+        qmi::Service service;
+        std::uint16_t id;
+        std::string_view name;
+        QmiHandler handler;
+    };
+    static const QmiRoute* qmi_route(qmi::Service service, std::uint16_t id);
+    qmi::Message qmi_execute(const qmi::Message& request);
+    QmiClient* qmi_client(qmi::Service service, std::uint8_t id);
+    void release_client(qmi::Service service, std::uint8_t id);
+    void reset_qmi();
+    qmi::Message qmi_accept(const qmi::Message&, QmiClient&);
+
+    // CTL (qmi_ctl.cpp); the "client" is the port's CTL endpoint, id 0.
+    qmi::Message ctl_allocate_cid(const qmi::Message&, QmiClient&);
+    qmi::Message ctl_release_cid(const qmi::Message&, QmiClient&);
+    qmi::Message ctl_version_info(const qmi::Message&, QmiClient&);
+    qmi::Message ctl_data_format(const qmi::Message&, QmiClient&);
+    qmi::Message ctl_sync(const qmi::Message&, QmiClient&);
+
+    // DMS (qmi_dms.cpp)
+    qmi::Message dms_manufacturer(const qmi::Message&, QmiClient&);
+    qmi::Message dms_model(const qmi::Message&, QmiClient&);
+    qmi::Message dms_revision(const qmi::Message&, QmiClient&);
+    qmi::Message dms_ids(const qmi::Message&, QmiClient&);
+    qmi::Message dms_operating_mode(const qmi::Message&, QmiClient&);
+    qmi::Message dms_set_operating_mode(const qmi::Message&, QmiClient&);
+    qmi::Message dms_pin_status(const qmi::Message&, QmiClient&);
+    qmi::Message dms_verify_pin(const qmi::Message&, QmiClient&);
+    qmi::Message dms_iccid(const qmi::Message&, QmiClient&);
+    qmi::Message dms_imsi(const qmi::Message&, QmiClient&);
+
+    // UIM (qmi_uim.cpp)
+    struct PinCheck {
+        qmi::ProtocolError error = qmi::ProtocolError::None;
+        bool with_retries = false; // the response carries the retries left
+    };
+    PinCheck check_pin(std::string_view pin);
+    std::vector<std::uint8_t> card_status_value() const;
+    void card_status_changed();
+    qmi::Message uim_card_status(const qmi::Message&, QmiClient&);
+    qmi::Message uim_verify_pin(const qmi::Message&, QmiClient&);
+    qmi::Message uim_read_transparent(const qmi::Message&, QmiClient&);
+    qmi::Message uim_register_events(const qmi::Message&, QmiClient&);
+
+    // NAS (qmi_nas.cpp)
+    void add_serving_system(qmi::Message& message, bool is_indication) const;
+    void add_system_info(qmi::Message& message) const;
+    void add_signal_info(qmi::Message& message) const;
+    void registration_changed();
+    void signal_changed();
+    qmi::Message nas_register_indications(const qmi::Message&, QmiClient&);
+    qmi::Message nas_serving_system(const qmi::Message&, QmiClient&);
+    qmi::Message nas_system_info(const qmi::Message&, QmiClient&);
+    qmi::Message nas_signal_info(const qmi::Message&, QmiClient&);
+    qmi::Message nas_network_register(const qmi::Message&, QmiClient&);
+
+    // WDA (qmi_wda.cpp)
+    qmi::Message wda_data_format(const qmi::Message&, QmiClient&);
+
+    // WDS (qmi_wds.cpp, qmi_wds_profiles.cpp)
+    const Bearer* client_bearer(const QmiClient& client) const;
+    qmi::Message wds_start_network(const qmi::Message&, QmiClient&);
+    qmi::Message wds_stop_network(const qmi::Message&, QmiClient&);
+    qmi::Message wds_packet_service_status(const qmi::Message&, QmiClient&);
+    qmi::Message wds_current_settings(const qmi::Message&, QmiClient&);
+    qmi::Message wds_set_ip_family(const qmi::Message&, QmiClient&);
+    qmi::Message wds_profile_list(const qmi::Message&, QmiClient&);
+    qmi::Message wds_profile_settings(const qmi::Message&, QmiClient&);
+    qmi::Message wds_modify_profile(const qmi::Message&, QmiClient&);
+    qmi::Message wds_default_profile(const qmi::Message&, QmiClient&);
+
     // ------------------------------------------------ state
     ModemSpec spec_;
     std::vector<Operator> operators_;
@@ -270,6 +388,8 @@ private:
     Clock::time_point now_;
     std::multimap<Clock::time_point, Event> events_;
     std::vector<std::string> urcs_; // emitted by the step in progress
+    std::vector<qmi::Message> indications_; // emitted by the step in progress
+    std::vector<qmi::Message> indications_due_; // due, for take_indications()
 
     bool booted_ = false;
     bool sim_initialized_ = false; // the SIM answered after boot or insertion
@@ -284,6 +404,12 @@ private:
     std::string manual_operator_; // AT+COPS=1,2,"<plmn>"
     RegistrationStatus registration_ = RegistrationStatus::NotRegistered;
     int creg_mode_ = 0, cgreg_mode_ = 0, cereg_mode_ = 0;
+
+    // The QMI port's clients, by (service, CID); its CTL endpoint; the bearers.
+    std::map<std::pair<qmi::Service, std::uint8_t>, QmiClient> qmi_clients_;
+    QmiClient ctl_endpoint_ {};
+    std::vector<Bearer> bearers_;
+    std::uint32_t handles_issued_ = 0;
 };
 
 // "\r\n<line>\r\n": how the modem frames a URC or a final result code.

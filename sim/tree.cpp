@@ -106,10 +106,11 @@ Result<void> Tree::create()
 
 Result<void> Tree::plug(const DeviceLayout& layout)
 {
-    for (int number = 0; number < 4; ++number) {
+    for (int number = 0; number < interface_count; ++number) {
         std::error_code error;
-        auto link
-            = dev_ / fmt::format("ttyUSB{}", layout.tty_numbers[static_cast<std::size_t>(number)]);
+        auto link = number == 4
+            ? dev_ / fmt::format("cdc-wdm{}", layout.wdm_number)
+            : dev_ / fmt::format("ttyUSB{}", layout.tty_numbers[static_cast<std::size_t>(number)]);
         fs::remove(link, error);
         fs::create_symlink(layout.pty_paths[static_cast<std::size_t>(number)], link, error);
         if (error)
@@ -212,7 +213,8 @@ Result<void> Tree::build_interface(const DeviceLayout& layout, const fs::path& d
     if (error)
         return io_error(error);
     if (number == 4) {
-        // The QMI face comes later: its class directories are placeholders, with no /dev node.
+        // The class directories of qmi_wwan's children: the cdc-wdm character device (USB
+        // class-misc major 180, minors from 176 as cdc-wdm registers them) and the net device.
         auto wdm = fmt::format("cdc-wdm{}", layout.wdm_number);
         auto wwan = fmt::format("wwan{}", layout.wdm_number);
         for (const auto& child : {directory / "usbmisc" / wdm, directory / "net" / wwan})
@@ -288,6 +290,7 @@ void Tree::unplug_dev(const DeviceLayout& layout)
     std::error_code ignored;
     for (int tty : layout.tty_numbers)
         fs::remove(dev_ / fmt::format("ttyUSB{}", tty), ignored);
+    fs::remove(dev_ / fmt::format("cdc-wdm{}", layout.wdm_number), ignored);
 }
 
 void Tree::remove()

@@ -5,7 +5,8 @@
 //   DIR/sys/devices/.../<usbpath>/<usbpath>:1.<n>/                         its interfaces
 //   DIR/sys/bus/usb/devices/<usbpath>[:1.<n>] -> ../../../devices/...      as in real sysfs
 //   DIR/sys/class/tty/ttyUSB<k> -> ...                                     the tty class
-//   DIR/dev/ttyUSB<k> -> /dev/pts/<n>                                      the ports
+//   DIR/dev/ttyUSB<k> -> /dev/pts/<n>                                      the AT ports
+//   DIR/dev/cdc-wdm<k> -> /dev/pts/<n>                                     the QMI port
 //
 // Private to sim/.
 #pragma once
@@ -23,7 +24,8 @@ struct DeviceLayout {
     UsbIdentity usb;
     std::array<int, 4> tty_numbers {}; // ttyUSB<k> of interfaces 0..3
     int wdm_number = 0; // cdc-wdm<k> and wwan<k> of interface 4
-    std::array<std::string, 4> pty_paths; // /dev/pts/<n> behind each ttyUSB<k>
+    // /dev/pts/<n> behind interfaces 0..3 (ttyUSB<k>) and 4 (cdc-wdm<k>)
+    std::array<std::string, 5> pty_paths;
 };
 
 class Tree {

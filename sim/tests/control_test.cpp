@@ -36,6 +36,10 @@ TEST(ControlRequest, Commands)
     EXPECT_EQ(parse(R"({"cmd":"attach"})").command, ControlCommand::Attach);
     EXPECT_EQ(parse(R"({"cmd":"clear-overrides"})").command, ControlCommand::ClearOverrides);
     EXPECT_EQ(parse(R"({"cmd":"counters","modem":"ec25"})").command, ControlCommand::Counters);
+    auto drop = parse(R"({"cmd":"bearer-drop","modem":"ec25"})");
+    EXPECT_EQ(drop.command, ControlCommand::BearerDrop);
+    EXPECT_EQ(drop.cause, 36); // regular deactivation
+    EXPECT_EQ(parse(R"({"cmd":"bearer-drop","cause":38})").cause, 38);
 }
 
 TEST(ControlRequest, SetSignalTakesAnySubset)
@@ -105,15 +109,17 @@ TEST(ControlRequest, BadRequestsAreRefusedClearly)
     EXPECT_EQ(refusal(R"({"cmd":"set-signal","rsrp":0})"), "rsrp: expected an integer -140..-44");
     EXPECT_EQ(refusal(R"({"cmd":"set-signal","rspr":-90})"), "rspr: unknown field");
     EXPECT_EQ(refusal(std::string(70000, ' ')), "request too long");
+    EXPECT_EQ(refusal(R"({"cmd":"bearer-drop","cause":256})"), "cause: expected an integer 0..255");
+    EXPECT_EQ(refusal(R"({"cmd":"bearer-drop","reason":1})"), "reason: unknown field");
 }
 
 TEST(ControlRequest, ErrorReplyAndNames)
 {
     EXPECT_EQ(
         control_error("unknown modem \"x\""), R"({"ok":false,"error":"unknown modem \"x\""})");
-    for (auto name :
-        {"status", "unplug", "replug", "sim-remove", "sim-insert", "set-signal", "detach", "attach",
-            "hang", "unhang", "garbage", "latency", "override", "clear-overrides", "counters"}) {
+    for (auto name : {"status", "unplug", "replug", "sim-remove", "sim-insert", "set-signal",
+             "detach", "attach", "hang", "unhang", "garbage", "latency", "override",
+             "clear-overrides", "counters", "bearer-drop"}) {
         auto command = control_command_from_string(name);
         ASSERT_TRUE(command) << name;
         EXPECT_EQ(to_string(*command), name);

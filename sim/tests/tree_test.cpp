@@ -37,7 +37,8 @@ protected:
         layout.usb.serial = "a1b2";
         layout.tty_numbers = {first_tty, first_tty + 1, first_tty + 2, first_tty + 3};
         layout.wdm_number = wdm;
-        layout.pty_paths = {"/dev/pts/90", "/dev/pts/91", "/dev/pts/92", "/dev/pts/93"};
+        layout.pty_paths
+            = {"/dev/pts/90", "/dev/pts/91", "/dev/pts/92", "/dev/pts/93", "/dev/pts/94"};
         return layout;
     }
 
@@ -60,6 +61,7 @@ TEST_F(TreeTest, SecondModemGetsTheNextNumbers)
     EXPECT_TRUE(fs::is_directory(devices / "1-2:1.4/usbmisc/cdc-wdm1"));
     EXPECT_TRUE(fs::is_directory(root_ / "sys/class/tty/ttyUSB6"));
     EXPECT_EQ(fs::read_symlink(root_ / "dev/ttyUSB6"), "/dev/pts/92");
+    EXPECT_EQ(fs::read_symlink(root_ / "dev/cdc-wdm1"), "/dev/pts/94");
     EXPECT_EQ(fs::read_symlink(devices / "1-2"), "../../../devices/platform/uplink-sim/usb1/1-2");
 
     tree.unplug_sysfs(layout("1-1", 0, 0));
@@ -67,8 +69,11 @@ TEST_F(TreeTest, SecondModemGetsTheNextNumbers)
     EXPECT_FALSE(fs::exists(devices / "1-1:1.2"));
     EXPECT_FALSE(fs::exists(root_ / "sys/devices/platform/uplink-sim/usb1/1-1"));
     EXPECT_TRUE(fs::is_symlink(root_ / "dev/ttyUSB2")); // /dev goes after the ports close
+    EXPECT_TRUE(fs::is_symlink(root_ / "dev/cdc-wdm0"));
     tree.unplug_dev(layout("1-1", 0, 0));
     EXPECT_FALSE(fs::is_symlink(root_ / "dev/ttyUSB2"));
+    EXPECT_FALSE(fs::is_symlink(root_ / "dev/cdc-wdm0"));
+    EXPECT_TRUE(fs::is_symlink(root_ / "dev/cdc-wdm1"));
     EXPECT_TRUE(fs::exists(devices / "1-2"));
 
     tree.remove();

@@ -1,0 +1,310 @@
+// The QMI face against the real client: qmicli (libqmi-utils) on uplink-sim's /dev/cdc-wdm0.
+// Each run opens and closes the pty, as qmicli does, and every printed value is compared with
+// the scenario (scenarios/ec25-test.json) or with what the AT face and the control socket say.
+// Every wait has a deadline.
+#include "tests/sim_process.hpp"
+
+#include <regex>
+
+namespace {
+
+using namespace uplink::sim::testing;
+
+struct Outcome {
+    std::optional<int> status; // none: killed at the deadline, or not started
+    std::string out, err;
+};
+
+std::string describe(const Outcome& run)
+{
+    return "status " + (run.status ? std::to_string(*run.status) : std::string("none"))
+        + "\nstdout:\n" + run.out + "\nstderr:\n" + run.err;
+}
+
+// A program with stdout and stderr in pipes, killed if it outlives the deadline.
+Outcome run_program(const std::vector<std::string>& arguments, Clock::time_point deadline)
+{
+    Outcome result;
+    int out[2], err[2];
+    if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
+        return result;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
+    std::vector<std::string> copies = arguments;
+    std::vector<char*> argv;
+    for (auto& argument : copies)
+        argv.push_back(argument.data());
+    argv.push_back(nullptr);
+    pid_t pid = -1;
+    int spawned = ::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out[1]);
+    ::close(err[1]);
+    if (spawned == 0) {
+        // Both pipes to EOF (the program exited) or the deadline.
+        std::vector<pollfd> open {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+        while (!open.empty() && ::poll(open.data(), open.size(), remaining_ms(deadline)) > 0) {
+            for (std::size_t index = open.size(); index-- > 0;) {
+                if (open[index].revents == 0)
+                    continue;
+                char buffer[4096];
+                auto count = ::read(open[index].fd, buffer, sizeof buffer);
+                if (count > 0)
+                    (open[index].fd == out[0] ? result.out : result.err)
+                        .append(buffer, static_cast<std::size_t>(count));
+                else
+                    open.erase(open.begin() + static_cast<std::ptrdiff_t>(index));
+            }
+        }
+        if (!open.empty())
+            ::kill(pid, SIGKILL);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        if (open.empty() && WIFEXITED(status))
+            result.status = WEXITSTATUS(status);
+    }
+    ::close(out[0]);
+    ::close(err[0]);
+    return result;
+}
+
+std::optional<fs::path> find_program(const std::string& name)
+{
+    const char* path = std::getenv("PATH");
+    std::string directories = path ? path : "/usr/bin:/bin";
+    for (std::size_t start = 0; start <= directories.size();) {
+        auto end = directories.find(':', start);
+        auto candidate = fs::path(directories.substr(start, end - start)) / name;
+        if (::access(candidate.c_str(), X_OK) == 0)
+            return candidate;
+        if (end == std::string::npos)
+            break;
+        start = end + 1;
+    }
+    return std::nullopt;
+}
+
+// Tries `check` until it holds or the deadline passes, 20 ms apart.
+bool eventually(const std::function<bool()>& check, Clock::time_point deadline)
+{
+    while (!check()) {
+        if (Clock::now() >= deadline)
+            return false;
+        ::poll(nullptr, 0, 20);
+    }
+    return true;
+}
+
+std::string first_match(const std::string& text, const std::string& pattern)
+{
+    std::smatch match;
+    return std::regex_search(text, match, std::regex(pattern)) ? match[1].str() : "";
+}
+
+class Qmicli : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        qmicli_ = find_program("qmicli");
+        ASSERT_TRUE(qmicli_) << "qmicli is missing: run scripts/deps (it installs libqmi-utils)";
+        root_ = directory_.path() / "root";
+        simulator_.emplace(fs::path(UPLINK_SIM_SCENARIOS) / "ec25-test.json", root_,
+            directory_.path() / "sim.log");
+        ASSERT_EQ(simulator_->ready_line(Clock::now() + 10s).rfind("uplink-sim ready", 0), 0u)
+            << slurp(directory_.path() / "sim.log");
+        control_.emplace(root_ / "control.sock");
+        // Booted, and the SIM has answered: it wants its PIN.
+        ASSERT_TRUE(status_has("\"sim_state\":\"pin-required\"", Clock::now() + 10s))
+            << control_->call(R"({"cmd":"status"})");
+    }
+
+    // qmicli -d <root>/dev/cdc-wdm0 --device-open-qmi --silent <arguments>
+    Outcome qmicli(std::vector<std::string> arguments)
+    {
+        std::vector<std::string> command {
+            qmicli_->string(), "-d", device().string(), "--device-open-qmi", "--silent"};
+        command.insert(command.end(), arguments.begin(), arguments.end());
+        return run_program(command, Clock::now() + 30s);
+    }
+
+    fs::path device() const { return root_ / "dev/cdc-wdm0"; }
+
+    bool status_has(const std::string& part, Clock::time_point deadline)
+    {
+        return eventually(
+            [&] { return contains(control_->call(R"({"cmd":"status"})"), part); }, deadline);
+    }
+
+    void unlock_and_register()
+    {
+        auto verified = qmicli({"--uim-verify-pin=PIN1,1234"});
+        ASSERT_EQ(verified.status, 0) << describe(verified);
+        ASSERT_TRUE(status_has("\"registration\":\"home\"", Clock::now() + 10s));
+    }
+
+    std::optional<fs::path> qmicli_;
+    TemporaryDirectory directory_;
+    fs::path root_;
+    std::optional<Simulator> simulator_;
+    std::optional<Control> control_;
+};
+
+TEST_F(Qmicli, IdentityAndSim)
+{
+    auto ids = qmicli({"--dms-get-ids"});
+    ASSERT_EQ(ids.status, 0) << describe(ids);
+    EXPECT_TRUE(contains(ids.out, "IMEI: '866758040112340'")) << ids.out;
+    EXPECT_TRUE(contains(ids.out, "[" + device().string() + "] Device IDs retrieved:")) << ids.out;
+    auto revision = qmicli({"--dms-get-revision"});
+    ASSERT_EQ(revision.status, 0) << describe(revision);
+    EXPECT_TRUE(contains(revision.out, "Revision: 'EC25EFAR06A06M4G'")) << revision.out;
+    auto card = qmicli({"--uim-get-card-status"});
+    ASSERT_EQ(card.status, 0) << describe(card);
+    EXPECT_TRUE(contains(card.out, "Card state: 'present'")) << card.out;
+    EXPECT_TRUE(contains(card.out, "Application state: 'pin1-or-upin-pin-required'")) << card.out;
+    EXPECT_TRUE(contains(card.out, "PIN1 state: 'enabled-not-verified'")) << card.out;
+    EXPECT_TRUE(contains(card.out, "PIN1 retries: '3'")) << card.out;
+    auto iccid = qmicli({"--dms-uim-get-iccid"});
+    ASSERT_EQ(iccid.status, 0) << describe(iccid);
+    EXPECT_TRUE(contains(iccid.out, "ICCID: '8944001000000000012F'")) << iccid.out;
+    // EF_ICCID as the card stores it: BCD with the digits of each byte swapped.
+    auto file = qmicli({"--uim-read-transparent=0x3F00,0x2FE2"});
+    ASSERT_EQ(file.status, 0) << describe(file);
+    EXPECT_TRUE(contains(file.out, "98:44:00:01:00:00:00:00:10:F2")) << file.out;
+    // Every qmicli run allocated a CID and released it.
+    auto counters = control_->call(R"({"cmd":"counters"})");
+    EXPECT_TRUE(contains(counters, R"("CTL Allocate CID":5)")) << counters;
+    EXPECT_TRUE(contains(counters, R"("CTL Release CID":5)")) << counters;
+}
+
+TEST_F(Qmicli, WrongPinCostsATryThatAtAndTheControlSocketSee)
+{
+    auto wrong = qmicli({"--dms-uim-verify-pin=PIN,0000"});
+    EXPECT_EQ(wrong.status, 1) << describe(wrong);
+    EXPECT_TRUE(contains(wrong.err, "QMI protocol error (12): 'IncorrectPin'")) << wrong.err;
+    EXPECT_TRUE(contains(wrong.err, "Verify: 2")) << wrong.err; // the retries, with the error
+    auto counters = control_->call(R"({"cmd":"counters"})");
+    EXPECT_TRUE(contains(counters, R"("pin_attempts":1,)")) << counters;
+    EXPECT_TRUE(contains(counters, R"("pin_retries_left":2,)")) << counters;
+    AtPort port(root_ / "dev/ttyUSB2");
+    ASSERT_GE(port.fd(), 0);
+    EXPECT_TRUE(contains(port.command("AT+QPINC?", Clock::now() + 5s), "+QPINC: \"SC\",2,10\r\n"));
+
+    auto right = qmicli({"--uim-verify-pin=PIN1,1234"});
+    ASSERT_EQ(right.status, 0) << describe(right);
+    EXPECT_TRUE(contains(right.out, "PIN verified successfully")) << right.out;
+    EXPECT_TRUE(contains(port.command("AT+CPIN?", Clock::now() + 5s), "+CPIN: READY\r\n"));
+    EXPECT_TRUE(contains(port.command("AT+QPINC?", Clock::now() + 5s), "+QPINC: \"SC\",3,10\r\n"));
+    counters = control_->call(R"({"cmd":"counters"})");
+    EXPECT_TRUE(contains(counters, R"("pin_attempts":2,)")) << counters;
+}
+
+TEST_F(Qmicli, NetworkAndSignal)
+{
+    unlock_and_register();
+    auto serving = qmicli({"--nas-get-serving-system"});
+    ASSERT_EQ(serving.status, 0) << describe(serving);
+    EXPECT_TRUE(contains(serving.out, "Registration state: 'registered'")) << serving.out;
+    EXPECT_TRUE(contains(serving.out, "PS: 'attached'")) << serving.out;
+    EXPECT_TRUE(contains(serving.out, "MCC: '1'")) << serving.out; // 001, printed as a number
+    EXPECT_TRUE(contains(serving.out, "MNC: '1'")) << serving.out;
+    EXPECT_TRUE(contains(serving.out, "Description: 'Uplink Test UK'")) << serving.out;
+    EXPECT_TRUE(contains(serving.out, "3GPP cell ID: '27440068'")) << serving.out; // 1A2B3C4
+    EXPECT_TRUE(contains(serving.out, "LTE tracking area code: '55015'")) << serving.out; // D6E7
+    auto signal = qmicli({"--nas-get-signal-info"});
+    ASSERT_EQ(signal.status, 0) << describe(signal);
+    EXPECT_TRUE(contains(signal.out, "RSRP: '-85 dBm'")) << signal.out;
+    EXPECT_TRUE(contains(signal.out, "RSRQ: '-8 dB'")) << signal.out;
+    EXPECT_TRUE(contains(signal.out, "RSSI: '-58 dBm'")) << signal.out;
+    EXPECT_TRUE(contains(signal.out, "SNR: '18.0 dB'")) << signal.out;
+    EXPECT_EQ(control_->call(R"({"cmd":"set-signal","rsrp":-101,"sinr":4})"),
+        R"({"ok":true,"modem":"ec25"})");
+    signal = qmicli({"--nas-get-signal-info"});
+    EXPECT_TRUE(contains(signal.out, "RSRP: '-101 dBm'")) << signal.out;
+    EXPECT_TRUE(contains(signal.out, "SNR: '4.0 dB'")) << signal.out;
+    auto info = qmicli({"--nas-get-system-info"});
+    ASSERT_EQ(info.status, 0) << describe(info);
+    EXPECT_TRUE(contains(info.out, "MNC: '01'")) << info.out;
+}
+
+TEST_F(Qmicli, DataCallStartSettingsStop)
+{
+    unlock_and_register();
+    auto started
+        = qmicli({"--wds-start-network=apn=internet,ip-type=4", "--client-no-release-cid"});
+    ASSERT_EQ(started.status, 0) << describe(started);
+    auto handle = first_match(started.out, "Packet data handle: '(\\d+)'");
+    auto cid = first_match(started.out, "CID: '(\\d+)'");
+    ASSERT_FALSE(handle.empty()) << started.out;
+    ASSERT_FALSE(cid.empty()) << started.out;
+    auto status = control_->call(R"({"cmd":"status"})");
+    auto address = first_match(status, "\"address\":\"([0-9.]+)\"");
+    ASSERT_TRUE(contains(address, "100.")) << status;
+    EXPECT_TRUE(contains(status, "\"handle\":" + handle + ",")) << status;
+
+    auto settings
+        = qmicli({"--wds-get-current-settings", "--client-cid=" + cid, "--client-no-release-cid"});
+    ASSERT_EQ(settings.status, 0) << describe(settings);
+    EXPECT_TRUE(contains(settings.out, "IPv4 address: " + address + "\n")) << settings.out;
+    EXPECT_TRUE(contains(settings.out, "IPv4 subnet mask: 255.255.255.252")) << settings.out;
+    EXPECT_TRUE(contains(settings.out, "IPv4 primary DNS: 100.64.0.53")) << settings.out;
+    EXPECT_TRUE(contains(settings.out, "IPv4 secondary DNS: 100.64.0.54")) << settings.out;
+    EXPECT_TRUE(contains(settings.out, "MTU: 1500")) << settings.out;
+    AtPort port(root_ / "dev/ttyUSB2");
+    ASSERT_GE(port.fd(), 0);
+    EXPECT_TRUE(contains(
+        port.command("AT+CGPADDR=1", Clock::now() + 5s), "+CGPADDR: 1,\"" + address + "\"\r\n"));
+    EXPECT_TRUE(contains(port.command("AT+CGACT?", Clock::now() + 5s), "+CGACT: 1,1\r\n"));
+    auto again = qmicli({"--wds-start-network=apn=internet,ip-type=4", "--client-cid=" + cid,
+        "--client-no-release-cid"});
+    EXPECT_EQ(again.status, 1) << describe(again);
+    EXPECT_TRUE(contains(again.err, "QMI protocol error (26): 'NoEffect'")) << again.err;
+
+    auto stopped = qmicli({"--wds-stop-network=" + handle, "--client-cid=" + cid});
+    ASSERT_EQ(stopped.status, 0) << describe(stopped);
+    EXPECT_TRUE(contains(stopped.out, "Network stopped")) << stopped.out;
+    EXPECT_TRUE(contains(port.command("AT+CGACT?", Clock::now() + 5s), "+CGACT: 1,0\r\n"));
+    EXPECT_TRUE(contains(control_->call(R"({"cmd":"status"})"), "\"bearers\":[]"));
+}
+
+TEST_F(Qmicli, UnknownApnFailsWithThe3gppCause)
+{
+    unlock_and_register();
+    auto refused = qmicli({"--wds-start-network=apn=nosuch,ip-type=4"});
+    EXPECT_EQ(refused.status, 1) << describe(refused);
+    EXPECT_TRUE(
+        contains(refused.err, "couldn't start network: QMI protocol error (14): 'CallFailed'"))
+        << refused.err;
+    EXPECT_TRUE(contains(refused.err, "call end reason (1013): gsm-wcdma-unknown-apn"))
+        << refused.err;
+    EXPECT_TRUE(contains(refused.err, "verbose call end reason (6,27): [3gpp] unknown-apn"))
+        << refused.err;
+    EXPECT_TRUE(contains(control_->call(R"({"cmd":"status"})"), "\"bearers\":[]"));
+}
+
+TEST_F(Qmicli, BearerDropThenReplug)
+{
+    unlock_and_register();
+    auto started
+        = qmicli({"--wds-start-network=apn=internet,ip-type=4", "--client-no-release-cid"});
+    ASSERT_EQ(started.status, 0) << describe(started);
+    auto cid = first_match(started.out, "CID: '(\\d+)'");
+    EXPECT_EQ(control_->call(R"({"cmd":"bearer-drop","cause":38})"),
+        R"({"ok":true,"modem":"ec25","bearers":1})");
+    auto dropped = qmicli({"--wds-get-packet-service-status", "--client-cid=" + cid});
+    ASSERT_EQ(dropped.status, 0) << describe(dropped);
+    EXPECT_TRUE(contains(dropped.out, "Connection status: 'disconnected'")) << dropped.out;
+
+    EXPECT_EQ(control_->call(R"({"cmd":"unplug"})"), R"({"ok":true,"modem":"ec25"})");
+    EXPECT_FALSE(fs::exists(device()));
+    EXPECT_EQ(control_->call(R"({"cmd":"replug"})"), R"({"ok":true,"modem":"ec25"})");
+    EXPECT_TRUE(fs::is_symlink(device()));
+    ASSERT_TRUE(status_has("\"sim_state\":\"pin-required\"", Clock::now() + 10s));
+    auto ids = qmicli({"--dms-get-ids"});
+    ASSERT_EQ(ids.status, 0) << describe(ids);
+    EXPECT_TRUE(contains(ids.out, "IMEI: '866758040112340'")) << ids.out;
+}
+
+} // namespace

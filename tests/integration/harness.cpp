@@ -236,6 +236,8 @@ Daemon::Daemon(fs::path directory, const Emulator& emulator, Settings settings)
            << "\toption at_timeout '" << settings.at_timeout_s << "'\n";
     if (!settings.pin.empty())
         config << "\nconfig sim\n\toption pin '" << settings.pin << "'\n";
+    if (!settings.connection.empty())
+        config << "\nconfig connection\n" << settings.connection;
     config.close();
     start();
 }

@@ -89,6 +89,7 @@ public:
         std::string pin;                     // "" = no `config sim` section
         int poll_interval_s = 1;
         int at_timeout_s = 1;
+        std::string connection;              // the body of a `config connection` section, "" = none
     };
     Daemon(std::filesystem::path directory, const Emulator& emulator, Settings settings);
     void start();

@@ -14,7 +14,7 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::array<std::pair<ControlCommand, std::string_view>, 16> command_names {{
+constexpr std::array<std::pair<ControlCommand, std::string_view>, 17> command_names {{
     {ControlCommand::Status, "status"},
     {ControlCommand::Unplug, "unplug"},
     {ControlCommand::Replug, "replug"},
@@ -31,6 +31,7 @@ constexpr std::array<std::pair<ControlCommand, std::string_view>, 16> command_na
     {ControlCommand::ClearOverrides, "clear-overrides"},
     {ControlCommand::Counters, "counters"},
     {ControlCommand::BearerDrop, "bearer-drop"},
+    {ControlCommand::Link, "link"},
 }};
 
 constexpr std::size_t max_request = 65536;
@@ -112,6 +113,22 @@ void read_override(Fields& fields, ControlRequest& request)
     request.override_entry.final = fields.string("final").value_or("OK");
 }
 
+// docs/link-model.md: rates in kbit/s (0: no limit), delay and jitter in ms, loss in percent.
+void read_link(Fields& fields, ControlRequest& request)
+{
+    auto& link = request.link;
+    if (auto rate = fields.integer("downlink_kbit", 0, 10'000'000))
+        link.downlink_kbit = static_cast<std::uint64_t>(*rate);
+    if (auto rate = fields.integer("uplink_kbit", 0, 10'000'000))
+        link.uplink_kbit = static_cast<std::uint64_t>(*rate);
+    if (auto delay = fields.integer("delay_ms", 0, 60'000))
+        link.delay = Duration(*delay);
+    if (auto jitter = fields.integer("jitter_ms", 0, 60'000))
+        link.jitter = Duration(*jitter);
+    if (auto loss = fields.integer("loss_percent", 0, 100))
+        link.loss_percent = static_cast<double>(*loss);
+}
+
 void read_signal(const json::object& object, ControlRequest& request, std::string& message)
 {
     json::object rest = object;
@@ -152,6 +169,9 @@ void read_arguments(
         break;
     case ControlCommand::SetSignal:
         read_signal(object, request, message);
+        break;
+    case ControlCommand::Link:
+        read_link(fields, request);
         break;
     default:
         break;

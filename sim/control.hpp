@@ -2,6 +2,7 @@
 // (docs/sim-control.md). The emulator executes it and writes one JSON line back.
 #pragma once
 
+#include "sim/link_model.hpp"
 #include "sim/modem.hpp"
 #include "sim/scenario.hpp"
 
@@ -28,6 +29,7 @@ enum class ControlCommand {
     ClearOverrides,
     Counters,
     BearerDrop,
+    Link,
 };
 std::string_view to_string(ControlCommand command);
 std::optional<ControlCommand> control_command_from_string(std::string_view text);
@@ -42,6 +44,7 @@ struct ControlRequest {
     Override override_entry; // override
     std::optional<std::string> sim; // sim-insert: which SIM card (default: the one removed)
     int cause = 36; // bearer-drop: 3GPP TS 24.301 §9.9.4.4 ESM cause, 36 regular deactivation
+    LinkOverrides link; // link: what wins over the signal; empty: back to the signal's link
 };
 
 // Never throws; any bad input is an error with a message for the "error" field.

@@ -175,6 +175,10 @@ Result<void> Emulator::plug(Device& device)
             spawn(context_, send_qmi(&device, port, generation), device.spec.id + " " + port->name);
     }
     spawn(context_, run_events(&device, generation), device.spec.id + " events");
+    if (auto created = create_data_plane(device); !created) {
+        unplug(device);
+        return created;
+    }
     log(LogLevel::Info, "uplink-sim", "{} plugged at {}: ttyUSB{}..ttyUSB{}, cdc-wdm{}",
         device.spec.id, device.spec.usb.path, device.layout.tty_numbers.front(),
         device.layout.tty_numbers.back(), device.layout.wdm_number);
@@ -191,6 +195,7 @@ void Emulator::unplug(Device& device)
     device.surroundings = device.model->surroundings();
     device.card = device.model->take_card();
     device.model.reset();
+    device.data_plane.reset(); // wwan goes with the USB device, as qmi_wwan's netdev does
     ++device.generation;
     close_ports(device);
     tree_.unplug_dev(device.layout);
@@ -308,10 +313,49 @@ void Emulator::kick(Device& device)
         device.events->cancel();
 }
 
+// The modem's TUN in the router's namespace and the carrier's in the carrier's. carrier<k> holds
+// 100.64.0.1/10: every bearer block of the pool (sim/carrier.cpp) routes back through it.
+Result<void> Emulator::create_data_plane(Device& device)
+{
+    if (!device.spec.data_path)
+        return {};
+    DataPlaneSetup setup;
+    setup.router_namespace = device.spec.data_path->namespace_name;
+    setup.router_interface = fmt::format("wwan{}", device.layout.wdm_number);
+    setup.carrier_namespace = device.spec.data_path->carrier_namespace;
+    setup.carrier_interface = fmt::format("carrier{}", device.layout.wdm_number);
+    setup.carrier_address = Ipv4Prefix {0x64400001, 10};
+    std::string message;
+    auto plane = DataPlane::create(context_, std::move(setup), message);
+    if (!plane) {
+        log(LogLevel::Error, "uplink-sim", "{}: no data path: {}", device.spec.id, message);
+        return plane.error();
+    }
+    device.data_plane.emplace(std::move(*plane));
+    device.data_plane->set_link(device.link);
+    sync_data_plane(device);
+    return {};
+}
+
+// Packets cross while the modem has a bearer; the link follows the serving cell's signal.
+void Emulator::sync_data_plane(Device& device)
+{
+    if (!device.data_plane || !device.model)
+        return;
+    const auto& radio = device.model->radio();
+    device.data_plane->set_signal(Signal {radio.primary.rsrp, radio.primary.sinr, radio.primary.bandwidth_mhz});
+    auto up = !device.model->bearers().empty() ? BearerState::Up : BearerState::Down;
+    if (device.data_plane->bearer() != up) {
+        log(LogLevel::Info, "uplink-sim", "{}: data path {}", device.spec.id, to_string(up));
+        device.data_plane->set_bearer(up);
+    }
+}
+
 // URCs go to both AT ports (EC25: the USB AT port and the modem port), QMI indications to the
-// QMI port.
+// QMI port. Every model step ends here, so the data path follows the bearers from here too.
 void Emulator::deliver(Device& device, const std::vector<std::string>& urcs)
 {
+    sync_data_plane(device);
     std::string bytes;
     for (const auto& urc : urcs)
         bytes += urc;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "sim/control.hpp"
+#include "sim/data_plane.hpp"
 #include "sim/modem.hpp"
 #include "sim/pty.hpp"
 #include "sim/scenario.hpp"
@@ -77,6 +78,8 @@ private:
         std::shared_ptr<boost::asio::steady_timer> events; // shared with run_events()
         unsigned generation = 0; // a new plug invalidates the old coroutines
         long bytes_in = 0, bytes_out = 0;
+        std::optional<DataPlane> data_plane; // while plugged, when the scenario gives a data_path
+        LinkOverrides link; // the control socket's "link": kept across a replug
     };
 
     Result<void> plug(Device& device);
@@ -111,6 +114,9 @@ private:
     std::string sim_insert(const ControlRequest& request, Device& device);
     std::string sim_remove(Device& device);
     std::string bearer_drop(const ControlRequest& request, Device& device);
+    std::string set_link(const ControlRequest& request, Device& device);
+    Result<void> create_data_plane(Device& device);
+    void sync_data_plane(Device& device);
 
     boost::asio::io_context& context_;
     Scenario scenario_;

@@ -101,6 +101,8 @@ std::string Emulator::execute(const ControlRequest& request, Device& device)
         return counters(device);
     case ControlCommand::BearerDrop:
         return bearer_drop(request, device);
+    case ControlCommand::Link:
+        return set_link(request, device);
     case ControlCommand::Status:
         return status();
     default:
@@ -220,6 +222,21 @@ std::string Emulator::bearer_drop(const ControlRequest& request, Device& device)
     return ok({{"modem", device.spec.id}, {"bearers", dropped}});
 }
 
+// What wins over the signal's link (docs/link-model.md); an empty request clears it.
+std::string Emulator::set_link(const ControlRequest& request, Device& device)
+{
+    device.link = request.link;
+    if (!device.data_plane)
+        return ok({{"modem", device.spec.id}, {"data_path", false}});
+    device.data_plane->set_link(device.link);
+    const auto& link = device.data_plane->link();
+    return ok({{"modem", device.spec.id}, {"data_path", true},
+        {"downlink_kbit", link.downlink_bit_rate / 1000}, {"uplink_kbit", link.uplink_bit_rate / 1000},
+        {"delay_ms", std::chrono::duration_cast<Duration>(link.delay).count()},
+        {"jitter_ms", std::chrono::duration_cast<Duration>(link.jitter).count()},
+        {"loss_percent", link.loss_percent}});
+}
+
 std::string Emulator::port_action(const ControlRequest& request, Device& device)
 {
     if (!device.model)
@@ -290,6 +307,15 @@ std::string Emulator::counters(const Device& device) const
     if (card != nullptr) {
         reply["pin_retries_left"] = card->spec().pin_retries;
         reply["puk_retries_left"] = card->spec().puk_retries;
+    }
+    if (device.data_plane) {
+        auto direction = [](const DirectionCounters& counters) {
+            return json::object {{"packets", counters.packets}, {"bytes", counters.bytes},
+                {"dropped_bearer_down", counters.dropped_bearer_down}, {"dropped_loss", counters.dropped_loss},
+                {"dropped_queue", counters.dropped_queue}, {"dropped_write", counters.dropped_write}};
+        };
+        auto carried = device.data_plane->counters();
+        reply["data_path"] = json::object {{"downlink", direction(carried.downlink)}, {"uplink", direction(carried.uplink)}};
     }
     return ok(std::move(reply));
 }

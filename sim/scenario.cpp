@@ -191,6 +191,29 @@ void read_timings(Fields& parent, Timings& timings, std::string& message)
     fields.finish();
 }
 
+void read_data_path(Fields& parent, std::optional<DataPath>& data_path, std::string& message)
+{
+    const auto* object = parent.object("data_path");
+    if (object == nullptr)
+        return;
+    Fields fields(*object, parent.path("data_path"), message);
+    fields.require("namespace");
+    fields.require("carrier_namespace");
+    DataPath path;
+    // Network namespace names are file names under /run/netns.
+    auto name = [&fields](std::string_view key, std::string& target, std::size_t limit) {
+        if (auto value = fields.string(key)) {
+            if (value->empty() || value->size() > limit || !valid_id(*value))
+                fields.fail(key, fmt::format("expected 1 to {} letters, digits, '-' or '_'", limit));
+            target = *value;
+        }
+    };
+    name("namespace", path.namespace_name, 64);
+    name("carrier_namespace", path.carrier_namespace, 64);
+    if (fields.finish())
+        data_path = std::move(path);
+}
+
 void read_usb(Fields& parent, UsbIdentity& usb, std::string& message)
 {
     if (!parent.require("usb"))
@@ -297,6 +320,7 @@ std::optional<ModemSpec> read_modem(
     std::stable_sort(modem.timeline.begin(), modem.timeline.end(),
         [](const auto& left, const auto& right) { return left.after < right.after; });
     read_timings(fields, modem.timings, message);
+    read_data_path(fields, modem.data_path, message);
     if (!fields.finish())
         return std::nullopt;
     return modem;

@@ -94,6 +94,15 @@ struct UsbIdentity {
 enum class QrsrpSupport { Supported, Error };
 std::string_view to_string(QrsrpSupport support);
 
+// Where the modem's data path runs (root only): its TUN `wwan<k>` (raw IP, as qmi_wwan in
+// raw-ip mode; the same name the tree's net/ entry has) appears in `namespace`, the router's;
+// packets leave through `carrier<k>` in `carrier_namespace`. Both namespaces must exist
+// (`ip netns add`) before uplink-sim starts.
+struct DataPath {
+    std::string namespace_name;
+    std::string carrier_namespace;
+};
+
 struct ModemSpec {
     std::string id;
     std::string manufacturer = "Quectel", model = "EC25", revision, imei;
@@ -106,6 +115,7 @@ struct ModemSpec {
     Radio radio;
     std::vector<TimelineEntry> timeline;
     Timings timings;
+    std::optional<DataPath> data_path; // none: no packets, only the modem's ports
 };
 
 struct Scenario {

@@ -113,13 +113,24 @@ TEST(ControlRequest, BadRequestsAreRefusedClearly)
     EXPECT_EQ(refusal(R"({"cmd":"bearer-drop","reason":1})"), "reason: unknown field");
 }
 
+TEST(ControlRequest, LinkOverridesAnySubset)
+{
+    auto link = parse(R"({"cmd":"link","downlink_kbit":2000,"delay_ms":40,"loss_percent":20})").link;
+    EXPECT_EQ(link.downlink_kbit, 2000u);
+    EXPECT_FALSE(link.uplink_kbit);
+    EXPECT_EQ(link.delay, Duration(40));
+    EXPECT_EQ(link.loss_percent, 20.0);
+    EXPECT_TRUE(parse(R"({"cmd":"link"})").link.empty());
+    EXPECT_EQ(refusal(R"({"cmd":"link","loss_percent":101})"), "loss_percent: expected an integer 0..100");
+}
+
 TEST(ControlRequest, ErrorReplyAndNames)
 {
     EXPECT_EQ(
         control_error("unknown modem \"x\""), R"({"ok":false,"error":"unknown modem \"x\""})");
     for (auto name : {"status", "unplug", "replug", "sim-remove", "sim-insert", "set-signal",
              "detach", "attach", "hang", "unhang", "garbage", "latency", "override",
-             "clear-overrides", "counters", "bearer-drop"}) {
+             "clear-overrides", "counters", "bearer-drop", "link"}) {
         auto command = control_command_from_string(name);
         ASSERT_TRUE(command) << name;
         EXPECT_EQ(to_string(*command), name);

@@ -118,6 +118,19 @@ TEST(Scenario, HexAndIntegerCellIdentity)
     EXPECT_EQ(parsed->modems.front().radio.tac, 55015u);
 }
 
+TEST(Scenario, DataPathNamesTheNamespaces)
+{
+    std::string message;
+    auto parsed = parse_scenario(with(R"("sim": "card")",
+                                     R"("sim": "card", "data_path": {"namespace": "router", "carrier_namespace": "carrier"})"),
+        message);
+    ASSERT_TRUE(parsed) << message;
+    ASSERT_TRUE(parsed->modems.front().data_path);
+    EXPECT_EQ(parsed->modems.front().data_path->namespace_name, "router");
+    EXPECT_EQ(parsed->modems.front().data_path->carrier_namespace, "carrier");
+    EXPECT_FALSE(parse_scenario(minimal, message)->modems.front().data_path);
+}
+
 struct BadCase {
     const char* name;
     std::string text;
@@ -165,6 +178,11 @@ TEST(Scenario, BadFilesNameTheField)
             "modems[0].timings.boot_ms: expected an integer 0..600000"},
         {"unknown timing", with(R"("sim": "card")", R"("sim": "card", "timings": {"boot": 5})"),
             "modems[0].timings.boot: unknown field"},
+        {"data path without carrier", with(R"("sim": "card")", R"("sim": "card", "data_path": {"namespace": "r"})"),
+            "modems[0].data_path.carrier_namespace: missing"},
+        {"data path bad name",
+            with(R"("sim": "card")", R"("sim": "card", "data_path": {"namespace": "../x", "carrier_namespace": "c"})"),
+            "modems[0].data_path.namespace: expected 1 to 64 letters"},
         {"empty timeline set",
             with(R"("sim": "card")", R"("sim": "card", "timeline": [{"after_ms": 5, "set": {}}])"),
             "modems[0].timeline[0].set: changes nothing"},

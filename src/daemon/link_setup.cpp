@@ -1,5 +1,7 @@
 #include "daemon/link_setup.hpp"
 
+#include <fstream>
+
 namespace uplink::daemon {
 
 namespace {
@@ -44,6 +46,8 @@ Result<void> LinkSetup::configure(const modem::LinkConfiguration& link)
     applied.index = *index;
     auto result = apply(*index, link, applied);
     applied_[link.interface] = std::move(applied);
+    if (result)
+        result = masquerade_behind(link.interface);
     if (!result) {
         deconfigure(link.interface);
         return result;
@@ -86,6 +90,23 @@ Result<void> LinkSetup::apply(int index, const modem::LinkConfiguration& link, A
     return {};
 }
 
+// A router forwards: IPv4 forwarding on (Debian ships it off), the WAN in the NAT set.
+Result<void> LinkSetup::masquerade_behind(const std::string& interface)
+{
+    std::ofstream forwarding("/proc/sys/net/ipv4/ip_forward");
+    if (!(forwarding << "1\n" << std::flush))
+        log(LogLevel::Warning, "uplinkd", "cannot turn on IPv4 forwarding: the LAN will not reach {}", interface);
+    if (!firewall_) {
+        auto opened = net::Firewall::open();
+        if (!opened)
+            return opened.error();
+        if (auto ensured = opened->ensure(); !ensured)
+            return ensured.error();
+        firewall_.emplace(std::move(*opened));
+    }
+    return firewall_->add_wan(interface);
+}
+
 void LinkSetup::remove_stale_addresses(int index)
 {
     for (auto family : {net::Family::Ipv4, net::Family::Ipv6}) {
@@ -105,6 +126,9 @@ void LinkSetup::deconfigure(const std::string& interface)
         return;
     auto applied = std::move(found->second);
     applied_.erase(found);
+    if (firewall_)
+        if (auto removed = firewall_->remove_wan(interface); !removed)
+            log(LogLevel::Warning, "uplinkd", "{}: cannot take it out of NAT: {}", interface, removed.error().message());
     for (const auto& route : applied.routes)
         (void)netlink_->delete_route(route);
     for (const auto& address : applied.addresses)

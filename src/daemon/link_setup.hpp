@@ -1,5 +1,6 @@
-// The link hooks of the modem module, over rtnetlink: a connected modem's interface gets the
-// granted addresses, its MTU, link up and default routes; a disconnect takes them away.
+// The link hooks of the modem module, over rtnetlink and nftables: a connected modem's
+// interface gets the granted addresses, its MTU, link up and default routes, and the LAN is
+// masqueraded behind it (table inet uplink); a disconnect takes all of it away.
 #pragma once
 
 #include <modem/modem.hpp>
@@ -29,10 +30,12 @@ private:
         std::vector<net::Route> routes;
     };
     Result<net::Netlink*> netlink();
+    Result<void> masquerade_behind(const std::string& interface);
     Result<void> apply(int index, const modem::LinkConfiguration& link, Applied& applied);
     void remove_stale_addresses(int index);
 
     std::optional<net::Netlink> netlink_;
+    std::optional<net::Firewall> firewall_;
     std::map<std::string, Applied> applied_;
 };
 

@@ -1,7 +1,9 @@
-// net: the daemon's kernel boundary for network configuration, over rtnetlink (libmnl).
+// net: the daemon's kernel boundary for network configuration, over rtnetlink (libmnl) and
+// nftables (libnftables).
 //  - Address / Prefix: IPv4 and IPv6 values, parsed from and printed as text.
 //  - Link, InterfaceAddress, Route, Rule: what the kernel holds, as values read back from dumps.
 //  - Netlink: one NETLINK_ROUTE socket; every change is a request answered by an ack.
+//  - Firewall: the router's NAT in nftables (`table inet uplink`), over libnftables.
 // The kernel's own reference is include/uapi/linux/rtnetlink.h, if_link.h, if_addr.h and
 // fib_rules.h; RFC 3549 describes the protocol. The request bytes are built and the replies
 // parsed by pure functions (message.hpp, private to this module) that are tested without sockets.
@@ -18,6 +20,7 @@
 #include <vector>
 
 struct mnl_socket;
+struct nft_ctx;
 
 namespace uplink::net {
 
@@ -265,6 +268,68 @@ private:
     std::uint32_t sequence_ = 0;
     Duration timeout_;
     std::vector<InterfaceAddress> added_addresses_;
+};
+
+// ---------------------------------------------------------------- nftables: NAT
+// A failure nftables reports (a rule the kernel refuses, a table that is not there, a missing
+// permission) is an Error in this category, and its message() is nft's own text, the command it
+// points at included:
+//   Error: Could not process rule: No such file or directory
+//   add element inet uplink wan_interfaces { "wwan0" }
+//                    ^^^^^^
+// An error code carries only a number, so the category keeps the text of the last 64 distinct
+// failures; the message of an older one says that it was dropped.
+const boost::system::error_category& nftables_category();
+
+// The router's NAT, in the one nftables table uplink owns, `table inet uplink`, over libnftables:
+//   set wan_interfaces  (type ifname) the WAN devices: wwan0, eth1...
+//   chain postrouting   (nat, hook postrouting, priority srcnat) masquerades IPv4 leaving
+//                       through a WAN: the LAN's private addresses become the WAN's own
+//   chain forward       (filter, hook forward, priority filter, policy accept) clamps the TCP MSS
+//                       of SYNs leaving through a WAN to the route's MTU (`rt mtu`): a modem's MTU
+//                       is often below 1500, and PMTU discovery fails where ICMP is filtered
+// IPv6 is forwarded as it is, without NAT66 (as OpenWrt's fw4 does unless `masq6` is set).
+// Other tables (OpenWrt's `inet fw4`, a user's own) are never named in a command, so never touched.
+//
+// Every change is one nftables transaction: it applies whole or not at all. The object keeps the
+// WAN names it has added, so ensure() can rebuild the table with them. The Firewall acts on the
+// network namespace it was opened in (libnftables opens its netlink socket in nft_ctx_new()).
+// Calls block while libnftables reads what it needs of the ruleset and sends the transaction;
+// nf_tables handles the batch inside sendmsg(), so nothing waits on a device or the network.
+// The destructor leaves the table in place (NAT survives a daemon restart); remove() deletes it.
+// Not thread-safe: one owner.
+class Firewall {
+public:
+    // Fails with socket()'s errno (system category) when no NETLINK_NETFILTER socket can be
+    // opened: a kernel without nfnetlink. Needs no privilege; the first change does.
+    static Result<Firewall> open();
+    Firewall(Firewall&&) noexcept;
+    Firewall& operator=(Firewall&&) noexcept;
+    ~Firewall();
+
+    // Creates or re-creates the table: the set (holding wan_interfaces()), both chains and their
+    // rules, replacing whatever the table held. Idempotent; one transaction.
+    Result<void> ensure();
+    // Adds or removes one name in the set; adding one that is there, or removing one that is not,
+    // is no error. A name that is not a plain interface name (1 to 15 letters, digits, '.', '_'
+    // or '-') is Errc::InvalidArgument. The table must exist (ensure()): else an nftables error.
+    Result<void> add_wan(std::string_view interface);
+    Result<void> remove_wan(std::string_view interface);
+    // Deletes the table, and forgets the WANs; no error when there is no table.
+    Result<void> remove();
+
+    // The names in the set, as far as this object knows: sorted, each once.
+    const std::vector<std::string>& wan_interfaces() const { return wan_interfaces_; }
+
+private:
+    struct ContextFreer {
+        void operator()(nft_ctx* context) const;
+    };
+    explicit Firewall(std::unique_ptr<nft_ctx, ContextFreer> context);
+    Result<void> run(const std::string& script);
+
+    std::unique_ptr<nft_ctx, ContextFreer> context_;
+    std::vector<std::string> wan_interfaces_; // sorted, unique
 };
 
 } // namespace uplink::net

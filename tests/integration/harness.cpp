@@ -71,7 +71,8 @@ Process::Process(std::vector<std::string> arguments, fs::path stdout_path, fs::p
     for (auto& argument : arguments)
         argv.push_back(argument.data());
     argv.push_back(nullptr);
-    int result = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+    // posix_spawnp: a launcher such as `ip netns exec` is found on PATH.
+    int result = posix_spawnp(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     if (result != 0) {
         pid_ = -1;
@@ -223,6 +224,7 @@ json::object Emulator::control(json::object request)
 // ---------------------------------------------------------------- Daemon
 Daemon::Daemon(fs::path directory, const Emulator& emulator, Settings settings)
     : directory_(std::move(directory))
+    , launcher_(settings.launcher)
 {
     fs::create_directories(directory_);
     std::ofstream config(this->config());
@@ -244,9 +246,10 @@ Daemon::Daemon(fs::path directory, const Emulator& emulator, Settings settings)
 
 void Daemon::start()
 {
-    process_ = std::make_unique<Process>(
-        std::vector<std::string>{binary_path("uplinkd"), "--config", config().string()},
-        directory_ / "uplinkd.out", directory_ / "uplinkd.log");
+    auto arguments = launcher_;
+    for (auto argument : {binary_path("uplinkd").string(), std::string("--config"), config().string()})
+        arguments.push_back(argument);
+    process_ = std::make_unique<Process>(std::move(arguments), directory_ / "uplinkd.out", directory_ / "uplinkd.log");
     // Ready once the API socket accepts a connection (it is created before it listens, so retry).
     auto deadline = deadline_in(10s);
     for (;;) {

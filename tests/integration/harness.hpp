@@ -90,6 +90,7 @@ public:
         int poll_interval_s = 1;
         int at_timeout_s = 1;
         std::string connection;              // the body of a `config connection` section, "" = none
+        std::vector<std::string> launcher;   // run uplinkd through it: {"ip", "netns", "exec", "router"}
     };
     Daemon(std::filesystem::path directory, const Emulator& emulator, Settings settings);
     void start();
@@ -118,6 +119,7 @@ private:
                   std::chrono::milliseconds timeout);
 
     std::filesystem::path directory_;
+    std::vector<std::string> launcher_;
     std::unique_ptr<Process> process_;
     std::unique_ptr<JsonLineClient> api_;
 };

@@ -1,0 +1,601 @@
+// Firewall against the kernel's nf_tables, in network namespaces of the test's own (netns tier:
+// root). A namespace is made by a thread that unshare()s and opens /proc/thread-self/ns/net; that
+// descriptor keeps it alive, and work is done in it by threads that setns() into it. Closing the
+// descriptor lets the kernel destroy the namespace with everything in it, however the test ended
+// (a crash included: nothing is named, mounted or left behind). The ruleset is read back with
+// libnftables in JSON, by a context of the test's own. Traffic goes only between the test's
+// namespaces, addressed from 198.18.0.0/15 (DESIGN.md "Test tiers"); every wait has a deadline.
+#include "net/net.hpp"
+
+#include <algorithm>
+#include <arpa/inet.h>
+#include <boost/json.hpp>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <map>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <nftables/libnftables.h>
+#include <optional>
+#include <poll.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+#include <utility>
+
+namespace uplink::net {
+namespace {
+
+namespace json = boost::json;
+
+// capabilities.h: CAP_NET_ADMIN for nf_tables and rtnetlink changes, CAP_SYS_ADMIN for
+// unshare(CLONE_NEWNET) and setns().
+constexpr int cap_net_admin = 12;
+constexpr int cap_sys_admin = 21;
+
+std::string namespaces_unavailable()
+{
+    std::ifstream status("/proc/self/status");
+    std::uint64_t capabilities = 0;
+    for (std::string line; std::getline(status, line);)
+        if (line.rfind("CapEff:", 0) == 0)
+            capabilities = std::stoull(line.substr(7), nullptr, 16);
+    if (!(capabilities & (std::uint64_t {1} << cap_net_admin)))
+        return "needs CAP_NET_ADMIN (run as root)";
+    if (!(capabilities & (std::uint64_t {1} << cap_sys_admin)))
+        return "needs CAP_SYS_ADMIN for unshare(CLONE_NEWNET) and setns()";
+    int error = 0;
+    std::thread probe([&error] {
+        if (::unshare(CLONE_NEWNET) != 0)
+            error = errno;
+    });
+    probe.join();
+    if (error != 0)
+        return std::string("unshare(CLONE_NEWNET) fails: ") + std::strerror(error);
+    return {};
+}
+
+// A network namespace that lives as long as this object.
+class Namespace {
+public:
+    Namespace()
+    {
+        std::thread maker([this] {
+            if (::unshare(CLONE_NEWNET) != 0) {
+                ADD_FAILURE() << "unshare(CLONE_NEWNET): " << std::strerror(errno);
+                return;
+            }
+            descriptor_ = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+            if (descriptor_ < 0)
+                ADD_FAILURE() << "open /proc/thread-self/ns/net: " << std::strerror(errno);
+        });
+        maker.join();
+    }
+    ~Namespace()
+    {
+        if (descriptor_ >= 0)
+            ::close(descriptor_);
+    }
+    Namespace(const Namespace&) = delete;
+    Namespace& operator=(const Namespace&) = delete;
+
+    int descriptor() const { return descriptor_; }
+
+    // Runs `body` on a thread inside this namespace; what it creates (sockets, nft contexts)
+    // stays in the namespace whichever thread uses it afterwards.
+    template <typename Body> void run(Body body) const
+    {
+        std::thread thread([this, &body] {
+            if (::setns(descriptor_, CLONE_NEWNET) != 0) {
+                ADD_FAILURE() << "setns: " << std::strerror(errno);
+                return;
+            }
+            body();
+        });
+        thread.join();
+    }
+
+private:
+    int descriptor_ = -1;
+};
+
+struct NftReply {
+    int status = -1;
+    std::string output;
+    std::string errors;
+};
+
+// Runs nft commands with a context of the test's own, in the calling thread's namespace.
+NftReply nft(const std::string& commands, unsigned output_flags = 0)
+{
+    NftReply reply;
+    nft_ctx* context = nft_ctx_new(NFT_CTX_DEFAULT);
+    if (!context)
+        return reply;
+    nft_ctx_output_set_flags(context, output_flags);
+    nft_ctx_buffer_output(context);
+    nft_ctx_buffer_error(context);
+    reply.status = nft_run_cmd_from_buffer(context, commands.c_str());
+    reply.output = nft_ctx_get_output_buffer(context);
+    reply.errors = nft_ctx_get_error_buffer(context);
+    nft_ctx_free(context);
+    return reply;
+}
+
+// `nft -j list ...`: the "nftables" array of objects ({"table": ...}, {"set": ...}...).
+json::array list_json(const std::string& what)
+{
+    auto reply = nft("list " + what, NFT_CTX_OUTPUT_JSON);
+    EXPECT_EQ(reply.status, 0) << what << ": " << reply.errors;
+    if (reply.status != 0)
+        return {};
+    return json::parse(reply.output).at("nftables").as_array();
+}
+
+// What `table inet uplink` holds, read back from the kernel.
+struct Table {
+    std::vector<std::string> wan_interfaces; // the set's elements, sorted
+    std::map<std::string, json::object> chains;
+    std::map<std::string, std::vector<json::array>> rules; // each rule's "expr", by chain
+};
+
+Table read_table()
+{
+    Table table;
+    for (const auto& entry : list_json("table inet uplink")) {
+        const auto& object = entry.as_object();
+        if (auto* set = object.if_contains("set")) {
+            EXPECT_EQ(set->at("name"), "wan_interfaces");
+            EXPECT_EQ(set->at("type"), "ifname");
+            // nft prints one element as a string, several as an array.
+            if (auto* elements = set->as_object().if_contains("elem")) {
+                if (elements->is_string())
+                    table.wan_interfaces.emplace_back(elements->as_string());
+                else
+                    for (const auto& element : elements->as_array())
+                        table.wan_interfaces.emplace_back(element.as_string());
+            }
+        } else if (auto* chain = object.if_contains("chain")) {
+            table.chains[std::string(chain->at("name").as_string())] = chain->as_object();
+        } else if (auto* rule = object.if_contains("rule")) {
+            table.rules[std::string(rule->at("chain").as_string())].push_back(
+                rule->at("expr").as_array());
+        }
+    }
+    std::ranges::sort(table.wan_interfaces);
+    return table;
+}
+
+bool contains(const json::array& expressions, std::string_view expected)
+{
+    return std::ranges::find(expressions, json::parse(expected)) != expressions.end();
+}
+
+std::vector<std::string> names(std::initializer_list<const char*> list)
+{
+    return {list.begin(), list.end()};
+}
+
+// The chains and rules ensure() makes, whatever the set holds.
+void expect_chains_and_rules(const Table& table)
+{
+    ASSERT_EQ(table.chains.size(), 2u);
+    const auto& postrouting = table.chains.at("postrouting");
+    EXPECT_EQ(postrouting.at("type"), "nat");
+    EXPECT_EQ(postrouting.at("hook"), "postrouting");
+    EXPECT_EQ(postrouting.at("prio"), 100); // srcnat
+    EXPECT_EQ(postrouting.at("policy"), "accept");
+    const auto& forward = table.chains.at("forward");
+    EXPECT_EQ(forward.at("type"), "filter");
+    EXPECT_EQ(forward.at("hook"), "forward");
+    EXPECT_EQ(forward.at("prio"), 0); // filter
+    EXPECT_EQ(forward.at("policy"), "accept");
+
+    constexpr std::string_view to_a_wan
+        = R"({"match": {"op": "==", "left": {"meta": {"key": "oifname"}},
+                        "right": "@wan_interfaces"}})";
+    // One rule in each chain: running ensure() again must not add a second.
+    ASSERT_EQ(table.rules.count("postrouting"), 1u);
+    ASSERT_EQ(table.rules.at("postrouting").size(), 1u);
+    const auto& masquerade = table.rules.at("postrouting").front();
+    EXPECT_TRUE(contains(masquerade, to_a_wan)) << masquerade;
+    EXPECT_TRUE(contains(masquerade,
+        R"({"match": {"op": "==", "left": {"meta": {"key": "nfproto"}}, "right": "ipv4"}})"))
+        << masquerade;
+    EXPECT_TRUE(contains(masquerade, R"({"masquerade": null})")) << masquerade;
+
+    ASSERT_EQ(table.rules.count("forward"), 1u);
+    ASSERT_EQ(table.rules.at("forward").size(), 1u);
+    const auto& clamp = table.rules.at("forward").front();
+    EXPECT_TRUE(contains(clamp, to_a_wan)) << clamp;
+    EXPECT_TRUE(contains(clamp,
+        R"({"mangle": {"key": {"tcp option": {"name": "maxseg", "field": "size"}},
+                       "value": {"rt": {"key": "mtu"}}}})"))
+        << clamp;
+}
+
+class FirewallNamespace : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        auto reason = namespaces_unavailable();
+        if (!reason.empty())
+            GTEST_SKIP() << "netns test skipped: " << reason;
+    }
+};
+
+TEST_F(FirewallNamespace, EnsureAddRemoveTouchOnlyOurTable)
+{
+    Namespace router;
+    router.run([] {
+        // A user's table, with a set of the same name, and a table of our name in another family.
+        auto made = nft(R"(
+            table inet other {
+                set wan_interfaces { type ifname; elements = { "lan9" }; }
+                chain postrouting { type nat hook postrouting priority srcnat; policy accept; }
+            }
+            table ip uplink {
+                chain forward { type filter hook forward priority filter; policy accept; counter; }
+            })");
+        ASSERT_EQ(made.status, 0) << made.errors;
+        auto other_before = nft("list table inet other").output;
+        auto ip_uplink_before = nft("list table ip uplink").output;
+        ASSERT_FALSE(other_before.empty());
+
+        auto firewall = Firewall::open();
+        ASSERT_TRUE(firewall) << firewall.error().message();
+        ASSERT_TRUE(firewall->ensure());
+        auto again = firewall->ensure();
+        ASSERT_TRUE(again) << again.error().message();
+        auto table = read_table();
+        EXPECT_TRUE(table.wan_interfaces.empty());
+        expect_chains_and_rules(table);
+
+        ASSERT_TRUE(firewall->add_wan("wwan0"));
+        ASSERT_TRUE(firewall->add_wan("eth1"));
+        ASSERT_TRUE(firewall->add_wan("wwan0")); // already there: no error, still once
+        EXPECT_EQ(firewall->wan_interfaces(), names({"eth1", "wwan0"}));
+        table = read_table();
+        EXPECT_EQ(table.wan_interfaces, names({"eth1", "wwan0"}));
+        expect_chains_and_rules(table);
+
+        // ensure() rebuilds the table with the WANs it holds, and still one rule per chain.
+        ASSERT_TRUE(firewall->ensure());
+        table = read_table();
+        EXPECT_EQ(table.wan_interfaces, names({"eth1", "wwan0"}));
+        expect_chains_and_rules(table);
+
+        ASSERT_TRUE(firewall->remove_wan("eth1"));
+        EXPECT_EQ(read_table().wan_interfaces, names({"wwan0"}));
+        auto absent = firewall->remove_wan("eth1");
+        EXPECT_TRUE(absent) << absent.error().message();
+        EXPECT_TRUE(firewall->remove_wan("usb0")); // never added
+        EXPECT_EQ(firewall->wan_interfaces(), names({"wwan0"}));
+        EXPECT_EQ(read_table().wan_interfaces, names({"wwan0"}));
+
+        // A name that could break out of its quotes is refused before nft sees it.
+        EXPECT_EQ(firewall->add_wan("x\" } ; flush").error(), Errc::InvalidArgument);
+        EXPECT_EQ(read_table().wan_interfaces, names({"wwan0"}));
+
+        ASSERT_TRUE(firewall->remove());
+        EXPECT_TRUE(firewall->wan_interfaces().empty());
+        auto gone = nft("list table inet uplink");
+        EXPECT_NE(gone.status, 0);
+        EXPECT_NE(gone.errors.find("No such file or directory"), std::string::npos) << gone.errors;
+        auto removed_again = firewall->remove();
+        EXPECT_TRUE(removed_again) << removed_again.error().message();
+
+        // Without the table, a change fails with nft's own words, the command included.
+        auto orphan = firewall->add_wan("wwan0");
+        ASSERT_FALSE(orphan);
+        EXPECT_EQ(&orphan.error().category(), &nftables_category());
+        EXPECT_NE(orphan.error().message().find("No such file or directory"), std::string::npos)
+            << orphan.error().message();
+        EXPECT_NE(orphan.error().message().find("add element inet uplink wan_interfaces"),
+            std::string::npos)
+            << orphan.error().message();
+        EXPECT_TRUE(firewall->wan_interfaces().empty());
+
+        // The others' tables are as they were.
+        EXPECT_EQ(nft("list table inet other").output, other_before);
+        EXPECT_EQ(nft("list table ip uplink").output, ip_uplink_before);
+        std::vector<std::string> tables;
+        for (const auto& entry : list_json("tables"))
+            if (auto* found = entry.as_object().if_contains("table"))
+                tables.push_back(std::string(found->at("family").as_string()) + " "
+                    + std::string(found->at("name").as_string()));
+        std::ranges::sort(tables);
+        EXPECT_EQ(tables, names({"inet other", "ip uplink"}));
+    });
+}
+
+// The Firewall changes the namespace it was opened in, whichever thread calls it.
+TEST_F(FirewallNamespace, ActsInTheNamespaceItWasOpenedIn)
+{
+    Namespace router;
+    Namespace elsewhere;
+    std::optional<Firewall> firewall;
+    router.run([&firewall] {
+        auto opened = Firewall::open();
+        ASSERT_TRUE(opened) << opened.error().message();
+        firewall.emplace(std::move(*opened));
+    });
+    ASSERT_TRUE(firewall);
+    elsewhere.run([&firewall] {
+        auto ensured = firewall->ensure();
+        ASSERT_TRUE(ensured) << ensured.error().message();
+        ASSERT_TRUE(firewall->add_wan("wwan0"));
+        EXPECT_NE(nft("list table inet uplink").status, 0);
+    });
+    router.run([] { EXPECT_EQ(read_table().wan_interfaces, names({"wwan0"})); });
+}
+
+// ---------------------------------------------------------------- end to end
+// [lan host] lan0 --veth-- lan0 [router] wan0 --veth-- wan0 [wan host]
+//  198.18.1.2/24     198.18.1.1/24   198.18.2.1/24 (MTU 1400)   198.18.2.2/24
+// The wan host routes 198.18.1.0/24 back through the router, so a connection also gets through
+// without NAT: what the wan host sees as its peer tells whether it was masqueraded.
+
+Address address(const char* text)
+{
+    auto parsed = parse_address(text);
+    EXPECT_TRUE(parsed) << text;
+    return parsed.value_or(Address {});
+}
+
+Prefix prefix(const char* text)
+{
+    auto parsed = parse_prefix(text);
+    EXPECT_TRUE(parsed) << text;
+    return parsed.value_or(Prefix {});
+}
+
+// Moves a link of the calling thread's namespace into another (RTM_NEWLINK with
+// IFLA_NET_NS_FD, as `ip link set NAME netns ...`); Netlink has no call for it, as only tests
+// move links. Returns 0 or the kernel's errno.
+int move_link(int index, int namespace_descriptor)
+{
+    std::unique_ptr<mnl_socket, int (*)(mnl_socket*)> socket(
+        mnl_socket_open(NETLINK_ROUTE), mnl_socket_close);
+    if (!socket || mnl_socket_bind(socket.get(), 0, MNL_SOCKET_AUTOPID) < 0)
+        return errno;
+    timeval timeout {2, 0};
+    ::setsockopt(
+        mnl_socket_get_fd(socket.get()), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    std::vector<char> buffer(MNL_SOCKET_BUFFER_SIZE);
+    nlmsghdr* header = mnl_nlmsg_put_header(buffer.data());
+    header->nlmsg_type = RTM_NEWLINK;
+    header->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+    header->nlmsg_seq = 1;
+    auto* link = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(header, sizeof(ifinfomsg)));
+    link->ifi_family = AF_UNSPEC;
+    link->ifi_index = index;
+    mnl_attr_put_u32(header, IFLA_NET_NS_FD, static_cast<std::uint32_t>(namespace_descriptor));
+    if (mnl_socket_sendto(socket.get(), header, header->nlmsg_len) < 0)
+        return errno;
+    auto received = mnl_socket_recvfrom(socket.get(), buffer.data(), buffer.size());
+    if (received < 0)
+        return errno;
+    if (mnl_cb_run(buffer.data(), static_cast<std::size_t>(received), 1,
+            mnl_socket_get_portid(socket.get()), nullptr, nullptr)
+        < 0)
+        return errno;
+    return 0;
+}
+
+// In the calling thread's namespace: `name` up, with `local` on it.
+void configure_link(Netlink& netlink, const char* name, const char* local)
+{
+    auto index = netlink.link_index(name);
+    ASSERT_TRUE(index) << name << ": " << index.error().message();
+    ASSERT_TRUE(netlink.set_link_state(*index, AdminState::Up));
+    auto added = netlink.add_address({*index, prefix(local)});
+    ASSERT_TRUE(added) << name << ": " << added.error().message();
+}
+
+void add_route(const char* destination, const char* gateway, const char* device)
+{
+    auto netlink = Netlink::open();
+    ASSERT_TRUE(netlink);
+    auto index = netlink->link_index(device);
+    ASSERT_TRUE(index);
+    Route route {prefix(destination), address(gateway), *index, main_table, 0, {},
+        RouteType::Unicast, static_protocol};
+    auto added = netlink->add_route(route);
+    ASSERT_TRUE(added) << destination << ": " << added.error().message();
+}
+
+void write_file(const char* path, const char* text)
+{
+    std::ofstream file(path);
+    file << text;
+    file.close();
+    ASSERT_TRUE(file) << "cannot write " << path;
+}
+
+std::string read_file(const char* path)
+{
+    std::ifstream file(path);
+    std::string text;
+    std::getline(file, text);
+    return text;
+}
+
+class Descriptor {
+public:
+    explicit Descriptor(int descriptor = -1)
+        : descriptor_(descriptor)
+    {
+    }
+    ~Descriptor()
+    {
+        if (descriptor_ >= 0)
+            ::close(descriptor_);
+    }
+    Descriptor(Descriptor&& other) noexcept
+        : descriptor_(std::exchange(other.descriptor_, -1))
+    {
+    }
+    Descriptor& operator=(Descriptor&& other) noexcept
+    {
+        std::swap(descriptor_, other.descriptor_);
+        return *this;
+    }
+    int get() const { return descriptor_; }
+
+private:
+    int descriptor_;
+};
+
+constexpr int wait_milliseconds = 3000;
+
+// What the wan host's end of one TCP connection from the lan host sees.
+struct Accepted {
+    std::string peer; // the source address of the connection as it arrived
+    int segment_size = 0; // TCP_MAXSEG: the peer's MSS (clamped or not) less TCP options
+};
+
+// A TCP connection from a socket made in `client` to `listener`, made in the wan host.
+std::optional<Accepted> connect_once(const Namespace& client, const Descriptor& listener)
+{
+    sockaddr_in server {};
+    socklen_t length = sizeof server;
+    EXPECT_EQ(::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&server), &length), 0);
+
+    Descriptor socket;
+    client.run([&socket] {
+        socket = Descriptor(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    });
+    if (socket.get() < 0)
+        return std::nullopt;
+    int connected = ::connect(socket.get(), reinterpret_cast<sockaddr*>(&server), sizeof server);
+    if (connected != 0 && errno != EINPROGRESS) {
+        ADD_FAILURE() << "connect: " << std::strerror(errno);
+        return std::nullopt;
+    }
+    pollfd writable {socket.get(), POLLOUT, 0};
+    if (::poll(&writable, 1, wait_milliseconds) != 1) {
+        ADD_FAILURE() << "no connection within " << wait_milliseconds << " ms";
+        return std::nullopt;
+    }
+    int error = 0;
+    socklen_t error_length = sizeof error;
+    ::getsockopt(socket.get(), SOL_SOCKET, SO_ERROR, &error, &error_length);
+    if (error != 0) {
+        ADD_FAILURE() << "connect: " << std::strerror(error);
+        return std::nullopt;
+    }
+
+    pollfd readable {listener.get(), POLLIN, 0};
+    if (::poll(&readable, 1, wait_milliseconds) != 1) {
+        ADD_FAILURE() << "nothing to accept within " << wait_milliseconds << " ms";
+        return std::nullopt;
+    }
+    sockaddr_in peer {};
+    socklen_t peer_length = sizeof peer;
+    Descriptor accepted(::accept4(listener.get(), reinterpret_cast<sockaddr*>(&peer), &peer_length,
+        SOCK_CLOEXEC | SOCK_NONBLOCK));
+    if (accepted.get() < 0) {
+        ADD_FAILURE() << "accept: " << std::strerror(errno);
+        return std::nullopt;
+    }
+    Accepted result;
+    char text[INET_ADDRSTRLEN] = {};
+    ::inet_ntop(AF_INET, &peer.sin_addr, text, sizeof text);
+    result.peer = text;
+    socklen_t size_length = sizeof result.segment_size;
+    ::getsockopt(accepted.get(), IPPROTO_TCP, TCP_MAXSEG, &result.segment_size, &size_length);
+    return result;
+}
+
+TEST_F(FirewallNamespace, MasqueradesAndClampsWhatLeavesThroughAWan)
+{
+    Namespace lan_host;
+    Namespace router;
+    Namespace wan_host;
+    ASSERT_FALSE(HasFatalFailure());
+
+    router.run([&] {
+        auto netlink = Netlink::open();
+        ASSERT_TRUE(netlink) << netlink.error().message();
+        ASSERT_TRUE(netlink->add_veth("lan0", "lan-host"));
+        ASSERT_TRUE(netlink->add_veth("wan0", "wan-host"));
+        ASSERT_EQ(move_link(netlink->link_index("lan-host").value(), lan_host.descriptor()), 0);
+        ASSERT_EQ(move_link(netlink->link_index("wan-host").value(), wan_host.descriptor()), 0);
+        ASSERT_NO_FATAL_FAILURE(configure_link(*netlink, "lan0", "198.18.1.1/24"));
+        ASSERT_NO_FATAL_FAILURE(configure_link(*netlink, "wan0", "198.18.2.1/24"));
+        // A modem's MTU: below the LAN's 1500, so a LAN host's MSS is too big for it.
+        ASSERT_TRUE(netlink->set_link_mtu(netlink->link_index("wan0").value(), 1400));
+        // /proc/sys/net is the namespace of the thread that opens it.
+        ASSERT_NO_FATAL_FAILURE(write_file("/proc/sys/net/ipv4/ip_forward", "1\n"));
+        EXPECT_EQ(read_file("/proc/sys/net/ipv4/ip_forward"), "1");
+    });
+    ASSERT_FALSE(HasFatalFailure());
+    lan_host.run([] {
+        auto netlink = Netlink::open();
+        ASSERT_TRUE(netlink);
+        ASSERT_NO_FATAL_FAILURE(configure_link(*netlink, "lan-host", "198.18.1.2/24"));
+        ASSERT_NO_FATAL_FAILURE(add_route("0.0.0.0/0", "198.18.1.1", "lan-host"));
+        EXPECT_EQ(read_file("/proc/sys/net/ipv4/ip_forward"), "0");
+    });
+    ASSERT_FALSE(HasFatalFailure());
+    Descriptor listener;
+    wan_host.run([&listener] {
+        auto netlink = Netlink::open();
+        ASSERT_TRUE(netlink);
+        ASSERT_NO_FATAL_FAILURE(configure_link(*netlink, "wan-host", "198.18.2.2/24"));
+        ASSERT_NO_FATAL_FAILURE(add_route("198.18.1.0/24", "198.18.2.1", "wan-host"));
+        listener = Descriptor(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+        ASSERT_GE(listener.get(), 0);
+        sockaddr_in local {};
+        local.sin_family = AF_INET;
+        local.sin_addr.s_addr = ::inet_addr("198.18.2.2");
+        ASSERT_EQ(::bind(listener.get(), reinterpret_cast<sockaddr*>(&local), sizeof local), 0)
+            << std::strerror(errno);
+        ASSERT_EQ(::listen(listener.get(), 8), 0);
+    });
+    ASSERT_FALSE(HasFatalFailure());
+
+    std::optional<Firewall> firewall;
+    router.run([&firewall] {
+        auto opened = Firewall::open();
+        ASSERT_TRUE(opened) << opened.error().message();
+        firewall.emplace(std::move(*opened));
+    });
+    ASSERT_TRUE(firewall);
+    auto ensured = firewall->ensure();
+    ASSERT_TRUE(ensured) << ensured.error().message();
+
+    // wan0 not yet in the set: routed as it is, the lan host's own address and MSS arrive.
+    auto routed = connect_once(lan_host, listener);
+    ASSERT_TRUE(routed);
+    EXPECT_EQ(routed->peer, "198.18.1.2");
+    EXPECT_GT(routed->segment_size, 1400 - 40);
+
+    // A WAN: masqueraded to the router's wan0 address, and the SYN's MSS clamped to what
+    // wan0's MTU carries (1400 less 40 bytes of IPv4 and TCP headers; TCP options come off too).
+    ASSERT_TRUE(firewall->add_wan("wan0"));
+    auto masqueraded = connect_once(lan_host, listener);
+    ASSERT_TRUE(masqueraded);
+    EXPECT_EQ(masqueraded->peer, "198.18.2.1");
+    EXPECT_LE(masqueraded->segment_size, 1400 - 40);
+    EXPECT_GT(masqueraded->segment_size, 1400 - 40 - 40); // clamped to the MTU, not below it
+
+    // No longer a WAN: new connections are routed as they are again.
+    ASSERT_TRUE(firewall->remove_wan("wan0"));
+    auto routed_again = connect_once(lan_host, listener);
+    ASSERT_TRUE(routed_again);
+    EXPECT_EQ(routed_again->peer, "198.18.1.2");
+
+    ASSERT_TRUE(firewall->remove());
+}
+
+} // namespace
+} // namespace uplink::net

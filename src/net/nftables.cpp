@@ -1,0 +1,166 @@
+// The Firewall's nftables scripts and the category that carries nft's error text.
+#include "net/nftables.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <deque>
+#include <mutex>
+
+namespace uplink::net {
+
+namespace {
+
+// Codes are handed out in order and never reused (until INT_MAX, then from 1 again), so an old
+// code cannot come to name a newer failure's text while its own is still kept.
+class NftablesCategory final : public boost::system::error_category {
+public:
+    const char* name() const noexcept override { return "nftables"; }
+
+    std::string message(int code) const override
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [kept_code, text] : messages_)
+            if (kept_code == code)
+                return text;
+        return "nftables error " + std::to_string(code) + " (its text is no longer kept)";
+    }
+
+    int keep(std::string text)
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [code, kept] : messages_)
+            if (kept == text)
+                return code;
+        if (messages_.size() >= nftables::kept_messages)
+            messages_.pop_front();
+        int code = next_code_;
+        next_code_ = next_code_ == INT_MAX ? 1 : next_code_ + 1;
+        messages_.emplace_back(code, std::move(text));
+        return code;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::deque<std::pair<int, std::string>> messages_; // oldest first
+    int next_code_ = 1;
+};
+
+NftablesCategory& category()
+{
+    static NftablesCategory instance;
+    return instance;
+}
+
+} // namespace
+
+const boost::system::error_category& nftables_category()
+{
+    return category();
+}
+
+namespace nftables {
+
+namespace {
+
+bool is_name_character(char character)
+{
+    return (character >= 'a' && character <= 'z') || (character >= 'A' && character <= 'Z')
+        || (character >= '0' && character <= '9') || character == '.' || character == '_'
+        || character == '-';
+}
+
+std::string quoted(std::string_view name)
+{
+    return "\"" + std::string(name) + "\"";
+}
+
+std::string element_command(std::string_view verb, std::string_view interface)
+{
+    return fmt::format(
+        "{} element {} {} {} {{ {} }}\n", verb, family, table, wan_set, quoted(interface));
+}
+
+} // namespace
+
+bool is_valid_interface_name(std::string_view name)
+{
+    // IFNAMSIZ (16) counts the terminating NUL; dev_valid_name() refuses "." and "..".
+    if (name.empty() || name.size() > 15 || name == "." || name == "..")
+        return false;
+    return std::ranges::all_of(name, is_name_character);
+}
+
+Result<std::string> ensure_script(const std::vector<std::string>& wan_interfaces)
+{
+    std::vector<std::string> members = wan_interfaces;
+    for (const auto& member : members)
+        if (!is_valid_interface_name(member))
+            return Errc::InvalidArgument;
+    std::ranges::sort(members);
+    members.erase(std::unique(members.begin(), members.end()), members.end());
+
+    // nft refuses an empty `elements = { }`: a set without members has no elements line.
+    std::string elements;
+    if (!members.empty()) {
+        elements = "\t\telements = { ";
+        for (std::size_t index = 0; index < members.size(); ++index)
+            elements += (index ? ", " : "") + quoted(members[index]);
+        elements += " }\n";
+    }
+
+    // `srcnat` and `filter` are the standard priorities, 100 and 0 (nft(8) "CHAINS").
+    // `meta nfproto ipv4`: the inet family's nat chain sees IPv6 too, which is routed, not NATed.
+    // `tcp flags syn` matches SYN and SYN+ACK; `rt mtu` is the route's MTU less the IPv4 or IPv6
+    // and TCP headers (NFT_RT_TCPMSS), what iptables' TCPMSS --clamp-mss-to-pmtu sets.
+    return fmt::format("add table {0} {1}\n"
+                       "delete table {0} {1}\n"
+                       "table {0} {1} {{\n"
+                       "\tset {2} {{\n"
+                       "\t\ttype ifname\n"
+                       "{3}"
+                       "\t}}\n"
+                       "\n"
+                       "\tchain postrouting {{\n"
+                       "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+                       "\t\tmeta nfproto ipv4 oifname @{2} masquerade\n"
+                       "\t}}\n"
+                       "\n"
+                       "\tchain forward {{\n"
+                       "\t\ttype filter hook forward priority filter; policy accept;\n"
+                       "\t\toifname @{2} tcp flags syn tcp option maxseg size set rt mtu\n"
+                       "\t}}\n"
+                       "}}\n",
+        family, table, wan_set, elements);
+}
+
+Result<std::string> add_wan_script(std::string_view interface)
+{
+    if (!is_valid_interface_name(interface))
+        return Errc::InvalidArgument;
+    return element_command("add", interface);
+}
+
+Result<std::string> remove_wan_script(std::string_view interface)
+{
+    if (!is_valid_interface_name(interface))
+        return Errc::InvalidArgument;
+    return element_command("add", interface) + element_command("delete", interface);
+}
+
+std::string remove_script()
+{
+    return fmt::format("add table {0} {1}\ndelete table {0} {1}\n", family, table);
+}
+
+Error nftables_error(std::string_view text)
+{
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\t'))
+        text.remove_suffix(1);
+    if (text.empty())
+        text = "nftables failed without saying why";
+    return {category().keep(std::string(text)), nftables_category()};
+}
+
+} // namespace nftables
+
+} // namespace uplink::net

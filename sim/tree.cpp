@@ -217,9 +217,12 @@ Result<void> Tree::build_interface(const DeviceLayout& layout, const fs::path& d
         // class-misc major 180, minors from 176 as cdc-wdm registers them) and the net device.
         auto wdm = fmt::format("cdc-wdm{}", layout.wdm_number);
         auto wwan = fmt::format("wwan{}", layout.wdm_number);
-        for (const auto& child : {directory / "usbmisc" / wdm, directory / "net" / wwan})
+        for (const auto& child : {directory / "usbmisc" / wdm, directory / "net" / wwan / "qmi"})
             if (auto made = make_directories(child); !made)
                 return made;
+        // qmi_wwan's switch between 802.3 and raw-IP framing, 802.3 at probe: the host sets it.
+        if (auto written = write_file(directory / "net" / wwan / "qmi" / "raw_ip", "N\n"); !written)
+            return written;
         return write_file(directory / "usbmisc" / wdm / "uevent",
             fmt::format("MAJOR=180\nMINOR={}\nDEVNAME={}\n", 176 + layout.wdm_number, wdm));
     }

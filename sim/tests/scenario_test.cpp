@@ -72,6 +72,9 @@ TEST(Scenario, DemoHasTheAdvertisedValues)
     ASSERT_EQ(modem.timeline.size(), 2u);
     EXPECT_EQ(modem.timeline[0].after, Duration(60000));
     EXPECT_EQ(modem.timeline[0].set.rsrp, -101);
+    // scripts/demo makes these namespaces.
+    ASSERT_TRUE(modem.data_path);
+    EXPECT_EQ(modem.data_path->namespace_name, "uplink-demo-router");
 }
 
 TEST(Scenario, DocumentedExampleParses)

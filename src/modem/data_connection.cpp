@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <bit>
+#include <cstring>
 #include <cerrno>
 #include <fcntl.h>
 #include <termios.h>
@@ -268,7 +269,30 @@ awaitable<Result<void>> DataConnection::open()
             static_cast<int>(*protocol));
         co_return make_error_code(qmi::Errc::BadLength);
     }
-    co_return Result<void> {};
+    co_return set_kernel_raw_ip();
+}
+
+// qmi_wwan frames packets as 802.3 until told otherwise (its qmi/raw_ip attribute, writable
+// while the interface is down); the modem now sends raw IP, so the kernel must expect it, as
+// ModemManager and OpenWrt's qmi.sh set it. Drivers without the attribute are raw-IP already.
+Result<void> DataConnection::set_kernel_raw_ip()
+{
+    if (ports_.interface_sysfs.empty())
+        return {};
+    auto path = ports_.interface_sysfs + "/qmi/raw_ip";
+    int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return {};
+    char current = 0;
+    bool already = ::read(fd, &current, 1) == 1 && current == 'Y';
+    bool written = already || (::lseek(fd, 0, SEEK_SET) == 0 && ::write(fd, "Y\n", 2) == 2);
+    int error = errno;
+    ::close(fd);
+    if (!written) {
+        log(LogLevel::Warning, "modem", "{}: cannot switch {} to raw IP: {}", modem_id_, path, std::strerror(error));
+        return Error(error, boost::system::system_category());
+    }
+    return {};
 }
 
 awaitable<Result<void>> DataConnection::connect_once()

@@ -19,6 +19,7 @@ public:
     struct Ports {
         std::string control_name, control_path;   // cdc-wdm0, <dev>/cdc-wdm0
         std::string interface;                    // wwan0
+        std::string interface_sysfs;              // its sysfs directory, for qmi/raw_ip
     };
     DataConnection(boost::asio::any_io_executor executor, std::string modem_id, Ports ports,
         ConnectionSettings settings, LinkHooks hooks, Duration request_timeout,
@@ -56,6 +57,7 @@ private:
     boost::asio::awaitable<void> hang_up();
     boost::asio::awaitable<void> wait_for_wakeup();
     boost::asio::awaitable<void> pause(Duration duration);
+    Result<void> set_kernel_raw_ip();
     bool should_connect() const;
     void on_indication(const qmi::Message& message);
     void on_port_closed(Error error);

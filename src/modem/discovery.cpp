@@ -109,8 +109,11 @@ void add_ports(const Interface& interface, const VendorEntry* entry, const std::
             for (const auto& control : child_names(interface.path / "usbmisc"))
                 add(control, control_role(interface.driver, table_role), true);
         } else if (child == "net") {
-            for (const auto& link : child_names(interface.path / "net"))
+            // A network interface has no /dev node: its path is its sysfs directory.
+            for (const auto& link : child_names(interface.path / "net")) {
                 add(link, PortRole::Net, false);
+                ports.back().device_path = (interface.path / "net" / link).string();
+            }
         }
     }
 }

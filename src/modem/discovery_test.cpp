@@ -51,7 +51,9 @@ TEST(ModemDiscovery, QuectelEc25HasItsTablePortsAndQmi)
     EXPECT_EQ(find_port(device, "cdc-wdm0")->role, PortRole::Qmi);
     EXPECT_EQ(find_port(device, "cdc-wdm0")->driver, "qmi_wwan");
     EXPECT_EQ(find_port(device, "wwan0")->role, PortRole::Net);
-    EXPECT_EQ(find_port(device, "wwan0")->device_path, ""); // a network interface has no /dev node
+    // A network interface has no /dev node: its path is its sysfs directory (for qmi/raw_ip).
+    EXPECT_TRUE(find_port(device, "wwan0")->device_path.ends_with("/net/wwan0"))
+        << find_port(device, "wwan0")->device_path;
     EXPECT_TRUE(probe_candidates(device).empty());
 }
 

@@ -631,8 +631,10 @@ void Modem::start_data_connection()
             ports.control_name = port.name;
             ports.control_path = port.device_path;
         }
-        if (port.role == PortRole::Net && ports.interface.empty())
+        if (port.role == PortRole::Net && ports.interface.empty()) {
             ports.interface = port.name;
+            ports.interface_sysfs = port.device_path;
+        }
     }
     if (ports.control_name.empty())
         return;

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 namespace uplink::testing {
 namespace {
 
@@ -76,6 +79,12 @@ TEST_F(ConnectionTest, ACallWhoseInterfaceIsMissingIsEndedAndExplained)
     EXPECT_GE(qmi_requests("WDS Start Network"), 1);
     EXPECT_GE(qmi_requests("WDS Stop Network"), 1);
     EXPECT_TRUE(bearers().empty());
+    // The modem was asked for raw IP, and qmi_wwan switched to match, as a kernel needs.
+    std::string raw_ip;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(emulator_->root() / "sys/bus/usb/devices/1-1"))
+        if (entry.path().filename() == "raw_ip")
+            std::ifstream(entry.path()) >> raw_ip;
+    EXPECT_EQ(raw_ip, "Y");
 }
 
 TEST_F(ConnectionTest, WithoutAutoconnectNoCallIsMadeUntilConnectIsAsked)

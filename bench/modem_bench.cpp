@@ -1,9 +1,16 @@
 // Figures for the modem core (printed, not asserted):
 //  - time from the modem's ports appearing to "registered", with a scenario whose own latencies
 //    are zero, so what is measured is uplinkd's overhead (discovery, probing, init, unlock);
-//  - uplinkd's resident memory and CPU while idle with one registered modem.
+//  - uplinkd's resident memory and CPU while idle with one registered modem;
+//  - as root: time from the modem's ports appearing to the first packet answered through its
+//    data connection (router namespace -> emulated LTE -> carrier namespace), same scenario.
 // Run: build/release/bin/modem_bench [rounds] [idle-seconds]
 #include "harness.hpp"
+
+#include "sim/tests/namespaces.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <gtest/gtest.h>
 
@@ -59,6 +66,84 @@ double percentile(std::vector<double> values, double fraction)
     return values[index];
 }
 
+namespace netns = uplink::sim::testing;
+
+// One UDP datagram from the router's namespace to the carrier's echo, answered within 50 ms
+// (the link's own delay is set to 0; the wait only bounds a lost try).
+bool echo_answers(int client, const sockaddr_in& carrier, int server)
+{
+    const char datagram[] = "first packet";
+    if (::sendto(client, datagram, sizeof datagram, 0, reinterpret_cast<const sockaddr*>(&carrier), sizeof carrier) < 0)
+        return false;
+    if (!netns::wait_readable(server, std::chrono::steady_clock::now() + std::chrono::milliseconds(50)))
+        return false;
+    char buffer[64];
+    sockaddr_in peer {};
+    socklen_t size = sizeof peer;
+    auto got = ::recvfrom(server, buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&peer), &size);
+    if (got <= 0)
+        return false;
+    ::sendto(server, buffer, static_cast<std::size_t>(got), 0, reinterpret_cast<sockaddr*>(&peer), size);
+    if (!netns::wait_readable(client, std::chrono::steady_clock::now() + std::chrono::milliseconds(50)))
+        return false;
+    return ::recv(client, buffer, sizeof buffer, 0) == got;
+}
+
+void measure_first_packet(int rounds)
+{
+    if (auto missing = netns::namespaces_unavailable(); !missing.empty()) {
+        std::printf("ports appear -> first packet through: skipped (%s)\n", missing.c_str());
+        return;
+    }
+    auto suffix = std::to_string(::getpid());
+    netns::NetworkNamespace router("uplink-bench-router-" + suffix), carrier("uplink-bench-carrier-" + suffix);
+    TemporaryDirectory directory;
+    auto scenario = read_json_file(scenario_path("ec25-bench.json"));
+    scenario.at("modems").as_array().at(0).as_object()["data_path"]
+        = json::object {{"namespace", router.name()}, {"carrier_namespace", carrier.name()}};
+    std::ofstream(directory.path() / "scenario.json") << json::serialize(scenario);
+    Emulator emulator(directory.path() / "sim", directory.path() / "scenario.json");
+    Daemon::Settings settings {.pin = "1234", .poll_interval_s = 10, .at_timeout_s = 5};
+    settings.connection = "\toption apn 'internet'\n";
+    settings.launcher = {"ip", "netns", "exec", router.name()};
+    Daemon daemon(directory.path() / "daemon", emulator, settings);
+
+    auto server = netns::socket_in(carrier.name(), SOCK_DGRAM);
+    sockaddr_in any {};
+    any.sin_family = AF_INET;
+    any.sin_port = htons(7008);
+    ::bind(server.get(), reinterpret_cast<sockaddr*>(&any), sizeof any);
+    auto target = any;
+    ::inet_pton(AF_INET, "100.64.0.1", &target.sin_addr);
+    auto connected = [](const json::value& modem) { return modem.at("connection").at("state").as_string() == "connected"; };
+    daemon.wait_for_modem("1-1", "connected", connected);
+    // The scenario's radio gives the link 15 ms each way: the emulated network's latency, not ours.
+    emulator.control({{"cmd", "link"}, {"delay_ms", 0}, {"jitter_ms", 0}});
+
+    std::vector<double> milliseconds;
+    for (int round = 0; round < rounds; ++round) {
+        emulator.control({{"cmd", "unplug"}});
+        daemon.wait_for_absence("1-1");
+        auto plugged = std::chrono::steady_clock::now();
+        emulator.control({{"cmd", "replug"}});
+        auto deadline = plugged + std::chrono::seconds(20);
+        bool through = false;
+        while (!through && std::chrono::steady_clock::now() < deadline) {
+            // A new socket each try: a send before wwan0 has its route fails with ENETUNREACH.
+            auto client = netns::socket_in(router.name(), SOCK_DGRAM);
+            through = echo_answers(client.get(), target, server.get());
+        }
+        if (!through) {
+            std::printf("ports appear -> first packet through: no packet got through in 20 s\n");
+            return;
+        }
+        milliseconds.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - plugged).count());
+    }
+    std::printf("ports appear -> first packet through the data connection (scenario latencies 0), %d rounds: "
+                "median %.1f ms, p90 %.1f ms, max %.1f ms\n",
+        rounds, percentile(milliseconds, 0.5), percentile(milliseconds, 0.9), percentile(milliseconds, 1.0));
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -68,7 +153,7 @@ int main(int argc, char** argv)
 
     TemporaryDirectory directory;
     Emulator emulator(directory.path() / "sim", scenario_path("ec25-bench.json"));
-    Daemon daemon(directory.path() / "daemon", emulator, Daemon::Settings{"1234", 10, 5});
+    Daemon daemon(directory.path() / "daemon", emulator, Daemon::Settings{.pin = "1234", .poll_interval_s = 10, .at_timeout_s = 5});
     auto registered = [](const json::value& modem) { return modem.at("state").as_string() == "registered"; };
     daemon.wait_for_modem("1-1", "registered", registered);
 
@@ -92,5 +177,6 @@ int main(int argc, char** argv)
     std::printf("uplinkd idle with one registered modem, %d s: RSS %ld KiB (peak %ld KiB), CPU %.3f s = %.3f %%\n",
                 idle_seconds, after.rss_kib, after.peak_rss_kib, after.cpu_seconds - before.cpu_seconds,
                 100.0 * (after.cpu_seconds - before.cpu_seconds) / idle_seconds);
+    measure_first_packet(rounds);
     return ::testing::Test::HasFailure() ? 1 : 0;
 }

@@ -37,7 +37,7 @@ std::string error_of(std::string_view text)
 
 TEST(Scenario, ShippedScenariosParse)
 {
-    for (auto name : {"ec25-demo.json", "ec25-test.json", "ec25-nopin.json"}) {
+    for (auto name : {"ec25-demo.json", "ec25-test.json", "ec25-nopin.json", "ec25-bench.json"}) {
         std::string message;
         auto parsed = load_scenario(std::string(UPLINK_SIM_SCENARIOS) + "/" + name, message);
         ASSERT_TRUE(parsed) << name << ": " << message;

@@ -89,8 +89,8 @@ public:
         std::string pin;                     // "" = no `config sim` section
         int poll_interval_s = 1;
         int at_timeout_s = 1;
-        std::string connection;              // the body of a `config connection` section, "" = none
-        std::vector<std::string> launcher;   // run uplinkd through it: {"ip", "netns", "exec", "router"}
+        std::string connection {};           // the body of a `config connection` section, "" = none
+        std::vector<std::string> launcher {}; // run uplinkd through it: {"ip", "netns", "exec", "router"}
     };
     Daemon(std::filesystem::path directory, const Emulator& emulator, Settings settings);
     void start();

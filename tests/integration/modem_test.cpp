@@ -40,7 +40,7 @@ protected:
         sim_ = *scenario_.find_sim(*modem_.sim);
         emulator_ = std::make_unique<Emulator>(directory_.path() / "sim", scenario_path(scenario_file));
         daemon_ = std::make_unique<Daemon>(directory_.path() / "daemon", *emulator_,
-                                           Daemon::Settings{pin.empty() ? sim_.pin : pin});
+                                           Daemon::Settings{.pin = pin.empty() ? sim_.pin : pin});
     }
 
     json::value wait_registered()

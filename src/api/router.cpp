@@ -155,6 +155,8 @@ json::value connection_json(const modem::Connection& connection, std::chrono::sy
         {"mtu", optional_json(connection.mtu)},
         {"connected_since", std::move(since)},
         {"uptime_s", std::move(uptime)},
+        {"received_bytes", connection.traffic ? json::value(connection.traffic->received_bytes) : json::value(nullptr)},
+        {"sent_bytes", connection.traffic ? json::value(connection.traffic->sent_bytes) : json::value(nullptr)},
         {"last_error", connection.last_error},
     };
 }

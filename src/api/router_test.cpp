@@ -122,6 +122,7 @@ TEST_F(RouterTest, ConnectionShowsTheGrantedAddresses)
     connected.connection.ipv4 = modem::IpSettings{"100.64.0.2", 30, "100.64.0.1", {"100.64.0.53"}};
     connected.connection.mtu = 1500;
     connected.connection.connected_since = std::chrono::system_clock::now() - std::chrono::seconds(90);
+    connected.connection.traffic = modem::TrafficCounters{123456, 7890};
     source.snapshots = {connected};
     auto response = get("/v1/modems/1-1");
     ASSERT_EQ(response.status, 200) << response.error;
@@ -133,6 +134,8 @@ TEST_F(RouterTest, ConnectionShowsTheGrantedAddresses)
     EXPECT_TRUE(connection.at("ipv6").is_null());
     EXPECT_EQ(connection.at("mtu"), 1500);
     EXPECT_GE(connection.at("uptime_s").as_int64(), 89);
+    EXPECT_EQ(connection.at("received_bytes"), 123456);
+    EXPECT_EQ(connection.at("sent_bytes"), 7890);
     EXPECT_EQ(get("/v1/modems").body.at(0).at("address"), "100.64.0.2");
 }
 

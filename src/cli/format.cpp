@@ -108,6 +108,18 @@ std::string modem_name(const json::value& modem)
 }
 
 // One modem at a glance: where it is, what it is, how it is, and the two numbers that matter.
+// "1.2 MB": decimal units, as data plans count them.
+std::string byte_count(std::int64_t bytes)
+{
+    if (bytes < 1000)
+        return fmt::format("{} B", bytes);
+    if (bytes < 1'000'000)
+        return fmt::format("{:.1f} kB", static_cast<double>(bytes) / 1e3);
+    if (bytes < 1'000'000'000)
+        return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
+    return fmt::format("{:.2f} GB", static_cast<double>(bytes) / 1e9);
+}
+
 std::vector<std::string> summary_cells(const json::value& modem)
 {
     std::vector<std::string> cells{text(modem, "id"), modem_name(modem), text(modem, "state")};
@@ -363,6 +375,10 @@ std::string format_modem(const json::value& body)
             row("  DNS", fmt::format("{}", fmt::join(dns, ", ")));
         }
         row("MTU", plain(connection, "mtu"));
+        auto received = number(connection, "received_bytes");
+        auto sent = number(connection, "sent_bytes");
+        if (received && sent)
+            row("Traffic", fmt::format("{} received, {} sent", byte_count(*received), byte_count(*sent)));
         row("Last error", text(connection, "last_error"));
     }
 

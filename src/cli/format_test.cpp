@@ -72,12 +72,13 @@ TEST(FormatModem, ConnectedModemShowsItsAddresses)
     auto body = registered_modem;
     body.as_object()["connection"] = json::parse(R"json({"state": "connected", "interface": "wwan0",
         "ipv4": {"address": "100.64.0.2", "prefix_length": 30, "gateway": "100.64.0.1", "dns": ["100.64.0.53", "100.64.0.54"]},
-        "ipv6": null, "mtu": 1500, "connected_since": "2026-11-29T13:00:00.000Z", "uptime_s": 125, "last_error": ""})json");
+        "ipv6": null, "mtu": 1500, "connected_since": "2026-11-29T13:00:00.000Z", "uptime_s": 125, "received_bytes": 2345678, "sent_bytes": 512,
+        "last_error": ""})json");
     auto text = format_modem(body);
     for (auto expected : {
              "Connection\n  State         connected for 2m 5s\n  Interface     wwan0\n",
              "  IPv4          100.64.0.2/30\n    gateway     100.64.0.1\n    DNS         100.64.0.53, 100.64.0.54\n",
-             "  MTU           1500\n",
+             "  MTU           1500\n  Traffic       2.3 MB received, 512 B sent\n",
          })
         EXPECT_NE(text.find(expected), std::string::npos) << "missing:\n" << expected << "in:\n" << text;
     EXPECT_EQ(text.find("Last error"), std::string::npos);

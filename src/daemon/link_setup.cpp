@@ -30,7 +30,22 @@ Result<net::Netlink*> LinkSetup::netlink()
 modem::LinkHooks LinkSetup::hooks()
 {
     return {[this](const modem::LinkConfiguration& link) { return configure(link); },
-        [this](const std::string& interface) { deconfigure(interface); }};
+        [this](const std::string& interface) { deconfigure(interface); },
+        [this](const std::string& interface) { return traffic(interface); }};
+}
+
+std::optional<modem::TrafficCounters> LinkSetup::traffic(const std::string& interface)
+{
+    auto socket = netlink();
+    if (!socket)
+        return std::nullopt;
+    auto index = (*socket)->link_index(interface);
+    if (!index)
+        return std::nullopt;
+    auto statistics = (*socket)->link_statistics(*index);
+    if (!statistics)
+        return std::nullopt;
+    return modem::TrafficCounters {statistics->rx_bytes, statistics->tx_bytes};
 }
 
 Result<void> LinkSetup::configure(const modem::LinkConfiguration& link)

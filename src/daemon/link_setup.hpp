@@ -21,6 +21,7 @@ public:
 
     Result<void> configure(const modem::LinkConfiguration& link);
     void deconfigure(const std::string& interface);
+    std::optional<modem::TrafficCounters> traffic(const std::string& interface);
     modem::LinkHooks hooks();
 
 private:

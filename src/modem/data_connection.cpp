@@ -171,6 +171,20 @@ void DataConnection::apply(ConnectionSettings settings)
     wake();
 }
 
+Connection DataConnection::connection() const
+{
+    auto connection = connection_;
+    if (connection.state == ConnectionState::Connected && traffic_at_connect_ && hooks_.traffic) {
+        // The kernel's counters only grow while the interface exists; a reset (a new interface)
+        // ends the call first, so the difference is this call's.
+        if (auto now = hooks_.traffic(ports_.interface)) {
+            connection.traffic = TrafficCounters {now->received_bytes - std::min(now->received_bytes, traffic_at_connect_->received_bytes),
+                now->sent_bytes - std::min(now->sent_bytes, traffic_at_connect_->sent_bytes)};
+        }
+    }
+    return connection;
+}
+
 void DataConnection::wake()
 {
     wake_.cancel();
@@ -324,6 +338,7 @@ awaitable<Result<void>> DataConnection::connect_once()
         co_return configured.error();
     }
     link_configured_ = true;
+    traffic_at_connect_ = hooks_.traffic ? hooks_.traffic(link.interface) : std::nullopt;
     connection_.ipv4 = link.ipv4;
     connection_.ipv6 = link.ipv6;
     connection_.mtu = link.mtu;
@@ -392,6 +407,7 @@ void DataConnection::release_link()
     if (link_configured_ && hooks_.deconfigure)
         hooks_.deconfigure(ports_.interface);
     link_configured_ = false;
+    traffic_at_connect_.reset();
     connection_.ipv4.reset();
     connection_.ipv6.reset();
     connection_.mtu.reset();

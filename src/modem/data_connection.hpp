@@ -34,7 +34,8 @@ public:
     void set_wanted(bool wanted);                  // connect()/disconnect() from the API
     void apply(ConnectionSettings settings);       // a changed APN reconnects at once
 
-    Connection connection() const { return connection_; }
+    // With the bytes carried since the call came up, read from the kernel now.
+    Connection connection() const;
 
     // Backoff between failed attempts: 1 s, doubling to 60 s. A call that lasted less than
     // `stable_after` does not reset it, so a bearer that keeps dropping never loops fast.
@@ -85,6 +86,7 @@ private:
     Duration backoff_ = first_backoff;
     boost::asio::steady_timer wake_;
     Connection connection_;
+    std::optional<TrafficCounters> traffic_at_connect_; // the interface's counters when it came up
 };
 
 } // namespace uplink::modem

@@ -136,11 +136,16 @@ struct LinkConfiguration {
     std::optional<std::uint32_t> mtu;
 };
 
+struct TrafficCounters {
+    std::uint64_t received_bytes = 0, sent_bytes = 0;
+};
+
 // How a connection's addresses reach the network interface: the composition root wires
 // rtnetlink here; the modem module knows nothing of it.
 struct LinkHooks {
     std::function<Result<void>(const LinkConfiguration&)> configure;
     std::function<void(const std::string& interface)> deconfigure;
+    std::function<std::optional<TrafficCounters>(const std::string& interface)> traffic; // the kernel's counters
 };
 
 struct Connection {
@@ -149,6 +154,7 @@ struct Connection {
     std::optional<IpSettings> ipv4, ipv6;
     std::optional<std::uint32_t> mtu;
     std::optional<std::chrono::system_clock::time_point> connected_since;
+    std::optional<TrafficCounters> traffic;   // bytes through the interface since connected
     std::string last_error;                   // why the last attempt failed or the call ended
 };
 

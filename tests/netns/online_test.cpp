@@ -207,6 +207,9 @@ TEST_F(OnlineTest, TheLanHostReachesTheInternetThroughTheModem)
     EXPECT_TRUE(udp_round_trip());
     auto counters = emulator_->control({{"cmd", "counters"}});
     EXPECT_GT(counters.at("data_path").at("uplink").at("bytes").as_int64(), 100'000);
+    // uplinkd counts the same traffic on wwan0.
+    auto after = daemon_->get("/v1/modems/1-1");
+    EXPECT_GT(after.at("connection").at("sent_bytes").as_int64(), 100'000);
 }
 
 TEST_F(OnlineTest, ADroppedBearerIsReconnectedAndTrafficResumes)

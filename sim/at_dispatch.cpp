@@ -152,8 +152,7 @@ Duration Modem::latency() const
 
 Modem::PortSettings& Modem::port(int interface)
 {
-    return ports_[static_cast<std::size_t>(
-        std::clamp(interface, 0, static_cast<int>(ports_.size()) - 1))];
+    return ports_[interface];
 }
 
 // ---------------------------------------------------------------- one line
@@ -262,6 +261,7 @@ Modem::Response Modem::dispatch(const AtCommand& command, PortSettings& settings
         {"+CLCK", &Modem::facility_lock},
         {"+QPINC", &Modem::pin_counters},
         {"+QCCID", &Modem::iccid},
+        {"+CRSM", &Modem::restricted_sim_access},
         {"+CIMI", &Modem::imsi},
         {"+COPS", &Modem::operator_selection},
         {"+CREG", &Modem::registration_creg},

@@ -1,8 +1,9 @@
-// SIM commands: AT+CPIN, AT+CLCK, AT+QPINC, AT+QCCID, AT+CIMI (3GPP TS 27.007 §8.3, §7.4;
-// Quectel AT manual for QPINC/QCCID).
+// SIM commands: AT+CPIN, AT+CLCK, AT+QPINC, AT+QCCID, AT+CRSM, AT+CIMI (3GPP TS 27.007 §8.3,
+// §7.4, §8.18; Quectel AT manual for QPINC/QCCID).
 #include "sim/modem.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <fmt/format.h>
 
 namespace uplink::sim {
@@ -181,6 +182,57 @@ Modem::Response Modem::iccid(const AtCommand& command, PortSettings&)
     if (state == SimState::Absent || state == SimState::Initializing)
         return cme(*sim_error());
     return ok({"+QCCID: " + card_->spec().iccid});
+}
+
+// AT+CRSM=<command>,<fileid>[,<P1>,<P2>,<P3>] (27.007 §8.18) -> +CRSM: <sw1>,<sw2>[,"<hex>"].
+// READ BINARY (176) of EF_ICCID and EF_IMSI, with the card's status words (TS 102 221
+// §10.2.1): 144,0 done; 105,130 (6982) security status not satisfied, EF_IMSI before the PIN;
+// 106,130 (6A82) file not found, every other file; 107,0 (6B00) offset or length past the end;
+// 109,0 (6D00) any other command. ModemManager reads the ICCID so: AT+CRSM=176,12258,0,0,10.
+Modem::Response Modem::restricted_sim_access(const AtCommand& command, PortSettings&)
+{
+    if (command.form == CommandForm::Test)
+        return ok();
+    if (command.form != CommandForm::Set)
+        return error();
+    auto state = sim_state();
+    if (state == SimState::Absent || state == SimState::Initializing)
+        return cme(*sim_error());
+    auto arguments = split_arguments(command.arguments);
+    if (!arguments || arguments->empty() || arguments->size() == 3 || arguments->size() == 4)
+        return cme(50);
+    std::vector<int> numbers; // command, file id, P1, P2, P3
+    for (std::size_t index = 0; index < arguments->size() && index < 5; ++index) {
+        const auto& text = (*arguments)[index];
+        int value = 0;
+        auto [end, failure] = std::from_chars(text.data(), text.data() + text.size(), value);
+        auto maximum = index < 2 ? 0xffff : 0xff; // P1, P2, P3 are bytes
+        if (failure != std::errc() || end != text.data() + text.size() || value < 0
+            || value > maximum)
+            return cme(50);
+        numbers.push_back(value);
+    }
+    numbers.resize(5, 0);
+    if (numbers[0] != 176)
+        return ok({"+CRSM: 109,0"});
+    std::vector<std::uint8_t> content;
+    if (numbers[1] == ef_iccid)
+        content = iccid_file(card_->spec().iccid);
+    else if (numbers[1] == ef_imsi && state == SimState::Ready)
+        content = imsi_file(card_->spec().imsi);
+    else if (numbers[1] == ef_imsi)
+        return ok({"+CRSM: 105,130"});
+    else
+        return ok({"+CRSM: 106,130"});
+    // P1 and P2 are the offset's high and low byte; P3 the length, 0 for the rest of the file.
+    auto offset = static_cast<std::size_t>(numbers[2] * 256 + numbers[3]);
+    auto length = static_cast<std::size_t>(numbers[4]);
+    if (offset > content.size() || offset + length > content.size())
+        return ok({"+CRSM: 107,0"});
+    std::string hex;
+    for (auto index = offset; index < (length == 0 ? content.size() : offset + length); ++index)
+        hex += fmt::format("{:02X}", content[index]);
+    return ok({fmt::format("+CRSM: 144,0,\"{}\"", hex)});
 }
 
 Modem::Response Modem::imsi(const AtCommand& command, PortSettings&)

@@ -8,6 +8,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <set>
+#include <sys/stat.h>
+#include <sys/un.h>
 
 namespace uplink::sim {
 
@@ -35,12 +37,13 @@ void spawn(asio::io_context& context, asio::awaitable<void> task, std::string wh
     });
 }
 
+constexpr int qmi_interface = 4; // EC25 interface 4: qmi_wwan's cdc-wdm (modem-protocols.md §4)
+constexpr int first_socket_interface = 16; // AT socket connections: no USB interface number
+
 bool answers_at(int interface)
 {
-    return interface == 2 || interface == 3;
+    return interface == 2 || interface == 3 || interface >= first_socket_interface;
 }
-
-constexpr int qmi_interface = 4; // EC25 interface 4: qmi_wwan's cdc-wdm (modem-protocols.md §4)
 
 } // namespace
 
@@ -175,13 +178,20 @@ Result<void> Emulator::plug(Device& device)
             spawn(context_, send_qmi(&device, port, generation), device.spec.id + " " + port->name);
     }
     spawn(context_, run_events(&device, generation), device.spec.id + " events");
+    if (auto listening = listen_at(device); !listening) {
+        log(LogLevel::Error, "uplink-sim", "{}: cannot listen on {}: {}", device.spec.id,
+            at_socket_path(device).string(), listening.error().message());
+        unplug(device);
+        return listening;
+    }
     if (auto created = create_data_plane(device); !created) {
         unplug(device);
         return created;
     }
-    log(LogLevel::Info, "uplink-sim", "{} plugged at {}: ttyUSB{}..ttyUSB{}, cdc-wdm{}",
+    log(LogLevel::Info, "uplink-sim", "{} plugged at {}: ttyUSB{}..ttyUSB{}, cdc-wdm{}, {}",
         device.spec.id, device.spec.usb.path, device.layout.tty_numbers.front(),
-        device.layout.tty_numbers.back(), device.layout.wdm_number);
+        device.layout.tty_numbers.back(), device.layout.wdm_number,
+        at_socket_path(device).filename().string());
     return {};
 }
 
@@ -215,9 +225,92 @@ void Emulator::close_ports(Device& device)
     }
     for (auto& pty : device.ptys)
         pty.close();
+    if (device.at_socket) {
+        boost::system::error_code ignored;
+        device.at_socket->close(ignored);
+        device.at_socket.reset();
+        std::error_code removed;
+        std::filesystem::remove(at_socket_path(device), removed);
+    }
+    for (auto& connection : std::exchange(device.connections, {})) {
+        connection->closed = true;
+        connection->reply_timer.cancel();
+        boost::system::error_code ignored;
+        connection->stream.close(ignored);
+    }
     if (device.events)
         device.events->cancel();
     device.events.reset();
+}
+
+// ---------------------------------------------------------------- the AT socket
+std::filesystem::path Emulator::at_socket_path(const Device& device) const
+{
+    return tree_.root() / (device.spec.id + "-at.sock");
+}
+
+Result<void> Emulator::listen_at(Device& device)
+{
+    auto path = at_socket_path(device);
+    if (path.native().size() >= sizeof(sockaddr_un::sun_path))
+        return Error(ENAMETOOLONG, boost::system::system_category());
+    // A socket left by an earlier run is replaced; any other file is not ours to remove.
+    struct stat status { };
+    if (::lstat(path.c_str(), &status) == 0) {
+        if (!S_ISSOCK(status.st_mode))
+            return Error(EEXIST, boost::system::system_category());
+        std::filesystem::remove(path);
+    }
+    auto acceptor = std::make_shared<asio::local::stream_protocol::acceptor>(context_);
+    boost::system::error_code error;
+    acceptor->open(asio::local::stream_protocol(), error);
+    if (!error)
+        acceptor->bind(asio::local::stream_protocol::endpoint(path.native()), error);
+    if (!error)
+        acceptor->listen(asio::socket_base::max_listen_connections, error);
+    if (error)
+        return error;
+    device.at_socket = acceptor;
+    device.next_interface = first_socket_interface;
+    spawn(context_, accept_at(&device, std::move(acceptor), device.generation),
+        device.spec.id + " AT socket");
+    return {};
+}
+
+// Each connection is one more AT port of the same modem, read and written like a pty.
+asio::awaitable<void> Emulator::accept_at(Device* device,
+    std::shared_ptr<asio::local::stream_protocol::acceptor> acceptor, unsigned generation)
+{
+    for (;;) {
+        auto [error, socket] = co_await acceptor->async_accept(as_tuple(use_awaitable));
+        if (!acceptor->is_open() || device->generation != generation)
+            co_return;
+        boost::system::error_code released;
+        auto descriptor = error ? -1 : socket.release(released);
+        if (error || released) {
+            log(LogLevel::Warning, "uplink-sim", "{} AT socket: {}", device->spec.id,
+                (error ? error : released).message());
+            continue;
+        }
+        auto port = std::make_shared<PortIo>(context_, descriptor);
+        port->interface = device->next_interface++;
+        port->name = fmt::format("at.sock#{}", port->interface - first_socket_interface + 1);
+        device->connections.push_back(port);
+        log(LogLevel::Info, "uplink-sim", "{} {}: connected", device->spec.id, port->name);
+        spawn(context_, read_port(device, port, generation), device->spec.id + " " + port->name);
+    }
+}
+
+void Emulator::close_connection(Device& device, const std::shared_ptr<PortIo>& port)
+{
+    log(LogLevel::Info, "uplink-sim", "{} {}: closed", device.spec.id, port->name);
+    port->closed = true;
+    port->reply_timer.cancel();
+    boost::system::error_code ignored;
+    port->stream.close(ignored);
+    std::erase(device.connections, port);
+    if (device.model)
+        device.model->forget_port(port->interface);
 }
 
 // ---------------------------------------------------------------- port I/O
@@ -234,6 +327,8 @@ asio::awaitable<void> Emulator::read_port(
         if (error) {
             log(LogLevel::Debug, "uplink-sim", "{} {}: {}", device->spec.id, port->name,
                 error.message());
+            if (port->interface >= first_socket_interface)
+                close_connection(*device, port); // the client hung up: the port goes
             co_return;
         }
         device->bytes_in += static_cast<long>(size);
@@ -351,18 +446,22 @@ void Emulator::sync_data_plane(Device& device)
     }
 }
 
-// URCs go to both AT ports (EC25: the USB AT port and the modem port), QMI indications to the
-// QMI port. Every model step ends here, so the data path follows the bearers from here too.
+// URCs go to both AT ports (EC25: the USB AT port and the modem port) and every AT socket
+// connection, QMI indications to the QMI port. Every model step ends here, so the data path
+// follows the bearers from here too.
 void Emulator::deliver(Device& device, const std::vector<std::string>& urcs)
 {
     sync_data_plane(device);
     std::string bytes;
     for (const auto& urc : urcs)
         bytes += urc;
-    if (!bytes.empty())
+    if (!bytes.empty()) {
         for (const auto& port : device.ports)
             if (port && answers_at(port->interface))
                 write(device, port, bytes);
+        for (const auto& connection : device.connections)
+            write(device, connection, bytes);
+    }
     if (!device.model || !device.ports[qmi_interface])
         return;
     for (const auto& message : device.model->take_indications()) {

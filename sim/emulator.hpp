@@ -1,6 +1,7 @@
 // uplink-sim's Asio side: the modems' ptys (AT ports and the QMI port) and tree entries, their
-// event timers, and the control requests. One thread, one io_context; every activity is a
-// coroutine owned here.
+// AT sockets, their event timers, and the control requests. One thread, one io_context; every
+// activity is a coroutine owned here. The process ignores SIGPIPE (sim/main.cpp): an AT socket
+// connection is written through a descriptor, and a client may close it first.
 #pragma once
 
 #include "sim/control.hpp"
@@ -13,6 +14,7 @@
 #include <array>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <filesystem>
@@ -56,7 +58,7 @@ private:
         }
         boost::asio::posix::stream_descriptor stream;
         boost::asio::steady_timer reply_timer;
-        int interface = 0; // 0..3 ttyUSB, 4 the QMI port
+        int interface = 0; // 0..3 ttyUSB, 4 the QMI port, from 16 an AT socket connection
         std::string name; // ttyUSB2, cdc-wdm0
         bool hung = false;
         bool closed = false;
@@ -75,6 +77,11 @@ private:
         DeviceLayout layout;
         std::array<std::shared_ptr<PortIo>, 5> ports; // interface number -> port
         std::array<Pty, 5> ptys;
+        // While plugged: <root>/<id>-at.sock, where each connection is one more AT port
+        // (ModemManager's test profile takes AT ports as unix sockets). Shared with accept_at().
+        std::shared_ptr<boost::asio::local::stream_protocol::acceptor> at_socket;
+        std::vector<std::shared_ptr<PortIo>> connections;
+        int next_interface = 0; // the next connection's interface number
         std::shared_ptr<boost::asio::steady_timer> events; // shared with run_events()
         unsigned generation = 0; // a new plug invalidates the old coroutines
         long bytes_in = 0, bytes_out = 0;
@@ -87,6 +94,12 @@ private:
     void allocate_numbers(Device& device);
     Result<void> open_ports(Device& device);
     void close_ports(Device& device);
+    std::filesystem::path at_socket_path(const Device& device) const;
+    Result<void> listen_at(Device& device);
+    boost::asio::awaitable<void> accept_at(Device* device,
+        std::shared_ptr<boost::asio::local::stream_protocol::acceptor> acceptor,
+        unsigned generation);
+    void close_connection(Device& device, const std::shared_ptr<PortIo>& port);
 
     boost::asio::awaitable<void> read_port(
         Device* device, std::shared_ptr<PortIo> port, unsigned generation);

@@ -262,6 +262,8 @@ std::string Emulator::status() const
             if (port)
                 ports[port->name]
                     = device->layout.pty_paths[static_cast<std::size_t>(port->interface)];
+        if (device->at_socket)
+            ports["at.sock"] = at_socket_path(*device).string();
         const auto* modem = device->model.get();
         const auto* card = modem ? modem->card() : (device->card ? &*device->card : nullptr);
         json::object entry {
@@ -277,6 +279,7 @@ std::string Emulator::status() const
             entry["registration"] = to_string(modem->registration());
             entry["functionality"] = to_string(modem->functionality());
             entry["bearers"] = bearers(*modem);
+            entry["at_connections"] = device->connections.size();
         }
         modems.push_back(std::move(entry));
     }

@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -73,6 +74,9 @@ int main(int argc, char** argv)
     auto root = std::filesystem::absolute(arguments->root, error);
     auto control = std::filesystem::absolute(arguments->control, error);
 
+    // A client that closes an AT socket connection is a read error, not a SIGPIPE: the
+    // connection is written through a descriptor (write(2)), which has no MSG_NOSIGNAL.
+    std::signal(SIGPIPE, SIG_IGN);
     boost::asio::io_context context;
     sim::Emulator emulator(context, std::move(*scenario), root, control);
     if (auto started = emulator.start(); !started) {

@@ -259,7 +259,7 @@ void Modem::reboot(Duration after)
     ++boot_generation_;
     ++sim_generation_;
     ++attach_generation_;
-    ports_.fill(PortSettings {});
+    ports_.clear();
     functionality_ = Functionality::Full;
     operator_mode_ = OperatorMode::Automatic;
     operator_format_ = 0;

@@ -51,6 +51,11 @@ private:
     SimSpec spec_;
 };
 
+// The card's elementary files as it stores them, for UIM Read Transparent and AT+CRSM.
+constexpr std::uint16_t ef_iccid = 0x2fe2, ef_imsi = 0x6f07; // TS 102 221 §13.2, TS 31.102
+std::vector<std::uint8_t> iccid_file(std::string_view iccid);
+std::vector<std::uint8_t> imsi_file(std::string_view imsi);
+
 // ---------------------------------------------------------------- states
 enum class SimState { Absent, Initializing, PinRequired, PukRequired, Blocked, Ready };
 std::string_view to_string(SimState state);
@@ -139,9 +144,13 @@ public:
     Modem(ModemSpec spec, std::vector<Operator> operators, std::optional<SimCard> card,
         Surroundings surroundings, Clock::time_point start, Clock::time_point now);
 
-    // One command line (without "\r") from AT interface `interface` (2 or 3). None while the
-    // modem boots: the port does not answer. Call advance(now) first so due events happened.
+    // One command line (without "\r") from AT interface `interface`: 2 or 3 (ttyUSB2/3), or a
+    // number the I/O layer gives a connection on the AT socket. Each has its own echo and CMEE
+    // settings. None while the modem boots: the port does not answer. Call advance(now) first
+    // so due events happened.
     std::optional<Answer> command(int interface, std::string_view line, Clock::time_point now);
+    // The connection behind `interface` closed: its settings go.
+    void forget_port(int interface) { ports_.erase(interface); }
 
     // One QMI request from the cdc-wdm port. None while the modem boots (the port does not
     // answer) and for a message that is not a request. Call advance(now) first; the
@@ -265,6 +274,7 @@ private:
     Response facility_lock(const AtCommand&, PortSettings&);
     Response pin_counters(const AtCommand&, PortSettings&);
     Response iccid(const AtCommand&, PortSettings&);
+    Response restricted_sim_access(const AtCommand&, PortSettings&);
     Response imsi(const AtCommand&, PortSettings&);
 
     // ------------------------------------------------ network commands (at_network.cpp)
@@ -397,7 +407,7 @@ private:
     bool attach_pending_ = false;
     unsigned boot_generation_ = 0, sim_generation_ = 0, attach_generation_ = 0;
 
-    std::array<PortSettings, 4> ports_ {};
+    std::map<int, PortSettings> ports_; // by interface; a port's first command creates its entry
     Functionality functionality_ = Functionality::Full;
     OperatorMode operator_mode_ = OperatorMode::Automatic;
     int operator_format_ = 0; // AT+COPS=3,<format>: 0 long, 1 short, 2 numeric

@@ -25,8 +25,6 @@ constexpr std::uint8_t personalization_ready = 2; // QmiUimCardApplicationPerson
 constexpr std::uint8_t usim_aid[] {
     0xa0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02, 0xff, 0xff, 0xff, 0xff, 0x89, 0x00, 0x00, 0x01, 0x00};
 
-constexpr std::uint16_t ef_iccid = 0x2fe2, ef_imsi = 0x6f07; // TS 102 221 §13.2, TS 31.102
-
 bool is_pin(std::string_view text)
 {
     return text.size() >= 4 && text.size() <= 8
@@ -43,6 +41,8 @@ int nibble(char c)
         return c - 'a' + 10;
     return 0xf;
 }
+
+} // namespace
 
 // EF_ICCID (TS 102 221 §13.2): BCD, digits swapped in each byte, padded with F.
 std::vector<std::uint8_t> iccid_file(std::string_view iccid)
@@ -74,8 +74,6 @@ std::vector<std::uint8_t> imsi_file(std::string_view imsi)
     }
     return bytes;
 }
-
-} // namespace
 
 // Both verify-PIN messages: ask the card (a try is spent, as with AT+CPIN), unlock on success.
 // A PIN that is not 4-8 digits is refused before the card sees it.

@@ -169,9 +169,16 @@ TEST(Responder, EchoOnByDefaultThenOff)
     EXPECT_EQ(bench.send("ATI"), "\r\nQuectel\r\nEC25\r\nRevision: EC25EFAR06A06M4G\r\n\r\nOK\r\n");
     EXPECT_EQ(bench.send("ATE1"), "\r\nOK\r\n");
     EXPECT_EQ(bench.send("at"), "at\r" + ok);
-    // Echo is per port: ttyUSB3 still echoes after ATE0 on ttyUSB2.
+    // Echo is per port: ttyUSB3 still echoes after ATE0 on ttyUSB2, and so does a connection
+    // on the AT socket (the emulator numbers them from 16) until it sends ATE0 itself.
     bench.send("ATE0");
     EXPECT_EQ(bench.send("AT", 3), "AT\r" + ok);
+    EXPECT_EQ(bench.send("AT", 16), "AT\r" + ok);
+    EXPECT_EQ(bench.send("ATE0", 16), "ATE0\r" + ok);
+    EXPECT_EQ(bench.send("AT", 16), ok);
+    EXPECT_EQ(bench.send("AT", 3), "AT\r" + ok);
+    bench.modem->forget_port(16); // the connection closed: the next one starts with ATE1
+    EXPECT_EQ(bench.send("AT", 16), "AT\r" + ok);
 }
 
 TEST(Responder, LinesWithoutAtGetNoAnswer)
@@ -243,6 +250,26 @@ TEST(Responder, CorrectPinUnlocksAndReportsReady)
     EXPECT_EQ(bench.take_urcs(), urcs({"+QIND: SMS DONE", "+QIND: PB DONE"}));
     EXPECT_EQ(bench.ask("AT+CPIN=1234"), "\r\n+CME ERROR: 3\r\n"); // nothing to unlock
     EXPECT_EQ(bench.modem->counters().pin_attempts, 1);
+}
+
+// EF_ICCID and EF_IMSI as the card stores them (BCD, digits swapped in each byte), the way
+// ModemManager's generic SIM reads them; the ICCID needs no PIN, the IMSI does.
+TEST(Responder, RestrictedSimAccessReadsIccidAndImsi)
+{
+    Bench bench;
+    bench.boot();
+    EXPECT_EQ(bench.ask("AT+CRSM=176,12258,0,0,10"),
+        lines({"+CRSM: 144,0,\"984400010000000010F2\""}) + ok);
+    EXPECT_EQ(bench.ask("AT+CRSM=176,12258,0,8,2"), lines({"+CRSM: 144,0,\"10F2\""}) + ok);
+    EXPECT_EQ(bench.ask("AT+CRSM=176,12258,0,0,11"), lines({"+CRSM: 107,0"}) + ok);
+    EXPECT_EQ(bench.ask("AT+CRSM=176,28423,0,0,9"), lines({"+CRSM: 105,130"}) + ok);
+    EXPECT_EQ(bench.ask("AT+CRSM=176,28589,0,0,4"), lines({"+CRSM: 106,130"}) + ok); // EF_AD
+    EXPECT_EQ(bench.ask("AT+CRSM=242"), lines({"+CRSM: 109,0"}) + ok); // STATUS
+    EXPECT_EQ(bench.ask("AT+CRSM=176,12258,0"), "\r\n+CME ERROR: 50\r\n");
+    EXPECT_EQ(bench.ask("AT+CRSM=176,12258,0,0,256"), "\r\n+CME ERROR: 50\r\n");
+    EXPECT_EQ(bench.ask("AT+CPIN=1234"), ok);
+    EXPECT_EQ(
+        bench.ask("AT+CRSM=176,28423,0,0,9"), lines({"+CRSM: 144,0,\"080910100000000010\""}) + ok);
 }
 
 TEST(Responder, WrongPinDecrementsThenPukRequired)

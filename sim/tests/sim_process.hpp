@@ -1,5 +1,6 @@
 // The real uplink-sim binary as a test peer: the process, its AT ports, its control socket,
-// temporary directories, and reads bounded by a deadline. Shared by the emulator-tier tests.
+// temporary directories, reads bounded by a deadline, and client programs run to completion.
+// Shared by the emulator-tier tests.
 #pragma once
 
 #include <chrono>
@@ -223,6 +224,94 @@ private:
     int fd_;
     std::string buffer_;
 };
+
+struct Outcome {
+    std::optional<int> status; // none: killed at the deadline, or not started
+    std::string out, err;
+};
+
+inline std::string describe(const Outcome& run)
+{
+    return "status " + (run.status ? std::to_string(*run.status) : std::string("none"))
+        + "\nstdout:\n" + run.out + "\nstderr:\n" + run.err;
+}
+
+// A program with stdout and stderr in pipes, killed if it outlives the deadline. Run as
+// `env NAME=value program ...` to give it a variable.
+inline Outcome run_program(const std::vector<std::string>& arguments, Clock::time_point deadline)
+{
+    Outcome result;
+    int out[2], err[2];
+    if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
+        return result;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
+    std::vector<std::string> copies = arguments;
+    std::vector<char*> argv;
+    for (auto& argument : copies)
+        argv.push_back(argument.data());
+    argv.push_back(nullptr);
+    pid_t pid = -1;
+    int spawned = ::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out[1]);
+    ::close(err[1]);
+    if (spawned == 0) {
+        // Both pipes to EOF (the program exited) or the deadline.
+        std::vector<pollfd> open {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+        while (!open.empty() && ::poll(open.data(), open.size(), remaining_ms(deadline)) > 0) {
+            for (std::size_t index = open.size(); index-- > 0;) {
+                if (open[index].revents == 0)
+                    continue;
+                char buffer[4096];
+                auto count = ::read(open[index].fd, buffer, sizeof buffer);
+                if (count > 0)
+                    (open[index].fd == out[0] ? result.out : result.err)
+                        .append(buffer, static_cast<std::size_t>(count));
+                else
+                    open.erase(open.begin() + static_cast<std::ptrdiff_t>(index));
+            }
+        }
+        if (!open.empty())
+            ::kill(pid, SIGKILL);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        if (open.empty() && WIFEXITED(status))
+            result.status = WEXITSTATUS(status);
+    }
+    ::close(out[0]);
+    ::close(err[0]);
+    return result;
+}
+
+inline std::optional<fs::path> find_program(const std::string& name)
+{
+    const char* path = std::getenv("PATH");
+    std::string directories = path ? path : "/usr/bin:/bin";
+    for (std::size_t start = 0; start <= directories.size();) {
+        auto end = directories.find(':', start);
+        auto candidate = fs::path(directories.substr(start, end - start)) / name;
+        if (::access(candidate.c_str(), X_OK) == 0)
+            return candidate;
+        if (end == std::string::npos)
+            break;
+        start = end + 1;
+    }
+    return std::nullopt;
+}
+
+// Tries `check` until it holds or the deadline passes, 20 ms apart.
+inline bool eventually(const std::function<bool()>& check, Clock::time_point deadline)
+{
+    while (!check()) {
+        if (Clock::now() >= deadline)
+            return false;
+        ::poll(nullptr, 0, 20);
+    }
+    return true;
+}
 
 inline bool contains(const std::string& text, const std::string& part)
 {

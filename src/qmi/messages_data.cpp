@@ -42,6 +42,58 @@ std::string_view to_string(IpFamily family)
     return "unknown";
 }
 
+Message wds_get_profile_list(std::uint8_t client)
+{
+    auto message = request(Service::Wds, client, wds::get_profile_list);
+    message.add(0x10, {0}); // 3GPP
+    return message;
+}
+
+// TLV 0x01: array[u8] of {u8 type, u8 index, string[u8] name}.
+Result<std::vector<ProfileSummary>> parse_wds_profile_list(const Message& response)
+{
+    if (auto error = check_response(response))
+        return error;
+    auto reader = reader_for(response, 0x01);
+    if (!reader)
+        return make_error_code(Errc::MissingTlv);
+    std::vector<ProfileSummary> profiles;
+    auto count = reader->u8();
+    for (unsigned i = 0; i < count && !reader->failed(); ++i) {
+        reader->u8();
+        ProfileSummary profile;
+        profile.index = reader->u8();
+        profile.name = reader->string_u8();
+        profiles.push_back(std::move(profile));
+    }
+    if (auto ok = reader->finish(); !ok)
+        return ok.error();
+    return profiles;
+}
+
+Message wds_get_profile_settings(std::uint8_t client, std::uint8_t index)
+{
+    auto message = request(Service::Wds, client, wds::get_profile_settings);
+    message.add(0x01, {0, index});
+    return message;
+}
+
+// 0x10 name, 0x14 APN, 0x1B username (whole-TLV strings); 0x11 u8 PDP type; 0x1D u8 auth.
+Result<ProfileSettings> parse_wds_profile_settings(const Message& response)
+{
+    if (auto error = check_response(response))
+        return error;
+    ProfileSettings settings;
+    settings.name = string_tlv(response, 0x10).value_or("");
+    settings.apn = string_tlv(response, 0x14).value_or("");
+    settings.username = string_tlv(response, 0x1b).value_or("");
+    if (auto pdp = reader_for(response, 0x11); pdp && pdp->remaining() == 1)
+        settings.pdp_type = pdp->u8();
+    if (auto auth = reader_for(response, 0x1d); auth && auth->remaining() == 1)
+        settings.authentication = auth->u8();
+    return settings;
+}
+
 // Request TLVs: 0x14 APN, 0x16 u8 authentication mask, 0x17 user, 0x18 password (strings
 // without a length prefix), 0x19 u8 IP family preference. Credentials go only with an
 // authentication method, as ModemManager sends them.

@@ -7,6 +7,38 @@ using detail::check_response;
 using detail::reader_for;
 using detail::request;
 
+Message ctl_get_version_info()
+{
+    return request(Service::Ctl, 0, ctl::get_version_info);
+}
+
+// TLV 0x01: array[u8] of {u8 service, u16 major, u16 minor}.
+Result<std::vector<ServiceVersion>> parse_ctl_version_info(const Message& response)
+{
+    if (auto error = check_response(response))
+        return error;
+    auto reader = reader_for(response, 0x01);
+    if (!reader)
+        return make_error_code(Errc::MissingTlv);
+    std::vector<ServiceVersion> services;
+    auto count = reader->u8();
+    for (unsigned i = 0; i < count && !reader->failed(); ++i) {
+        ServiceVersion version;
+        version.service = reader->u8();
+        version.major = reader->u16();
+        version.minor = reader->u16();
+        services.push_back(version);
+    }
+    if (auto ok = reader->finish(); !ok)
+        return ok.error();
+    return services;
+}
+
+Message ctl_sync()
+{
+    return request(Service::Ctl, 0, ctl::sync);
+}
+
 Result<DeviceIds> parse_dms_get_ids(const Message& response)
 {
     if (auto error = check_response(response))

@@ -28,6 +28,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)describe(outcome.end);
         (void)parse_wds_current_settings(message);
         (void)parse_wds_packet_service_status(message);
+        (void)parse_ctl_version_info(message);
+        (void)parse_nas_system_info(message);
+        (void)parse_wds_profile_list(message);
+        (void)parse_wds_profile_settings(message);
     }
     return 0;
 }

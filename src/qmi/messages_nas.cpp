@@ -126,4 +126,104 @@ Message nas_register_indications(std::uint8_t client)
     return message;
 }
 
+// TLV 0x01 u8 action: 1 automatic, 2 manual; manual adds 0x10 {u16 MCC, u16 MNC, i8 radio}.
+Message nas_register_automatic(std::uint8_t client)
+{
+    auto message = request(Service::Nas, client, nas::initiate_network_register);
+    message.add(0x01, {1});
+    return message;
+}
+
+Message nas_register_manual(std::uint8_t client, std::uint16_t mcc, std::uint16_t mnc)
+{
+    auto message = request(Service::Nas, client, nas::initiate_network_register);
+    message.add(0x01, {2});
+    message.add(0x10, TlvWriter().u16(mcc).u16(mnc).i8(static_cast<std::int8_t>(RadioInterface::Lte)).take());
+    return message;
+}
+
+std::string_view to_string(ServiceStatus status)
+{
+    switch (status) {
+    case ServiceStatus::None: return "none";
+    case ServiceStatus::Limited: return "limited";
+    case ServiceStatus::Available: return "available";
+    case ServiceStatus::LimitedRegional: return "limited-regional";
+    case ServiceStatus::PowerSave: return "power-save";
+    }
+    return "unknown";
+}
+
+namespace {
+
+// MCC/MNC as fixed 3-byte strings; a 2-digit MNC is padded with 0xFF (libqmi's test vector).
+std::string digits_of(const std::string& fixed)
+{
+    std::string digits;
+    for (char c : fixed)
+        if (c >= '0' && c <= '9')
+            digits += c;
+    return digits;
+}
+
+// 0x19 LTE System Info v2: {valid, domain}, {valid, service capability}, {valid, roaming},
+// {valid, forbidden}, {valid, u16 LAC}, {valid, u32 cell id}, {valid, reject domain, reject
+// cause}, {valid, char[3] MCC, char[3] MNC}, {valid, u16 TAC}: each value counts only when its
+// valid byte is set.
+void read_lte_system_info(TlvReader& reader, LteSystemInfo& info)
+{
+    reader.bytes(4);                               // domain, service capability
+    auto roaming_valid = reader.u8();
+    auto roaming = reader.u8();
+    reader.bytes(2);                               // forbidden
+    reader.u8();                                   // LAC valid: a 3G field, not LTE's
+    reader.u16();
+    auto cell_valid = reader.u8();
+    auto cell = reader.u32();
+    auto reject_valid = reader.u8();
+    reader.u8();                                   // reject domain
+    auto reject_cause = reader.u8();
+    auto network_valid = reader.u8();
+    auto mcc = reader.fixed_string(3);
+    auto mnc = reader.fixed_string(3);
+    auto tac_valid = reader.u8();
+    auto tac = reader.u16();
+    if (reader.failed())
+        return;
+    if (roaming_valid)
+        info.roaming = roaming == 1;
+    if (cell_valid)
+        info.cell_id = cell;
+    if (reject_valid)
+        info.reject_cause = reject_cause;
+    if (network_valid) {
+        info.mcc = digits_of(mcc);
+        info.mnc = digits_of(mnc);
+    }
+    if (tac_valid)
+        info.tac = tac;
+}
+
+} // namespace
+
+Result<std::optional<LteSystemInfo>> parse_nas_system_info(const Message& response_or_indication)
+{
+    const auto& message = response_or_indication;
+    if (auto error = check_response(message))
+        return error;
+    auto status = reader_for(message, 0x14);
+    if (!status)
+        return std::optional<LteSystemInfo> {}; // the modem has no LTE service to tell of
+    LteSystemInfo info;
+    info.status = static_cast<ServiceStatus>(status->u8());
+    if (auto ok = status->finish(); !ok)
+        return ok.error();
+    if (auto system = reader_for(message, 0x19)) {
+        read_lte_system_info(*system, info);
+        if (auto ok = system->finish(); !ok)
+            return ok.error();
+    }
+    return std::optional<LteSystemInfo> {std::move(info)};
+}
+
 } // namespace uplink::qmi

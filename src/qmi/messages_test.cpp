@@ -256,6 +256,85 @@ TEST(QmiMessages, StringResponsesAndIds)
     EXPECT_EQ(parse_dms_get_ids(ids).error(), ProtocolError::NotSupported);
 }
 
+TEST(QmiMessages, SystemInfoLte)
+{
+    // qmicli: LTE service available, roaming off, Cell ID '1715004', MCC '262', MNC '01', TAC '11111'.
+    auto info = parse_nas_system_info(frame("01 39 00 80 03 01 02 01 00 4d 00 2d 00 02 04 00 00 00 00 00 14 03 00 02 02 01 19 "
+                                            "1d 00 01 02 01 03 01 00 01 00 01 34 12 01 3c 2b 1a 00 00 00 00 01 32 36 32 30 31 "
+                                            "ff 01 67 2b"));
+    ASSERT_TRUE(info) << info.error().message();
+    ASSERT_TRUE(*info);
+    const auto& lte = **info;
+    EXPECT_EQ(lte.status, ServiceStatus::Available);
+    EXPECT_EQ(lte.roaming, false);
+    EXPECT_EQ(lte.cell_id, 1715004u);
+    EXPECT_EQ(lte.mcc, "262");
+    EXPECT_EQ(lte.mnc, "01");
+    EXPECT_EQ(lte.tac, 11111);
+    EXPECT_FALSE(lte.reject_cause);
+
+    Message no_lte {Service::Nas, 1, MessageType::Indication, 0, nas::system_info_indication, {}};
+    auto none = parse_nas_system_info(no_lte);
+    ASSERT_TRUE(none);
+    EXPECT_FALSE(*none);
+    no_lte.add(0x14, hex("01 01 00"));
+    no_lte.add(0x19, hex("01 02 01"));          // cut short
+    EXPECT_EQ(parse_nas_system_info(no_lte).error(), Errc::Truncated);
+}
+
+TEST(QmiMessages, VersionInfoAndSync)
+{
+    // qmicli --device-open-version-info sends 01 0b 00 00 00 00 00 01 21 00 00 00 (tid 1).
+    auto request = ctl_get_version_info();
+    request.transaction = 1;
+    EXPECT_EQ(encode(request), hex("01 0b 00 00 00 00 00 01 21 00 00 00"));
+    auto sync = ctl_sync();
+    sync.transaction = 1;
+    EXPECT_EQ(encode(sync), hex("01 0b 00 00 00 00 00 01 27 00 00 00"));
+
+    Message response {Service::Ctl, 0, MessageType::Response, 1, ctl::get_version_info, {}};
+    response.add(0x02, result_value());
+    response.add(0x01, hex("02 1a 01 00 10 00 01 01 00 0c 00")); // WDA 1.16 (an EG25-G's), WDS 1.12
+    auto services = parse_ctl_version_info(response);
+    ASSERT_TRUE(services);
+    ASSERT_EQ(services->size(), 2u);
+    EXPECT_EQ((*services)[0].service, 0x1a);
+    EXPECT_EQ((*services)[0].minor, 16);
+    EXPECT_EQ((*services)[1].major, 1);
+    response.tlvs[1].value.pop_back();
+    EXPECT_EQ(parse_ctl_version_info(response).error(), Errc::Truncated);
+}
+
+TEST(QmiMessages, NetworkRegisterAndProfiles)
+{
+    EXPECT_EQ(tlv_bytes(nas_register_automatic(3), 0x01), hex("01"));
+    auto manual = nas_register_manual(3, 262, 1);
+    EXPECT_EQ(tlv_bytes(manual, 0x01), hex("02"));
+    EXPECT_EQ(tlv_bytes(manual, 0x10), hex("06 01 01 00 08"));
+
+    EXPECT_EQ(tlv_bytes(wds_get_profile_list(2), 0x10), hex("00"));
+    Message list {Service::Wds, 2, MessageType::Response, 1, wds::get_profile_list, {}};
+    list.add(0x02, result_value());
+    list.add(0x01, hex("02 00 01 00 00 02 03 69 6d 73"));  // profile 1 unnamed, profile 2 "ims"
+    auto profiles = parse_wds_profile_list(list);
+    ASSERT_TRUE(profiles);
+    ASSERT_EQ(profiles->size(), 2u);
+    EXPECT_EQ((*profiles)[1].index, 2);
+    EXPECT_EQ((*profiles)[1].name, "ims");
+
+    EXPECT_EQ(tlv_bytes(wds_get_profile_settings(2, 1), 0x01), hex("00 01"));
+    Message settings {Service::Wds, 2, MessageType::Response, 2, wds::get_profile_settings, {}};
+    settings.add(0x02, result_value());
+    settings.add(0x14, TlvWriter().string_rest("internet").take());
+    settings.add(0x11, {3});
+    settings.add(0x1d, {2});
+    auto profile = parse_wds_profile_settings(settings);
+    ASSERT_TRUE(profile);
+    EXPECT_EQ(profile->apn, "internet");
+    EXPECT_EQ(profile->pdp_type, 3);
+    EXPECT_EQ(profile->authentication, 2);
+}
+
 TEST(QmiMessages, EnumNames)
 {
     EXPECT_EQ(to_string(OperatingMode::LowPower), "low-power");
@@ -265,6 +344,7 @@ TEST(QmiMessages, EnumNames)
     EXPECT_EQ(to_string(NasRegistration::Denied), "denied");
     EXPECT_EQ(to_string(ConnectionStatus::Connected), "connected");
     EXPECT_EQ(to_string(IpFamily::Unspecified), "unspecified");
+    EXPECT_EQ(to_string(ServiceStatus::LimitedRegional), "limited-regional");
 }
 
 } // namespace

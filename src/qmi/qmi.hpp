@@ -232,6 +232,16 @@ private:
 // request for `client`; parsers take the whole response (its Result TLV is checked first) or
 // indication, and fail with Errc::MissingTlv only when a mandatory TLV is absent.
 
+// CTL Get Version Info 0x0021: the services the modem speaks, with their versions.
+struct ServiceVersion {
+    std::uint8_t service = 0;
+    std::uint16_t major = 0, minor = 0;
+};
+Message ctl_get_version_info();
+Result<std::vector<ServiceVersion>> parse_ctl_version_info(const Message& response);
+// CTL Sync 0x0027: the modem drops every client id (after it, allocate again).
+Message ctl_sync();
+
 // DMS Get IDs 0x0025: whole-TLV strings 0x10 ESN, 0x11 IMEI, 0x12 MEID.
 struct DeviceIds {
     std::string esn, imei, meid;
@@ -310,12 +320,45 @@ struct SignalInfo {
 Result<SignalInfo> parse_nas_signal_info(const Message& response_or_indication);
 // NAS Register Indications 0x0003: serving system (0x13) and signal info (0x19) events on.
 Message nas_register_indications(std::uint8_t client);
+// NAS Initiate Network Register 0x0022: automatic, or manual on MCC/MNC (LTE).
+Message nas_register_automatic(std::uint8_t client);
+Message nas_register_manual(std::uint8_t client, std::uint16_t mcc, std::uint16_t mnc);
+
+// NAS Get System Info 0x004D and the System Info indication 0x004E: the LTE part (TLVs 0x14
+// service status, 0x19 LTE system info v2). Fields the modem marks invalid are none.
+enum class ServiceStatus : std::uint8_t { None = 0, Limited = 1, Available = 2, LimitedRegional = 3, PowerSave = 4 };
+std::string_view to_string(ServiceStatus status);
+struct LteSystemInfo {
+    ServiceStatus status = ServiceStatus::None;
+    std::optional<bool> roaming;
+    std::optional<std::uint16_t> tac;
+    std::optional<std::uint32_t> cell_id;
+    std::string mcc, mnc;                            // digits; a 2-digit MNC's 0xFF pad removed
+    std::optional<std::uint8_t> reject_cause;        // 3GPP TS 24.301 EMM cause when rejected
+};
+Result<std::optional<LteSystemInfo>> parse_nas_system_info(const Message& response_or_indication);
 
 // WDA Set Data Format 0x0020: raw-ip, no QoS header, no aggregation (what qmi_wwan's raw_ip mode
 // expects). The response's 0x11 is the link layer protocol the modem really uses.
 enum class LinkProtocol : std::uint32_t { Unknown = 0, Ethernet = 1, RawIp = 2 };
 Message wda_set_data_format_raw_ip(std::uint8_t client);
 Result<LinkProtocol> parse_wda_data_format(const Message& response);
+
+// WDS Get Profile List 0x002A / Get Profile Settings 0x002B for 3GPP profiles (type 0): the
+// modem's stored contexts (AT+CGDCONT's), which a Start Network without an APN uses.
+struct ProfileSummary {
+    std::uint8_t index = 0;
+    std::string name;
+};
+struct ProfileSettings {
+    std::string name, apn, username;
+    std::optional<std::uint8_t> pdp_type;            // 0 IPv4, 1 PPP, 2 IPv6, 3 IPv4v6
+    std::optional<std::uint8_t> authentication;      // bits: 1 PAP, 2 CHAP
+};
+Message wds_get_profile_list(std::uint8_t client);
+Result<std::vector<ProfileSummary>> parse_wds_profile_list(const Message& response);
+Message wds_get_profile_settings(std::uint8_t client, std::uint8_t index);
+Result<ProfileSettings> parse_wds_profile_settings(const Message& response);
 
 // WDS Start Network 0x0020.
 enum class Authentication : std::uint8_t { None = 0, Pap = 1, Chap = 2, PapOrChap = 3 };   // bit mask

@@ -65,7 +65,6 @@ protected:
         internet_.emplace("uplink-net-" + suffix);
         ASSERT_NO_FATAL_FAILURE(wire());
         ASSERT_NO_FATAL_FAILURE(start_servers());
-        ASSERT_NO_FATAL_FAILURE(start_programs());
     }
 
     void wire()
@@ -103,7 +102,8 @@ protected:
         ASSERT_EQ(::bind(servers_.udp.get(), reinterpret_cast<sockaddr*>(&any), sizeof any), 0);
     }
 
-    void start_programs()
+    // uplink-sim with the router's and carrier's namespaces, uplinkd in the router's.
+    void start_programs(std::string connection = "\toption apn 'internet'\n")
     {
         auto scenario = read_json_file(scenario_path("ec25-test.json"));
         scenario.at("modems").as_array().at(0).as_object()["data_path"]
@@ -113,7 +113,7 @@ protected:
         emulator_ = std::make_unique<Emulator>(directory_.path() / "sim", scenario_file);
         Daemon::Settings settings;
         settings.pin = "1234";
-        settings.connection = "\toption apn 'internet'\n";
+        settings.connection = std::move(connection);
         settings.launcher = {"ip", "netns", "exec", router_->name()};
         daemon_ = std::make_unique<Daemon>(directory_.path() / "daemon", *emulator_, settings);
     }
@@ -198,6 +198,7 @@ protected:
 
 TEST_F(OnlineTest, TheLanHostReachesTheInternetThroughTheModem)
 {
+    ASSERT_NO_FATAL_FAILURE(start_programs());
     auto modem = wait_connected();
     auto address = text(modem.at("connection").at("ipv4"), "address");
     ASSERT_FALSE(address.empty());
@@ -214,6 +215,7 @@ TEST_F(OnlineTest, TheLanHostReachesTheInternetThroughTheModem)
 
 TEST_F(OnlineTest, ADroppedBearerIsReconnectedAndTrafficResumes)
 {
+    ASSERT_NO_FATAL_FAILURE(start_programs());
     auto before = wait_connected();
     ASSERT_FALSE(tcp_round_trip_soon("before").empty());
     emulator_->control({{"cmd", "bearer-drop"}, {"cause", 38}});
@@ -227,6 +229,7 @@ TEST_F(OnlineTest, ADroppedBearerIsReconnectedAndTrafficResumes)
 
 TEST_F(OnlineTest, UnplugRemovesTheModemAndReplugBringsTrafficBack)
 {
+    ASSERT_NO_FATAL_FAILURE(start_programs());
     wait_connected();
     emulator_->control({{"cmd", "unplug"}});
     daemon_->wait_for_absence("1-1");
@@ -235,6 +238,26 @@ TEST_F(OnlineTest, UnplugRemovesTheModemAndReplugBringsTrafficBack)
     emulator_->control({{"cmd", "replug"}});
     wait_connected(30s);
     EXPECT_FALSE(tcp_round_trip_soon("again").empty());
+}
+
+TEST_F(OnlineTest, BothIpFamiliesAreGrantedAndConfigured)
+{
+    start_programs("\toption apn 'internet'\n\toption ip_family 'ipv4v6'\n");
+    auto modem = daemon_->wait_for_modem("1-1", "both families", [](const json::value& modem) {
+        const auto& connection = modem.at("connection");
+        return text(connection, "state") == "connected" && connection.at("ipv6").is_object();
+    });
+    const auto& connection = modem.at("connection");
+    auto ipv6 = text(connection.at("ipv6"), "address");
+    EXPECT_EQ(ipv6.rfind("2001:db8:", 0), 0u) << ipv6;
+    EXPECT_EQ(connection.at("ipv6").at("prefix_length").as_int64(), 64);
+    EXPECT_EQ(text(connection.at("ipv4"), "address").rfind("100.", 0), 0u);
+    auto shown = sim::testing::run_command("ip -n " + router_->name() + " -6 address show dev wwan0");
+    EXPECT_NE(shown.output.find(ipv6 + "/64"), std::string::npos) << shown.output;
+    auto routes = sim::testing::run_command("ip -n " + router_->name() + " -6 route show default");
+    EXPECT_NE(routes.output.find("dev wwan0"), std::string::npos) << routes.output;
+    // IPv4 still carries the LAN (the carrier routes no IPv6 to the internet host).
+    EXPECT_FALSE(tcp_round_trip_soon("dual").empty());
 }
 
 } // namespace

@@ -494,6 +494,9 @@ Result<int> open_serial_port(const std::string& path)
         ::close(fd);
         return error;
     }
+    // A reply meant for the port's previous owner (a daemon stopped mid-command) may wait in
+    // the input queue; taken for ours, it would shift every reply by one.
+    ::tcflush(fd, TCIFLUSH);
     return fd;
 }
 

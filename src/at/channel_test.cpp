@@ -368,6 +368,25 @@ TEST(AtOpenSerialPort, MissingDeviceIsAnError)
     EXPECT_EQ(fd.error(), boost::system::errc::no_such_file_or_directory);
 }
 
+TEST(AtOpenSerialPort, AReplyLeftForThePreviousOwnerIsDiscarded)
+{
+    int master = -1;
+    int slave = -1;
+    ASSERT_EQ(::openpty(&master, &slave, nullptr, nullptr, nullptr), 0);
+    std::string path = ::ttyname(slave);
+    // A daemon stopped while its ATE0 was in flight: the modem's OK waits in the queue.
+    const std::string stale = "\r\nOK\r\n";
+    ASSERT_EQ(::write(master, stale.data(), stale.size()), static_cast<ssize_t>(stale.size()));
+    auto fd = open_serial_port(path);
+    ::close(slave);
+    ASSERT_TRUE(fd) << fd.error().message();
+    char byte = 0;
+    EXPECT_EQ(::read(*fd, &byte, 1), -1) << "the stale reply is still readable";
+    EXPECT_EQ(errno, EAGAIN);
+    ::close(*fd);
+    ::close(master);
+}
+
 // ---------------------------------------------------------------- peers and clients used above
 
 asio::awaitable<void> one_at_a_time_peer(AtChannel* test, std::string* order, bool* overlapped)

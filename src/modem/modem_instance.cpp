@@ -20,6 +20,10 @@ constexpr Duration max_backoff = 10s;
 // A modem takes about 20 s from power-on to RDY (modem-protocols.md §4.6, §7.2); past this the
 // port is reported as not answering.
 constexpr Duration boot_allowance = 30s;
+// After the first answer on a freshly opened port, the time given to any reply still on its way
+// to the port's previous owner: it arrives while no command is in flight, so the framer takes it
+// for unsolicited (and it is ignored) instead of as the next command's reply.
+constexpr Duration settle_after_open = 50ms;
 constexpr Duration radio_on_timeout = 15s;
 constexpr Duration forever = 24h;
 
@@ -221,6 +225,7 @@ awaitable<Modem::Next> Modem::choose_at_port()
                         at_port_ = i;
                 device_.ports[*at_port_].role = PortRole::At;
                 attach_handlers();
+                co_await sleep(settle_after_open);
                 log(LogLevel::Debug, "modem", "{}: {} answers AT", device_.usb_path,
                     candidate.name);
                 co_return Next::Proceed;
@@ -298,8 +303,11 @@ awaitable<Modem::Next> Modem::wait_until_answering()
         }
         if (usable) {
             auto reply = co_await channel_->command("AT", probe_timeout());
-            if (reply)
+            if (reply) {
+                if (std::exchange(fresh_port_, false))
+                    co_await sleep(settle_after_open);
                 co_return Next::Proceed;
+            }
             if (stopping_)
                 co_return Next::Stopped;
             if (reply.error() == at::Errc::PortClosed)
@@ -536,6 +544,7 @@ Result<void> Modem::open_port()
         attach_handlers();
     }
     port_closed_ = false;
+    fresh_port_ = true;
     return {};
 }
 

@@ -115,6 +115,7 @@ private:
     bool restart_requested_ = false;
     bool stopping_ = false;
     bool port_closed_ = false;
+    bool fresh_port_ = false; // opened since the last answer: let stale replies drain first
 
     State state_ = State::Unknown;
     FailedReason failed_reason_ = FailedReason::None;

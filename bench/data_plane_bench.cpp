@@ -58,7 +58,7 @@ public:
         auto deadline = SteadyClock::now() + std::chrono::seconds(5);
         while (pid_ > 0 && SteadyClock::now() < deadline) {
             auto listening = run_command(
-                "ip netns exec " + namespace_name + " ss -Hltn 'sport = :" + server_port + "'");
+                "ip netns exec " + namespace_name + " ss -Hltn sport = :" + server_port);
             if (!listening.output.empty())
                 return;
             std::this_thread::sleep_for(std::chrono::milliseconds(50));

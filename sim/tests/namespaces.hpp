@@ -20,7 +20,10 @@
 #include <stdexcept>
 #include <string>
 #include <sys/socket.h>
+#include <csignal>
+#include <spawn.h>
 #include <sys/wait.h>
+#include <vector>
 #include <thread>
 #include <unistd.h>
 #include <utility>
@@ -32,18 +35,71 @@ struct CommandOutput {
     std::string output; // stdout and stderr
 };
 
-// Runs a shell command, bounded by timeout(1) at 20 seconds.
+
+inline bool wait_readable(int descriptor, std::chrono::steady_clock::time_point deadline)
+{
+    for (;;) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0)
+            return false;
+        pollfd entry {descriptor, POLLIN, 0};
+        int ready = ::poll(&entry, 1, static_cast<int>(left.count()));
+        if (ready > 0)
+            return true;
+        if (ready < 0 && errno != EINTR)
+            return false;
+    }
+}
+
+// Runs a program, its arguments split on spaces (no shell: nothing is interpreted), with its
+// stdout and stderr captured; killed after 20 seconds.
 inline CommandOutput run_command(const std::string& command)
 {
     CommandOutput result;
-    auto* pipe = ::popen(("timeout 20 " + command + " 2>&1").c_str(), "r");
-    if (!pipe)
+    std::vector<std::string> words;
+    for (std::size_t at = 0; at < command.size();) {
+        auto end = command.find(' ', at);
+        if (end == std::string::npos)
+            end = command.size();
+        if (end > at)
+            words.push_back(command.substr(at, end - at));
+        at = end + 1;
+    }
+    if (words.empty())
         return result;
+    std::vector<char*> argv;
+    for (auto& word : words)
+        argv.push_back(word.data());
+    argv.push_back(nullptr);
+    int output[2];
+    if (::pipe2(output, O_CLOEXEC) != 0)
+        return result;
+    posix_spawn_file_actions_t actions;
+    ::posix_spawn_file_actions_init(&actions);
+    ::posix_spawn_file_actions_adddup2(&actions, output[1], 1);
+    ::posix_spawn_file_actions_adddup2(&actions, output[1], 2);
+    pid_t pid = -1;
+    int spawned = ::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    ::posix_spawn_file_actions_destroy(&actions);
+    ::close(output[1]);
+    if (spawned != 0) {
+        ::close(output[0]);
+        return result;
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     char chunk[512];
-    while (auto size = std::fread(chunk, 1, sizeof chunk, pipe))
-        result.output.append(chunk, size);
-    int status = ::pclose(pipe);
-    if (status != -1 && WIFEXITED(status))
+    while (wait_readable(output[0], deadline)) {
+        auto size = ::read(output[0], chunk, sizeof chunk);
+        if (size <= 0)
+            break;
+        result.output.append(chunk, static_cast<std::size_t>(size));
+    }
+    ::close(output[0]);
+    if (std::chrono::steady_clock::now() >= deadline)
+        ::kill(pid, SIGKILL);
+    int status = 0;
+    if (::waitpid(pid, &status, 0) == pid && WIFEXITED(status))
         result.status = WEXITSTATUS(status);
     return result;
 }
@@ -138,21 +194,6 @@ inline Socket socket_in(const std::string& namespace_name, int type)
     return Socket(descriptor);
 }
 
-inline bool wait_readable(int descriptor, std::chrono::steady_clock::time_point deadline)
-{
-    for (;;) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0)
-            return false;
-        pollfd entry {descriptor, POLLIN, 0};
-        int ready = ::poll(&entry, 1, static_cast<int>(left.count()));
-        if (ready > 0)
-            return true;
-        if (ready < 0 && errno != EINTR)
-            return false;
-    }
-}
 
 // An io_context on a thread of its own; call() runs a function there and waits for it,
 // at most 10 seconds.

@@ -10,6 +10,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,8 +19,27 @@
 
 namespace uplink::api {
 
-// What the API reads about modems. The daemon implements it over modem::Manager; tests and
-// the fuzzer implement it with fixed data, so routing is tested without hardware or sockets.
+// A change of one `config profile` or `config rule` section (docs/config.md), from the API or
+// the CLI: previewed (what each modem would do), or saved to the config file and applied live.
+struct ConfigEdit {
+    enum class Kind { Set, Remove };
+    enum class Mode { Preview, Apply };
+    std::string type;                             // "profile" or "rule"
+    std::string name;
+    Kind kind = Kind::Set;
+    Mode mode = Mode::Preview;
+    std::map<std::string, std::string> options;   // Set: new values; "" returns one to its default
+};
+
+struct ConfigEditOutcome {
+    std::vector<std::string> problems;            // why the edit is refused: nothing was changed
+    std::vector<modem::PlannedChange> changes;    // per modem, what the edit does (or would do)
+    bool applied = false;
+};
+
+// What the API reads about modems and the profiles they run with. The daemon implements it over
+// modem::Manager and its config file; tests and the fuzzer implement it with fixed data, so
+// routing is tested without hardware or sockets.
 class ModemSource {
 public:
     virtual ~ModemSource() = default;
@@ -32,6 +52,10 @@ public:
     virtual Result<void> set_connection_wanted(std::string_view modem_id, bool wanted) = 0;
     virtual std::vector<modem::Event> recent_events() const = 0;
     [[nodiscard]] virtual modem::Manager::Subscription subscribe(modem::Manager::Listener listener) = 0;
+
+    virtual modem::ProfilePolicy policy() const = 0;
+    // An error only when the file cannot be written; a refused edit is an outcome with problems.
+    virtual Result<ConfigEditOutcome> edit_config(ConfigEdit edit) = 0;
 };
 
 // Facts about the daemon itself, shown by GET /v1/status.

@@ -18,6 +18,9 @@ public:
     AtHandler at_handler;                    // unset: every command answers OK with no lines
     std::vector<std::string> commands_sent;  // "<id> <command>"
     std::vector<std::string> connection_requests;  // "<id> connect" / "<id> disconnect"
+    modem::ProfilePolicy fake_policy;
+    std::vector<ConfigEdit> edits;                 // every edit asked for, in order
+    ConfigEditOutcome edit_outcome;                // what each edit answers
 
     std::vector<modem::Snapshot> modems() const override { return snapshots; }
 
@@ -69,6 +72,15 @@ public:
 
     std::size_t subscriber_count() const { return listeners_.size(); }
 
+    modem::ProfilePolicy policy() const override { return fake_policy; }
+    Result<ConfigEditOutcome> edit_config(ConfigEdit edit) override
+    {
+        edits.push_back(std::move(edit));
+        auto outcome = edit_outcome;
+        outcome.applied = outcome.problems.empty() && edits.back().mode == ConfigEdit::Mode::Apply;
+        return outcome;
+    }
+
 private:
     std::map<int, modem::Manager::Listener> listeners_;
     int next_key_ = 0;
@@ -106,6 +118,20 @@ inline modem::Snapshot registered_ec25(std::string id = "1-1")
         {false, "LTE BAND 20", 6300, 50, 45, -101, -12, std::nullopt},
     };
     snapshot.signal.updated = Clock::now();
+    snapshot.wan = "wan1";
+    modem::EffectiveSettings settings;
+    settings.profile = "home";
+    settings.rule = "vodafone";
+    settings.reason = "MCC-MNC is 23415";
+    settings.apn_source = modem::ApnSource::OperatorTable;
+    settings.apn_entry = "23415 Vodafone";
+    settings.connection.apn = "internet";
+    settings.connection.authentication = modem::Authentication::PapOrChap;
+    settings.connection.username = "web";
+    settings.connection.password = "web-secret";
+    settings.connection.route_metric = 200;
+    settings.has_pin = true;
+    snapshot.settings = settings;
     snapshot.device.usb_path = id;
     snapshot.device.sysfs_path = "/sys/bus/usb/devices/" + id;
     snapshot.device.vendor_id = "2c7c";

@@ -165,6 +165,7 @@ json::value modem_summary_json(const modem::Snapshot& snapshot)
 {
     return json::object{
         {"id", snapshot.id},
+        {"wan", snapshot.wan},
         {"state", to_string(snapshot.state)},
         {"model", snapshot.identity.model},
         {"manufacturer", snapshot.identity.manufacturer},
@@ -192,6 +193,7 @@ json::value snapshot_json(const modem::Snapshot& snapshot, Clock::time_point now
         ports.push_back(port_json(port));
     return json::object{
         {"id", snapshot.id},
+        {"wan", snapshot.wan},
         {"state", to_string(snapshot.state)},
         {"failed_reason", snapshot.failed_reason == modem::FailedReason::None
                               ? json::value(nullptr)
@@ -223,6 +225,7 @@ json::value snapshot_json(const modem::Snapshot& snapshot, Clock::time_point now
         }},
         {"signal", signal_json(snapshot.signal, now)},
         {"connection", connection_json(snapshot.connection, std::chrono::system_clock::now())},
+        {"settings", snapshot.settings ? effective_settings_json(*snapshot.settings) : json::value(nullptr)},
         {"device", json::object{
             {"usb_path", device.usb_path},
             {"sysfs_path", device.sysfs_path},
@@ -475,6 +478,18 @@ boost::asio::awaitable<Response> Router::handle(Request request)
                 co_return *refusal;
             co_return set_connection_wanted(id, segments[3] == "connect");
         }
+    }
+    if (resource == "profiles" && segments.size() == 2) {
+        if (auto refusal = expect(Method::Get))
+            co_return *refusal;
+        co_return profiles();
+    }
+    if ((resource == "profiles" || resource == "rules") && segments.size() >= 3 && segments.size() <= 4
+        && (segments.size() == 3 || segments[3] == "delete")) {
+        if (auto refusal = expect(Method::Post))
+            co_return *refusal;
+        co_return edit_config(resource == "profiles" ? "profile" : "rule", segments[2], segments.size() == 4,
+            request.body);
     }
     if (resource == "events") {
         if (segments.size() == 2) {

@@ -49,6 +49,8 @@ private:
     boost::asio::awaitable<Response> send_at(std::string id, boost::json::value body);
     Response set_connection_wanted(const std::string& id, bool wanted);
     Response recent_events() const;
+    Response profiles() const;
+    Response edit_config(std::string type, std::string name, bool remove, const boost::json::value& body);
 
     ModemSource& source_;
     DaemonInfo info_;
@@ -60,6 +62,7 @@ boost::json::value snapshot_json(const modem::Snapshot& snapshot, Clock::time_po
 boost::json::value signal_json(const modem::Signal& signal, Clock::time_point now);
 boost::json::value connection_json(const modem::Connection& connection, std::chrono::system_clock::time_point now);
 boost::json::value event_json(const modem::Event& event);
+boost::json::value effective_settings_json(const modem::EffectiveSettings& settings);
 std::string format_utc_time(std::chrono::system_clock::time_point time);   // 2024-05-01T12:00:00.123Z
 
 } // namespace uplink::api

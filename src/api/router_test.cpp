@@ -52,7 +52,7 @@ protected:
 
 const std::set<std::string> summary_keys{"id",         "state",    "model",   "manufacturer", "operator_name",
                                          "technology", "rsrp_dbm", "sinr_db", "rssi_dbm",     "connection",
-                                         "address",    "message"};
+                                         "address",    "message", "wan"};
 
 TEST_F(RouterTest, StatusGivesVersionUptimeAndOneSummaryPerModem)
 {
@@ -74,7 +74,7 @@ TEST_F(RouterTest, ModemsGivesSummaries)
     const auto& modems = response.body.as_array();
     ASSERT_EQ(modems.size(), 2u);
     EXPECT_EQ(keys_of(modems[0]), summary_keys);
-    auto expected = json::parse(R"json({"id":"1-1","state":"registered","model":"EC25","manufacturer":"Quectel",
+    auto expected = json::parse(R"json({"id":"1-1","wan":"wan1","state":"registered","model":"EC25","manufacturer":"Quectel",
         "operator_name":"Vodafone UK","technology":"lte","rsrp_dbm":-95,"sinr_db":12,"rssi_dbm":-65,
         "connection":"disconnected","address":"","message":"registered on Vodafone UK (LTE)"})json");
     EXPECT_EQ(modems[0], expected) << json::serialize(modems[0]);
@@ -96,8 +96,8 @@ TEST_F(RouterTest, ModemGivesTheFullSnapshot)
     auto response = get("/v1/modems/1-1");
     ASSERT_EQ(response.status, 200) << response.error;
     const auto& body = response.body;
-    EXPECT_EQ(keys_of(body), (std::set<std::string>{"id", "state", "failed_reason", "message", "identity", "sim",
-                                                    "registration", "signal", "connection", "device"}));
+    EXPECT_EQ(keys_of(body), (std::set<std::string>{"id", "wan", "state", "failed_reason", "message", "identity", "sim",
+                                                    "registration", "signal", "connection", "settings", "device"}));
     EXPECT_TRUE(body.at("failed_reason").is_null());
     EXPECT_EQ(body.at("identity"), json::parse(R"({"manufacturer":"Quectel","model":"EC25",
         "revision":"EC25EFAR06A06M4G","imei":"867698041234567"})"));
@@ -406,6 +406,99 @@ TEST(Method, RoundTrips)
     for (auto method : {Method::Get, Method::Post})
         EXPECT_EQ(method_from_string(to_string(method)), method);
     EXPECT_EQ(method_from_string("get"), Method::Other);
+}
+
+} // namespace
+} // namespace uplink::api
+
+namespace uplink::api {
+namespace {
+
+class ProfileRoutesTest : public RouterTest {};
+
+TEST_F(ProfileRoutesTest, TheEffectiveSettingsShowNoSecret)
+{
+    auto response = get("/v1/modems/1-1");
+    ASSERT_EQ(response.status, 200) << response.error;
+    auto expected = json::parse(R"json({"profile":"home","rule":"vodafone","reason":"MCC-MNC is 23415",
+        "provisional":false,"apn_source":"operator-table","apn_entry":"23415 Vodafone",
+        "connection":{"apn":"internet","auth":"pap-chap","username":"web","password_set":true,
+        "ip_family":"ipv4","autoconnect":true,"mtu":null,"metric":200},"pin_set":true})json");
+    EXPECT_EQ(response.body.at("settings"), expected) << json::serialize(response.body.at("settings"));
+    EXPECT_EQ(json::serialize(response.body).find("web-secret"), std::string::npos);
+}
+
+TEST_F(ProfileRoutesTest, ProfilesAndRulesAreListedWithoutSecrets)
+{
+    modem::Profile home;
+    home.name = "home";
+    home.connection.apn = "internet";
+    home.connection.password = "hunter2";
+    home.pin = "1234";
+    modem::SimRule rule;
+    rule.name = "rule 1";
+    rule.profile = "home";
+    rule.mcc_mnc = "23415";
+    source.fake_policy = {{home}, {rule}, "home"};
+    auto response = get("/v1/profiles");
+    ASSERT_EQ(response.status, 200) << response.error;
+    auto text = json::serialize(response.body);
+    EXPECT_EQ(text.find("hunter2"), std::string::npos) << text;
+    EXPECT_EQ(text.find("1234"), std::string::npos) << text;
+    EXPECT_EQ(response.body.at("default_profile"), "home");
+    EXPECT_EQ(response.body.at("profiles").at(0).at("password_set"), true);
+    EXPECT_EQ(response.body.at("profiles").at(0).at("pin_set"), true);
+    EXPECT_EQ(response.body.at("profiles").at(0).at("metric"), nullptr); // by WAN number
+    EXPECT_EQ(response.body.at("rules").at(0).at("mcc_mnc"), "23415");
+}
+
+TEST_F(ProfileRoutesTest, AnEditIsAPreviewUnlessSaidOtherwise)
+{
+    modem::PlannedChange change;
+    change.modem_id = "1-1";
+    change.wan = "wan1";
+    change.action = modem::PlannedChange::Action::Reconnect;
+    change.differences = {"apn: internet -> other"};
+    source.edit_outcome.changes = {change};
+    auto response = request(Method::Post, "/v1/profiles/home",
+        json::parse(R"({"options":{"apn":"other","mtu":1400,"autoconnect":false,"username":null}})"));
+    ASSERT_EQ(response.status, 200) << response.error;
+    ASSERT_EQ(source.edits.size(), 1u);
+    const auto& edit = source.edits[0];
+    EXPECT_EQ(edit.type, "profile");
+    EXPECT_EQ(edit.name, "home");
+    EXPECT_EQ(edit.mode, ConfigEdit::Mode::Preview);
+    EXPECT_EQ(edit.options, (std::map<std::string, std::string> {
+                                {"apn", "other"}, {"mtu", "1400"}, {"autoconnect", "0"}, {"username", ""}}));
+    EXPECT_EQ(response.body.at("applied"), false);
+    EXPECT_EQ(response.body.at("changes").at(0).at("action"), "reconnect");
+    EXPECT_EQ(response.body.at("changes").at(0).at("differences").at(0), "apn: internet -> other");
+
+    response = request(Method::Post, "/v1/rules/vodafone/delete", json::parse(R"({"preview":false})"));
+    ASSERT_EQ(response.status, 200) << response.error;
+    EXPECT_EQ(source.edits.back().type, "rule");
+    EXPECT_EQ(source.edits.back().kind, ConfigEdit::Kind::Remove);
+    EXPECT_EQ(response.body.at("applied"), true);
+}
+
+TEST_F(ProfileRoutesTest, BadEditsAreRefusedWithTheReason)
+{
+    auto response = request(Method::Post, "/v1/profiles/home", json::parse(R"({"options":{"apn":["a"]}})"));
+    EXPECT_EQ(response.status, 400);
+    EXPECT_NE(response.error.find("option 'apn'"), std::string::npos) << response.error;
+    response = request(Method::Post, "/v1/profiles/home", json::parse(R"({"preview":"yes"})"));
+    EXPECT_EQ(response.status, 400);
+    response = request(Method::Post, "/v1/profiles/home", json::parse(R"({"colour":"blue"})"));
+    EXPECT_EQ(response.status, 400);
+    response = request(Method::Post, "/v1/profiles/home/delete", json::parse(R"({"options":{"apn":"x"}})"));
+    EXPECT_EQ(response.status, 400);
+    EXPECT_TRUE(source.edits.empty());
+
+    source.edit_outcome.problems = {"option 'auth': 'kerberos' is not one of none, pap, chap, pap-chap"};
+    response = request(Method::Post, "/v1/profiles/home", json::parse(R"({"options":{"auth":"kerberos"}})"));
+    EXPECT_EQ(response.status, 400);
+    EXPECT_NE(response.error.find("kerberos"), std::string::npos);
+    EXPECT_EQ(get("/v1/profiles/home").status, 405);
 }
 
 } // namespace

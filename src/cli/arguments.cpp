@@ -10,9 +10,10 @@ namespace {
 
 struct CommandSpec {
     const char* name;
-    std::size_t operands;
+    std::size_t operands;                // at least this many
     const char* synopsis;
     const char* summary;
+    bool more = false;                   // and any number after them
 };
 
 constexpr std::array commands{
@@ -24,6 +25,10 @@ constexpr std::array commands{
     CommandSpec{"connect", 1, "connect <id>", "connect the modem's data connection (and keep it up)"},
     CommandSpec{"disconnect", 1, "disconnect <id>", "disconnect it, and stay disconnected until `connect`"},
     CommandSpec{"events", 0, "events", "follow modem events as they happen (Ctrl-C stops)"},
+    CommandSpec{"profiles", 0, "profiles", "the connection profiles and the SIM rules that choose them"},
+    CommandSpec{"profile", 2, "profile set|delete <name> [option=value...]",
+        "change a profile, live (option= returns it to its default)", true},
+    CommandSpec{"rule", 2, "rule set|delete <name> [option=value...]", "change a SIM rule, live", true},
 };
 
 } // namespace
@@ -38,6 +43,7 @@ std::string usage()
         "\noptions:\n"
         "  --socket PATH       uplinkd's socket (default: $UPLINK_SOCKET, else {})\n"
         "  --json              print the API's JSON instead of text\n"
+        "  --preview           with profile and rule: show what would change, change nothing\n"
         "  -h, --help          this help\n"
         "  --version           the client's version\n",
         default_socket_path);
@@ -62,6 +68,8 @@ std::variant<Invocation, UsageError> parse_arguments(const std::vector<std::stri
             options_ended = true;
         } else if (argument == "--json") {
             invocation.output = Output::Json;
+        } else if (argument == "--preview") {
+            invocation.preview = true;
         } else if (argument == "-h" || argument == "--help") {
             invocation.command = "help";
             return invocation;
@@ -87,9 +95,17 @@ std::variant<Invocation, UsageError> parse_arguments(const std::vector<std::stri
     for (const auto& command : commands) {
         if (invocation.command != command.name)
             continue;
-        if (invocation.operands.size() != command.operands)
+        auto count = invocation.operands.size();
+        if (count < command.operands || (count > command.operands && !command.more))
             return UsageError{fmt::format("'{}' takes {} argument{}: uplink {}", command.name, command.operands,
                                           command.operands == 1 ? "" : "s", command.synopsis)};
+        if (command.more && invocation.operands[0] != "set" && invocation.operands[0] != "delete")
+            return UsageError{fmt::format("'{}' takes set or delete: uplink {}", command.name, command.synopsis)};
+        if (command.more && invocation.operands[0] == "delete" && count > 2)
+            return UsageError{fmt::format("'{} delete' takes only a name", command.name)};
+        for (std::size_t i = 2; i < count; ++i)
+            if (invocation.operands[i].find('=') == std::string::npos)
+                return UsageError{fmt::format("'{}' is not option=value", invocation.operands[i])};
         return invocation;
     }
     return UsageError{fmt::format("unknown command '{}'", invocation.command)};

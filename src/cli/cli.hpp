@@ -16,6 +16,7 @@ struct Invocation {
     Output output = Output::Human;
     std::string command;                 // "status", "modems", "modem", "signal", "at", "connect", "disconnect", "events", "help", "version"
     std::vector<std::string> operands;
+    bool preview = false;                // --preview: profile and rule changes are only shown
 };
 
 struct UsageError {

@@ -180,6 +180,25 @@ int send_at(Session& session, const std::string& id, const std::string& command)
     return final && final->is_string() && final->as_string() == "OK" ? 0 : 1;
 }
 
+// uplink profile|rule set|delete <name> [option=value...] [--preview]
+int edit_config(Session& session)
+{
+    const auto& invocation = session.invocation;
+    const auto& operands = invocation.operands;
+    json::object options;
+    for (std::size_t i = 2; i < operands.size(); ++i) {
+        auto equals = operands[i].find('=');
+        options[operands[i].substr(0, equals)] = operands[i].substr(equals + 1);
+    }
+    json::object body{{"preview", invocation.preview}};
+    if (operands[0] == "set")
+        body["options"] = std::move(options);
+    auto path = fmt::format("/v1/{}s/{}{}", invocation.command, path_segment(operands[1]),
+        operands[0] == "delete" ? "/delete" : "");
+    auto reply = request(session, "POST", path, std::move(body));
+    return reply ? print(session, *reply, format_config_change) : 1;
+}
+
 int run_command(Session& session)
 {
     const auto& command = session.invocation.command;
@@ -190,6 +209,12 @@ int run_command(Session& session)
     }
     if (command == "events")
         return follow_events(session);
+    if (command == "profiles") {
+        auto body = request(session, "GET", "/v1/profiles");
+        return body ? print(session, *body, format_profiles) : 1;
+    }
+    if (command == "profile" || command == "rule")
+        return edit_config(session);
     auto id = resolve_modem(session, operands.at(0));
     if (!id)
         return 1;

@@ -310,7 +310,9 @@ std::string format_modem(const json::value& body)
     const auto& sim = field(body, "sim");
     const auto& registration = field(body, "registration");
     const auto& device = field(body, "device");
-    std::string out = fmt::format("Modem {}: {}\n", text(body, "id"), modem_name(identity));
+    auto wan = text(body, "wan");
+    std::string out = fmt::format("Modem {}{}: {}\n", text(body, "id"), wan.empty() ? "" : " (" + wan + ")",
+        modem_name(identity));
     // One label column for every section, so the values line up down the page.
     auto row = [&out](std::string_view label, const std::string& value) {
         if (!value.empty())
@@ -351,6 +353,22 @@ std::string format_modem(const json::value& body)
 
     out += "Signal\n";
     out += signal_lines(field(body, "signal"), "  ");
+
+    const auto& settings = field(body, "settings");
+    if (auto profile = text(settings, "profile"); !profile.empty()) {
+        out += "Settings\n";
+        auto rule = text(settings, "rule");
+        row("Profile", fmt::format("{} ({}{})", profile, rule.empty() ? "" : "rule " + rule + ": ",
+                           text(settings, "reason")));
+        const auto& wanted = field(settings, "connection");
+        auto apn = text(wanted, "apn");
+        auto source = text(settings, "apn_source");
+        row("APN", source == "operator-table" ? fmt::format("{} (operator table: {})", apn, text(settings, "apn_entry"))
+                   : source == "network"      ? std::string("the network's default")
+                                              : apn);
+        row("IP family", text(wanted, "ip_family"));
+        row("Route metric", plain(wanted, "metric"));
+    }
 
     const auto& connection = field(body, "connection");
     if (auto interface = text(connection, "interface"); !interface.empty()) {
@@ -412,6 +430,52 @@ std::string format_connection_request(const json::value& body)
     auto requested = text(body, "requested");
     return fmt::format("{}: {} requested (connection now {}); `uplink modem {}` or `uplink events` shows the rest\n",
         text(body, "modem_id"), requested, text(field(body, "connection"), "state"), text(body, "modem_id"));
+}
+
+std::string format_profiles(const json::value& body)
+{
+    std::string out = fmt::format("Default profile: {}\n", text(body, "default_profile"));
+    std::vector<std::vector<std::string>> rows {{"PROFILE", "APN", "AUTH", "IP", "PIN", "MTU", "METRIC"}};
+    for (const auto& profile : array(field(body, "profiles"))) {
+        auto apn = text(profile, "apn");
+        rows.push_back({text(profile, "name"), apn.empty() ? "(operator table)" : apn, text(profile, "auth"),
+            text(profile, "ip_family"), field(profile, "pin_set").is_bool() && field(profile, "pin_set").as_bool() ? "set" : "-",
+            plain(profile, "mtu").empty() ? "network" : plain(profile, "mtu"),
+            plain(profile, "metric").empty() ? "by WAN" : plain(profile, "metric")});
+    }
+    out += table(rows);
+    const auto& rules = array(field(body, "rules"));
+    if (rules.empty())
+        return out + "No SIM rules: every SIM uses the default profile\n";
+    out += "SIM rules, first match wins:\n";
+    std::vector<std::vector<std::string>> rule_rows {{"RULE", "PROFILE", "MATCHES"}};
+    for (const auto& rule : rules) {
+        std::vector<std::string> criteria;
+        for (const auto* key : {"iccid", "imsi", "mcc_mnc", "imei", "model"})
+            if (auto value = text(rule, key); !value.empty())
+                criteria.push_back(fmt::format("{}={}", key, value));
+        rule_rows.push_back({text(rule, "name"), text(rule, "profile"),
+            criteria.empty() ? "any SIM" : fmt::format("{}", fmt::join(criteria, " "))});
+    }
+    return out + table(rule_rows);
+}
+
+std::string format_config_change(const json::value& body)
+{
+    auto applied = field(body, "applied").is_bool() && field(body, "applied").as_bool();
+    std::string out = applied ? "Saved and applied.\n" : "Preview: nothing changed yet.\n";
+    for (const auto& change : array(field(body, "changes"))) {
+        std::vector<std::string> differences;
+        for (const auto& difference : array(field(change, "differences")))
+            if (difference.is_string())
+                differences.emplace_back(difference.as_string());
+        out += fmt::format("  {} ({}): {}{}\n", text(change, "wan"), text(change, "modem_id"),
+            text(change, "action") == "none" ? "no action" : text(change, "action"),
+            differences.empty() ? "" : fmt::format(" — {}", fmt::join(differences, ", ")));
+    }
+    if (array(field(body, "changes")).empty())
+        out += "  no modem is affected\n";
+    return out;
 }
 
 std::string format_at_reply(const json::value& body)

@@ -407,6 +407,54 @@ bool Config::get_boolean(const ConfigSection& section, std::string_view option) 
     return schema::parse_boolean(get(section, option)).value_or(false);
 }
 
+Result<void> Config::set_options(std::string_view type, std::string_view name,
+    const std::map<std::string, std::string>& changes, std::vector<ConfigDiagnostic>& diagnostics)
+{
+    diagnostics.clear();
+    auto candidate = sections_;
+    auto& target = find_or_add_section(candidate, type, name);
+    for (const auto& [option, value] : changes) {
+        if (value.empty())
+            target.options.erase(option);
+    }
+    // Each value is checked by set(), on the candidate, so that a refusal leaves this unchanged;
+    // a required option that only this batch supplies is checked once every value is in.
+    std::vector<uci::Problem> problems;
+    for (const auto& [option, value] : changes) {
+        if (value.empty())
+            continue;
+        const auto* section_schema = schema_ ? schema::find_section(*schema_, type) : nullptr;
+        const auto* option_schema = section_schema ? schema::find_option(*section_schema, option) : nullptr;
+        if (!section_schema)
+            problems.push_back({0, ConfigErrc::UnknownSection, fmt::format("unknown section type '{}'", type)});
+        else if (!option_schema || option_schema->type == OptionType::List)
+            problems.push_back({0, ConfigErrc::UnknownOption,
+                fmt::format("option '{}': unknown option for a '{}' section", option, type)});
+        else if (auto why = schema::check_value(*option_schema, value))
+            problems.push_back({0, ConfigErrc::BadValue, fmt::format("option '{}': {}", option, *why)});
+        else
+            target.options[option] = value;
+    }
+    if (!name.empty() && !uci::is_valid_name(name))
+        problems.push_back({0, ConfigErrc::Syntax, fmt::format("'{}' is not a valid name (letters, digits and _ only)", name)});
+    if (problems.empty() && schema_)
+        schema::check_sections(*schema_, candidate, problems);
+    if (!problems.empty())
+        return report(problems, diagnostics);
+    sections_ = std::move(candidate);
+    return {};
+}
+
+bool Config::remove_section(std::string_view type, std::string_view name)
+{
+    auto found = std::find_if(sections_.begin(), sections_.end(),
+        [&](const ConfigSection& section) { return section.type == type && section.name == name; });
+    if (found == sections_.end())
+        return false;
+    sections_.erase(found);
+    return true;
+}
+
 Result<void> Config::set(std::string_view type, std::string_view name, std::string_view option,
     std::string_view value, std::vector<ConfigDiagnostic>& diagnostics)
 {

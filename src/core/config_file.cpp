@@ -126,9 +126,12 @@ Result<Config> Config::load(
 
 Result<void> Config::save(const std::string& path) const
 {
-    auto text = serialize();
+    return write_file_atomically(path, serialize());
+}
 
-    // Keep the mode of the file being replaced; a new file gets 0600 as it holds PINs.
+Result<void> write_file_atomically(const std::string& path, std::string_view text)
+{
+    // Keep the mode of the file being replaced; a new file gets 0600 (configs hold PINs).
     mode_t mode = 0600;
     struct stat original { };
     if (::stat(path.c_str(), &original) == 0)

@@ -130,6 +130,13 @@ public:
     // The section is found as section() finds it, else created (anonymous for an empty name).
     Result<void> set(std::string_view type, std::string_view name, std::string_view option,
                      std::string_view value, std::vector<ConfigDiagnostic>& diagnostics);
+    // Several options of one section at once, checked together (so a new section can get its
+    // required options in the same call); an empty value removes the option (its default applies).
+    Result<void> set_options(std::string_view type, std::string_view name,
+                             const std::map<std::string, std::string>& changes,
+                             std::vector<ConfigDiagnostic>& diagnostics);
+    // Removes the section of that type and name; false when there is none.
+    bool remove_section(std::string_view type, std::string_view name);
     // Replaces a List option's values; no values removes it.
     Result<void> set_list(std::string_view type, std::string_view name, std::string_view option,
                           const std::vector<std::string>& values,
@@ -139,6 +146,10 @@ private:
     const Schema* schema_ = nullptr;
     std::vector<ConfigSection> sections_;
 };
+
+// Temp file in the same directory, fsync, rename, fsync of the directory: a crash leaves the old
+// file or the new one. A replaced file keeps its mode; a new one is 0600. Errors are errno values.
+Result<void> write_file_atomically(const std::string& path, std::string_view text);
 
 } // namespace uplink
 

@@ -50,6 +50,14 @@ std::optional<modem::TrafficCounters> LinkSetup::traffic(const std::string& inte
 
 Result<void> LinkSetup::configure(const modem::LinkConfiguration& link)
 {
+    if (auto found = applied_.find(link.interface);
+        found != applied_.end() && found->second.link.ipv4 == link.ipv4 && found->second.link.ipv6 == link.ipv6) {
+        auto changed = change_in_place(link, found->second);
+        if (changed)
+            return changed;
+        log(LogLevel::Warning, "uplinkd", "{}: cannot change MTU or routes in place ({}); configuring it afresh",
+            link.interface, changed.error().message());
+    }
     deconfigure(link.interface);
     auto socket = netlink();
     if (!socket)
@@ -58,6 +66,7 @@ Result<void> LinkSetup::configure(const modem::LinkConfiguration& link)
     if (!index)
         return index.error();
     Applied applied;
+    applied.link = link;
     applied.index = *index;
     auto result = apply(*index, link, applied);
     applied_[link.interface] = std::move(applied);
@@ -94,14 +103,50 @@ Result<void> LinkSetup::apply(int index, const modem::LinkConfiguration& link, A
         if (auto added = socket.add_address(address); !added && added.error() != boost::system::errc::file_exists)
             return added.error();
         applied.addresses.push_back(address);
+    }
+    return add_routes(link, applied);
+}
+
+// One on-link default route per granted family, at the link's metric.
+Result<void> LinkSetup::add_routes(const modem::LinkConfiguration& link, Applied& applied)
+{
+    for (const auto* ip : {link.ipv4 ? &*link.ipv4 : nullptr, link.ipv6 ? &*link.ipv6 : nullptr}) {
+        if (!ip)
+            continue;
+        auto address = net::parse_address(ip->address);
+        if (!address)
+            return make_error_code(net::Errc::InvalidArgument);
         net::Route route;
-        route.destination = net::Prefix::any(prefix->address.family);
-        route.output_link = index;
-        route.metric = route_metric;
-        if (auto added = socket.add_route(route); !added && added.error() != boost::system::errc::file_exists)
+        route.destination = net::Prefix::any(address->family);
+        route.output_link = applied.index;
+        route.metric = link.route_metric;
+        if (auto added = netlink_->add_route(route); !added && added.error() != boost::system::errc::file_exists)
             return added.error();
         applied.routes.push_back(route);
     }
+    return {};
+}
+
+// The new routes go in before the old ones leave, so traffic never lacks a default route.
+Result<void> LinkSetup::change_in_place(const modem::LinkConfiguration& link, Applied& applied)
+{
+    if (link.mtu && link.mtu != applied.link.mtu)
+        if (auto set = netlink_->set_link_mtu(applied.index, *link.mtu); !set)
+            return set.error();
+    if (link.route_metric != applied.link.route_metric) {
+        auto old_routes = std::exchange(applied.routes, {});
+        if (auto added = add_routes(link, applied); !added) {
+            for (const auto& route : applied.routes)
+                (void)netlink_->delete_route(route);
+            applied.routes = std::move(old_routes);
+            return added.error();
+        }
+        for (const auto& route : old_routes)
+            (void)netlink_->delete_route(route);
+    }
+    applied.link = link;
+    log(LogLevel::Info, "uplinkd", "{}: MTU {}, route metric {}", link.interface,
+        link.mtu ? std::to_string(*link.mtu) : "unchanged", link.route_metric);
     return {};
 }
 

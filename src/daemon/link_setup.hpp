@@ -15,10 +15,10 @@ namespace uplink::daemon {
 
 class LinkSetup {
 public:
-    // Metric of the default routes through a modem: above a typical wired WAN's (0, or DHCP's
-    // 0-100 on OpenWrt), so the modem is the fallback until failover policy takes over.
-    static constexpr std::uint32_t route_metric = 200;
-
+    // The default routes take the link's metric (200 for WAN1, 210 for WAN2 unless a profile says
+    // otherwise): above a typical wired WAN's (0, or DHCP's 0-100 on OpenWrt), so the modems are
+    // the fallback until failover policy takes over. A link configured again with the same
+    // addresses changes only its MTU and routes, so its connections survive.
     Result<void> configure(const modem::LinkConfiguration& link);
     void deconfigure(const std::string& interface);
     std::optional<modem::TrafficCounters> traffic(const std::string& interface);
@@ -26,6 +26,7 @@ public:
 
 private:
     struct Applied {
+        modem::LinkConfiguration link;
         int index = 0;
         std::vector<net::InterfaceAddress> addresses;
         std::vector<net::Route> routes;
@@ -33,6 +34,8 @@ private:
     Result<net::Netlink*> netlink();
     Result<void> masquerade_behind(const std::string& interface);
     Result<void> apply(int index, const modem::LinkConfiguration& link, Applied& applied);
+    Result<void> add_routes(const modem::LinkConfiguration& link, Applied& applied);
+    Result<void> change_in_place(const modem::LinkConfiguration& link, Applied& applied);
     void remove_stale_addresses(int index);
 
     std::optional<net::Netlink> netlink_;

@@ -1,5 +1,6 @@
 // uplinkd: the composition root. The only place that wires modules together: the modem
 // manager, the API over it, configuration reload on SIGHUP and a clean stop on SIGTERM.
+#include "daemon/config_editor.hpp"
 #include "daemon/link_setup.hpp"
 #include "daemon/modem_source.hpp"
 #include "daemon/settings.hpp"
@@ -71,7 +72,13 @@ class Daemon {
 public:
     Daemon(asio::io_context& io, std::string config_path, Settings settings)
         : io_(io), config_path_(std::move(config_path)), settings_(with_hooks(std::move(settings), link_setup_)),
-          manager_(io.get_executor(), settings_.modem), source_(manager_),
+          manager_(io.get_executor(), settings_.modem),
+          editor_(config_path_, manager_,
+                  [this](Settings next, std::vector<std::string> changed) {
+                      apply_settings(std::move(next), std::move(changed), "saved");
+                  }),
+          source_(manager_, {[this] { return settings_.modem.policy; },
+                             [this](api::ConfigEdit edit) { return editor_.edit(edit, settings_); }}),
           server_(io.get_executor(), api::ServerOptions{settings_.socket_path, {UPLINK_VERSION, Clock::now()}},
                   source_),
           signals_(io, SIGINT, SIGTERM, SIGHUP)
@@ -153,14 +160,20 @@ private:
                 log(LogLevel::Error, "uplinkd", "{}", located(config_path_, diagnostic));
             return;
         }
-        auto next = with_hooks(std::move(loaded->settings), link_setup_);
         if (loaded->source == SettingsSource::Defaults)
             log(LogLevel::Warning, "uplinkd", "{} is gone; reloading the defaults", config_path_);
-        auto changed = changed_settings(settings_, next);
+        auto changed = changed_settings(settings_, loaded->settings);
         if (changed.empty()) {
             log(LogLevel::Info, "uplinkd", "reloaded {}: nothing changed", config_path_);
             return;
         }
+        apply_settings(std::move(loaded->settings), std::move(changed), "reloaded");
+    }
+
+    // A reload's or an API edit's settings, checked whole already: only what changed takes effect.
+    void apply_settings(Settings loaded, std::vector<std::string> changed, std::string_view how)
+    {
+        auto next = with_hooks(std::move(loaded), link_setup_);
         set_log_level(next.log_level);
         if (next.socket_path != settings_.socket_path) {
             log(LogLevel::Warning, "uplinkd", "the API socket moves from {} to {} only when uplinkd restarts",
@@ -173,7 +186,7 @@ private:
                     created.error().message());
         manager_.apply(next.modem);
         settings_ = std::move(next);
-        log(LogLevel::Info, "uplinkd", "reloaded {}: changed {}", config_path_, joined(changed));
+        log(LogLevel::Info, "uplinkd", "{} {}: changed {}", how, config_path_, joined(changed));
     }
 
     asio::io_context& io_;
@@ -181,6 +194,7 @@ private:
     LinkSetup link_setup_;      // before the manager: the modems' hooks point into it
     Settings settings_;
     modem::Manager manager_;
+    ConfigEditor editor_;
     ManagerSource source_;
     api::Server server_;
     asio::signal_set signals_;

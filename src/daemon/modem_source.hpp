@@ -1,14 +1,24 @@
-// The API's view of the modems, over the modem module's Manager.
+// The API's view of the modems, over the modem module's Manager, and of the profiles they run
+// with, over the daemon's running settings and its config editor.
 #pragma once
 
 #include <api/api.hpp>
 #include <modem/modem.hpp>
 
+#include <functional>
+
 namespace uplink::daemon {
 
 class ManagerSource final : public api::ModemSource {
 public:
-    explicit ManagerSource(modem::Manager& manager) : manager_(manager) {}
+    struct Configuration {
+        std::function<modem::ProfilePolicy()> policy;
+        std::function<Result<api::ConfigEditOutcome>(api::ConfigEdit)> edit;
+    };
+    ManagerSource(modem::Manager& manager, Configuration configuration)
+        : manager_(manager), configuration_(std::move(configuration))
+    {
+    }
 
     std::vector<modem::Snapshot> modems() const override { return manager_.modems(); }
     std::optional<modem::Snapshot> modem(std::string_view id) const override { return manager_.modem(id); }
@@ -25,9 +35,15 @@ public:
     {
         return manager_.subscribe(std::move(listener));
     }
+    modem::ProfilePolicy policy() const override { return configuration_.policy(); }
+    Result<api::ConfigEditOutcome> edit_config(api::ConfigEdit edit) override
+    {
+        return configuration_.edit(std::move(edit));
+    }
 
 private:
     modem::Manager& manager_;
+    Configuration configuration_;
 };
 
 } // namespace uplink::daemon

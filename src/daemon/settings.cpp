@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <set>
 
 namespace uplink::daemon {
 
@@ -57,15 +58,8 @@ Schema make_schema()
         text_option("socket", "/run/uplink/uplink.sock", "the API's unix socket, for the uplink CLI"),
         integer_option("poll_interval", 10, 1, 3600, "seconds between signal and registration polls"),
         integer_option("at_timeout", 5, 1, 120, "seconds an AT command may take before it counts as failed"),
+        text_option("default_profile", "default", "the profile used when no rule matches"),
     };
-
-    OptionSchema iccid = text_option("iccid", "", "ICCID prefix of the SIMs this PIN is for; empty: any SIM");
-    OptionSchema pin = text_option("pin", "", "the SIM's PIN, 4 to 8 digits");
-    pin.required = true;
-    pin.secret = true;
-    SectionSchema sim_section;
-    sim_section.type = "sim";
-    sim_section.options = {iccid, pin};
 
     auto choice_option = [](std::string name, std::string default_value, std::vector<std::string> choices,
                              std::string description) {
@@ -74,23 +68,41 @@ Schema make_schema()
         option.choices = std::move(choices);
         return option;
     };
+    auto secret_option = [](std::string name, std::string description) {
+        OptionSchema option = text_option(std::move(name), "", std::move(description));
+        option.secret = true;
+        return option;
+    };
     OptionSchema autoconnect = text_option("autoconnect", "1", "connect whenever the modem is registered");
     autoconnect.type = OptionType::Boolean;
-    OptionSchema password = text_option("password", "", "the APN's password, if the operator gives one");
-    password.secret = true;
-    SectionSchema connection_section;
-    connection_section.type = "connection";
-    connection_section.single = true;
-    connection_section.options = {
+    SectionSchema profile_section;
+    profile_section.type = "profile";
+    profile_section.options = {
         autoconnect,
-        text_option("apn", "", "the operator's access point name; empty: the network's default"),
+        text_option("apn", "", "the operator's access point name; empty: from the operator table, else the network's"),
         choice_option("auth", "none", {"none", "pap", "chap", "pap-chap"}, "how the APN checks username and password"),
         text_option("username", "", "the APN's username, if the operator gives one"),
-        password,
+        secret_option("password", "the APN's password, if the operator gives one"),
         choice_option("ip_family", "ipv4", {"ipv4", "ipv6", "ipv4v6"}, "which IP versions to ask the network for"),
+        secret_option("pin", "the SIM's PIN, 4 to 8 digits"),
+        integer_option("mtu", 0, 0, 9000, "the link's MTU instead of the network's; 0: the network's"),
+        integer_option("metric", 0, 0, 65535, "the default routes' metric; 0: 200 for WAN1, 210 for WAN2..."),
     };
 
-    return {main_section, sim_section, connection_section};
+    OptionSchema rule_profile = text_option("profile", "", "the profile SIMs matching this rule use");
+    rule_profile.required = true;
+    SectionSchema rule_section;
+    rule_section.type = "rule";
+    rule_section.options = {
+        rule_profile,
+        text_option("iccid", "", "the start of the SIM's ICCID"),
+        text_option("imsi", "", "the start of the SIM's IMSI"),
+        text_option("mcc_mnc", "", "the SIM's home network, MCC and MNC (23415)"),
+        text_option("imei", "", "the modem's IMEI"),
+        text_option("model", "", "the modem's model, as it reports it (EC25)"),
+    };
+
+    return {main_section, profile_section, rule_section};
 }
 
 template <typename Enum>
@@ -111,6 +123,93 @@ void check_absolute(const Config& config, const ConfigSection& section, std::str
         diagnostics.push_back({section.line, fmt::format("option '{}': '{}' is not an absolute path (one that "
                                                          "starts with /)",
                                                          option, value)});
+}
+
+// Digits only, of a length in [minimum, maximum]; otherwise a diagnostic naming the option.
+void check_digits(const ConfigSection& section, std::string_view option, std::string_view value,
+    std::size_t minimum, std::size_t maximum, std::string_view what, std::vector<ConfigDiagnostic>& diagnostics)
+{
+    if (value.empty() || (all_digits(value) && value.size() >= minimum && value.size() <= maximum))
+        return;
+    diagnostics.push_back({section.line, fmt::format("option '{}': '{}' is not {}", option, value, what)});
+}
+
+modem::Profile profile_from(const Config& config, const ConfigSection& section, std::vector<ConfigDiagnostic>& diagnostics)
+{
+    using modem::Authentication;
+    using modem::IpFamilies;
+    modem::Profile profile;
+    profile.name = section.name;
+    auto& connection = profile.connection;
+    connection.autoconnect = config.get_boolean(section, "autoconnect");
+    connection.apn = config.get(section, "apn");
+    connection.authentication = enum_of(config.get(section, "auth"),
+        {Authentication::None, Authentication::Pap, Authentication::Chap, Authentication::PapOrChap});
+    connection.username = config.get(section, "username");
+    connection.password = config.get(section, "password");
+    connection.families = enum_of(config.get(section, "ip_family"), {IpFamilies::Ipv4, IpFamilies::Ipv6, IpFamilies::Both});
+    if (auto mtu = config.get_integer(section, "mtu"); mtu != 0)
+        connection.mtu = static_cast<std::uint32_t>(mtu);
+    connection.route_metric = static_cast<std::uint32_t>(config.get_integer(section, "metric"));
+    profile.pin = config.get(section, "pin");
+
+    if (section.name.empty())
+        diagnostics.push_back({section.line, "a profile needs a name, as rules refer to it: config profile 'home'"});
+    // 3GPP TS 23.003 §9.1: an APN is at most 100 octets.
+    if (connection.apn.size() > 100)
+        diagnostics.push_back({section.line, "option 'apn': an APN is at most 100 characters"});
+    // 3GPP TS 31.101 §9.3: a PIN is 4 to 8 decimal digits. The value is never shown.
+    if (!profile.pin.empty() && (!all_digits(profile.pin) || profile.pin.size() < 4 || profile.pin.size() > 8))
+        diagnostics.push_back({section.line, "option 'pin': a PIN is 4 to 8 digits"});
+    // RFC 791: every IPv4 host takes 576-octet datagrams; below that a link is of no use.
+    if (connection.mtu && *connection.mtu < 576)
+        diagnostics.push_back({section.line, fmt::format("option 'mtu': {} is below 576 (0 keeps the network's)", *connection.mtu)});
+    return profile;
+}
+
+modem::SimRule rule_from(const Config& config, const ConfigSection& section, std::size_t number,
+    std::vector<ConfigDiagnostic>& diagnostics)
+{
+    modem::SimRule rule;
+    rule.name = section.name.empty() ? fmt::format("rule {}", number) : section.name;
+    rule.profile = config.get(section, "profile");
+    rule.iccid_prefix = config.get(section, "iccid");
+    rule.imsi_prefix = config.get(section, "imsi");
+    rule.mcc_mnc = config.get(section, "mcc_mnc");
+    rule.imei = config.get(section, "imei");
+    rule.model = config.get(section, "model");
+    // ICCIDs are 19 or 20 digits (ITU-T E.118), IMSIs up to 15 (3GPP TS 23.003 §2.2), an MCC
+    // 3 digits and an MNC 2 or 3, an IMEI 15 (§6.2.1); a prefix is any start of one.
+    check_digits(section, "iccid", rule.iccid_prefix, 1, 20, "the start of an ICCID (up to 20 digits)", diagnostics);
+    check_digits(section, "imsi", rule.imsi_prefix, 1, 15, "the start of an IMSI (up to 15 digits)", diagnostics);
+    check_digits(section, "mcc_mnc", rule.mcc_mnc, 5, 6, "an MCC and MNC (5 or 6 digits, as 23415)", diagnostics);
+    check_digits(section, "imei", rule.imei, 15, 15, "an IMEI (15 digits)", diagnostics);
+    return rule;
+}
+
+// Profiles, then rules in file order; every rule must name a profile, and so must
+// default_profile unless it is "default" (built in: the network's defaults).
+modem::ProfilePolicy policy_from(const Config& config, const ConfigSection& main_section,
+    std::vector<ConfigDiagnostic>& diagnostics)
+{
+    modem::ProfilePolicy policy;
+    std::set<std::string> names;
+    for (const auto* section : config.sections_of("profile")) {
+        policy.profiles.push_back(profile_from(config, *section, diagnostics));
+        names.insert(section->name);
+    }
+    policy.default_profile = config.get(main_section, "default_profile");
+    if (policy.default_profile != "default" && !names.contains(policy.default_profile))
+        diagnostics.push_back({main_section.line,
+            fmt::format("option 'default_profile': there is no profile '{}'", policy.default_profile)});
+    std::size_t number = 0;
+    for (const auto* section : config.sections_of("rule")) {
+        auto rule = rule_from(config, *section, ++number, diagnostics);
+        if (rule.profile != "default" && !names.contains(rule.profile))
+            diagnostics.push_back({section->line, fmt::format("option 'profile': there is no profile '{}'", rule.profile)});
+        policy.rules.push_back(std::move(rule));
+    }
+    return policy;
 }
 
 } // namespace
@@ -146,35 +245,7 @@ Result<Settings> settings_from(const Config& config, std::vector<ConfigDiagnosti
                                                          "socket's path must be shorter than {}",
                                                          settings.socket_path.size(), sizeof(sockaddr_un::sun_path))});
 
-    for (const auto* sim : config.sections_of("sim")) {
-        auto iccid = config.get(*sim, "iccid");
-        auto pin = config.get(*sim, "pin");
-        // ICCIDs are 19 or 20 digits (ITU-T E.118); a prefix is any start of one.
-        if (!all_digits(iccid) || iccid.size() > 20)
-            diagnostics.push_back({sim->line, fmt::format("option 'iccid': '{}' is not the start of an ICCID (up "
-                                                          "to 20 digits, as `uplink modem` shows it)",
-                                                          iccid)});
-        // 3GPP TS 31.101 §9.3: a PIN is 4 to 8 decimal digits. The value is never shown.
-        if (!all_digits(pin) || pin.size() < 4 || pin.size() > 8)
-            diagnostics.push_back({sim->line, "option 'pin': a PIN is 4 to 8 digits"});
-        settings.modem.pins.push_back({iccid, pin});
-    }
-    if (const auto* connection = config.section("connection", "")) {
-        using modem::Authentication;
-        using modem::IpFamilies;
-        auto& wanted = settings.modem.connection;
-        wanted.autoconnect = config.get_boolean(*connection, "autoconnect");
-        wanted.apn = config.get(*connection, "apn");
-        wanted.authentication = enum_of(config.get(*connection, "auth"),
-            {Authentication::None, Authentication::Pap, Authentication::Chap, Authentication::PapOrChap});
-        wanted.username = config.get(*connection, "username");
-        wanted.password = config.get(*connection, "password");
-        wanted.families = enum_of(config.get(*connection, "ip_family"),
-            {IpFamilies::Ipv4, IpFamilies::Ipv6, IpFamilies::Both});
-        // 3GPP TS 23.003 §9.1: an APN is at most 100 octets.
-        if (wanted.apn.size() > 100)
-            diagnostics.push_back({connection->line, "option 'apn': an APN is at most 100 characters"});
-    }
+    settings.modem.policy = policy_from(config, section, diagnostics);
     if (!diagnostics.empty())
         return make_error_code(ConfigErrc::BadValue);
     return settings;
@@ -221,13 +292,9 @@ std::vector<std::string> changed_settings(const Settings& before, const Settings
     compare("socket", before.socket_path, after.socket_path);
     compare("poll_interval", before.modem.poll_interval, after.modem.poll_interval);
     compare("at_timeout", before.modem.command_timeout, after.modem.command_timeout);
-    bool pins_differ = before.modem.pins.size() != after.modem.pins.size();
-    for (std::size_t i = 0; !pins_differ && i < before.modem.pins.size(); ++i)
-        pins_differ = before.modem.pins[i].iccid_prefix != after.modem.pins[i].iccid_prefix ||
-                      before.modem.pins[i].pin != after.modem.pins[i].pin;
-    if (pins_differ)
-        changed.push_back("sim");
-    compare("connection", before.modem.connection, after.modem.connection);
+    compare("default_profile", before.modem.policy.default_profile, after.modem.policy.default_profile);
+    compare("profiles", before.modem.policy.profiles, after.modem.policy.profiles);
+    compare("rules", before.modem.policy.rules, after.modem.policy.rules);
     return changed;
 }
 

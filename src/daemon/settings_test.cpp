@@ -45,11 +45,15 @@ TEST(Settings, DocumentedExampleLoads)
     ASSERT_TRUE(settings) << all_messages(diagnostics);
     EXPECT_EQ(settings->log_level, LogLevel::Info);
     EXPECT_EQ(settings->socket_path, "/run/uplink/uplink.sock");
-    ASSERT_EQ(settings->modem.pins.size(), 2u);
-    EXPECT_EQ(settings->modem.pins[0].iccid_prefix, "894411");
-    EXPECT_EQ(settings->modem.pins[0].pin, "4321");
-    EXPECT_EQ(settings->modem.pins[1].iccid_prefix, "");
-    EXPECT_EQ(settings->modem.pins[1].pin, "1234");
+    const auto& policy = settings->modem.policy;
+    ASSERT_EQ(policy.profiles.size(), 2u);
+    EXPECT_EQ(policy.profiles[0].name, "work");
+    EXPECT_EQ(policy.profiles[0].pin, "4321");
+    ASSERT_EQ(policy.rules.size(), 2u);
+    EXPECT_EQ(policy.rules[0].name, "work_sims");
+    EXPECT_EQ(policy.rules[0].iccid_prefix, "894411");
+    EXPECT_EQ(policy.rules[1].name, "rule 2");
+    EXPECT_EQ(policy.default_profile, "default");
 }
 
 TEST(Settings, EveryOptionIsDocumented)
@@ -74,7 +78,9 @@ TEST(Settings, EmptyFileGivesTheDefaults)
     EXPECT_EQ(settings->modem.state_dir, "/var/lib/uplink");
     EXPECT_EQ(settings->modem.poll_interval, std::chrono::seconds(10));
     EXPECT_EQ(settings->modem.command_timeout, std::chrono::seconds(5));
-    EXPECT_TRUE(settings->modem.pins.empty());
+    EXPECT_TRUE(settings->modem.policy.profiles.empty());
+    EXPECT_TRUE(settings->modem.policy.rules.empty());
+    EXPECT_EQ(settings->modem.policy.default_profile, "default");
 }
 
 TEST(Settings, ValuesAreRead)
@@ -99,30 +105,59 @@ TEST(Settings, ValuesAreRead)
     EXPECT_EQ(settings->modem.command_timeout, std::chrono::seconds(1));
 }
 
-TEST(Settings, ConnectionIsRead)
+TEST(Settings, ProfilesAndRulesAreRead)
 {
     std::vector<ConfigDiagnostic> diagnostics;
-    auto settings = parse_settings("config connection\n"
+    auto settings = parse_settings("config uplink\n"
+                                   "\toption default_profile 'home'\n"
+                                   "config profile 'home'\n"
                                    "\toption apn 'internet.example'\n"
                                    "\toption auth chap\n"
                                    "\toption username 'user'\n"
                                    "\toption password 'secret'\n"
                                    "\toption ip_family ipv4v6\n"
-                                   "\toption autoconnect 0\n",
+                                   "\toption autoconnect 0\n"
+                                   "\toption pin 1234\n"
+                                   "\toption mtu 1400\n"
+                                   "\toption metric 300\n"
+                                   "config profile 'blank'\n"
+                                   "config rule 'vodafone'\n"
+                                   "\toption profile 'blank'\n"
+                                   "\toption iccid 8944\n"
+                                   "\toption imsi 23415\n"
+                                   "\toption mcc_mnc 23415\n"
+                                   "\toption imei 867698040000001\n"
+                                   "\toption model EC25\n",
                                    diagnostics);
     ASSERT_TRUE(settings) << all_messages(diagnostics);
-    const auto& connection = settings->modem.connection;
-    EXPECT_EQ(connection.apn, "internet.example");
-    EXPECT_EQ(connection.authentication, modem::Authentication::Chap);
-    EXPECT_EQ(connection.username, "user");
-    EXPECT_EQ(connection.password, "secret");
-    EXPECT_EQ(connection.families, modem::IpFamilies::Both);
-    EXPECT_FALSE(connection.autoconnect);
-
-    auto defaults = parse_settings("", diagnostics);
-    ASSERT_TRUE(defaults);
-    EXPECT_TRUE(defaults->modem.connection.autoconnect);
-    EXPECT_EQ(defaults->modem.connection.families, modem::IpFamilies::Ipv4);
+    const auto& policy = settings->modem.policy;
+    EXPECT_EQ(policy.default_profile, "home");
+    ASSERT_EQ(policy.profiles.size(), 2u);
+    const auto& home = policy.profiles[0];
+    EXPECT_EQ(home.name, "home");
+    EXPECT_EQ(home.connection.apn, "internet.example");
+    EXPECT_EQ(home.connection.authentication, modem::Authentication::Chap);
+    EXPECT_EQ(home.connection.username, "user");
+    EXPECT_EQ(home.connection.password, "secret");
+    EXPECT_EQ(home.connection.families, modem::IpFamilies::Both);
+    EXPECT_FALSE(home.connection.autoconnect);
+    EXPECT_EQ(home.connection.mtu, 1400u);
+    EXPECT_EQ(home.connection.route_metric, 300u);
+    EXPECT_EQ(home.pin, "1234");
+    const auto& blank = policy.profiles[1];
+    EXPECT_TRUE(blank.connection.autoconnect);
+    EXPECT_EQ(blank.connection.families, modem::IpFamilies::Ipv4);
+    EXPECT_EQ(blank.connection.mtu, std::nullopt);
+    EXPECT_EQ(blank.connection.route_metric, 0u); // by WAN number
+    ASSERT_EQ(policy.rules.size(), 1u);
+    const auto& rule = policy.rules[0];
+    EXPECT_EQ(rule.name, "vodafone");
+    EXPECT_EQ(rule.profile, "blank");
+    EXPECT_EQ(rule.iccid_prefix, "8944");
+    EXPECT_EQ(rule.imsi_prefix, "23415");
+    EXPECT_EQ(rule.mcc_mnc, "23415");
+    EXPECT_EQ(rule.imei, "867698040000001");
+    EXPECT_EQ(rule.model, "EC25");
 }
 
 struct BadCase {
@@ -162,19 +197,27 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"RelativeSocket", "\nconfig uplink\n\toption socket uplink.sock\n", 2, "absolute path"},
         BadCase{"LongSocket", "config uplink\n\toption socket /run/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock\n",
                 1, "shorter than"},
-        BadCase{"PinTooShort", "config uplink\n\nconfig sim\n\toption pin 123\n", 3, "4 to 8 digits"},
-        BadCase{"PinNotDigits", "config sim 'work'\n\toption pin 12a4\n", 1, "4 to 8 digits"},
-        BadCase{"PinMissing", "config sim\n\toption iccid 8944\n", 1, "pin"},
-        BadCase{"IccidNotDigits", "config sim\n\toption iccid 89-44\n\toption pin 1234\n", 1, "iccid"},
-        BadCase{"UnknownAuth", "config connection\n\toption auth kerberos\n", 2, "auth"},
-        BadCase{"UnknownIpFamily", "config connection\n\toption ip_family ipv5\n", 2, "ip_family"},
-        BadCase{"ApnTooLong", "config connection\n\toption apn 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'\n", 1, "100 characters"}),
+        BadCase{"PinTooShort", "config uplink\n\nconfig profile 'p'\n\toption pin 123\n", 3, "4 to 8 digits"},
+        BadCase{"PinNotDigits", "config profile 'work'\n\toption pin 12a4\n", 1, "4 to 8 digits"},
+        BadCase{"ProfileWithoutName", "config profile\n\toption apn x\n", 1, "needs a name"},
+        BadCase{"RuleWithoutProfile", "config rule\n\toption iccid 8944\n", 1, "profile"},
+        BadCase{"RuleOfUnknownProfile", "config rule\n\toption profile 'nowhere'\n", 1, "no profile 'nowhere'"},
+        BadCase{"UnknownDefaultProfile", "config uplink\n\toption default_profile 'nowhere'\n", 1, "no profile 'nowhere'"},
+        BadCase{"IccidNotDigits", "config rule\n\toption profile default\n\toption iccid 89-44\n", 1, "iccid"},
+        BadCase{"ImsiTooLong", "config rule\n\toption profile default\n\toption imsi 2341500000000001\n", 1, "imsi"},
+        BadCase{"MccMncTooShort", "config rule\n\toption profile default\n\toption mcc_mnc 2341\n", 1, "mcc_mnc"},
+        BadCase{"ImeiTooShort", "config rule\n\toption profile default\n\toption imei 8676980400\n", 1, "imei"},
+        BadCase{"MtuTooSmall", "config profile 'p'\n\toption mtu 500\n", 1, "below 576"},
+        BadCase{"MtuTooLarge", "config profile 'p'\n\toption mtu 9001\n", 2, "mtu"},
+        BadCase{"UnknownAuth", "config profile 'p'\n\toption auth kerberos\n", 2, "auth"},
+        BadCase{"UnknownIpFamily", "config profile 'p'\n\toption ip_family ipv5\n", 2, "ip_family"},
+        BadCase{"ApnTooLong", "config profile 'p'\n\toption apn 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'\n", 1, "100 characters"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
 
 TEST(Settings, PinIsNeverShownInAMessage)
 {
     std::vector<ConfigDiagnostic> diagnostics;
-    auto settings = parse_settings("config sim\n\toption pin 98765x\n", diagnostics);
+    auto settings = parse_settings("config profile 'p'\n\toption pin 98765x\n", diagnostics);
     ASSERT_FALSE(settings);
     EXPECT_EQ(all_messages(diagnostics).find("98765"), std::string::npos) << all_messages(diagnostics);
 }
@@ -227,14 +270,14 @@ TEST_F(LoadSettings, UnreadableFileIsAnErrorNotDefaults)
 TEST(ChangedSettings, NamesWhatDiffers)
 {
     std::vector<ConfigDiagnostic> diagnostics;
-    auto before = *parse_settings("config sim\n\toption pin 1234\n", diagnostics);
+    auto before = *parse_settings("config profile 'p'\n\toption pin 1234\n", diagnostics);
     auto after = *parse_settings("config uplink\n\toption poll_interval 5\n\toption socket /tmp/u.sock\n"
-                                 "config sim\n\toption pin 4321\n"
-                                 "config connection\n\toption apn 'other'\n",
+                                 "config profile 'p'\n\toption pin 4321\n"
+                                 "config rule\n\toption profile 'p'\n",
                                  diagnostics);
     EXPECT_TRUE(changed_settings(before, before).empty());
     EXPECT_EQ(changed_settings(before, after),
-              (std::vector<std::string>{"socket", "poll_interval", "sim", "connection"}));
+              (std::vector<std::string>{"socket", "poll_interval", "profiles", "rules"}));
 }
 
 } // namespace

@@ -4,6 +4,8 @@
 // interface. A Packet Service Status "disconnected" indication ends the call at once.
 #include "modem/data_connection.hpp"
 
+#include "modem/profiles.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -158,16 +160,23 @@ void DataConnection::set_wanted(bool wanted)
     wake();
 }
 
+// A new APN, credentials or IP families need a new call; MTU and route metric only a change of
+// the link, in place, so the connection and its traffic stay up.
 void DataConnection::apply(ConnectionSettings settings)
 {
     if (settings == settings_)
         return;
     bool autoconnect_changed = settings.autoconnect != settings_.autoconnect;
+    bool call_changed = !same_call(settings, settings_);
+    bool link_changed = settings.mtu != settings_.mtu || settings.route_metric != settings_.route_metric;
     settings_ = std::move(settings);
     if (autoconnect_changed)
         wanted_ = settings_.autoconnect;
-    settings_changed_ = true;
-    backoff_ = first_backoff;
+    if (call_changed) {
+        settings_changed_ = true;
+        backoff_ = first_backoff;
+    }
+    relink_ = relink_ || link_changed;
     wake();
 }
 
@@ -230,8 +239,11 @@ awaitable<void> DataConnection::run(std::shared_ptr<DataConnection> self)
             continue;
         }
         auto since = Clock::now();
-        while (should_connect() && !dropped_ && !settings_changed_)
+        while (should_connect() && !dropped_ && !settings_changed_) {
             co_await wait_for_wakeup();
+            if (std::exchange(relink_, false))
+                reconfigure_link();
+        }
         bool was_dropped = dropped_;
         if (Clock::now() - since >= stable_after)
             backoff_ = first_backoff;
@@ -329,6 +341,11 @@ awaitable<Result<void>> DataConnection::connect_once()
                                                   : fmt::format("{}", fmt::join(failures, "; "));
         co_return make_error_code(Errc::NotReady);
     }
+    granted_mtu_ = link.mtu;
+    if (settings_.mtu)
+        link.mtu = settings_.mtu;
+    link.route_metric = settings_.route_metric;
+    relink_ = false;
     if (ports_.interface.empty() || !hooks_.configure) {
         connection_.last_error = "the modem has no network interface to configure";
         co_return make_error_code(Errc::NoDataPort);
@@ -338,6 +355,7 @@ awaitable<Result<void>> DataConnection::connect_once()
         co_return configured.error();
     }
     link_configured_ = true;
+    link_ = link;
     traffic_at_connect_ = hooks_.traffic ? hooks_.traffic(link.interface) : std::nullopt;
     connection_.ipv4 = link.ipv4;
     connection_.ipv6 = link.ipv6;
@@ -384,6 +402,28 @@ awaitable<Result<void>> DataConnection::start_call(Call& call, LinkConfiguration
     if (settings->mtu)
         link.mtu = link.mtu ? std::min(*link.mtu, *settings->mtu) : *settings->mtu;
     co_return Result<void> {};
+}
+
+// The same addresses with a new MTU or route metric; a failure ends the call, to start afresh.
+void DataConnection::reconfigure_link()
+{
+    if (!link_configured_)
+        return;
+    auto link = link_;
+    link.mtu = settings_.mtu ? settings_.mtu : granted_mtu_;
+    link.route_metric = settings_.route_metric;
+    if (link == link_)
+        return;
+    if (auto configured = hooks_.configure(link); !configured) {
+        connection_.last_error = fmt::format("cannot reconfigure {}: {}", link.interface, configured.error().message());
+        dropped_ = true;
+        return;
+    }
+    link_ = link;
+    connection_.mtu = link.mtu;
+    if (changed_)
+        changed_(fmt::format("{} reconfigured: MTU {}, route metric {}", link.interface,
+            link.mtu ? std::to_string(*link.mtu) : "unchanged", link.route_metric));
 }
 
 // Stops every started call and releases its client, then removes what was configured.

@@ -32,7 +32,9 @@ public:
     void stop();                                   // ends the call, removes what was configured
     void set_registered(bool registered);
     void set_wanted(bool wanted);                  // connect()/disconnect() from the API
-    void apply(ConnectionSettings settings);       // a changed APN reconnects at once
+    bool wanted() const { return wanted_; }
+    // A changed APN reconnects at once, from any state; a changed MTU or metric changes the link.
+    void apply(ConnectionSettings settings);
 
     // With the bytes carried since the call came up, read from the kernel now.
     Connection connection() const;
@@ -64,6 +66,7 @@ private:
     void on_port_closed(Error error);
     void wake();
     void release_link();
+    void reconfigure_link();
     void set_state(ConnectionState state, std::string message);
 
     boost::asio::any_io_executor executor_;
@@ -82,6 +85,9 @@ private:
     bool dropped_ = false;                          // the modem ended the call
     bool port_failed_ = false;                      // the control port went away
     bool settings_changed_ = false;
+    bool relink_ = false;                           // MTU or route metric changed while connected
+    LinkConfiguration link_;                        // as configured
+    std::optional<std::uint32_t> granted_mtu_;      // the network's, before the profile's override
     bool stopping_ = false;
     Duration backoff_ = first_backoff;
     boost::asio::steady_timer wake_;

@@ -3,6 +3,7 @@
 // device's interfaces arrive together.
 #include "modem/hotplug.hpp"
 #include "modem/modem_instance.hpp"
+#include "modem/wan_numbers.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -20,14 +21,14 @@ constexpr Duration debounce = 100ms;
 constexpr Duration debounce_limit = 500ms; // a stream of events still rescans this often
 constexpr std::size_t recent_limit = 200;
 
-ModemSettings settings_of(const Options& options)
+ModemSettings settings_of(const Options& options, unsigned wan_number)
 {
-    return {options.poll_interval, options.command_timeout, options.pins, options.connection, options.link};
+    return {options.poll_interval, options.command_timeout, options.policy, options.link, wan_number};
 }
 
-std::string store_path(const Options& options)
+std::string state_path(const Options& options, std::string_view file)
 {
-    return (std::filesystem::path(options.state_dir) / "pin-failures").string();
+    return (std::filesystem::path(options.state_dir) / file).string();
 }
 
 // Same hardware in the same slot: same ids and the same ports (a replug faster than the debounce
@@ -50,7 +51,8 @@ struct Manager::Impl : std::enable_shared_from_this<Manager::Impl> {
         : executor(executor)
         , options(std::move(options))
         , debounce_timer(executor)
-        , store(std::make_shared<PinFailureStore>(store_path(this->options)))
+        , store(std::make_shared<PinFailureStore>(state_path(this->options, "pin-failures")))
+        , wan_numbers(state_path(this->options, "wans"))
     {
         std::vector<ConfigDiagnostic> diagnostics;
         auto parsed = parse_vendor_table(embedded_vendor_table(), diagnostics);
@@ -78,6 +80,7 @@ struct Manager::Impl : std::enable_shared_from_this<Manager::Impl> {
     asio::steady_timer debounce_timer;
     std::optional<Clock::time_point> first_request;
     std::shared_ptr<PinFailureStore> store;
+    WanNumbers wan_numbers;
     std::shared_ptr<HotplugWatcher> watcher;
     bool running = false;
 
@@ -170,8 +173,8 @@ void Manager::Impl::add(FoundModem found)
     };
     auto description = fmt::format("{}:{} {}", found.device.vendor_id, found.device.product_id,
         found.entry ? found.entry->name : "(not in the vendor table: probing)");
-    auto modem = std::make_shared<Modem>(
-        executor, std::move(found), settings_of(options), store, std::move(callbacks));
+    auto modem = std::make_shared<Modem>(executor, std::move(found),
+        settings_of(options, wan_numbers.number_for(id)), store, std::move(callbacks));
     modems.emplace(id, modem);
     log(LogLevel::Info, "modem", "{}: added, {}", id, description);
     emit(Event::Kind::Added, id, description);
@@ -230,8 +233,10 @@ void Manager::apply(Options options)
     auto& current = impl_->options;
     bool tree_changed
         = options.sysfs_root != current.sysfs_root || options.dev_root != current.dev_root;
-    if (options.state_dir != current.state_dir)
-        impl_->store = std::make_shared<PinFailureStore>(store_path(options));
+    if (options.state_dir != current.state_dir) {
+        impl_->store = std::make_shared<PinFailureStore>(state_path(options, "pin-failures"));
+        impl_->wan_numbers = WanNumbers(state_path(options, "wans"));
+    }
     if (tree_changed && impl_->running) {
         impl_->stop();
         current = std::move(options);
@@ -240,7 +245,15 @@ void Manager::apply(Options options)
     }
     current = std::move(options);
     for (auto& [id, modem] : impl_->modems)
-        modem->apply(settings_of(current));
+        modem->apply(settings_of(current, impl_->wan_numbers.number_for(id)));
+}
+
+std::vector<PlannedChange> Manager::preview(const Options& options) const
+{
+    std::vector<PlannedChange> plans;
+    for (const auto& [id, modem] : impl_->modems)
+        plans.push_back(modem->plan(options.policy));
+    return plans;
 }
 
 std::vector<Snapshot> Manager::modems() const

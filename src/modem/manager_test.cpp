@@ -187,7 +187,8 @@ protected:
         state_dir_ = tree_.root() + "/state";
     }
 
-    Options options(std::vector<PinSetting> pins = {}) const
+    // A default profile with `pin`; with an ICCID prefix, a rule that picks it for those SIMs.
+    Options options(std::string pin = {}, std::string iccid_prefix = {}) const
     {
         Options result;
         result.sysfs_root = tree_.sysfs_root();
@@ -196,7 +197,19 @@ protected:
         result.poll_interval
             = 60s; // the first poll runs right after init; the test needs no second
         result.command_timeout = 2s;
-        result.pins = std::move(pins);
+        if (!pin.empty()) {
+            Profile profile;
+            profile.name = "default";
+            profile.pin = std::move(pin);
+            result.policy.profiles.push_back(std::move(profile));
+        }
+        if (!iccid_prefix.empty()) {
+            SimRule rule;
+            rule.name = "sims";
+            rule.profile = "default";
+            rule.iccid_prefix = std::move(iccid_prefix);
+            result.policy.rules.push_back(std::move(rule));
+        }
         return result;
     }
 
@@ -311,7 +324,7 @@ TEST_F(ManagerWithPty, AWrongPinIsSentOnceEvenAcrossRestarts)
 {
     modem_.sim_locked = true;
     {
-        Manager manager(context_.get_executor(), options({{"", "0000"}}));
+        Manager manager(context_.get_executor(), options("0000"));
         manager.start();
         ASSERT_TRUE(
             run_until([&] { return in_state(manager, State::Failed, FailedReason::WrongPin); }));
@@ -325,13 +338,13 @@ TEST_F(ManagerWithPty, AWrongPinIsSentOnceEvenAcrossRestarts)
     EXPECT_EQ(modem_.pins_tried, std::vector<std::string> {"0000"});
     {
         // A daemon restart (same state directory): the PIN is known to be wrong and is not sent.
-        Manager manager(context_.get_executor(), options({{"8944", "0000"}}));
+        Manager manager(context_.get_executor(), options("0000", "8944"));
         manager.start();
         ASSERT_TRUE(
             run_until([&] { return in_state(manager, State::Failed, FailedReason::WrongPin); }));
         EXPECT_EQ(modem_.pins_tried, std::vector<std::string> {"0000"});
         // The right PIN arrives with a config reload: tried once, at once.
-        manager.apply(options({{"8944", "1234"}}));
+        manager.apply(options("1234", "8944"));
         ASSERT_TRUE(run_until([&] { return in_state(manager, State::Registered); }));
         EXPECT_EQ(modem_.pins_tried, (std::vector<std::string> {"0000", "1234"}));
     }
@@ -346,7 +359,7 @@ TEST_F(ManagerWithPty, WithoutAPinTheModemIsLockedAndSaysWhy)
     ASSERT_TRUE(run_until([&] { return in_state(manager, State::Locked); }));
     EXPECT_NE(manager.modem("1-1")->message.find("set one in the config"), std::string::npos);
     EXPECT_TRUE(modem_.pins_tried.empty());
-    manager.apply(options({{"", "1234"}}));
+    manager.apply(options("1234"));
     ASSERT_TRUE(run_until([&] { return in_state(manager, State::Registered); }));
     EXPECT_EQ(modem_.pins_tried, std::vector<std::string> {"1234"});
 }
@@ -355,7 +368,7 @@ TEST_F(ManagerWithPty, APinIsNeverSentToAPukLockedSim)
 {
     modem_.sim_locked = true;
     modem_.pin_attempts_left = 0;
-    Manager manager(context_.get_executor(), options({{"", "1234"}}));
+    Manager manager(context_.get_executor(), options("1234"));
     manager.start();
     ASSERT_TRUE(
         run_until([&] { return in_state(manager, State::Failed, FailedReason::PukRequired); }));
@@ -368,7 +381,7 @@ TEST_F(ManagerWithPty, ACorruptPinRecordRefusesToUnlock)
     modem_.sim_locked = true;
     std::filesystem::create_directories(state_dir_);
     std::ofstream(state_dir_ + "/pin-failures") << "garbage\n";
-    Manager manager(context_.get_executor(), options({{"", "1234"}}));
+    Manager manager(context_.get_executor(), options("1234"));
     manager.start();
     ASSERT_TRUE(run_until([&] { return in_state(manager, State::Locked); }));
     EXPECT_NE(manager.modem("1-1")->message.find("unreadable"), std::string::npos);

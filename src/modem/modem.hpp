@@ -111,13 +111,16 @@ std::string_view to_string(Authentication authentication);
 enum class IpFamilies { Ipv4, Ipv6, Both };
 std::string_view to_string(IpFamilies families);
 
-// What to connect with. (Profiles bound to the SIM replace this single set later.)
+// What to connect with and how the link is set up: a profile's connection part, with its APN
+// filled in (see EffectiveSettings).
 struct ConnectionSettings {
     bool autoconnect = true;                  // connect whenever registered
     std::string apn;
     Authentication authentication = Authentication::None;
     std::string username, password;
     IpFamilies families = IpFamilies::Ipv4;
+    std::optional<std::uint32_t> mtu;         // instead of the MTU the network grants
+    std::uint32_t route_metric = 0;           // of its default routes; 0 in a profile: by WAN number
     bool operator==(const ConnectionSettings&) const = default;
 };
 
@@ -134,6 +137,8 @@ struct LinkConfiguration {
     std::string interface;                    // wwan0
     std::optional<IpSettings> ipv4, ipv6;
     std::optional<std::uint32_t> mtu;
+    std::uint32_t route_metric = 200;
+    bool operator==(const LinkConfiguration&) const = default;
 };
 
 struct TrafficCounters {
@@ -158,9 +163,59 @@ struct Connection {
     std::string last_error;                   // why the last attempt failed or the call ended
 };
 
+// ---------------------------------------------------------------- profiles and SIM rules
+// A named set of connection settings (`config profile` in the configuration).
+struct Profile {
+    std::string name;
+    ConnectionSettings connection;            // an empty APN is looked up in the operator table
+    std::string pin;                          // "" when the SIM has no PIN
+    bool operator==(const Profile&) const = default;
+};
+
+// Which profile a modem uses: the first rule whose every given criterion matches (`config rule`).
+struct SimRule {
+    std::string name;                         // the section's name, or "rule <n>" in file order
+    std::string profile;
+    std::string iccid_prefix, imsi_prefix, mcc_mnc, imei, model; // "" matches anything
+    bool operator==(const SimRule&) const = default;
+};
+
+struct ProfilePolicy {
+    std::vector<Profile> profiles;
+    std::vector<SimRule> rules;
+    std::string default_profile = "default";  // when no rule matches; built in when not configured
+    bool operator==(const ProfilePolicy&) const = default;
+};
+
+enum class ApnSource { Profile, OperatorTable, Network };
+std::string_view to_string(ApnSource source);
+
+// What a modem uses now, and why: the API shows this as its effective settings.
+struct EffectiveSettings {
+    std::string profile;
+    std::string rule;                         // "" when the default profile was taken
+    std::string reason;                       // "ICCID starts with 894411", "no rule matched"
+    bool provisional = false;                 // chosen while the IMSI was unreadable (SIM locked)
+    ApnSource apn_source = ApnSource::Profile;
+    std::string apn_entry;                    // the operator table entry used: "23415 Vodafone UK"
+    ConnectionSettings connection;
+    bool has_pin = false;
+    bool operator==(const EffectiveSettings&) const = default;
+};
+
+// What the modem knows of itself when a profile is chosen. Rules on the IMSI or MCC-MNC cannot be
+// decided while the SIM is locked; those are skipped and the choice is marked provisional.
+// `wan_number` gives the route metric a profile leaves open: 200 for WAN1, 210 for WAN2, ...
+EffectiveSettings choose_settings(
+    const ProfilePolicy& policy, const Sim& sim, const Identity& identity, unsigned wan_number);
+std::uint32_t default_route_metric(unsigned wan_number);
+// The profile's PIN for that choice ("" when none); kept out of EffectiveSettings so it is never shown.
+std::string pin_of(const ProfilePolicy& policy, const EffectiveSettings& settings);
+
 // Everything the API shows about one modem; a copy, so callers never race the state machine.
 struct Snapshot {
     std::string id;                           // the USB path: stable for a slot
+    std::string wan;                          // "wan1": by USB path, remembered in state_dir
     State state = State::Unknown;
     FailedReason failed_reason = FailedReason::None;
     std::string message;                      // what a person should know about the state
@@ -169,12 +224,13 @@ struct Snapshot {
     Registration registration;
     Signal signal;
     Connection connection;
+    std::optional<EffectiveSettings> settings; // once the SIM (or its absence) is known
     Device device;
 };
 
 struct Event {
     enum class Kind { Added, Removed, StateChanged, SimChanged, RegistrationChanged, SignalChanged,
-                      ConnectionChanged };
+                      ConnectionChanged, SettingsChanged };
     Kind kind = Kind::StateChanged;
     std::string modem_id;
     std::string message;                      // "registered -> searching", "unplugged"
@@ -182,22 +238,25 @@ struct Event {
 };
 std::string_view to_string(Event::Kind kind);
 
-// A PIN to use for SIMs whose ICCID starts with `iccid_prefix` ("" = any SIM).
-struct PinSetting {
-    std::string iccid_prefix;
-    std::string pin;
-};
-
 struct Options {
     std::string sysfs_root = "/sys";
     std::string dev_root = "/dev";
     std::string state_dir = "/var/lib/uplink";   // remembers PINs a SIM refused
     Duration poll_interval = 10s;
     Duration command_timeout = 5s;
-    std::vector<PinSetting> pins;
-    ConnectionSettings connection;
+    ProfilePolicy policy;
     LinkHooks link;
 };
+
+// What applying new options would do to one modem (Manager::preview).
+struct PlannedChange {
+    std::string modem_id, wan;
+    std::optional<EffectiveSettings> before, after;   // none when the SIM is not read yet
+    std::vector<std::string> differences;             // "apn: internet -> iot.example"
+    enum class Action { None, Reconfigure, Reconnect, Connect, Disconnect, RetryPin };
+    Action action = Action::None;
+};
+std::string_view to_string(PlannedChange::Action action);
 
 // Owns discovery and every Modem. One per daemon; lives on the daemon's io_context.
 class Manager {
@@ -210,6 +269,8 @@ public:
     void start();                             // first scan, then hotplug
     void stop();
     void apply(Options options);              // live reload: only what changed takes effect
+    // What apply(options) would do to each modem, without doing it.
+    std::vector<PlannedChange> preview(const Options& options) const;
 
     std::vector<Snapshot> modems() const;
     std::optional<Snapshot> modem(std::string_view id) const;

@@ -1,6 +1,8 @@
 #include "modem/modem_instance.hpp"
 
 #include "modem/mapping.hpp"
+#include "modem/profiles.hpp"
+#include "modem/wan_numbers.hpp"
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
@@ -85,6 +87,7 @@ Modem::Modem(asio::any_io_executor executor, FoundModem found, ModemSettings set
     , store_(std::move(store))
     , callbacks_(std::move(callbacks))
     , wake_(executor)
+    , effective_(choose_settings(settings_.policy, {}, {}, settings_.wan_number))
 {
     for (std::size_t i = 0; i < device_.ports.size(); ++i) {
         if (device_.ports[i].role == PortRole::At) {
@@ -129,25 +132,57 @@ void Modem::stop()
 
 void Modem::apply(ModemSettings settings)
 {
-    auto same_pins = std::equal(settings.pins.begin(), settings.pins.end(), settings_.pins.begin(),
-        settings_.pins.end(), [](const PinSetting& a, const PinSetting& b) {
-            return a.iccid_prefix == b.iccid_prefix && a.pin == b.pin;
-        });
+    auto planned = plan(settings.policy);
     settings_ = std::move(settings);
-    if (data_)
-        data_->apply(settings_.connection);
+    refresh_settings();
     wake_.cancel(); // the poll loop re-arms with the new interval
+    if (!planned.differences.empty())
+        log(LogLevel::Info, "modem", "{}: {} ({})", device_.usb_path, fmt::join(planned.differences, ", "),
+            to_string(planned.action));
     // A locked SIM tries a new PIN at once (unless it failed before: unlock() checks the store);
     // a Locked state may also come from an unreadable store the administrator has now fixed.
-    auto wrong_pin = state_ == State::Failed && failed_reason_ == FailedReason::WrongPin;
-    if (state_ == State::Locked || (wrong_pin && !same_pins))
+    if (state_ == State::Locked || planned.action == PlannedChange::Action::RetryPin)
         request_restart("settings changed");
+}
+
+PlannedChange Modem::plan(const ProfilePolicy& policy) const
+{
+    ModemCondition condition {state_, failed_reason_,
+        data_ ? data_->connection().state : ConnectionState::Disconnected, data_ && data_->wanted(),
+        settings_.wan_number};
+    auto planned = plan_change(settings_.policy, policy, sim_, identity_, condition);
+    planned.modem_id = device_.usb_path;
+    planned.wan = wan_name(settings_.wan_number);
+    return planned;
+}
+
+EffectiveSettings Modem::effective_settings() const
+{
+    return choose_settings(settings_.policy, sim_, identity_, settings_.wan_number);
+}
+
+// The data connection takes new settings at once; it reconnects only for a new call.
+void Modem::refresh_settings()
+{
+    auto next = effective_settings();
+    if (next == effective_)
+        return;
+    auto before = std::exchange(effective_, std::move(next));
+    if (before.profile != effective_.profile || before.rule != effective_.rule
+        || before.provisional != effective_.provisional) {
+        auto message = fmt::format("profile '{}': {}", effective_.profile, effective_.reason);
+        log(LogLevel::Info, "modem", "{}: {}", device_.usb_path, message);
+        callbacks_.event(Event::Kind::SettingsChanged, std::move(message));
+    }
+    if (data_)
+        data_->apply(effective_.connection);
 }
 
 Snapshot Modem::snapshot() const
 {
     Snapshot snapshot;
     snapshot.id = device_.usb_path;
+    snapshot.wan = wan_name(settings_.wan_number);
     snapshot.state = state_;
     snapshot.failed_reason = failed_reason_;
     snapshot.message = message_;
@@ -157,6 +192,7 @@ Snapshot Modem::snapshot() const
     snapshot.signal = signal_;
     if (data_)
         snapshot.connection = data_->connection();
+    snapshot.settings = effective_;
     snapshot.device = device_;
     return snapshot;
 }
@@ -347,6 +383,7 @@ awaitable<Modem::Next> Modem::read_identity()
         }
     }
     identity_ = std::move(identity);
+    refresh_settings();
     co_return Next::Proceed;
 }
 
@@ -648,7 +685,7 @@ void Modem::start_data_connection()
     if (ports.control_name.empty())
         return;
     auto weak = weak_from_this();
-    data_ = std::make_shared<DataConnection>(executor_, device_.usb_path, std::move(ports), settings_.connection,
+    data_ = std::make_shared<DataConnection>(executor_, device_.usb_path, std::move(ports), effective_.connection,
         settings_.link, settings_.command_timeout, [weak](std::string message) {
             if (auto self = weak.lock())
                 self->callbacks_.event(Event::Kind::ConnectionChanged, std::move(message));
@@ -672,6 +709,7 @@ void Modem::update_sim(Sim sim)
     callbacks_.event(Event::Kind::SimChanged,
         fmt::format("SIM {}{}", to_string(sim_.state),
             sim_.iccid.empty() ? "" : " " + short_iccid(sim_.iccid)));
+    refresh_settings();
 }
 
 void Modem::update_registration(Registration registration)

@@ -19,9 +19,9 @@ namespace uplink::modem {
 struct ModemSettings {
     Duration poll_interval = 10s;
     Duration command_timeout = 5s;
-    std::vector<PinSetting> pins;
-    ConnectionSettings connection;
+    ProfilePolicy policy;
     LinkHooks link;
+    unsigned wan_number = 1;
 };
 
 class Modem : public std::enable_shared_from_this<Modem> {
@@ -39,7 +39,9 @@ public:
 
     void start();
     void stop();
+    // Takes the new settings and does what plan() says: nothing, a new PIN, a reconnect...
     void apply(ModemSettings settings);
+    PlannedChange plan(const ProfilePolicy& policy) const;
 
     Snapshot snapshot() const;
     const Device& device() const { return device_; }
@@ -99,6 +101,8 @@ private:
     std::string describe_sim() const;
     std::string refused_message(const Sim& sim) const;
     std::optional<std::string> configured_pin() const;
+    EffectiveSettings effective_settings() const;
+    void refresh_settings();                 // after the SIM, identity or policy changed
     bool has_quirk(std::string_view quirk) const;
 
     boost::asio::any_io_executor executor_;
@@ -122,6 +126,7 @@ private:
     std::string message_;
     Identity identity_;
     Sim sim_;
+    EffectiveSettings effective_;
     Registration registration_;
     Signal signal_;
     // The last +CREG, +CGREG and +CEREG seen (read or URC), combined by best_registration().

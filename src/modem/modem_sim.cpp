@@ -305,12 +305,13 @@ std::string Modem::refused_message(const Sim& sim) const
         describe_sim(), left);
 }
 
+// The PIN of the profile chosen with what is known while locked (ICCID, IMEI, model).
 std::optional<std::string> Modem::configured_pin() const
 {
-    for (const auto& setting : settings_.pins)
-        if (std::string_view(sim_.iccid).starts_with(setting.iccid_prefix) && !setting.pin.empty())
-            return setting.pin;
-    return std::nullopt;
+    auto pin = pin_of(settings_.policy, effective_settings());
+    if (pin.empty())
+        return std::nullopt;
+    return pin;
 }
 
 void Modem::on_cpin_urc(const std::string& line)

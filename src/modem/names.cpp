@@ -204,6 +204,8 @@ std::string_view to_string(Event::Kind kind)
         return "signal-changed";
     case Event::Kind::ConnectionChanged:
         return "connection-changed";
+    case Event::Kind::SettingsChanged:
+        return "settings-changed";
     }
     return "unknown";
 }
@@ -247,6 +249,38 @@ std::string_view to_string(IpFamilies families)
         return "ipv6";
     case IpFamilies::Both:
         return "ipv4v6";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(ApnSource source)
+{
+    switch (source) {
+    case ApnSource::Profile:
+        return "profile";
+    case ApnSource::OperatorTable:
+        return "operator-table";
+    case ApnSource::Network:
+        return "network";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(PlannedChange::Action action)
+{
+    switch (action) {
+    case PlannedChange::Action::None:
+        return "none";
+    case PlannedChange::Action::Reconfigure:
+        return "reconfigure";
+    case PlannedChange::Action::Reconnect:
+        return "reconnect";
+    case PlannedChange::Action::Connect:
+        return "connect";
+    case PlannedChange::Action::Disconnect:
+        return "disconnect";
+    case PlannedChange::Action::RetryPin:
+        return "retry-pin";
     }
     return "unknown";
 }

@@ -47,12 +47,16 @@ TEST(ModemNames, RegistrationAndTechnologyHaveDistinctNames)
         Technology::Nr5gNsa, Technology::Nr5gSa});
     expect_distinct_names({Event::Kind::Added, Event::Kind::Removed, Event::Kind::StateChanged,
         Event::Kind::SimChanged, Event::Kind::RegistrationChanged, Event::Kind::SignalChanged,
-        Event::Kind::ConnectionChanged});
+        Event::Kind::ConnectionChanged, Event::Kind::SettingsChanged});
     expect_distinct_names({ConnectionState::Disconnected, ConnectionState::Connecting,
         ConnectionState::Connected, ConnectionState::Disconnecting});
     expect_distinct_names({Authentication::None, Authentication::Pap, Authentication::Chap,
         Authentication::PapOrChap});
     expect_distinct_names({IpFamilies::Ipv4, IpFamilies::Ipv6, IpFamilies::Both});
+    expect_distinct_names({ApnSource::Profile, ApnSource::OperatorTable, ApnSource::Network});
+    expect_distinct_names({PlannedChange::Action::None, PlannedChange::Action::Reconfigure,
+        PlannedChange::Action::Reconnect, PlannedChange::Action::Connect,
+        PlannedChange::Action::Disconnect, PlannedChange::Action::RetryPin});
 }
 
 TEST(ModemNames, RolesAndProtocolsRoundTrip)

@@ -119,47 +119,6 @@ Result<std::vector<Line>> read_lines(const std::string& path, std::string* probl
     return lines;
 }
 
-Error last_system_error()
-{
-    return {errno, boost::system::system_category()};
-}
-
-// Temp file, fsync, rename, fsync of the directory: a crash leaves the old or the new file.
-Result<void> write_atomically(const std::string& path, const std::string& content)
-{
-    auto directory = std::filesystem::path(path).parent_path();
-    std::error_code ec;
-    std::filesystem::create_directories(directory, ec);
-    if (ec)
-        return Error(ec.value(), boost::system::system_category());
-    auto temporary = path + ".tmp";
-    int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return last_system_error();
-    ::fchmod(fd, 0600);
-    std::size_t written = 0;
-    while (written < content.size()) {
-        auto n = ::write(fd, content.data() + written, content.size() - written);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            auto error = last_system_error();
-            ::close(fd);
-            return error;
-        }
-        written += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0)
-        return last_system_error();
-    if (::rename(temporary.c_str(), path.c_str()) != 0)
-        return last_system_error();
-    if (int dir = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
-        ::fsync(dir);
-        ::close(dir);
-    }
-    return {};
-}
-
 } // namespace
 
 std::string_view to_string(PinRecord record)
@@ -227,7 +186,11 @@ Result<void> PinFailureStore::update(
     for (const auto& line : *lines)
         content += fmt::format(
             "{} {} {} {}\n", line.sim_key, to_string(line.record), line.salt, line.hash);
-    return write_atomically(path_, content);
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
+    if (ec)
+        return Error(ec.value(), boost::system::system_category());
+    return write_file_atomically(path_, content);
 }
 
 } // namespace uplink::modem

@@ -334,6 +334,32 @@ private:
 
 } // namespace uplink::net
 
+// ---------------------------------------------------------------- data-path probe
+// (Its Asio includes are here, with the one declaration that needs them.)
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+namespace uplink::net {
+
+// One ICMP echo (RFC 792) to an IPv4 `target` through `interface` alone (SO_BINDTODEVICE): the
+// request leaves by that interface whatever the routing tables prefer, and only a reply that comes
+// back in through it counts, so a WAN's watchdog tests that WAN's own data path. Gives the round
+// trip time, or an error (system category) that says why not:
+//   errc::timed_out                     no reply within `timeout`
+//   errc::no_such_device                no interface of that name (an empty name included)
+//   errc::network_unreachable, host_unreachable...  a router on the way said so (a neighbour
+//                                       that never answers ARP is a timeout)
+//   errc::address_family_not_supported  an IPv6 target
+//   errc::operation_not_permitted       neither a ping socket nor a raw one may be opened here
+// A ping socket (SOCK_DGRAM, IPPROTO_ICMP) is used where net.ipv4.ping_group_range admits the
+// process's group, else a raw socket (CAP_NET_RAW: uplinkd runs as root). Each probe carries
+// probe_payload_size bytes: 2 x (20 + 8 + 8) = 72 bytes of IP traffic, request and reply.
+constexpr std::size_t probe_payload_size = 8;
+boost::asio::awaitable<Result<Duration>> probe(boost::asio::any_io_executor executor,
+    std::string interface, Address target, Duration timeout);
+
+} // namespace uplink::net
+
 namespace boost::system {
 template <>
 struct is_error_code_enum<uplink::net::Errc> : std::true_type {};

@@ -236,10 +236,12 @@ Daemon::Daemon(fs::path directory, const Emulator& emulator, Settings settings)
            << "\toption socket '" << socket().string() << "'\n"
            << "\toption poll_interval '" << settings.poll_interval_s << "'\n"
            << "\toption at_timeout '" << settings.at_timeout_s << "'\n";
+    config << "\nconfig profile 'default'\n";
     if (!settings.pin.empty())
-        config << "\nconfig sim\n\toption pin '" << settings.pin << "'\n";
-    if (!settings.connection.empty())
-        config << "\nconfig connection\n" << settings.connection;
+        config << "\toption pin '" << settings.pin << "'\n";
+    config << settings.connection;
+    if (!settings.extra_config.empty())
+        config << "\n" << settings.extra_config;
     config.close();
     start();
 }

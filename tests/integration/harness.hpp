@@ -86,11 +86,12 @@ private:
 class Daemon {
 public:
     struct Settings {
-        std::string pin;                     // "" = no `config sim` section
+        std::string pin;                     // the default profile's PIN, "" = none
         int poll_interval_s = 1;
         int at_timeout_s = 1;
-        std::string connection {};           // the body of a `config connection` section, "" = none
+        std::string connection {};           // more options of `config profile 'default'`
         std::vector<std::string> launcher {}; // run uplinkd through it: {"ip", "netns", "exec", "router"}
+        std::string extra_config {};         // appended to the config as is: more sections
     };
     Daemon(std::filesystem::path directory, const Emulator& emulator, Settings settings);
     void start();

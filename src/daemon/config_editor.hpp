@@ -1,0 +1,31 @@
+// Edits of profiles and rules from the API and the CLI: made on the config file as it is now,
+// checked whole as a reload checks it, previewed against the running modems, and when applied
+// saved atomically (temp file, fsync, rename) and taken live the way SIGHUP takes a reload.
+#pragma once
+
+#include "daemon/settings.hpp"
+
+#include <api/api.hpp>
+#include <modem/modem.hpp>
+
+#include <functional>
+#include <string>
+
+namespace uplink::daemon {
+
+class ConfigEditor {
+public:
+    using Apply = std::function<void(Settings settings, std::vector<std::string> changed)>;
+    ConfigEditor(std::string path, const modem::Manager& manager, Apply apply);
+
+    // A refused edit (a bad value, an unknown profile, a config file that has problems of its
+    // own) is an outcome with problems, and changes nothing; an error means the save failed.
+    Result<api::ConfigEditOutcome> edit(const api::ConfigEdit& edit, const Settings& running);
+
+private:
+    std::string path_;
+    const modem::Manager& manager_;
+    Apply apply_;
+};
+
+} // namespace uplink::daemon

@@ -1,0 +1,138 @@
+#include "daemon/config_editor.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace uplink::daemon {
+namespace {
+
+class ConfigEditorTest : public ::testing::Test {
+protected:
+    ConfigEditorTest()
+    {
+        std::string pattern = (std::filesystem::temp_directory_path() / "uplink-editor-XXXXXX").string();
+        directory_ = ::mkdtemp(pattern.data());
+        path_ = directory_ + "/uplink";
+        options_.state_dir = directory_ + "/state";
+    }
+    ~ConfigEditorTest() override { std::filesystem::remove_all(directory_); }
+
+    std::string text() const
+    {
+        std::ifstream file(path_);
+        std::stringstream content;
+        content << file.rdbuf();
+        return content.str();
+    }
+
+    Result<api::ConfigEditOutcome> edit(api::ConfigEdit change)
+    {
+        ConfigEditor editor(path_, manager_, [this](Settings settings, std::vector<std::string> changed) {
+            applied_.push_back(std::move(settings));
+            changes_.push_back(std::move(changed));
+        });
+        return editor.edit(change, Settings {});
+    }
+
+    static api::ConfigEdit set(std::string type, std::string name, std::map<std::string, std::string> options,
+        api::ConfigEdit::Mode mode = api::ConfigEdit::Mode::Apply)
+    {
+        return {std::move(type), std::move(name), api::ConfigEdit::Kind::Set, mode, std::move(options)};
+    }
+
+    std::string directory_, path_;
+    boost::asio::io_context context_;
+    modem::Options options_;
+    modem::Manager manager_ {context_.get_executor(), options_};   // no modems: empty previews
+    std::vector<Settings> applied_;
+    std::vector<std::vector<std::string>> changes_;
+};
+
+TEST_F(ConfigEditorTest, APreviewChangesNothing)
+{
+    std::ofstream(path_) << "config profile 'home'\n\toption apn 'old'\n";
+    auto outcome = edit(set("profile", "home", {{"apn", "new"}}, api::ConfigEdit::Mode::Preview));
+    ASSERT_TRUE(outcome);
+    EXPECT_TRUE(outcome->problems.empty());
+    EXPECT_FALSE(outcome->applied);
+    EXPECT_EQ(text(), "config profile 'home'\n\toption apn 'old'\n");
+    EXPECT_TRUE(applied_.empty());
+}
+
+TEST_F(ConfigEditorTest, AnAppliedEditIsSavedAndTakenLive)
+{
+    std::ofstream(path_) << "config uplink 'main'\n\toption poll_interval '5'\n";
+    auto outcome = edit(set("profile", "home", {{"apn", "internet.example"}, {"pin", "1234"}}));
+    ASSERT_TRUE(outcome);
+    EXPECT_TRUE(outcome->problems.empty());
+    EXPECT_TRUE(outcome->applied);
+    ASSERT_EQ(applied_.size(), 1u);
+    ASSERT_EQ(applied_[0].modem.policy.profiles.size(), 1u);
+    EXPECT_EQ(applied_[0].modem.policy.profiles[0].connection.apn, "internet.example");
+    EXPECT_EQ(applied_[0].modem.poll_interval, std::chrono::seconds(5)); // the rest of the file stays
+    std::vector<ConfigDiagnostic> diagnostics;
+    auto reloaded = load_settings(path_, diagnostics);
+    ASSERT_TRUE(reloaded);
+    EXPECT_EQ(reloaded->settings.modem.policy.profiles[0].pin, "1234");
+
+    // An empty value returns an option to its default; a new rule gets its profile in the same edit.
+    outcome = edit(set("profile", "home", {{"apn", ""}}));
+    ASSERT_TRUE(outcome && outcome->applied);
+    EXPECT_EQ(applied_.back().modem.policy.profiles[0].connection.apn, "");
+    outcome = edit(set("rule", "vodafone", {{"mcc_mnc", "23415"}, {"profile", "home"}}));
+    ASSERT_TRUE(outcome && outcome->applied) << (outcome ? fmt::format("{}", fmt::join(outcome->problems, "; ")) : "");
+    EXPECT_EQ(applied_.back().modem.policy.rules[0].mcc_mnc, "23415");
+}
+
+TEST_F(ConfigEditorTest, ABadEditIsRefusedAndTheFileStays)
+{
+    std::string original = "config profile 'home'\n\toption apn 'old'\n\nconfig rule\n\toption profile 'home'\n";
+    std::ofstream(path_) << original;
+    struct Case {
+        api::ConfigEdit change;
+        std::string expected;
+    };
+    for (const auto& [change, expected] : std::vector<Case> {
+             {set("profile", "home", {{"auth", "kerberos"}}), "auth"},
+             {set("profile", "home", {{"pin", "12"}}), "4 to 8 digits"},
+             {set("profile", "home", {{"colour", "blue"}}), "unknown option"},
+             {set("profile", "bad-name", {{"apn", "x"}}), "not a valid name"},
+             {set("rule", "new", {{"iccid", "8944"}}), "required"},
+             {set("rule", "new", {{"profile", "nowhere"}}), "no profile 'nowhere'"},
+             {{"profile", "home", api::ConfigEdit::Kind::Remove, api::ConfigEdit::Mode::Apply, {}}, "no profile 'home'"},
+             {{"profile", "ghost", api::ConfigEdit::Kind::Remove, api::ConfigEdit::Mode::Apply, {}}, "there is no profile 'ghost'"},
+         }) {
+        auto outcome = edit(change);
+        ASSERT_TRUE(outcome);
+        ASSERT_FALSE(outcome->problems.empty()) << expected;
+        EXPECT_NE(fmt::format("{}", fmt::join(outcome->problems, "; ")).find(expected), std::string::npos)
+            << fmt::format("{}", fmt::join(outcome->problems, "; "));
+        EXPECT_FALSE(outcome->applied);
+    }
+    EXPECT_EQ(text(), original);
+    EXPECT_TRUE(applied_.empty());
+}
+
+TEST_F(ConfigEditorTest, AFileWithProblemsIsNotEditedOver)
+{
+    std::ofstream(path_) << "config uplink\n\toption poll_interval 0\n";
+    auto outcome = edit(set("profile", "home", {{"apn", "x"}}));
+    ASSERT_TRUE(outcome);
+    ASSERT_EQ(outcome->problems.size(), 1u);
+    EXPECT_NE(outcome->problems[0].find("fix it first"), std::string::npos) << outcome->problems[0];
+    EXPECT_EQ(text(), "config uplink\n\toption poll_interval 0\n");
+}
+
+TEST_F(ConfigEditorTest, NoFileYetIsCreated)
+{
+    auto outcome = edit(set("profile", "default", {{"apn", "internet"}}));
+    ASSERT_TRUE(outcome && outcome->applied);
+    EXPECT_NE(text().find("option apn 'internet'"), std::string::npos) << text();
+}
+
+} // namespace
+} // namespace uplink::daemon

@@ -1,0 +1,151 @@
+// Profiles bound to the SIM, against uplink-sim: which profile a SIM gets, the APN from the
+// operator table, and changes applied live from the API, in any connection state, with no
+// restart. Without root the modem has no wwan0, so a call the network accepted ends with
+// "cannot configure wwan0", and one it refused with its 3GPP cause: that tells which APN was used.
+#include "harness.hpp"
+
+#include <gtest/gtest.h>
+
+namespace uplink::testing {
+namespace {
+
+namespace json = boost::json;
+
+std::string text(const json::value& value, std::string_view key)
+{
+    const auto* field = value.is_object() ? value.as_object().if_contains(key) : nullptr;
+    return field && field->is_string() ? std::string(field->as_string()) : std::string();
+}
+
+bool accepted(const json::value& modem)
+{
+    return text(modem.at("connection"), "last_error").find("cannot configure wwan0") != std::string::npos;
+}
+
+bool refused(const json::value& modem)
+{
+    return text(modem.at("connection"), "last_error").find("cause 27") != std::string::npos;
+}
+
+class ProfileTest : public ::testing::Test {
+protected:
+    void start(std::string scenario, std::string connection, std::string extra_config = {})
+    {
+        emulator_ = std::make_unique<Emulator>(directory_.path() / "sim", scenario_path(scenario));
+        daemon_ = std::make_unique<Daemon>(directory_.path() / "daemon", *emulator_,
+            Daemon::Settings {.pin = "1234", .connection = std::move(connection), .extra_config = std::move(extra_config)});
+    }
+
+    json::value wait(const std::string& what, const std::function<bool(const json::value&)>& predicate)
+    {
+        return daemon_->wait_for_modem("1-1", what, predicate);
+    }
+
+    json::object post(const std::string& path, std::string_view body)
+    {
+        return daemon_->request("POST", path, json::parse(body));
+    }
+
+    TemporaryDirectory directory_;
+    std::unique_ptr<Emulator> emulator_;
+    std::unique_ptr<Daemon> daemon_;
+};
+
+TEST_F(ProfileTest, TheSimChoosesItsProfileByIccidThenByMccMnc)
+{
+    start("ec25-test.json", "\toption apn 'no.such.apn'\n",
+        "config profile 'office'\n\toption apn 'internet'\n\toption pin '1234'\n"
+        "config profile 'test_network'\n\toption apn 'internet'\n\toption pin '1234'\n\toption metric '300'\n"
+        "config rule 'office_sims'\n\toption iccid '89440010'\n\toption profile 'office'\n"
+        "config rule 'test_sims'\n\toption mcc_mnc '00101'\n\toption profile 'test_network'\n");
+    auto modem = wait("the office profile in use", [](const json::value& modem) {
+        return text(modem.at("settings"), "profile") == "office" && accepted(modem);
+    });
+    const auto& settings = modem.at("settings");
+    EXPECT_EQ(text(settings, "rule"), "office_sims");
+    EXPECT_EQ(text(settings, "reason"), "ICCID starts with 89440010");
+    EXPECT_EQ(text(modem, "wan"), "wan1");
+
+    // Without the ICCID rule, the next rule decides by the SIM's home network: live, no restart.
+    auto pid = daemon_->process().pid();
+    auto reply = post("/v1/rules/office_sims/delete", R"({"preview":false})");
+    ASSERT_EQ(reply.at("status").as_int64(), 200) << json::serialize(reply);
+    const auto& change = reply.at("body").at("changes").at(0);
+    EXPECT_EQ(text(change, "action"), "none"); // the same APN: the call stays
+    EXPECT_EQ(change.at("differences"), json::parse(R"(["profile: office -> test_network", "metric: 200 -> 300"])"));
+    modem = wait("the test_network profile in use", [](const json::value& modem) {
+        return text(modem.at("settings"), "profile") == "test_network";
+    });
+    EXPECT_EQ(text(modem.at("settings"), "reason"), "MCC-MNC is 00101");
+    EXPECT_EQ(modem.at("settings").at("connection").at("metric"), 300);
+    EXPECT_EQ(daemon_->process().pid(), pid);
+    EXPECT_TRUE(daemon_->process().running());
+}
+
+TEST_F(ProfileTest, ABlankApnComesFromTheOperatorTable)
+{
+    start("ec25-vodafone-test.json", "");
+    auto modem = wait("a call with the table's APN", accepted);
+    const auto& settings = modem.at("settings");
+    EXPECT_EQ(text(settings, "apn_source"), "operator-table");
+    EXPECT_EQ(text(settings, "apn_entry"), "23415 Vodafone");
+    EXPECT_EQ(text(settings.at("connection"), "apn"), "internet");
+    EXPECT_EQ(text(settings.at("connection"), "auth"), "pap-chap");
+    EXPECT_EQ(settings.at("connection").at("password_set"), true);
+    EXPECT_EQ(json::serialize(modem).find("\"web\"", json::serialize(modem).find("password")), std::string::npos);
+}
+
+// In an error state (the network refused the APN, waiting to retry): a preview says what will
+// happen and changes nothing; applying it reconnects with the new APN at once.
+TEST_F(ProfileTest, AnApnChangedInAnErrorStateIsInEffectWithinSeconds)
+{
+    start("ec25-test.json", "\toption apn 'no.such.apn'\n");
+    wait("the refused APN", refused);
+    auto pid = daemon_->process().pid();
+    auto preview = post("/v1/profiles/default", R"({"options":{"apn":"internet"}})");
+    ASSERT_EQ(preview.at("status").as_int64(), 200) << json::serialize(preview);
+    EXPECT_EQ(preview.at("body").at("applied"), false);
+    const auto& change = preview.at("body").at("changes").at(0);
+    EXPECT_EQ(text(change, "action"), "reconnect");
+    EXPECT_EQ(change.at("differences"), json::parse(R"(["apn: no.such.apn -> internet"])"));
+    auto modem = daemon_->get("/v1/modems/1-1");
+    EXPECT_EQ(text(modem.at("settings").at("connection"), "apn"), "no.such.apn");
+
+    auto started = std::chrono::steady_clock::now();
+    auto applied = post("/v1/profiles/default", R"({"options":{"apn":"internet"},"preview":false})");
+    ASSERT_EQ(applied.at("status").as_int64(), 200) << json::serialize(applied);
+    EXPECT_EQ(applied.at("body").at("applied"), true);
+    modem = wait("a call with the new APN", accepted);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+    EXPECT_EQ(text(modem.at("settings").at("connection"), "apn"), "internet");
+    EXPECT_EQ(daemon_->process().pid(), pid);
+    EXPECT_TRUE(daemon_->process().running());
+}
+
+// While a call is on its way (every modem reply 1.5 s late), the new APN follows it at once.
+TEST_F(ProfileTest, AnApnChangedWhileConnectingIsInEffectWithinSeconds)
+{
+    start("ec25-test.json", "\toption apn 'no.such.apn'\n");
+    wait("registered", [](const json::value& modem) { return text(modem, "state") == "registered"; });
+    emulator_->control({{"cmd", "latency"}, {"modem", "ec25"}, {"ms", 1500}});
+    wait("connecting", [](const json::value& modem) { return text(modem.at("connection"), "state") == "connecting"; });
+    auto applied = post("/v1/profiles/default", R"({"options":{"apn":"internet"},"preview":false})");
+    ASSERT_EQ(applied.at("status").as_int64(), 200) << json::serialize(applied);
+    EXPECT_EQ(text(applied.at("body").at("changes").at(0), "action"), "reconnect");
+    emulator_->control({{"cmd", "latency"}, {"modem", "ec25"}, {"ms", nullptr}});
+    wait("a call with the new APN", accepted);
+}
+
+TEST_F(ProfileTest, ABadEditIsRefusedAndTheRunningProfileStays)
+{
+    start("ec25-test.json", "\toption apn 'internet'\n");
+    wait("the first call", accepted);
+    auto reply = post("/v1/profiles/default", R"({"options":{"auth":"kerberos"},"preview":false})");
+    EXPECT_EQ(reply.at("status").as_int64(), 400) << json::serialize(reply);
+    EXPECT_NE(text(reply, "error").find("auth"), std::string::npos) << json::serialize(reply);
+    auto profiles = daemon_->get("/v1/profiles");
+    EXPECT_EQ(text(profiles.at("profiles").at(0), "auth"), "none");
+}
+
+} // namespace
+} // namespace uplink::testing

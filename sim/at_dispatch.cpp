@@ -259,8 +259,6 @@ Modem::Response Modem::dispatch(const AtCommand& command, PortSettings& settings
         {"+CFUN", &Modem::functionality},
         {"+CPIN", &Modem::pin},
         {"+CLCK", &Modem::facility_lock},
-        {"+QPINC", &Modem::pin_counters},
-        {"+QCCID", &Modem::iccid},
         {"+CRSM", &Modem::restricted_sim_access},
         {"+CIMI", &Modem::imsi},
         {"+COPS", &Modem::operator_selection},
@@ -269,21 +267,32 @@ Modem::Response Modem::dispatch(const AtCommand& command, PortSettings& settings
         {"+CEREG", &Modem::registration_cereg},
         {"+CSQ", &Modem::signal_quality},
         {"+CESQ", &Modem::extended_signal_quality},
+        {"+CGDCONT", &Modem::pdp_context},
+        {"+CGACT", &Modem::context_activation},
+        {"+CGPADDR", &Modem::context_address},
+    };
+    // Vendor commands: each model answers those its dialect lists (model_profile.cpp), and
+    // ERROR to the others, as a modem answers a command it does not know.
+    static const std::map<std::string, Handler, std::less<>> vendor_handlers {
+        {"+QPINC", &Modem::pin_counters},
+        {"+QCCID", &Modem::iccid},
         {"+QENG", &Modem::engineering},
         {"+QNWINFO", &Modem::network_info},
         {"+QCAINFO", &Modem::carrier_info},
         {"+QRSRP", &Modem::antenna_rsrp},
-        {"+CGDCONT", &Modem::pdp_context},
-        {"+CGACT", &Modem::context_activation},
-        {"+CGPADDR", &Modem::context_address},
         {"+QCFG", &Modem::quectel_config},
+        {"!ICCID", &Modem::iccid},
+        {"+ICCID", &Modem::iccid},
+        {"+CPINC", &Modem::pin_counters_cpinc},
     };
     if (command.name.size() > 1 && command.name.front() == 'S')
         return basic_accept(command, settings); // S-registers: accepted, not modelled
-    auto found = handlers.find(command.name);
-    if (found == handlers.end())
+    if (auto found = handlers.find(command.name); found != handlers.end())
+        return (this->*(found->second))(command, settings);
+    auto vendor = vendor_handlers.find(command.name);
+    if (vendor == vendor_handlers.end() || !spec_.profile->dialect.answers(command.name))
         return error();
-    return (this->*(found->second))(command, settings);
+    return (this->*(vendor->second))(command, settings);
 }
 
 // ---------------------------------------------------------------- basic commands
@@ -307,11 +316,22 @@ Modem::Response Modem::basic_echo(const AtCommand& command, PortSettings& settin
     return ok();
 }
 
+// ATI: the model's own lines (EC25: manufacturer, model, "Revision: …"; MC7455: "Manufacturer:
+// …", "Model: …", "Revision: …", IMEI, FSN, +GCAP).
 Modem::Response Modem::basic_identity(const AtCommand& command, PortSettings&)
 {
     if (!command.arguments.empty() && command.arguments != "0")
         return error();
-    return ok({spec_.manufacturer, spec_.model, "Revision: " + spec_.revision});
+    std::vector<std::string> lines;
+    for (auto line : spec_.profile->dialect.identity_lines) {
+        if (spec_.usb.serial.empty() && line.find("{serial}") != std::string_view::npos)
+            continue;
+        lines.push_back(
+            fmt::format(fmt::runtime(line), fmt::arg("manufacturer", spec_.manufacturer),
+                fmt::arg("model", spec_.model), fmt::arg("revision", spec_.revision),
+                fmt::arg("imei", spec_.imei), fmt::arg("serial", spec_.usb.serial)));
+    }
+    return ok(std::move(lines));
 }
 
 Modem::Response Modem::basic_reset(const AtCommand&, PortSettings& settings)

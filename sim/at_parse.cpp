@@ -160,7 +160,9 @@ std::optional<std::vector<AtCommand>> parse_command_line(std::string_view line)
             ++index;
             continue;
         }
-        if (c == '+' || c == '^' || c == '$' || c == '%' || c == '#') {
+        // Extended syntax (V.250 §5.4.1) and the vendor prefixes: ^ Huawei, $ % # others,
+        // ! Sierra Wireless (AT!ICCID?, AT!GSTATUS?).
+        if (c == '+' || c == '^' || c == '$' || c == '%' || c == '#' || c == '!') {
             auto end = extended_end(body, index);
             if (!end)
                 return std::nullopt;

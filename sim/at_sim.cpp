@@ -1,8 +1,10 @@
-// SIM commands: AT+CPIN, AT+CLCK, AT+QPINC, AT+QCCID, AT+CRSM, AT+CIMI (3GPP TS 27.007 §8.3,
-// §7.4, §8.18; Quectel AT manual for QPINC/QCCID).
+// SIM commands: AT+CPIN, AT+CLCK, AT+CRSM, AT+CIMI (3GPP TS 27.007 §8.3, §7.4, §8.18) and the
+// vendors' PIN counters and ICCID: AT+QPINC and AT+QCCID (Quectel AT manual), AT+CPINC,
+// AT!ICCID? and AT+ICCID (Sierra Wireless).
 #include "sim/modem.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <fmt/format.h>
 
@@ -37,6 +39,25 @@ bool other_facility(std::string_view facility)
 
 constexpr int pin2_tries = 3;
 constexpr int puk2_tries = 10;
+
+// How each vendor's ICCID command is asked and answered.
+struct IccidCommand {
+    std::string_view name;
+    CommandForm form;
+    std::string_view prefix;
+    bool needs_pin; // answers only once the SIM is unlocked
+};
+constexpr std::array<IccidCommand, 3> iccid_commands {{
+    // Quectel AT manual: AT+QCCID -> +QCCID: <iccid> (modem-protocols.md §4.1).
+    {"+QCCID", CommandForm::Execute, "+QCCID: ", false},
+    // Sierra's own ('!') query: ModemManager's Sierra plugin (src/plugins/sierra/mm-sim-sierra.c)
+    // sends AT!ICCID? and strips "!ICCID:" from the answer, "!ICCID: <iccid>". It fails before
+    // the PIN is entered (networkmanager-list, 2013-07, "AT!ICCID before PIN-entry fails").
+    {"!ICCID", CommandForm::Read, "!ICCID: ", true},
+    // The same thread: Sierra firmware also answers the undocumented AT+ICCID, before the PIN
+    // too, with "ICCID: <iccid>" (no '+' in the answer).
+    {"+ICCID", CommandForm::Execute, "ICCID: ", false},
+}};
 
 } // namespace
 
@@ -171,17 +192,40 @@ Modem::Response Modem::pin_counters(const AtCommand& command, PortSettings&)
     return cme(50);
 }
 
-Modem::Response Modem::iccid(const AtCommand& command, PortSettings&)
+// +QCCID: <iccid> (Quectel), !ICCID: <iccid> and ICCID: <iccid> (Sierra), as the scenario
+// writes the ICCID.
+// Sierra: AT+CPINC? -> +CPINC: <pin1>,<pin2>,<puk1>,<puk2>, the tries left (GNOME bug 697282,
+// from an MC7710: "+CPINC: 3,2,10,10").
+Modem::Response Modem::pin_counters_cpinc(const AtCommand& command, PortSettings&)
 {
     if (command.form == CommandForm::Test)
         return ok();
-    if (command.form != CommandForm::Execute)
+    if (command.form != CommandForm::Read)
         return error();
-    // EF_ICCID is readable without the PIN (TS 31.101 §13.2).
     auto state = sim_state();
     if (state == SimState::Absent || state == SimState::Initializing)
         return cme(*sim_error());
-    return ok({"+QCCID: " + card_->spec().iccid});
+    const auto& spec = card_->spec();
+    return ok({fmt::format(
+        "+CPINC: {},{},{},{}", spec.pin_retries, pin2_tries, spec.puk_retries, puk2_tries)});
+}
+
+Modem::Response Modem::iccid(const AtCommand& command, PortSettings&)
+{
+    const auto* found = std::find_if(iccid_commands.begin(), iccid_commands.end(),
+        [&](const auto& entry) { return entry.name == command.name; });
+    if (found == iccid_commands.end())
+        return error();
+    if (command.form == CommandForm::Test)
+        return ok();
+    if (command.form != found->form)
+        return error();
+    // EF_ICCID is readable without the PIN (TS 31.101 §13.2), though not every command asks it.
+    auto state = sim_state();
+    if (state == SimState::Absent || state == SimState::Initializing
+        || (found->needs_pin && state != SimState::Ready))
+        return cme(*sim_error());
+    return ok({std::string(found->prefix) + card_->spec().iccid});
 }
 
 // AT+CRSM=<command>,<fileid>[,<P1>,<P2>,<P3>] (27.007 §8.18) -> +CRSM: <sw1>,<sw2>[,"<hex>"].

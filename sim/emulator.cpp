@@ -37,12 +37,20 @@ void spawn(asio::io_context& context, asio::awaitable<void> task, std::string wh
     });
 }
 
-constexpr int qmi_interface = 4; // EC25 interface 4: qmi_wwan's cdc-wdm (modem-protocols.md §4)
-constexpr int first_socket_interface = 16; // AT socket connections: no USB interface number
+// AT socket connections: past every bInterfaceNumber (a byte), so the model keeps their
+// settings apart from the USB ports'.
+constexpr int first_socket_interface = 256;
 
-bool answers_at(int interface)
+// The ports that answer AT (and get URCs): the model's AT and modem functions (EC25: ttyUSB2
+// and ttyUSB3; MC7455: ttyUSB2), and every AT socket connection.
+bool answers_at(const auto& port)
 {
-    return interface == 2 || interface == 3 || interface >= first_socket_interface;
+    return port->function == nullptr || port->function->answers_at();
+}
+
+bool carries_qmi(const auto& port)
+{
+    return port->function != nullptr && port->function->role == FunctionRole::Qmi;
 }
 
 } // namespace
@@ -65,6 +73,7 @@ Emulator::Emulator(asio::io_context& context, Scenario scenario, std::filesystem
             inserted.insert(*spec.sim);
         }
         device->layout.usb = spec.usb;
+        device->layout.model = spec.profile;
         devices_.push_back(std::move(device));
     }
     for (const auto& sim : scenario_.sims)
@@ -124,6 +133,7 @@ void Emulator::allocate_numbers(Device& device)
         wdms.insert(other->layout.wdm_number);
     }
     int next = 0;
+    device.layout.tty_numbers.assign(device.layout.model->serial_count(), 0);
     for (auto& number : device.layout.tty_numbers) {
         while (ttys.contains(next))
             ++next;
@@ -137,6 +147,10 @@ void Emulator::allocate_numbers(Device& device)
 
 Result<void> Emulator::open_ports(Device& device)
 {
+    auto count = device.layout.model->functions.size();
+    device.ptys.resize(count);
+    device.ports.assign(count, nullptr);
+    device.layout.pty_paths.assign(count, {});
     for (std::size_t index = 0; index < device.ptys.size(); ++index) {
         auto pty = Pty::open();
         if (!pty)
@@ -166,15 +180,17 @@ Result<void> Emulator::plug(Device& device)
     device.card.reset();
     auto generation = ++device.generation;
     device.events = std::make_shared<asio::steady_timer>(context_);
+    std::size_t serial = 0;
     for (std::size_t index = 0; index < device.ports.size(); ++index) {
         auto port = std::make_shared<PortIo>(context_, device.ptys[index].release_master());
-        port->interface = static_cast<int>(index);
-        port->name = port->interface == qmi_interface
-            ? fmt::format("cdc-wdm{}", device.layout.wdm_number)
-            : fmt::format("ttyUSB{}", device.layout.tty_numbers[index]);
+        port->function = &device.layout.model->functions[index];
+        port->interface = port->function->number;
+        port->name = port->function->serial()
+            ? fmt::format("ttyUSB{}", device.layout.tty_numbers[serial++])
+            : fmt::format("cdc-wdm{}", device.layout.wdm_number);
         device.ports[index] = port;
         spawn(context_, read_port(&device, port, generation), device.spec.id + " " + port->name);
-        if (port->interface == qmi_interface)
+        if (carries_qmi(port))
             spawn(context_, send_qmi(&device, port, generation), device.spec.id + " " + port->name);
     }
     spawn(context_, run_events(&device, generation), device.spec.id + " events");
@@ -188,8 +204,8 @@ Result<void> Emulator::plug(Device& device)
         unplug(device);
         return created;
     }
-    log(LogLevel::Info, "uplink-sim", "{} plugged at {}: ttyUSB{}..ttyUSB{}, cdc-wdm{}, {}",
-        device.spec.id, device.spec.usb.path, device.layout.tty_numbers.front(),
+    log(LogLevel::Info, "uplink-sim", "{} ({}) plugged at {}: ttyUSB{}..ttyUSB{}, cdc-wdm{}, {}",
+        device.spec.id, device.spec.model, device.spec.usb.path, device.layout.tty_numbers.front(),
         device.layout.tty_numbers.back(), device.layout.wdm_number,
         at_socket_path(device).filename().string());
     return {};
@@ -327,18 +343,18 @@ asio::awaitable<void> Emulator::read_port(
         if (error) {
             log(LogLevel::Debug, "uplink-sim", "{} {}: {}", device->spec.id, port->name,
                 error.message());
-            if (port->interface >= first_socket_interface)
+            if (port->function == nullptr)
                 close_connection(*device, port); // the client hung up: the port goes
             co_return;
         }
         device->bytes_in += static_cast<long>(size);
-        if (!port->hung && port->interface == qmi_interface) {
+        if (!port->hung && carries_qmi(port)) {
             take_qmi_bytes(*device, port,
                 std::span(reinterpret_cast<const std::uint8_t*>(buffer.data()), size));
             continue;
         }
         // DM and NMEA are not emulated; a hung port swallows what it reads.
-        if (port->hung || !answers_at(port->interface))
+        if (port->hung || !answers_at(port))
             continue;
         for (char c : std::string_view(buffer.data(), size)) {
             if (c == '\r') {
@@ -408,8 +424,13 @@ void Emulator::kick(Device& device)
         device.events->cancel();
 }
 
+// The carrier's own address, 100.64.0.1, before the modem has a bearer: a /32, so that it
+// routes nothing and modems sharing a carrier namespace do not claim each other's blocks.
+constexpr Ipv4Prefix carrier_idle_address {0x64400001, 32};
+
 // The modem's TUN in the router's namespace and the carrier's in the carrier's. carrier<k> holds
-// 100.64.0.1/10: every bearer block of the pool (sim/carrier.cpp) routes back through it.
+// the gateway of the modem's IPv4 bearer with its /30 (sync_data_plane), so the carrier routes
+// that block, and only that one, back through this modem.
 Result<void> Emulator::create_data_plane(Device& device)
 {
     if (!device.spec.data_path)
@@ -419,7 +440,8 @@ Result<void> Emulator::create_data_plane(Device& device)
     setup.router_interface = fmt::format("wwan{}", device.layout.wdm_number);
     setup.carrier_namespace = device.spec.data_path->carrier_namespace;
     setup.carrier_interface = fmt::format("carrier{}", device.layout.wdm_number);
-    setup.carrier_address = Ipv4Prefix {0x64400001, 10};
+    setup.carrier_address = carrier_idle_address;
+    device.carrier_address = carrier_idle_address;
     std::string message;
     auto plane = DataPlane::create(context_, std::move(setup), message);
     if (!plane) {
@@ -433,22 +455,37 @@ Result<void> Emulator::create_data_plane(Device& device)
 }
 
 // Packets cross while the modem has a bearer; the link follows the serving cell's signal.
+// carrier<k> moves to the gateway of the first IPv4 bearer's /30 and stays there after the
+// bearer ends (downlink packets to it count as dropped, bearer down).
 void Emulator::sync_data_plane(Device& device)
 {
     if (!device.data_plane || !device.model)
         return;
     const auto& radio = device.model->radio();
     device.data_plane->set_signal(Signal {radio.primary.rsrp, radio.primary.sinr, radio.primary.bandwidth_mhz});
-    auto up = !device.model->bearers().empty() ? BearerState::Up : BearerState::Down;
+    const auto& bearers = device.model->bearers();
+    auto ipv4 = std::find_if(bearers.begin(), bearers.end(),
+        [](const Bearer& bearer) { return bearer.family == IpFamily::V4; });
+    if (ipv4 != bearers.end()) {
+        Ipv4Prefix gateway {ipv4->addresses.ipv4_gateway, 30};
+        std::string message;
+        if (gateway != device.carrier_address) {
+            if (!device.data_plane->set_carrier_address(gateway, message))
+                log(LogLevel::Error, "uplink-sim", "{}: no route to the bearer: {}", device.spec.id,
+                    message);
+            device.carrier_address = gateway; // tried once: a failure is logged, not repeated
+        }
+    }
+    auto up = !bearers.empty() ? BearerState::Up : BearerState::Down;
     if (device.data_plane->bearer() != up) {
         log(LogLevel::Info, "uplink-sim", "{}: data path {}", device.spec.id, to_string(up));
         device.data_plane->set_bearer(up);
     }
 }
 
-// URCs go to both AT ports (EC25: the USB AT port and the modem port) and every AT socket
-// connection, QMI indications to the QMI port. Every model step ends here, so the data path
-// follows the bearers from here too.
+// URCs go to the ports that answer AT (EC25: the USB AT port and the modem port) and every AT
+// socket connection, QMI indications to the QMI port. Every model step ends here, so the data
+// path follows the bearers from here too.
 void Emulator::deliver(Device& device, const std::vector<std::string>& urcs)
 {
     sync_data_plane(device);
@@ -457,19 +494,28 @@ void Emulator::deliver(Device& device, const std::vector<std::string>& urcs)
         bytes += urc;
     if (!bytes.empty()) {
         for (const auto& port : device.ports)
-            if (port && answers_at(port->interface))
+            if (port && answers_at(port))
                 write(device, port, bytes);
         for (const auto& connection : device.connections)
             write(device, connection, bytes);
     }
-    if (!device.model || !device.ports[qmi_interface])
+    auto qmi = qmi_port(device);
+    if (!device.model || !qmi)
         return;
     for (const auto& message : device.model->take_indications()) {
-        log(LogLevel::Debug, "uplink-sim", "{} {} -> {}", device.spec.id,
-            device.ports[qmi_interface]->name, qmi::describe(message));
+        log(LogLevel::Debug, "uplink-sim", "{} {} -> {}", device.spec.id, qmi->name,
+            qmi::describe(message));
         auto frame = qmi::encode(message);
-        write(device, device.ports[qmi_interface], std::string(frame.begin(), frame.end()));
+        write(device, qmi, std::string(frame.begin(), frame.end()));
     }
+}
+
+std::shared_ptr<Emulator::PortIo> Emulator::qmi_port(const Device& device)
+{
+    for (const auto& port : device.ports)
+        if (port && carries_qmi(port))
+            return port;
+    return nullptr;
 }
 
 // QMI requests are taken as they come (clients such as ModemManager keep several in flight);

@@ -11,7 +11,6 @@
 #include "sim/scenario.hpp"
 #include "sim/tree.hpp"
 
-#include <array>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
@@ -58,7 +57,9 @@ private:
         }
         boost::asio::posix::stream_descriptor stream;
         boost::asio::steady_timer reply_timer;
-        int interface = 0; // 0..3 ttyUSB, 4 the QMI port, from 16 an AT socket connection
+        // The USB function behind the port; none for a connection on the AT socket.
+        const UsbFunction* function = nullptr;
+        int interface = 0; // its bInterfaceNumber; from 256 an AT socket connection
         std::string name; // ttyUSB2, cdc-wdm0
         bool hung = false;
         bool closed = false;
@@ -75,8 +76,8 @@ private:
         std::optional<SimCard> card; // in the slot while unplugged
         std::optional<std::string> removed_sim; // the card sim-remove took out
         DeviceLayout layout;
-        std::array<std::shared_ptr<PortIo>, 5> ports; // interface number -> port
-        std::array<Pty, 5> ptys;
+        std::vector<std::shared_ptr<PortIo>> ports; // one per USB function, in interface order
+        std::vector<Pty> ptys;
         // While plugged: <root>/<id>-at.sock, where each connection is one more AT port
         // (ModemManager's test profile takes AT ports as unix sockets). Shared with accept_at().
         std::shared_ptr<boost::asio::local::stream_protocol::acceptor> at_socket;
@@ -86,6 +87,7 @@ private:
         unsigned generation = 0; // a new plug invalidates the old coroutines
         long bytes_in = 0, bytes_out = 0;
         std::optional<DataPlane> data_plane; // while plugged, when the scenario gives a data_path
+        Ipv4Prefix carrier_address; // what carrier<k> holds now
         LinkOverrides link; // the control socket's "link": kept across a replug
     };
 
@@ -100,6 +102,7 @@ private:
         std::shared_ptr<boost::asio::local::stream_protocol::acceptor> acceptor,
         unsigned generation);
     void close_connection(Device& device, const std::shared_ptr<PortIo>& port);
+    static std::shared_ptr<PortIo> qmi_port(const Device& device);
 
     boost::asio::awaitable<void> read_port(
         Device* device, std::shared_ptr<PortIo> port, unsigned generation);

@@ -258,16 +258,16 @@ std::string Emulator::status() const
     json::array modems;
     for (const auto& device : devices_) {
         json::object ports;
-        for (const auto& port : device->ports)
-            if (port)
-                ports[port->name]
-                    = device->layout.pty_paths[static_cast<std::size_t>(port->interface)];
+        for (std::size_t index = 0; index < device->ports.size(); ++index)
+            if (const auto& port = device->ports[index])
+                ports[port->name] = device->layout.pty_paths[index];
         if (device->at_socket)
             ports["at.sock"] = at_socket_path(*device).string();
         const auto* modem = device->model.get();
         const auto* card = modem ? modem->card() : (device->card ? &*device->card : nullptr);
         json::object entry {
             {"id", device->spec.id},
+            {"model", device->spec.model},
             {"plugged", modem != nullptr},
             {"booted", modem != nullptr && modem->booted()},
             {"usb_path", device->spec.usb.path},

@@ -173,10 +173,9 @@ void Modem::handle(const Event& event)
         break;
     case EventKind::SimFiles:
         // Quectel: SMS and phonebook initialization finish after the SIM is unlocked.
-        if (event.generation == sim_generation_ && sim_state() == SimState::Ready) {
-            emit("+QIND: SMS DONE");
-            emit("+QIND: PB DONE");
-        }
+        if (event.generation == sim_generation_ && sim_state() == SimState::Ready)
+            for (auto urc : spec_.profile->dialect.sim_files_urcs)
+                emit(std::string(urc));
         break;
     case EventKind::Attach:
         if (event.generation == attach_generation_) {
@@ -205,7 +204,8 @@ void Modem::handle(const Event& event)
 void Modem::boot_completed()
 {
     booted_ = true;
-    emit("RDY");
+    if (!spec_.profile->dialect.ready_urc.empty()) // Quectel: RDY
+        emit(std::string(spec_.profile->dialect.ready_urc));
     // After a reset the modem tells QMI clients that every CID is gone (CTL Sync indication,
     // modem-protocols.md §1.1; uqmi cancels its requests on it).
     if (boot_generation_ > 0)
@@ -215,8 +215,10 @@ void Modem::boot_completed()
         schedule(spec_.timings.sim_init, EventKind::SimInit, sim_generation_);
 }
 
-// The boot (or insertion) sequence of an EC25: +CPIN: <state>, +QUSIM: 1, then SMS/PB DONE
-// once the SIM is unlocked (modem-protocols.md §4.6).
+// The boot (or insertion) sequence: +CPIN: <state>, and on an EC25 +QUSIM: 1, then SMS/PB
+// DONE once the SIM is unlocked (modem-protocols.md §4.6). Whether an MC7455 reports its SIM
+// unasked is not known here: it gets the +CPIN: lines, which 27.007 does not define as URCs
+// but clients that watch for them (uplinkd, ModemManager) take.
 void Modem::sim_initialized()
 {
     sim_initialized_ = true;
@@ -233,7 +235,8 @@ void Modem::sim_initialized()
     default:
         break;
     }
-    emit("+QUSIM: 1");
+    for (auto urc : spec_.profile->dialect.sim_present_urcs)
+        emit(std::string(urc));
     card_status_changed();
     if (sim_state() == SimState::Ready)
         schedule(spec_.timings.sim_init, EventKind::SimFiles, sim_generation_);

@@ -1,8 +1,9 @@
-// The emulated modem, sans-I/O: a Quectel EC25 as its AT ports and its QMI port (cdc-wdm) see
-// it. It takes command lines, QMI requests and clock readings and returns reply bytes, QMI
-// responses, unsolicited result codes (URCs) and QMI indications with the time they are due;
-// the emulator's I/O layer moves them to and from the ptys. Both faces read and change the
-// same state (SIM, registration, radio, CFUN, bearers), so they always agree.
+// The emulated modem, sans-I/O: a Quectel EC25 or a Sierra Wireless MC7455 (the scenario's
+// model, model_profile.hpp) as its AT ports and its QMI port (cdc-wdm) see it. It takes command
+// lines, QMI requests and clock readings and returns reply bytes, QMI responses, unsolicited result
+// codes (URCs) and QMI indications with the time they are due; the emulator's I/O layer moves them
+// to and from the ptys. Both faces read and change the same state (SIM, registration, radio, CFUN,
+// bearers), so they always agree.
 //
 // Reply bytes follow V.250 with ATV1: echo (ATE1) is the command line and "\r"; the information
 // lines are "\r\n<line>\r\n<line>\r\n", the final result "\r\nOK\r\n", and every URC its own
@@ -273,6 +274,7 @@ private:
     Response pin_enter(const std::vector<std::string>& arguments);
     Response facility_lock(const AtCommand&, PortSettings&);
     Response pin_counters(const AtCommand&, PortSettings&);
+    Response pin_counters_cpinc(const AtCommand&, PortSettings&);
     Response iccid(const AtCommand&, PortSettings&);
     Response restricted_sim_access(const AtCommand&, PortSettings&);
     Response imsi(const AtCommand&, PortSettings&);

@@ -15,9 +15,6 @@ namespace json = boost::json;
 
 namespace {
 
-// The EC25-E band list (Quectel EC25 series specification): used when a modem gives none.
-const std::vector<int> ec25e_lte_bands {1, 3, 5, 7, 8, 20, 38, 40, 41};
-
 bool all_digits(std::string_view text)
 {
     return !text.empty()
@@ -214,8 +211,13 @@ void read_data_path(Fields& parent, std::optional<DataPath>& data_path, std::str
         data_path = std::move(path);
 }
 
-void read_usb(Fields& parent, UsbIdentity& usb, std::string& message)
+// The model's USB ids and strings unless the scenario gives others.
+void read_usb(Fields& parent, const ModelProfile& profile, UsbIdentity& usb, std::string& message)
 {
+    usb.vendor_id = std::string(profile.usb.vendor_id);
+    usb.product_id = std::string(profile.usb.product_id);
+    usb.manufacturer = std::string(profile.usb.manufacturer);
+    usb.product = std::string(profile.usb.product);
     if (!parent.require("usb"))
         return;
     const auto* object = parent.object("usb");
@@ -245,7 +247,7 @@ void read_usb(Fields& parent, UsbIdentity& usb, std::string& message)
 
 void read_bands(Fields& fields, ModemSpec& modem)
 {
-    modem.lte_bands = ec25e_lte_bands;
+    modem.lte_bands = modem.profile->lte_bands;
     if (const auto* bands = fields.array("lte_bands")) {
         modem.lte_bands.clear();
         for (const auto& band : *bands) {
@@ -274,9 +276,17 @@ void read_modem_identity(Fields& fields, ModemSpec& modem)
             fields.fail("id", "expected letters, digits, '-' or '_'");
         modem.id = *id;
     }
-    modem.manufacturer = fields.string("manufacturer").value_or(modem.manufacturer);
-    modem.model = fields.string("model").value_or(modem.model);
-    modem.revision = fields.string("revision").value_or("EC25EFAR06A06M4G");
+    if (auto model = fields.string("model")) {
+        if (const auto* profile = find_model(*model))
+            modem.profile = profile;
+        else
+            fields.fail("model",
+                fmt::format("\"{}\" is not emulated: expected one of {}", *model, model_names()));
+    }
+    const auto& profile = *modem.profile;
+    modem.model = std::string(profile.model);
+    modem.manufacturer = fields.string("manufacturer").value_or(std::string(profile.manufacturer));
+    modem.revision = fields.string("revision").value_or(std::string(profile.revision));
     if (auto imei = fields.string("imei")) {
         if (imei->size() != 15 || !all_digits(*imei))
             fields.fail("imei", "expected 15 digits");
@@ -294,7 +304,7 @@ std::optional<ModemSpec> read_modem(
     Fields fields(value.get_object(), where, message);
     ModemSpec modem;
     read_modem_identity(fields, modem);
-    read_usb(fields, modem.usb, message);
+    read_usb(fields, *modem.profile, modem.usb, message);
     if (const auto* sim = fields.value("sim"); sim != nullptr && !sim->is_null()) {
         if (!sim->is_string())
             fields.fail("sim", "expected the id of a SIM, or null for an empty slot");

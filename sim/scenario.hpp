@@ -2,6 +2,8 @@
 // timings. docs/scenario.md describes the JSON; this header is its parsed, validated form.
 #pragma once
 
+#include "sim/model_profile.hpp"
+
 #include <core/core.hpp>
 #include <cstdint>
 #include <optional>
@@ -105,6 +107,7 @@ struct DataPath {
 
 struct ModemSpec {
     std::string id;
+    const ModelProfile* profile = &default_model(); // the scenario's "model": USB face, dialect
     std::string manufacturer = "Quectel", model = "EC25", revision, imei;
     UsbIdentity usb;
     std::optional<std::string> sim; // id of the inserted SIM; none: empty slot

@@ -12,7 +12,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* marker_name = ".uplink-sim";
-constexpr int interface_count = 5;
 
 Error io_error(const std::error_code& error)
 {
@@ -59,17 +58,48 @@ std::string interface_name(const UsbIdentity& usb, int number)
     return fmt::format("{}:1.{}", usb.path, number);
 }
 
-// Interfaces of an EC25 (usb-devices output of a real EC25-AF): 0 DM and 4 QMI are ff/ff/ff,
-// 1-3 (NMEA, AT, modem) ff/00/00.
-std::string_view interface_subclass(int number)
+std::string without_leading_zeros(std::string_view hex)
 {
-    return number == 0 || number == 4 ? "ff" : "00";
+    while (hex.size() > 1 && hex.front() == '0')
+        hex.remove_prefix(1);
+    return std::string(hex);
 }
 
-std::string product_code(const UsbIdentity& usb)
+int hex_number(std::string_view hex)
 {
-    return fmt::format("{}/{}/318", usb.vendor_id,
-        usb.product_id.starts_with('0') ? usb.product_id.substr(1) : usb.product_id);
+    int value = 0;
+    for (char c : hex)
+        value = value * 16 + (c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0');
+    return value;
+}
+
+// The uevent's PRODUCT: idVendor/idProduct/bcdDevice in hex without leading zeros.
+std::string product_code(const DeviceLayout& layout)
+{
+    return fmt::format("{}/{}/{}", without_leading_zeros(layout.usb.vendor_id),
+        without_leading_zeros(layout.usb.product_id),
+        without_leading_zeros(layout.model->usb.bcd_device));
+}
+
+// The uevent's TYPE: the device class, subclass and protocol in decimal.
+std::string device_type(const UsbDescriptor& descriptor)
+{
+    return fmt::format("{}/{}/{}", hex_number(descriptor.device_class),
+        hex_number(descriptor.device_subclass), hex_number(descriptor.device_protocol));
+}
+
+// Each function with its ttyUSB number (-1 for the QMI function), in interface order.
+std::vector<std::pair<const UsbFunction*, int>> functions_of(const DeviceLayout& layout)
+{
+    std::vector<std::pair<const UsbFunction*, int>> functions;
+    std::size_t serial = 0;
+    for (const auto& function : layout.model->functions) {
+        int tty = -1;
+        if (function.serial() && serial < layout.tty_numbers.size())
+            tty = layout.tty_numbers[serial++];
+        functions.emplace_back(&function, tty);
+    }
+    return functions;
 }
 
 } // namespace
@@ -97,8 +127,8 @@ Result<void> Tree::create()
         remove();
     for (const auto& directory : {sys_ / "devices/platform/uplink-sim", sys_ / "bus/usb/devices",
              sys_ / "bus/usb/drivers/usb", sys_ / "bus/usb/drivers/option",
-             sys_ / "bus/usb/drivers/qmi_wwan", sys_ / "class/tty", sys_ / "class/usbmisc",
-             sys_ / "class/net", dev_, staging_})
+             sys_ / "bus/usb/drivers/qcserial", sys_ / "bus/usb/drivers/qmi_wwan",
+             sys_ / "class/tty", sys_ / "class/usbmisc", sys_ / "class/net", dev_, staging_})
         if (auto made = make_directories(directory); !made)
             return made;
     return write_file(root_ / marker_name, fmt::format("{}\n", ::getpid()));
@@ -106,13 +136,15 @@ Result<void> Tree::create()
 
 Result<void> Tree::plug(const DeviceLayout& layout)
 {
-    for (int number = 0; number < interface_count; ++number) {
+    auto functions = functions_of(layout);
+    for (std::size_t index = 0; index < functions.size() && index < layout.pty_paths.size();
+         ++index) {
+        auto [function, tty] = functions[index];
         std::error_code error;
-        auto link = number == 4
-            ? dev_ / fmt::format("cdc-wdm{}", layout.wdm_number)
-            : dev_ / fmt::format("ttyUSB{}", layout.tty_numbers[static_cast<std::size_t>(number)]);
+        auto link = function->serial() ? dev_ / fmt::format("ttyUSB{}", tty)
+                                       : dev_ / fmt::format("cdc-wdm{}", layout.wdm_number);
         fs::remove(link, error);
-        fs::create_symlink(layout.pty_paths[static_cast<std::size_t>(number)], link, error);
+        fs::create_symlink(layout.pty_paths[index], link, error);
         if (error)
             return io_error(error);
     }
@@ -140,6 +172,7 @@ Result<void> Tree::build_device(const DeviceLayout& layout, const fs::path& dire
         return made;
     auto ports = usb.path.substr(usb.path.find('-') + 1);
     // Attribute files as the kernel formats them (drivers/usb/core/sysfs.c).
+    const auto& descriptor = layout.model->usb;
     const std::vector<std::pair<std::string, std::string>> attributes {
         {"idVendor", usb.vendor_id},
         {"idProduct", usb.product_id},
@@ -149,20 +182,20 @@ Result<void> Tree::build_device(const DeviceLayout& layout, const fs::path& dire
         {"devnum", std::to_string(usb.devnum)},
         {"devpath", ports},
         {"speed", "480"},
-        {"version", " 2.00"},
-        {"bcdDevice", "0318"},
-        {"bDeviceClass", "ef"},
-        {"bDeviceSubClass", "02"},
-        {"bDeviceProtocol", "01"},
+        {"version", std::string(descriptor.version)},
+        {"bcdDevice", std::string(descriptor.bcd_device)},
+        {"bDeviceClass", std::string(descriptor.device_class)},
+        {"bDeviceSubClass", std::string(descriptor.device_subclass)},
+        {"bDeviceProtocol", std::string(descriptor.device_protocol)},
         {"bNumConfigurations", "1"},
         {"bConfigurationValue", "1"},
-        {"bNumInterfaces", fmt::format("{:2}", interface_count)},
+        {"bNumInterfaces", fmt::format("{:2}", layout.model->functions.size())},
         {"uevent",
             fmt::format(
                 "MAJOR=189\nMINOR={}\nDEVNAME=bus/usb/{:03}/{:03}\nDEVTYPE=usb_device\nDRIVER=usb\n"
-                "PRODUCT={}\nTYPE=239/2/1\nBUSNUM={:03}\nDEVNUM={:03}",
-                (usb.busnum - 1) * 128 + usb.devnum - 1, usb.busnum, usb.devnum, product_code(usb),
-                usb.busnum, usb.devnum)},
+                "PRODUCT={}\nTYPE={}\nBUSNUM={:03}\nDEVNUM={:03}",
+                (usb.busnum - 1) * 128 + usb.devnum - 1, usb.busnum, usb.devnum,
+                product_code(layout), device_type(descriptor), usb.busnum, usb.devnum)},
     };
     for (const auto& [name, value] : attributes)
         if (auto written = write_file(directory / name, value + "\n"); !written)
@@ -176,33 +209,36 @@ Result<void> Tree::build_device(const DeviceLayout& layout, const fs::path& dire
         fs::relative(sys_ / "bus/usb/drivers/usb", final_directory), directory / "driver", error);
     if (error)
         return io_error(error);
-    for (int number = 0; number < interface_count; ++number)
-        if (auto built = build_interface(layout, directory, number); !built)
+    auto functions = functions_of(layout);
+    for (std::size_t index = 0; index < functions.size(); ++index)
+        if (auto built = build_interface(layout, directory, index, functions[index].second); !built)
             return built;
     return {};
 }
 
-Result<void> Tree::build_interface(const DeviceLayout& layout, const fs::path& device, int number)
+Result<void> Tree::build_interface(
+    const DeviceLayout& layout, const fs::path& device, std::size_t index, int tty)
 {
     const auto& usb = layout.usb;
-    auto name = interface_name(usb, number);
+    const auto& function = layout.model->functions[index];
+    auto name = interface_name(usb, function.number);
     auto directory = device / name;
     auto final_directory = device_directory(usb) / name;
     if (auto made = make_directories(directory); !made)
         return made;
-    auto subclass = interface_subclass(number);
-    auto driver = number == 4 ? "qmi_wwan" : "option";
+    auto driver = std::string(function.driver);
     const std::vector<std::pair<std::string, std::string>> attributes {
-        {"bInterfaceNumber", fmt::format("{:02x}", number)},
+        {"bInterfaceNumber", fmt::format("{:02x}", function.number)},
         {"bAlternateSetting", " 0"},
         {"bInterfaceClass", "ff"},
-        {"bInterfaceSubClass", std::string(subclass)},
-        {"bInterfaceProtocol", std::string(subclass)},
-        {"bNumEndpoints", number == 0 ? "02" : "03"},
+        {"bInterfaceSubClass", std::string(function.subclass)},
+        {"bInterfaceProtocol", std::string(function.protocol)},
+        {"bNumEndpoints", fmt::format("{:02}", function.endpoints)},
         {"uevent",
             fmt::format(
-                "DEVTYPE=usb_interface\nDRIVER={}\nPRODUCT={}\nTYPE=239/2/1\nINTERFACE=255/{}/{}",
-                driver, product_code(usb), subclass == "ff" ? 255 : 0, subclass == "ff" ? 255 : 0)},
+                "DEVTYPE=usb_interface\nDRIVER={}\nPRODUCT={}\nTYPE={}\nINTERFACE=255/{}/{}",
+                driver, product_code(layout), device_type(layout.model->usb),
+                hex_number(function.subclass), hex_number(function.protocol))},
     };
     for (const auto& [attribute, value] : attributes)
         if (auto written = write_file(directory / attribute, value + "\n"); !written)
@@ -212,7 +248,7 @@ Result<void> Tree::build_interface(const DeviceLayout& layout, const fs::path& d
         directory / "driver", error);
     if (error)
         return io_error(error);
-    if (number == 4) {
+    if (!function.serial()) {
         // The class directories of qmi_wwan's children: the cdc-wdm character device (USB
         // class-misc major 180, minors from 176 as cdc-wdm registers them) and the net device.
         auto wdm = fmt::format("cdc-wdm{}", layout.wdm_number);
@@ -226,7 +262,6 @@ Result<void> Tree::build_interface(const DeviceLayout& layout, const fs::path& d
         return write_file(directory / "usbmisc" / wdm / "uevent",
             fmt::format("MAJOR=180\nMINOR={}\nDEVNAME={}\n", 176 + layout.wdm_number, wdm));
     }
-    int tty = layout.tty_numbers[static_cast<std::size_t>(number)];
     auto port = directory / fmt::format("ttyUSB{}", tty);
     auto tty_directory = port / "tty" / fmt::format("ttyUSB{}", tty);
     if (auto made = make_directories(tty_directory); !made)
@@ -246,24 +281,30 @@ Result<void> Tree::link_device(const DeviceLayout& layout)
     auto devices = sys_ / "bus/usb/devices";
     if (auto linked = relative_link(device, devices / usb.path); !linked)
         return linked;
-    for (int number = 0; number < interface_count; ++number) {
-        auto name = interface_name(usb, number);
+    for (auto [function, tty] : functions_of(layout)) {
+        auto name = interface_name(usb, function->number);
         if (auto linked = relative_link(device / name, devices / name); !linked)
             return linked;
-        if (number == 4)
+        if (!function->serial()) {
+            auto wdm = fmt::format("cdc-wdm{}", layout.wdm_number);
+            auto wwan = fmt::format("wwan{}", layout.wdm_number);
+            if (auto linked
+                = relative_link(device / name / "usbmisc" / wdm, sys_ / "class/usbmisc" / wdm);
+                !linked)
+                return linked;
+            if (auto linked
+                = relative_link(device / name / "net" / wwan, sys_ / "class/net" / wwan);
+                !linked)
+                return linked;
             continue;
-        auto tty = fmt::format("ttyUSB{}", layout.tty_numbers[static_cast<std::size_t>(number)]);
-        if (auto linked
-            = relative_link(device / name / tty / "tty" / tty, sys_ / "class/tty" / tty);
+        }
+        auto tty_name = fmt::format("ttyUSB{}", tty);
+        if (auto linked = relative_link(
+                device / name / tty_name / "tty" / tty_name, sys_ / "class/tty" / tty_name);
             !linked)
             return linked;
     }
-    auto qmi = device / interface_name(usb, 4);
-    auto wdm = fmt::format("cdc-wdm{}", layout.wdm_number);
-    auto wwan = fmt::format("wwan{}", layout.wdm_number);
-    if (auto linked = relative_link(qmi / "usbmisc" / wdm, sys_ / "class/usbmisc" / wdm); !linked)
-        return linked;
-    return relative_link(qmi / "net" / wwan, sys_ / "class/net" / wwan);
+    return {};
 }
 
 void Tree::unplug_sysfs(const DeviceLayout& layout)
@@ -272,12 +313,10 @@ void Tree::unplug_sysfs(const DeviceLayout& layout)
     std::error_code ignored;
     auto devices = sys_ / "bus/usb/devices";
     fs::remove(devices / usb.path, ignored);
-    for (int number = 0; number < interface_count; ++number) {
-        fs::remove(devices / interface_name(usb, number), ignored);
-        if (number < 4)
-            fs::remove(sys_ / "class/tty"
-                    / fmt::format("ttyUSB{}", layout.tty_numbers[static_cast<std::size_t>(number)]),
-                ignored);
+    for (auto [function, tty] : functions_of(layout)) {
+        fs::remove(devices / interface_name(usb, function->number), ignored);
+        if (function->serial())
+            fs::remove(sys_ / "class/tty" / fmt::format("ttyUSB{}", tty), ignored);
     }
     fs::remove(sys_ / "class/usbmisc" / fmt::format("cdc-wdm{}", layout.wdm_number), ignored);
     fs::remove(sys_ / "class/net" / fmt::format("wwan{}", layout.wdm_number), ignored);

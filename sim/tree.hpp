@@ -1,11 +1,13 @@
-// The directory that stands in for /sys and /dev: what Linux shows for a Quectel EC25 on USB
-// (2c7c:0125, interfaces 0-3 on the option driver as ttyUSB*, interface 4 on qmi_wwan).
+// The directory that stands in for /sys and /dev: what Linux shows for a modem on USB, with
+// the interfaces of its model (model_profile.hpp): serial functions as ttyUSB* (option or
+// qcserial), the QMI function on qmi_wwan. For an EC25 (2c7c:0125) interfaces 0-3 are ttys and
+// 4 is QMI; for an MC7455 (1199:9071) 0, 2 and 3 are ttys and 8 is QMI.
 //
 //   DIR/sys/devices/platform/uplink-sim/usb<bus>/<usbpath>/               the USB device
 //   DIR/sys/devices/.../<usbpath>/<usbpath>:1.<n>/                         its interfaces
 //   DIR/sys/bus/usb/devices/<usbpath>[:1.<n>] -> ../../../devices/...      as in real sysfs
 //   DIR/sys/class/tty/ttyUSB<k> -> ...                                     the tty class
-//   DIR/dev/ttyUSB<k> -> /dev/pts/<n>                                      the AT ports
+//   DIR/dev/ttyUSB<k> -> /dev/pts/<n>                                      the serial ports
 //   DIR/dev/cdc-wdm<k> -> /dev/pts/<n>                                     the QMI port
 //
 // Private to sim/.
@@ -13,19 +15,19 @@
 
 #include "sim/scenario.hpp"
 
-#include <array>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace uplink::sim {
 
 // One plugged modem's place in the tree.
 struct DeviceLayout {
     UsbIdentity usb;
-    std::array<int, 4> tty_numbers {}; // ttyUSB<k> of interfaces 0..3
-    int wdm_number = 0; // cdc-wdm<k> and wwan<k> of interface 4
-    // /dev/pts/<n> behind interfaces 0..3 (ttyUSB<k>) and 4 (cdc-wdm<k>)
-    std::array<std::string, 5> pty_paths;
+    const ModelProfile* model = &default_model(); // its USB functions and descriptor
+    std::vector<int> tty_numbers; // ttyUSB<k> of each serial function, in interface order
+    int wdm_number = 0; // cdc-wdm<k> and wwan<k> of the QMI function
+    std::vector<std::string> pty_paths; // /dev/pts/<n> behind each function, in interface order
 };
 
 class Tree {
@@ -50,8 +52,8 @@ public:
 
 private:
     Result<void> build_device(const DeviceLayout& layout, const std::filesystem::path& directory);
-    Result<void> build_interface(
-        const DeviceLayout& layout, const std::filesystem::path& device, int number);
+    Result<void> build_interface(const DeviceLayout& layout, const std::filesystem::path& device,
+        std::size_t index, int tty);
     Result<void> link_device(const DeviceLayout& layout);
 
     std::filesystem::path root_;

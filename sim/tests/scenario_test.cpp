@@ -53,6 +53,48 @@ TEST(Scenario, ShippedScenariosParse)
     }
 }
 
+// An EC25 and an MC7455 on two ports of one hub, each with its own SIM on its own network.
+TEST(Scenario, TwoModemScenariosParse)
+{
+    for (auto name : {"two-modems-test.json", "two-modems-demo.json"}) {
+        std::string message;
+        auto parsed = load_scenario(std::string(UPLINK_SIM_SCENARIOS) + "/" + name, message);
+        ASSERT_TRUE(parsed) << name << ": " << message;
+        ASSERT_EQ(parsed->modems.size(), 2u) << name;
+        const auto& ec25 = parsed->modems[0];
+        const auto& mc7455 = parsed->modems[1];
+        EXPECT_EQ(ec25.profile->model, "EC25");
+        EXPECT_EQ(ec25.usb.path, "1-1.2");
+        EXPECT_EQ(ec25.usb.vendor_id + ":" + ec25.usb.product_id, "2c7c:0125");
+        EXPECT_EQ(mc7455.profile->model, "MC7455");
+        EXPECT_EQ(mc7455.model, "MC7455");
+        EXPECT_EQ(mc7455.manufacturer, "Sierra Wireless, Incorporated");
+        EXPECT_EQ(mc7455.usb.path, "1-1.3");
+        EXPECT_EQ(mc7455.usb.vendor_id + ":" + mc7455.usb.product_id, "1199:9071");
+        ASSERT_TRUE(ec25.sim && mc7455.sim);
+        const auto* first = parsed->find_sim(*ec25.sim);
+        const auto* second = parsed->find_sim(*mc7455.sim);
+        EXPECT_NE(first->iccid, second->iccid);
+        EXPECT_NE(first->imsi, second->imsi);
+        const auto* first_home = parsed->home_operator(first->imsi);
+        const auto* second_home = parsed->home_operator(second->imsi);
+        ASSERT_TRUE(first_home && second_home) << name;
+        EXPECT_NE(first_home, second_home);
+        EXPECT_EQ(ec25.radio.operator_plmn, first_home->plmn());
+        EXPECT_EQ(mc7455.radio.operator_plmn, second_home->plmn());
+        ASSERT_FALSE(second_home->apns.empty());
+        EXPECT_NE(first_home->apns.front().name, second_home->apns.front().name);
+    }
+    std::string message;
+    auto demo = load_scenario(std::string(UPLINK_SIM_SCENARIOS) + "/two-modems-demo.json", message);
+    ASSERT_TRUE(demo) << message;
+    for (const auto& modem : demo->modems) {
+        ASSERT_TRUE(modem.data_path) << modem.id;
+        EXPECT_EQ(modem.data_path->namespace_name, "uplink-demo-router");
+        EXPECT_EQ(modem.data_path->carrier_namespace, "uplink-demo-carrier");
+    }
+}
+
 TEST(Scenario, DemoHasTheAdvertisedValues)
 {
     std::string message;
@@ -142,6 +184,10 @@ struct BadCase {
 
 TEST(Scenario, BadFilesNameTheField)
 {
+    // The MC7455 has no band 38 (the EC25-E has).
+    auto mc7455_on_band_38 = with(R"("imei")", R"("model": "MC7455", "imei")");
+    constexpr std::string_view band_3 = R"("band": 3)";
+    mc7455_on_band_38.replace(mc7455_on_band_38.find(band_3), band_3.size(), R"("band": 38)");
     const std::vector<BadCase> cases {
         {"not json", "{\"modems\": [", "not valid JSON (line 1)"},
         {"not an object", "[]", "the scenario must be a JSON object"},
@@ -181,10 +227,12 @@ TEST(Scenario, BadFilesNameTheField)
             "modems[0].timings.boot_ms: expected an integer 0..600000"},
         {"unknown timing", with(R"("sim": "card")", R"("sim": "card", "timings": {"boot": 5})"),
             "modems[0].timings.boot: unknown field"},
-        {"data path without carrier", with(R"("sim": "card")", R"("sim": "card", "data_path": {"namespace": "r"})"),
+        {"data path without carrier",
+            with(R"("sim": "card")", R"("sim": "card", "data_path": {"namespace": "r"})"),
             "modems[0].data_path.carrier_namespace: missing"},
         {"data path bad name",
-            with(R"("sim": "card")", R"("sim": "card", "data_path": {"namespace": "../x", "carrier_namespace": "c"})"),
+            with(R"("sim": "card")",
+                R"("sim": "card", "data_path": {"namespace": "../x", "carrier_namespace": "c"})"),
             "modems[0].data_path.namespace: expected 1 to 64 letters"},
         {"empty timeline set",
             with(R"("sim": "card")", R"("sim": "card", "timeline": [{"after_ms": 5, "set": {}}])"),
@@ -199,6 +247,10 @@ TEST(Scenario, BadFilesNameTheField)
             "modems[0].qrsrp: expected \"supported\" or \"error\""},
         {"bad bandwidth", with(R"("earfcn": 1575)", R"("earfcn": 1575, "bandwidth_mhz": 7)"),
             "modems[0].radio.bandwidth_mhz: expected one of"},
+        {"unknown model", with(R"("imei")", R"("model": "EG25", "imei")"),
+            "modems[0].model: \"EG25\" is not emulated: expected one of EC25, MC7455"},
+        {"band the model lacks", mc7455_on_band_38,
+            "modems[0].radio.band: band 38 is not in lte_bands"},
     };
     for (const auto& bad : cases) {
         auto message = error_of(bad.text);

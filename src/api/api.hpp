@@ -37,6 +37,14 @@ struct ConfigEditOutcome {
     bool applied = false;
 };
 
+// Bytes one WAN carried today and in this billing period (the kernel's counters, kept across
+// restarts in the usage store).
+struct WanUsage {
+    std::uint64_t today_received = 0, today_sent = 0;
+    std::uint64_t period_received = 0, period_sent = 0;
+    std::chrono::system_clock::time_point period_start;
+};
+
 // What the API reads about modems and the profiles they run with. The daemon implements it over
 // modem::Manager and its config file; tests and the fuzzer implement it with fixed data, so
 // routing is tested without hardware or sockets.
@@ -54,6 +62,7 @@ public:
     [[nodiscard]] virtual modem::Manager::Subscription subscribe(modem::Manager::Listener listener) = 0;
 
     virtual modem::ProfilePolicy policy() const = 0;
+    virtual std::optional<WanUsage> usage(std::string_view wan) const = 0;
     // An error only when the file cannot be written; a refused edit is an outcome with problems.
     virtual Result<ConfigEditOutcome> edit_config(ConfigEdit edit) = 0;
 };

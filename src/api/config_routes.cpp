@@ -30,11 +30,26 @@ json::value connection_settings_json(const modem::ConnectionSettings& connection
     };
 }
 
+json::value watchdog_json(const modem::Watchdog& watchdog)
+{
+    json::array hosts;
+    for (const auto& host : watchdog.probe_hosts)
+        hosts.push_back(json::value(host));
+    return json::object{
+        {"probe_hosts", std::move(hosts)},
+        {"probe_interval_s", std::chrono::duration_cast<std::chrono::seconds>(watchdog.probe_interval).count()},
+        {"probe_bytes_per_month", modem::watchdog_bytes_per_month(watchdog)},
+        {"recovery_backoff_s", std::chrono::duration_cast<std::chrono::seconds>(watchdog.first_backoff).count()},
+        {"usb_power_cycle", watchdog.usb_power_cycle},
+    };
+}
+
 json::value profile_json(const modem::Profile& profile)
 {
     auto object = connection_settings_json(profile.connection).as_object();
     object.emplace("name", profile.name);
     object.emplace("pin_set", !profile.pin.empty());
+    object.emplace("watchdog", watchdog_json(profile.watchdog));
     return object;
 }
 
@@ -116,6 +131,7 @@ json::value effective_settings_json(const modem::EffectiveSettings& settings)
         {"apn_source", to_string(settings.apn_source)},
         {"apn_entry", settings.apn_entry.empty() ? json::value(nullptr) : json::value(settings.apn_entry)},
         {"connection", connection_settings_json(settings.connection)},
+        {"watchdog", watchdog_json(settings.watchdog)},
         {"pin_set", settings.has_pin},
     };
 }

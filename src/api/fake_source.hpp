@@ -73,6 +73,12 @@ public:
     std::size_t subscriber_count() const { return listeners_.size(); }
 
     modem::ProfilePolicy policy() const override { return fake_policy; }
+    std::map<std::string, WanUsage> usages;        // by WAN
+    std::optional<WanUsage> usage(std::string_view wan) const override
+    {
+        auto found = usages.find(std::string(wan));
+        return found == usages.end() ? std::nullopt : std::optional<WanUsage>(found->second);
+    }
     Result<ConfigEditOutcome> edit_config(ConfigEdit edit) override
     {
         edits.push_back(std::move(edit));

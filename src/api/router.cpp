@@ -161,6 +161,32 @@ json::value connection_json(const modem::Connection& connection, std::chrono::sy
     };
 }
 
+json::value recovery_json(const modem::Recovery& recovery)
+{
+    auto time = [](const std::optional<std::chrono::system_clock::time_point>& at) {
+        return at ? json::value(format_utc_time(*at)) : json::value(nullptr);
+    };
+    return json::object{
+        {"state", recovery.state},
+        {"next_step", recovery.next_step},
+        {"last_action", recovery.last_action.empty() ? json::value(nullptr) : json::value(recovery.last_action)},
+        {"last_action_at", time(recovery.last_action_at)},
+        {"not_before", time(recovery.not_before)},
+        {"probe_bytes_per_month", recovery.probe_bytes_per_month},
+    };
+}
+
+json::value usage_json(const std::optional<WanUsage>& usage)
+{
+    if (!usage)
+        return nullptr;
+    return json::object{
+        {"today", json::object{{"received_bytes", usage->today_received}, {"sent_bytes", usage->today_sent}}},
+        {"this_period", json::object{{"received_bytes", usage->period_received}, {"sent_bytes", usage->period_sent}}},
+        {"period_start", format_utc_time(usage->period_start)},
+    };
+}
+
 json::value modem_summary_json(const modem::Snapshot& snapshot)
 {
     return json::object{
@@ -226,6 +252,7 @@ json::value snapshot_json(const modem::Snapshot& snapshot, Clock::time_point now
         {"signal", signal_json(snapshot.signal, now)},
         {"connection", connection_json(snapshot.connection, std::chrono::system_clock::now())},
         {"settings", snapshot.settings ? effective_settings_json(*snapshot.settings) : json::value(nullptr)},
+        {"recovery", recovery_json(snapshot.recovery)},
         {"device", json::object{
             {"usb_path", device.usb_path},
             {"sysfs_path", device.sysfs_path},
@@ -273,6 +300,7 @@ namespace {
 constexpr std::string_view resource_list =
     "/v1/status, /v1/modems, /v1/modems/<id>, /v1/modems/<id>/signal, /v1/modems/<id>/at, "
     "/v1/modems/<id>/connect, /v1/modems/<id>/disconnect, "
+    "/v1/profiles, /v1/profiles/<name>[/delete], /v1/rules/<name>[/delete], "
     "/v1/events, /v1/events/recent";
 
 // Longest command an administrator may send; modems' own line buffers are smaller.
@@ -534,7 +562,9 @@ Response Router::modem(const std::string& id) const
     auto snapshot = source_.modem(id);
     if (!snapshot)
         return not_found_modem(id);
-    return Response::ok(snapshot_json(*snapshot, Clock::now()));
+    auto body = snapshot_json(*snapshot, Clock::now());
+    body.as_object()["usage"] = usage_json(source_.usage(snapshot->wan));
+    return Response::ok(std::move(body));
 }
 
 Response Router::signal(const std::string& id) const

@@ -97,7 +97,7 @@ TEST_F(RouterTest, ModemGivesTheFullSnapshot)
     ASSERT_EQ(response.status, 200) << response.error;
     const auto& body = response.body;
     EXPECT_EQ(keys_of(body), (std::set<std::string>{"id", "wan", "state", "failed_reason", "message", "identity", "sim",
-                                                    "registration", "signal", "connection", "settings", "device"}));
+                                                    "registration", "signal", "connection", "settings", "recovery", "device", "usage"}));
     EXPECT_TRUE(body.at("failed_reason").is_null());
     EXPECT_EQ(body.at("identity"), json::parse(R"({"manufacturer":"Quectel","model":"EC25",
         "revision":"EC25EFAR06A06M4G","imei":"867698041234567"})"));
@@ -423,9 +423,21 @@ TEST_F(ProfileRoutesTest, TheEffectiveSettingsShowNoSecret)
     auto expected = json::parse(R"json({"profile":"home","rule":"vodafone","reason":"MCC-MNC is 23415",
         "provisional":false,"apn_source":"operator-table","apn_entry":"23415 Vodafone",
         "connection":{"apn":"internet","auth":"pap-chap","username":"web","password_set":true,
-        "ip_family":"ipv4","autoconnect":true,"mtu":null,"metric":200},"pin_set":true})json");
+        "ip_family":"ipv4","autoconnect":true,"mtu":null,"metric":200},
+        "watchdog":{"probe_hosts":[],"probe_interval_s":60,"probe_bytes_per_month":0,"recovery_backoff_s":15,
+        "usb_power_cycle":false},"pin_set":true})json");
     EXPECT_EQ(response.body.at("settings"), expected) << json::serialize(response.body.at("settings"));
     EXPECT_EQ(json::serialize(response.body).find("web-secret"), std::string::npos);
+}
+
+TEST_F(ProfileRoutesTest, UsageIsShownWhereItIsKnown)
+{
+    EXPECT_TRUE(get("/v1/modems/1-1").body.at("usage").is_null());
+    source.usages["wan1"] = {100, 200, 1000, 2000, std::chrono::system_clock::time_point(std::chrono::seconds(1764547200))};
+    auto usage = get("/v1/modems/1-1").body.at("usage");
+    EXPECT_EQ(usage, json::parse(R"json({"today":{"received_bytes":100,"sent_bytes":200},
+        "this_period":{"received_bytes":1000,"sent_bytes":2000},"period_start":"2025-12-01T00:00:00.000Z"})json"))
+        << json::serialize(usage);
 }
 
 TEST_F(ProfileRoutesTest, ProfilesAndRulesAreListedWithoutSecrets)

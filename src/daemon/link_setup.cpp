@@ -1,5 +1,7 @@
 #include "daemon/link_setup.hpp"
 
+#include <boost/asio/this_coro.hpp>
+
 #include <fstream>
 
 namespace uplink::daemon {
@@ -27,14 +29,32 @@ Result<net::Netlink*> LinkSetup::netlink()
     return &*netlink_;
 }
 
+// The watchdog's probe: an ICMP echo bound to the modem's interface (net::probe).
+boost::asio::awaitable<Result<Duration>> probe_through(std::string interface, std::string host, Duration timeout)
+{
+    auto address = net::parse_address(host);
+    if (!address)
+        co_return make_error_code(net::Errc::InvalidArgument);
+    auto executor = co_await boost::asio::this_coro::executor;
+    co_return co_await net::probe(executor, std::move(interface), *address, timeout);
+}
+
 modem::LinkHooks LinkSetup::hooks()
 {
     return {[this](const modem::LinkConfiguration& link) { return configure(link); },
         [this](const std::string& interface) { deconfigure(interface); },
-        [this](const std::string& interface) { return traffic(interface); }};
+        [this](const std::string& interface) { return traffic(interface); }, probe_through};
 }
 
 std::optional<modem::TrafficCounters> LinkSetup::traffic(const std::string& interface)
+{
+    auto counters = interface_counters(interface);
+    if (!counters)
+        return std::nullopt;
+    return modem::TrafficCounters {counters->received_bytes, counters->sent_bytes};
+}
+
+std::optional<LinkSetup::InterfaceCounters> LinkSetup::interface_counters(const std::string& interface)
 {
     auto socket = netlink();
     if (!socket)
@@ -45,7 +65,7 @@ std::optional<modem::TrafficCounters> LinkSetup::traffic(const std::string& inte
     auto statistics = (*socket)->link_statistics(*index);
     if (!statistics)
         return std::nullopt;
-    return modem::TrafficCounters {statistics->rx_bytes, statistics->tx_bytes};
+    return InterfaceCounters {*index, statistics->rx_bytes, statistics->tx_bytes};
 }
 
 Result<void> LinkSetup::configure(const modem::LinkConfiguration& link)

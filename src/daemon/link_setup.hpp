@@ -22,6 +22,11 @@ public:
     Result<void> configure(const modem::LinkConfiguration& link);
     void deconfigure(const std::string& interface);
     std::optional<modem::TrafficCounters> traffic(const std::string& interface);
+    struct InterfaceCounters {
+        int index = 0;
+        std::uint64_t received_bytes = 0, sent_bytes = 0;
+    };
+    std::optional<InterfaceCounters> interface_counters(const std::string& interface);
     modem::LinkHooks hooks();
 
 private:

@@ -4,6 +4,7 @@
 #include "daemon/link_setup.hpp"
 #include "daemon/modem_source.hpp"
 #include "daemon/settings.hpp"
+#include "daemon/usage_recorder.hpp"
 
 #include <api/api.hpp>
 #include <core/core.hpp>
@@ -77,8 +78,10 @@ public:
                   [this](Settings next, std::vector<std::string> changed) {
                       apply_settings(std::move(next), std::move(changed), "saved");
                   }),
+          usage_(io.get_executor(), manager_, link_setup_),
           source_(manager_, {[this] { return settings_.modem.policy; },
-                             [this](api::ConfigEdit edit) { return editor_.edit(edit, settings_); }}),
+                             [this](api::ConfigEdit edit) { return editor_.edit(edit, settings_); },
+                             [this](std::string_view wan) { return usage_.usage(wan); }}),
           server_(io.get_executor(), api::ServerOptions{settings_.socket_path, {UPLINK_VERSION, Clock::now()}},
                   source_),
           signals_(io, SIGINT, SIGTERM, SIGHUP)
@@ -99,6 +102,8 @@ public:
             return listening.error();
         }
         manager_.start();
+        usage_.set_reset_day(settings_.usage_reset_day);
+        usage_.start(settings_.modem.state_dir);
         asio::co_spawn(io_, handle_signals(this), [](std::exception_ptr exception) {
             if (!exception)
                 return;
@@ -143,6 +148,7 @@ private:
     {
         stopping_ = true;
         server_.stop();
+        usage_.stop(); // the last sample, while the interfaces are still there
         manager_.stop();
         boost::system::error_code ignored;
         signals_.cancel(ignored);
@@ -185,6 +191,7 @@ private:
                 log(LogLevel::Warning, "uplinkd", "cannot create the state directory {}: {}", next.modem.state_dir,
                     created.error().message());
         manager_.apply(next.modem);
+        usage_.set_reset_day(next.usage_reset_day);
         settings_ = std::move(next);
         log(LogLevel::Info, "uplinkd", "{} {}: changed {}", how, config_path_, joined(changed));
     }
@@ -195,6 +202,7 @@ private:
     Settings settings_;
     modem::Manager manager_;
     ConfigEditor editor_;
+    UsageRecorder usage_;
     ManagerSource source_;
     api::Server server_;
     asio::signal_set signals_;

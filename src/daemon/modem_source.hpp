@@ -14,6 +14,7 @@ public:
     struct Configuration {
         std::function<modem::ProfilePolicy()> policy;
         std::function<Result<api::ConfigEditOutcome>(api::ConfigEdit)> edit;
+        std::function<std::optional<api::WanUsage>(std::string_view wan)> usage;
     };
     ManagerSource(modem::Manager& manager, Configuration configuration)
         : manager_(manager), configuration_(std::move(configuration))
@@ -36,6 +37,7 @@ public:
         return manager_.subscribe(std::move(listener));
     }
     modem::ProfilePolicy policy() const override { return configuration_.policy(); }
+    std::optional<api::WanUsage> usage(std::string_view wan) const override { return configuration_.usage(wan); }
     Result<api::ConfigEditOutcome> edit_config(api::ConfigEdit edit) override
     {
         return configuration_.edit(std::move(edit));

@@ -1,5 +1,6 @@
 #include "daemon/settings.hpp"
 
+#include <arpa/inet.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 
@@ -59,6 +60,7 @@ Schema make_schema()
         integer_option("poll_interval", 10, 1, 3600, "seconds between signal and registration polls"),
         integer_option("at_timeout", 5, 1, 120, "seconds an AT command may take before it counts as failed"),
         text_option("default_profile", "default", "the profile used when no rule matches"),
+        integer_option("usage_reset_day", 1, 1, 28, "the day of the month a data usage period starts"),
     };
 
     auto choice_option = [](std::string name, std::string default_value, std::vector<std::string> choices,
@@ -75,6 +77,13 @@ Schema make_schema()
     };
     OptionSchema autoconnect = text_option("autoconnect", "1", "connect whenever the modem is registered");
     autoconnect.type = OptionType::Boolean;
+    OptionSchema usb_power_cycle = text_option("usb_power_cycle", "0", "let recovery switch the USB port's power");
+    usb_power_cycle.type = OptionType::Boolean;
+    auto list_option = [](std::string name, std::string description) {
+        OptionSchema option = text_option(std::move(name), "", std::move(description));
+        option.type = OptionType::List;
+        return option;
+    };
     SectionSchema profile_section;
     profile_section.type = "profile";
     profile_section.options = {
@@ -87,6 +96,10 @@ Schema make_schema()
         secret_option("pin", "the SIM's PIN, 4 to 8 digits"),
         integer_option("mtu", 0, 0, 9000, "the link's MTU instead of the network's; 0: the network's"),
         integer_option("metric", 0, 0, 65535, "the default routes' metric; 0: 200 for WAN1, 210 for WAN2..."),
+        list_option("probe_host", "IPv4 hosts pinged through the modem's interface to check its data path"),
+        integer_option("probe_interval", 60, 10, 3600, "seconds between data-path probes"),
+        integer_option("recovery_backoff", 15, 1, 3600, "seconds the first recovery step waits, doubling to 30 min"),
+        usb_power_cycle,
     };
 
     OptionSchema rule_profile = text_option("profile", "", "the profile SIMs matching this rule use");
@@ -152,6 +165,17 @@ modem::Profile profile_from(const Config& config, const ConfigSection& section, 
         connection.mtu = static_cast<std::uint32_t>(mtu);
     connection.route_metric = static_cast<std::uint32_t>(config.get_integer(section, "metric"));
     profile.pin = config.get(section, "pin");
+    auto& watchdog = profile.watchdog;
+    if (auto found = section.lists.find("probe_host"); found != section.lists.end())
+        watchdog.probe_hosts = found->second;
+    watchdog.probe_interval = std::chrono::seconds(config.get_integer(section, "probe_interval"));
+    watchdog.first_backoff = std::chrono::seconds(config.get_integer(section, "recovery_backoff"));
+    watchdog.usb_power_cycle = config.get_boolean(section, "usb_power_cycle");
+    for (const auto& host : watchdog.probe_hosts) {
+        in_addr address {};
+        if (::inet_pton(AF_INET, host.c_str(), &address) != 1)
+            diagnostics.push_back({section.line, fmt::format("list 'probe_host': '{}' is not an IPv4 address", host)});
+    }
 
     if (section.name.empty())
         diagnostics.push_back({section.line, "a profile needs a name, as rules refer to it: config profile 'home'"});
@@ -238,6 +262,7 @@ Result<Settings> settings_from(const Config& config, std::vector<ConfigDiagnosti
     settings.modem.state_dir = config.get(section, "state_dir");
     settings.modem.poll_interval = std::chrono::seconds(config.get_integer(section, "poll_interval"));
     settings.modem.command_timeout = std::chrono::seconds(config.get_integer(section, "at_timeout"));
+    settings.usage_reset_day = static_cast<int>(config.get_integer(section, "usage_reset_day"));
     for (auto option : {"sysfs_root", "dev_root", "state_dir", "socket"})
         check_absolute(config, section, option, diagnostics);
     if (settings.socket_path.size() >= sizeof(sockaddr_un::sun_path))
@@ -292,6 +317,7 @@ std::vector<std::string> changed_settings(const Settings& before, const Settings
     compare("socket", before.socket_path, after.socket_path);
     compare("poll_interval", before.modem.poll_interval, after.modem.poll_interval);
     compare("at_timeout", before.modem.command_timeout, after.modem.command_timeout);
+    compare("usage_reset_day", before.usage_reset_day, after.usage_reset_day);
     compare("default_profile", before.modem.policy.default_profile, after.modem.policy.default_profile);
     compare("profiles", before.modem.policy.profiles, after.modem.policy.profiles);
     compare("rules", before.modem.policy.rules, after.modem.policy.rules);

@@ -16,7 +16,8 @@ const Schema& settings_schema();
 struct Settings {
     LogLevel log_level = LogLevel::Info;
     std::string socket_path;
-    modem::Options modem;        // sysfs_root, dev_root, state_dir, intervals, PINs in file order
+    modem::Options modem;        // sysfs_root, dev_root, state_dir, intervals, profiles and rules
+    int usage_reset_day = 1;     // the day of the month data usage periods start
 };
 
 // Settings from a parsed config, with the checks the schema table cannot express (PIN and

@@ -51,6 +51,20 @@ std::vector<qmi::IpFamily> families_of(IpFamilies families)
     return {qmi::IpFamily::Ipv4};
 }
 
+// How long a watchdog probe waits for its echo: a loaded LTE link answers well within it.
+constexpr Duration probe_timeout = 3s;
+
+// 3GPP TS 24.301 Annex B / 24.008 §10.5.6.6 causes that only other settings cure: 27 unknown APN,
+// 29 authentication failed, 33 option not subscribed. Restarting the modem would not.
+bool is_settings_refusal(const qmi::CallEnd& end)
+{
+    constexpr std::uint16_t verbose_type_3gpp = 6;
+    if (end.verbose_type != verbose_type_3gpp || !end.verbose_reason)
+        return false;
+    auto cause = *end.verbose_reason;
+    return cause == 27 || cause == 29 || cause == 33;
+}
+
 std::string ipv4_text(std::uint32_t host_order)
 {
     in_addr address {htonl(host_order)};
@@ -174,10 +188,51 @@ void DataConnection::apply(ConnectionSettings settings)
         wanted_ = settings_.autoconnect;
     if (call_changed) {
         settings_changed_ = true;
+        reconnect_reason_ = "settings changed: reconnecting";
         backoff_ = first_backoff;
     }
     relink_ = relink_ || link_changed;
     wake();
+}
+
+void DataConnection::apply(Watchdog watchdog)
+{
+    if (watchdog == watchdog_)
+        return;
+    watchdog_ = std::move(watchdog);
+    wake(); // the probe timer re-arms with the new interval
+}
+
+void DataConnection::reconnect(std::string reason)
+{
+    settings_changed_ = true;
+    reconnect_reason_ = std::move(reason);
+    backoff_ = first_backoff;
+    wake();
+}
+
+void DataConnection::observe(Observation::Kind kind, std::string detail, bool curable)
+{
+    if (observer_)
+        observer_(Observation {kind, std::move(detail), curable});
+}
+
+// One probe round: the hosts in turn until one answers. Unanswered only when none did, so a
+// single host that filters ICMP does not count against the link.
+awaitable<void> DataConnection::probe_once()
+{
+    std::vector<std::string> failures;
+    for (const auto& host : watchdog_.probe_hosts) {
+        auto answered = co_await hooks_.probe(ports_.interface, host, probe_timeout);
+        if (answered) {
+            observe(Observation::Kind::ProbeAnswered);
+            co_return;
+        }
+        failures.push_back(fmt::format("{}: {}", host, answered.error().message()));
+    }
+    auto detail = fmt::format("no answer through {} ({})", ports_.interface, fmt::join(failures, "; "));
+    log(LogLevel::Info, "modem", "{}: {}", modem_id_, detail);
+    observe(Observation::Kind::ProbeUnanswered, std::move(detail));
 }
 
 Connection DataConnection::connection() const
@@ -234,23 +289,35 @@ awaitable<void> DataConnection::run(std::shared_ptr<DataConnection> self)
         if (!connected) {
             co_await hang_up();
             set_state(ConnectionState::Disconnected, connection_.last_error);
+            if (!settings_changed_ && !stopping_)
+                observe(Observation::Kind::AttemptFailed, connection_.last_error, refusal_is_curable_);
             co_await pause(backoff_);
             backoff_ = std::min(backoff_ * 2, max_backoff);
             continue;
         }
+        observe(Observation::Kind::Up);
         auto since = Clock::now();
         while (should_connect() && !dropped_ && !settings_changed_) {
-            co_await wait_for_wakeup();
+            bool probing = !watchdog_.probe_hosts.empty() && hooks_.probe && !ports_.interface.empty();
+            if (probing) {
+                auto due = Clock::now() + watchdog_.probe_interval;
+                co_await pause(watchdog_.probe_interval);
+                if (Clock::now() >= due && should_connect() && !dropped_ && !settings_changed_)
+                    co_await probe_once();
+            } else {
+                co_await wait_for_wakeup();
+            }
             if (std::exchange(relink_, false))
                 reconfigure_link();
         }
         bool was_dropped = dropped_;
+        if (was_dropped && !stopping_)
+            observe(Observation::Kind::Dropped, connection_.last_error);
         if (Clock::now() - since >= stable_after)
             backoff_ = first_backoff;
         co_await hang_up();
         set_state(ConnectionState::Disconnected,
-            was_dropped ? connection_.last_error
-                        : std::string(settings_changed_ ? "settings changed: reconnecting" : ""));
+            was_dropped ? connection_.last_error : std::string(settings_changed_ ? reconnect_reason_ : ""));
         if (was_dropped) {
             co_await pause(backoff_);
             backoff_ = std::min(backoff_ * 2, max_backoff);
@@ -323,6 +390,7 @@ Result<void> DataConnection::set_kernel_raw_ip()
 
 awaitable<Result<void>> DataConnection::connect_once()
 {
+    refusal_is_curable_ = true;
     set_state(ConnectionState::Connecting, settings_.apn.empty() ? "connecting" : "connecting to " + settings_.apn);
     LinkConfiguration link;
     link.interface = ports_.interface;
@@ -347,10 +415,12 @@ awaitable<Result<void>> DataConnection::connect_once()
     link.route_metric = settings_.route_metric;
     relink_ = false;
     if (ports_.interface.empty() || !hooks_.configure) {
+        refusal_is_curable_ = false;
         connection_.last_error = "the modem has no network interface to configure";
         co_return make_error_code(Errc::NoDataPort);
     }
     if (auto configured = hooks_.configure(link); !configured) {
+        refusal_is_curable_ = false; // this router's side: no radio or modem reset helps
         connection_.last_error = fmt::format("cannot configure {}: {}", link.interface, configured.error().message());
         co_return configured.error();
     }
@@ -385,8 +455,10 @@ awaitable<Result<void>> DataConnection::start_call(Call& call, LinkConfiguration
         co_return response.error();
     auto outcome = qmi::parse_wds_start_network(*response);
     if (outcome.error) {
-        if (outcome.error == qmi::ProtocolError::CallFailed)
+        if (outcome.error == qmi::ProtocolError::CallFailed) {
             why = "the network refused the call: " + qmi::describe(outcome.end);
+            refusal_is_curable_ = refusal_is_curable_ && !is_settings_refusal(outcome.end);
+        }
         co_return outcome.error;
     }
     call.handle = outcome.handle;

@@ -28,13 +28,26 @@ public:
     DataConnection(const DataConnection&) = delete;
     DataConnection& operator=(const DataConnection&) = delete;
 
+    // What the recovery ladder is told. Hang-ups uplink makes itself are not reported, and a
+    // refusal no restart can cure (an unknown APN, failed authentication, no interface to
+    // configure) is marked so.
+    struct Observation {
+        enum class Kind { Up, AttemptFailed, Dropped, ProbeAnswered, ProbeUnanswered };
+        Kind kind = Kind::Up;
+        std::string detail;
+        bool curable = true;
+    };
+    void set_observer(std::function<void(const Observation&)> observer) { observer_ = std::move(observer); }
+
     void start();
     void stop();                                   // ends the call, removes what was configured
+    void reconnect(std::string reason);            // the recovery ladder's first step
     void set_registered(bool registered);
     void set_wanted(bool wanted);                  // connect()/disconnect() from the API
     bool wanted() const { return wanted_; }
     // A changed APN reconnects at once, from any state; a changed MTU or metric changes the link.
     void apply(ConnectionSettings settings);
+    void apply(Watchdog watchdog);                 // the data-path probes: hosts and interval
 
     // With the bytes carried since the call came up, read from the kernel now.
     Connection connection() const;
@@ -67,6 +80,8 @@ private:
     void wake();
     void release_link();
     void reconfigure_link();
+    boost::asio::awaitable<void> probe_once();
+    void observe(Observation::Kind kind, std::string detail = {}, bool curable = true);
     void set_state(ConnectionState state, std::string message);
 
     boost::asio::any_io_executor executor_;
@@ -85,6 +100,10 @@ private:
     bool dropped_ = false;                          // the modem ended the call
     bool port_failed_ = false;                      // the control port went away
     bool settings_changed_ = false;
+    std::string reconnect_reason_;                  // why the call is being made again
+    bool refusal_is_curable_ = true;                // of the last failed attempt
+    Watchdog watchdog_;
+    std::function<void(const Observation&)> observer_;
     bool relink_ = false;                           // MTU or route metric changed while connected
     LinkConfiguration link_;                        // as configured
     std::optional<std::uint32_t> granted_mtu_;      // the network's, before the profile's override

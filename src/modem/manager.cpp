@@ -23,7 +23,8 @@ constexpr std::size_t recent_limit = 200;
 
 ModemSettings settings_of(const Options& options, unsigned wan_number)
 {
-    return {options.poll_interval, options.command_timeout, options.policy, options.link, wan_number};
+    return {options.poll_interval, options.command_timeout, options.policy, options.link, wan_number,
+        options.sysfs_root};
 }
 
 std::string state_path(const Options& options, std::string_view file)
@@ -85,6 +86,8 @@ struct Manager::Impl : std::enable_shared_from_this<Manager::Impl> {
     bool running = false;
 
     std::map<std::string, std::shared_ptr<Modem>> modems;
+    // By USB path, kept when the modem goes: a reset modem comes back on the ladder it climbed.
+    std::map<std::string, std::shared_ptr<RecoveryLadder>> ladders;
     std::deque<Event> recent;
     std::uint64_t next_listener = 1;
     std::map<std::uint64_t, std::shared_ptr<Listener>> listeners;
@@ -173,8 +176,11 @@ void Manager::Impl::add(FoundModem found)
     };
     auto description = fmt::format("{}:{} {}", found.device.vendor_id, found.device.product_id,
         found.entry ? found.entry->name : "(not in the vendor table: probing)");
+    auto& ladder = ladders[id];
+    if (!ladder)
+        ladder = std::make_shared<RecoveryLadder>();
     auto modem = std::make_shared<Modem>(executor, std::move(found),
-        settings_of(options, wan_numbers.number_for(id)), store, std::move(callbacks));
+        settings_of(options, wan_numbers.number_for(id)), store, ladder, std::move(callbacks));
     modems.emplace(id, modem);
     log(LogLevel::Info, "modem", "{}: added, {}", id, description);
     emit(Event::Kind::Added, id, description);

@@ -151,6 +151,9 @@ struct LinkHooks {
     std::function<Result<void>(const LinkConfiguration&)> configure;
     std::function<void(const std::string& interface)> deconfigure;
     std::function<std::optional<TrafficCounters>(const std::string& interface)> traffic; // the kernel's counters
+    // One echo to an IPv4 host through that interface alone: the round trip, or why not.
+    std::function<boost::asio::awaitable<Result<Duration>>(std::string interface, std::string host, Duration timeout)>
+        probe;
 };
 
 struct Connection {
@@ -164,11 +167,25 @@ struct Connection {
 };
 
 // ---------------------------------------------------------------- profiles and SIM rules
+// Staying online: the data-path check and the recovery ladder (reconnect, radio off/on, modem
+// reset, and where allowed a USB power cycle), with their limits and backoff.
+struct Watchdog {
+    std::vector<std::string> probe_hosts;     // IPv4 addresses pinged through the modem's own
+                                              // interface; none: the modem's word alone
+    Duration probe_interval = 60s;
+    Duration first_backoff = 15s;             // after the first remedy, doubling up to 30 min
+    bool usb_power_cycle = false;             // the top step: needs a hub with per-port power
+    bool operator==(const Watchdog&) const = default;
+};
+// What one probe exchange costs both ways (IPv4 + ICMP headers + 8 bytes), per 30-day month.
+std::uint64_t watchdog_bytes_per_month(const Watchdog& watchdog);
+
 // A named set of connection settings (`config profile` in the configuration).
 struct Profile {
     std::string name;
     ConnectionSettings connection;            // an empty APN is looked up in the operator table
     std::string pin;                          // "" when the SIM has no PIN
+    Watchdog watchdog;
     bool operator==(const Profile&) const = default;
 };
 
@@ -199,6 +216,7 @@ struct EffectiveSettings {
     ApnSource apn_source = ApnSource::Profile;
     std::string apn_entry;                    // the operator table entry used: "23415 Vodafone UK"
     ConnectionSettings connection;
+    Watchdog watchdog;
     bool has_pin = false;
     bool operator==(const EffectiveSettings&) const = default;
 };
@@ -211,6 +229,16 @@ EffectiveSettings choose_settings(
 std::uint32_t default_route_metric(unsigned wan_number);
 // The profile's PIN for that choice ("" when none); kept out of EffectiveSettings so it is never shown.
 std::string pin_of(const ProfilePolicy& policy, const EffectiveSettings& settings);
+
+// Where the modem is on its recovery ladder (reconnect -> radio off/on -> modem reset).
+struct Recovery {
+    std::string state;                        // "idle", "climbing", "exhausted"
+    std::string next_step;                    // "reconnect", "radio-off-on", "modem-reset", ...
+    std::string last_action;                  // "step 2/3 radio-off-on, attempt 1 of 2: ..."
+    std::optional<std::chrono::system_clock::time_point> last_action_at;
+    std::optional<std::chrono::system_clock::time_point> not_before; // no remedy before then
+    std::uint64_t probe_bytes_per_month = 0;  // what the watchdog's probes cost
+};
 
 // Everything the API shows about one modem; a copy, so callers never race the state machine.
 struct Snapshot {
@@ -225,12 +253,13 @@ struct Snapshot {
     Signal signal;
     Connection connection;
     std::optional<EffectiveSettings> settings; // once the SIM (or its absence) is known
+    Recovery recovery;
     Device device;
 };
 
 struct Event {
     enum class Kind { Added, Removed, StateChanged, SimChanged, RegistrationChanged, SignalChanged,
-                      ConnectionChanged, SettingsChanged };
+                      ConnectionChanged, SettingsChanged, Recovery };
     Kind kind = Kind::StateChanged;
     std::string modem_id;
     std::string message;                      // "registered -> searching", "unplugged"

@@ -79,14 +79,16 @@ std::string describe(const Signal& signal)
 } // namespace
 
 Modem::Modem(asio::any_io_executor executor, FoundModem found, ModemSettings settings,
-    std::shared_ptr<PinFailureStore> store, Callbacks callbacks)
+    std::shared_ptr<PinFailureStore> store, std::shared_ptr<RecoveryLadder> ladder, Callbacks callbacks)
     : executor_(executor)
     , device_(std::move(found.device))
     , entry_(std::move(found.entry))
     , settings_(std::move(settings))
     , store_(std::move(store))
+    , ladder_(std::move(ladder))
     , callbacks_(std::move(callbacks))
     , wake_(executor)
+    , ladder_timer_(executor)
     , effective_(choose_settings(settings_.policy, {}, {}, settings_.wan_number))
 {
     for (std::size_t i = 0; i < device_.ports.size(); ++i) {
@@ -107,6 +109,7 @@ void Modem::start()
 {
     set_state(State::Initializing);
     start_data_connection();
+    apply_watchdog();
     asio::co_spawn(
         executor_, run(shared_from_this()), [id = device_.usb_path](std::exception_ptr error) {
             if (!error)
@@ -124,6 +127,7 @@ void Modem::stop()
 {
     stopping_ = true;
     wake_.cancel();
+    ladder_timer_.cancel();
     if (data_)
         data_->stop();
     if (channel_)
@@ -168,6 +172,9 @@ void Modem::refresh_settings()
     if (next == effective_)
         return;
     auto before = std::exchange(effective_, std::move(next));
+    apply_watchdog();
+    if (!same_call(before.connection, effective_.connection))
+        ladder_->reset(); // new settings deserve a fresh start, not the old failures' remedies
     if (before.profile != effective_.profile || before.rule != effective_.rule
         || before.provisional != effective_.provisional) {
         auto message = fmt::format("profile '{}': {}", effective_.profile, effective_.reason);
@@ -193,6 +200,7 @@ Snapshot Modem::snapshot() const
     if (data_)
         snapshot.connection = data_->connection();
     snapshot.settings = effective_;
+    snapshot.recovery = recovery();
     snapshot.device = device_;
     return snapshot;
 }
@@ -426,6 +434,11 @@ awaitable<Modem::Next> Modem::poll_loop()
         auto restart = co_await sleep(settings_.poll_interval);
         if (restart)
             co_return Next::Restart;
+        if (pending_remedy_) {
+            auto remedy = co_await perform_remedy(*std::exchange(pending_remedy_, std::nullopt));
+            if (remedy != Next::Proceed)
+                co_return remedy;
+        }
     }
 }
 
@@ -658,6 +671,7 @@ void Modem::set_state(State state, FailedReason reason, std::string message)
     if (state == State::Failed)
         transition += fmt::format(" ({})", to_string(reason));
     bool state_changed = state != state_ || reason != failed_reason_;
+    bool was_registered = state_ == State::Registered;
     state_ = state;
     failed_reason_ = reason;
     message_ = std::move(message);
@@ -666,6 +680,9 @@ void Modem::set_state(State state, FailedReason reason, std::string message)
     callbacks_.event(Event::Kind::StateChanged, transition);
     if (data_)
         data_->set_registered(state_ == State::Registered);
+    if (was_registered != (state_ == State::Registered) && ladder_)
+        follow_ladder(state_ == State::Registered ? ladder_->registration_regained(Clock::now())
+                                                  : ladder_->registration_lost(Clock::now()));
 }
 
 // The QMI control port and the network interface of the same USB function carry the data.
@@ -690,6 +707,11 @@ void Modem::start_data_connection()
             if (auto self = weak.lock())
                 self->callbacks_.event(Event::Kind::ConnectionChanged, std::move(message));
         });
+    data_->set_observer([weak](const DataConnection::Observation& observation) {
+        if (auto self = weak.lock())
+            self->on_observation(observation);
+    });
+    data_->apply(effective_.watchdog);
     data_->start();
 }
 
@@ -697,6 +719,8 @@ Result<void> Modem::set_connection_wanted(bool wanted)
 {
     if (!data_)
         return make_error_code(Errc::NoDataPort);
+    if (wanted)
+        ladder_->reset(); // a person asked: start from the bottom
     data_->set_wanted(wanted);
     return {};
 }

@@ -6,6 +6,7 @@
 #include "modem/data_connection.hpp"
 #include "modem/discovery.hpp"
 #include "modem/pin_store.hpp"
+#include "modem/recovery_ladder.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
@@ -22,6 +23,7 @@ struct ModemSettings {
     ProfilePolicy policy;
     LinkHooks link;
     unsigned wan_number = 1;
+    std::string sysfs_root = "/sys";         // for the USB port's power switch
 };
 
 class Modem : public std::enable_shared_from_this<Modem> {
@@ -31,8 +33,9 @@ public:
         std::function<void()> port_failed; // EIO/HUP, or the port node vanished: rescan
     };
 
+    // The ladder outlives the Modem: a reset modem comes back as a new Modem on the same ladder.
     Modem(boost::asio::any_io_executor executor, FoundModem found, ModemSettings settings,
-        std::shared_ptr<PinFailureStore> store, Callbacks callbacks);
+        std::shared_ptr<PinFailureStore> store, std::shared_ptr<RecoveryLadder> ladder, Callbacks callbacks);
     ~Modem();
     Modem(const Modem&) = delete;
     Modem& operator=(const Modem&) = delete;
@@ -71,6 +74,8 @@ private:
     boost::asio::awaitable<Next> poll_once();
     boost::asio::awaitable<Next> poll_signal();
     boost::asio::awaitable<Next> wait_for_wakeup();
+    boost::asio::awaitable<Next> perform_remedy(RecoveryStep step);
+    boost::asio::awaitable<Next> power_cycle_usb_port();
     // Waits `duration`, or less when woken; true when a restart was asked for meanwhile.
     boost::asio::awaitable<bool> sleep(Duration duration);
 
@@ -91,6 +96,11 @@ private:
     void on_cpin_urc(const std::string& line);
     void on_port_closed(Error error);
     void request_restart(std::string reason);
+    void on_observation(const DataConnection::Observation& observation);
+    void apply_watchdog();
+    Recovery recovery() const;
+    void follow_ladder(RecoveryOutput output);
+    void arm_ladder_timer(Clock::time_point when);
 
     void set_state(State state, FailedReason reason = FailedReason::None, std::string message = {});
     void update_sim(Sim sim);
@@ -110,12 +120,15 @@ private:
     std::optional<VendorEntry> entry_;
     ModemSettings settings_;
     std::shared_ptr<PinFailureStore> store_;
+    std::shared_ptr<RecoveryLadder> ladder_;
     Callbacks callbacks_;
 
     std::unique_ptr<at::Channel> channel_;
     std::shared_ptr<DataConnection> data_; // when the modem has a QMI port and a network interface
     std::optional<std::size_t> at_port_; // index into device_.ports
     boost::asio::steady_timer wake_;
+    boost::asio::steady_timer ladder_timer_;
+    std::optional<RecoveryStep> pending_remedy_;   // radio or reset: taken by the poll loop
     bool restart_requested_ = false;
     bool stopping_ = false;
     bool port_closed_ = false;

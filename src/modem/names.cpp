@@ -206,6 +206,8 @@ std::string_view to_string(Event::Kind kind)
         return "connection-changed";
     case Event::Kind::SettingsChanged:
         return "settings-changed";
+    case Event::Kind::Recovery:
+        return "recovery";
     }
     return "unknown";
 }

@@ -1,6 +1,7 @@
 #include "modem/profiles.hpp"
 
 #include "modem/operator_table.hpp"
+#include "modem/recovery_ladder.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -113,6 +114,13 @@ void fill_apn(EffectiveSettings& settings, const Sim& sim)
 
 } // namespace
 
+std::uint64_t watchdog_bytes_per_month(const Watchdog& watchdog)
+{
+    if (watchdog.probe_hosts.empty())
+        return 0;
+    return probe_bytes_per_month(watchdog.probe_interval, icmp_echo_exchange_bytes(8));
+}
+
 std::uint32_t default_route_metric(unsigned wan_number)
 {
     // Distinct per WAN: the kernel refuses a second IPv4 default route with the same metric.
@@ -153,6 +161,7 @@ EffectiveSettings choose_settings(
     settings.profile = profile ? profile->name : policy.default_profile;
     settings.connection = profile ? profile->connection : ConnectionSettings {};
     settings.has_pin = profile && !profile->pin.empty();
+    settings.watchdog = profile ? profile->watchdog : Watchdog {};
     if (settings.connection.route_metric == 0)
         settings.connection.route_metric = default_route_metric(wan_number);
     fill_apn(settings, sim);
@@ -200,6 +209,13 @@ PlannedChange plan_change(const ProfilePolicy& before, const ProfilePolicy& afte
     compare("autoconnect", old_connection.autoconnect, new_connection.autoconnect);
     compare("mtu", optional_text(old_connection.mtu), optional_text(new_connection.mtu));
     compare("metric", old_connection.route_metric, new_connection.route_metric);
+    const auto& old_watchdog = old_settings.watchdog;
+    const auto& new_watchdog = new_settings.watchdog;
+    compare("probe_host", fmt::format("{}", fmt::join(old_watchdog.probe_hosts, " ")),
+        fmt::format("{}", fmt::join(new_watchdog.probe_hosts, " ")));
+    compare("probe_interval", old_watchdog.probe_interval.count(), new_watchdog.probe_interval.count());
+    compare("recovery_backoff", old_watchdog.first_backoff.count(), new_watchdog.first_backoff.count());
+    compare("usb_power_cycle", old_watchdog.usb_power_cycle, new_watchdog.usb_power_cycle);
     bool pin_changed = pin_of(before, old_settings) != pin_of(after, new_settings);
     if (pin_changed)
         differences.push_back("pin: changed");

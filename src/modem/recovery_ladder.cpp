@@ -227,6 +227,8 @@ void RecoveryLadder::apply(RecoverySettings settings)
 {
     settings_ = std::move(settings);
     fit_to_settings();
+    if (state_ == LadderState::Idle)
+        backoff_ = settings_.first_backoff; // nothing taken yet: the new first wait applies as is
 }
 
 // ---------------------------------------------------------------- observations

@@ -399,6 +399,17 @@ TEST(RecoveryLadder, ResetForgetsTheWait)
     EXPECT_EQ(driver.actions[1].attempt, 1);
 }
 
+// A profile's backoff arrives after the ladder was made (uplinkd makes it with the defaults).
+TEST(RecoveryLadder, ANewFirstBackoffAppliesBeforeAnyRemedy)
+{
+    Driver driver;
+    driver.ladder.apply(RecoverySettings {.first_backoff = 1s});
+    EXPECT_EQ(driver.ladder.status().next_wait, 1s);
+    flap(driver, 0s, 12s);
+    ASSERT_FALSE(driver.actions.empty());
+    EXPECT_EQ(driver.actions[0].wait, 1s);
+}
+
 TEST(RecoveryLadder, ForbiddingUsbAtTheTopFallsBackToReset)
 {
     Driver driver(RecoverySettings {.usb_power_cycle = UsbPowerCycling::Allowed});

@@ -12,12 +12,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string text(const json::value& value, std::string_view key)
-{
-    const auto* field = value.is_object() ? value.as_object().if_contains(key) : nullptr;
-    return field && field->is_string() ? std::string(field->as_string()) : std::string();
-}
-
 class ConnectionTest : public ::testing::Test {
 protected:
     void start(std::string connection)

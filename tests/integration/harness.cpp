@@ -374,4 +374,10 @@ CommandResult run_command(std::vector<std::string> arguments, std::chrono::milli
     return result;
 }
 
+std::string text(const json::value& value, std::string_view key)
+{
+    const auto* field = value.is_object() ? value.as_object().if_contains(key) : nullptr;
+    return field && field->is_string() ? std::string(field->as_string()) : std::string();
+}
+
 } // namespace uplink::testing

@@ -136,6 +136,9 @@ private:
     std::filesystem::path path_;
 };
 
+// A string field of a JSON object; "" when it is absent or not a string.
+std::string text(const boost::json::value& value, std::string_view key);
+
 // Runs a program to completion; its stdout, stderr and exit code.
 struct CommandResult {
     int exit_code = -1;

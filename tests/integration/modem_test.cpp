@@ -13,12 +13,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string text(const json::value& value, std::string_view key)
-{
-    const auto* field = value.as_object().if_contains(key);
-    return field && field->is_string() ? std::string(field->as_string()) : std::string();
-}
-
 std::int64_t number(const json::value& value, std::string_view key)
 {
     const auto* field = value.as_object().if_contains(key);

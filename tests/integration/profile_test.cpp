@@ -11,12 +11,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string text(const json::value& value, std::string_view key)
-{
-    const auto* field = value.is_object() ? value.as_object().if_contains(key) : nullptr;
-    return field && field->is_string() ? std::string(field->as_string()) : std::string();
-}
-
 bool accepted(const json::value& modem)
 {
     return text(modem.at("connection"), "last_error").find("cannot configure wwan0") != std::string::npos;

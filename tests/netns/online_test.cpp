@@ -5,107 +5,35 @@
 //
 //   [lan 198.18.1.2] --veth-- [router 198.18.1.1: uplinkd, wwan0] ~~TUN~~ [carrier: carrier0
 //   100.64.0.1/10, 198.18.2.1] --veth-- [internet 198.18.2.2: TCP and UDP echo]
-#include "harness.hpp"
-
-#include "sim/tests/namespaces.hpp"
+#include "topology.hpp"
 
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
+#include <algorithm>
 #include <fstream>
+#include <thread>
 #include <netinet/in.h>
 
 namespace uplink::testing {
 namespace {
 
 namespace json = boost::json;
-using sim::testing::NetworkNamespace;
 using sim::testing::Socket;
 using sim::testing::socket_in;
 using sim::testing::wait_readable;
 
-constexpr std::uint16_t echo_port = 7007;
-
-std::string text(const json::value& value, std::string_view key)
-{
-    const auto* field = value.is_object() ? value.as_object().if_contains(key) : nullptr;
-    return field && field->is_string() ? std::string(field->as_string()) : std::string();
-}
-
-void must(const std::string& command)
-{
-    auto result = sim::testing::run_command(command);
-    ASSERT_EQ(result.status, 0) << command << ": " << result.output;
-}
-
-sockaddr_in address_of(const char* text, std::uint16_t port)
-{
-    sockaddr_in address {};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    ::inet_pton(AF_INET, text, &address.sin_addr);
-    return address;
-}
-
-// The internet's servers: a TCP listener and a UDP socket, answered from the test's thread.
-struct Servers {
-    Socket tcp, udp;
-};
-
-class OnlineTest : public ::testing::Test {
+class OnlineTest : public NetnsTopologyTest {
 protected:
-    void SetUp() override
-    {
-        if (auto missing = sim::testing::namespaces_unavailable(); !missing.empty())
-            GTEST_SKIP() << "netns test skipped: " << missing;
-        auto suffix = std::to_string(::getpid());
-        lan_.emplace("uplink-lan-" + suffix);
-        router_.emplace("uplink-router-" + suffix);
-        carrier_.emplace("uplink-carrier-" + suffix);
-        internet_.emplace("uplink-net-" + suffix);
-        ASSERT_NO_FATAL_FAILURE(wire());
-        ASSERT_NO_FATAL_FAILURE(start_servers());
-    }
-
-    void wire()
-    {
-        const auto& lan = lan_->name();
-        const auto& router = router_->name();
-        const auto& carrier = carrier_->name();
-        const auto& internet = internet_->name();
-        must("ip -n " + lan + " link add lan0 type veth peer name lan1 netns " + router);
-        must("ip -n " + lan + " address add 198.18.1.2/24 dev lan0");
-        must("ip -n " + lan + " link set lan0 up");
-        must("ip -n " + lan + " route add default via 198.18.1.1");
-        must("ip -n " + router + " address add 198.18.1.1/24 dev lan1");
-        must("ip -n " + router + " link set lan1 up");
-        must("ip -n " + carrier + " link add net0 type veth peer name net1 netns " + internet);
-        must("ip -n " + carrier + " address add 198.18.2.1/24 dev net0");
-        must("ip -n " + carrier + " link set net0 up");
-        // The carrier routes between its radio side and the internet; the router's forwarding
-        // is uplinkd's to turn on.
-        must("ip netns exec " + carrier + " sysctl -qw net.ipv4.ip_forward=1");
-        must("ip -n " + internet + " address add 198.18.2.2/24 dev net1");
-        must("ip -n " + internet + " link set net1 up");
-        must("ip -n " + internet + " route add default via 198.18.2.1");
-    }
-
-    void start_servers()
-    {
-        servers_.tcp = socket_in(internet_->name(), SOCK_STREAM);
-        servers_.udp = socket_in(internet_->name(), SOCK_DGRAM);
-        int yes = 1;
-        ::setsockopt(servers_.tcp.get(), SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-        auto any = address_of("0.0.0.0", echo_port);
-        ASSERT_EQ(::bind(servers_.tcp.get(), reinterpret_cast<sockaddr*>(&any), sizeof any), 0);
-        ASSERT_EQ(::listen(servers_.tcp.get(), 4), 0);
-        ASSERT_EQ(::bind(servers_.udp.get(), reinterpret_cast<sockaddr*>(&any), sizeof any), 0);
-    }
+    void SetUp() override { create_topology(""); }
 
     // uplink-sim with the router's and carrier's namespaces, uplinkd in the router's.
     void start_programs(std::string connection = "\toption apn 'internet'\n")
     {
         auto scenario = read_json_file(scenario_path("ec25-test.json"));
+        // A second APN the network accepts, for a change of APN while connected.
+        scenario.at("operators").as_array().at(0).as_object()["apns"].as_array().push_back(
+            json::object {{"name", "internet2"}, {"type", "IPV4V6"}});
         scenario.at("modems").as_array().at(0).as_object()["data_path"]
             = json::object {{"namespace", router_->name()}, {"carrier_namespace", carrier_->name()}};
         auto scenario_file = directory_.path() / "scenario.json";
@@ -125,38 +53,6 @@ protected:
         }, timeout);
     }
 
-    // One TCP exchange from the LAN host: what the server saw as the client's address, or "".
-    std::string tcp_round_trip(const std::string& payload)
-    {
-        auto client = socket_in(lan_->name(), SOCK_STREAM);
-        timeval limit {5, 0};
-        ::setsockopt(client.get(), SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
-        auto server = address_of("198.18.2.2", echo_port);
-        if (::connect(client.get(), reinterpret_cast<sockaddr*>(&server), sizeof server) != 0)
-            return "";
-        auto deadline = deadline_in(5s);
-        if (!wait_readable(servers_.tcp.get(), deadline))
-            return "";
-        sockaddr_in peer {};
-        socklen_t size = sizeof peer;
-        Socket accepted(::accept(servers_.tcp.get(), reinterpret_cast<sockaddr*>(&peer), &size));
-        if (::send(client.get(), payload.data(), payload.size(), 0) != static_cast<ssize_t>(payload.size()))
-            return "";
-        std::string received;
-        while (received.size() < payload.size() && wait_readable(accepted.get(), deadline)) {
-            char chunk[4096];
-            auto got = ::recv(accepted.get(), chunk, sizeof chunk, 0);
-            if (got <= 0)
-                break;
-            received.append(chunk, static_cast<std::size_t>(got));
-        }
-        if (received != payload)
-            return "";
-        char text[INET_ADDRSTRLEN] = {};
-        ::inet_ntop(AF_INET, &peer.sin_addr, text, sizeof text);
-        return text;
-    }
-
     bool udp_round_trip()
     {
         auto client = socket_in(lan_->name(), SOCK_DGRAM);
@@ -164,34 +60,22 @@ protected:
         const char datagram[] = "uplink udp";
         if (::sendto(client.get(), datagram, sizeof datagram, 0, reinterpret_cast<sockaddr*>(&server), sizeof server) < 0)
             return false;
-        if (!wait_readable(servers_.udp.get(), deadline_in(5s)))
+        if (!wait_readable(udp_server_.get(), deadline_in(5s)))
             return false;
         char buffer[64];
         sockaddr_in peer {};
         socklen_t size = sizeof peer;
-        auto got = ::recvfrom(servers_.udp.get(), buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&peer), &size);
+        auto got = ::recvfrom(udp_server_.get(), buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&peer), &size);
         if (got != sizeof datagram)
             return false;
-        ::sendto(servers_.udp.get(), buffer, static_cast<std::size_t>(got), 0, reinterpret_cast<sockaddr*>(&peer), size);
+        ::sendto(udp_server_.get(), buffer, static_cast<std::size_t>(got), 0, reinterpret_cast<sockaddr*>(&peer), size);
         if (!wait_readable(client.get(), deadline_in(5s)))
             return false;
         return ::recv(client.get(), buffer, sizeof buffer, 0) == got;
     }
 
-    // Bounded retries: a route or NAT state may take a moment after "connected" is reported.
-    std::string tcp_round_trip_soon(const std::string& payload)
-    {
-        auto deadline = deadline_in(10s);
-        for (;;) {
-            auto peer = tcp_round_trip(payload);
-            if (!peer.empty() || std::chrono::steady_clock::now() > deadline)
-                return peer;
-        }
-    }
 
-    std::optional<NetworkNamespace> lan_, router_, carrier_, internet_;
     TemporaryDirectory directory_;
-    Servers servers_;
     std::unique_ptr<Emulator> emulator_;
     std::unique_ptr<Daemon> daemon_;
 };
@@ -204,7 +88,7 @@ TEST_F(OnlineTest, TheLanHostReachesTheInternetThroughTheModem)
     ASSERT_FALSE(address.empty());
     EXPECT_EQ(address.rfind("100.", 0), 0u) << address;
     // The server sees the modem's address: uplinkd masquerades the LAN behind wwan0.
-    EXPECT_EQ(tcp_round_trip_soon(std::string(100'000, 'u')), address);
+    EXPECT_EQ(tcp_from_lan_soon(std::string(100'000, 'u')), address);
     EXPECT_TRUE(udp_round_trip());
     auto counters = emulator_->control({{"cmd", "counters"}});
     EXPECT_GT(counters.at("data_path").at("uplink").at("bytes").as_int64(), 100'000);
@@ -217,14 +101,130 @@ TEST_F(OnlineTest, ADroppedBearerIsReconnectedAndTrafficResumes)
 {
     ASSERT_NO_FATAL_FAILURE(start_programs());
     auto before = wait_connected();
-    ASSERT_FALSE(tcp_round_trip_soon("before").empty());
+    ASSERT_FALSE(tcp_from_lan_soon("before").empty());
     emulator_->control({{"cmd", "bearer-drop"}, {"cause", 38}});
     daemon_->wait_for_modem("1-1", "the drop noticed", [](const json::value& modem) {
         return text(modem.at("connection"), "last_error").find("cause 38") != std::string::npos;
     });
     auto after = wait_connected();
     EXPECT_NE(text(after.at("connection"), "connected_since"), text(before.at("connection"), "connected_since"));
-    EXPECT_FALSE(tcp_round_trip_soon("after").empty());
+    EXPECT_FALSE(tcp_from_lan_soon("after").empty());
+}
+
+// Live apply while connected: a new APN is a new call at once, a new metric only new routes.
+TEST_F(OnlineTest, AnApnChangedWhileConnectedIsInEffectWithinSeconds)
+{
+    ASSERT_NO_FATAL_FAILURE(start_programs());
+    auto before = wait_connected();
+    auto bearer_apn = [this] {
+        auto status = emulator_->control({{"cmd", "status"}});
+        const auto& bearers = status.at("modems").as_array().at(0).at("bearers").as_array();
+        return bearers.empty() ? std::string() : text(bearers.at(0), "apn");
+    };
+    EXPECT_EQ(bearer_apn(), "internet");
+    auto pid = daemon_->process().pid();
+    auto started = std::chrono::steady_clock::now();
+    auto reply = daemon_->request("POST", "/v1/profiles/default", json::parse(R"({"options":{"apn":"internet2"},"preview":false})"));
+    ASSERT_EQ(reply.at("status").as_int64(), 200) << json::serialize(reply);
+    EXPECT_EQ(text(reply.at("body").at("changes").at(0), "action"), "reconnect");
+    auto after = daemon_->wait_for_modem("1-1", "connected with the new APN", [](const json::value& modem) {
+        return text(modem.at("connection"), "state") == "connected"
+            && text(modem.at("settings").at("connection"), "apn") == "internet2";
+    });
+    EXPECT_EQ(bearer_apn(), "internet2");
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+    EXPECT_NE(text(after.at("connection"), "connected_since"), text(before.at("connection"), "connected_since"));
+    EXPECT_FALSE(tcp_from_lan_soon("after").empty());
+
+    // The metric: routes change in place, and the call stays.
+    reply = daemon_->request("POST", "/v1/profiles/default", json::parse(R"({"options":{"metric":300},"preview":false})"));
+    ASSERT_EQ(reply.at("status").as_int64(), 200) << json::serialize(reply);
+    EXPECT_EQ(text(reply.at("body").at("changes").at(0), "action"), "reconfigure");
+    auto routes = run_command({"ip", "-n", router_->name(), "route", "show", "default"});
+    for (int attempt = 0; attempt < 50 && routes.out.find("metric 300") == std::string::npos; ++attempt) {
+        std::this_thread::sleep_for(100ms); // bounded: the change is applied within the request
+        routes = run_command({"ip", "-n", router_->name(), "route", "show", "default"});
+    }
+    EXPECT_NE(routes.out.find("default dev wwan0"), std::string::npos) << routes.out;
+    EXPECT_NE(routes.out.find("metric 300"), std::string::npos) << routes.out;
+    EXPECT_EQ(routes.out.find("metric 200"), std::string::npos) << routes.out;
+    auto same = daemon_->get("/v1/modems/1-1");
+    EXPECT_EQ(text(same.at("connection"), "connected_since"), text(after.at("connection"), "connected_since"));
+    EXPECT_EQ(daemon_->process().pid(), pid);
+}
+
+std::int64_t usage_sent_today(const json::value& modem)
+{
+    const auto& usage = modem.at("usage");
+    return usage.is_null() ? -1 : usage.at("today").at("sent_bytes").as_int64();
+}
+
+// The usage store: bytes counted from the interface's counters, kept across a daemon restart
+// and not counted twice after it.
+TEST_F(OnlineTest, DataCountersSurviveADaemonRestart)
+{
+    ASSERT_NO_FATAL_FAILURE(start_programs());
+    wait_connected();
+    ASSERT_FALSE(tcp_from_lan_soon(std::string(300'000, 'd')).empty());
+    auto counted = daemon_->wait_for_modem("1-1", "the traffic counted", [](const json::value& modem) {
+        return usage_sent_today(modem) >= 300'000;
+    }, 30s);
+    auto before = usage_sent_today(counted);
+    daemon_->restart();
+    auto after = daemon_->wait_for_modem("1-1", "the usage back after the restart", [](const json::value& modem) {
+        return usage_sent_today(modem) >= 0;
+    });
+    EXPECT_GE(usage_sent_today(after), before);
+    EXPECT_LT(usage_sent_today(after), before + 100'000); // not counted again
+    EXPECT_EQ(after.at("wan"), "wan1");
+}
+
+// Seconds since midnight of an API time ("2026-11-29T17:33:01.123Z").
+double seconds_of_day(const std::string& time)
+{
+    return std::stoi(time.substr(11, 2)) * 3600.0 + std::stoi(time.substr(14, 2)) * 60.0 + std::stod(time.substr(17, 6));
+}
+
+// A bearer that drops as soon as it is up: the ladder climbs (reconnect, then radio off and on)
+// and every remedy waits at least twice as long as the one before: never a fast loop.
+TEST_F(OnlineTest, ABearerThatKeepsDroppingClimbsTheLadderWithItsBackoff)
+{
+    ASSERT_NO_FATAL_FAILURE(start_programs("\toption apn 'internet'\n\toption recovery_backoff '1'\n"));
+    wait_connected();
+    // The ladder acts on 3 failures after each remedy, and the modem's own redial backs off too
+    // (1 s, 2 s, 4 s): reaching the radio step takes about 20 s.
+    auto until = std::chrono::steady_clock::now() + 40s;
+    std::string since;
+    for (int drops = 0; std::chrono::steady_clock::now() < until && drops < 200;) {
+        auto modem = daemon_->get("/v1/modems/1-1");
+        auto connected_since = text(modem.at("connection"), "connected_since");
+        if (text(modem.at("connection"), "state") == "connected" && connected_since != since) {
+            emulator_->control({{"cmd", "bearer-drop"}, {"cause", 38}});
+            since = connected_since;
+            ++drops;
+        }
+        std::this_thread::sleep_for(50ms); // polling the API: bounded by `until` and the count
+    }
+    std::vector<std::pair<double, std::string>> actions;
+    auto recent = daemon_->get("/v1/events/recent");
+    for (const auto& event : recent.as_array())
+        if (text(event, "kind") == "recovery" && text(event, "message").starts_with("step "))
+            actions.emplace_back(seconds_of_day(text(event, "time")), text(event, "message"));
+    ASSERT_GE(actions.size(), 3u);
+    EXPECT_NE(actions[0].second.find("step 1/3 reconnect"), std::string::npos) << actions[0].second;
+    EXPECT_TRUE(std::ranges::any_of(actions, [](const auto& action) {
+        return action.second.find("radio-off-on") != std::string::npos;
+    }));
+    // 1 s, 2 s, 4 s, 8 s, 16 s...: in 40 s there is room for at most 6 remedies.
+    EXPECT_LE(actions.size(), 6u);
+    for (std::size_t i = 1; i < actions.size(); ++i) {
+        auto gap = actions[i].first - actions[i - 1].first;
+        if (gap < 0)
+            gap += 86400; // past midnight
+        EXPECT_GE(gap, 0.95 * static_cast<double>(1u << (i - 1))) << actions[i - 1].second << "\n" << actions[i].second;
+    }
+    // The modem comes back once the drops stop.
+    wait_connected(60s);
 }
 
 TEST_F(OnlineTest, UnplugRemovesTheModemAndReplugBringsTrafficBack)
@@ -237,7 +237,7 @@ TEST_F(OnlineTest, UnplugRemovesTheModemAndReplugBringsTrafficBack)
         << "wwan0 should go with the modem";
     emulator_->control({{"cmd", "replug"}});
     wait_connected(30s);
-    EXPECT_FALSE(tcp_round_trip_soon("again").empty());
+    EXPECT_FALSE(tcp_from_lan_soon("again").empty());
 }
 
 TEST_F(OnlineTest, BothIpFamiliesAreGrantedAndConfigured)
@@ -257,7 +257,7 @@ TEST_F(OnlineTest, BothIpFamiliesAreGrantedAndConfigured)
     auto routes = sim::testing::run_command("ip -n " + router_->name() + " -6 route show default");
     EXPECT_NE(routes.output.find("dev wwan0"), std::string::npos) << routes.output;
     // IPv4 still carries the LAN (the carrier routes no IPv6 to the internet host).
-    EXPECT_FALSE(tcp_round_trip_soon("dual").empty());
+    EXPECT_FALSE(tcp_from_lan_soon("dual").empty());
 }
 
 } // namespace

@@ -1,0 +1,142 @@
+// The netns tier's topology (DESIGN.md "Test tiers"), shared by its tests: a LAN host, the
+// router (where uplinkd runs), the carrier (where uplink-sim's data path ends) and an
+// "internet" host with a TCP and a UDP echo port. Addresses from 198.18.0.0/15; everything
+// stays inside the test's own namespaces, which are removed when the fixture ends.
+//
+//   [lan 198.18.1.2] --veth-- [router 198.18.1.1] ~~modems~~ [carrier 198.18.2.1] --veth--
+//   [internet 198.18.2.2]
+#pragma once
+
+#include "harness.hpp"
+
+#include "sim/tests/namespaces.hpp"
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <optional>
+#include <string>
+
+namespace uplink::testing {
+
+inline constexpr std::uint16_t echo_port = 7007;
+
+inline void must(const std::string& command)
+{
+    auto result = sim::testing::run_command(command);
+    ASSERT_EQ(result.status, 0) << command << ": " << result.output;
+}
+
+inline sockaddr_in address_of(const char* text, std::uint16_t port)
+{
+    sockaddr_in address {};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    ::inet_pton(AF_INET, text, &address.sin_addr);
+    return address;
+}
+
+class NetnsTopologyTest : public ::testing::Test {
+protected:
+    // Skips without the rights; else the namespaces ("uplink-<role><tag>-<pid>"), wired, with
+    // the internet's servers listening. Call inside ASSERT_NO_FATAL_FAILURE.
+    void create_topology(const std::string& tag)
+    {
+        if (auto missing = sim::testing::namespaces_unavailable(); !missing.empty())
+            GTEST_SKIP() << "netns test skipped: " << missing;
+        auto suffix = tag + "-" + std::to_string(::getpid());
+        lan_.emplace("uplink-lan" + suffix);
+        router_.emplace("uplink-router" + suffix);
+        carrier_.emplace("uplink-carrier" + suffix);
+        internet_.emplace("uplink-net" + suffix);
+        ASSERT_NO_FATAL_FAILURE(wire());
+        ASSERT_NO_FATAL_FAILURE(start_servers());
+    }
+
+    // One TCP exchange from the LAN host: what the server saw as the client's address, or "".
+    std::string tcp_from_lan(const std::string& payload)
+    {
+        auto client = sim::testing::socket_in(lan_->name(), SOCK_STREAM);
+        timeval limit {5, 0};
+        ::setsockopt(client.get(), SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+        auto server = address_of("198.18.2.2", echo_port);
+        if (::connect(client.get(), reinterpret_cast<sockaddr*>(&server), sizeof server) != 0)
+            return "";
+        auto deadline = deadline_in(5s);
+        if (!sim::testing::wait_readable(tcp_server_.get(), deadline))
+            return "";
+        sockaddr_in peer {};
+        socklen_t size = sizeof peer;
+        sim::testing::Socket accepted(::accept(tcp_server_.get(), reinterpret_cast<sockaddr*>(&peer), &size));
+        if (::send(client.get(), payload.data(), payload.size(), 0) != static_cast<ssize_t>(payload.size()))
+            return "";
+        std::string received;
+        while (received.size() < payload.size() && sim::testing::wait_readable(accepted.get(), deadline)) {
+            char chunk[4096];
+            auto got = ::recv(accepted.get(), chunk, sizeof chunk, 0);
+            if (got <= 0)
+                break;
+            received.append(chunk, static_cast<std::size_t>(got));
+        }
+        if (received != payload)
+            return "";
+        char text[INET_ADDRSTRLEN] = {};
+        ::inet_ntop(AF_INET, &peer.sin_addr, text, sizeof text);
+        return text;
+    }
+
+    // Bounded retries: a route or NAT state may take a moment after "connected" is reported.
+    std::string tcp_from_lan_soon(const std::string& payload)
+    {
+        auto deadline = deadline_in(10s);
+        for (;;) {
+            auto peer = tcp_from_lan(payload);
+            if (!peer.empty() || std::chrono::steady_clock::now() > deadline)
+                return peer;
+        }
+    }
+
+    std::optional<sim::testing::NetworkNamespace> lan_, router_, carrier_, internet_;
+    sim::testing::Socket tcp_server_, udp_server_;
+
+private:
+    void wire()
+    {
+        const auto& lan = lan_->name();
+        const auto& router = router_->name();
+        const auto& carrier = carrier_->name();
+        const auto& internet = internet_->name();
+        must("ip -n " + lan + " link add lan0 type veth peer name lan1 netns " + router);
+        must("ip -n " + lan + " address add 198.18.1.2/24 dev lan0");
+        must("ip -n " + lan + " link set lan0 up");
+        must("ip -n " + lan + " route add default via 198.18.1.1");
+        must("ip -n " + router + " address add 198.18.1.1/24 dev lan1");
+        must("ip -n " + router + " link set lan1 up");
+        must("ip -n " + carrier + " link add net0 type veth peer name net1 netns " + internet);
+        must("ip -n " + carrier + " address add 198.18.2.1/24 dev net0");
+        must("ip -n " + carrier + " link set net0 up");
+        // The carrier routes between its radio side and the internet; the router's forwarding
+        // is uplinkd's to turn on.
+        must("ip netns exec " + carrier + " sysctl -qw net.ipv4.ip_forward=1");
+        must("ip -n " + internet + " address add 198.18.2.2/24 dev net1");
+        must("ip -n " + internet + " link set net1 up");
+        must("ip -n " + internet + " route add default via 198.18.2.1");
+    }
+
+    void start_servers()
+    {
+        tcp_server_ = sim::testing::socket_in(internet_->name(), SOCK_STREAM);
+        udp_server_ = sim::testing::socket_in(internet_->name(), SOCK_DGRAM);
+        int yes = 1;
+        ::setsockopt(tcp_server_.get(), SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        auto any = address_of("0.0.0.0", echo_port);
+        ASSERT_EQ(::bind(tcp_server_.get(), reinterpret_cast<sockaddr*>(&any), sizeof any), 0);
+        ASSERT_EQ(::listen(tcp_server_.get(), 4), 0);
+        ASSERT_EQ(::bind(udp_server_.get(), reinterpret_cast<sockaddr*>(&any), sizeof any), 0);
+    }
+};
+
+} // namespace uplink::testing

@@ -259,6 +259,7 @@ Modem::Response Modem::dispatch(const AtCommand& command, PortSettings& settings
         {"+CFUN", &Modem::functionality},
         {"+CPIN", &Modem::pin},
         {"+CLCK", &Modem::facility_lock},
+        {"+CPWD", &Modem::change_password},
         {"+CRSM", &Modem::restricted_sim_access},
         {"+CIMI", &Modem::imsi},
         {"+COPS", &Modem::operator_selection},

@@ -167,6 +167,33 @@ Modem::Response Modem::facility_lock(const AtCommand& command, PortSettings&)
     return ok();
 }
 
+// 3GPP TS 27.007 §7.5: AT+CPWD=<fac>,<oldpwd>,<newpwd>; only "SC" (PIN1) here. A wrong old PIN
+// costs a try as AT+CPIN does, and the last one blocks the SIM.
+Modem::Response Modem::change_password(const AtCommand& command, PortSettings&)
+{
+    if (command.form == CommandForm::Test)
+        return ok({"+CPWD: (\"SC\",8)"});
+    if (command.form != CommandForm::Set)
+        return error();
+    auto arguments = split_arguments(command.arguments);
+    if (!arguments || arguments->size() != 3)
+        return cme(50);
+    if (!equals_ignoring_case((*arguments)[0], "SC"))
+        return cme(other_facility((*arguments)[0]) ? 3 : 50);
+    auto state = sim_state();
+    if (state != SimState::Ready)
+        return cme(state == SimState::PinRequired ? 11 : *sim_error());
+    if (!is_pin((*arguments)[1]) || !is_pin((*arguments)[2]))
+        return cme(50);
+    ++surroundings_.counters.pin_attempts;
+    if (card_->change_pin((*arguments)[1], (*arguments)[2]) == SimCard::Check::Wrong) {
+        update_registration();
+        card_status_changed();
+        return cme(16);
+    }
+    return ok();
+}
+
 // Quectel: +QPINC: <facility>,<pin tries left>,<puk tries left>; "SC" is PIN1, "P2" PIN2.
 Modem::Response Modem::pin_counters(const AtCommand& command, PortSettings&)
 {

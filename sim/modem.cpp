@@ -22,6 +22,14 @@ SimCard::Check SimCard::verify_pin(std::string_view pin)
     return Check::Wrong;
 }
 
+SimCard::Check SimCard::change_pin(std::string_view old_pin, std::string_view new_pin)
+{
+    if (verify_pin(old_pin) == Check::Wrong)
+        return Check::Wrong;
+    spec_.pin = std::string(new_pin);
+    return Check::Correct;
+}
+
 SimCard::Check SimCard::unblock(std::string_view puk, std::string_view new_pin)
 {
     if (blocked())

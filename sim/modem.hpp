@@ -39,6 +39,7 @@ public:
     Check verify_pin(std::string_view pin); // a wrong PIN costs one try
     Check unblock(std::string_view puk, std::string_view new_pin); // a wrong PUK costs one try
     void set_pin_enabled(bool enabled) { spec_.pin_enabled = enabled; }
+    Check change_pin(std::string_view old_pin, std::string_view new_pin); // a wrong old PIN costs one try
 
     bool pin_blocked() const { return spec_.pin_retries == 0; } // PUK required
     bool blocked() const { return spec_.puk_retries == 0; } // dead until replaced
@@ -273,6 +274,7 @@ private:
     Response pin(const AtCommand&, PortSettings&);
     Response pin_enter(const std::vector<std::string>& arguments);
     Response facility_lock(const AtCommand&, PortSettings&);
+    Response change_password(const AtCommand&, PortSettings&);
     Response pin_counters(const AtCommand&, PortSettings&);
     Response pin_counters_cpinc(const AtCommand&, PortSettings&);
     Response iccid(const AtCommand&, PortSettings&);

@@ -56,6 +56,8 @@ public:
     virtual std::optional<modem::Snapshot> modem(std::string_view id) const = 0;
     // The modem's reply, whatever its final result; errors only when no reply came.
     virtual boost::asio::awaitable<Result<at::Reply>> send_at(std::string modem_id, std::string command) = 0;
+    virtual boost::asio::awaitable<Result<modem::PinOutcome>> set_sim_pin(
+        std::string modem_id, modem::PinRequest request) = 0;
     // Connect (and stay connected) or disconnect (and stay so) the modem's data connection.
     virtual Result<void> set_connection_wanted(std::string_view modem_id, bool wanted) = 0;
     virtual std::vector<modem::Event> recent_events() const = 0;

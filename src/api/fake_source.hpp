@@ -40,6 +40,21 @@ public:
         co_return at::Reply{};
     }
 
+    // The fake SIM's PIN is "1234": a request with it is accepted, any other refused.
+    std::vector<modem::PinRequest> pin_requests;
+    boost::asio::awaitable<Result<modem::PinOutcome>> set_sim_pin(std::string modem_id, modem::PinRequest request) override
+    {
+        auto snapshot = modem(modem_id);
+        if (!snapshot)
+            co_return make_error_code(modem::Errc::NoSuchModem);
+        pin_requests.push_back(request);
+        modem::PinOutcome outcome;
+        outcome.accepted = request.pin == "1234";
+        outcome.sim = snapshot->sim;
+        outcome.message = outcome.accepted ? "PIN changed" : "the SIM refused the PIN; 2 PIN attempts left";
+        co_return outcome;
+    }
+
     // Modems whose device has a QMI port take the request; others have no data port.
     Result<void> set_connection_wanted(std::string_view modem_id, bool wanted) override
     {

@@ -208,6 +208,19 @@ json::value modem_summary_json(const modem::Snapshot& snapshot)
     };
 }
 
+json::value sim_json(const modem::Sim& sim)
+{
+    return json::object{
+        {"state", to_string(sim.state)},
+        {"iccid", sim.iccid},
+        {"imsi", sim.imsi},
+        {"operator_id", sim.operator_id},
+        {"pin_retries", optional_json(sim.pin_retries)},
+        {"puk_retries", optional_json(sim.puk_retries)},
+        {"pin_enabled", sim.pin_enabled ? json::value(*sim.pin_enabled) : json::value(nullptr)},
+    };
+}
+
 json::value snapshot_json(const modem::Snapshot& snapshot, Clock::time_point now)
 {
     const auto& identity = snapshot.identity;
@@ -231,14 +244,7 @@ json::value snapshot_json(const modem::Snapshot& snapshot, Clock::time_point now
             {"revision", identity.revision},
             {"imei", identity.imei},
         }},
-        {"sim", json::object{
-            {"state", to_string(sim.state)},
-            {"iccid", sim.iccid},
-            {"imsi", sim.imsi},
-            {"operator_id", sim.operator_id},
-            {"pin_retries", optional_json(sim.pin_retries)},
-            {"puk_retries", optional_json(sim.puk_retries)},
-        }},
+        {"sim", sim_json(sim)},
         {"registration", json::object{
             {"state", to_string(registration.state)},
             {"technology", to_string(registration.technology)},
@@ -299,7 +305,7 @@ namespace {
 
 constexpr std::string_view resource_list =
     "/v1/status, /v1/modems, /v1/modems/<id>, /v1/modems/<id>/signal, /v1/modems/<id>/at, "
-    "/v1/modems/<id>/connect, /v1/modems/<id>/disconnect, "
+    "/v1/modems/<id>/connect, /v1/modems/<id>/disconnect, /v1/modems/<id>/sim/pin, "
     "/v1/profiles, /v1/profiles/<name>[/delete], /v1/rules/<name>[/delete], "
     "/v1/events, /v1/events/recent";
 
@@ -501,6 +507,11 @@ boost::asio::awaitable<Response> Router::handle(Request request)
                 co_return *refusal;
             co_return co_await send_at(id, std::move(request.body));
         }
+        if (segments.size() == 5 && segments[3] == "sim" && segments[4] == "pin") {
+            if (auto refusal = expect(Method::Post))
+                co_return *refusal;
+            co_return co_await set_sim_pin(id, std::move(request.body));
+        }
         if (segments.size() == 4 && (segments[3] == "connect" || segments[3] == "disconnect")) {
             if (auto refusal = expect(Method::Post))
                 co_return *refusal;
@@ -589,6 +600,50 @@ Response Router::set_connection_wanted(const std::string& id, bool wanted)
         {"requested", wanted ? "connect" : "disconnect"},
         {"connection", snapshot ? connection_json(snapshot->connection, std::chrono::system_clock::now())
                                 : json::value(nullptr)},
+    });
+}
+
+// {"operation":"change","pin":"1234","new_pin":"4321"}, or "enable"/"disable" with "pin".
+boost::asio::awaitable<Response> Router::set_sim_pin(std::string id, json::value body)
+{
+    const auto* object = body.if_object();
+    auto field = [object](std::string_view key) -> std::string {
+        const auto* value = object ? object->if_contains(key) : nullptr;
+        return value && value->is_string() ? std::string(value->as_string()) : std::string();
+    };
+    modem::PinRequest request;
+    auto operation = field("operation");
+    if (operation == "change")
+        request.operation = modem::PinOperation::Change;
+    else if (operation == "enable")
+        request.operation = modem::PinOperation::Enable;
+    else if (operation == "disable")
+        request.operation = modem::PinOperation::Disable;
+    else
+        co_return Response::failure(400, "field 'operation' must be \"change\", \"enable\" or \"disable\"");
+    request.pin = field("pin");
+    request.new_pin = field("new_pin");
+    if (request.operation == modem::PinOperation::Change && request.new_pin.empty())
+        co_return Response::failure(400, "a change needs 'new_pin' besides 'pin'");
+    auto outcome = co_await source_.set_sim_pin(id, std::move(request));
+    if (!outcome) {
+        const auto& error = outcome.error();
+        if (error == modem::Errc::NoSuchModem)
+            co_return not_found_modem(id);
+        if (error == modem::Errc::BadPin)
+            co_return Response::failure(400, "a PIN is 4 to 8 digits");
+        if (error == modem::Errc::WrongPinRemembered)
+            co_return Response::failure(409, "this SIM refused this PIN before: uplink does not send it again");
+        if (error == modem::Errc::NotReady)
+            co_return Response::failure(409, fmt::format("modem '{}': its SIM is not open (ready); only an open SIM's PIN can be changed", id));
+        co_return Response::failure(500, fmt::format("modem '{}': {}", id, error.message()));
+    }
+    co_return Response::ok(json::object{
+        {"modem_id", id},
+        {"operation", operation},
+        {"accepted", outcome->accepted},
+        {"message", outcome->message},
+        {"sim", sim_json(outcome->sim)},
     });
 }
 

@@ -48,6 +48,7 @@ private:
     Response signal(const std::string& id) const;
     boost::asio::awaitable<Response> send_at(std::string id, boost::json::value body);
     Response set_connection_wanted(const std::string& id, bool wanted);
+    boost::asio::awaitable<Response> set_sim_pin(std::string id, boost::json::value body);
     Response recent_events() const;
     Response profiles() const;
     Response edit_config(std::string type, std::string name, bool remove, const boost::json::value& body);
@@ -63,6 +64,7 @@ boost::json::value signal_json(const modem::Signal& signal, Clock::time_point no
 boost::json::value connection_json(const modem::Connection& connection, std::chrono::system_clock::time_point now);
 boost::json::value event_json(const modem::Event& event);
 boost::json::value effective_settings_json(const modem::EffectiveSettings& settings);
+boost::json::value sim_json(const modem::Sim& sim);
 std::string format_utc_time(std::chrono::system_clock::time_point time);   // 2024-05-01T12:00:00.123Z
 
 } // namespace uplink::api

@@ -102,7 +102,7 @@ TEST_F(RouterTest, ModemGivesTheFullSnapshot)
     EXPECT_EQ(body.at("identity"), json::parse(R"({"manufacturer":"Quectel","model":"EC25",
         "revision":"EC25EFAR06A06M4G","imei":"867698041234567"})"));
     EXPECT_EQ(body.at("sim"), json::parse(R"({"state":"ready","iccid":"8944110068256270054",
-        "imsi":"234150123456789","operator_id":"23415","pin_retries":3,"puk_retries":10})"));
+        "imsi":"234150123456789","operator_id":"23415","pin_retries":3,"puk_retries":10,"pin_enabled":null})"));
     EXPECT_EQ(body.at("registration"), json::parse(R"({"state":"home","technology":"lte",
         "operator_name":"Vodafone UK","operator_id":"23415","tac":6699,"tac_hex":"1A2B",
         "cell_id":27447297,"cell_id_hex":"1A2D001"})"));
@@ -428,6 +428,25 @@ TEST_F(ProfileRoutesTest, TheEffectiveSettingsShowNoSecret)
         "usb_power_cycle":false},"pin_set":true})json");
     EXPECT_EQ(response.body.at("settings"), expected) << json::serialize(response.body.at("settings"));
     EXPECT_EQ(json::serialize(response.body).find("web-secret"), std::string::npos);
+}
+
+TEST_F(ProfileRoutesTest, TheSimPinIsChangedAndARefusalSaysSo)
+{
+    auto response = request(Method::Post, "/v1/modems/1-1/sim/pin",
+        json::parse(R"({"operation":"change","pin":"1234","new_pin":"4321"})"));
+    ASSERT_EQ(response.status, 200) << response.error;
+    EXPECT_EQ(response.body.at("accepted"), true);
+    ASSERT_EQ(source.pin_requests.size(), 1u);
+    EXPECT_EQ(source.pin_requests[0].operation, modem::PinOperation::Change);
+    EXPECT_EQ(source.pin_requests[0].new_pin, "4321");
+    response = request(Method::Post, "/v1/modems/1-1/sim/pin", json::parse(R"({"operation":"disable","pin":"9999"})"));
+    ASSERT_EQ(response.status, 200) << response.error;
+    EXPECT_EQ(response.body.at("accepted"), false);
+    EXPECT_EQ(json::serialize(response.body).find("9999"), std::string::npos);
+    EXPECT_EQ(request(Method::Post, "/v1/modems/1-1/sim/pin", json::parse(R"({"operation":"swap","pin":"1"})")).status, 400);
+    EXPECT_EQ(request(Method::Post, "/v1/modems/1-1/sim/pin", json::parse(R"({"operation":"change","pin":"1234"})")).status, 400);
+    EXPECT_EQ(request(Method::Post, "/v1/modems/9-9/sim/pin", json::parse(R"({"operation":"enable","pin":"1234"})")).status, 404);
+    EXPECT_EQ(get("/v1/modems/1-1/sim/pin").status, 405);
 }
 
 TEST_F(ProfileRoutesTest, UsageIsShownWhereItIsKnown)

@@ -24,6 +24,8 @@ constexpr std::array commands{
     CommandSpec{"at", 2, "at <id> <command>", "send one AT command, e.g. uplink at 1 'AT+CSQ'"},
     CommandSpec{"connect", 1, "connect <id>", "connect the modem's data connection (and keep it up)"},
     CommandSpec{"disconnect", 1, "disconnect <id>", "disconnect it, and stay disconnected until `connect`"},
+    CommandSpec{"pin", 2, "pin <id> change|enable|disable",
+        "change the SIM's PIN or turn it on or off; the PINs are read from the terminal (or stdin)"},
     CommandSpec{"events", 0, "events", "follow modem events as they happen (Ctrl-C stops)"},
     CommandSpec{"profiles", 0, "profiles", "the connection profiles and the SIM rules that choose them"},
     CommandSpec{"profile", 2, "profile set|delete <name> [option=value...]",
@@ -99,6 +101,9 @@ std::variant<Invocation, UsageError> parse_arguments(const std::vector<std::stri
         if (count < command.operands || (count > command.operands && !command.more))
             return UsageError{fmt::format("'{}' takes {} argument{}: uplink {}", command.name, command.operands,
                                           command.operands == 1 ? "" : "s", command.synopsis)};
+        if (invocation.command == "pin" && invocation.operands[1] != "change" && invocation.operands[1] != "enable"
+            && invocation.operands[1] != "disable")
+            return UsageError{"'pin' takes change, enable or disable: uplink pin <id> change"};
         if (command.more && invocation.operands[0] != "set" && invocation.operands[0] != "delete")
             return UsageError{fmt::format("'{}' takes set or delete: uplink {}", command.name, command.synopsis)};
         if (command.more && invocation.operands[0] == "delete" && count > 2)

@@ -8,7 +8,10 @@
 
 #include <cctype>
 #include <cerrno>
+#include <iostream>
 #include <ostream>
+#include <termios.h>
+#include <unistd.h>
 
 #ifndef UPLINK_VERSION
 #define UPLINK_VERSION "unknown"
@@ -199,6 +202,57 @@ int edit_config(Session& session)
     return reply ? print(session, *reply, format_config_change) : 1;
 }
 
+// A PIN from the terminal without echo, or a line of stdin when it is not a terminal.
+std::optional<std::string> read_secret(Session& session, std::string_view prompt)
+{
+    bool terminal = ::isatty(STDIN_FILENO) == 1;
+    termios saved {};
+    if (terminal && ::tcgetattr(STDIN_FILENO, &saved) == 0) {
+        session.errors << prompt << std::flush;
+        auto quiet = saved;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    std::string line;
+    bool read = static_cast<bool>(std::getline(std::cin, line));
+    if (terminal) {
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        session.errors << '\n';
+    }
+    if (!read)
+        return std::nullopt;
+    return line;
+}
+
+// uplink pin <id> change|enable|disable
+int set_sim_pin(Session& session, const std::string& id)
+{
+    const auto& operation = session.invocation.operands[1];
+    auto pin = read_secret(session, "SIM PIN: ");
+    std::optional<std::string> new_pin;
+    if (pin && operation == "change") {
+        new_pin = read_secret(session, "New PIN: ");
+        auto again = new_pin ? read_secret(session, "New PIN again: ") : std::nullopt;
+        if (!again || *again != *new_pin) {
+            session.errors << "the two new PINs differ; nothing was sent\n";
+            return 1;
+        }
+    }
+    if (!pin) {
+        session.errors << "no PIN given; nothing was sent\n";
+        return 1;
+    }
+    json::object body{{"operation", operation}, {"pin", *pin}};
+    if (new_pin)
+        body["new_pin"] = *new_pin;
+    auto reply = request(session, "POST", "/v1/modems/" + path_segment(id) + "/sim/pin", std::move(body));
+    if (!reply)
+        return 1;
+    print(session, *reply, format_pin_outcome);
+    const auto* accepted = reply->is_object() ? reply->as_object().if_contains("accepted") : nullptr;
+    return accepted && accepted->is_bool() && accepted->as_bool() ? 0 : 1;
+}
+
 int run_command(Session& session)
 {
     const auto& command = session.invocation.command;
@@ -228,6 +282,8 @@ int run_command(Session& session)
     }
     if (command == "at")
         return send_at(session, *id, operands.at(1));
+    if (command == "pin")
+        return set_sim_pin(session, *id);
     if (command == "connect" || command == "disconnect") {
         auto body = request(session, "POST", "/v1/modems/" + path_segment(*id) + "/" + command);
         return body ? print(session, *body, format_connection_request) : 1;

@@ -334,6 +334,9 @@ std::string format_modem(const json::value& body)
     row("Home network", text(sim, "operator_id"));
     auto pin_retries = number(sim, "pin_retries");
     auto puk_retries = number(sim, "puk_retries");
+    const auto& pin_enabled = field(sim, "pin_enabled");
+    if (pin_enabled.is_bool())
+        row("PIN", pin_enabled.as_bool() ? "asked at power-on" : "off");
     row("Tries left", join_nonempty({pin_retries ? fmt::format("PIN {}", *pin_retries) : "",
                                      puk_retries ? fmt::format("PUK {}", *puk_retries) : ""},
                                     ", "));
@@ -458,6 +461,11 @@ std::string format_profiles(const json::value& body)
             criteria.empty() ? "any SIM" : fmt::format("{}", fmt::join(criteria, " "))});
     }
     return out + table(rule_rows);
+}
+
+std::string format_pin_outcome(const json::value& body)
+{
+    return text(body, "message") + '\n';
 }
 
 std::string format_config_change(const json::value& body)

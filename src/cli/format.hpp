@@ -15,6 +15,7 @@ std::string format_modem(const boost::json::value& body);         // GET /v1/mod
 std::string format_signal(const boost::json::value& body);        // GET /v1/modems/<id>/signal
 std::string format_at_reply(const boost::json::value& body);      // POST /v1/modems/<id>/at
 std::string format_profiles(const boost::json::value& body);             // GET /v1/profiles
+std::string format_pin_outcome(const boost::json::value& body);          // POST /v1/modems/<id>/sim/pin
 std::string format_config_change(const boost::json::value& body);        // POST /v1/profiles/…, /v1/rules/…
 std::string format_connection_request(const boost::json::value& body);   // POST …/connect, …/disconnect
 std::string format_event(const boost::json::value& event);        // one {"event":...} of the stream

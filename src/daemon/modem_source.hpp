@@ -27,6 +27,11 @@ public:
     {
         return manager_.send_at(std::move(modem_id), std::move(command));
     }
+    boost::asio::awaitable<Result<modem::PinOutcome>> set_sim_pin(
+        std::string modem_id, modem::PinRequest request) override
+    {
+        return manager_.set_sim_pin(std::move(modem_id), std::move(request));
+    }
     Result<void> set_connection_wanted(std::string_view modem_id, bool wanted) override
     {
         return wanted ? manager_.connect(modem_id) : manager_.disconnect(modem_id);

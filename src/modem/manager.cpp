@@ -303,6 +303,15 @@ asio::awaitable<Result<at::Reply>> Manager::send_at(std::string modem_id, std::s
     co_return co_await modem->send_at(std::move(command));
 }
 
+asio::awaitable<Result<PinOutcome>> Manager::set_sim_pin(std::string modem_id, PinRequest request)
+{
+    auto it = impl_->modems.find(modem_id);
+    if (it == impl_->modems.end())
+        co_return make_error_code(Errc::NoSuchModem);
+    auto modem = it->second; // alive while the SIM answers
+    co_return co_await modem->set_sim_pin(std::move(request));
+}
+
 Manager::Subscription Manager::subscribe(Listener listener)
 {
     auto key = impl_->next_listener++;

@@ -258,7 +258,7 @@ bool same_values(const Sim& a, const Sim& b)
 {
     return a.state == b.state && a.iccid == b.iccid && a.imsi == b.imsi
         && a.operator_id == b.operator_id && a.pin_retries == b.pin_retries
-        && a.puk_retries == b.puk_retries;
+        && a.puk_retries == b.puk_retries && a.pin_enabled == b.pin_enabled;
 }
 
 std::optional<at::SignalQuality> parse_qind_csq(std::string_view line)

@@ -25,6 +25,7 @@ enum class Errc {
     NotReady,            // the modem is not in a state that allows this
     WrongPinRemembered,  // this SIM refused this PIN before; it will not be tried again
     PinStoreUnreadable,  // <state_dir>/pin-failures is corrupt: no PIN is sent until it is fixed
+    BadPin,              // not 4 to 8 digits (3GPP TS 31.101 §9.3)
 };
 const boost::system::error_category& modem_category();
 Error make_error_code(Errc code);
@@ -60,6 +61,21 @@ struct Sim {
     std::string iccid, imsi;
     std::string operator_id;                  // MCC+MNC from the IMSI, e.g. "23415"
     std::optional<int> pin_retries, puk_retries;
+    std::optional<bool> pin_enabled;          // whether the SIM asks for its PIN at power-on
+};
+
+// The SIM's own PIN, changed or switched on or off (27.007 AT+CPWD, AT+CLCK "SC"). The PIN given
+// is checked against the record of refused PINs first: one the SIM refused is never sent again.
+enum class PinOperation { Change, Enable, Disable };
+std::string_view to_string(PinOperation operation);
+struct PinRequest {
+    PinOperation operation = PinOperation::Change;
+    std::string pin, new_pin;                 // new_pin for Change only
+};
+struct PinOutcome {
+    bool accepted = false;
+    std::string message;                      // what happened, with the attempts left; never a PIN
+    Sim sim;                                  // as read after the operation
 };
 
 struct Registration {
@@ -307,6 +323,10 @@ public:
     // Connect now (and stay connected), or disconnect and stay so until connect() or a restart.
     Result<void> connect(std::string_view modem_id);
     Result<void> disconnect(std::string_view modem_id);
+
+    // Change, enable or disable the SIM's PIN; a refusal by the SIM is an outcome (with the
+    // attempts left), an error means nothing was sent or no answer came.
+    boost::asio::awaitable<Result<PinOutcome>> set_sim_pin(std::string modem_id, PinRequest request);
 
     // An administrator's raw command, queued behind the modem's own on its AT port.
     boost::asio::awaitable<Result<at::Reply>> send_at(std::string modem_id, std::string command);

@@ -51,6 +51,7 @@ public:
     bool port_closed() const { return port_closed_; }
 
     boost::asio::awaitable<Result<at::Reply>> send_at(std::string command);
+    boost::asio::awaitable<Result<PinOutcome>> set_sim_pin(PinRequest request);
     // The API's connect/disconnect; NoDataPort for a modem managed over AT only.
     Result<void> set_connection_wanted(bool wanted);
 

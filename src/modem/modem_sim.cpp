@@ -3,6 +3,8 @@
 #include "modem/mapping.hpp"
 #include "modem/modem_instance.hpp"
 
+#include <algorithm>
+
 #include <array>
 
 namespace uplink::modem {
@@ -139,6 +141,15 @@ awaitable<Modem::Next> Modem::read_iccid(Sim& sim)
 // AT+QPINC? (Quectel): attempts left for PIN1 and PUK1, shown to the user and in messages.
 awaitable<Modem::Next> Modem::read_pin_counters(Sim& sim)
 {
+    // 27.007 §7.4: AT+CLCK="SC",2 says whether the PIN is asked for at power-on.
+    auto lock = co_await command("AT+CLCK=\"SC\",2");
+    if (auto failure = failure_of(lock))
+        co_return *failure;
+    sim.pin_enabled.reset();
+    if (lock)
+        for (const auto& line : lock->lines)
+            if (line == "+CLCK: 0" || line == "+CLCK: 1")
+                sim.pin_enabled = line.back() == '1';
     if (!has_quirk("qpinc"))
         co_return Next::Proceed;
     auto reply = co_await command("AT+QPINC?");
@@ -269,6 +280,61 @@ awaitable<Modem::Next> Modem::unlock()
             "the PIN, then delete the SIM's line in {} to allow one more try",
             describe_sim(), reply->final.text, store_->path()));
     co_return Next::Wait;
+}
+
+// The same rule as unlock(): the store is asked first, an "interrupted" record written before the
+// PIN is sent, and the SIM's answer replaces it. The SIM must be open (its PIN entered).
+awaitable<Result<PinOutcome>> Modem::set_sim_pin(PinRequest request)
+{
+    auto is_pin = [](const std::string& pin) {
+        return pin.size() >= 4 && pin.size() <= 8
+            && std::all_of(pin.begin(), pin.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    if (!is_pin(request.pin) || (request.operation == PinOperation::Change && !is_pin(request.new_pin)))
+        co_return make_error_code(Errc::BadPin);
+    if (sim_.state != SimState::Ready || !channel_)
+        co_return make_error_code(Errc::NotReady);
+    auto key = sim_key();
+    auto known = store_->lookup(key, request.pin);
+    if (!known)
+        co_return known.error();
+    if (*known != PinRecord::None)
+        co_return make_error_code(Errc::WrongPinRemembered);
+    if (auto written = store_->record_attempt(key, request.pin); !written)
+        co_return written.error();
+    auto line = request.operation == PinOperation::Change
+        ? fmt::format("AT+CPWD=\"SC\",\"{}\",\"{}\"", request.pin, request.new_pin)
+        : fmt::format("AT+CLCK=\"SC\",{},\"{}\"", request.operation == PinOperation::Enable ? 1 : 0, request.pin);
+    auto reply = co_await transact(std::move(line));
+    if (!reply) // no answer: the "interrupted" record stays, and blocks a resend
+        co_return reply.error();
+    PinOutcome outcome;
+    auto error = at::error_of(reply->final);
+    if (!error) {
+        (void)store_->record_accepted(key, request.pin);
+        outcome.accepted = true;
+    } else if (is_cme(error, cme_incorrect_password) || is_cme(error, cme_sim_puk_required)) {
+        (void)store_->record_refused(key, request.pin);
+    }
+    auto sim = sim_;
+    auto next = co_await read_pin_counters(sim);
+    if (next == Next::Proceed)
+        update_sim(sim);
+    outcome.sim = sim_;
+    auto left = sim_.pin_retries ? fmt::format("; {} PIN attempts left", *sim_.pin_retries) : std::string {};
+    if (outcome.accepted)
+        outcome.message = fmt::format("{}: PIN {}", describe_sim(),
+            request.operation == PinOperation::Change ? "changed (set it in the profile too)"
+                : request.operation == PinOperation::Enable ? "enabled" : "disabled");
+    else if (error && is_cme(error, cme_incorrect_password))
+        outcome.message = fmt::format("{} refused the PIN{}; it will not be sent to this SIM again", describe_sim(), left);
+    else
+        outcome.message = fmt::format("{} answered '{}'{}; this PIN will not be sent to it again", describe_sim(),
+            reply->final.text, left);
+    log(LogLevel::Info, "modem", "{}: {} PIN: {}", device_.usb_path, to_string(request.operation), outcome.message);
+    if (sim_.pin_retries == 0)
+        request_restart("the SIM is blocked"); // it now asks for its PUK: the state says so
+    co_return outcome;
 }
 
 // The ICCID identifies the SIM; a modem that cannot read it while locked is keyed by its IMEI.

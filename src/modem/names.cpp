@@ -24,6 +24,8 @@ public:
             return "this SIM refused this PIN before; it will not be tried again";
         case Errc::PinStoreUnreadable:
             return "the record of refused PINs is unreadable";
+        case Errc::BadPin:
+            return "a PIN is 4 to 8 digits";
         }
         return "unknown modem error";
     }
@@ -251,6 +253,19 @@ std::string_view to_string(IpFamilies families)
         return "ipv6";
     case IpFamilies::Both:
         return "ipv4v6";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(PinOperation operation)
+{
+    switch (operation) {
+    case PinOperation::Change:
+        return "change";
+    case PinOperation::Enable:
+        return "enable";
+    case PinOperation::Disable:
+        return "disable";
     }
     return "unknown";
 }

@@ -54,6 +54,7 @@ TEST(ModemNames, RegistrationAndTechnologyHaveDistinctNames)
         Authentication::PapOrChap});
     expect_distinct_names({IpFamilies::Ipv4, IpFamilies::Ipv6, IpFamilies::Both});
     expect_distinct_names({ApnSource::Profile, ApnSource::OperatorTable, ApnSource::Network});
+    expect_distinct_names({PinOperation::Change, PinOperation::Enable, PinOperation::Disable});
     expect_distinct_names({PlannedChange::Action::None, PlannedChange::Action::Reconfigure,
         PlannedChange::Action::Reconnect, PlannedChange::Action::Connect,
         PlannedChange::Action::Disconnect, PlannedChange::Action::RetryPin});
@@ -74,7 +75,7 @@ TEST(ModemNames, RolesAndProtocolsRoundTrip)
 TEST(ModemNames, ErrorsHaveTheModemCategoryAndAMessage)
 {
     for (auto code : {Errc::NoSuchModem, Errc::NoAtPort, Errc::NoDataPort, Errc::NotReady,
-             Errc::WrongPinRemembered, Errc::PinStoreUnreadable}) {
+             Errc::WrongPinRemembered, Errc::PinStoreUnreadable, Errc::BadPin}) {
         Error error = code;
         EXPECT_EQ(&error.category(), &modem_category());
         EXPECT_STREQ(error.category().name(), "modem");

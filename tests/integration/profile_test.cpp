@@ -143,3 +143,46 @@ TEST_F(ProfileTest, ABadEditIsRefusedAndTheRunningProfileStays)
 
 } // namespace
 } // namespace uplink::testing
+
+namespace uplink::testing {
+namespace {
+
+// The SIM's PIN through the API, against the emulated SIM (PIN 1234, 3 tries): a wrong PIN costs
+// one try and is never sent again; change, disable and enable with the right one.
+TEST_F(ProfileTest, TheSimPinIsChangedAndAWrongOneNeverSentTwice)
+{
+    start("ec25-test.json", "\toption apn 'internet'\n");
+    wait("registered", [](const json::value& modem) { return text(modem, "state") == "registered"; });
+    auto pin_attempts = [this] { return emulator_->control({{"cmd", "counters"}}).at("pin_attempts").as_int64(); };
+    auto attempts_before = pin_attempts();
+
+    auto refused = post("/v1/modems/1-1/sim/pin", R"({"operation":"change","pin":"0000","new_pin":"5678"})");
+    ASSERT_EQ(refused.at("status").as_int64(), 200) << json::serialize(refused);
+    EXPECT_EQ(refused.at("body").at("accepted"), false);
+    EXPECT_EQ(refused.at("body").at("sim").at("pin_retries"), 2);
+    EXPECT_NE(text(refused.at("body"), "message").find("2 PIN attempts left"), std::string::npos);
+    EXPECT_EQ(pin_attempts(), attempts_before + 1);
+
+    auto again = post("/v1/modems/1-1/sim/pin", R"({"operation":"change","pin":"0000","new_pin":"5678"})");
+    EXPECT_EQ(again.at("status").as_int64(), 409) << json::serialize(again);
+    EXPECT_EQ(pin_attempts(), attempts_before + 1); // not sent
+
+    auto changed = post("/v1/modems/1-1/sim/pin", R"({"operation":"change","pin":"1234","new_pin":"4321"})");
+    ASSERT_EQ(changed.at("status").as_int64(), 200) << json::serialize(changed);
+    EXPECT_EQ(changed.at("body").at("accepted"), true);
+    EXPECT_EQ(changed.at("body").at("sim").at("pin_retries"), 3);
+
+    auto disabled = post("/v1/modems/1-1/sim/pin", R"({"operation":"disable","pin":"4321"})");
+    ASSERT_EQ(disabled.at("status").as_int64(), 200) << json::serialize(disabled);
+    EXPECT_EQ(disabled.at("body").at("accepted"), true);
+    EXPECT_EQ(disabled.at("body").at("sim").at("pin_enabled"), false);
+    auto enabled = post("/v1/modems/1-1/sim/pin", R"({"operation":"enable","pin":"4321"})");
+    ASSERT_EQ(enabled.at("status").as_int64(), 200) << json::serialize(enabled);
+    EXPECT_EQ(enabled.at("body").at("sim").at("pin_enabled"), true);
+    auto modem = daemon_->get("/v1/modems/1-1");
+    EXPECT_EQ(modem.at("sim").at("pin_enabled"), true);
+    EXPECT_EQ(json::serialize(modem).find("4321"), std::string::npos);
+}
+
+} // namespace
+} // namespace uplink::testing

@@ -61,6 +61,7 @@ public:
     // Connect (and stay connected) or disconnect (and stay so) the modem's data connection.
     virtual Result<void> set_connection_wanted(std::string_view modem_id, bool wanted) = 0;
     virtual std::vector<modem::Event> recent_events() const = 0;
+    virtual std::optional<std::vector<modem::DialogueLine>> dialogue(std::string_view modem_id) const = 0;
     [[nodiscard]] virtual modem::Manager::Subscription subscribe(modem::Manager::Listener listener) = 0;
 
     virtual modem::ProfilePolicy policy() const = 0;

@@ -70,6 +70,13 @@ public:
     }
 
     std::vector<modem::Event> recent_events() const override { return events; }
+    std::vector<modem::DialogueLine> lines;        // every modem's dialogue
+    std::optional<std::vector<modem::DialogueLine>> dialogue(std::string_view modem_id) const override
+    {
+        if (!modem(modem_id))
+            return std::nullopt;
+        return lines;
+    }
 
     modem::Manager::Subscription subscribe(modem::Manager::Listener listener) override
     {

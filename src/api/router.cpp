@@ -305,7 +305,7 @@ namespace {
 
 constexpr std::string_view resource_list =
     "/v1/status, /v1/modems, /v1/modems/<id>, /v1/modems/<id>/signal, /v1/modems/<id>/at, "
-    "/v1/modems/<id>/connect, /v1/modems/<id>/disconnect, /v1/modems/<id>/sim/pin, "
+    "/v1/modems/<id>/connect, /v1/modems/<id>/disconnect, /v1/modems/<id>/sim/pin, /v1/modems/<id>/dialogue, "
     "/v1/profiles, /v1/profiles/<name>[/delete], /v1/rules/<name>[/delete], "
     "/v1/events, /v1/events/recent";
 
@@ -502,6 +502,11 @@ boost::asio::awaitable<Response> Router::handle(Request request)
                 co_return *refusal;
             co_return signal(id);
         }
+        if (segments.size() == 4 && segments[3] == "dialogue") {
+            if (auto refusal = expect(Method::Get))
+                co_return *refusal;
+            co_return dialogue(id);
+        }
         if (segments.size() == 4 && segments[3] == "at") {
             if (auto refusal = expect(Method::Post))
                 co_return *refusal;
@@ -575,6 +580,22 @@ Response Router::modem(const std::string& id) const
         return not_found_modem(id);
     auto body = snapshot_json(*snapshot, Clock::now());
     body.as_object()["usage"] = usage_json(source_.usage(snapshot->wan));
+    return Response::ok(std::move(body));
+}
+
+Response Router::dialogue(const std::string& id) const
+{
+    auto lines = source_.dialogue(id);
+    if (!lines)
+        return not_found_modem(id);
+    json::array body;
+    for (const auto& line : *lines)
+        body.push_back(json::object{
+            {"time", format_utc_time(line.time)},
+            {"port", line.port},
+            {"direction", line.direction},
+            {"text", line.text},
+        });
     return Response::ok(std::move(body));
 }
 

@@ -46,6 +46,7 @@ private:
     Response modems() const;
     Response modem(const std::string& id) const;
     Response signal(const std::string& id) const;
+    Response dialogue(const std::string& id) const;
     boost::asio::awaitable<Response> send_at(std::string id, boost::json::value body);
     Response set_connection_wanted(const std::string& id, bool wanted);
     boost::asio::awaitable<Response> set_sim_pin(std::string id, boost::json::value body);

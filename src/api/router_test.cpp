@@ -449,6 +449,18 @@ TEST_F(ProfileRoutesTest, TheSimPinIsChangedAndARefusalSaysSo)
     EXPECT_EQ(get("/v1/modems/1-1/sim/pin").status, 405);
 }
 
+TEST_F(ProfileRoutesTest, TheDialogueIsListedOldestFirst)
+{
+    auto at = std::chrono::system_clock::time_point(std::chrono::seconds(1764547200));
+    source.lines = {{at, "ttyUSB2", ">", "AT+CSQ"}, {at, "ttyUSB2", "<", "+CSQ: 24,99"}};
+    auto response = get("/v1/modems/1-1/dialogue");
+    ASSERT_EQ(response.status, 200) << response.error;
+    EXPECT_EQ(response.body, json::parse(R"json([
+        {"time":"2025-12-01T00:00:00.000Z","port":"ttyUSB2","direction":">","text":"AT+CSQ"},
+        {"time":"2025-12-01T00:00:00.000Z","port":"ttyUSB2","direction":"<","text":"+CSQ: 24,99"}])json"));
+    EXPECT_EQ(get("/v1/modems/9-9/dialogue").status, 404);
+}
+
 TEST_F(ProfileRoutesTest, UsageIsShownWhereItIsKnown)
 {
     EXPECT_TRUE(get("/v1/modems/1-1").body.at("usage").is_null());

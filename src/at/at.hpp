@@ -253,6 +253,9 @@ public:
     boost::asio::awaitable<Result<Reply>> command(std::string command, Duration timeout);
 
     void set_urc_handler(std::function<void(const std::string&)> handler);
+    // Every line that crosses the port, as the debug log shows it: ">" sent (PINs and passwords
+    // redacted), "<" a reply line, "urc", "garbage", "late line:"... For the modem dialogue.
+    void set_trace_handler(std::function<void(std::string_view direction, std::string_view text)> handler);
     // Called once when the port fails (EIO/HUP on unplug) with the reason.
     void set_closed_handler(std::function<void(Error)> handler);
 

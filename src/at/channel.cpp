@@ -77,6 +77,7 @@ struct ChannelState {
     PortState state = PortState::Open;
     std::uint64_t generation = 0; // bumped by reopen()/close(): an older reader stops
     std::function<void(const std::string&)> urc_handler;
+    std::function<void(std::string_view, std::string_view)> trace_handler;
     std::function<void(Error)> closed_handler;
 };
 
@@ -158,30 +159,37 @@ void close_port(Impl& impl)
     fail_all(impl, make_error_code(Errc::Cancelled));
 }
 
+void trace(Impl& impl, std::string_view direction, std::string_view text)
+{
+    log(LogLevel::Debug, "at", "{}: {} {}", impl.name, direction, text);
+    if (impl.trace_handler)
+        impl.trace_handler(direction, text);
+}
+
 void dispatch(Impl& impl, FrameEvent event)
 {
     switch (event.kind) {
     case FrameEvent::Kind::Urc:
         ++impl.stats.urcs;
-        log(LogLevel::Debug, "at", "{}: urc {}", impl.name, event.text);
+        trace(impl, "urc", event.text);
         if (auto handler = impl.urc_handler)
             handler(event.text);
         return;
     case FrameEvent::Kind::Garbage:
         ++impl.stats.garbage;
-        log(LogLevel::Debug, "at", "{}: garbage {}", impl.name, event.text);
+        trace(impl, "garbage", event.text);
         return;
     case FrameEvent::Kind::Line:
         if (impl.stale_finals > 0) {
-            log(LogLevel::Debug, "at", "{}: late line: {}", impl.name, event.text);
+            trace(impl, "late line:", event.text);
             impl.late_reply.lines.push_back(std::move(event.text));
             return;
         }
         if (!impl.current || impl.current->result) {
-            log(LogLevel::Debug, "at", "{}: late line dropped: {}", impl.name, event.text);
+            trace(impl, "late line dropped:", event.text);
             return;
         }
-        log(LogLevel::Debug, "at", "{}: < {}", impl.name, event.text);
+        trace(impl, "<", event.text);
         impl.current->reply.lines.push_back(std::move(event.text));
         return;
     case FrameEvent::Kind::Final:
@@ -189,7 +197,7 @@ void dispatch(Impl& impl, FrameEvent event)
         impl.stats.consecutive_timeouts = 0;
         if (impl.stale_finals > 0) {
             --impl.stale_finals;
-            log(LogLevel::Debug, "at", "{}: late final: {}", impl.name, event.text);
+            trace(impl, "late final:", event.text);
             impl.late_reply.final = std::move(*event.final);
             auto late = std::exchange(impl.late_reply, Reply {});
             // That final ended the Framer's command; the one written since is still in flight.
@@ -201,7 +209,7 @@ void dispatch(Impl& impl, FrameEvent event)
         }
         if (!impl.current || impl.current->result)
             return;
-        log(LogLevel::Debug, "at", "{}: < {}", impl.name, event.text);
+        trace(impl, "<", event.text);
         impl.current->reply.final = std::move(*event.final);
         complete(*impl.current, std::move(impl.current->reply));
         return;
@@ -259,7 +267,7 @@ void start_reader(const std::shared_ptr<Impl>& self)
 asio::awaitable<Result<void>> exchange(std::shared_ptr<Impl> self, std::shared_ptr<Pending> pending)
 {
     std::string line = pending->command + "\r";
-    log(LogLevel::Debug, "at", "{}: > {}", self->name, redact_secrets(pending->command));
+    trace(*self, ">", redact_secrets(pending->command));
     auto [error, written] = co_await asio::async_write(self->port, asio::buffer(line), use_tuple);
     if (error && !pending->result)
         co_return error;
@@ -398,6 +406,7 @@ Channel::Channel(boost::asio::any_io_executor executor, std::string name, int fd
 Channel::~Channel()
 {
     impl_->urc_handler = nullptr;
+    impl_->trace_handler = nullptr;
     impl_->closed_handler = nullptr;
     close_port(*impl_);
 }
@@ -410,6 +419,11 @@ boost::asio::awaitable<Result<Reply>> Channel::transact(std::string command, Dur
 boost::asio::awaitable<Result<Reply>> Channel::command(std::string command, Duration timeout)
 {
     return run_command(impl_, std::move(command), timeout);
+}
+
+void Channel::set_trace_handler(std::function<void(std::string_view, std::string_view)> handler)
+{
+    impl_->trace_handler = std::move(handler);
 }
 
 void Channel::set_urc_handler(std::function<void(const std::string&)> handler)

@@ -37,6 +37,10 @@ public:
         return wanted ? manager_.connect(modem_id) : manager_.disconnect(modem_id);
     }
     std::vector<modem::Event> recent_events() const override { return manager_.recent_events(); }
+    std::optional<std::vector<modem::DialogueLine>> dialogue(std::string_view modem_id) const override
+    {
+        return manager_.dialogue(modem_id);
+    }
     modem::Manager::Subscription subscribe(modem::Manager::Listener listener) override
     {
         return manager_.subscribe(std::move(listener));

@@ -345,8 +345,12 @@ awaitable<Result<void>> DataConnection::open()
         if (auto self = weak.lock())
             self->on_port_closed(error);
     });
-    client_->set_trace_handler([name = ports_.control_name](std::string_view direction, const qmi::Message& message) {
-        log(LogLevel::Debug, "qmi", "{}: {} {}", name, direction, qmi::describe(message));
+    client_->set_trace_handler([name = ports_.control_name, tracer = tracer_](std::string_view direction,
+                                   const qmi::Message& message) {
+        auto text = qmi::describe(message); // ids and TLV sizes only: no APN password in it
+        log(LogLevel::Debug, "qmi", "{}: {} {}", name, direction, text);
+        if (tracer)
+            tracer(name, direction, text);
     });
     calls_.clear();
     auto wda = co_await client_->allocate_client(qmi::Service::Wda, request_timeout_);

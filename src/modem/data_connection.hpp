@@ -38,6 +38,9 @@ public:
         bool curable = true;
     };
     void set_observer(std::function<void(const Observation&)> observer) { observer_ = std::move(observer); }
+    // Each QMI message on the control port, for the modem dialogue: port, ">"/"<"/"ind", summary.
+    using Tracer = std::function<void(std::string_view port, std::string_view direction, std::string_view text)>;
+    void set_tracer(Tracer tracer) { tracer_ = std::move(tracer); }
 
     void start();
     void stop();                                   // ends the call, removes what was configured
@@ -104,6 +107,7 @@ private:
     bool refusal_is_curable_ = true;                // of the last failed attempt
     Watchdog watchdog_;
     std::function<void(const Observation&)> observer_;
+    Tracer tracer_;
     bool relink_ = false;                           // MTU or route metric changed while connected
     LinkConfiguration link_;                        // as configured
     std::optional<std::uint32_t> granted_mtu_;      // the network's, before the profile's override

@@ -262,6 +262,14 @@ std::vector<PlannedChange> Manager::preview(const Options& options) const
     return plans;
 }
 
+std::optional<std::vector<DialogueLine>> Manager::dialogue(std::string_view id) const
+{
+    auto it = impl_->modems.find(std::string(id));
+    if (it == impl_->modems.end())
+        return std::nullopt;
+    return it->second->dialogue();
+}
+
 std::vector<Snapshot> Manager::modems() const
 {
     std::vector<Snapshot> snapshots;

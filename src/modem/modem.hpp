@@ -246,6 +246,14 @@ std::uint32_t default_route_metric(unsigned wan_number);
 // The profile's PIN for that choice ("" when none); kept out of EffectiveSettings so it is never shown.
 std::string pin_of(const ProfilePolicy& policy, const EffectiveSettings& settings);
 
+// One line of the modem dialogue: an AT line or a QMI message, as it crossed the port.
+struct DialogueLine {
+    std::chrono::system_clock::time_point time;
+    std::string port;                         // ttyUSB2, cdc-wdm0
+    std::string direction;                    // ">" sent, "<" received, "urc", "ind"...
+    std::string text;                         // PINs and passwords redacted
+};
+
 // Where the modem is on its recovery ladder (reconnect -> radio off/on -> modem reset).
 struct Recovery {
     std::string state;                        // "idle", "climbing", "exhausted"
@@ -327,6 +335,10 @@ public:
     // Change, enable or disable the SIM's PIN; a refusal by the SIM is an outcome (with the
     // attempts left), an error means nothing was sent or no answer came.
     boost::asio::awaitable<Result<PinOutcome>> set_sim_pin(std::string modem_id, PinRequest request);
+
+    // The last lines of the modem dialogue (at most dialogue_limit), oldest first.
+    static constexpr std::size_t dialogue_limit = 2000;
+    std::optional<std::vector<DialogueLine>> dialogue(std::string_view modem_id) const;
 
     // An administrator's raw command, queued behind the modem's own on its AT port.
     boost::asio::awaitable<Result<at::Reply>> send_at(std::string modem_id, std::string command);

@@ -598,8 +598,20 @@ Result<void> Modem::open_port()
     return {};
 }
 
+void Modem::note(std::string_view port, std::string_view direction, std::string_view text)
+{
+    dialogue_.push_back({std::chrono::system_clock::now(), std::string(port), std::string(direction), std::string(text)});
+    while (dialogue_.size() > Manager::dialogue_limit)
+        dialogue_.pop_front();
+}
+
 void Modem::attach_handlers()
 {
+    channel_->set_trace_handler([weak = weak_from_this(), port = channel_->name()](
+                                    std::string_view direction, std::string_view text) {
+        if (auto self = weak.lock())
+            self->note(port, direction, text);
+    });
     channel_->set_urc_handler([weak = weak_from_this()](const std::string& line) {
         if (auto self = weak.lock())
             self->on_urc(line);
@@ -707,6 +719,10 @@ void Modem::start_data_connection()
             if (auto self = weak.lock())
                 self->callbacks_.event(Event::Kind::ConnectionChanged, std::move(message));
         });
+    data_->set_tracer([weak](std::string_view port, std::string_view direction, std::string_view text) {
+        if (auto self = weak.lock())
+            self->note(port, direction, text);
+    });
     data_->set_observer([weak](const DataConnection::Observation& observation) {
         if (auto self = weak.lock())
             self->on_observation(observation);

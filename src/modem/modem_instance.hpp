@@ -9,6 +9,7 @@
 #include "modem/recovery_ladder.hpp"
 
 #include <boost/asio/steady_timer.hpp>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -47,6 +48,7 @@ public:
     PlannedChange plan(const ProfilePolicy& policy) const;
 
     Snapshot snapshot() const;
+    std::vector<DialogueLine> dialogue() const { return {dialogue_.begin(), dialogue_.end()}; }
     const Device& device() const { return device_; }
     bool port_closed() const { return port_closed_; }
 
@@ -98,6 +100,7 @@ private:
     void on_port_closed(Error error);
     void request_restart(std::string reason);
     void on_observation(const DataConnection::Observation& observation);
+    void note(std::string_view port, std::string_view direction, std::string_view text);
     void apply_watchdog();
     Recovery recovery() const;
     void follow_ladder(RecoveryOutput output);
@@ -130,6 +133,7 @@ private:
     boost::asio::steady_timer wake_;
     boost::asio::steady_timer ladder_timer_;
     std::optional<RecoveryStep> pending_remedy_;   // radio or reset: taken by the poll loop
+    std::deque<DialogueLine> dialogue_;
     bool restart_requested_ = false;
     bool stopping_ = false;
     bool port_closed_ = false;

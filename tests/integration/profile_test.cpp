@@ -182,6 +182,20 @@ TEST_F(ProfileTest, TheSimPinIsChangedAndAWrongOneNeverSentTwice)
     auto modem = daemon_->get("/v1/modems/1-1");
     EXPECT_EQ(modem.at("sim").at("pin_enabled"), true);
     EXPECT_EQ(json::serialize(modem).find("4321"), std::string::npos);
+
+    // The dialogue has every PIN command, and none of the PINs.
+    auto dialogue = daemon_->get("/v1/modems/1-1/dialogue");
+    int pin_commands = 0;
+    for (const auto& line : dialogue.as_array()) {
+        auto sent = text(line, "text");
+        if (text(line, "direction") != ">" || !(sent.starts_with("AT+CPIN=") || sent.starts_with("AT+CPWD=")
+                                                   || sent.starts_with("AT+CLCK=\"SC\",0") || sent.starts_with("AT+CLCK=\"SC\",1")))
+            continue;
+        ++pin_commands;
+        for (const auto* pin : {"1234", "4321", "0000", "5678"})
+            EXPECT_EQ(sent.find(pin), std::string::npos) << sent;
+    }
+    EXPECT_EQ(pin_commands, 5); // the unlock, two changes, disable, enable
 }
 
 } // namespace

@@ -2,11 +2,15 @@
 // vendor's own answers, and each model answers only its own vendor commands. Expected lines
 // follow the captures cited in sim/model_profile.cpp and sim/at_sim.cpp.
 #include "sim/modem.hpp"
+#include "sim/tests/at_replies.hpp"
 
 #include <gtest/gtest.h>
 
 namespace uplink::sim {
 namespace {
+
+using uplink::sim::testing::lines;
+using uplink::sim::testing::ok;
 
 constexpr std::string_view scenario_text = R"({
   "operators": [{"mcc": "001", "mnc": "02", "long_name": "Other Test Network", "apns": ["web"]}],
@@ -19,16 +23,6 @@ constexpr std::string_view scenario_text = R"({
     "timings": {"boot_ms": 100, "latency_ms": 10, "attach_ms": 500, "sim_init_ms": 20, "scan_ms": 1000}
   }]
 })";
-
-const std::string ok = "\r\nOK\r\n";
-
-std::string lines(std::initializer_list<std::string_view> texts)
-{
-    std::string out = "\r\n";
-    for (auto text : texts)
-        out += std::string(text) + "\r\n";
-    return out;
-}
 
 // One modem of the scenario above as `model`, on a fake clock.
 class Bench {

@@ -2,12 +2,16 @@
 // Expected lines follow the EC25 forms in modem-protocols.md §4 (captured replies from real
 // EC25 firmware, e.g. EC25EFAR06A06M4G).
 #include "sim/modem.hpp"
+#include "sim/tests/at_replies.hpp"
 
 #include <functional>
 #include <gtest/gtest.h>
 
 namespace uplink::sim {
 namespace {
+
+using uplink::sim::testing::lines;
+using uplink::sim::testing::ok;
 
 constexpr std::string_view scenario_text = R"({
   "operators": [
@@ -27,17 +31,6 @@ constexpr std::string_view scenario_text = R"({
     "timings": {"boot_ms": 100, "latency_ms": 10, "attach_ms": 500, "sim_init_ms": 20, "scan_ms": 1000}
   }]
 })";
-
-const std::string ok = "\r\nOK\r\n";
-
-// The information lines of a reply: one "\r\n" before the block, one after each line.
-std::string lines(std::initializer_list<std::string_view> texts)
-{
-    std::string out = "\r\n";
-    for (auto text : texts)
-        out += std::string(text) + "\r\n";
-    return out;
-}
 
 // URCs: each framed on its own.
 std::string urcs(std::initializer_list<std::string_view> texts)

@@ -54,6 +54,7 @@ public:
 
     // With the bytes carried since the call came up, read from the kernel now.
     Connection connection() const;
+    ConnectionState state() const { return connection_.state; } // no kernel read
 
     // Backoff between failed attempts: 1 s, doubling to 60 s. A call that lasted less than
     // `stable_after` does not reset it, so a bearer that keeps dropping never loops fast.

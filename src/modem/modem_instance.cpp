@@ -152,7 +152,7 @@ void Modem::apply(ModemSettings settings)
 PlannedChange Modem::plan(const ProfilePolicy& policy) const
 {
     ModemCondition condition {state_, failed_reason_,
-        data_ ? data_->connection().state : ConnectionState::Disconnected, data_ && data_->wanted(),
+        data_ ? data_->state() : ConnectionState::Disconnected, data_ && data_->wanted(),
         settings_.wan_number};
     auto planned = plan_change(settings_.policy, policy, sim_, identity_, condition);
     planned.modem_id = device_.usb_path;

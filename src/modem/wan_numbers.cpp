@@ -2,6 +2,7 @@
 
 #include <core/core.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -63,6 +64,8 @@ void WanNumbers::save() const
 {
     if (!writable_)
         return;
+    std::error_code ignored; // a failure shows as the write's own error below
+    std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ignored);
     std::string text;
     for (const auto& [path, number] : numbers_)
         text += fmt::format("{} {}\n", number, path);

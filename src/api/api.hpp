@@ -58,6 +58,8 @@ public:
     virtual boost::asio::awaitable<Result<at::Reply>> send_at(std::string modem_id, std::string command) = 0;
     virtual boost::asio::awaitable<Result<modem::PinOutcome>> set_sim_pin(
         std::string modem_id, modem::PinRequest request) = 0;
+    // The networks the modem's radio finds (an operator scan: up to three minutes).
+    virtual boost::asio::awaitable<Result<std::vector<modem::NetworkEntry>>> scan_networks(std::string modem_id) = 0;
     // Connect (and stay connected) or disconnect (and stay so) the modem's data connection.
     virtual Result<void> set_connection_wanted(std::string_view modem_id, bool wanted) = 0;
     virtual std::vector<modem::Event> recent_events() const = 0;

@@ -44,12 +44,30 @@ json::value watchdog_json(const modem::Watchdog& watchdog)
     };
 }
 
+json::value bands_json(const std::vector<int>& bands)
+{
+    json::array array;
+    for (int band : bands)
+        array.push_back(band);
+    return array;
+}
+
+json::value radio_settings_json(const modem::RadioSettings& radio)
+{
+    return json::object{
+        {"rat", to_string(radio.rat)},
+        {"lte_bands", bands_json(radio.lte_bands)},
+        {"operator", radio.network.empty() ? json::value(nullptr) : json::value(radio.network)},
+    };
+}
+
 json::value profile_json(const modem::Profile& profile)
 {
     auto object = connection_settings_json(profile.connection).as_object();
     object.emplace("name", profile.name);
     object.emplace("pin_set", !profile.pin.empty());
     object.emplace("watchdog", watchdog_json(profile.watchdog));
+    object.emplace("radio", radio_settings_json(profile.radio));
     return object;
 }
 
@@ -75,6 +93,7 @@ json::value plan_json(const modem::PlannedChange& plan)
         {"modem_id", plan.modem_id},
         {"wan", plan.wan},
         {"action", to_string(plan.action)},
+        {"radio_action", to_string(plan.radio)},
         {"differences", std::move(differences)},
         {"before", plan.before ? effective_settings_json(*plan.before) : json::value(nullptr)},
         {"after", plan.after ? effective_settings_json(*plan.after) : json::value(nullptr)},
@@ -132,7 +151,19 @@ json::value effective_settings_json(const modem::EffectiveSettings& settings)
         {"apn_entry", settings.apn_entry.empty() ? json::value(nullptr) : json::value(settings.apn_entry)},
         {"connection", connection_settings_json(settings.connection)},
         {"watchdog", watchdog_json(settings.watchdog)},
+        {"radio", radio_settings_json(settings.radio)},
         {"pin_set", settings.has_pin},
+    };
+}
+
+json::value radio_state_json(const modem::RadioState& radio)
+{
+    return json::object{
+        {"rat", radio.rat ? json::value(to_string(*radio.rat)) : json::value(nullptr)},
+        {"lte_bands", radio.lte_bands ? bands_json(*radio.lte_bands) : json::value(nullptr)},
+        {"selection", radio.selection.empty() ? json::value(nullptr) : json::value(radio.selection)},
+        {"operator", radio.network.empty() ? json::value(nullptr) : json::value(radio.network)},
+        {"error", radio.error.empty() ? json::value(nullptr) : json::value(radio.error)},
     };
 }
 

@@ -55,6 +55,18 @@ public:
         co_return outcome;
     }
 
+    // What a scan finds; a scan error instead when `scan_error` is set.
+    std::vector<modem::NetworkEntry> networks;
+    std::optional<Error> scan_error;
+    boost::asio::awaitable<Result<std::vector<modem::NetworkEntry>>> scan_networks(std::string modem_id) override
+    {
+        if (!modem(modem_id))
+            co_return make_error_code(modem::Errc::NoSuchModem);
+        if (scan_error)
+            co_return *scan_error;
+        co_return networks;
+    }
+
     // Modems whose device has a QMI port take the request; others have no data port.
     Result<void> set_connection_wanted(std::string_view modem_id, bool wanted) override
     {

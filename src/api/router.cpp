@@ -258,6 +258,7 @@ json::value snapshot_json(const modem::Snapshot& snapshot, Clock::time_point now
         {"signal", signal_json(snapshot.signal, now)},
         {"connection", connection_json(snapshot.connection, std::chrono::system_clock::now())},
         {"settings", snapshot.settings ? effective_settings_json(*snapshot.settings) : json::value(nullptr)},
+        {"radio", radio_state_json(snapshot.radio)},
         {"recovery", recovery_json(snapshot.recovery)},
         {"device", json::object{
             {"usb_path", device.usb_path},
@@ -306,6 +307,7 @@ namespace {
 constexpr std::string_view resource_list =
     "/v1/status, /v1/modems, /v1/modems/<id>, /v1/modems/<id>/signal, /v1/modems/<id>/at, "
     "/v1/modems/<id>/connect, /v1/modems/<id>/disconnect, /v1/modems/<id>/sim/pin, /v1/modems/<id>/dialogue, "
+    "/v1/modems/<id>/scan, "
     "/v1/profiles, /v1/profiles/<name>[/delete], /v1/rules/<name>[/delete], "
     "/v1/events, /v1/events/recent";
 
@@ -517,6 +519,11 @@ boost::asio::awaitable<Response> Router::handle(Request request)
                 co_return *refusal;
             co_return co_await set_sim_pin(id, std::move(request.body));
         }
+        if (segments.size() == 4 && segments[3] == "scan") {
+            if (auto refusal = expect(Method::Post))
+                co_return *refusal;
+            co_return co_await scan_networks(id);
+        }
         if (segments.size() == 4 && (segments[3] == "connect" || segments[3] == "disconnect")) {
             if (auto refusal = expect(Method::Post))
                 co_return *refusal;
@@ -694,6 +701,31 @@ boost::asio::awaitable<Response> Router::send_at(std::string id, json::value bod
     if (!reply)
         co_return at_failure(id, command, reply.error());
     co_return Response::ok(at_reply_json(*reply));
+}
+
+// The networks in reach, as the modem's operator scan lists them: it searches every band it may use,
+// which takes a real modem up to three minutes.
+boost::asio::awaitable<Response> Router::scan_networks(std::string id)
+{
+    auto networks = co_await source_.scan_networks(id);
+    if (!networks) {
+        const auto& error = networks.error();
+        if (error == modem::Errc::NoSuchModem)
+            co_return not_found_modem(id);
+        if (error == modem::Errc::NotReady)
+            co_return Response::failure(409, fmt::format("modem '{}': a scan needs a port that answers and an open (ready) SIM", id));
+        co_return Response::failure(502, fmt::format("modem '{}': the operator scan failed: {}", id, error.message()));
+    }
+    json::array list;
+    for (const auto& network : *networks)
+        list.push_back(json::object{
+            {"mcc_mnc", network.mcc_mnc},
+            {"long_name", network.long_name},
+            {"short_name", network.short_name},
+            {"status", network.status},
+            {"technology", to_string(network.technology)},
+        });
+    co_return Response::ok(json::object{{"modem_id", id}, {"networks", std::move(list)}});
 }
 
 Response Router::recent_events() const

@@ -50,6 +50,7 @@ private:
     boost::asio::awaitable<Response> send_at(std::string id, boost::json::value body);
     Response set_connection_wanted(const std::string& id, bool wanted);
     boost::asio::awaitable<Response> set_sim_pin(std::string id, boost::json::value body);
+    boost::asio::awaitable<Response> scan_networks(std::string id);
     Response recent_events() const;
     Response profiles() const;
     Response edit_config(std::string type, std::string name, bool remove, const boost::json::value& body);
@@ -65,6 +66,7 @@ boost::json::value signal_json(const modem::Signal& signal, Clock::time_point no
 boost::json::value connection_json(const modem::Connection& connection, std::chrono::system_clock::time_point now);
 boost::json::value event_json(const modem::Event& event);
 boost::json::value effective_settings_json(const modem::EffectiveSettings& settings);
+boost::json::value radio_state_json(const modem::RadioState& radio);   // what the modem reports
 boost::json::value sim_json(const modem::Sim& sim);
 std::string format_utc_time(std::chrono::system_clock::time_point time);   // 2024-05-01T12:00:00.123Z
 

@@ -97,7 +97,7 @@ TEST_F(RouterTest, ModemGivesTheFullSnapshot)
     ASSERT_EQ(response.status, 200) << response.error;
     const auto& body = response.body;
     EXPECT_EQ(keys_of(body), (std::set<std::string>{"id", "wan", "state", "failed_reason", "message", "identity", "sim",
-                                                    "registration", "signal", "connection", "settings", "recovery", "device", "usage"}));
+                                                    "registration", "signal", "connection", "settings", "radio", "recovery", "device", "usage"}));
     EXPECT_TRUE(body.at("failed_reason").is_null());
     EXPECT_EQ(body.at("identity"), json::parse(R"({"manufacturer":"Quectel","model":"EC25",
         "revision":"EC25EFAR06A06M4G","imei":"867698041234567"})"));
@@ -425,7 +425,7 @@ TEST_F(ProfileRoutesTest, TheEffectiveSettingsShowNoSecret)
         "connection":{"apn":"internet","auth":"pap-chap","username":"web","password_set":true,
         "ip_family":"ipv4","autoconnect":true,"mtu":null,"metric":200},
         "watchdog":{"probe_hosts":[],"probe_interval_s":60,"probe_bytes_per_month":0,"recovery_backoff_s":15,
-        "usb_power_cycle":false},"pin_set":true})json");
+        "usb_power_cycle":false},"radio":{"rat":"auto","lte_bands":[],"operator":null},"pin_set":true})json");
     EXPECT_EQ(response.body.at("settings"), expected) << json::serialize(response.body.at("settings"));
     EXPECT_EQ(json::serialize(response.body).find("web-secret"), std::string::npos);
 }
@@ -447,6 +447,39 @@ TEST_F(ProfileRoutesTest, TheSimPinIsChangedAndARefusalSaysSo)
     EXPECT_EQ(request(Method::Post, "/v1/modems/1-1/sim/pin", json::parse(R"({"operation":"change","pin":"1234"})")).status, 400);
     EXPECT_EQ(request(Method::Post, "/v1/modems/9-9/sim/pin", json::parse(R"({"operation":"enable","pin":"1234"})")).status, 404);
     EXPECT_EQ(get("/v1/modems/1-1/sim/pin").status, 405);
+}
+
+TEST_F(ProfileRoutesTest, TheRadioShowsWhatTheModemReports)
+{
+    EXPECT_EQ(get("/v1/modems/1-1").body.at("radio"),
+        json::parse(R"({"rat":null,"lte_bands":null,"selection":null,"operator":null,"error":null})"));
+    auto& radio = source.snapshots[0].radio;
+    radio.rat = modem::RatPreference::Lte;
+    radio.lte_bands = std::vector<int> {3, 20};
+    radio.selection = "manual";
+    radio.network = "23415";
+    radio.error = "the modem lacks LTE band 42";
+    EXPECT_EQ(get("/v1/modems/1-1").body.at("radio"), json::parse(R"({"rat":"lte","lte_bands":[3,20],
+        "selection":"manual","operator":"23415","error":"the modem lacks LTE band 42"})"));
+}
+
+TEST_F(ProfileRoutesTest, AScanListsTheNetworksOrSaysWhyNot)
+{
+    source.networks = {{"23415", "Vodafone UK", "voda UK", "current", modem::Technology::Lte},
+        {"23410", "O2 - UK", "O2", "forbidden", modem::Technology::Lte}};
+    auto response = request(Method::Post, "/v1/modems/1-1/scan");
+    ASSERT_EQ(response.status, 200) << response.error;
+    EXPECT_EQ(response.body, json::parse(R"json({"modem_id":"1-1","networks":[
+        {"mcc_mnc":"23415","long_name":"Vodafone UK","short_name":"voda UK","status":"current","technology":"lte"},
+        {"mcc_mnc":"23410","long_name":"O2 - UK","short_name":"O2","status":"forbidden","technology":"lte"}]})json"));
+    EXPECT_EQ(request(Method::Post, "/v1/modems/9-9/scan").status, 404);
+    EXPECT_EQ(get("/v1/modems/1-1/scan").status, 405);
+    source.scan_error = make_error_code(modem::Errc::NotReady);
+    EXPECT_EQ(request(Method::Post, "/v1/modems/1-1/scan").status, 409);
+    source.scan_error = make_error_code(at::Errc::Timeout);
+    response = request(Method::Post, "/v1/modems/1-1/scan");
+    EXPECT_EQ(response.status, 502);
+    EXPECT_NE(response.error.find("the operator scan failed"), std::string::npos) << response.error;
 }
 
 TEST_F(ProfileRoutesTest, TheDialogueIsListedOldestFirst)

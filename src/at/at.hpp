@@ -227,6 +227,9 @@ Result<std::vector<CarrierComponent>> parse_qcainfo(const std::vector<std::strin
 Result<AntennaRsrp> parse_qrsrp(const std::vector<std::string>& lines);
 Result<std::vector<PdpContext>> parse_cgdcont_read(const std::vector<std::string>& lines);
 Result<BandConfiguration> parse_qcfg_band(const std::vector<std::string>& lines);
+Result<int> parse_qcfg_nwscanmode(const std::vector<std::string>& lines);
+// The bands a Quectel mask (hex without "0x") enables: bit n-1 is band n. Empty for a non-hex mask.
+std::vector<int> lte_bands_of_mask(std::string_view mask);
 
 // ---------------------------------------------------------------- the channel
 struct ChannelStats {

@@ -5,6 +5,7 @@
 #include "at/parse_util.hpp"
 
 #include <array>
+#include <cctype>
 
 namespace uplink::at {
 
@@ -267,21 +268,6 @@ Result<AntennaRsrp> parse_qrsrp(const std::vector<std::string>& lines)
 
 namespace {
 
-// Bit n-1 of the mask (hex, least significant digit last) enables band n.
-std::vector<int> bands_of(std::string_view mask)
-{
-    std::vector<int> bands;
-    int bit = 0;
-    for (auto digit = mask.rbegin(); digit != mask.rend(); ++digit) {
-        char c = *digit;
-        int value = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-        for (int k = 0; k < 4; ++k, ++bit)
-            if (value & (1 << k))
-                bands.push_back(bit + 1);
-    }
-    return bands;
-}
-
 bool mask_field(std::string_view field, std::string& out)
 {
     auto text = unquote(field);
@@ -294,6 +280,22 @@ bool mask_field(std::string_view field, std::string& out)
 }
 
 } // namespace
+
+std::vector<int> lte_bands_of_mask(std::string_view mask)
+{
+    std::vector<int> bands;
+    int bit = 0;
+    for (auto digit = mask.rbegin(); digit != mask.rend(); ++digit) {
+        char c = *digit;
+        if (!std::isxdigit(static_cast<unsigned char>(c)))
+            return {};
+        int value = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+        for (int k = 0; k < 4; ++k, ++bit)
+            if (value & (1 << k))
+                bands.push_back(bit + 1);
+    }
+    return bands;
+}
 
 // +QCFG: "band",<GW band mask>,<LTE band mask>[,<TD-SCDMA band mask>] (hex with "0x")
 Result<BandConfiguration> parse_qcfg_band(const std::vector<std::string>& lines)
@@ -308,8 +310,23 @@ Result<BandConfiguration> parse_qcfg_band(const std::vector<std::string>& lines)
             return parse_error();
         if (fields.size() > 3 && !mask_field(fields[3], configuration.tds_mask))
             return parse_error();
-        configuration.lte_bands = bands_of(configuration.lte_mask);
+        configuration.lte_bands = lte_bands_of_mask(configuration.lte_mask);
         return configuration;
+    }
+    return not_found();
+}
+
+// +QCFG: "nwscanmode",<scanmode>: 0 automatic, 1 GSM only, 2 WCDMA only, 3 LTE only
+Result<int> parse_qcfg_nwscanmode(const std::vector<std::string>& lines)
+{
+    for (auto rest : all_prefixed(lines, "+QCFG:")) {
+        auto fields = split_fields(rest);
+        if (!equals_ignoring_case(unquote(fields[0]), "nwscanmode"))
+            continue;
+        auto mode = fields.size() >= 2 ? to_int(fields[1]) : std::nullopt;
+        if (!mode || *mode < 0)
+            return parse_error();
+        return *mode;
     }
     return not_found();
 }

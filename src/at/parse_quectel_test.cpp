@@ -307,5 +307,15 @@ TEST(AtParseQcfgBand, RealReplies)
     EXPECT_EQ(parse_qcfg_band({"+QCFG: \"band\",0x93"}).error(), Errc::Parse);
 }
 
+TEST(AtParseQcfgNwscanmode, RealReplies)
+{
+    // modem-protocols.md §4.1: an EC25 in its default automatic mode.
+    EXPECT_EQ(parse_qcfg_nwscanmode(lines_of("+QCFG: \"nwscanmode\",0")).value(), 0);
+    EXPECT_EQ(parse_qcfg_nwscanmode({"+QCFG: \"nwscanmode\",3"}).value(), 3);
+    EXPECT_EQ(parse_qcfg_nwscanmode({"+QCFG: \"band\",0x93,0x80800c5,0x0"}).error(), Errc::NotFound);
+    EXPECT_EQ(parse_qcfg_nwscanmode({"+QCFG: \"nwscanmode\",x"}).error(), Errc::Parse);
+    EXPECT_EQ(parse_qcfg_nwscanmode({"+QCFG: \"nwscanmode\""}).error(), Errc::Parse);
+}
+
 } // namespace
 } // namespace uplink::at

@@ -83,6 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
     case 18:
         (void)parse_qcfg_band(lines);
+        (void)parse_qcfg_nwscanmode(lines);
         break;
     case 19: {
         Final final;

@@ -26,6 +26,7 @@ constexpr std::array commands{
     CommandSpec{"disconnect", 1, "disconnect <id>", "disconnect it, and stay disconnected until `connect`"},
     CommandSpec{"pin", 2, "pin <id> change|enable|disable",
         "change the SIM's PIN or turn it on or off; the PINs are read from the terminal (or stdin)"},
+    CommandSpec{"scan", 1, "scan <id>", "the networks in reach (an operator scan: up to 3 minutes)"},
     CommandSpec{"events", 0, "events", "follow modem events as they happen (Ctrl-C stops)"},
     CommandSpec{"profiles", 0, "profiles", "the connection profiles and the SIM rules that choose them"},
     CommandSpec{"profile", 2, "profile set|delete <name> [option=value...]",

@@ -23,8 +23,9 @@ namespace json = boost::json;
 
 namespace {
 
-// An AT command waits behind the modem's own commands and for its own timeout (at most 120 s).
-constexpr std::chrono::seconds reply_timeout{150};
+// An operator scan takes the modem up to 180 s (modem::Manager::operator_scan_timeout), and an AT
+// command waits behind the modem's own commands and for its own timeout (at most 120 s).
+constexpr std::chrono::seconds reply_timeout{200};
 
 struct Session {
     const Invocation& invocation;
@@ -284,6 +285,11 @@ int run_command(Session& session)
         return send_at(session, *id, operands.at(1));
     if (command == "pin")
         return set_sim_pin(session, *id);
+    if (command == "scan") {
+        session.errors << "scanning: a modem takes up to three minutes...\n";
+        auto body = request(session, "POST", "/v1/modems/" + path_segment(*id) + "/scan");
+        return body ? print(session, *body, format_networks) : 1;
+    }
     if (command == "connect" || command == "disconnect") {
         auto body = request(session, "POST", "/v1/modems/" + path_segment(*id) + "/" + command);
         return body ? print(session, *body, format_connection_request) : 1;

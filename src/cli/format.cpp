@@ -179,6 +179,15 @@ std::string sinr_quality(std::int64_t sinr)
     return "poor";
 }
 
+// [3, 20] -> "3 20"; an empty list is no lock: "all".
+std::string band_list(const json::value& bands)
+{
+    std::vector<std::string> numbers;
+    for (const auto& band : array(bands))
+        numbers.push_back(json::serialize(band));
+    return numbers.empty() ? std::string("all") : fmt::format("{}", fmt::join(numbers, " "));
+}
+
 std::string join_nonempty(const std::vector<std::string>& parts, std::string_view separator)
 {
     std::string joined;
@@ -373,6 +382,17 @@ std::string format_modem(const json::value& body)
         row("Route metric", plain(wanted, "metric"));
     }
 
+    const auto& radio = field(body, "radio");
+    if (auto selection = text(radio, "selection"); !selection.empty()) {
+        out += "Radio\n";
+        auto rat = text(radio, "rat");
+        row("RAT", rat.empty() ? "(not controlled on this model)" : rat);
+        const auto& bands = field(radio, "lte_bands");
+        row("LTE bands", bands.is_array() ? band_list(bands) : "(not controlled on this model)");
+        row("Operator", selection == "manual" ? fmt::format("{} (chosen by hand)", text(radio, "operator")) : selection);
+        row("Problem", text(radio, "error"));
+    }
+
     const auto& connection = field(body, "connection");
     if (auto interface = text(connection, "interface"); !interface.empty()) {
         out += "Connection\n";
@@ -435,16 +455,32 @@ std::string format_connection_request(const json::value& body)
         text(body, "modem_id"), requested, text(field(body, "connection"), "state"), text(body, "modem_id"));
 }
 
+std::string format_networks(const json::value& body)
+{
+    const auto& networks = array(field(body, "networks"));
+    if (networks.empty())
+        return fmt::format("{}: no network in reach\n", text(body, "modem_id"));
+    std::vector<std::vector<std::string>> rows {{"MCC-MNC", "NAME", "SHORT", "TECHNOLOGY", "STATUS"}};
+    for (const auto& network : networks)
+        rows.push_back({text(network, "mcc_mnc"), text(network, "long_name"), text(network, "short_name"),
+            format_technology(text(network, "technology")), text(network, "status")});
+    return table(rows) + "Choose one by hand with `uplink profile set <profile> operator=<MCC-MNC>` (operator=auto undoes it)\n";
+}
+
 std::string format_profiles(const json::value& body)
 {
     std::string out = fmt::format("Default profile: {}\n", text(body, "default_profile"));
-    std::vector<std::vector<std::string>> rows {{"PROFILE", "APN", "AUTH", "IP", "PIN", "MTU", "METRIC"}};
+    std::vector<std::vector<std::string>> rows {{"PROFILE", "APN", "AUTH", "IP", "PIN", "MTU", "METRIC", "RADIO"}};
     for (const auto& profile : array(field(body, "profiles"))) {
         auto apn = text(profile, "apn");
+        const auto& radio = field(profile, "radio");
+        auto network = text(radio, "operator");
+        auto radio_text = fmt::format("{}, bands {}, operator {}", text(radio, "rat"), band_list(field(radio, "lte_bands")),
+            network.empty() ? "auto" : network);
         rows.push_back({text(profile, "name"), apn.empty() ? "(operator table)" : apn, text(profile, "auth"),
             text(profile, "ip_family"), field(profile, "pin_set").is_bool() && field(profile, "pin_set").as_bool() ? "set" : "-",
             plain(profile, "mtu").empty() ? "network" : plain(profile, "mtu"),
-            plain(profile, "metric").empty() ? "by WAN" : plain(profile, "metric")});
+            plain(profile, "metric").empty() ? "by WAN" : plain(profile, "metric"), radio_text});
     }
     out += table(rows);
     const auto& rules = array(field(body, "rules"));

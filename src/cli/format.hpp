@@ -18,6 +18,7 @@ std::string format_profiles(const boost::json::value& body);             // GET 
 std::string format_pin_outcome(const boost::json::value& body);          // POST /v1/modems/<id>/sim/pin
 std::string format_config_change(const boost::json::value& body);        // POST /v1/profiles/…, /v1/rules/…
 std::string format_connection_request(const boost::json::value& body);   // POST …/connect, …/disconnect
+std::string format_networks(const boost::json::value& body);             // POST /v1/modems/<id>/scan
 std::string format_event(const boost::json::value& event);        // one {"event":...} of the stream
 std::string format_events(const boost::json::value& body);        // GET /v1/events/recent
 

@@ -141,7 +141,35 @@ TEST(Format, WrongShapesNeverCrash)
         format_connection_request(value);
         format_event(value);
         format_events(value);
+        format_networks(value);
+        format_profiles(value);
     }
+}
+
+TEST(FormatModem, RadioShowsWhatTheModemUsesAndWhyNot)
+{
+    auto body = registered_modem;
+    body.as_object()["radio"] = json::parse(R"({"rat":"lte","lte_bands":[3,20],"selection":"manual",
+        "operator":"23415","error":"the modem lacks LTE band 42"})");
+    auto text = format_modem(body);
+    for (auto expected : {"Radio\n  RAT           lte\n  LTE bands     3 20\n",
+             "  Operator      23415 (chosen by hand)\n  Problem       the modem lacks LTE band 42\n"})
+        EXPECT_NE(text.find(expected), std::string::npos) << "missing:\n" << expected << "in:\n" << text;
+    body.as_object()["radio"] = json::parse(R"({"rat":null,"lte_bands":null,"selection":"automatic","operator":null,"error":null})");
+    text = format_modem(body);
+    EXPECT_NE(text.find("  LTE bands     (not controlled on this model)\n  Operator      automatic\n"), std::string::npos) << text;
+}
+
+TEST(FormatNetworks, ATableAndHowToChoose)
+{
+    auto body = json::parse(R"json({"modem_id":"1-1","networks":[
+        {"mcc_mnc":"23415","long_name":"Vodafone UK","short_name":"voda UK","status":"current","technology":"lte"},
+        {"mcc_mnc":"23410","long_name":"O2 - UK","short_name":"O2","status":"forbidden","technology":"lte"}]})json");
+    EXPECT_EQ(format_networks(body), "MCC-MNC  NAME         SHORT    TECHNOLOGY  STATUS\n"
+                                     "23415    Vodafone UK  voda UK  LTE         current\n"
+                                     "23410    O2 - UK      O2       LTE         forbidden\n"
+                                     "Choose one by hand with `uplink profile set <profile> operator=<MCC-MNC>` (operator=auto undoes it)\n");
+    EXPECT_EQ(format_networks(json::parse(R"({"modem_id":"1-1","networks":[]})")), "1-1: no network in reach\n");
 }
 
 TEST(Format, UptimeAndTechnology)

@@ -32,6 +32,10 @@ public:
     {
         return manager_.set_sim_pin(std::move(modem_id), std::move(request));
     }
+    boost::asio::awaitable<Result<std::vector<modem::NetworkEntry>>> scan_networks(std::string modem_id) override
+    {
+        return manager_.scan_networks(std::move(modem_id));
+    }
     Result<void> set_connection_wanted(std::string_view modem_id, bool wanted) override
     {
         return wanted ? manager_.connect(modem_id) : manager_.disconnect(modem_id);

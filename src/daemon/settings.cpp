@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <set>
+#include <sstream>
 
 namespace uplink::daemon {
 
@@ -100,6 +101,9 @@ Schema make_schema()
         integer_option("probe_interval", 60, 10, 3600, "seconds between data-path probes"),
         integer_option("recovery_backoff", 15, 1, 3600, "seconds the first recovery step waits, doubling to 30 min"),
         usb_power_cycle,
+        choice_option("rat", "auto", {"auto", "lte", "3g", "2g"}, "which radio access technologies the modem may use"),
+        text_option("lte_bands", "", "LTE bands to lock the modem to, e.g. '3 7 20'; empty: no lock"),
+        text_option("operator", "", "the network to register on, by MCC and MNC (23415); empty: automatic"),
     };
 
     OptionSchema rule_profile = text_option("profile", "", "the profile SIMs matching this rule use");
@@ -147,6 +151,35 @@ void check_digits(const ConfigSection& section, std::string_view option, std::st
     diagnostics.push_back({section.line, fmt::format("option '{}': '{}' is not {}", option, value, what)});
 }
 
+// 3GPP TS 36.101 numbers E-UTRA bands from 1; Quectel's masks reach band 128.
+constexpr int highest_lte_band = 128;
+
+modem::RadioSettings radio_from(const Config& config, const ConfigSection& section, std::vector<ConfigDiagnostic>& diagnostics)
+{
+    using modem::RatPreference;
+    modem::RadioSettings radio;
+    radio.rat = enum_of(config.get(section, "rat"), {RatPreference::Auto, RatPreference::Lte, RatPreference::Umts, RatPreference::Gsm});
+    auto bands = config.get(section, "lte_bands");
+    std::replace(bands.begin(), bands.end(), ',', ' ');
+    std::istringstream words(bands);
+    for (std::string word; words >> word;) {
+        auto band = all_digits(word) && word.size() <= 3 ? std::stoi(word) : 0;
+        if (band < 1 || band > highest_lte_band) {
+            diagnostics.push_back({section.line, fmt::format("option 'lte_bands': '{}' is not an LTE band (1 to {})", word, highest_lte_band)});
+            continue;
+        }
+        radio.lte_bands.push_back(band);
+    }
+    std::sort(radio.lte_bands.begin(), radio.lte_bands.end());
+    radio.lte_bands.erase(std::unique(radio.lte_bands.begin(), radio.lte_bands.end()), radio.lte_bands.end());
+    radio.network = config.get(section, "operator");
+    if (radio.network == "auto")
+        radio.network.clear();
+    // 3GPP TS 23.003 §2.2: a 3-digit MCC and a 2- or 3-digit MNC.
+    check_digits(section, "operator", radio.network, 5, 6, "an MCC and MNC (5 or 6 digits) or 'auto'", diagnostics);
+    return radio;
+}
+
 modem::Profile profile_from(const Config& config, const ConfigSection& section, std::vector<ConfigDiagnostic>& diagnostics)
 {
     using modem::Authentication;
@@ -171,6 +204,7 @@ modem::Profile profile_from(const Config& config, const ConfigSection& section, 
     watchdog.probe_interval = std::chrono::seconds(config.get_integer(section, "probe_interval"));
     watchdog.first_backoff = std::chrono::seconds(config.get_integer(section, "recovery_backoff"));
     watchdog.usb_power_cycle = config.get_boolean(section, "usb_power_cycle");
+    profile.radio = radio_from(config, section, diagnostics);
     for (const auto& host : watchdog.probe_hosts) {
         in_addr address {};
         if (::inet_pton(AF_INET, host.c_str(), &address) != 1)

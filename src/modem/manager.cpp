@@ -21,15 +21,15 @@ constexpr Duration debounce = 100ms;
 constexpr Duration debounce_limit = 500ms; // a stream of events still rescans this often
 constexpr std::size_t recent_limit = 200;
 
-ModemSettings settings_of(const Options& options, unsigned wan_number)
-{
-    return {options.poll_interval, options.command_timeout, options.policy, options.link, wan_number,
-        options.sysfs_root};
-}
-
 std::string state_path(const Options& options, std::string_view file)
 {
     return (std::filesystem::path(options.state_dir) / file).string();
+}
+
+ModemSettings settings_of(const Options& options, unsigned wan_number)
+{
+    return {options.poll_interval, options.command_timeout, options.policy, options.link, wan_number,
+        options.sysfs_root, state_path(options, "lte-bands")};
 }
 
 // Same hardware in the same slot: same ids and the same ports (a replug faster than the debounce
@@ -318,6 +318,15 @@ asio::awaitable<Result<PinOutcome>> Manager::set_sim_pin(std::string modem_id, P
         co_return make_error_code(Errc::NoSuchModem);
     auto modem = it->second; // alive while the SIM answers
     co_return co_await modem->set_sim_pin(std::move(request));
+}
+
+asio::awaitable<Result<std::vector<NetworkEntry>>> Manager::scan_networks(std::string modem_id)
+{
+    auto it = impl_->modems.find(modem_id);
+    if (it == impl_->modems.end())
+        co_return make_error_code(Errc::NoSuchModem);
+    auto modem = it->second; // alive while the radio searches
+    co_return co_await modem->scan_networks();
 }
 
 Manager::Subscription Manager::subscribe(Listener listener)

@@ -196,12 +196,45 @@ struct Watchdog {
 // What one probe exchange costs both ways (IPv4 + ICMP headers + 8 bytes), per 30-day month.
 std::uint64_t watchdog_bytes_per_month(const Watchdog& watchdog);
 
+// ---------------------------------------------------------------- radio controls
+// Which radio access technologies the modem may use. 27.007 has no common command for it: each
+// vendor has its own (Quectel AT+QCFG="nwscanmode").
+enum class RatPreference { Auto, Lte, Umts, Gsm };
+std::string_view to_string(RatPreference preference);      // "auto", "lte", "3g", "2g"
+
+// What a profile asks of the radio. Left at their defaults, uplink changes nothing on the modem.
+struct RadioSettings {
+    RatPreference rat = RatPreference::Auto;
+    std::vector<int> lte_bands;               // locked to these, ascending; empty: no lock
+    std::string network;                      // MCC+MNC chosen by hand (AT+COPS=1); "": automatic
+    bool operator==(const RadioSettings&) const = default;
+};
+std::string describe_lte_bands(const std::vector<int>& bands);   // "3 7 20", or "all"
+
+// What the modem reports it uses, read back after the profile's settings were applied.
+struct RadioState {
+    std::optional<RatPreference> rat;         // none: the model has no RAT control uplink knows
+    std::optional<std::vector<int>> lte_bands; // the bands enabled in its mask; none: no band control
+    std::string selection;                    // "automatic", "manual"; "" before it was read
+    std::string network;                      // the network chosen by hand
+    std::string error;                        // why the profile's radio settings are not in effect
+    bool operator==(const RadioState&) const = default;
+};
+
+// One network an operator scan found (27.007 AT+COPS=?).
+struct NetworkEntry {
+    std::string mcc_mnc, long_name, short_name;
+    std::string status;                       // "available", "current", "forbidden", "unknown"
+    Technology technology = Technology::Unknown;
+};
+
 // A named set of connection settings (`config profile` in the configuration).
 struct Profile {
     std::string name;
     ConnectionSettings connection;            // an empty APN is looked up in the operator table
     std::string pin;                          // "" when the SIM has no PIN
     Watchdog watchdog;
+    RadioSettings radio;
     bool operator==(const Profile&) const = default;
 };
 
@@ -233,6 +266,7 @@ struct EffectiveSettings {
     std::string apn_entry;                    // the operator table entry used: "23415 Vodafone UK"
     ConnectionSettings connection;
     Watchdog watchdog;
+    RadioSettings radio;
     bool has_pin = false;
     bool operator==(const EffectiveSettings&) const = default;
 };
@@ -277,6 +311,7 @@ struct Snapshot {
     Signal signal;
     Connection connection;
     std::optional<EffectiveSettings> settings; // once the SIM (or its absence) is known
+    RadioState radio;
     Recovery recovery;
     Device device;
 };
@@ -308,8 +343,12 @@ struct PlannedChange {
     std::vector<std::string> differences;             // "apn: internet -> iot.example"
     enum class Action { None, Reconfigure, Reconnect, Connect, Disconnect, RetryPin };
     Action action = Action::None;
+    // The radio settings are applied besides the action: a band lock needs no new call.
+    enum class RadioAction { Keep, Apply };
+    RadioAction radio = RadioAction::Keep;
 };
 std::string_view to_string(PlannedChange::Action action);
+std::string_view to_string(PlannedChange::RadioAction action);
 
 // Owns discovery and every Modem. One per daemon; lives on the daemon's io_context.
 class Manager {
@@ -342,6 +381,9 @@ public:
 
     // An administrator's raw command, queued behind the modem's own on its AT port.
     boost::asio::awaitable<Result<at::Reply>> send_at(std::string modem_id, std::string command);
+    // The networks in reach (AT+COPS=?): takes up to operator_scan_timeout, as the radio searches.
+    static constexpr Duration operator_scan_timeout = 180s;
+    boost::asio::awaitable<Result<std::vector<NetworkEntry>>> scan_networks(std::string modem_id);
 
     // Every event, as it happens; the returned handle unsubscribes when destroyed.
     using Listener = std::function<void(const Event&)>;

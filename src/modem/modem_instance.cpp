@@ -183,6 +183,10 @@ void Modem::refresh_settings()
     }
     if (data_)
         data_->apply(effective_.connection);
+    if (before.radio != effective_.radio) {
+        radio_pending_ = true; // the poll loop applies it, or the next initialization does
+        wake_.cancel();
+    }
 }
 
 Snapshot Modem::snapshot() const
@@ -195,6 +199,7 @@ Snapshot Modem::snapshot() const
     snapshot.message = message_;
     snapshot.identity = identity_;
     snapshot.sim = sim_;
+    snapshot.radio = radio_;
     snapshot.registration = registration_;
     snapshot.signal = signal_;
     if (data_)
@@ -310,6 +315,9 @@ awaitable<Modem::Next> Modem::initialize()
     if (next != Next::Proceed)
         co_return next;
     next = co_await enable_radio();
+    if (next != Next::Proceed)
+        co_return next;
+    next = co_await apply_radio();
     if (next != Next::Proceed)
         co_return next;
     for (auto enable : registration_urcs) {
@@ -431,13 +439,20 @@ awaitable<Modem::Next> Modem::poll_loop()
         auto next = co_await poll_once();
         if (next != Next::Proceed)
             co_return next;
-        auto restart = co_await sleep(settings_.poll_interval);
-        if (restart)
-            co_return Next::Restart;
+        if (!radio_pending_) {
+            auto restart = co_await sleep(settings_.poll_interval);
+            if (restart)
+                co_return Next::Restart;
+        }
         if (pending_remedy_) {
             auto remedy = co_await perform_remedy(*std::exchange(pending_remedy_, std::nullopt));
             if (remedy != Next::Proceed)
                 co_return remedy;
+        }
+        if (radio_pending_) {
+            auto applied = co_await apply_radio();
+            if (applied != Next::Proceed)
+                co_return applied;
         }
     }
 }

@@ -25,6 +25,7 @@ struct ModemSettings {
     LinkHooks link;
     unsigned wan_number = 1;
     std::string sysfs_root = "/sys";         // for the USB port's power switch
+    std::string band_memory_path;            // <state_dir>/lte-bands: see BandMemory
 };
 
 class Modem : public std::enable_shared_from_this<Modem> {
@@ -54,6 +55,7 @@ public:
 
     boost::asio::awaitable<Result<at::Reply>> send_at(std::string command);
     boost::asio::awaitable<Result<PinOutcome>> set_sim_pin(PinRequest request);
+    boost::asio::awaitable<Result<std::vector<NetworkEntry>>> scan_networks();
     // The API's connect/disconnect; NoDataPort for a modem managed over AT only.
     Result<void> set_connection_wanted(bool wanted);
 
@@ -78,6 +80,16 @@ private:
     boost::asio::awaitable<Next> poll_signal();
     boost::asio::awaitable<Next> wait_for_wakeup();
     boost::asio::awaitable<Next> perform_remedy(RecoveryStep step);
+    // The profile's radio settings, each sent only where the modem differs; `problems` says why
+    // one is not in effect.
+    boost::asio::awaitable<Next> apply_radio();
+    boost::asio::awaitable<Next> apply_rat(RatPreference wanted, RadioState& radio, std::vector<std::string>& problems);
+    boost::asio::awaitable<Next> apply_lte_bands(
+        std::vector<int> wanted, RadioState& radio, std::vector<std::string>& problems);
+    boost::asio::awaitable<Next> apply_network(
+        std::string wanted, RadioState& radio, std::vector<std::string>& problems);
+    boost::asio::awaitable<Result<at::BandConfiguration>> read_band_masks();
+    boost::asio::awaitable<Result<at::OperatorSelection>> read_operator_selection();
     boost::asio::awaitable<Next> power_cycle_usb_port();
     // Waits `duration`, or less when woken; true when a restart was asked for meanwhile.
     boost::asio::awaitable<bool> sleep(Duration duration);
@@ -133,6 +145,8 @@ private:
     boost::asio::steady_timer wake_;
     boost::asio::steady_timer ladder_timer_;
     std::optional<RecoveryStep> pending_remedy_;   // radio or reset: taken by the poll loop
+    bool radio_pending_ = false;                   // the profile's radio settings changed
+    RadioState radio_;                             // as the modem reported it after applying them
     std::deque<DialogueLine> dialogue_;
     bool restart_requested_ = false;
     bool stopping_ = false;

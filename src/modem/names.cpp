@@ -302,6 +302,32 @@ std::string_view to_string(PlannedChange::Action action)
     return "unknown";
 }
 
+std::string_view to_string(PlannedChange::RadioAction action)
+{
+    switch (action) {
+    case PlannedChange::RadioAction::Keep:
+        return "keep";
+    case PlannedChange::RadioAction::Apply:
+        return "apply";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(RatPreference preference)
+{
+    switch (preference) {
+    case RatPreference::Auto:
+        return "auto";
+    case RatPreference::Lte:
+        return "lte";
+    case RatPreference::Umts:
+        return "3g";
+    case RatPreference::Gsm:
+        return "2g";
+    }
+    return "unknown";
+}
+
 std::optional<PortRole> port_role_from_string(std::string_view text)
 {
     constexpr std::array roles {PortRole::Unknown, PortRole::At, PortRole::Modem, PortRole::Diag,

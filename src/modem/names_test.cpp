@@ -58,6 +58,8 @@ TEST(ModemNames, RegistrationAndTechnologyHaveDistinctNames)
     expect_distinct_names({PlannedChange::Action::None, PlannedChange::Action::Reconfigure,
         PlannedChange::Action::Reconnect, PlannedChange::Action::Connect,
         PlannedChange::Action::Disconnect, PlannedChange::Action::RetryPin});
+    expect_distinct_names({PlannedChange::RadioAction::Keep, PlannedChange::RadioAction::Apply});
+    expect_distinct_names({RatPreference::Auto, RatPreference::Lte, RatPreference::Umts, RatPreference::Gsm});
 }
 
 TEST(ModemNames, RolesAndProtocolsRoundTrip)

@@ -162,6 +162,7 @@ EffectiveSettings choose_settings(
     settings.connection = profile ? profile->connection : ConnectionSettings {};
     settings.has_pin = profile && !profile->pin.empty();
     settings.watchdog = profile ? profile->watchdog : Watchdog {};
+    settings.radio = profile ? profile->radio : RadioSettings {};
     if (settings.connection.route_metric == 0)
         settings.connection.route_metric = default_route_metric(wan_number);
     fill_apn(settings, sim);
@@ -216,6 +217,14 @@ PlannedChange plan_change(const ProfilePolicy& before, const ProfilePolicy& afte
     compare("probe_interval", old_watchdog.probe_interval.count(), new_watchdog.probe_interval.count());
     compare("recovery_backoff", old_watchdog.first_backoff.count(), new_watchdog.first_backoff.count());
     compare("usb_power_cycle", old_watchdog.usb_power_cycle, new_watchdog.usb_power_cycle);
+    const auto& old_radio = old_settings.radio;
+    const auto& new_radio = new_settings.radio;
+    auto network_text = [](const std::string& network) { return network.empty() ? std::string("automatic") : network; };
+    compare("rat", to_string(old_radio.rat), to_string(new_radio.rat));
+    compare("lte_bands", describe_lte_bands(old_radio.lte_bands), describe_lte_bands(new_radio.lte_bands));
+    compare("operator", network_text(old_radio.network), network_text(new_radio.network));
+    if (old_radio != new_radio)
+        plan.radio = PlannedChange::RadioAction::Apply;
     bool pin_changed = pin_of(before, old_settings) != pin_of(after, new_settings);
     if (pin_changed)
         differences.push_back("pin: changed");
@@ -236,6 +245,11 @@ PlannedChange plan_change(const ProfilePolicy& before, const ProfilePolicy& afte
         && (old_connection.mtu != new_connection.mtu || old_connection.route_metric != new_connection.route_metric))
         plan.action = Action::Reconfigure;
     return plan;
+}
+
+std::string describe_lte_bands(const std::vector<int>& bands)
+{
+    return bands.empty() ? std::string("all") : fmt::format("{}", fmt::join(bands, " "));
 }
 
 } // namespace uplink::modem

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 namespace uplink::testing {
 namespace {
 
@@ -196,6 +198,111 @@ TEST_F(ProfileTest, TheSimPinIsChangedAndAWrongOneNeverSentTwice)
             EXPECT_EQ(sent.find(pin), std::string::npos) << sent;
     }
     EXPECT_EQ(pin_commands, 5); // the unlock, two changes, disable, enable
+}
+
+} // namespace
+} // namespace uplink::testing
+
+namespace uplink::testing {
+namespace {
+
+bool has_bands(const json::value& modem, std::string_view bands)
+{
+    return modem.at("radio").at("lte_bands") == json::parse(bands);
+}
+
+// Radio controls from the profile, against the emulated EC25 (LTE bands 1 3 5 7 8 20 38 40 41, its
+// cell on band 3): RAT and band lock applied live, a lock that leaves out the cell's band takes
+// the modem off it, and clearing the lock gives back the modem's own bands.
+TEST_F(ProfileTest, ABandLockAppliesLiveAndClearingItRestoresTheModemsBands)
+{
+    start("ec25-test.json", "\toption apn 'internet'\n");
+    auto all_bands = "[1,3,5,7,8,20,38,40,41]";
+    auto modem = wait("registered with every band", [&](const json::value& modem) {
+        return text(modem, "state") == "registered" && has_bands(modem, all_bands);
+    });
+    EXPECT_EQ(text(modem.at("radio"), "rat"), "auto");
+    EXPECT_EQ(text(modem.at("radio"), "selection"), "automatic");
+    auto pid = daemon_->process().pid();
+
+    auto reply = post("/v1/profiles/default", R"({"options":{"rat":"lte","lte_bands":"20 3"},"preview":false})");
+    ASSERT_EQ(reply.at("status").as_int64(), 200) << json::serialize(reply);
+    const auto& change = reply.at("body").at("changes").at(0);
+    EXPECT_EQ(text(change, "action"), "none"); // no new call for a band lock
+    EXPECT_EQ(text(change, "radio_action"), "apply");
+    EXPECT_EQ(change.at("differences"), json::parse(R"(["rat: auto -> lte", "lte_bands: all -> 3 20"])"));
+    modem = wait("locked to bands 3 and 20, LTE only", [](const json::value& modem) {
+        return text(modem.at("radio"), "rat") == "lte" && has_bands(modem, "[3,20]");
+    });
+    EXPECT_TRUE(modem.at("radio").at("error").is_null()) << json::serialize(modem.at("radio"));
+    auto band = post("/v1/modems/1-1/at", R"({"command":"AT+QCFG=\"band\""})");
+    EXPECT_EQ(band.at("body").at("lines"), json::parse(R"(["+QCFG: \"band\",0x93,0x80004,0x0"])")) << json::serialize(band);
+
+    post("/v1/profiles/default", R"({"options":{"lte_bands":"20"},"preview":false})");
+    wait("off band 3, searching", [](const json::value& modem) {
+        return has_bands(modem, "[20]") && text(modem.at("registration"), "state") == "searching";
+    });
+
+    post("/v1/profiles/default", R"({"options":{"lte_bands":"","rat":"auto"},"preview":false})");
+    wait("every band back, registered and calling", [&](const json::value& modem) {
+        return has_bands(modem, all_bands) && text(modem.at("radio"), "rat") == "auto"
+            && text(modem, "state") == "registered" && accepted(modem);
+    });
+    EXPECT_EQ(daemon_->process().pid(), pid);
+}
+
+// The profile keeps the radio settings: they are in the config file, and a restarted daemon finds
+// the modem as it left it and sends nothing.
+TEST_F(ProfileTest, RadioSettingsArePersistedInTheProfile)
+{
+    start("ec25-test.json", "\toption apn 'internet'\n");
+    wait("registered", [](const json::value& modem) { return text(modem, "state") == "registered"; });
+    post("/v1/profiles/default", R"({"options":{"lte_bands":"3,7"},"preview":false})");
+    wait("locked to 3 and 7", [](const json::value& modem) { return has_bands(modem, "[3,7]"); });
+    std::ifstream file(daemon_->config());
+    std::string config((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    EXPECT_NE(config.find("option lte_bands '3,7'"), std::string::npos) << config;
+
+    daemon_->restart();
+    auto modem = wait("locked to 3 and 7 after a restart", [](const json::value& modem) {
+        return has_bands(modem, "[3,7]") && text(modem, "state") == "registered";
+    });
+    auto dialogue = daemon_->get("/v1/modems/1-1/dialogue");
+    for (const auto& line : dialogue.as_array())
+        EXPECT_FALSE(text(line, "text").starts_with("AT+QCFG=\"band\",")) << "a lock sent again: " << text(line, "text");
+}
+
+TEST_F(ProfileTest, AnOperatorIsScannedAndChosenByHand)
+{
+    start("ec25-test.json", "\toption apn 'internet'\n");
+    wait("registered", [](const json::value& modem) { return text(modem, "state") == "registered"; });
+    auto scan = post("/v1/modems/1-1/scan", "null");
+    ASSERT_EQ(scan.at("status").as_int64(), 200) << json::serialize(scan);
+    EXPECT_EQ(scan.at("body").at("networks"), json::parse(R"([{"mcc_mnc":"00101","long_name":"Uplink Test UK",
+        "short_name":"UPLINK","status":"current","technology":"lte"}])"));
+    auto cli = run_command({binary_path("uplink"), "--socket", daemon_->socket().string(), "scan", "1-1"});
+    EXPECT_EQ(cli.exit_code, 0) << cli.err;
+    EXPECT_NE(cli.out.find("00101    Uplink Test UK  UPLINK  LTE         current"), std::string::npos) << cli.out;
+
+    post("/v1/profiles/default", R"({"options":{"operator":"00101"},"preview":false})");
+    wait("registered on 00101 by hand", [](const json::value& modem) {
+        return text(modem.at("radio"), "selection") == "manual" && text(modem.at("radio"), "operator") == "00101"
+            && text(modem, "state") == "registered";
+    });
+
+    // A network out of reach: the modem says so, and the API shows why the setting is not in effect.
+    post("/v1/profiles/default", R"({"options":{"operator":"23415"},"preview":false})");
+    auto modem = wait("23415 refused", [](const json::value& modem) {
+        return text(modem.at("radio"), "error").find("operator 23415") != std::string::npos;
+    });
+    EXPECT_NE(text(modem.at("radio"), "error").find("no network service"), std::string::npos)
+        << json::serialize(modem.at("radio"));
+
+    post("/v1/profiles/default", R"({"options":{"operator":"auto"},"preview":false})");
+    wait("automatic again", [](const json::value& modem) {
+        return text(modem.at("radio"), "selection") == "automatic" && modem.at("radio").at("error").is_null()
+            && text(modem, "state") == "registered";
+    });
 }
 
 } // namespace

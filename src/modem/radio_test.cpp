@@ -1,0 +1,89 @@
+#include "modem/radio.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+
+namespace uplink::modem {
+namespace {
+
+TEST(ModemRadio, ScanModesRoundTrip)
+{
+    for (auto preference : {RatPreference::Auto, RatPreference::Lte, RatPreference::Umts, RatPreference::Gsm})
+        EXPECT_EQ(rat_of_nwscanmode(nwscanmode_of(preference)), preference) << to_string(preference);
+    EXPECT_EQ(nwscanmode_of(RatPreference::Lte), 3); // modem-protocols.md §4.1: 3 = LTE only
+    EXPECT_FALSE(rat_of_nwscanmode(7));
+}
+
+TEST(ModemRadio, LteMaskHasBitNMinusOneForBandN)
+{
+    // The EC20 EU reply in at's tests: 0x80800c5 is bands 1 3 7 8 20 28.
+    EXPECT_EQ(lte_mask_of({1, 3, 7, 8, 20, 28}), "80800c5");
+    EXPECT_EQ(lte_mask_of({3}), "4");
+    EXPECT_EQ(lte_mask_of({}), "0");
+    EXPECT_EQ(lte_mask_of({41, 1}), "10000000001");
+    for (const std::vector<int>& bands : {std::vector<int> {1}, {3, 7, 20}, {1, 3, 5, 7, 8, 20, 38, 40, 41}, {66, 71}})
+        EXPECT_EQ(at::lte_bands_of_mask(lte_mask_of(bands)), bands);
+}
+
+TEST(ModemRadio, ScanEntriesKeepStatusAndTechnology)
+{
+    at::OperatorEntry entry;
+    entry.status = 2;
+    entry.long_name = "Vodafone UK";
+    entry.short_name = "voda UK";
+    entry.numeric = "23415";
+    entry.technology = at::AccessTechnology::Eutran;
+    auto network = network_entry_of(entry);
+    EXPECT_EQ(network.status, "current");
+    EXPECT_EQ(network.mcc_mnc, "23415");
+    EXPECT_EQ(network.technology, Technology::Lte);
+    entry.status = 3;
+    EXPECT_EQ(network_entry_of(entry).status, "forbidden");
+    entry.status = 9;
+    EXPECT_EQ(network_entry_of(entry).status, "unknown");
+}
+
+class ModemBandMemory : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        std::string pattern = (std::filesystem::temp_directory_path() / "uplink-bands-XXXXXX").string();
+        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+        directory_ = pattern;
+    }
+    void TearDown() override { std::filesystem::remove_all(directory_); }
+
+    std::filesystem::path directory_;
+};
+
+TEST_F(ModemBandMemory, KeepsTheFirstMaskUntilForgotten)
+{
+    BandMemory memory((directory_ / "state" / "lte-bands").string()); // the state dir is made
+    EXPECT_EQ(memory.original("861234").value(), "");
+    ASSERT_TRUE(memory.remember("861234", "1a0080800c5"));
+    ASSERT_TRUE(memory.remember("861234", "4"));            // a later lock keeps the modem's own
+    ASSERT_TRUE(memory.remember("869999", "80800c5"));
+    BandMemory reread(memory.path());
+    EXPECT_EQ(reread.original("861234").value(), "1a0080800c5");
+    EXPECT_EQ(reread.original("869999").value(), "80800c5");
+    ASSERT_TRUE(reread.forget("861234"));
+    EXPECT_EQ(reread.original("861234").value(), "");
+    EXPECT_EQ(reread.original("869999").value(), "80800c5");
+}
+
+TEST_F(ModemBandMemory, ACorruptFileIsAnErrorAndStaysAsItWas)
+{
+    auto path = (directory_ / "lte-bands").string();
+    std::ofstream(path) << "861234 1a0080800c5 extra\n";
+    BandMemory memory(path);
+    EXPECT_FALSE(memory.original("861234"));
+    EXPECT_FALSE(memory.remember("861234", "4"));
+    std::ifstream file(path);
+    std::string line;
+    std::getline(file, line);
+    EXPECT_EQ(line, "861234 1a0080800c5 extra");
+}
+
+} // namespace
+} // namespace uplink::modem

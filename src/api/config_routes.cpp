@@ -27,6 +27,7 @@ json::value connection_settings_json(const modem::ConnectionSettings& connection
         {"autoconnect", connection.autoconnect},
         {"mtu", connection.mtu ? json::value(*connection.mtu) : json::value(nullptr)},
         {"metric", metric_json(connection.route_metric)},
+        {"ttl", connection.ttl ? json::value(*connection.ttl) : json::value(nullptr)},
     };
 }
 

@@ -91,7 +91,7 @@ Result<void> LinkSetup::configure(const modem::LinkConfiguration& link)
     auto result = apply(*index, link, applied);
     applied_[link.interface] = std::move(applied);
     if (result)
-        result = masquerade_behind(link.interface);
+        result = masquerade_behind(link.interface, link.ttl);
     if (!result) {
         deconfigure(link.interface);
         return result;
@@ -153,6 +153,9 @@ Result<void> LinkSetup::change_in_place(const modem::LinkConfiguration& link, Ap
     if (link.mtu && link.mtu != applied.link.mtu)
         if (auto set = netlink_->set_link_mtu(applied.index, *link.mtu); !set)
             return set.error();
+    if (link.ttl != applied.link.ttl && firewall_)
+        if (auto set = firewall_->set_ttl(link.interface, link.ttl); !set)
+            return set.error();
     if (link.route_metric != applied.link.route_metric) {
         auto old_routes = std::exchange(applied.routes, {});
         if (auto added = add_routes(link, applied); !added) {
@@ -165,13 +168,15 @@ Result<void> LinkSetup::change_in_place(const modem::LinkConfiguration& link, Ap
             (void)netlink_->delete_route(route);
     }
     applied.link = link;
-    log(LogLevel::Info, "uplinkd", "{}: MTU {}, route metric {}", link.interface,
-        link.mtu ? std::to_string(*link.mtu) : "unchanged", link.route_metric);
+    log(LogLevel::Info, "uplinkd", "{}: MTU {}, route metric {}, TTL {}", link.interface,
+        link.mtu ? std::to_string(*link.mtu) : "unchanged", link.route_metric,
+        link.ttl ? std::to_string(*link.ttl) : "as routed");
     return {};
 }
 
-// A router forwards: IPv4 forwarding on (Debian ships it off), the WAN in the NAT set.
-Result<void> LinkSetup::masquerade_behind(const std::string& interface)
+// A router forwards: IPv4 forwarding on (Debian ships it off), the WAN in the NAT set, with the
+// profile's TTL.
+Result<void> LinkSetup::masquerade_behind(const std::string& interface, std::optional<std::uint8_t> ttl)
 {
     std::ofstream forwarding("/proc/sys/net/ipv4/ip_forward");
     if (!(forwarding << "1\n" << std::flush))
@@ -184,7 +189,9 @@ Result<void> LinkSetup::masquerade_behind(const std::string& interface)
             return ensured.error();
         firewall_.emplace(std::move(*opened));
     }
-    return firewall_->add_wan(interface);
+    if (auto added = firewall_->add_wan(interface); !added)
+        return added;
+    return firewall_->set_ttl(interface, ttl);
 }
 
 void LinkSetup::remove_stale_addresses(int index)

@@ -37,7 +37,7 @@ private:
         std::vector<net::Route> routes;
     };
     Result<net::Netlink*> netlink();
-    Result<void> masquerade_behind(const std::string& interface);
+    Result<void> masquerade_behind(const std::string& interface, std::optional<std::uint8_t> ttl);
     Result<void> apply(int index, const modem::LinkConfiguration& link, Applied& applied);
     Result<void> add_routes(const modem::LinkConfiguration& link, Applied& applied);
     Result<void> change_in_place(const modem::LinkConfiguration& link, Applied& applied);

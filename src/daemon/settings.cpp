@@ -97,6 +97,7 @@ Schema make_schema()
         secret_option("pin", "the SIM's PIN, 4 to 8 digits"),
         integer_option("mtu", 0, 0, 9000, "the link's MTU instead of the network's; 0: the network's"),
         integer_option("metric", 0, 0, 65535, "the default routes' metric; 0: 200 for WAN1, 210 for WAN2..."),
+        integer_option("ttl", 0, 0, 255, "the TTL and IPv6 hop limit of packets leaving through the modem; 0: as routed"),
         list_option("probe_host", "IPv4 hosts pinged through the modem's interface to check its data path"),
         integer_option("probe_interval", 60, 10, 3600, "seconds between data-path probes"),
         integer_option("recovery_backoff", 15, 1, 3600, "seconds the first recovery step waits, doubling to 30 min"),
@@ -197,6 +198,8 @@ modem::Profile profile_from(const Config& config, const ConfigSection& section, 
     if (auto mtu = config.get_integer(section, "mtu"); mtu != 0)
         connection.mtu = static_cast<std::uint32_t>(mtu);
     connection.route_metric = static_cast<std::uint32_t>(config.get_integer(section, "metric"));
+    if (auto ttl = config.get_integer(section, "ttl"); ttl != 0)
+        connection.ttl = static_cast<std::uint8_t>(ttl);
     profile.pin = config.get(section, "pin");
     auto& watchdog = profile.watchdog;
     if (auto found = section.lists.find("probe_host"); found != section.lists.end())

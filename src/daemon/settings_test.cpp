@@ -120,6 +120,7 @@ TEST(Settings, ProfilesAndRulesAreRead)
                                    "\toption pin 1234\n"
                                    "\toption mtu 1400\n"
                                    "\toption metric 300\n"
+                                   "\toption ttl 65\n"
                                    "\toption rat lte\n"
                                    "\toption lte_bands '20,3 7 3'\n"
                                    "\toption operator 23415\n"
@@ -147,11 +148,13 @@ TEST(Settings, ProfilesAndRulesAreRead)
     EXPECT_EQ(home.connection.mtu, 1400u);
     EXPECT_EQ(home.connection.route_metric, 300u);
     EXPECT_EQ(home.pin, "1234");
+    EXPECT_EQ(home.connection.ttl, 65);
     EXPECT_EQ(home.radio.rat, modem::RatPreference::Lte);
     EXPECT_EQ(home.radio.lte_bands, (std::vector<int> {3, 7, 20}));  // sorted, once each
     EXPECT_EQ(home.radio.network, "23415");
     const auto& blank = policy.profiles[1];
     EXPECT_EQ(blank.radio, modem::RadioSettings {});
+    EXPECT_EQ(blank.connection.ttl, std::nullopt);
     EXPECT_TRUE(blank.connection.autoconnect);
     EXPECT_EQ(blank.connection.families, modem::IpFamilies::Ipv4);
     EXPECT_EQ(blank.connection.mtu, std::nullopt);
@@ -217,6 +220,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"MtuTooSmall", "config profile 'p'\n\toption mtu 500\n", 1, "below 576"},
         BadCase{"MtuTooLarge", "config profile 'p'\n\toption mtu 9001\n", 2, "mtu"},
         BadCase{"UnknownAuth", "config profile 'p'\n\toption auth kerberos\n", 2, "auth"},
+        BadCase{"TtlTooLarge", "config profile 'p'\n\toption ttl 256\n", 2, "ttl"},
         BadCase{"UnknownRat", "config profile 'p'\n\toption rat 6g\n", 2, "rat"},
         BadCase{"LteBandZero", "config profile 'p'\n\toption lte_bands '3 0'\n", 1, "'0' is not an LTE band"},
         BadCase{"LteBandNotANumber", "config profile 'p'\n\toption lte_bands 'b3'\n", 1, "'b3' is not an LTE band"},

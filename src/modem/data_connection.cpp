@@ -182,7 +182,8 @@ void DataConnection::apply(ConnectionSettings settings)
         return;
     bool autoconnect_changed = settings.autoconnect != settings_.autoconnect;
     bool call_changed = !same_call(settings, settings_);
-    bool link_changed = settings.mtu != settings_.mtu || settings.route_metric != settings_.route_metric;
+    bool link_changed = settings.mtu != settings_.mtu || settings.route_metric != settings_.route_metric
+        || settings.ttl != settings_.ttl;
     settings_ = std::move(settings);
     if (autoconnect_changed)
         wanted_ = settings_.autoconnect;
@@ -414,9 +415,7 @@ awaitable<Result<void>> DataConnection::connect_once()
         co_return make_error_code(Errc::NotReady);
     }
     granted_mtu_ = link.mtu;
-    if (settings_.mtu)
-        link.mtu = settings_.mtu;
-    link.route_metric = settings_.route_metric;
+    link = with_profile(std::move(link));
     relink_ = false;
     if (ports_.interface.empty() || !hooks_.configure) {
         refusal_is_curable_ = false;
@@ -485,9 +484,7 @@ void DataConnection::reconfigure_link()
 {
     if (!link_configured_)
         return;
-    auto link = link_;
-    link.mtu = settings_.mtu ? settings_.mtu : granted_mtu_;
-    link.route_metric = settings_.route_metric;
+    auto link = with_profile(link_);
     if (link == link_)
         return;
     if (auto configured = hooks_.configure(link); !configured) {
@@ -498,8 +495,18 @@ void DataConnection::reconfigure_link()
     link_ = link;
     connection_.mtu = link.mtu;
     if (changed_)
-        changed_(fmt::format("{} reconfigured: MTU {}, route metric {}", link.interface,
-            link.mtu ? std::to_string(*link.mtu) : "unchanged", link.route_metric));
+        changed_(fmt::format("{} reconfigured: MTU {}, route metric {}, TTL {}", link.interface,
+            link.mtu ? std::to_string(*link.mtu) : "unchanged", link.route_metric,
+            link.ttl ? std::to_string(*link.ttl) : "as routed"));
+}
+
+// What the profile sets on the link: its MTU (else the network's), route metric and TTL.
+LinkConfiguration DataConnection::with_profile(LinkConfiguration link) const
+{
+    link.mtu = settings_.mtu ? settings_.mtu : granted_mtu_;
+    link.route_metric = settings_.route_metric;
+    link.ttl = settings_.ttl;
+    return link;
 }
 
 // Stops every started call and releases its client, then removes what was configured.

@@ -48,7 +48,7 @@ public:
     void set_registered(bool registered);
     void set_wanted(bool wanted);                  // connect()/disconnect() from the API
     bool wanted() const { return wanted_; }
-    // A changed APN reconnects at once, from any state; a changed MTU or metric changes the link.
+    // A changed APN reconnects at once, from any state; a changed MTU, metric or TTL changes the link.
     void apply(ConnectionSettings settings);
     void apply(Watchdog watchdog);                 // the data-path probes: hosts and interval
 
@@ -84,6 +84,7 @@ private:
     void wake();
     void release_link();
     void reconfigure_link();
+    LinkConfiguration with_profile(LinkConfiguration link) const;
     boost::asio::awaitable<void> probe_once();
     void observe(Observation::Kind kind, std::string detail = {}, bool curable = true);
     void set_state(ConnectionState state, std::string message);

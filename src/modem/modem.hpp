@@ -137,6 +137,9 @@ struct ConnectionSettings {
     IpFamilies families = IpFamilies::Ipv4;
     std::optional<std::uint32_t> mtu;         // instead of the MTU the network grants
     std::uint32_t route_metric = 0;           // of its default routes; 0 in a profile: by WAN number
+    // The TTL and IPv6 hop limit of every packet leaving through the modem; none: as routed.
+    // Some operators count a router's clients, one hop lower than a phone's, as tethering.
+    std::optional<std::uint8_t> ttl;
     bool operator==(const ConnectionSettings&) const = default;
 };
 
@@ -154,6 +157,7 @@ struct LinkConfiguration {
     std::optional<IpSettings> ipv4, ipv6;
     std::optional<std::uint32_t> mtu;
     std::uint32_t route_metric = 200;
+    std::optional<std::uint8_t> ttl;          // set on what leaves through it; none: as routed
     bool operator==(const LinkConfiguration&) const = default;
 };
 

@@ -210,6 +210,10 @@ PlannedChange plan_change(const ProfilePolicy& before, const ProfilePolicy& afte
     compare("autoconnect", old_connection.autoconnect, new_connection.autoconnect);
     compare("mtu", optional_text(old_connection.mtu), optional_text(new_connection.mtu));
     compare("metric", old_connection.route_metric, new_connection.route_metric);
+    auto ttl_text = [](const std::optional<std::uint8_t>& ttl) {
+        return ttl ? std::to_string(*ttl) : std::string("as routed");
+    };
+    compare("ttl", ttl_text(old_connection.ttl), ttl_text(new_connection.ttl));
     const auto& old_watchdog = old_settings.watchdog;
     const auto& new_watchdog = new_settings.watchdog;
     compare("probe_host", fmt::format("{}", fmt::join(old_watchdog.probe_hosts, " ")),
@@ -242,7 +246,8 @@ PlannedChange plan_change(const ProfilePolicy& before, const ProfilePolicy& afte
     else if (up && !same_call(old_connection, new_connection))
         plan.action = Action::Reconnect;
     else if (condition.connection == ConnectionState::Connected
-        && (old_connection.mtu != new_connection.mtu || old_connection.route_metric != new_connection.route_metric))
+        && (old_connection.mtu != new_connection.mtu || old_connection.route_metric != new_connection.route_metric
+            || old_connection.ttl != new_connection.ttl))
         plan.action = Action::Reconfigure;
     return plan;
 }

@@ -204,6 +204,11 @@ TEST(ModemProfiles, MtuAndMetricChangeTheLinkInPlace)
     auto plan = plan_change(before, after, vodafone_sim(), ec25(), condition(ConnectionState::Connected));
     EXPECT_EQ(plan.action, PlannedChange::Action::Reconfigure);
     EXPECT_EQ(plan.differences, (std::vector<std::string> {"mtu: the network's -> 1400", "metric: 200 -> 300"}));
+    auto with_ttl = after;
+    with_ttl.profiles[1].connection.ttl = 65;
+    plan = plan_change(after, with_ttl, vodafone_sim(), ec25(), condition(ConnectionState::Connected));
+    EXPECT_EQ(plan.action, PlannedChange::Action::Reconfigure);
+    EXPECT_EQ(plan.differences, std::vector<std::string> {"ttl: as routed -> 65"});
 }
 
 TEST(ModemProfiles, RadioSettingsApplyWithoutANewCall)

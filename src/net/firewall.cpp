@@ -60,7 +60,7 @@ Result<void> Firewall::run(const std::string& script)
 
 Result<void> Firewall::ensure()
 {
-    auto script = nftables::ensure_script(wan_interfaces_);
+    auto script = nftables::ensure_script(wan_interfaces_, ttls_);
     if (!script)
         return script.error();
     return run(*script);
@@ -84,11 +84,40 @@ Result<void> Firewall::remove_wan(std::string_view interface)
     auto script = nftables::remove_wan_script(interface);
     if (!script)
         return script.error();
+    auto ttls = ttls_;
+    if (auto found = ttls.find(interface); found != ttls.end()) {
+        ttls.erase(found);
+        auto ttl_rules = nftables::ttl_script(ttls);
+        if (!ttl_rules)
+            return ttl_rules.error();
+        *script += *ttl_rules;
+    }
     if (auto ran = run(*script); !ran)
         return ran;
     auto position = std::ranges::lower_bound(wan_interfaces_, interface);
     if (position != wan_interfaces_.end() && *position == interface)
         wan_interfaces_.erase(position);
+    ttls_ = std::move(ttls);
+    return {};
+}
+
+Result<void> Firewall::set_ttl(std::string_view interface, std::optional<std::uint8_t> ttl)
+{
+    if (!nftables::is_valid_interface_name(interface))
+        return make_error_code(Errc::InvalidArgument);
+    auto ttls = ttls_;
+    if (ttl)
+        ttls.insert_or_assign(std::string(interface), *ttl);
+    else
+        ttls.erase(std::string(interface));
+    if (ttls == ttls_)
+        return {};
+    auto script = nftables::ttl_script(ttls);
+    if (!script)
+        return script.error();
+    if (auto ran = run(*script); !ran)
+        return ran;
+    ttls_ = std::move(ttls);
     return {};
 }
 
@@ -97,6 +126,7 @@ Result<void> Firewall::remove()
     if (auto ran = run(nftables::remove_script()); !ran)
         return ran;
     wan_interfaces_.clear();
+    ttls_.clear();
     return {};
 }
 

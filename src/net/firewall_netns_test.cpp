@@ -186,7 +186,12 @@ std::vector<std::string> names(std::initializer_list<const char*> list)
 // The chains and rules ensure() makes, whatever the set holds.
 void expect_chains_and_rules(const Table& table)
 {
-    ASSERT_EQ(table.chains.size(), 2u);
+    ASSERT_EQ(table.chains.size(), 3u);
+    const auto& ttl = table.chains.at("ttl");
+    EXPECT_EQ(ttl.at("type"), "filter");
+    EXPECT_EQ(ttl.at("hook"), "postrouting");
+    EXPECT_EQ(ttl.at("prio"), -150); // mangle
+    EXPECT_EQ(ttl.at("policy"), "accept");
     const auto& postrouting = table.chains.at("postrouting");
     EXPECT_EQ(postrouting.at("type"), "nat");
     EXPECT_EQ(postrouting.at("hook"), "postrouting");
@@ -515,6 +520,44 @@ std::optional<Accepted> connect_once(const Namespace& client, const Descriptor& 
     return result;
 }
 
+// The TTL a UDP datagram from `sender` to `receiver` (bound to 198.18.2.2, made in the wan host)
+// has when it arrives (IP_RECVTTL).
+std::optional<int> ttl_on_arrival(const Namespace& sender, const Descriptor& receiver)
+{
+    sockaddr_in destination {};
+    socklen_t length = sizeof destination;
+    EXPECT_EQ(::getsockname(receiver.get(), reinterpret_cast<sockaddr*>(&destination), &length), 0);
+    Descriptor socket;
+    sender.run([&socket] { socket = Descriptor(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)); });
+    if (::sendto(socket.get(), "ttl?", 4, 0, reinterpret_cast<sockaddr*>(&destination), sizeof destination) != 4) {
+        ADD_FAILURE() << "sendto: " << std::strerror(errno);
+        return std::nullopt;
+    }
+    pollfd readable {receiver.get(), POLLIN, 0};
+    if (::poll(&readable, 1, wait_milliseconds) != 1) {
+        ADD_FAILURE() << "no datagram within " << wait_milliseconds << " ms";
+        return std::nullopt;
+    }
+    char data[16];
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    iovec vector {data, sizeof data};
+    msghdr message {};
+    message.msg_iov = &vector;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    if (::recvmsg(receiver.get(), &message, 0) < 0)
+        return std::nullopt;
+    for (auto* header = CMSG_FIRSTHDR(&message); header; header = CMSG_NXTHDR(&message, header))
+        if (header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_TTL) {
+            int ttl = 0;
+            std::memcpy(&ttl, CMSG_DATA(header), sizeof ttl);
+            return ttl;
+        }
+    ADD_FAILURE() << "no IP_TTL in the datagram's control messages";
+    return std::nullopt;
+}
+
 TEST_F(FirewallNamespace, MasqueradesAndClampsWhatLeavesThroughAWan)
 {
     Namespace lan_host;
@@ -547,7 +590,8 @@ TEST_F(FirewallNamespace, MasqueradesAndClampsWhatLeavesThroughAWan)
     });
     ASSERT_FALSE(HasFatalFailure());
     Descriptor listener;
-    wan_host.run([&listener] {
+    Descriptor datagrams;
+    wan_host.run([&listener, &datagrams] {
         auto netlink = Netlink::open();
         ASSERT_TRUE(netlink);
         ASSERT_NO_FATAL_FAILURE(configure_link(*netlink, "wan-host", "198.18.2.2/24"));
@@ -560,6 +604,11 @@ TEST_F(FirewallNamespace, MasqueradesAndClampsWhatLeavesThroughAWan)
         ASSERT_EQ(::bind(listener.get(), reinterpret_cast<sockaddr*>(&local), sizeof local), 0)
             << std::strerror(errno);
         ASSERT_EQ(::listen(listener.get(), 8), 0);
+        datagrams = Descriptor(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+        int on = 1;
+        ASSERT_EQ(::setsockopt(datagrams.get(), IPPROTO_IP, IP_RECVTTL, &on, sizeof on), 0);
+        ASSERT_EQ(::bind(datagrams.get(), reinterpret_cast<sockaddr*>(&local), sizeof local), 0)
+            << std::strerror(errno);
     });
     ASSERT_FALSE(HasFatalFailure());
 
@@ -587,6 +636,18 @@ TEST_F(FirewallNamespace, MasqueradesAndClampsWhatLeavesThroughAWan)
     EXPECT_EQ(masqueraded->peer, "198.18.2.1");
     EXPECT_LE(masqueraded->segment_size, 1400 - 40);
     EXPECT_GT(masqueraded->segment_size, 1400 - 40 - 40); // clamped to the MTU, not below it
+
+    // The lan host sends with TTL 64 (Linux's default); routing takes one off, the TTL fix puts
+    // the WAN's in its place, and taking the fix away leaves the routed TTL again.
+    EXPECT_EQ(ttl_on_arrival(lan_host, datagrams), 63);
+    ASSERT_TRUE(firewall->set_ttl("wan0", 65));
+    EXPECT_EQ(ttl_on_arrival(lan_host, datagrams), 65);
+    ASSERT_TRUE(firewall->set_ttl("wan0", std::nullopt));
+    EXPECT_EQ(ttl_on_arrival(lan_host, datagrams), 63);
+    ASSERT_TRUE(firewall->set_ttl("wan0", 70));
+    ASSERT_TRUE(firewall->ensure()); // a re-created table keeps it
+    EXPECT_EQ(ttl_on_arrival(lan_host, datagrams), 70);
+    EXPECT_EQ(firewall->set_ttl("x\" ; flush", 65).error(), Errc::InvalidArgument);
 
     // No longer a WAN: new connections are routed as they are again.
     ASSERT_TRUE(firewall->remove_wan("wan0"));

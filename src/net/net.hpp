@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -314,7 +315,10 @@ public:
     // is no error. A name that is not a plain interface name (1 to 15 letters, digits, '.', '_'
     // or '-') is Errc::InvalidArgument. The table must exist (ensure()): else an nftables error.
     Result<void> add_wan(std::string_view interface);
-    Result<void> remove_wan(std::string_view interface);
+    Result<void> remove_wan(std::string_view interface);   // and its TTL rules
+    // The TTL (IPv4) and hop limit (IPv6) of every packet leaving through `interface`, set after
+    // routing (priority mangle); none: left as routed. Replaces that interface's earlier value.
+    Result<void> set_ttl(std::string_view interface, std::optional<std::uint8_t> ttl);
     // Deletes the table, and forgets the WANs; no error when there is no table.
     Result<void> remove();
 
@@ -330,6 +334,7 @@ private:
 
     std::unique_ptr<nft_ctx, ContextFreer> context_;
     std::vector<std::string> wan_interfaces_; // sorted, unique
+    std::map<std::string, std::uint8_t, std::less<>> ttls_;
 };
 
 } // namespace uplink::net

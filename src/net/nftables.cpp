@@ -90,7 +90,20 @@ bool is_valid_interface_name(std::string_view name)
     return std::ranges::all_of(name, is_name_character);
 }
 
-Result<std::string> ensure_script(const std::vector<std::string>& wan_interfaces)
+Result<std::string> ttl_script(const TtlByInterface& ttls)
+{
+    auto script = fmt::format("flush chain {} {} {}\n", family, table, ttl_chain);
+    for (const auto& [interface, ttl] : ttls) {
+        if (!is_valid_interface_name(interface))
+            return Errc::InvalidArgument;
+        script += fmt::format("add rule {0} {1} {2} oifname {3} ip ttl set {4}\n"
+                              "add rule {0} {1} {2} oifname {3} ip6 hoplimit set {4}\n",
+            family, table, ttl_chain, quoted(interface), ttl);
+    }
+    return script;
+}
+
+Result<std::string> ensure_script(const std::vector<std::string>& wan_interfaces, const TtlByInterface& ttls)
 {
     std::vector<std::string> members = wan_interfaces;
     for (const auto& member : members)
@@ -108,7 +121,11 @@ Result<std::string> ensure_script(const std::vector<std::string>& wan_interfaces
         elements += " }\n";
     }
 
-    // `srcnat` and `filter` are the standard priorities, 100 and 0 (nft(8) "CHAINS").
+    auto ttl_rules = ttl_script(ttls);
+    if (!ttl_rules)
+        return ttl_rules.error();
+
+    // `srcnat`, `filter` and `mangle` are the standard priorities, 100, 0 and -150 (nft(8) "CHAINS").
     // `meta nfproto ipv4`: the inet family's nat chain sees IPv6 too, which is routed, not NATed.
     // `tcp flags syn` matches SYN and SYN+ACK; `rt mtu` is the route's MTU less the IPv4 or IPv6
     // and TCP headers (NFT_RT_TCPMSS), what iptables' TCPMSS --clamp-mss-to-pmtu sets.
@@ -129,8 +146,13 @@ Result<std::string> ensure_script(const std::vector<std::string>& wan_interfaces
                        "\t\ttype filter hook forward priority filter; policy accept;\n"
                        "\t\toifname @{2} tcp flags syn tcp option maxseg size set rt mtu\n"
                        "\t}}\n"
-                       "}}\n",
-        family, table, wan_set, elements);
+                       "\n"
+                       "\tchain {4} {{\n"
+                       "\t\ttype filter hook postrouting priority mangle; policy accept;\n"
+                       "\t}}\n"
+                       "}}\n"
+                       "{5}",
+        family, table, wan_set, elements, ttl_chain, *ttl_rules);
 }
 
 Result<std::string> add_wan_script(std::string_view interface)

@@ -6,6 +6,8 @@
 
 #include "net/net.hpp"
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +18,11 @@ namespace uplink::net::nftables {
 constexpr std::string_view family = "inet";
 constexpr std::string_view table = "uplink";
 constexpr std::string_view wan_set = "wan_interfaces";
+constexpr std::string_view ttl_chain = "ttl";
+
+// TTL (IPv4) and hop limit (IPv6) given to what leaves through a WAN, by interface name. Some
+// operators read a lower TTL as tethering; a router's clients arrive one hop lower than a phone's.
+using TtlByInterface = std::map<std::string, std::uint8_t, std::less<>>;
 
 // Whether `name` may go into a script: 1 to 15 characters (IFNAMSIZ - 1) of letters, digits,
 // '.', '_' and '-', and not "." or "..". Linux allows more (any byte but '/', ':' and spaces),
@@ -26,9 +33,12 @@ bool is_valid_interface_name(std::string_view name);
 
 // One transaction that leaves `table inet uplink` exactly as described, whatever was there:
 // `add table` then `delete table` (so the delete cannot fail on a missing table), then the
-// whole table with `wan_interfaces` as its set's elements (sorted, duplicates dropped).
-// InvalidArgument when a name is not is_valid_interface_name().
-Result<std::string> ensure_script(const std::vector<std::string>& wan_interfaces);
+// whole table with `wan_interfaces` as its set's elements (sorted, duplicates dropped) and the
+// TTL rules. InvalidArgument when a name is not is_valid_interface_name().
+Result<std::string> ensure_script(const std::vector<std::string>& wan_interfaces, const TtlByInterface& ttls);
+// The `ttl` chain flushed and filled again, one transaction: nft 1.0.6 cannot take a TTL from a
+// map ("Binary operation (<<) is undefined for map expressions"), so each WAN has its own rules.
+Result<std::string> ttl_script(const TtlByInterface& ttls);
 // `add element`: adding a member that is there already is no error (no NLM_F_EXCL).
 Result<std::string> add_wan_script(std::string_view interface);
 // `add element` then `delete element` in one transaction, so a missing member is not an error

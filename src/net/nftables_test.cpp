@@ -25,19 +25,24 @@ table inet uplink {
 		type filter hook forward priority filter; policy accept;
 		oifname @wan_interfaces tcp flags syn tcp option maxseg size set rt mtu
 	}
+
+	chain ttl {
+		type filter hook postrouting priority mangle; policy accept;
+	}
 }
+flush chain inet uplink ttl
 )";
 
 TEST(NftablesScript, EnsureWithoutWans)
 {
-    auto script = ensure_script({});
+    auto script = ensure_script({}, {});
     ASSERT_TRUE(script);
     EXPECT_EQ(*script, ensure_without_wans);
 }
 
 TEST(NftablesScript, EnsureListsTheWansSortedAndOnce)
 {
-    auto script = ensure_script({"wwan0", "eth1", "wwan0", "eth0.2"});
+    auto script = ensure_script({"wwan0", "eth1", "wwan0", "eth0.2"}, {});
     ASSERT_TRUE(script);
     std::string expected = ensure_without_wans;
     std::string type_line = "\t\ttype ifname\n";
@@ -56,6 +61,22 @@ TEST(NftablesScript, AddAndRemoveOneWan)
         "delete element inet uplink wan_interfaces { \"eth1\" }\n");
 }
 
+TEST(NftablesScript, EachWanWithATtlHasItsOwnRules)
+{
+    TtlByInterface ttls {{"wwan1", 65}, {"eth1", 64}};
+    auto expected = "flush chain inet uplink ttl\n"
+                    "add rule inet uplink ttl oifname \"eth1\" ip ttl set 64\n"
+                    "add rule inet uplink ttl oifname \"eth1\" ip6 hoplimit set 64\n"
+                    "add rule inet uplink ttl oifname \"wwan1\" ip ttl set 65\n"
+                    "add rule inet uplink ttl oifname \"wwan1\" ip6 hoplimit set 65\n";
+    EXPECT_EQ(ttl_script(ttls).value(), expected);
+    // ensure() writes them after the table, so a re-created table keeps them.
+    auto ensured = ensure_script({"wwan1"}, ttls).value();
+    EXPECT_TRUE(ensured.ends_with(std::string("}\n") + expected)) << ensured;
+    EXPECT_EQ(ttl_script({}).value(), "flush chain inet uplink ttl\n");
+    EXPECT_EQ(ttl_script({{"bad\"name", 65}}).error(), Errc::InvalidArgument);
+}
+
 TEST(NftablesScript, RemoveDeletesOnlyOurTable)
 {
     EXPECT_EQ(remove_script(), "add table inet uplink\ndelete table inet uplink\n");
@@ -64,10 +85,11 @@ TEST(NftablesScript, RemoveDeletesOnlyOurTable)
 // Every script names `inet uplink` and no other table (fw4's `inet fw4`, a user's own).
 TEST(NftablesScript, NoScriptNamesAnotherTable)
 {
-    std::vector<std::string> scripts = {ensure_script({"wwan0"}).value(),
-        add_wan_script("wwan0").value(), remove_wan_script("wwan0").value(), remove_script()};
-    // `table FAMILY NAME` and `element FAMILY NAME SET`: the only places a table is named.
-    const std::regex reference(R"((?:table|element) (\S+) (\S+))");
+    std::vector<std::string> scripts = {ensure_script({"wwan0"}, {{"wwan0", 65}}).value(),
+        add_wan_script("wwan0").value(), remove_wan_script("wwan0").value(), remove_script(),
+        ttl_script({{"wwan0", 65}}).value()};
+    // `table|chain|rule FAMILY NAME` and `element FAMILY NAME SET`: the places a table is named.
+    const std::regex reference(R"((?:table|chain|rule|element) (inet|ip|ip6|arp|bridge|netdev) (\S+))");
     for (const auto& script : scripts) {
         int mentions = 0;
         for (auto match = std::sregex_iterator(script.begin(), script.end(), reference);
@@ -76,7 +98,9 @@ TEST(NftablesScript, NoScriptNamesAnotherTable)
             EXPECT_EQ((*match)[2], "uplink") << script;
         }
         EXPECT_GT(mentions, 0) << script;
-        EXPECT_EQ(script.find("flush"), std::string::npos) << script;
+        // The one flush is of our own chain, never of a table or the ruleset.
+        auto flush = script.find("flush");
+        EXPECT_TRUE(flush == std::string::npos || script.substr(flush, 27) == "flush chain inet uplink ttl") << script;
         EXPECT_EQ(script.find("ruleset"), std::string::npos) << script;
     }
 }
@@ -94,7 +118,8 @@ TEST(NftablesScript, InterfaceNames)
     const char* injection = "x\" } ; delete";
     EXPECT_EQ(add_wan_script(injection).error(), Errc::InvalidArgument);
     EXPECT_EQ(remove_wan_script(injection).error(), Errc::InvalidArgument);
-    EXPECT_EQ(ensure_script({"wwan0", injection}).error(), Errc::InvalidArgument);
+    EXPECT_EQ(ensure_script({"wwan0", injection}, {}).error(), Errc::InvalidArgument);
+    EXPECT_EQ(ensure_script({"wwan0"}, {{injection, 65}}).error(), Errc::InvalidArgument);
     EXPECT_EQ(add_wan_script("").error(), Errc::InvalidArgument);
 }
 

@@ -13,6 +13,10 @@
 #include <algorithm>
 #include <fstream>
 #include <netinet/in.h>
+#include <cstring>
+#include <optional>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 namespace uplink::testing {
 namespace {
@@ -151,6 +155,74 @@ TEST_F(OnlineTest, AnApnChangedWhileConnectedIsInEffectWithinSeconds)
     auto same = daemon_->get("/v1/modems/1-1");
     EXPECT_EQ(text(same.at("connection"), "connected_since"), text(after.at("connection"), "connected_since"));
     EXPECT_EQ(daemon_->process().pid(), pid);
+}
+
+// The TTL of a datagram from the LAN host when the internet host receives it (IP_RECVTTL).
+std::optional<int> ttl_at_internet_host(const std::string& lan, const std::string& internet)
+{
+    constexpr std::uint16_t port = echo_port + 1;
+    auto receiver = socket_in(internet, SOCK_DGRAM);
+    int on = 1;
+    ::setsockopt(receiver.get(), IPPROTO_IP, IP_RECVTTL, &on, sizeof on);
+    auto any = address_of("0.0.0.0", port);
+    if (::bind(receiver.get(), reinterpret_cast<sockaddr*>(&any), sizeof any) != 0)
+        return std::nullopt;
+    auto sender = socket_in(lan, SOCK_DGRAM);
+    auto server = address_of("198.18.2.2", port);
+    if (::sendto(sender.get(), "ttl?", 4, 0, reinterpret_cast<sockaddr*>(&server), sizeof server) != 4
+        || !wait_readable(receiver.get(), deadline_in(5s)))
+        return std::nullopt;
+    char data[16];
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    iovec vector {data, sizeof data};
+    msghdr message {};
+    message.msg_iov = &vector;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    if (::recvmsg(receiver.get(), &message, 0) < 0)
+        return std::nullopt;
+    for (auto* header = CMSG_FIRSTHDR(&message); header; header = CMSG_NXTHDR(&message, header))
+        if (header->cmsg_level == IPPROTO_IP && header->cmsg_type == IP_TTL) {
+            int ttl = 0;
+            std::memcpy(&ttl, CMSG_DATA(header), sizeof ttl);
+            return ttl;
+        }
+    return std::nullopt;
+}
+
+// The profile's TTL on what the LAN sends through the modem, changed and removed live: the hops
+// after the router (the carrier's) take the same off every time, so the differences tell.
+TEST_F(OnlineTest, TheTtlFixAppliesLive)
+{
+    ASSERT_NO_FATAL_FAILURE(start_programs("\toption apn 'internet'\n\toption ttl '65'\n"));
+    auto before = wait_connected();
+    auto measure = [this] { return ttl_at_internet_host(lan_->name(), internet_->name()); };
+    auto with_65 = measure();
+    ASSERT_TRUE(with_65);
+    auto set_ttl = [this](int ttl) {
+        auto reply = daemon_->request("POST", "/v1/profiles/default",
+            json::object {{"options", json::object {{"ttl", ttl}}}, {"preview", false}});
+        ASSERT_EQ(reply.at("status").as_int64(), 200) << json::serialize(reply);
+        EXPECT_EQ(text(reply.at("body").at("changes").at(0), "action"), "reconfigure");
+    };
+    // Without the fix the router's own hop shows: 64 sent, 63 leave it instead of 65.
+    set_ttl(0);
+    std::optional<int> routed;
+    for (auto deadline = deadline_in(5s); std::chrono::steady_clock::now() < deadline;)
+        if ((routed = measure()) && *routed != *with_65)
+            break;
+    ASSERT_TRUE(routed);
+    EXPECT_EQ(*with_65 - *routed, 65 - 63);
+    set_ttl(70);
+    std::optional<int> with_70;
+    for (auto deadline = deadline_in(5s); std::chrono::steady_clock::now() < deadline;)
+        if ((with_70 = measure()) && *with_70 != *routed)
+            break;
+    ASSERT_TRUE(with_70);
+    EXPECT_EQ(*with_70 - *with_65, 70 - 65);
+    auto after = daemon_->get("/v1/modems/1-1");
+    EXPECT_EQ(text(after.at("connection"), "connected_since"), text(before.at("connection"), "connected_since"));
 }
 
 std::int64_t usage_sent_today(const json::value& modem)

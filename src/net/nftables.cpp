@@ -69,7 +69,7 @@ bool is_name_character(char character)
         || character == '-';
 }
 
-std::string quoted(std::string_view name)
+std::string quote_name(std::string_view name)
 {
     return "\"" + std::string(name) + "\"";
 }
@@ -77,7 +77,7 @@ std::string quoted(std::string_view name)
 std::string element_command(std::string_view verb, std::string_view interface)
 {
     return fmt::format(
-        "{} element {} {} {} {{ {} }}\n", verb, family, table, wan_set, quoted(interface));
+        "{} element {} {} {} {{ {} }}\n", verb, family, table, wan_set, quote_name(interface));
 }
 
 } // namespace
@@ -98,7 +98,7 @@ Result<std::string> ttl_script(const TtlByInterface& ttls)
             return Errc::InvalidArgument;
         script += fmt::format("add rule {0} {1} {2} oifname {3} ip ttl set {4}\n"
                               "add rule {0} {1} {2} oifname {3} ip6 hoplimit set {4}\n",
-            family, table, ttl_chain, quoted(interface), ttl);
+            family, table, ttl_chain, quote_name(interface), ttl);
     }
     return script;
 }
@@ -117,7 +117,7 @@ Result<std::string> ensure_script(const std::vector<std::string>& wan_interfaces
     if (!members.empty()) {
         elements = "\t\telements = { ";
         for (std::size_t index = 0; index < members.size(); ++index)
-            elements += (index ? ", " : "") + quoted(members[index]);
+            elements += (index ? ", " : "") + quote_name(members[index]);
         elements += " }\n";
     }
 

@@ -377,6 +377,8 @@ private:
     qmi::Message nas_system_info(const qmi::Message&, QmiClient&);
     qmi::Message nas_signal_info(const qmi::Message&, QmiClient&);
     qmi::Message nas_network_register(const qmi::Message&, QmiClient&);
+    qmi::Message nas_set_system_selection(const qmi::Message&, QmiClient&);
+    qmi::Message nas_get_system_selection(const qmi::Message&, QmiClient&);
 
     // WDA (qmi_wda.cpp)
     qmi::Message wda_data_format(const qmi::Message&, QmiClient&);

@@ -56,6 +56,14 @@ std::optional<std::uint32_t> Arguments::u32(std::uint8_t type, Need need)
     return qmi::TlvReader(tlv->value).u32();
 }
 
+std::optional<std::uint64_t> Arguments::u64(std::uint8_t type, Need need)
+{
+    const auto* tlv = sized(type, 8, need);
+    if (tlv == nullptr)
+        return std::nullopt;
+    return qmi::TlvReader(tlv->value).u64();
+}
+
 std::optional<std::string> Arguments::text(std::uint8_t type, Need need)
 {
     const auto* tlv = find(type, need);

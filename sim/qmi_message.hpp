@@ -34,6 +34,7 @@ public:
     std::optional<std::uint8_t> u8(std::uint8_t type, Need need = Need::Optional);
     std::optional<std::uint16_t> u16(std::uint8_t type, Need need = Need::Optional);
     std::optional<std::uint32_t> u32(std::uint8_t type, Need need = Need::Optional);
+    std::optional<std::uint64_t> u64(std::uint8_t type, Need need = Need::Optional);
     // A TLV whose whole value is a string (libqmi "string" without a length prefix).
     std::optional<std::string> text(std::uint8_t type, Need need = Need::Optional);
     // A structured TLV: read it with a TlvReader and report a short one with malformed().

@@ -5,6 +5,8 @@
 #include "sim/qmi_message.hpp"
 
 #include <algorithm>
+#include <array>
+#include <bitset>
 
 namespace uplink::sim {
 
@@ -232,6 +234,57 @@ qmi::Message Modem::nas_network_register(const qmi::Message& request, QmiClient&
     manual_operator_ = found->plmn();
     update_registration();
     return response_to(request);
+}
+
+// System Selection Preference (0x0033 set, 0x0034 get): the same NV settings as Quectel's
+// AT+QCFG="nwscanmode" and "band", in QMI's form. Mode preference 0x11 (QmiNasRatModePreference):
+// one RAT alone is that scan mode, anything else is automatic. LTE band preference 0x15: bit n-1
+// for band n, the module's own bands only, as AT+QCFG="band" takes them.
+namespace {
+
+constexpr std::array<std::uint16_t, 4> mode_of_scan {
+    qmi::rat_mode::gsm | qmi::rat_mode::umts | qmi::rat_mode::lte, // 0 automatic
+    qmi::rat_mode::gsm, qmi::rat_mode::umts, qmi::rat_mode::lte};
+
+} // namespace
+
+qmi::Message Modem::nas_set_system_selection(const qmi::Message& request, QmiClient&)
+{
+    Arguments arguments(request);
+    auto mode = arguments.u16(0x11);
+    auto bands = arguments.u64(0x15);
+    if (!arguments.ok())
+        return response_to(request, arguments.error());
+    auto& nv = surroundings_.nv;
+    std::bitset<128> enabled;
+    if (bands) {
+        for (int band : spec_.lte_bands)
+            if (band <= 64 && (*bands >> (band - 1)) & 1)
+                enabled.set(static_cast<std::size_t>(band - 1));
+        if (enabled.none())
+            return response_to(request, qmi::ProtocolError::InvalidArgument);
+    }
+    if (mode) {
+        auto scan = std::find(mode_of_scan.begin() + 1, mode_of_scan.end(), *mode);
+        nv.nwscanmode = scan == mode_of_scan.end() ? 0 : static_cast<int>(scan - mode_of_scan.begin());
+    }
+    if (bands)
+        nv.lte_mask = enabled;
+    update_registration();
+    return response_to(request);
+}
+
+qmi::Message Modem::nas_get_system_selection(const qmi::Message& request, QmiClient&)
+{
+    const auto& nv = surroundings_.nv;
+    std::uint64_t bands = 0;
+    for (std::size_t bit = 0; bit < 64; ++bit)
+        if (nv.lte_mask.test(bit))
+            bands |= std::uint64_t {1} << bit;
+    auto response = response_to(request);
+    response.add(0x11, qmi::TlvWriter().u16(mode_of_scan.at(static_cast<std::size_t>(nv.nwscanmode))).take());
+    response.add(0x15, qmi::TlvWriter().u64(bands).take());
+    return response;
 }
 
 } // namespace uplink::sim

@@ -142,6 +142,28 @@ TEST_F(Qmicli, NetworkAndSignal)
     EXPECT_TRUE(contains(info.out, "MNC: '01'")) << info.out;
 }
 
+// The real qmicli sets and reads the RAT preference; the modem's registration and its AT face
+// follow, as they share the setting with AT+QCFG="nwscanmode".
+TEST_F(Qmicli, SystemSelectionPreference)
+{
+    unlock_and_register();
+    auto initial = qmicli({"--nas-get-system-selection-preference"});
+    ASSERT_EQ(initial.status, 0) << describe(initial);
+    EXPECT_TRUE(contains(initial.out, "Mode preference: 'gsm, umts, lte'")) << initial.out;
+    // libqmi reads the LTE band preference as uplink does: bit n-1 is band n (the EC25's bands).
+    EXPECT_TRUE(contains(initial.out, "LTE band preference: '1, 3, 5, 7, 8, 20, 38, 40, 41'")) << initial.out;
+    auto umts = qmicli({"--nas-set-system-selection-preference=umts"});
+    ASSERT_EQ(umts.status, 0) << describe(umts);
+    // The emulated cell is LTE: a UMTS-only modem finds nothing.
+    EXPECT_TRUE(status_has("\"registration\":\"searching\"", Clock::now() + 10s))
+        << control_->call(R"({"cmd":"status"})");
+    auto read = qmicli({"--nas-get-system-selection-preference"});
+    EXPECT_TRUE(contains(read.out, "Mode preference: 'umts'")) << read.out;
+    auto lte = qmicli({"--nas-set-system-selection-preference=lte"});
+    ASSERT_EQ(lte.status, 0) << describe(lte);
+    EXPECT_TRUE(status_has("\"registration\":\"home\"", Clock::now() + 10s));
+}
+
 TEST_F(Qmicli, DataCallStartSettingsStop)
 {
     unlock_and_register();

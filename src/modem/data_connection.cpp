@@ -325,6 +325,8 @@ awaitable<void> DataConnection::run(std::shared_ptr<DataConnection> self)
         }
     }
     co_await hang_up();
+    if (client_ && nas_client_ && nas_client_->generation == client_generation_)
+        (void)co_await client_->release_client(qmi::Service::Nas, nas_client_->id, request_timeout_);
     if (client_)
         client_->close();
     log(LogLevel::Debug, "modem", "{}: data connection ended", self->modem_id_);
@@ -337,6 +339,7 @@ awaitable<Result<void>> DataConnection::open()
     if (!fd)
         co_return fd.error();
     client_ = std::make_unique<qmi::Client>(executor_, ports_.control_name, *fd);
+    ++client_generation_;
     auto weak = weak_from_this();
     client_->set_indication_handler([weak](const qmi::Message& message) {
         if (auto self = weak.lock())
@@ -368,6 +371,23 @@ awaitable<Result<void>> DataConnection::open()
         co_return make_error_code(qmi::Errc::BadLength);
     }
     co_return set_kernel_raw_ip();
+}
+
+awaitable<Result<qmi::Message>> DataConnection::call_nas(qmi::Message request)
+{
+    auto generation = client_generation_;
+    if (!client_)
+        co_return make_error_code(Errc::NotReady);
+    if (!nas_client_ || nas_client_->generation != generation) {
+        auto allocated = co_await client_->allocate_client(qmi::Service::Nas, request_timeout_);
+        if (!allocated)
+            co_return allocated.error();
+        if (!client_ || client_generation_ != generation) // the port was opened again meanwhile
+            co_return make_error_code(Errc::NotReady);
+        nas_client_ = NasClient {generation, *allocated};
+    }
+    request.client = nas_client_->id;
+    co_return co_await client_->call(std::move(request), request_timeout_);
 }
 
 // qmi_wwan frames packets as 802.3 until told otherwise (its qmi/raw_ip attribute, writable

@@ -52,6 +52,11 @@ public:
     void apply(ConnectionSettings settings);
     void apply(Watchdog watchdog);                 // the data-path probes: hosts and interval
 
+    // A request to the modem's NAS service on this control port (the radio preferences), through
+    // a NAS client allocated on first use; its client id is filled in. NotReady while the port
+    // is not open.
+    boost::asio::awaitable<Result<qmi::Message>> call_nas(qmi::Message request);
+
     // With the bytes carried since the call came up, read from the kernel now.
     Connection connection() const;
     ConnectionState state() const { return connection_.state; } // no kernel read
@@ -98,6 +103,12 @@ private:
     std::function<void(std::string)> changed_;
 
     std::unique_ptr<qmi::Client> client_;
+    unsigned client_generation_ = 0;                // counts the clients open() made
+    struct NasClient {
+        unsigned generation = 0;                    // of the qmi::Client it was allocated on
+        std::uint8_t id = 0;
+    };
+    std::optional<NasClient> nas_client_;
     std::vector<Call> calls_;
     bool link_configured_ = false;
     bool registered_ = false;

@@ -29,7 +29,7 @@ std::string state_path(const Options& options, std::string_view file)
 ModemSettings settings_of(const Options& options, unsigned wan_number)
 {
     return {options.poll_interval, options.command_timeout, options.policy, options.link, wan_number,
-        options.sysfs_root, state_path(options, "lte-bands")};
+        options.sysfs_root, state_path(options, "radio-defaults")};
 }
 
 // Same hardware in the same slot: same ids and the same ports (a replug faster than the debounce

@@ -26,6 +26,7 @@ enum class Errc {
     WrongPinRemembered,  // this SIM refused this PIN before; it will not be tried again
     PinStoreUnreadable,  // <state_dir>/pin-failures is corrupt: no PIN is sent until it is fixed
     BadPin,              // not 4 to 8 digits (3GPP TS 31.101 §9.3)
+    Unsupported,         // the modem's interface cannot express this setting
 };
 const boost::system::error_category& modem_category();
 Error make_error_code(Errc code);

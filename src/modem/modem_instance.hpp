@@ -25,7 +25,7 @@ struct ModemSettings {
     LinkHooks link;
     unsigned wan_number = 1;
     std::string sysfs_root = "/sys";         // for the USB port's power switch
-    std::string band_memory_path;            // <state_dir>/lte-bands: see BandMemory
+    std::string radio_memory_path;           // <state_dir>/radio-defaults: see RadioMemory
 };
 
 class Modem : public std::enable_shared_from_this<Modem> {
@@ -83,7 +83,13 @@ private:
     // The profile's radio settings, each sent only where the modem differs; `problems` says why
     // one is not in effect.
     boost::asio::awaitable<Next> apply_radio();
+    enum class RadioDialect { None, QuectelAt, QmiNas };
+    RadioDialect radio_dialect() const;
     boost::asio::awaitable<Next> apply_rat(RatPreference wanted, RadioState& radio, std::vector<std::string>& problems);
+    boost::asio::awaitable<Next> apply_qmi_rat(RatPreference wanted, RadioState& radio, std::vector<std::string>& problems);
+    boost::asio::awaitable<Result<std::string>> read_lte_mask();
+    boost::asio::awaitable<Result<void>> write_lte_mask(std::string mask);
+    boost::asio::awaitable<Result<qmi::SystemSelection>> read_system_selection();
     boost::asio::awaitable<Next> apply_lte_bands(
         std::vector<int> wanted, RadioState& radio, std::vector<std::string>& problems);
     boost::asio::awaitable<Next> apply_network(

@@ -5,6 +5,8 @@
 #include "modem/modem_instance.hpp"
 #include "modem/radio.hpp"
 
+#include <charconv>
+
 namespace uplink::modem {
 
 namespace asio = boost::asio;
@@ -33,15 +35,15 @@ awaitable<Modem::Next> Modem::apply_radio()
     auto wanted = effective_.radio;
     RadioState radio;
     std::vector<std::string> problems;
-    if (has_quirk("qcfg-radio")) {
+    if (radio_dialect() != RadioDialect::None) {
         auto next = co_await apply_rat(wanted.rat, radio, problems);
         if (next == Next::Proceed)
             next = co_await apply_lte_bands(wanted.lte_bands, radio, problems);
         if (next != Next::Proceed)
             co_return next;
     } else if (wanted.rat != RatPreference::Auto || !wanted.lte_bands.empty()) {
-        problems.push_back(fmt::format("{} has no RAT or band control uplink knows (it knows Quectel's "
-                                       "AT+QCFG)", entry_ ? entry_->name : identity_.model));
+        problems.push_back(fmt::format("{} has no RAT or band control uplink knows (Quectel's AT+QCFG, or QMI's "
+                                       "NAS system selection)", entry_ ? entry_->name : identity_.model));
     }
     auto next = co_await apply_network(wanted.network, radio, problems);
     if (next != Next::Proceed)
@@ -56,9 +58,21 @@ awaitable<Modem::Next> Modem::apply_radio()
     co_return Next::Proceed;
 }
 
-// AT+QCFG="nwscanmode",<mode>,1: the 1 applies it at once, without a restart.
+// Quectel's own commands where the vendor table says the model has them, else QMI's where uplink
+// talks QMI to the modem (a Sierra MC7455), else none.
+Modem::RadioDialect Modem::radio_dialect() const
+{
+    if (has_quirk("qcfg-radio"))
+        return RadioDialect::QuectelAt;
+    return data_ ? RadioDialect::QmiNas : RadioDialect::None;
+}
+
+// Quectel: AT+QCFG="nwscanmode",<mode>,1 (the 1 applies it at once), 0 being automatic.
+// QMI: the mode preference, one RAT's bit; automatic gives back the modem's own preference.
 awaitable<Modem::Next> Modem::apply_rat(RatPreference wanted, RadioState& radio, std::vector<std::string>& problems)
 {
+    if (radio_dialect() == RadioDialect::QmiNas)
+        co_return co_await apply_qmi_rat(wanted, radio, problems);
     auto read = co_await command("AT+QCFG=\"nwscanmode\"");
     if (auto failure = failure_of(read))
         co_return *failure;
@@ -79,49 +93,97 @@ awaitable<Modem::Next> Modem::apply_rat(RatPreference wanted, RadioState& radio,
     co_return Next::Proceed;
 }
 
-// AT+QCFG="band",<gw>,<lte>,<tds>,1 with the GSM/WCDMA and TD-SCDMA masks kept as they are.
+awaitable<Modem::Next> Modem::apply_qmi_rat(RatPreference wanted, RadioState& radio, std::vector<std::string>& problems)
+{
+    constexpr std::string_view setting = "mode-preference";
+    auto current = co_await read_system_selection();
+    if (!current || !current->mode_preference) {
+        problems.push_back(fmt::format("RAT: the modem's mode preference is unreadable ({})",
+            current ? "no mode preference TLV" : current.error().message()));
+        co_return Next::Proceed;
+    }
+    RadioMemory memory(settings_.radio_memory_path);
+    auto original = memory.original(identity_.imei, setting);
+    if (!original) {
+        problems.push_back(fmt::format("RAT: {} is unreadable ({}): fix or delete it", memory.path(), original.error().message()));
+        co_return Next::Proceed;
+    }
+    std::optional<std::uint16_t> own_mode;
+    if (!original->empty()) {
+        std::uint16_t mode = 0;
+        auto [end, error] = std::from_chars(original->data(), original->data() + original->size(), mode, 16);
+        if (error != std::errc {} || end != original->data() + original->size()) {
+            problems.push_back(fmt::format("RAT: {} has no mode preference but '{}': fix or delete it", memory.path(), *original));
+            co_return Next::Proceed;
+        }
+        own_mode = mode;
+    }
+    auto target = wanted == RatPreference::Auto ? own_mode : qmi_mode_of(wanted);
+    if (target && target != current->mode_preference) {
+        if (!own_mode)
+            if (auto saved = memory.remember(identity_.imei, setting, fmt::format("{:x}", *current->mode_preference)); !saved) {
+                problems.push_back(fmt::format("RAT: cannot remember the modem's own mode in {} ({}), so it is left as it is",
+                    memory.path(), saved.error().message()));
+                radio.rat = rat_of_qmi_mode(*current->mode_preference);
+                co_return Next::Proceed;
+            }
+        auto set = co_await data_->call_nas(qmi::nas_set_system_selection(0, {target, std::nullopt}));
+        if (!set)
+            problems.push_back(fmt::format("RAT {}: {}", to_string(wanted), set.error().message()));
+        current = co_await read_system_selection();
+        if (!current || !current->mode_preference) {
+            problems.push_back("RAT: the modem's mode preference is unreadable after the change");
+            co_return Next::Proceed;
+        }
+    }
+    if (wanted == RatPreference::Auto && own_mode && current->mode_preference == own_mode)
+        if (auto forgotten = memory.forget(identity_.imei, setting); !forgotten)
+            problems.push_back(fmt::format("RAT: cannot update {} ({})", memory.path(), forgotten.error().message()));
+    radio.rat = rat_of_qmi_mode(*current->mode_preference);
+    co_return Next::Proceed;
+}
+
 // Before the first lock the modem's own LTE mask is remembered; clearing the lock restores it.
 awaitable<Modem::Next> Modem::apply_lte_bands(
     std::vector<int> wanted, RadioState& radio, std::vector<std::string>& problems)
 {
-    auto current = co_await read_band_masks();
+    constexpr std::string_view setting = "lte-bands";
+    auto current = co_await read_lte_mask();
     if (!current) {
         if (auto failure = transport_failure(current.error()))
             co_return *failure;
         problems.push_back(fmt::format("LTE bands: the modem's mask is unreadable ({})", current.error().message()));
         co_return Next::Proceed;
     }
-    BandMemory memory(settings_.band_memory_path);
-    auto original = memory.original(identity_.imei);
+    RadioMemory memory(settings_.radio_memory_path);
+    auto original = memory.original(identity_.imei, setting);
     if (!original) {
         problems.push_back(fmt::format("LTE bands: {} is unreadable ({}): fix or delete it", memory.path(),
             original.error().message()));
-        radio.lte_bands = current->lte_bands;
+        radio.lte_bands = at::lte_bands_of_mask(*current);
         co_return Next::Proceed;
     }
     std::string target;
     if (!wanted.empty()) {
         target = lte_mask_of(wanted);
         if (original->empty())
-            if (auto saved = memory.remember(identity_.imei, current->lte_mask); !saved) {
+            if (auto saved = memory.remember(identity_.imei, setting, *current); !saved) {
                 problems.push_back(fmt::format("LTE bands: cannot remember the modem's own mask in {} ({}), "
                                                "so no lock is set", memory.path(), saved.error().message()));
-                radio.lte_bands = current->lte_bands;
+                radio.lte_bands = at::lte_bands_of_mask(*current);
                 co_return Next::Proceed;
             }
     } else {
         target = *original; // "" when uplink never locked it: nothing to undo
     }
-    if (!target.empty() && at::lte_bands_of_mask(target) != current->lte_bands) {
-        // Built apart from the co_await: g++ 12 destroys a ?: temporary in a co_await expression twice.
-        auto tds_mask = current->tds_mask.empty() ? std::string("0") : current->tds_mask;
-        auto line = fmt::format("AT+QCFG=\"band\",{},{},{},1", current->gw_mask, target, tds_mask);
-        auto set = co_await command(std::move(line));
-        if (auto failure = failure_of(set))
-            co_return *failure;
-        if (!set)
+    if (!target.empty() && at::lte_bands_of_mask(target) != at::lte_bands_of_mask(*current)) {
+        auto set = co_await write_lte_mask(target);
+        if (!set) {
+            if (auto failure = transport_failure(set.error()))
+                co_return *failure;
             problems.push_back(fmt::format("LTE bands {}: {}", describe_lte_bands(wanted), set.error().message()));
-        current = co_await read_band_masks();
+        }
+        current = co_await read_lte_mask();
         if (!current) {
             if (auto failure = transport_failure(current.error()))
                 co_return *failure;
@@ -129,16 +191,66 @@ awaitable<Modem::Next> Modem::apply_lte_bands(
             co_return Next::Proceed;
         }
     }
-    if (wanted.empty() && !original->empty() && at::lte_bands_of_mask(*original) == current->lte_bands)
-        if (auto forgotten = memory.forget(identity_.imei); !forgotten)
+    auto enabled = at::lte_bands_of_mask(*current);
+    if (wanted.empty() && !original->empty() && at::lte_bands_of_mask(*original) == enabled)
+        if (auto forgotten = memory.forget(identity_.imei, setting); !forgotten)
             problems.push_back(fmt::format("LTE bands: cannot update {} ({})", memory.path(), forgotten.error().message()));
     std::vector<int> missing;
-    std::set_difference(wanted.begin(), wanted.end(), current->lte_bands.begin(), current->lte_bands.end(),
-        std::back_inserter(missing));
+    std::set_difference(wanted.begin(), wanted.end(), enabled.begin(), enabled.end(), std::back_inserter(missing));
     if (!missing.empty())
         problems.push_back(fmt::format("the modem lacks LTE band {}", describe_lte_bands(missing)));
-    radio.lte_bands = current->lte_bands;
+    radio.lte_bands = std::move(enabled);
     co_return Next::Proceed;
+}
+
+// The LTE band mask as hex digits, in either dialect.
+awaitable<Result<std::string>> Modem::read_lte_mask()
+{
+    if (radio_dialect() == RadioDialect::QmiNas) {
+        auto selection = co_await read_system_selection();
+        if (!selection)
+            co_return selection.error();
+        if (!selection->lte_bands)
+            co_return make_error_code(qmi::Errc::MissingTlv);
+        co_return lte_mask_of_qmi_bands(*selection->lte_bands);
+    }
+    auto masks = co_await read_band_masks();
+    if (!masks)
+        co_return masks.error();
+    co_return masks->lte_mask;
+}
+
+// Quectel: AT+QCFG="band",<gw>,<lte>,<tds>,1 with the GSM/WCDMA and TD-SCDMA masks kept as they
+// are. QMI: the LTE band preference alone.
+awaitable<Result<void>> Modem::write_lte_mask(std::string mask)
+{
+    if (radio_dialect() == RadioDialect::QmiNas) {
+        auto bands = qmi_lte_bands_of(mask);
+        if (!bands) // TLV 0x15 has 64 bits; the extended TLV for bands past 64 is not sent
+            co_return make_error_code(Errc::Unsupported);
+        auto set = co_await data_->call_nas(qmi::nas_set_system_selection(0, {std::nullopt, *bands}));
+        if (!set)
+            co_return set.error();
+        co_return Result<void> {};
+    }
+    auto masks = co_await read_band_masks();
+    if (!masks)
+        co_return masks.error();
+    // Built apart from the co_await: g++ 12 destroys a ?: temporary in a co_await expression twice.
+    auto tds_mask = masks->tds_mask.empty() ? std::string("0") : masks->tds_mask;
+    auto line = fmt::format("AT+QCFG=\"band\",{},{},{},1", masks->gw_mask, mask, tds_mask);
+    auto set = co_await command(std::move(line));
+    if (!set)
+        co_return set.error();
+    co_return Result<void> {};
+}
+
+awaitable<Result<qmi::SystemSelection>> Modem::read_system_selection()
+{
+    auto reply = co_await data_->call_nas(qmi::nas_get_system_selection(0));
+    if (!reply)
+        co_return reply.error();
+    co_return qmi::parse_nas_system_selection(*reply);
 }
 
 // 27.007 §7.3: AT+COPS=1,2,"<MCC+MNC>" picks a network by hand, AT+COPS=0 leaves it to the modem.

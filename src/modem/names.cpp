@@ -26,6 +26,8 @@ public:
             return "the record of refused PINs is unreadable";
         case Errc::BadPin:
             return "a PIN is 4 to 8 digits";
+        case Errc::Unsupported:
+            return "the modem's interface cannot express this setting (QMI's LTE band preference ends at band 64)";
         }
         return "unknown modem error";
     }

@@ -2,6 +2,8 @@
 
 #include "modem/mapping.hpp"
 
+#include <qmi/qmi.hpp>
+
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
@@ -31,6 +33,45 @@ std::optional<RatPreference> rat_of_nwscanmode(int scanmode)
         if (nwscanmode_of(preference) == scanmode)
             return preference;
     return std::nullopt;
+}
+
+std::optional<std::uint16_t> qmi_mode_of(RatPreference preference)
+{
+    switch (preference) {
+    case RatPreference::Auto:
+        return std::nullopt;
+    case RatPreference::Gsm:
+        return qmi::rat_mode::gsm;
+    case RatPreference::Umts:
+        return qmi::rat_mode::umts;
+    case RatPreference::Lte:
+        return qmi::rat_mode::lte;
+    }
+    return std::nullopt;
+}
+
+RatPreference rat_of_qmi_mode(std::uint16_t mode)
+{
+    for (auto preference : {RatPreference::Gsm, RatPreference::Umts, RatPreference::Lte})
+        if (qmi_mode_of(preference) == mode)
+            return preference;
+    return RatPreference::Auto;
+}
+
+std::string lte_mask_of_qmi_bands(std::uint64_t bands)
+{
+    return fmt::format("{:x}", bands);
+}
+
+std::optional<std::uint64_t> qmi_lte_bands_of(std::string_view mask)
+{
+    std::uint64_t bands = 0;
+    for (int band : at::lte_bands_of_mask(mask)) {
+        if (band > 64)
+            return std::nullopt;
+        bands |= std::uint64_t {1} << (band - 1);
+    }
+    return bands;
 }
 
 std::string lte_mask_of(const std::vector<int>& bands)
@@ -64,63 +105,63 @@ NetworkEntry network_entry_of(const at::OperatorEntry& entry)
     return network;
 }
 
-Result<std::map<std::string, std::string>> BandMemory::read() const
+Result<RadioMemory::Values> RadioMemory::read() const
 {
-    std::map<std::string, std::string> masks;
+    Values values;
     std::ifstream file(path_);
     if (!file) {
         if (errno == ENOENT)
-            return masks;
+            return values;
         return Error(errno, boost::system::generic_category());
     }
     std::string line;
     while (std::getline(file, line)) {
         std::istringstream words(line);
-        std::string imei, mask, extra;
-        if (!(words >> imei >> mask) || (words >> extra))
+        std::string imei, setting, value, extra;
+        if (!(words >> imei >> setting >> value) || (words >> extra))
             return Error(EILSEQ, boost::system::generic_category()); // not a line this class writes
-        masks[imei] = mask;
+        values[{imei, setting}] = value;
     }
-    return masks;
+    return values;
 }
 
-Result<void> BandMemory::write(const std::map<std::string, std::string>& masks) const
+Result<void> RadioMemory::write(const Values& values) const
 {
     std::string text;
-    for (const auto& [imei, mask] : masks)
-        text += fmt::format("{} {}\n", imei, mask);
+    for (const auto& [key, value] : values)
+        text += fmt::format("{} {} {}\n", key.first, key.second, value);
     std::error_code ignored; // a missing directory shows as the write's error
     std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ignored);
     return write_file_atomically(path_, text);
 }
 
-Result<std::string> BandMemory::original(std::string_view imei) const
+Result<std::string> RadioMemory::original(std::string_view imei, std::string_view setting) const
 {
-    auto masks = read();
-    if (!masks)
-        return masks.error();
-    auto found = masks->find(std::string(imei));
-    return found == masks->end() ? std::string() : found->second;
+    auto values = read();
+    if (!values)
+        return values.error();
+    auto found = values->find({std::string(imei), std::string(setting)});
+    return found == values->end() ? std::string() : found->second;
 }
 
-Result<void> BandMemory::remember(std::string_view imei, std::string_view mask)
+Result<void> RadioMemory::remember(std::string_view imei, std::string_view setting, std::string_view value)
 {
-    auto masks = read();
-    if (!masks)
-        return masks.error();
-    if (!masks->emplace(std::string(imei), std::string(mask)).second)
+    auto values = read();
+    if (!values)
+        return values.error();
+    if (!values->emplace(std::pair {std::string(imei), std::string(setting)}, std::string(value)).second)
         return {};
-    return write(*masks);
+    return write(*values);
 }
 
-Result<void> BandMemory::forget(std::string_view imei)
+Result<void> RadioMemory::forget(std::string_view imei, std::string_view setting)
 {
-    auto masks = read();
-    if (!masks)
-        return masks.error();
-    if (masks->erase(std::string(imei)) == 0)
+    auto values = read();
+    if (!values)
+        return values.error();
+    if (values->erase({std::string(imei), std::string(setting)}) == 0)
         return {};
-    return write(*masks);
+    return write(*values);
 }
 
 } // namespace uplink::modem

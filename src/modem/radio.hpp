@@ -1,6 +1,7 @@
 // Radio controls: a profile's RAT preference and LTE band lock in Quectel's dialect
-// (AT+QCFG="nwscanmode", AT+QCFG="band"), operator scan results, and the memory of the band mask a
-// modem had before uplink locked it. Pure functions, except BandMemory's file.
+// (AT+QCFG="nwscanmode", AT+QCFG="band") and QMI's (NAS System Selection Preference), operator
+// scan results, and the memory of the settings a modem had before uplink changed them. Pure
+// functions, except RadioMemory's file.
 #pragma once
 
 #include "modem/modem.hpp"
@@ -16,29 +17,39 @@ namespace uplink::modem {
 int nwscanmode_of(RatPreference preference);
 std::optional<RatPreference> rat_of_nwscanmode(int scanmode);
 
+// QMI's mode preference for one RAT (qmi::rat_mode bits); none for Auto. A mode of several RATs
+// is automatic.
+std::optional<std::uint16_t> qmi_mode_of(RatPreference preference);
+RatPreference rat_of_qmi_mode(std::uint16_t mode);
+
 // The LTE mask for these bands: hex without "0x" (the set form's), bit n-1 for band n.
 std::string lte_mask_of(const std::vector<int>& bands);
+// QMI's 64-bit LTE band preference as that hex text, and back (none past band 64).
+std::string lte_mask_of_qmi_bands(std::uint64_t bands);
+std::optional<std::uint64_t> qmi_lte_bands_of(std::string_view mask);
 
 NetworkEntry network_entry_of(const at::OperatorEntry& entry);
 
-// The LTE band mask a modem had before uplink first locked it, per IMEI, so that clearing the lock
-// gives that back. It cannot be worked out instead: a firmware enables only the bands it has, and
-// variants of one model (EC25-E, EC25-A...) have different ones. <state_dir>/lte-bands holds one
-// "<IMEI> <mask>" line per locked modem.
-class BandMemory {
+// What a modem had before uplink first changed a radio setting (its LTE band mask, its QMI mode
+// preference), per IMEI, so that going back to the default gives that back. It cannot be worked
+// out instead: a firmware enables only the bands and RATs it has, and variants of one model
+// (EC25-E, EC25-A...) differ. <state_dir>/radio-defaults holds "<IMEI> <setting> <value>" lines.
+class RadioMemory {
 public:
-    explicit BandMemory(std::string path) : path_(std::move(path)) {}
+    explicit RadioMemory(std::string path) : path_(std::move(path)) {}
 
-    // The mask to restore, "" when uplink has not locked this modem. A corrupt file is an error.
-    Result<std::string> original(std::string_view imei) const;
-    Result<void> remember(std::string_view imei, std::string_view mask);   // keeps a first record
-    Result<void> forget(std::string_view imei);
+    // The value to restore, "" when uplink has not changed it. A corrupt file is an error.
+    Result<std::string> original(std::string_view imei, std::string_view setting) const;
+    // Keeps a first record: a later change does not replace the modem's own value.
+    Result<void> remember(std::string_view imei, std::string_view setting, std::string_view value);
+    Result<void> forget(std::string_view imei, std::string_view setting);
 
     const std::string& path() const { return path_; }
 
 private:
-    Result<std::map<std::string, std::string>> read() const;
-    Result<void> write(const std::map<std::string, std::string>& masks) const;
+    using Values = std::map<std::pair<std::string, std::string>, std::string>;
+    Result<Values> read() const;
+    Result<void> write(const Values& values) const;
 
     std::string path_;
 };

@@ -1,5 +1,7 @@
 #include "modem/radio.hpp"
 
+#include <qmi/qmi.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -44,11 +46,24 @@ TEST(ModemRadio, ScanEntriesKeepStatusAndTechnology)
     EXPECT_EQ(network_entry_of(entry).status, "unknown");
 }
 
-class ModemBandMemory : public ::testing::Test {
+TEST(ModemRadio, QmiModesAndBands)
+{
+    EXPECT_EQ(qmi_mode_of(RatPreference::Lte), qmi::rat_mode::lte);
+    EXPECT_EQ(qmi_mode_of(RatPreference::Auto), std::nullopt);
+    for (auto preference : {RatPreference::Lte, RatPreference::Umts, RatPreference::Gsm})
+        EXPECT_EQ(rat_of_qmi_mode(*qmi_mode_of(preference)), preference);
+    EXPECT_EQ(rat_of_qmi_mode(qmi::rat_mode::lte | qmi::rat_mode::umts), RatPreference::Auto);
+    // The BG96 of the QMI message tests: 0x80 is band 8.
+    EXPECT_EQ(lte_mask_of_qmi_bands(0x80), "80");
+    EXPECT_EQ(qmi_lte_bands_of(lte_mask_of({3, 20})), (1u << 2) | (1u << 19));
+    EXPECT_EQ(qmi_lte_bands_of(lte_mask_of({66})), std::nullopt); // past TLV 0x15's 64 bits
+}
+
+class ModemRadioMemory : public ::testing::Test {
 protected:
     void SetUp() override
     {
-        std::string pattern = (std::filesystem::temp_directory_path() / "uplink-bands-XXXXXX").string();
+        std::string pattern = (std::filesystem::temp_directory_path() / "uplink-radio-XXXXXX").string();
         ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
         directory_ = pattern;
     }
@@ -57,32 +72,34 @@ protected:
     std::filesystem::path directory_;
 };
 
-TEST_F(ModemBandMemory, KeepsTheFirstMaskUntilForgotten)
+TEST_F(ModemRadioMemory, KeepsTheFirstValueUntilForgotten)
 {
-    BandMemory memory((directory_ / "state" / "lte-bands").string()); // the state dir is made
-    EXPECT_EQ(memory.original("861234").value(), "");
-    ASSERT_TRUE(memory.remember("861234", "1a0080800c5"));
-    ASSERT_TRUE(memory.remember("861234", "4"));            // a later lock keeps the modem's own
-    ASSERT_TRUE(memory.remember("869999", "80800c5"));
-    BandMemory reread(memory.path());
-    EXPECT_EQ(reread.original("861234").value(), "1a0080800c5");
-    EXPECT_EQ(reread.original("869999").value(), "80800c5");
-    ASSERT_TRUE(reread.forget("861234"));
-    EXPECT_EQ(reread.original("861234").value(), "");
-    EXPECT_EQ(reread.original("869999").value(), "80800c5");
+    RadioMemory memory((directory_ / "state" / "radio-defaults").string()); // the state dir is made
+    EXPECT_EQ(memory.original("861234", "lte-bands").value(), "");
+    ASSERT_TRUE(memory.remember("861234", "lte-bands", "1a0080800c5"));
+    ASSERT_TRUE(memory.remember("861234", "lte-bands", "4"));          // a later lock keeps the modem's own
+    ASSERT_TRUE(memory.remember("861234", "mode-preference", "1c"));
+    ASSERT_TRUE(memory.remember("869999", "lte-bands", "80800c5"));
+    RadioMemory reread(memory.path());
+    EXPECT_EQ(reread.original("861234", "lte-bands").value(), "1a0080800c5");
+    EXPECT_EQ(reread.original("861234", "mode-preference").value(), "1c");
+    EXPECT_EQ(reread.original("869999", "lte-bands").value(), "80800c5");
+    ASSERT_TRUE(reread.forget("861234", "lte-bands"));
+    EXPECT_EQ(reread.original("861234", "lte-bands").value(), "");
+    EXPECT_EQ(reread.original("861234", "mode-preference").value(), "1c");
 }
 
-TEST_F(ModemBandMemory, ACorruptFileIsAnErrorAndStaysAsItWas)
+TEST_F(ModemRadioMemory, ACorruptFileIsAnErrorAndStaysAsItWas)
 {
-    auto path = (directory_ / "lte-bands").string();
-    std::ofstream(path) << "861234 1a0080800c5 extra\n";
-    BandMemory memory(path);
-    EXPECT_FALSE(memory.original("861234"));
-    EXPECT_FALSE(memory.remember("861234", "4"));
+    auto path = (directory_ / "radio-defaults").string();
+    std::ofstream(path) << "861234 lte-bands\n";
+    RadioMemory memory(path);
+    EXPECT_FALSE(memory.original("861234", "lte-bands"));
+    EXPECT_FALSE(memory.remember("861234", "lte-bands", "4"));
     std::ifstream file(path);
     std::string line;
     std::getline(file, line);
-    EXPECT_EQ(line, "861234 1a0080800c5 extra");
+    EXPECT_EQ(line, "861234 lte-bands");
 }
 
 } // namespace

@@ -142,6 +142,43 @@ Message nas_register_manual(std::uint8_t client, std::uint16_t mcc, std::uint16_
     return message;
 }
 
+Message nas_get_system_selection(std::uint8_t client)
+{
+    return request(Service::Nas, client, nas::get_system_selection_preference);
+}
+
+Message nas_set_system_selection(std::uint8_t client, const SystemSelection& selection)
+{
+    constexpr std::uint8_t permanent = 1;
+    auto message = request(Service::Nas, client, nas::set_system_selection_preference);
+    if (selection.mode_preference)
+        message.add(0x11, TlvWriter().u16(*selection.mode_preference).take());
+    if (selection.lte_bands)
+        message.add(0x15, TlvWriter().u64(*selection.lte_bands).take());
+    message.add(0x17, {permanent});
+    return message;
+}
+
+Result<SystemSelection> parse_nas_system_selection(const Message& response)
+{
+    if (auto error = check_response(response))
+        return error;
+    SystemSelection selection;
+    if (auto mode = reader_for(response, 0x11)) {
+        auto value = mode->u16();
+        if (auto ok = mode->finish(); !ok)
+            return ok.error();
+        selection.mode_preference = value;
+    }
+    if (auto bands = reader_for(response, 0x15)) {
+        auto value = bands->u64();
+        if (auto ok = bands->finish(); !ok)
+            return ok.error();
+        selection.lte_bands = value;
+    }
+    return selection;
+}
+
 std::string_view to_string(ServiceStatus status)
 {
     switch (status) {

@@ -305,6 +305,31 @@ TEST(QmiMessages, VersionInfoAndSync)
     EXPECT_EQ(parse_ctl_version_info(response).error(), Errc::Truncated);
 }
 
+TEST(QmiMessages, SystemSelectionPreference)
+{
+    // A Quectel BG96 after `mmcli --set-current-bands=eutran-8` (modemmanager-devel, 2020-07):
+    // mode preference 0x0010 (LTE), LTE band preference 0x80 (band 8).
+    Message reply {Service::Nas, 1, MessageType::Response, 0x4b, nas::get_system_selection_preference, {}};
+    reply.add(0x02, result_value());
+    reply.add(0x10, hex("00"));
+    reply.add(0x11, hex("10 00"));
+    reply.add(0x15, hex("80 00 00 00 00 00 00 00"));
+    auto selection = parse_nas_system_selection(reply);
+    ASSERT_TRUE(selection);
+    EXPECT_EQ(selection->mode_preference, rat_mode::lte);
+    EXPECT_EQ(selection->lte_bands, 0x80u);
+    reply.tlvs.back().value.pop_back();
+    EXPECT_EQ(parse_nas_system_selection(reply).error(), Errc::Truncated);
+
+    auto set = nas_set_system_selection(1, {rat_mode::lte | rat_mode::umts, std::nullopt});
+    EXPECT_EQ(tlv_bytes(set, 0x11), hex("18 00"));
+    EXPECT_EQ(tlv_bytes(set, 0x17), hex("01"));
+    EXPECT_EQ(set.find(0x15), nullptr);
+    auto bands = nas_set_system_selection(1, {std::nullopt, (1u << 2) | (1u << 19)}); // bands 3 and 20
+    EXPECT_EQ(tlv_bytes(bands, 0x15), hex("04 00 08 00 00 00 00 00"));
+    EXPECT_EQ(bands.find(0x11), nullptr);
+}
+
 TEST(QmiMessages, NetworkRegisterAndProfiles)
 {
     EXPECT_EQ(tlv_bytes(nas_register_automatic(3), 0x01), hex("01"));

@@ -324,6 +324,21 @@ Message nas_register_indications(std::uint8_t client);
 Message nas_register_automatic(std::uint8_t client);
 Message nas_register_manual(std::uint8_t client, std::uint16_t mcc, std::uint16_t mnc);
 
+// NAS Set/Get System Selection Preference 0x0033/0x0034: the RATs the modem may use (TLV 0x11,
+// QmiNasRatModePreference bits) and its LTE bands (TLV 0x15). A set changes only what it gives,
+// permanently (TLV 0x17 change duration 1), as Quectel's AT+QCFG does.
+namespace rat_mode {
+constexpr std::uint16_t gsm = 1 << 2, umts = 1 << 3, lte = 1 << 4, nr5g = 1 << 6;
+}
+struct SystemSelection {
+    std::optional<std::uint16_t> mode_preference;
+    std::optional<std::uint64_t> lte_bands;          // bit n-1 enables E-UTRA band n
+    bool operator==(const SystemSelection&) const = default;
+};
+Message nas_get_system_selection(std::uint8_t client);
+Message nas_set_system_selection(std::uint8_t client, const SystemSelection& selection);
+Result<SystemSelection> parse_nas_system_selection(const Message& response);
+
 // NAS Get System Info 0x004D and the System Info indication 0x004E: the LTE part (TLVs 0x14
 // service status, 0x19 LTE system info v2). Fields the modem marks invalid are none.
 enum class ServiceStatus : std::uint8_t { None = 0, Limited = 1, Available = 2, LimitedRegional = 3, PowerSave = 4 };

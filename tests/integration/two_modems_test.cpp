@@ -214,37 +214,42 @@ TEST_F(TwoModemsTest, UnpluggingOneLeavesTheOtherRegisteredAndUntouched)
     EXPECT_EQ(text(after.at("sim"), "iccid"), text(before.at("sim"), "iccid"));
 }
 
-// Each modem takes its own profile's radio settings, in its own dialect: the EC25 locks its band
-// with AT+QCFG, the MC7455 (no Quectel commands) takes the operator and says why not the rest.
+// Each modem takes its own profile's radio settings, in its own dialect: the EC25 with Quectel's
+// AT+QCFG, the MC7455 (no Quectel commands) over QMI's NAS system selection; clearing them gives
+// the MC7455 its own RAT preference and bands back.
 TEST_F(TwoModemsTest, EachModemAppliesItsOwnRadioSettings)
 {
     const auto& ec25 = spec("ec25");
     const auto& mc7455 = spec("mc7455");
     wait_registered(ec25);
-    wait_registered(mc7455);
-    auto band = std::to_string(ec25.radio.primary.band);
+    auto sierra_before = wait_registered(mc7455);
     auto edit = [this](const sim::ModemSpec& modem, json::object options) {
         auto reply = daemon_->request("POST", "/v1/profiles/" + profile_of(modem),
             json::object {{"options", std::move(options)}, {"preview", false}});
         ASSERT_EQ(reply.at("status").as_int64(), 200) << json::serialize(reply);
     };
-    edit(ec25, {{"rat", "lte"}, {"lte_bands", band}});
+    edit(ec25, {{"rat", "lte"}, {"lte_bands", std::to_string(ec25.radio.primary.band)}});
     auto sierra_home = scenario_.home_operator(scenario_.find_sim(*mc7455.sim)->imsi)->plmn();
-    edit(mc7455, {{"rat", "lte"}, {"operator", sierra_home}});
+    edit(mc7455, {{"rat", "lte"}, {"lte_bands", std::to_string(mc7455.radio.primary.band)}, {"operator", sierra_home}});
 
-    auto quectel = daemon_->wait_for_modem(ec25.usb.path, "the EC25 locked to its band", [&](const json::value& modem) {
-        return modem.at("radio").at("lte_bands") == json::array {ec25.radio.primary.band};
-    });
-    EXPECT_EQ(text(quectel.at("radio"), "rat"), "lte");
-    EXPECT_TRUE(quectel.at("radio").at("error").is_null()) << json::serialize(quectel.at("radio"));
-    auto sierra = daemon_->wait_for_modem(mc7455.usb.path, "the MC7455 on its network by hand", [&](const json::value& modem) {
-        return text(modem.at("radio"), "selection") == "manual" && text(modem.at("radio"), "operator") == sierra_home;
-    });
-    EXPECT_TRUE(sierra.at("radio").at("rat").is_null());
-    EXPECT_NE(text(sierra.at("radio"), "error").find("no RAT or band control"), std::string::npos)
-        << json::serialize(sierra.at("radio"));
+    for (const auto* modem : {&ec25, &mc7455}) {
+        auto locked = daemon_->wait_for_modem(modem->usb.path, modem->id + " on LTE, locked to its band",
+            [&](const json::value& value) {
+                const auto& radio = value.at("radio");
+                return text(radio, "rat") == "lte" && radio.at("lte_bands") == json::array {modem->radio.primary.band};
+            });
+        EXPECT_TRUE(locked.at("radio").at("error").is_null()) << json::serialize(locked.at("radio"));
+    }
+    auto sierra = daemon_->get("/v1/modems/" + mc7455.usb.path);
+    EXPECT_EQ(text(sierra.at("radio"), "selection"), "manual");
+    EXPECT_EQ(text(sierra.at("radio"), "operator"), sierra_home);
     for (const auto* modem : {&ec25, &mc7455})
         EXPECT_EQ(text(daemon_->get("/v1/modems/" + modem->usb.path), "state"), "registered") << modem->id;
+
+    edit(mc7455, {{"rat", nullptr}, {"lte_bands", nullptr}, {"operator", nullptr}});
+    daemon_->wait_for_modem(mc7455.usb.path, "the MC7455 as it was", [&](const json::value& value) {
+        return value.at("radio") == sierra_before.at("radio");
+    });
 }
 
 } // namespace

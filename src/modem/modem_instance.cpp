@@ -184,7 +184,7 @@ void Modem::refresh_settings()
     if (data_)
         data_->apply(effective_.connection);
     if (before.radio != effective_.radio) {
-        radio_pending_ = true; // the poll loop applies it, or the next initialization does
+        radio_work_ = RadioWork::Apply; // the poll loop applies it, or the next initialization does
         wake_.cancel();
     }
 }
@@ -439,7 +439,7 @@ awaitable<Modem::Next> Modem::poll_loop()
         auto next = co_await poll_once();
         if (next != Next::Proceed)
             co_return next;
-        if (!radio_pending_) {
+        if (radio_work_ != RadioWork::Apply) {
             auto restart = co_await sleep(settings_.poll_interval);
             if (restart)
                 co_return Next::Restart;
@@ -449,7 +449,7 @@ awaitable<Modem::Next> Modem::poll_loop()
             if (remedy != Next::Proceed)
                 co_return remedy;
         }
-        if (radio_pending_) {
+        if (radio_work_ != RadioWork::None) {
             auto applied = co_await apply_radio();
             if (applied != Next::Proceed)
                 co_return applied;

@@ -90,6 +90,8 @@ private:
     boost::asio::awaitable<Result<std::string>> read_lte_mask();
     boost::asio::awaitable<Result<void>> write_lte_mask(std::string mask);
     boost::asio::awaitable<Result<qmi::SystemSelection>> read_system_selection();
+    void retry_radio_if_not_ready(const Error& error);
+    bool has_radio_default(std::string_view setting) const;
     boost::asio::awaitable<Next> apply_lte_bands(
         std::vector<int> wanted, RadioState& radio, std::vector<std::string>& problems);
     boost::asio::awaitable<Next> apply_network(
@@ -151,7 +153,10 @@ private:
     boost::asio::steady_timer wake_;
     boost::asio::steady_timer ladder_timer_;
     std::optional<RecoveryStep> pending_remedy_;   // radio or reset: taken by the poll loop
-    bool radio_pending_ = false;                   // the profile's radio settings changed
+    // Apply: the profile's radio settings changed, apply them now; Retry: the QMI port was not open
+    // yet, try again after the next poll.
+    enum class RadioWork { None, Apply, Retry };
+    RadioWork radio_work_ = RadioWork::None;
     RadioState radio_;                             // as the modem reported it after applying them
     std::deque<DialogueLine> dialogue_;
     bool restart_requested_ = false;

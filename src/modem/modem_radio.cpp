@@ -31,7 +31,7 @@ std::string describe(const RadioState& radio)
 
 awaitable<Modem::Next> Modem::apply_radio()
 {
-    radio_pending_ = false;
+    radio_work_ = RadioWork::None;
     auto wanted = effective_.radio;
     RadioState radio;
     std::vector<std::string> problems;
@@ -86,10 +86,10 @@ awaitable<Modem::Next> Modem::apply_rat(RatPreference wanted, RadioState& radio,
         else
             mode = nwscanmode_of(wanted);
     }
-    if (!mode)
-        problems.push_back(fmt::format("RAT: the modem's mode is unreadable ({})", mode.error().message()));
-    else
+    if (mode)
         radio.rat = rat_of_nwscanmode(*mode);
+    else if (wanted != RatPreference::Auto)
+        problems.push_back(fmt::format("RAT: the modem's mode is unreadable ({})", mode.error().message()));
     co_return Next::Proceed;
 }
 
@@ -97,9 +97,12 @@ awaitable<Modem::Next> Modem::apply_qmi_rat(RatPreference wanted, RadioState& ra
 {
     constexpr std::string_view setting = "mode-preference";
     auto current = co_await read_system_selection();
+    if (!current)
+        retry_radio_if_not_ready(current.error());
     if (!current || !current->mode_preference) {
-        problems.push_back(fmt::format("RAT: the modem's mode preference is unreadable ({})",
-            current ? "no mode preference TLV" : current.error().message()));
+        if (wanted != RatPreference::Auto || has_radio_default(setting))
+            problems.push_back(fmt::format("RAT: the modem's mode preference is unreadable ({})",
+                current ? "no mode preference TLV" : current.error().message()));
         co_return Next::Proceed;
     }
     RadioMemory memory(settings_.radio_memory_path);
@@ -152,7 +155,9 @@ awaitable<Modem::Next> Modem::apply_lte_bands(
     if (!current) {
         if (auto failure = transport_failure(current.error()))
             co_return *failure;
-        problems.push_back(fmt::format("LTE bands: the modem's mask is unreadable ({})", current.error().message()));
+        retry_radio_if_not_ready(current.error());
+        if (!wanted.empty() || has_radio_default(setting))
+            problems.push_back(fmt::format("LTE bands: the modem's mask is unreadable ({})", current.error().message()));
         co_return Next::Proceed;
     }
     RadioMemory memory(settings_.radio_memory_path);
@@ -245,6 +250,20 @@ awaitable<Result<void>> Modem::write_lte_mask(std::string mask)
     co_return Result<void> {};
 }
 
+// Whether uplink changed this setting and has the modem's own value to give back (an unreadable
+// record counts: it may hold one).
+bool Modem::has_radio_default(std::string_view setting) const
+{
+    auto original = RadioMemory(settings_.radio_memory_path).original(identity_.imei, setting);
+    return !original || !original->empty();
+}
+
+void Modem::retry_radio_if_not_ready(const Error& error)
+{
+    if (error == Errc::NotReady)
+        radio_work_ = RadioWork::Retry;
+}
+
 awaitable<Result<qmi::SystemSelection>> Modem::read_system_selection()
 {
     auto reply = co_await data_->call_nas(qmi::nas_get_system_selection(0));
@@ -261,7 +280,8 @@ awaitable<Modem::Next> Modem::apply_network(std::string wanted, RadioState& radi
     if (!selection) {
         if (auto failure = transport_failure(selection.error()))
             co_return *failure;
-        problems.push_back(fmt::format("operator: the selection is unreadable ({})", selection.error().message()));
+        if (!wanted.empty())
+            problems.push_back(fmt::format("operator: the selection is unreadable ({})", selection.error().message()));
         co_return Next::Proceed;
     }
     constexpr int automatic = 0, manual = 1;

@@ -62,29 +62,6 @@ json::value radio_settings_json(const modem::RadioSettings& radio)
     };
 }
 
-json::value profile_json(const modem::Profile& profile)
-{
-    auto object = connection_settings_json(profile.connection).as_object();
-    object.emplace("name", profile.name);
-    object.emplace("pin_set", !profile.pin.empty());
-    object.emplace("watchdog", watchdog_json(profile.watchdog));
-    object.emplace("radio", radio_settings_json(profile.radio));
-    return object;
-}
-
-json::value rule_json(const modem::SimRule& rule)
-{
-    return json::object{
-        {"name", rule.name},
-        {"profile", rule.profile},
-        {"iccid", rule.iccid_prefix},
-        {"imsi", rule.imsi_prefix},
-        {"mcc_mnc", rule.mcc_mnc},
-        {"imei", rule.imei},
-        {"model", rule.model},
-    };
-}
-
 json::value plan_json(const modem::PlannedChange& plan)
 {
     json::array differences;
@@ -140,6 +117,29 @@ std::optional<std::string> read_edit_body(const json::value& body, ConfigEdit& e
 }
 
 } // namespace
+
+json::value profile_json(const modem::Profile& profile)
+{
+    auto object = connection_settings_json(profile.connection).as_object();
+    object.emplace("name", profile.name);
+    object.emplace("pin_set", !profile.pin.empty());
+    object.emplace("watchdog", watchdog_json(profile.watchdog));
+    object.emplace("radio", radio_settings_json(profile.radio));
+    return object;
+}
+
+json::value rule_json(const modem::SimRule& rule)
+{
+    return json::object{
+        {"name", rule.name},
+        {"profile", rule.profile},
+        {"iccid", rule.iccid_prefix},
+        {"imsi", rule.imsi_prefix},
+        {"mcc_mnc", rule.mcc_mnc},
+        {"imei", rule.imei},
+        {"model", rule.model},
+    };
+}
 
 json::value effective_settings_json(const modem::EffectiveSettings& settings)
 {

@@ -290,6 +290,19 @@ std::string format_utc_time(std::chrono::system_clock::time_point time)
                        utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, milliseconds_part);
 }
 
+json::value dialogue_json(const std::vector<modem::DialogueLine>& lines)
+{
+    json::array body;
+    for (const auto& line : lines)
+        body.push_back(json::object{
+            {"time", format_utc_time(line.time)},
+            {"port", line.port},
+            {"direction", line.direction},
+            {"text", line.text},
+        });
+    return body;
+}
+
 json::value event_json(const modem::Event& event)
 {
     return json::object{
@@ -307,7 +320,7 @@ namespace {
 constexpr std::string_view resource_list =
     "/v1/status, /v1/modems, /v1/modems/<id>, /v1/modems/<id>/signal, /v1/modems/<id>/at, "
     "/v1/modems/<id>/connect, /v1/modems/<id>/disconnect, /v1/modems/<id>/sim/pin, /v1/modems/<id>/dialogue, "
-    "/v1/modems/<id>/scan, "
+    "/v1/modems/<id>/scan, /v1/modems/<id>/debug, "
     "/v1/profiles, /v1/profiles/<name>[/delete], /v1/rules/<name>[/delete], "
     "/v1/events, /v1/events/recent";
 
@@ -365,11 +378,6 @@ Response not_found_path(const std::string& path)
 {
     return Response::failure(404, fmt::format("no resource at '{}'; the resources are {} (docs/api.md)", path,
                                               resource_list));
-}
-
-Response not_found_modem(const std::string& id)
-{
-    return Response::failure(404, fmt::format("no modem with id '{}'; `uplink modems` lists them", id));
 }
 
 Response wrong_method(const Request& request, Method allowed)
@@ -466,6 +474,11 @@ Response at_failure(const std::string& id, const std::string& command, const Err
 
 } // namespace
 
+Response not_found_modem(const std::string& id)
+{
+    return Response::failure(404, fmt::format("no modem with id '{}'; `uplink modems` lists them", id));
+}
+
 Router::Router(ModemSource& source, DaemonInfo info) : source_(source), info_(std::move(info)) {}
 
 boost::asio::awaitable<Response> Router::handle(Request request)
@@ -508,6 +521,11 @@ boost::asio::awaitable<Response> Router::handle(Request request)
             if (auto refusal = expect(Method::Get))
                 co_return *refusal;
             co_return dialogue(id);
+        }
+        if (segments.size() == 4 && segments[3] == "debug") {
+            if (auto refusal = expect(Method::Get))
+                co_return *refusal;
+            co_return debug(id);
         }
         if (segments.size() == 4 && segments[3] == "at") {
             if (auto refusal = expect(Method::Post))
@@ -585,9 +603,14 @@ Response Router::modem(const std::string& id) const
     auto snapshot = source_.modem(id);
     if (!snapshot)
         return not_found_modem(id);
-    auto body = snapshot_json(*snapshot, Clock::now());
-    body.as_object()["usage"] = usage_json(source_.usage(snapshot->wan));
-    return Response::ok(std::move(body));
+    return Response::ok(modem_json(*snapshot));
+}
+
+json::value Router::modem_json(const modem::Snapshot& snapshot) const
+{
+    auto body = snapshot_json(snapshot, Clock::now());
+    body.as_object()["usage"] = usage_json(source_.usage(snapshot.wan));
+    return body;
 }
 
 Response Router::dialogue(const std::string& id) const
@@ -595,15 +618,7 @@ Response Router::dialogue(const std::string& id) const
     auto lines = source_.dialogue(id);
     if (!lines)
         return not_found_modem(id);
-    json::array body;
-    for (const auto& line : *lines)
-        body.push_back(json::object{
-            {"time", format_utc_time(line.time)},
-            {"port", line.port},
-            {"direction", line.direction},
-            {"text", line.text},
-        });
-    return Response::ok(std::move(body));
+    return Response::ok(dialogue_json(*lines));
 }
 
 Response Router::signal(const std::string& id) const

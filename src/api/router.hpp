@@ -35,6 +35,8 @@ struct Response {
     static Response failure(int status, std::string error);
 };
 
+Response not_found_modem(const std::string& id);
+
 class Router {
 public:
     Router(ModemSource& source, DaemonInfo info);
@@ -47,6 +49,8 @@ private:
     Response modem(const std::string& id) const;
     Response signal(const std::string& id) const;
     Response dialogue(const std::string& id) const;
+    Response debug(const std::string& id) const;                    // debug_routes.cpp
+    boost::json::value modem_json(const modem::Snapshot& snapshot) const;   // snapshot and usage
     boost::asio::awaitable<Response> send_at(std::string id, boost::json::value body);
     Response set_connection_wanted(const std::string& id, bool wanted);
     boost::asio::awaitable<Response> set_sim_pin(std::string id, boost::json::value body);
@@ -68,6 +72,10 @@ boost::json::value event_json(const modem::Event& event);
 boost::json::value effective_settings_json(const modem::EffectiveSettings& settings);
 boost::json::value radio_state_json(const modem::RadioState& radio);   // what the modem reports
 boost::json::value sim_json(const modem::Sim& sim);
+boost::json::value dialogue_json(const std::vector<modem::DialogueLine>& lines);
+// As configured, with secrets only as "pin_set"/"password_set" (config_routes.cpp).
+boost::json::value profile_json(const modem::Profile& profile);
+boost::json::value rule_json(const modem::SimRule& rule);
 std::string format_utc_time(std::chrono::system_clock::time_point time);   // 2024-05-01T12:00:00.123Z
 
 } // namespace uplink::api

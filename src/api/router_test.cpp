@@ -494,6 +494,64 @@ TEST_F(ProfileRoutesTest, TheDialogueIsListedOldestFirst)
     EXPECT_EQ(get("/v1/modems/9-9/dialogue").status, 404);
 }
 
+// The configured profile of the fixture's modem (settings.profile "home", rule "vodafone"), and
+// another profile and rule that did not match, each with secrets.
+modem::ProfilePolicy policy_with_secrets()
+{
+    modem::Profile home;
+    home.name = "home";
+    home.connection.password = "hunter2-secret";
+    home.pin = "73914628";
+    modem::Profile office;
+    office.name = "office";
+    office.connection.password = "office-secret";
+    modem::SimRule vodafone {"vodafone", "home", "", "", "23415", "", ""};
+    modem::SimRule offices {"offices", "office", "8944", "", "", "", ""};
+    return {{office, home}, {offices, vodafone}, "default"};
+}
+
+TEST_F(ProfileRoutesTest, DebugGathersTheModemItsProfileRuleEventsAndDialogue)
+{
+    auto at = std::chrono::system_clock::time_point(std::chrono::seconds(1764547200));
+    source.fake_policy = policy_with_secrets();
+    source.lines = {{at, "ttyUSB2", ">", "AT+CPIN=***"}, {at, "ttyUSB2", "<", "OK"}};
+    source.events = {{modem::Event::Kind::Added, "1-1", "Quectel EC25 on 1-1", at},
+                     {modem::Event::Kind::Added, "1-2", "Quectel EC25 on 1-2", at}};
+    auto response = get("/v1/modems/1-1/debug");
+    ASSERT_EQ(response.status, 200) << response.error;
+    const auto& body = response.body;
+    EXPECT_EQ(keys_of(body),
+        (std::set<std::string>{"uplink_version", "generated", "modem", "profile", "rule", "events", "dialogue"}));
+    EXPECT_EQ(body.at("uplink_version"), "0.1.0");
+    EXPECT_EQ(body.at("modem").at("id"), "1-1");
+    EXPECT_EQ(body.at("modem").at("settings"), get("/v1/modems/1-1").body.at("settings"));
+    EXPECT_EQ(body.at("modem").at("device").at("ports").at(1), json::parse(R"json(
+        {"name":"cdc-wdm0","device_path":"/dev/cdc-wdm0","role":"qmi","interface":4,"driver":"qmi_wwan"})json"));
+    EXPECT_TRUE(body.at("modem").as_object().contains("usage"));
+    EXPECT_EQ(body.at("profile").at("name"), "home");
+    EXPECT_EQ(body.at("profile").at("password_set"), true);
+    EXPECT_EQ(body.at("profile").at("pin_set"), true);
+    EXPECT_EQ(body.at("rule").at("name"), "vodafone");
+    EXPECT_EQ(body.at("events"), json::parse(R"json([{"kind":"added","modem_id":"1-1",
+        "message":"Quectel EC25 on 1-1","time":"2025-12-01T00:00:00.000Z"}])json"));
+    EXPECT_EQ(body.at("dialogue"), get("/v1/modems/1-1/dialogue").body);
+    auto text = json::serialize(body);
+    for (const auto* secret : {"hunter2-secret", "73914628", "office-secret", "web-secret"})
+        EXPECT_EQ(text.find(secret), std::string::npos) << secret << " in " << text;
+}
+
+TEST_F(ProfileRoutesTest, DebugOfAModemWithoutSettingsHasNoProfileOrRule)
+{
+    source.fake_policy = policy_with_secrets();
+    auto response = get("/v1/modems/1-2/debug");
+    ASSERT_EQ(response.status, 200) << response.error;
+    EXPECT_EQ(response.body.at("profile"), nullptr);
+    EXPECT_EQ(response.body.at("rule"), nullptr);
+    EXPECT_EQ(response.body.at("events"), json::array());
+    EXPECT_EQ(get("/v1/modems/9-9/debug").status, 404);
+    EXPECT_EQ(request(Method::Post, "/v1/modems/1-1/debug").status, 405);
+}
+
 TEST_F(ProfileRoutesTest, UsageIsShownWhereItIsKnown)
 {
     EXPECT_TRUE(get("/v1/modems/1-1").body.at("usage").is_null());

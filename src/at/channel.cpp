@@ -159,11 +159,15 @@ void close_port(Impl& impl)
     fail_all(impl, make_error_code(Errc::Cancelled));
 }
 
+// Secrets are redacted in every line, not only in the command sent: a modem with echo on sends
+// the command line back, and an echo that comes after the command's timeout is a late line or
+// a URC, not an echo.
 void trace(Impl& impl, std::string_view direction, std::string_view text)
 {
-    log(LogLevel::Debug, "at", "{}: {} {}", impl.name, direction, text);
+    auto shown = redact_secrets(text);
+    log(LogLevel::Debug, "at", "{}: {} {}", impl.name, direction, shown);
     if (impl.trace_handler)
-        impl.trace_handler(direction, text);
+        impl.trace_handler(direction, shown);
 }
 
 void dispatch(Impl& impl, FrameEvent event)
@@ -267,7 +271,7 @@ void start_reader(const std::shared_ptr<Impl>& self)
 asio::awaitable<Result<void>> exchange(std::shared_ptr<Impl> self, std::shared_ptr<Pending> pending)
 {
     std::string line = pending->command + "\r";
-    trace(*self, ">", redact_secrets(pending->command));
+    trace(*self, ">", pending->command);
     auto [error, written] = co_await asio::async_write(self->port, asio::buffer(line), use_tuple);
     if (error && !pending->result)
         co_return error;

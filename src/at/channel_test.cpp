@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <algorithm>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <memory>
@@ -250,6 +251,31 @@ TEST_F(AtChannel, ATimedOutCommandsLateReplyIsNotTheNextCommandsReply)
         script({{"AT+A", ""}, {"AT+B", "\r\n+A: 1\r\n\r\nOK\r\n\r\n+B: 2\r\n\r\nOK\r\n"}}));
     EXPECT_EQ(channel_->stats().timeouts, 1u);
     EXPECT_EQ(channel_->stats().consecutive_timeouts, 0);
+}
+
+asio::awaitable<void> pin_timeout_then_csq(Channel* channel)
+{
+    auto first = co_await channel->transact("AT+CPIN=\"1234\"", 100ms);
+    EXPECT_FALSE(first);
+    co_await expect_csq(channel);
+}
+
+TEST_F(AtChannel, ALateEchoOfAPinIsRedactedLikeTheCommand)
+{
+    std::vector<std::string> traced;
+    channel_->set_trace_handler([&traced](std::string_view direction, std::string_view text) {
+        traced.push_back(std::string(direction) + " " + std::string(text));
+    });
+    // A busy SIM: the echo and OK of AT+CPIN come after its timeout, ahead of AT+CSQ's reply.
+    run(pin_timeout_then_csq(channel_.get()),
+        script({{"AT+CPIN=\"1234\"", ""},
+                {"AT+CSQ", "AT+CPIN=\"1234\"\r\r\nOK\r\nAT+CSQ\r\r\n+CSQ: 17,99\r\n\r\nOK\r\n"}}));
+    EXPECT_NE(std::find(traced.begin(), traced.end(), "> AT+CPIN=***"), traced.end());
+    EXPECT_EQ(std::count_if(traced.begin(), traced.end(),
+                  [](const std::string& line) { return line.find("AT+CPIN=***") != std::string::npos; }),
+        2);
+    for (const auto& line : traced)
+        EXPECT_EQ(line.find("1234"), std::string::npos) << line;
 }
 
 asio::awaitable<void> ignored_then_answered(Channel* channel)

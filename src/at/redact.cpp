@@ -12,10 +12,13 @@ struct SecretCommand {
     int public_parameters;     // leading parameters that are not secret
 };
 
-// 3GPP TS 27.007 §8.3 (+CPIN), §7.4 (+CLCK), §7.5 (+CPWD), §10.1.31 (+CGAUTH); Quectel QICSGP.
+// 3GPP TS 27.007 §8.3 (+CPIN), §7.4 (+CLCK), §7.5 (+CPWD), §10.1.31 (+CGAUTH); Quectel QICSGP;
+// Qualcomm $QCPDPP (<cid>,<auth>,<password>,<username>) and Huawei ^AUTHDATA
+// (<cid>,<auth>,<plmn>,<password>,<username>), which an administrator may send with `uplink at`.
 constexpr std::array secret_commands{
-    SecretCommand{"AT+CPIN=", 0},   SecretCommand{"AT+CPIN2=", 0}, SecretCommand{"AT+CPWD=", 1},
-    SecretCommand{"AT+CLCK=", 2},   SecretCommand{"AT+CGAUTH=", 2}, SecretCommand{"AT+QICSGP=", 3},
+    SecretCommand{"AT+CPIN=", 0},   SecretCommand{"AT+CPIN2=", 0},   SecretCommand{"AT+CPWD=", 1},
+    SecretCommand{"AT+CLCK=", 2},   SecretCommand{"AT+CGAUTH=", 2},  SecretCommand{"AT+QICSGP=", 3},
+    SecretCommand{"AT$QCPDPP=", 2}, SecretCommand{"AT^AUTHDATA=", 3},
 };
 
 bool starts_with_ignoring_case(std::string_view text, std::string_view prefix)

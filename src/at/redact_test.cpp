@@ -19,6 +19,9 @@ TEST(AtRedact, SecretsAreReplaced)
              {"AT+CPWD=\"SC\",\"1234\",\"4321\"", "AT+CPWD=\"SC\",***"},
              {"AT+CGAUTH=1,1,\"user\",\"pass,word\"", "AT+CGAUTH=1,1,***"},
              {"AT+QICSGP=1,1,\"internet\",\"user\",\"secret\",1", "AT+QICSGP=1,1,\"internet\",***"},
+             {"AT$QCPDPP=1,2,\"secret\",\"user\"", "AT$QCPDPP=1,2,***"},
+             {"AT^AUTHDATA=1,1,\"\",\"secret\",\"user\"", "AT^AUTHDATA=1,1,\"\",***"},
+             {"+CPIN: SIM PIN", "+CPIN: SIM PIN"},   // replies pass through the same function
              {"AT+CPIN?", "AT+CPIN?"},
              {"AT+CSQ", "AT+CSQ"},
          })

@@ -28,6 +28,8 @@ constexpr std::array commands{
         "change the SIM's PIN or turn it on or off; the PINs are read from the terminal (or stdin)"},
     CommandSpec{"scan", 1, "scan <id>", "the networks in reach (an operator scan: up to 3 minutes)"},
     CommandSpec{"events", 0, "events", "follow modem events as they happen (Ctrl-C stops)"},
+    CommandSpec{"debug", 1, "debug <id> [--bundle FILE]",
+        "the modem's AT and QMI dialogue; --bundle: all its debug information in FILE (.tar.gz)"},
     CommandSpec{"profiles", 0, "profiles", "the connection profiles and the SIM rules that choose them"},
     CommandSpec{"profile", 2, "profile set|delete <name> [option=value...]",
         "change a profile, live (option= returns it to its default)", true},
@@ -39,14 +41,20 @@ constexpr std::array commands{
 std::string usage()
 {
     std::string text = "usage: uplink [--socket PATH] [--json] <command> [arguments]\n\ncommands:\n";
-    for (const auto& command : commands)
-        text += fmt::format("  {:<20}{}\n", command.synopsis, command.summary);
+    for (const auto& command : commands) {
+        // A synopsis wider than its column puts the summary under it, still in the column.
+        if (std::string_view(command.synopsis).size() < 20)
+            text += fmt::format("  {:<20}{}\n", command.synopsis, command.summary);
+        else
+            text += fmt::format("  {}\n  {:<20}{}\n", command.synopsis, "", command.summary);
+    }
     text += fmt::format(
         "\n<id> is a modem's id (its USB path, such as 1-1.2) or its number in `uplink modems`.\n"
         "\noptions:\n"
         "  --socket PATH       uplinkd's socket (default: $UPLINK_SOCKET, else {})\n"
         "  --json              print the API's JSON instead of text\n"
         "  --preview           with profile and rule: show what would change, change nothing\n"
+        "  --bundle FILE       with debug: write the debug archive to FILE (replacing it)\n"
         "  -h, --help          this help\n"
         "  --version           the client's version\n",
         default_socket_path);
@@ -85,6 +93,12 @@ std::variant<Invocation, UsageError> parse_arguments(const std::vector<std::stri
             invocation.socket_path = arguments[++i];
         } else if (argument.rfind("--socket=", 0) == 0) {
             invocation.socket_path = argument.substr(9);
+        } else if (argument == "--bundle") {
+            if (i + 1 >= arguments.size())
+                return UsageError{"--bundle needs a file name, e.g. --bundle debug.tar.gz"};
+            invocation.bundle_path = arguments[++i];
+        } else if (argument.rfind("--bundle=", 0) == 0) {
+            invocation.bundle_path = argument.substr(9);
         } else {
             return UsageError{fmt::format("unknown option '{}'", argument)};
         }
@@ -94,6 +108,8 @@ std::variant<Invocation, UsageError> parse_arguments(const std::vector<std::stri
     if (words.empty())
         return UsageError{"no command given"};
     invocation.command = words.front();
+    if (!invocation.bundle_path.empty() && invocation.command != "debug")
+        return UsageError{"--bundle goes with debug: uplink debug <id> --bundle FILE"};
     invocation.operands.assign(words.begin() + 1, words.end());
     for (const auto& command : commands) {
         if (invocation.command != command.name)

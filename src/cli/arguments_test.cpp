@@ -82,6 +82,22 @@ TEST(Usage, ListsEveryCommand)
     auto text = usage();
     for (auto command : {"status", "modems", "modem <id>", "signal <id>", "at <id> <command>", "events"})
         EXPECT_NE(text.find(command), std::string::npos) << command;
+    // A long synopsis does not run into its summary: the summary goes under it, in its column.
+    EXPECT_NE(text.find("  debug <id> [--bundle FILE]\n" + std::string(22, ' ') + "the modem's"), std::string::npos)
+        << text;
+}
+
+TEST(Arguments, BundleGoesWithDebugOnly)
+{
+    auto invocation = std::get<Invocation>(parse({"debug", "1-1", "--bundle", "/tmp/b.tar.gz"}));
+    EXPECT_EQ(invocation.command, "debug");
+    EXPECT_EQ(invocation.operands, std::vector<std::string>{"1-1"});
+    EXPECT_EQ(invocation.bundle_path, "/tmp/b.tar.gz");
+    EXPECT_EQ(std::get<Invocation>(parse({"debug", "--bundle=b.tar.gz", "2"})).bundle_path, "b.tar.gz");
+    EXPECT_EQ(std::get<Invocation>(parse({"debug", "1-1"})).bundle_path, "");
+    EXPECT_TRUE(std::holds_alternative<UsageError>(parse({"debug", "1-1", "--bundle"})));
+    EXPECT_TRUE(std::holds_alternative<UsageError>(parse({"modem", "1-1", "--bundle", "b.tar.gz"})));
+    EXPECT_TRUE(std::holds_alternative<UsageError>(parse({"debug", "--bundle", "b.tar.gz"})));
 }
 
 } // namespace

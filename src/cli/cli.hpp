@@ -14,9 +14,10 @@ enum class Output { Human, Json };
 struct Invocation {
     std::string socket_path;
     Output output = Output::Human;
-    std::string command;                 // "status", "modems", "modem", "signal", "at", "connect", "disconnect", "events", "help", "version"
+    std::string command;                 // "status", "modems", "modem", "signal", "at", "connect", "disconnect", "events", "debug", "help", "version"
     std::vector<std::string> operands;
     bool preview = false;                // --preview: profile and rule changes are only shown
+    std::string bundle_path;             // --bundle FILE: `debug` writes its archive there
 };
 
 struct UsageError {

@@ -1,4 +1,5 @@
 // The commands: each is one or two API requests on one connection, then formatting.
+#include "cli/bundle.hpp"
 #include "cli/cli.hpp"
 #include "cli/client.hpp"
 #include "cli/format.hpp"
@@ -254,6 +255,26 @@ int set_sim_pin(Session& session, const std::string& id)
     return accepted && accepted->is_bool() && accepted->as_bool() ? 0 : 1;
 }
 
+// uplink debug <id> [--bundle FILE]: the dialogue on stdout, or everything in one archive.
+int debug_modem(Session& session, const std::string& id)
+{
+    auto body = request(session, "GET", "/v1/modems/" + path_segment(id) + "/debug");
+    if (!body)
+        return 1;
+    const auto& path = session.invocation.bundle_path;
+    if (path.empty())
+        return print(session, *body, [](const json::value& debug) { return format_dialogue(field(debug, "dialogue")); });
+    auto archive = gzip(tar_archive(bundle_files(*body), std::chrono::system_clock::now()));
+    auto written = archive ? write_file_replacing(path, *archive) : Result<void>(archive.error());
+    if (!written) {
+        session.errors << fmt::format("cannot write {}: {}\n", path, written.error().message());
+        return 1;
+    }
+    session.output << fmt::format("wrote {} ({} bytes): the debug information of modem {}, without PINs or "
+                                  "passwords\n", path, archive->size(), id);
+    return 0;
+}
+
 int run_command(Session& session)
 {
     const auto& command = session.invocation.command;
@@ -283,6 +304,8 @@ int run_command(Session& session)
     }
     if (command == "at")
         return send_at(session, *id, operands.at(1));
+    if (command == "debug")
+        return debug_modem(session, *id);
     if (command == "pin")
         return set_sim_pin(session, *id);
     if (command == "scan") {

@@ -11,8 +11,6 @@ namespace uplink::cli {
 
 namespace json = boost::json;
 
-namespace {
-
 const json::value& field(const json::value& object, std::string_view key)
 {
     static const json::value none;
@@ -29,6 +27,8 @@ std::string text(const json::value& object, std::string_view key)
         return std::string(string->data(), string->size());
     return "";
 }
+
+namespace {
 
 std::optional<std::int64_t> number(const json::value& object, std::string_view key)
 {
@@ -62,6 +62,14 @@ std::string plain(const json::value& object, std::string_view key)
 {
     auto value = number(object, key);
     return value ? std::to_string(*value) : "";
+}
+
+// One "  Label         value" line of a section; nothing when the value is unknown. One label
+// column for every section, so the values line up down the page.
+void add_row(std::string& out, std::string_view label, const std::string& value)
+{
+    if (!value.empty())
+        out += fmt::format("  {:<14}{}\n", label, value);
 }
 
 std::string labelled(std::string_view label, const std::string& value)
@@ -318,15 +326,10 @@ std::string format_modem(const json::value& body)
     const auto& identity = field(body, "identity");
     const auto& sim = field(body, "sim");
     const auto& registration = field(body, "registration");
-    const auto& device = field(body, "device");
     auto wan = text(body, "wan");
     std::string out = fmt::format("Modem {}{}: {}\n", text(body, "id"), wan.empty() ? "" : " (" + wan + ")",
         modem_name(identity));
-    // One label column for every section, so the values line up down the page.
-    auto row = [&out](std::string_view label, const std::string& value) {
-        if (!value.empty())
-            out += fmt::format("  {:<14}{}\n", label, value);
-    };
+    auto row = [&out](std::string_view label, const std::string& value) { add_row(out, label, value); };
 
     auto state = text(body, "state");
     if (auto reason = text(body, "failed_reason"); !reason.empty())
@@ -423,7 +426,13 @@ std::string format_modem(const json::value& body)
         row("Last error", text(connection, "last_error"));
     }
 
-    out += "Device\n";
+    return out + format_device(field(body, "device"));
+}
+
+std::string format_device(const json::value& device)
+{
+    std::string out = "Device\n";
+    auto row = [&out](std::string_view label, const std::string& value) { add_row(out, label, value); };
     row("USB path", text(device, "usb_path"));
     auto vendor_id = text(device, "vendor_id");
     if (!vendor_id.empty())
@@ -552,6 +561,57 @@ std::string format_events(const json::value& body)
     if (out.empty())
         out = "no events yet\n";
     return out;
+}
+
+std::string format_dialogue(const json::value& body)
+{
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& line : array(body))
+        rows.push_back({text(line, "time"), text(line, "port"), text(line, "direction"), text(line, "text")});
+    return rows.empty() ? "no dialogue yet\n" : table(rows);
+}
+
+namespace {
+
+void append_json(std::string& out, const json::value& value, std::size_t depth)
+{
+    auto new_line = [&out](std::size_t indent) {
+        out += '\n';
+        out.append(2 * indent, ' ');
+    };
+    if (const auto* object = value.if_object(); object && !object->empty()) {
+        out += '{';
+        for (auto member = object->begin(); member != object->end(); ++member) {
+            if (member != object->begin())
+                out += ',';
+            new_line(depth + 1);
+            out += json::serialize(json::value(member->key())) + ": ";
+            append_json(out, member->value(), depth + 1);
+        }
+        new_line(depth);
+        out += '}';
+    } else if (const auto* items = value.if_array(); items && !items->empty()) {
+        out += '[';
+        for (auto item = items->begin(); item != items->end(); ++item) {
+            if (item != items->begin())
+                out += ',';
+            new_line(depth + 1);
+            append_json(out, *item, depth + 1);
+        }
+        new_line(depth);
+        out += ']';
+    } else {
+        out += json::serialize(value);
+    }
+}
+
+} // namespace
+
+std::string format_json(const json::value& value)
+{
+    std::string out;
+    append_json(out, value, 0);
+    return out + '\n';
 }
 
 } // namespace uplink::cli

@@ -9,9 +9,15 @@
 
 namespace uplink::cli {
 
+// A member of a JSON object; null (or "") when it is absent or the value is no object (or string).
+const boost::json::value& field(const boost::json::value& object, std::string_view key);
+std::string text(const boost::json::value& object, std::string_view key);
+
 std::string format_status(const boost::json::value& body);        // GET /v1/status
 std::string format_modems(const boost::json::value& body);        // GET /v1/modems
 std::string format_modem(const boost::json::value& body);         // GET /v1/modems/<id>
+std::string format_device(const boost::json::value& device);      // its "device": USB ids and ports
+std::string format_dialogue(const boost::json::value& body);      // GET /v1/modems/<id>/dialogue
 std::string format_signal(const boost::json::value& body);        // GET /v1/modems/<id>/signal
 std::string format_at_reply(const boost::json::value& body);      // POST /v1/modems/<id>/at
 std::string format_profiles(const boost::json::value& body);             // GET /v1/profiles
@@ -21,6 +27,9 @@ std::string format_connection_request(const boost::json::value& body);   // POST
 std::string format_networks(const boost::json::value& body);             // POST /v1/modems/<id>/scan
 std::string format_event(const boost::json::value& event);        // one {"event":...} of the stream
 std::string format_events(const boost::json::value& body);        // GET /v1/events/recent
+
+// Indented two spaces a level, for files people read (the debug bundle).
+std::string format_json(const boost::json::value& value);
 
 std::string format_uptime(std::int64_t seconds);                   // "3d 4h", "2h 5m", "42s"
 std::string format_technology(std::string_view technology);       // "lte" -> "LTE"

@@ -282,6 +282,7 @@ Modem::Response Modem::dispatch(const AtCommand& command, PortSettings& settings
         {"+QCAINFO", &Modem::carrier_info},
         {"+QRSRP", &Modem::antenna_rsrp},
         {"+QCFG", &Modem::quectel_config},
+        {"+QNWPREFCFG", &Modem::network_preference},
         {"!ICCID", &Modem::iccid},
         {"+ICCID", &Modem::iccid},
         {"+CPINC", &Modem::pin_counters_cpinc},

@@ -387,28 +387,48 @@ Modem::Response Modem::pdp_context(const AtCommand& command, PortSettings&)
 }
 
 // ---------------------------------------------------------------- AT+QCFG
+// "nwscanmode" is one RAT alone or automatic: 0 automatic, 1 GSM, 2 WCDMA, 3 LTE.
+namespace {
+
+constexpr std::array<unsigned, 4> rats_of_scanmode {0, rat_bit::gsm, rat_bit::wcdma, rat_bit::lte};
+
+int scanmode_of(unsigned rats)
+{
+    auto found = std::find(rats_of_scanmode.begin(), rats_of_scanmode.end(), rats);
+    return found == rats_of_scanmode.end() ? 0 : static_cast<int>(found - rats_of_scanmode.begin());
+}
+
+} // namespace
+
 Modem::Response Modem::quectel_config(const AtCommand& command, PortSettings&)
 {
+    const auto& dialect = spec_.profile->dialect;
     auto& nv = surroundings_.nv;
-    if (command.form == CommandForm::Test)
-        return ok({"+QCFG: \"band\",(0-ffff),(0-7fffffffffffffff),(0-7fffffffffffffff),(0,1)",
-            "+QCFG: \"usbnet\",(0-5)", "+QCFG: \"nwscanmode\",(0-3),(0,1)"});
+    if (command.form == CommandForm::Test) {
+        std::vector<std::string> lines;
+        if (dialect.has_qcfg("band"))
+            lines.push_back("+QCFG: \"band\",(0-ffff),(0-7fffffffffffffff),(0-7fffffffffffffff),(0,1)");
+        lines.push_back("+QCFG: \"usbnet\",(0-5)");
+        if (dialect.has_qcfg("nwscanmode"))
+            lines.push_back("+QCFG: \"nwscanmode\",(0-3),(0,1)");
+        return ok(std::move(lines));
+    }
     auto arguments = split_arguments(command.arguments);
-    if (command.form != CommandForm::Set || !arguments || arguments->empty())
+    if (command.form != CommandForm::Set || !arguments || arguments->empty() || !dialect.has_qcfg((*arguments)[0]))
         return error();
     const auto& item = (*arguments)[0];
     if (equals_ignoring_case(item, "band"))
         return band_config(*arguments);
     bool usbnet = equals_ignoring_case(item, "usbnet");
-    if (!usbnet && !equals_ignoring_case(item, "nwscanmode"))
-        return error();
-    int& value = usbnet ? nv.usbnet : nv.nwscanmode;
     if (arguments->size() == 1)
-        return ok({fmt::format("+QCFG: \"{}\",{}", usbnet ? "usbnet" : "nwscanmode", value)});
+        return ok({fmt::format("+QCFG: \"{}\",{}", usbnet ? "usbnet" : "nwscanmode", usbnet ? nv.usbnet : scanmode_of(nv.rats))});
     auto parsed = number((*arguments)[1], 0, usbnet ? 5 : 3);
     if (!parsed || arguments->size() > 3)
         return cme(50);
-    value = *parsed;
+    if (usbnet)
+        nv.usbnet = *parsed;
+    else
+        nv.rats = rats_of_scanmode.at(static_cast<std::size_t>(*parsed));
     update_registration(); // nwscanmode 1 or 2 (GSM/WCDMA only) leaves the LTE cell
     return ok();
 }
@@ -438,6 +458,117 @@ Modem::Response Modem::band_config(const std::vector<std::string>& arguments)
     nv.gw_mask = format_mask(*gw);
     nv.tds_mask = format_mask(*tds);
     nv.lte_mask = enabled;
+    update_registration();
+    return ok();
+}
+
+
+// ---------------------------------------------------------------- AT+QNWPREFCFG
+// The 5G modules' radio settings (modem-protocols.md §4.1): "mode_pref" names the RATs joined
+// by ':' (AUTO, WCDMA, LTE, NR5G); "lte_band", "nr5g_band" (SA) and "nsa_nr5g_band" (NSA) are
+// band numbers joined by ':'. A set keeps the module's own bands of those given and refuses a
+// list with none of them.
+namespace {
+
+constexpr std::array<std::pair<std::string_view, unsigned>, 3> rat_names {
+    {{"WCDMA", rat_bit::wcdma}, {"LTE", rat_bit::lte}, {"NR5G", rat_bit::nr5g}}};
+
+std::string mode_pref_of(unsigned rats)
+{
+    std::vector<std::string_view> names;
+    for (const auto& [name, bit] : rat_names)
+        if (rats & bit)
+            names.push_back(name);
+    return names.empty() ? std::string("AUTO") : fmt::format("{}", fmt::join(names, ":"));
+}
+
+std::vector<std::string_view> colon_separated(std::string_view text)
+{
+    std::vector<std::string_view> parts;
+    for (std::size_t start = 0;;) {
+        auto end = text.find(':', start);
+        parts.push_back(text.substr(start, end - start));
+        if (end == std::string_view::npos)
+            return parts;
+        start = end + 1;
+    }
+}
+
+std::string band_list(const std::set<int>& bands)
+{
+    return fmt::format("{}", fmt::join(bands, ":"));
+}
+
+} // namespace
+
+Modem::Response Modem::network_preference(const AtCommand& command, PortSettings&)
+{
+    auto& nv = surroundings_.nv;
+    std::set<int> lte_supported(spec_.lte_bands.begin(), spec_.lte_bands.end());
+    std::set<int> nr_supported(spec_.profile->nr_bands.begin(), spec_.profile->nr_bands.end());
+    if (command.form == CommandForm::Test)
+        return ok({"+QNWPREFCFG: \"mode_pref\",AUTO:WCDMA:LTE:NR5G",
+            fmt::format("+QNWPREFCFG: \"lte_band\",{}", band_list(lte_supported)),
+            fmt::format("+QNWPREFCFG: \"nsa_nr5g_band\",{}", band_list(nr_supported)),
+            fmt::format("+QNWPREFCFG: \"nr5g_band\",{}", band_list(nr_supported))});
+    auto arguments = split_arguments(command.arguments);
+    if (command.form != CommandForm::Set || !arguments || arguments->empty() || arguments->size() > 2)
+        return error();
+    const auto& item = (*arguments)[0];
+    std::set<int> lte_bands;
+    for (std::size_t bit = 0; bit < nv.lte_mask.size(); ++bit)
+        if (nv.lte_mask.test(bit))
+            lte_bands.insert(static_cast<int>(bit + 1));
+    auto reply = [&](std::string_view value) {
+        return ok({fmt::format("+QNWPREFCFG: \"{}\",{}", item, value)});
+    };
+    if (equals_ignoring_case(item, "mode_pref")) {
+        if (arguments->size() == 1)
+            return reply(mode_pref_of(nv.rats));
+        unsigned rats = 0;
+        for (auto name : colon_separated((*arguments)[1])) {
+            auto found = std::find_if(rat_names.begin(), rat_names.end(),
+                [&](const auto& entry) { return equals_ignoring_case(entry.first, name); });
+            if (equals_ignoring_case(name, "AUTO"))
+                continue;
+            if (found == rat_names.end())
+                return cme(50);
+            rats |= found->second;
+        }
+        nv.rats = rats == (rat_bit::wcdma | rat_bit::lte | rat_bit::nr5g) ? 0 : rats;
+        update_registration();
+        return ok();
+    }
+    std::set<int>* enabled = nullptr;
+    const std::set<int>* supported = &nr_supported;
+    if (equals_ignoring_case(item, "lte_band")) {
+        enabled = &lte_bands;
+        supported = &lte_supported;
+    } else if (equals_ignoring_case(item, "nr5g_band")) {
+        enabled = &nv.nr5g_bands;
+    } else if (equals_ignoring_case(item, "nsa_nr5g_band")) {
+        enabled = &nv.nsa_nr5g_bands;
+    } else {
+        return error();
+    }
+    if (arguments->size() == 1)
+        return reply(band_list(*enabled));
+    std::set<int> wanted;
+    for (auto word : colon_separated((*arguments)[1])) {
+        auto band = number(word, 1, 1024);
+        if (!band)
+            return cme(50);
+        if (supported->count(*band))
+            wanted.insert(*band);
+    }
+    if (wanted.empty())
+        return cme(50);
+    *enabled = std::move(wanted);
+    if (enabled == &lte_bands) {
+        nv.lte_mask.reset();
+        for (int band : lte_bands)
+            nv.lte_mask.set(static_cast<std::size_t>(band - 1));
+    }
     update_registration();
     return ok();
 }

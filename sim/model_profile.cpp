@@ -39,10 +39,12 @@ const std::vector<ModelProfile>& models()
                 {4, FunctionRole::Qmi, "qmi_wwan", "ff", "ff", 3},
             },
             .lte_bands = {1, 3, 5, 7, 8, 20, 38, 40, 41},
+            .nr_bands = {},
             .dialect = {
                 .identity_lines = {"{manufacturer}", "{model}", "Revision: {revision}"},
                 .vendor_commands = {"+QPINC", "+QCCID", "+QENG", "+QNWINFO", "+QCAINFO",
                     "+QRSRP", "+QCFG"},
+                .qcfg_items = {"band", "usbnet", "nwscanmode"},
                 .ready_urc = "RDY",
                 .sim_present_urcs = {"+QUSIM: 1"},
                 .sim_files_urcs = {"+QIND: SMS DONE", "+QIND: PB DONE"},
@@ -79,14 +81,52 @@ const std::vector<ModelProfile>& models()
                 {8, FunctionRole::Qmi, "qmi_wwan", "ff", "ff", 3},
             },
             .lte_bands = {1, 2, 3, 4, 5, 7, 8, 12, 13, 20, 25, 41},
+            .nr_bands = {},
             .dialect = {
                 .identity_lines = {"Manufacturer: {manufacturer}", "Model: {model}",
                     "Revision: {revision}", "IMEI: {imei}", "IMEI SV: 20", "FSN: {serial}",
                     "+GCAP: +CGSM"},
                 .vendor_commands = {"!ICCID", "+ICCID", "+CPINC"},
+                .qcfg_items = {},
                 .ready_urc = "",
                 .sim_present_urcs = {},
                 .sim_files_urcs = {},
+            },
+        },
+        // Quectel RM520N-GL, a 5G module in the EC25's USB layout (the kernel's option.c has
+        // QUECTEL_PRODUCT_RM520N 0x0801; the interface roles are the RM500Q's, modem-protocols.md
+        // [inf]). Its radio settings are AT+QNWPREFCFG's, not AT+QCFG="band"/"nwscanmode"
+        // (modem-protocols.md §4.1; the read and set forms of "mode_pref", "lte_band",
+        // "nr5g_band" and "nsa_nr5g_band" as 4IceG/luci-app-modemband issues 13 and 18 and
+        // iamromulan/RM551E-GL issue 9 show them). Bands: the RM520N-GL specification's LTE
+        // and 5G NR columns. The emulated network has LTE cells only, so an RM520N registers
+        // on LTE, and told to use 5G alone it finds no network.
+        {
+            .model = "RM520N",
+            .manufacturer = "Quectel",
+            .revision = "RM520NGLAAR03A03M4G",
+            .usb = {.vendor_id = "2c7c", .product_id = "0801", .manufacturer = "Quectel",
+                .product = "RM520N-GL", .version = " 3.20", .device_class = "ef",
+                .device_subclass = "02", .device_protocol = "01", .bcd_device = "0504"},
+            .functions = {
+                {0, FunctionRole::Diag, "option", "ff", "ff", 2},
+                {1, FunctionRole::Nmea, "option", "00", "00", 3},
+                {2, FunctionRole::At, "option", "00", "00", 3},
+                {3, FunctionRole::Modem, "option", "00", "00", 3},
+                {4, FunctionRole::Qmi, "qmi_wwan", "ff", "ff", 3},
+            },
+            .lte_bands = {1, 2, 3, 4, 5, 7, 8, 12, 13, 14, 17, 18, 19, 20, 25, 26, 28, 29, 30,
+                32, 34, 38, 39, 40, 41, 42, 43, 46, 48, 66, 71},
+            .nr_bands = {1, 2, 3, 5, 7, 8, 12, 13, 14, 18, 20, 25, 26, 28, 29, 30, 38, 40, 41,
+                48, 66, 70, 71, 75, 76, 77, 78, 79},
+            .dialect = {
+                .identity_lines = {"{manufacturer}", "{model}", "Revision: {revision}"},
+                .vendor_commands = {"+QPINC", "+QCCID", "+QENG", "+QNWINFO", "+QCAINFO",
+                    "+QRSRP", "+QCFG", "+QNWPREFCFG"},
+                .qcfg_items = {"usbnet"},
+                .ready_urc = "RDY",
+                .sim_present_urcs = {"+QUSIM: 1"},
+                .sim_files_urcs = {"+QIND: SMS DONE", "+QIND: PB DONE"},
             },
         },
     };
@@ -99,6 +139,12 @@ bool AtDialect::answers(std::string_view command) const
 {
     return std::find(vendor_commands.begin(), vendor_commands.end(), command)
         != vendor_commands.end();
+}
+
+bool AtDialect::has_qcfg(std::string_view item) const
+{
+    return std::any_of(qcfg_items.begin(), qcfg_items.end(),
+        [&](std::string_view known) { return same_ignoring_case(known, item); });
 }
 
 std::size_t ModelProfile::serial_count() const

@@ -48,11 +48,13 @@ struct AtDialect {
     // The vendor commands it answers ("+QENG", "!ICCID"); every other vendor command is
     // ERROR, as on a modem that does not know it. The standard commands are always there.
     std::vector<std::string_view> vendor_commands;
+    std::vector<std::string_view> qcfg_items; // the AT+QCFG settings it has ("band", "usbnet")
     std::string_view ready_urc; // when the AT ports start answering after power-on, or ""
     std::vector<std::string_view> sim_present_urcs; // after the SIM's +CPIN: at boot or insertion
     std::vector<std::string_view> sim_files_urcs; // once the SIM is unlocked and read
 
     bool answers(std::string_view command) const;
+    bool has_qcfg(std::string_view item) const; // without case
 };
 
 struct ModelProfile {
@@ -62,6 +64,7 @@ struct ModelProfile {
     UsbDescriptor usb;
     std::vector<UsbFunction> functions; // in interface order
     std::vector<int> lte_bands; // what the module supports (default)
+    std::vector<int> nr_bands; // its 5G NR bands; none on an LTE module
     AtDialect dialect;
 
     std::size_t serial_count() const;
@@ -72,7 +75,7 @@ struct ModelProfile {
 const ModelProfile& default_model();
 // By the scenario's "model", compared without case; none for a model not emulated.
 const ModelProfile* find_model(std::string_view model);
-// "EC25, MC7455": for messages.
+// "EC25, MC7455, RM520N": for messages.
 std::string model_names();
 
 } // namespace uplink::sim

@@ -109,6 +109,9 @@ Surroundings initial_surroundings(const ModemSpec& spec)
     for (int band : spec.lte_bands)
         if (band >= 1 && band <= 128)
             surroundings.nv.lte_mask.set(static_cast<std::size_t>(band - 1));
+    const auto& nr_bands = spec.profile->nr_bands;
+    surroundings.nv.nr5g_bands.insert(nr_bands.begin(), nr_bands.end());
+    surroundings.nv.nsa_nr5g_bands = surroundings.nv.nr5g_bands;
     return surroundings;
 }
 
@@ -374,7 +377,7 @@ bool Modem::can_register() const
     return booted_ && functionality_ == Functionality::Full && sim_state() == SimState::Ready
         && surroundings_.network == NetworkAccess::Allowed && radio.available
         && operator_mode_ != OperatorMode::Deregistered && band_enabled(radio.primary.band)
-        && (surroundings_.nv.nwscanmode == 0 || surroundings_.nv.nwscanmode == 3)
+        && (surroundings_.nv.rats == 0 || (surroundings_.nv.rats & rat_bit::lte) != 0)
         && serving_operator() != nullptr
         && (operator_mode_ != OperatorMode::Manual || manual_operator_ == radio.operator_plmn);
 }

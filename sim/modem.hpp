@@ -19,6 +19,7 @@
 #include <map>
 #include <optional>
 #include <qmi/qmi.hpp>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -113,6 +114,11 @@ struct Counters {
     std::map<std::string, long> qmi_requests_by_name; // "DMS Get IDs": 1
 };
 
+// The radio access technologies a module may be told to use, as bits of NonVolatile::rats.
+namespace rat_bit {
+constexpr unsigned gsm = 1, wcdma = 2, lte = 4, nr5g = 8;
+}
+
 // Settings a real module keeps in NVRAM: they survive AT+CFUN=1,1 and a replug.
 struct NonVolatile {
     struct Context {
@@ -124,7 +130,8 @@ struct NonVolatile {
     std::string gw_mask = "93", tds_mask = "0";
     std::bitset<128> lte_mask; // bit n-1 = LTE band n
     int usbnet = 0; // 0 RmNet/QMI (EC25 default)
-    int nwscanmode = 0; // 0 automatic
+    unsigned rats = 0; // rat_bit: the RATs it may use; 0 automatic (every one it has)
+    std::set<int> nr5g_bands, nsa_nr5g_bands; // the 5G NR bands enabled for SA and for NSA
 };
 
 // The world around one modem and what a test set up or observed: survives a replug.
@@ -298,6 +305,8 @@ private:
     Response pdp_context(const AtCommand&, PortSettings&);
     Response quectel_config(const AtCommand&, PortSettings&);
     Response band_config(const std::vector<std::string>& arguments);
+    Response network_preference(const AtCommand&, PortSettings&);
+    unsigned all_rats() const; // rat_bit
     const Operator* serving_operator() const;
 
     // ------------------------------------------------ data calls (at_data.cpp, bearer.cpp)

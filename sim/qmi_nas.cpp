@@ -237,16 +237,40 @@ qmi::Message Modem::nas_network_register(const qmi::Message& request, QmiClient&
 }
 
 // System Selection Preference (0x0033 set, 0x0034 get): the same NV settings as Quectel's
-// AT+QCFG="nwscanmode" and "band", in QMI's form. Mode preference 0x11 (QmiNasRatModePreference):
-// one RAT alone is that scan mode, anything else is automatic. LTE band preference 0x15: bit n-1
-// for band n, the module's own bands only, as AT+QCFG="band" takes them.
+// AT+QCFG="nwscanmode"/AT+QNWPREFCFG="mode_pref" and the band settings, in QMI's form. Mode
+// preference 0x11 (QmiNasRatModePreference): every RAT the module has is automatic. LTE band
+// preference 0x15: bit n-1 for band n, the module's own bands only, as AT+QCFG="band" takes them.
 namespace {
 
-constexpr std::array<std::uint16_t, 4> mode_of_scan {
-    qmi::rat_mode::gsm | qmi::rat_mode::umts | qmi::rat_mode::lte, // 0 automatic
-    qmi::rat_mode::gsm, qmi::rat_mode::umts, qmi::rat_mode::lte};
+constexpr std::array<std::pair<unsigned, std::uint16_t>, 4> qmi_bits {{{rat_bit::gsm, qmi::rat_mode::gsm},
+    {rat_bit::wcdma, qmi::rat_mode::umts}, {rat_bit::lte, qmi::rat_mode::lte}, {rat_bit::nr5g, qmi::rat_mode::nr5g}}};
+
+std::uint16_t qmi_mode_of(unsigned rats)
+{
+    std::uint16_t mode = 0;
+    for (auto [rat, bit] : qmi_bits)
+        if (rats & rat)
+            mode |= bit;
+    return mode;
+}
+
+unsigned rats_of(std::uint16_t mode)
+{
+    unsigned rats = 0;
+    for (auto [rat, bit] : qmi_bits)
+        if (mode & bit)
+            rats |= rat;
+    return rats;
+}
 
 } // namespace
+
+// The RATs an EC25 or MC7455 has (GSM, WCDMA, LTE), or an RM520N (WCDMA, LTE, 5G NR).
+unsigned Modem::all_rats() const
+{
+    return spec_.profile->nr_bands.empty() ? rat_bit::gsm | rat_bit::wcdma | rat_bit::lte
+                                           : rat_bit::wcdma | rat_bit::lte | rat_bit::nr5g;
+}
 
 qmi::Message Modem::nas_set_system_selection(const qmi::Message& request, QmiClient&)
 {
@@ -256,6 +280,8 @@ qmi::Message Modem::nas_set_system_selection(const qmi::Message& request, QmiCli
     if (!arguments.ok())
         return response_to(request, arguments.error());
     auto& nv = surroundings_.nv;
+    if (mode && (rats_of(*mode) & all_rats()) == 0) // none the module has (5G on an LTE module)
+        return response_to(request, qmi::ProtocolError::InvalidArgument);
     std::bitset<128> enabled;
     if (bands) {
         for (int band : spec_.lte_bands)
@@ -265,8 +291,8 @@ qmi::Message Modem::nas_set_system_selection(const qmi::Message& request, QmiCli
             return response_to(request, qmi::ProtocolError::InvalidArgument);
     }
     if (mode) {
-        auto scan = std::find(mode_of_scan.begin() + 1, mode_of_scan.end(), *mode);
-        nv.nwscanmode = scan == mode_of_scan.end() ? 0 : static_cast<int>(scan - mode_of_scan.begin());
+        auto rats = rats_of(*mode) & all_rats();
+        nv.rats = rats == all_rats() ? 0 : rats;
     }
     if (bands)
         nv.lte_mask = enabled;
@@ -282,7 +308,7 @@ qmi::Message Modem::nas_get_system_selection(const qmi::Message& request, QmiCli
         if (nv.lte_mask.test(bit))
             bands |= std::uint64_t {1} << bit;
     auto response = response_to(request);
-    response.add(0x11, qmi::TlvWriter().u16(mode_of_scan.at(static_cast<std::size_t>(nv.nwscanmode))).take());
+    response.add(0x11, qmi::TlvWriter().u16(qmi_mode_of(nv.rats == 0 ? all_rats() : nv.rats)).take());
     response.add(0x15, qmi::TlvWriter().u64(bands).take());
     return response;
 }

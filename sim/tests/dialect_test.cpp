@@ -136,35 +136,38 @@ TEST(Dialect, EachModelAnswersOnlyItsOwnVendorCommands)
 {
     struct Case {
         std::string_view command;
-        bool ec25, mc7455; // answered (not ERROR)
+        bool ec25, mc7455, rm520n; // answered (not ERROR)
     };
     const std::vector<Case> cases {
-        {"AT+QCCID", true, false},
-        {"AT+QPINC?", true, false},
-        {"AT+QENG=\"servingcell\"", true, false},
-        {"AT+QNWINFO", true, false},
-        {"AT+QCAINFO", true, false},
-        {"AT+QRSRP", true, false},
-        {"AT+QCFG=\"band\"", true, false},
-        {"AT!ICCID?", false, true},
-        {"AT+ICCID", false, true},
-        {"AT+CPINC?", false, true},
+        {"AT+QCCID", true, false, true},
+        {"AT+QPINC?", true, false, true},
+        {"AT+QENG=\"servingcell\"", true, false, true},
+        {"AT+QNWINFO", true, false, true},
+        {"AT+QCAINFO", true, false, true},
+        {"AT+QRSRP", true, false, true},
+        {"AT+QCFG=\"band\"", true, false, false},
+        {"AT+QCFG=\"nwscanmode\"", true, false, false},
+        {"AT+QCFG=\"usbnet\"", true, false, true},
+        {"AT+QNWPREFCFG=\"mode_pref\"", false, false, true},
+        {"AT!ICCID?", false, true, false},
+        {"AT+ICCID", false, true, false},
+        {"AT+CPINC?", false, true, false},
         // The standard ones are everybody's.
-        {"AT+CSQ", true, true},
-        {"AT+CESQ", true, true},
-        {"AT+COPS?", true, true},
-        {"AT+CEREG?", true, true},
-        {"AT+CIMI", true, true},
-        {"AT+CRSM=176,12258,0,0,10", true, true},
+        {"AT+CSQ", true, true, true},
+        {"AT+CESQ", true, true, true},
+        {"AT+COPS?", true, true, true},
+        {"AT+CEREG?", true, true, true},
+        {"AT+CIMI", true, true, true},
+        {"AT+CRSM=176,12258,0,0,10", true, true, true},
     };
-    for (auto model : {"EC25", "MC7455"}) {
+    for (std::string_view model : {"EC25", "MC7455", "RM520N"}) {
         Bench bench(model);
         bench.run_for(Duration(200));
         EXPECT_EQ(bench.ask("ATE0"), ok);
         EXPECT_EQ(bench.ask("AT+CPIN=4321"), ok);
         bench.run_for(Duration(600));
         for (const auto& entry : cases) {
-            bool expected = model == std::string_view("EC25") ? entry.ec25 : entry.mc7455;
+            bool expected = model == "EC25" ? entry.ec25 : model == "MC7455" ? entry.mc7455 : entry.rm520n;
             auto reply = bench.ask(entry.command);
             EXPECT_EQ(reply != "\r\nERROR\r\n", expected)
                 << model << " " << entry.command << ": " << reply;
@@ -185,6 +188,42 @@ TEST(Dialect, ScenarioModelChoosesTheDefaults)
     EXPECT_EQ(spec.lte_bands, (std::vector<int> {1, 2, 3, 4, 5, 7, 8, 12, 13, 20, 25, 41}));
     EXPECT_EQ(find_model("mc7455"), spec.profile); // without case
     EXPECT_EQ(find_model("EG25"), nullptr);
+}
+
+// The 5G module's radio settings: AT+QNWPREFCFG's read and set forms, the module's own bands kept
+// of those given, and 5G alone leaving the emulated network's LTE cell.
+TEST(Dialect, Rm520nNetworkPreferences)
+{
+    Bench bench("RM520N");
+    bench.run_for(Duration(200));
+    EXPECT_EQ(bench.ask("ATE0"), ok);
+    EXPECT_EQ(bench.ask("AT+CPIN=4321"), ok);
+    bench.run_for(Duration(600));
+    auto preference = [&](std::string_view item, std::string_view value) {
+        return fmt::format("\r\n+QNWPREFCFG: \"{}\",{}\r\n", item, value) + ok;
+    };
+    EXPECT_EQ(bench.ask("AT+QNWPREFCFG=\"mode_pref\""), preference("mode_pref", "AUTO"));
+    EXPECT_EQ(bench.ask("AT+QNWPREFCFG=\"nr5g_band\""),
+        preference("nr5g_band", "1:2:3:5:7:8:12:13:14:18:20:25:26:28:29:30:38:40:41:48:66:70:71:75:76:77:78:79"));
+    EXPECT_EQ(bench.ask("AT+QNWPREFCFG=\"nr5g_band\",78:41:260"), ok); // n260 is not the module's
+    EXPECT_EQ(bench.ask("AT+QNWPREFCFG=\"nr5g_band\""), preference("nr5g_band", "41:78"));
+    EXPECT_EQ(bench.ask("AT+QNWPREFCFG=\"nsa_nr5g_band\",78"), ok);
+    EXPECT_EQ(bench.ask("AT+QNWPREFCFG=\"nsa_nr5g_band\""), preference("nsa_nr5g_band", "78"));
+    EXPECT_EQ(bench.ask("AT+QNWPREFCFG=\"nr5g_band\",260"), "\r\n+CME ERROR: 50\r\n");
+    EXPECT_EQ(bench.ask("AT+QNWPREFCFG=\"lte_band\",3:7:20"), ok);
+    EXPECT_EQ(bench.ask("AT+QNWPREFCFG=\"lte_band\""), preference("lte_band", "3:7:20"));
+    EXPECT_EQ(bench.ask("AT+QNWPREFCFG=\"lte_band\",3:x"), "\r\n+CME ERROR: 50\r\n");
+    EXPECT_EQ(bench.ask("AT+QNWPREFCFG=\"nosuch\""), "\r\nERROR\r\n");
+
+    EXPECT_EQ(bench.ask("AT+CEREG?"), "\r\n+CEREG: 0,1\r\n" + ok);
+    EXPECT_EQ(bench.ask("AT+QNWPREFCFG=\"mode_pref\",NR5G"), ok);
+    EXPECT_EQ(bench.ask("AT+QNWPREFCFG=\"mode_pref\""), preference("mode_pref", "NR5G"));
+    EXPECT_EQ(bench.ask("AT+CEREG?"), "\r\n+CEREG: 0,2\r\n" + ok); // no NR cell here
+    EXPECT_EQ(bench.ask("AT+QNWPREFCFG=\"mode_pref\",lte:nr5g"), ok);
+    EXPECT_EQ(bench.ask("AT+QNWPREFCFG=\"mode_pref\""), preference("mode_pref", "LTE:NR5G"));
+    EXPECT_EQ(bench.ask("AT+QNWPREFCFG=\"mode_pref\",GSM"), "\r\n+CME ERROR: 50\r\n");
+    EXPECT_EQ(bench.ask("AT+QNWPREFCFG=\"mode_pref\",WCDMA:LTE:NR5G"), ok);
+    EXPECT_EQ(bench.ask("AT+QNWPREFCFG=\"mode_pref\""), preference("mode_pref", "AUTO"));
 }
 
 } // namespace

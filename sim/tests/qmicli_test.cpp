@@ -162,6 +162,12 @@ TEST_F(Qmicli, SystemSelectionPreference)
     auto lte = qmicli({"--nas-set-system-selection-preference=lte"});
     ASSERT_EQ(lte.status, 0) << describe(lte);
     EXPECT_TRUE(status_has("\"registration\":\"home\"", Clock::now() + 10s));
+    // The EC25 has no 5G: refused, and the preference stays.
+    auto nr = qmicli({"--nas-set-system-selection-preference=5gnr"});
+    EXPECT_NE(nr.status, 0) << describe(nr);
+    EXPECT_TRUE(contains(nr.err, "InvalidArgument")) << describe(nr);
+    read = qmicli({"--nas-get-system-selection-preference"});
+    EXPECT_TRUE(contains(read.out, "Mode preference: 'lte'")) << read.out;
 }
 
 TEST_F(Qmicli, DataCallStartSettingsStop)

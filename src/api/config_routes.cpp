@@ -58,6 +58,7 @@ json::value radio_settings_json(const modem::RadioSettings& radio)
     return json::object{
         {"rat", to_string(radio.rat)},
         {"lte_bands", bands_json(radio.lte_bands)},
+        {"nr_bands", bands_json(radio.nr_bands)},
         {"operator", radio.network.empty() ? json::value(nullptr) : json::value(radio.network)},
     };
 }
@@ -162,6 +163,8 @@ json::value radio_state_json(const modem::RadioState& radio)
     return json::object{
         {"rat", radio.rat ? json::value(to_string(*radio.rat)) : json::value(nullptr)},
         {"lte_bands", radio.lte_bands ? bands_json(*radio.lte_bands) : json::value(nullptr)},
+        {"nr_bands", radio.nr_bands ? bands_json(*radio.nr_bands) : json::value(nullptr)},
+        {"nsa_nr_bands", radio.nsa_nr_bands ? bands_json(*radio.nsa_nr_bands) : json::value(nullptr)},
         {"selection", radio.selection.empty() ? json::value(nullptr) : json::value(radio.selection)},
         {"operator", radio.network.empty() ? json::value(nullptr) : json::value(radio.network)},
         {"error", radio.error.empty() ? json::value(nullptr) : json::value(radio.error)},

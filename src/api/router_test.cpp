@@ -425,7 +425,7 @@ TEST_F(ProfileRoutesTest, TheEffectiveSettingsShowNoSecret)
         "connection":{"apn":"internet","auth":"pap-chap","username":"web","password_set":true,
         "ip_family":"ipv4","autoconnect":true,"mtu":null,"metric":200,"ttl":null},
         "watchdog":{"probe_hosts":[],"probe_interval_s":60,"probe_bytes_per_month":0,"recovery_backoff_s":15,
-        "usb_power_cycle":false},"radio":{"rat":"auto","lte_bands":[],"operator":null},"pin_set":true})json");
+        "usb_power_cycle":false},"radio":{"rat":"auto","lte_bands":[],"nr_bands":[],"operator":null},"pin_set":true})json");
     EXPECT_EQ(response.body.at("settings"), expected) << json::serialize(response.body.at("settings"));
     EXPECT_EQ(json::serialize(response.body).find("web-secret"), std::string::npos);
 }
@@ -452,15 +452,18 @@ TEST_F(ProfileRoutesTest, TheSimPinIsChangedAndARefusalSaysSo)
 TEST_F(ProfileRoutesTest, TheRadioShowsWhatTheModemReports)
 {
     EXPECT_EQ(get("/v1/modems/1-1").body.at("radio"),
-        json::parse(R"({"rat":null,"lte_bands":null,"selection":null,"operator":null,"error":null})"));
+        json::parse(R"({"rat":null,"lte_bands":null,"nr_bands":null,"nsa_nr_bands":null,"selection":null,
+            "operator":null,"error":null})"));
     auto& radio = source.snapshots[0].radio;
     radio.rat = modem::RatPreference::Lte;
     radio.lte_bands = std::vector<int> {3, 20};
+    radio.nr_bands = std::vector<int> {78};
+    radio.nsa_nr_bands = std::vector<int> {28, 78};
     radio.selection = "manual";
     radio.network = "23415";
     radio.error = "the modem lacks LTE band 42";
-    EXPECT_EQ(get("/v1/modems/1-1").body.at("radio"), json::parse(R"({"rat":"lte","lte_bands":[3,20],
-        "selection":"manual","operator":"23415","error":"the modem lacks LTE band 42"})"));
+    EXPECT_EQ(get("/v1/modems/1-1").body.at("radio"), json::parse(R"({"rat":"lte","lte_bands":[3,20],"nr_bands":[78],
+        "nsa_nr_bands":[28,78],"selection":"manual","operator":"23415","error":"the modem lacks LTE band 42"})"));
 }
 
 TEST_F(ProfileRoutesTest, AScanListsTheNetworksOrSaysWhyNot)

@@ -229,7 +229,12 @@ Result<std::vector<PdpContext>> parse_cgdcont_read(const std::vector<std::string
 Result<BandConfiguration> parse_qcfg_band(const std::vector<std::string>& lines);
 Result<int> parse_qcfg_nwscanmode(const std::vector<std::string>& lines);
 // The bands a Quectel mask (hex without "0x") enables: bit n-1 is band n. Empty for a non-hex mask.
-std::vector<int> lte_bands_of_mask(std::string_view mask);
+std::vector<int> bands_of_mask(std::string_view mask);
+// +QNWPREFCFG: "<item>",<value>, the value of the item asked for: RAT names joined by ':' for
+// "mode_pref" (AUTO, LTE:NR5G), band numbers joined by ':' for the band items (1:3:7).
+Result<std::string> parse_qnwprefcfg(const std::vector<std::string>& lines, std::string_view item);
+// "1:3:7": the bands, ascending. Anything but band numbers joined by ':' is a parse error.
+Result<std::vector<int>> parse_band_list(std::string_view text);
 
 // ---------------------------------------------------------------- the channel
 struct ChannelStats {

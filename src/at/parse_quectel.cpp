@@ -281,7 +281,7 @@ bool mask_field(std::string_view field, std::string& out)
 
 } // namespace
 
-std::vector<int> lte_bands_of_mask(std::string_view mask)
+std::vector<int> bands_of_mask(std::string_view mask)
 {
     std::vector<int> bands;
     int bit = 0;
@@ -310,10 +310,41 @@ Result<BandConfiguration> parse_qcfg_band(const std::vector<std::string>& lines)
             return parse_error();
         if (fields.size() > 3 && !mask_field(fields[3], configuration.tds_mask))
             return parse_error();
-        configuration.lte_bands = lte_bands_of_mask(configuration.lte_mask);
+        configuration.lte_bands = bands_of_mask(configuration.lte_mask);
         return configuration;
     }
     return not_found();
+}
+
+Result<std::string> parse_qnwprefcfg(const std::vector<std::string>& lines, std::string_view item)
+{
+    for (auto rest : all_prefixed(lines, "+QNWPREFCFG:")) {
+        auto fields = split_fields(rest);
+        if (!equals_ignoring_case(unquote(fields[0]), item))
+            continue;
+        if (fields.size() != 2 || unquote(fields[1]).empty())
+            return parse_error();
+        return std::string(unquote(fields[1]));
+    }
+    return not_found();
+}
+
+Result<std::vector<int>> parse_band_list(std::string_view text)
+{
+    std::vector<int> bands;
+    for (std::size_t start = 0;;) {
+        auto end = text.find(':', start);
+        auto band = to_int(text.substr(start, end - start));
+        if (!band || *band < 1)
+            return parse_error();
+        bands.push_back(*band);
+        if (end == std::string_view::npos)
+            break;
+        start = end + 1;
+    }
+    std::sort(bands.begin(), bands.end());
+    bands.erase(std::unique(bands.begin(), bands.end()), bands.end());
+    return bands;
 }
 
 // +QCFG: "nwscanmode",<scanmode>: 0 automatic, 1 GSM only, 2 WCDMA only, 3 LTE only

@@ -318,4 +318,24 @@ TEST(AtParseQcfgNwscanmode, RealReplies)
 }
 
 } // namespace
+TEST(AtParseQnwprefcfg, RealReplies)
+{
+    // modem-protocols.md §4.1 and the RM500Q-GL reply in 4IceG/luci-app-modemband issue 13.
+    EXPECT_EQ(parse_qnwprefcfg(lines_of("+QNWPREFCFG: \"mode_pref\",AUTO"), "mode_pref").value(), "AUTO");
+    auto nr = parse_qnwprefcfg({"+QNWPREFCFG: \"nr5g_band\",1:2:3:5:7:8:12:20:25:28:38:40:41:48:66:71:77:78:79"}, "nr5g_band");
+    EXPECT_EQ(parse_band_list(nr.value()).value(),
+        (std::vector<int> {1, 2, 3, 5, 7, 8, 12, 20, 25, 28, 38, 40, 41, 48, 66, 71, 77, 78, 79}));
+    EXPECT_EQ(parse_qnwprefcfg({"+QNWPREFCFG: \"lte_band\",1:3"}, "nr5g_band").error(), Errc::NotFound);
+    EXPECT_EQ(parse_qnwprefcfg({"+QNWPREFCFG: \"lte_band\""}, "lte_band").error(), Errc::Parse);
+    EXPECT_EQ(parse_qnwprefcfg({"+QNWPREFCFG: \"lte_band\",1,3"}, "lte_band").error(), Errc::Parse);
+}
+
+TEST(AtParseBandList, NumbersJoinedByColons)
+{
+    EXPECT_EQ(parse_band_list("78:41:78").value(), (std::vector<int> {41, 78}));
+    EXPECT_EQ(parse_band_list("3").value(), (std::vector<int> {3}));
+    for (auto bad : {"", "3:", ":3", "3::7", "b3", "0", "-3"})
+        EXPECT_EQ(parse_band_list(bad).error(), Errc::Parse) << bad;
+}
+
 } // namespace uplink::at

@@ -392,6 +392,11 @@ std::string format_modem(const json::value& body)
         row("RAT", rat.empty() ? "(not controlled on this model)" : rat);
         const auto& bands = field(radio, "lte_bands");
         row("LTE bands", bands.is_array() ? band_list(bands) : "(not controlled on this model)");
+        // Only 5G modems have the NR rows.
+        if (const auto& nr = field(radio, "nr_bands"); nr.is_array())
+            row("5G NR bands", band_list(nr));
+        if (const auto& nsa = field(radio, "nsa_nr_bands"); nsa.is_array())
+            row("5G NSA bands", band_list(nsa));
         row("Operator", selection == "manual" ? fmt::format("{} (chosen by hand)", text(radio, "operator")) : selection);
         row("Problem", text(radio, "error"));
     }
@@ -484,8 +489,9 @@ std::string format_profiles(const json::value& body)
         auto apn = text(profile, "apn");
         const auto& radio = field(profile, "radio");
         auto network = text(radio, "operator");
-        auto radio_text = fmt::format("{}, bands {}, operator {}", text(radio, "rat"), band_list(field(radio, "lte_bands")),
-            network.empty() ? "auto" : network);
+        auto nr_bands = band_list(field(radio, "nr_bands"));
+        auto radio_text = fmt::format("{}, bands {}{}, operator {}", text(radio, "rat"), band_list(field(radio, "lte_bands")),
+            nr_bands == "all" ? "" : fmt::format(", 5G bands {}", nr_bands), network.empty() ? "auto" : network);
         rows.push_back({text(profile, "name"), apn.empty() ? "(operator table)" : apn, text(profile, "auth"),
             text(profile, "ip_family"), field(profile, "pin_set").is_bool() && field(profile, "pin_set").as_bool() ? "set" : "-",
             plain(profile, "mtu").empty() ? "network" : plain(profile, "mtu"),

@@ -158,6 +158,10 @@ TEST(FormatModem, RadioShowsWhatTheModemUsesAndWhyNot)
     body.as_object()["radio"] = json::parse(R"({"rat":null,"lte_bands":null,"selection":"automatic","operator":null,"error":null})");
     text = format_modem(body);
     EXPECT_NE(text.find("  LTE bands     (not controlled on this model)\n  Operator      automatic\n"), std::string::npos) << text;
+    body.as_object()["radio"] = json::parse(R"({"rat":"5g","lte_bands":[1,3],"nr_bands":[41,78],"nsa_nr_bands":[78],
+        "selection":"automatic","operator":null,"error":null})");
+    text = format_modem(body);
+    EXPECT_NE(text.find("  RAT           5g\n  LTE bands     1 3\n  5G NR bands   41 78\n  5G NSA bands  78\n"), std::string::npos) << text;
 }
 
 TEST(FormatNetworks, ATableAndHowToChoose)

@@ -102,8 +102,9 @@ Schema make_schema()
         integer_option("probe_interval", 60, 10, 3600, "seconds between data-path probes"),
         integer_option("recovery_backoff", 15, 1, 3600, "seconds the first recovery step waits, doubling to 30 min"),
         usb_power_cycle,
-        choice_option("rat", "auto", {"auto", "lte", "3g", "2g"}, "which radio access technologies the modem may use"),
+        choice_option("rat", "auto", {"auto", "5g", "lte", "3g", "2g"}, "which radio access technologies the modem may use: all it has, or one alone"),
         text_option("lte_bands", "", "LTE bands to lock the modem to, e.g. '3 7 20'; empty: no lock"),
+        text_option("nr_bands", "", "5G NR bands to lock the modem to, e.g. '78 28', standalone and with LTE; empty: no lock"),
         text_option("operator", "", "the network to register on, by MCC and MNC (23415); empty: automatic"),
     };
 
@@ -152,27 +153,40 @@ void check_digits(const ConfigSection& section, std::string_view option, std::st
     diagnostics.push_back({section.line, fmt::format("option '{}': '{}' is not {}", option, value, what)});
 }
 
-// 3GPP TS 36.101 numbers E-UTRA bands from 1; Quectel's masks reach band 128.
+// 3GPP TS 36.101 numbers E-UTRA bands from 1, and Quectel's masks reach band 128; TS 38.101-1
+// and -2 number NR bands n1 to n263 so far.
 constexpr int highest_lte_band = 128;
+constexpr int highest_nr_band = 512;
+
+// "3 7,20" → {3, 7, 20}: ascending, once each; a word that is no band is a diagnostic.
+std::vector<int> bands_from(const Config& config, const ConfigSection& section, std::string_view option,
+    std::string_view kind, int highest, std::vector<ConfigDiagnostic>& diagnostics)
+{
+    auto text = config.get(section, option);
+    std::replace(text.begin(), text.end(), ',', ' ');
+    std::istringstream words(text);
+    std::vector<int> bands;
+    for (std::string word; words >> word;) {
+        auto band = all_digits(word) && word.size() <= 3 ? std::stoi(word) : 0;
+        if (band < 1 || band > highest) {
+            diagnostics.push_back({section.line, fmt::format("option '{}': '{}' is not {} band (1 to {})", option, word, kind, highest)});
+            continue;
+        }
+        bands.push_back(band);
+    }
+    std::sort(bands.begin(), bands.end());
+    bands.erase(std::unique(bands.begin(), bands.end()), bands.end());
+    return bands;
+}
 
 modem::RadioSettings radio_from(const Config& config, const ConfigSection& section, std::vector<ConfigDiagnostic>& diagnostics)
 {
     using modem::RatPreference;
     modem::RadioSettings radio;
-    radio.rat = enum_of(config.get(section, "rat"), {RatPreference::Auto, RatPreference::Lte, RatPreference::Umts, RatPreference::Gsm});
-    auto bands = config.get(section, "lte_bands");
-    std::replace(bands.begin(), bands.end(), ',', ' ');
-    std::istringstream words(bands);
-    for (std::string word; words >> word;) {
-        auto band = all_digits(word) && word.size() <= 3 ? std::stoi(word) : 0;
-        if (band < 1 || band > highest_lte_band) {
-            diagnostics.push_back({section.line, fmt::format("option 'lte_bands': '{}' is not an LTE band (1 to {})", word, highest_lte_band)});
-            continue;
-        }
-        radio.lte_bands.push_back(band);
-    }
-    std::sort(radio.lte_bands.begin(), radio.lte_bands.end());
-    radio.lte_bands.erase(std::unique(radio.lte_bands.begin(), radio.lte_bands.end()), radio.lte_bands.end());
+    radio.rat = enum_of(config.get(section, "rat"),
+        {RatPreference::Auto, RatPreference::Nr, RatPreference::Lte, RatPreference::Umts, RatPreference::Gsm});
+    radio.lte_bands = bands_from(config, section, "lte_bands", "an LTE", highest_lte_band, diagnostics);
+    radio.nr_bands = bands_from(config, section, "nr_bands", "a 5G NR", highest_nr_band, diagnostics);
     radio.network = config.get(section, "operator");
     if (radio.network == "auto")
         radio.network.clear();

@@ -121,8 +121,9 @@ TEST(Settings, ProfilesAndRulesAreRead)
                                    "\toption mtu 1400\n"
                                    "\toption metric 300\n"
                                    "\toption ttl 65\n"
-                                   "\toption rat lte\n"
+                                   "\toption rat 5g\n"
                                    "\toption lte_bands '20,3 7 3'\n"
+                                   "\toption nr_bands '78 258,28'\n"
                                    "\toption operator 23415\n"
                                    "config profile 'blank'\n"
                                    "config rule 'vodafone'\n"
@@ -149,8 +150,9 @@ TEST(Settings, ProfilesAndRulesAreRead)
     EXPECT_EQ(home.connection.route_metric, 300u);
     EXPECT_EQ(home.pin, "1234");
     EXPECT_EQ(home.connection.ttl, 65);
-    EXPECT_EQ(home.radio.rat, modem::RatPreference::Lte);
+    EXPECT_EQ(home.radio.rat, modem::RatPreference::Nr);
     EXPECT_EQ(home.radio.lte_bands, (std::vector<int> {3, 7, 20}));  // sorted, once each
+    EXPECT_EQ(home.radio.nr_bands, (std::vector<int> {28, 78, 258}));
     EXPECT_EQ(home.radio.network, "23415");
     const auto& blank = policy.profiles[1];
     EXPECT_EQ(blank.radio, modem::RadioSettings {});
@@ -224,6 +226,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"UnknownRat", "config profile 'p'\n\toption rat 6g\n", 2, "rat"},
         BadCase{"LteBandZero", "config profile 'p'\n\toption lte_bands '3 0'\n", 1, "'0' is not an LTE band"},
         BadCase{"LteBandNotANumber", "config profile 'p'\n\toption lte_bands 'b3'\n", 1, "'b3' is not an LTE band"},
+        BadCase{"NrBandTooHigh", "config profile 'p'\n\toption nr_bands '78 999'\n", 1, "option 'nr_bands': '999' is not a 5G NR band (1 to 512)"},
         BadCase{"OperatorTooShort", "config profile 'p'\n\toption operator 2341\n", 1, "operator"},
         BadCase{"UnknownIpFamily", "config profile 'p'\n\toption ip_family ipv5\n", 2, "ip_family"},
         BadCase{"ApnTooLong", "config profile 'p'\n\toption apn 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'\n", 1, "100 characters"}),

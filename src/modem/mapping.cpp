@@ -119,6 +119,11 @@ bool is_cme(const Error& error, int code)
     return error.category() == at::cme_category() && error.value() == code;
 }
 
+bool is_refusal(const Error& error)
+{
+    return error == at::Errc::Error || error.category() == at::cme_category();
+}
+
 std::optional<SimFailure> sim_failure_of(const Error& error)
 {
     if (error.category() != at::cme_category())

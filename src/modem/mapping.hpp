@@ -27,6 +27,8 @@ struct SimFailure {
 };
 std::optional<SimFailure> sim_failure_of(const Error& error);
 bool is_cme(const Error& error, int code);
+// The modem refused the command (ERROR, +CME ERROR), as a modem does with one it does not know.
+bool is_refusal(const Error& error);
 
 // MCC + MNC from an IMSI. The MNC length is not in the IMSI (it is in the SIM's EF_AD); these MCCs
 // use 3-digit MNCs (ITU-T E.212 assignments for North America, parts of Latin America and India).

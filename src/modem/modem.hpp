@@ -202,24 +202,27 @@ struct Watchdog {
 std::uint64_t watchdog_bytes_per_month(const Watchdog& watchdog);
 
 // ---------------------------------------------------------------- radio controls
-// Which radio access technologies the modem may use. 27.007 has no common command for it: each
-// vendor has its own (Quectel AT+QCFG="nwscanmode").
-enum class RatPreference { Auto, Lte, Umts, Gsm };
-std::string_view to_string(RatPreference preference);      // "auto", "lte", "3g", "2g"
+// Which radio access technologies the modem may use: all it has, or one alone. 27.007 has no
+// common command for it: each vendor has its own (Quectel AT+QCFG="nwscanmode").
+enum class RatPreference { Auto, Nr, Lte, Umts, Gsm };
+std::string_view to_string(RatPreference preference);      // "auto", "5g", "lte", "3g", "2g"
 
 // What a profile asks of the radio. Left at their defaults, uplink changes nothing on the modem.
 struct RadioSettings {
     RatPreference rat = RatPreference::Auto;
     std::vector<int> lte_bands;               // locked to these, ascending; empty: no lock
+    std::vector<int> nr_bands;                // 5G NR, both standalone and non-standalone (EN-DC)
     std::string network;                      // MCC+MNC chosen by hand (AT+COPS=1); "": automatic
     bool operator==(const RadioSettings&) const = default;
 };
-std::string describe_lte_bands(const std::vector<int>& bands);   // "3 7 20", or "all"
+std::string describe_bands(const std::vector<int>& bands);   // "3 7 20", or "all"
 
 // What the modem reports it uses, read back after the profile's settings were applied.
 struct RadioState {
     std::optional<RatPreference> rat;         // none: the model has no RAT control uplink knows
     std::optional<std::vector<int>> lte_bands; // the bands enabled in its mask; none: no band control
+    std::optional<std::vector<int>> nr_bands;  // 5G NR standalone; none: not a 5G modem uplink knows
+    std::optional<std::vector<int>> nsa_nr_bands; // 5G NR with LTE (EN-DC); none: no such setting
     std::string selection;                    // "automatic", "manual"; "" before it was read
     std::string network;                      // the network chosen by hand
     std::string error;                        // why the profile's radio settings are not in effect

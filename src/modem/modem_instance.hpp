@@ -83,17 +83,23 @@ private:
     // The profile's radio settings, each sent only where the modem differs; `problems` says why
     // one is not in effect.
     boost::asio::awaitable<Next> apply_radio();
-    enum class RadioDialect { None, QuectelAt, QmiNas };
+    enum class RadioDialect { None, QuectelAt, QuectelNwPref, QmiNas };
     RadioDialect radio_dialect() const;
+    std::string model_name() const;             // the vendor table's name, else the modem's
     boost::asio::awaitable<Next> apply_rat(RatPreference wanted, RadioState& radio, std::vector<std::string>& problems);
     boost::asio::awaitable<Next> apply_qmi_rat(RatPreference wanted, RadioState& radio, std::vector<std::string>& problems);
-    boost::asio::awaitable<Result<std::string>> read_lte_mask();
-    boost::asio::awaitable<Result<void>> write_lte_mask(std::string mask);
+    // Quectel's setting; none when it is several RATs that are not all of them (LTE:NR5G).
+    boost::asio::awaitable<Result<std::optional<RatPreference>>> read_quectel_rat();
+    // A band lock: LTE's, and on 5G modems NR standalone's and NR with LTE's.
+    enum class BandSetting { Lte, Nr, NsaNr };
+    boost::asio::awaitable<Result<std::string>> read_band_mask(BandSetting setting);
+    boost::asio::awaitable<Result<void>> write_band_mask(BandSetting setting, std::string mask);
     boost::asio::awaitable<Result<qmi::SystemSelection>> read_system_selection();
     void retry_radio_if_not_ready(const Error& error);
     bool has_radio_default(std::string_view setting) const;
-    boost::asio::awaitable<Next> apply_lte_bands(
-        std::vector<int> wanted, RadioState& radio, std::vector<std::string>& problems);
+    // `enabled` gets the bands the modem has on after it; none where the modem has no such setting.
+    boost::asio::awaitable<Next> apply_bands(BandSetting setting, const std::vector<int>& wanted,
+        std::optional<std::vector<int>>& enabled, std::vector<std::string>& problems);
     boost::asio::awaitable<Next> apply_network(
         std::string wanted, RadioState& radio, std::vector<std::string>& problems);
     boost::asio::awaitable<Result<at::BandConfiguration>> read_band_masks();

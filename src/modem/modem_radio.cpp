@@ -1,4 +1,4 @@
-// The radio part of a Modem: the profile's RAT preference, LTE band lock and operator selection,
+// The radio part of a Modem: the profile's RAT preference, band locks and operator selection,
 // applied when the modem starts and whenever the profile changes, each only when the modem's own
 // setting differs, then read back so that the snapshot shows what the modem really uses.
 #include "modem/mapping.hpp"
@@ -14,18 +14,35 @@ using asio::awaitable;
 
 namespace {
 
-// "lte, bands 3 20, operator 23415"
+// "lte, LTE bands 3 20, operator 23415"
 std::string describe(const RadioState& radio)
 {
     std::vector<std::string> parts;
     if (radio.rat)
         parts.push_back(fmt::format("rat {}", to_string(*radio.rat)));
     if (radio.lte_bands)
-        parts.push_back(fmt::format("LTE bands {}", describe_lte_bands(*radio.lte_bands)));
+        parts.push_back(fmt::format("LTE bands {}", describe_bands(*radio.lte_bands)));
+    if (radio.nr_bands)
+        parts.push_back(fmt::format("5G NR bands {}", describe_bands(*radio.nr_bands)));
+    if (radio.nsa_nr_bands)
+        parts.push_back(fmt::format("5G NR bands with LTE {}", describe_bands(*radio.nsa_nr_bands)));
     parts.push_back(radio.network.empty() ? std::string("operator automatic")
                                           : fmt::format("operator {}", radio.network));
     return fmt::format("{}", fmt::join(parts, ", "));
 }
+
+struct BandSettingNames {
+    std::string_view label; // in messages
+    std::string_view memory; // RadioMemory's setting
+    std::string_view qnwprefcfg; // Quectel's 5G modules' item
+};
+
+// By Modem::BandSetting: LTE, NR standalone, NR with LTE.
+constexpr BandSettingNames band_setting_names[] {
+    {"LTE bands", "lte-bands", "lte_band"},
+    {"5G NR bands", "nr5g-bands", "nr5g_band"},
+    {"5G NR bands with LTE", "nsa-nr5g-bands", "nsa_nr5g_band"},
+};
 
 } // namespace
 
@@ -38,12 +55,16 @@ awaitable<Modem::Next> Modem::apply_radio()
     if (radio_dialect() != RadioDialect::None) {
         auto next = co_await apply_rat(wanted.rat, radio, problems);
         if (next == Next::Proceed)
-            next = co_await apply_lte_bands(wanted.lte_bands, radio, problems);
+            next = co_await apply_bands(BandSetting::Lte, wanted.lte_bands, radio.lte_bands, problems);
+        if (next == Next::Proceed)
+            next = co_await apply_bands(BandSetting::Nr, wanted.nr_bands, radio.nr_bands, problems);
+        if (next == Next::Proceed)
+            next = co_await apply_bands(BandSetting::NsaNr, wanted.nr_bands, radio.nsa_nr_bands, problems);
         if (next != Next::Proceed)
             co_return next;
-    } else if (wanted.rat != RatPreference::Auto || !wanted.lte_bands.empty()) {
-        problems.push_back(fmt::format("{} has no RAT or band control uplink knows (Quectel's AT+QCFG, or QMI's "
-                                       "NAS system selection)", entry_ ? entry_->name : identity_.model));
+    } else if (wanted.rat != RatPreference::Auto || !wanted.lte_bands.empty() || !wanted.nr_bands.empty()) {
+        problems.push_back(fmt::format("{} has no RAT or band control uplink knows (Quectel's AT+QCFG or "
+                                       "AT+QNWPREFCFG, or QMI's NAS system selection)", model_name()));
     }
     auto next = co_await apply_network(wanted.network, radio, problems);
     if (next != Next::Proceed)
@@ -58,39 +79,76 @@ awaitable<Modem::Next> Modem::apply_radio()
     co_return Next::Proceed;
 }
 
-// Quectel's own commands where the vendor table says the model has them, else QMI's where uplink
-// talks QMI to the modem (a Sierra MC7455), else none.
+// Quectel's own commands where the vendor table says the model has them (AT+QNWPREFCFG on its 5G
+// modules, AT+QCFG on its LTE ones), else QMI's where uplink talks QMI to the modem (a Sierra
+// MC7455), else none.
 Modem::RadioDialect Modem::radio_dialect() const
 {
+    if (has_quirk("qnwprefcfg"))
+        return RadioDialect::QuectelNwPref;
     if (has_quirk("qcfg-radio"))
         return RadioDialect::QuectelAt;
     return data_ ? RadioDialect::QmiNas : RadioDialect::None;
 }
 
-// Quectel: AT+QCFG="nwscanmode",<mode>,1 (the 1 applies it at once), 0 being automatic.
-// QMI: the mode preference, one RAT's bit; automatic gives back the modem's own preference.
+std::string Modem::model_name() const
+{
+    return entry_ ? entry_->name : identity_.model;
+}
+
+// Quectel: AT+QNWPREFCFG="mode_pref",<RAT> on 5G modules; AT+QCFG="nwscanmode",<mode>,1 (the 1
+// applies it at once) on LTE ones, which have no 5G mode. QMI: the mode preference, one RAT's bit.
 awaitable<Modem::Next> Modem::apply_rat(RatPreference wanted, RadioState& radio, std::vector<std::string>& problems)
 {
     if (radio_dialect() == RadioDialect::QmiNas)
         co_return co_await apply_qmi_rat(wanted, radio, problems);
-    auto read = co_await command("AT+QCFG=\"nwscanmode\"");
-    if (auto failure = failure_of(read))
-        co_return *failure;
-    auto mode = read ? at::parse_qcfg_nwscanmode(read->lines) : Result<int>(read.error());
-    if (mode && *mode != nwscanmode_of(wanted)) {
-        auto set = co_await command(fmt::format("AT+QCFG=\"nwscanmode\",{},1", nwscanmode_of(wanted)));
-        if (auto failure = failure_of(set))
+    auto current = co_await read_quectel_rat();
+    if (!current) {
+        if (auto failure = transport_failure(current.error()))
             co_return *failure;
-        if (!set)
-            problems.push_back(fmt::format("RAT {}: {}", to_string(wanted), set.error().message()));
-        else
-            mode = nwscanmode_of(wanted);
+        if (wanted != RatPreference::Auto)
+            problems.push_back(fmt::format("RAT: the modem's mode is unreadable ({})", current.error().message()));
+        co_return Next::Proceed;
     }
-    if (mode)
-        radio.rat = rat_of_nwscanmode(*mode);
-    else if (wanted != RatPreference::Auto)
-        problems.push_back(fmt::format("RAT: the modem's mode is unreadable ({})", mode.error().message()));
+    if (*current != wanted) {
+        bool five_g = radio_dialect() == RadioDialect::QuectelNwPref;
+        auto scanmode = nwscanmode_of(wanted);
+        if (!five_g && !scanmode) {
+            problems.push_back(fmt::format("RAT {}: the {} has no such mode", to_string(wanted), model_name()));
+        } else {
+            auto line = five_g ? fmt::format("AT+QNWPREFCFG=\"mode_pref\",{}", mode_pref_of(wanted))
+                               : fmt::format("AT+QCFG=\"nwscanmode\",{},1", *scanmode);
+            auto set = co_await command(std::move(line));
+            if (auto failure = failure_of(set))
+                co_return *failure;
+            if (!set)
+                problems.push_back(fmt::format("RAT {}: {}", to_string(wanted), set.error().message()));
+            else
+                *current = wanted;
+        }
+    }
+    radio.rat = *current;
     co_return Next::Proceed;
+}
+
+awaitable<Result<std::optional<RatPreference>>> Modem::read_quectel_rat()
+{
+    if (radio_dialect() == RadioDialect::QuectelNwPref) {
+        auto reply = co_await command("AT+QNWPREFCFG=\"mode_pref\"");
+        if (!reply)
+            co_return reply.error();
+        auto mode = at::parse_qnwprefcfg(reply->lines, "mode_pref");
+        if (!mode)
+            co_return mode.error();
+        co_return rat_of_mode_pref(*mode);
+    }
+    auto reply = co_await command("AT+QCFG=\"nwscanmode\"");
+    if (!reply)
+        co_return reply.error();
+    auto mode = at::parse_qcfg_nwscanmode(reply->lines);
+    if (!mode)
+        co_return mode.error();
+    co_return rat_of_nwscanmode(*mode);
 }
 
 awaitable<Modem::Next> Modem::apply_qmi_rat(RatPreference wanted, RadioState& radio, std::vector<std::string>& problems)
@@ -146,72 +204,82 @@ awaitable<Modem::Next> Modem::apply_qmi_rat(RatPreference wanted, RadioState& ra
     co_return Next::Proceed;
 }
 
-// Before the first lock the modem's own LTE mask is remembered; clearing the lock restores it.
-awaitable<Modem::Next> Modem::apply_lte_bands(
-    std::vector<int> wanted, RadioState& radio, std::vector<std::string>& problems)
+// Before the first lock the modem's own bands are remembered; clearing the lock restores them.
+awaitable<Modem::Next> Modem::apply_bands(BandSetting setting, const std::vector<int>& wanted,
+    std::optional<std::vector<int>>& enabled_bands, std::vector<std::string>& problems)
 {
-    constexpr std::string_view setting = "lte-bands";
-    auto current = co_await read_lte_mask();
+    const auto& name = band_setting_names[static_cast<int>(setting)];
+    if (setting != BandSetting::Lte && radio_dialect() != RadioDialect::QuectelNwPref) {
+        if (setting == BandSetting::Nr && !wanted.empty())
+            problems.push_back(fmt::format("5G NR bands: the {} has no 5G NR band control uplink knows "
+                                           "(Quectel's AT+QNWPREFCFG)", model_name()));
+        co_return Next::Proceed;
+    }
+    auto current = co_await read_band_mask(setting);
     if (!current) {
         if (auto failure = transport_failure(current.error()))
             co_return *failure;
+        // Firmware with one NR setting for both (an early RM500Q) has no "nsa_nr5g_band".
+        if (setting == BandSetting::NsaNr && is_refusal(current.error()))
+            co_return Next::Proceed;
         retry_radio_if_not_ready(current.error());
-        if (!wanted.empty() || has_radio_default(setting))
-            problems.push_back(fmt::format("LTE bands: the modem's mask is unreadable ({})", current.error().message()));
+        if (!wanted.empty() || has_radio_default(name.memory))
+            problems.push_back(fmt::format("{}: the modem's setting is unreadable ({})", name.label, current.error().message()));
         co_return Next::Proceed;
     }
     RadioMemory memory(settings_.radio_memory_path);
-    auto original = memory.original(identity_.imei, setting);
+    auto original = memory.original(identity_.imei, name.memory);
     if (!original) {
-        problems.push_back(fmt::format("LTE bands: {} is unreadable ({}): fix or delete it", memory.path(),
+        problems.push_back(fmt::format("{}: {} is unreadable ({}): fix or delete it", name.label, memory.path(),
             original.error().message()));
-        radio.lte_bands = at::lte_bands_of_mask(*current);
+        enabled_bands = at::bands_of_mask(*current);
         co_return Next::Proceed;
     }
     std::string target;
     if (!wanted.empty()) {
-        target = lte_mask_of(wanted);
+        target = band_mask_of(wanted);
         if (original->empty())
-            if (auto saved = memory.remember(identity_.imei, setting, *current); !saved) {
-                problems.push_back(fmt::format("LTE bands: cannot remember the modem's own mask in {} ({}), "
-                                               "so no lock is set", memory.path(), saved.error().message()));
-                radio.lte_bands = at::lte_bands_of_mask(*current);
+            if (auto saved = memory.remember(identity_.imei, name.memory, *current); !saved) {
+                problems.push_back(fmt::format("{}: cannot remember the modem's own bands in {} ({}), "
+                                               "so no lock is set", name.label, memory.path(), saved.error().message()));
+                enabled_bands = at::bands_of_mask(*current);
                 co_return Next::Proceed;
             }
     } else {
         target = *original; // "" when uplink never locked it: nothing to undo
     }
-    if (!target.empty() && at::lte_bands_of_mask(target) != at::lte_bands_of_mask(*current)) {
-        auto set = co_await write_lte_mask(target);
+    if (!target.empty() && at::bands_of_mask(target) != at::bands_of_mask(*current)) {
+        auto set = co_await write_band_mask(setting, target);
         if (!set) {
             if (auto failure = transport_failure(set.error()))
                 co_return *failure;
-            problems.push_back(fmt::format("LTE bands {}: {}", describe_lte_bands(wanted), set.error().message()));
+            problems.push_back(fmt::format("{} {}: {}", name.label, describe_bands(wanted), set.error().message()));
         }
-        current = co_await read_lte_mask();
+        current = co_await read_band_mask(setting);
         if (!current) {
             if (auto failure = transport_failure(current.error()))
                 co_return *failure;
-            problems.push_back(fmt::format("LTE bands: the modem's mask is unreadable ({})", current.error().message()));
+            problems.push_back(fmt::format("{}: the modem's setting is unreadable ({})", name.label, current.error().message()));
             co_return Next::Proceed;
         }
     }
-    auto enabled = at::lte_bands_of_mask(*current);
-    if (wanted.empty() && !original->empty() && at::lte_bands_of_mask(*original) == enabled)
-        if (auto forgotten = memory.forget(identity_.imei, setting); !forgotten)
-            problems.push_back(fmt::format("LTE bands: cannot update {} ({})", memory.path(), forgotten.error().message()));
+    auto enabled = at::bands_of_mask(*current);
+    if (wanted.empty() && !original->empty() && at::bands_of_mask(*original) == enabled)
+        if (auto forgotten = memory.forget(identity_.imei, name.memory); !forgotten)
+            problems.push_back(fmt::format("{}: cannot update {} ({})", name.label, memory.path(), forgotten.error().message()));
     std::vector<int> missing;
     std::set_difference(wanted.begin(), wanted.end(), enabled.begin(), enabled.end(), std::back_inserter(missing));
     if (!missing.empty())
-        problems.push_back(fmt::format("the modem lacks LTE band {}", describe_lte_bands(missing)));
-    radio.lte_bands = std::move(enabled);
+        problems.push_back(fmt::format("the modem lacks {} {}", name.label, describe_bands(missing)));
+    enabled_bands = std::move(enabled);
     co_return Next::Proceed;
 }
 
-// The LTE band mask as hex digits, in either dialect.
-awaitable<Result<std::string>> Modem::read_lte_mask()
+// The bands as a mask in hex digits (band_mask_of's form), in any dialect.
+awaitable<Result<std::string>> Modem::read_band_mask(BandSetting setting)
 {
-    if (radio_dialect() == RadioDialect::QmiNas) {
+    switch (radio_dialect()) {
+    case RadioDialect::QmiNas: {
         auto selection = co_await read_system_selection();
         if (!selection)
             co_return selection.error();
@@ -219,17 +287,35 @@ awaitable<Result<std::string>> Modem::read_lte_mask()
             co_return make_error_code(qmi::Errc::MissingTlv);
         co_return lte_mask_of_qmi_bands(*selection->lte_bands);
     }
-    auto masks = co_await read_band_masks();
-    if (!masks)
-        co_return masks.error();
-    co_return masks->lte_mask;
+    case RadioDialect::QuectelNwPref: {
+        auto item = band_setting_names[static_cast<int>(setting)].qnwprefcfg;
+        auto reply = co_await command(fmt::format("AT+QNWPREFCFG=\"{}\"", item));
+        if (!reply)
+            co_return reply.error();
+        auto value = at::parse_qnwprefcfg(reply->lines, item);
+        if (!value)
+            co_return value.error();
+        auto bands = at::parse_band_list(*value);
+        if (!bands)
+            co_return bands.error();
+        co_return band_mask_of(*bands);
+    }
+    default: {
+        auto masks = co_await read_band_masks();
+        if (!masks)
+            co_return masks.error();
+        co_return masks->lte_mask;
+    }
+    }
 }
 
-// Quectel: AT+QCFG="band",<gw>,<lte>,<tds>,1 with the GSM/WCDMA and TD-SCDMA masks kept as they
-// are. QMI: the LTE band preference alone.
-awaitable<Result<void>> Modem::write_lte_mask(std::string mask)
+// Quectel's LTE modules: AT+QCFG="band",<gw>,<lte>,<tds>,1 with the GSM/WCDMA and TD-SCDMA masks
+// kept as they are; its 5G modules: AT+QNWPREFCFG="<item>",1:3:7. QMI: the LTE band preference.
+awaitable<Result<void>> Modem::write_band_mask(BandSetting setting, std::string mask)
 {
-    if (radio_dialect() == RadioDialect::QmiNas) {
+    std::string line;
+    switch (radio_dialect()) {
+    case RadioDialect::QmiNas: {
         auto bands = qmi_lte_bands_of(mask);
         if (!bands) // TLV 0x15 has 64 bits; the extended TLV for bands past 64 is not sent
             co_return make_error_code(Errc::Unsupported);
@@ -238,12 +324,18 @@ awaitable<Result<void>> Modem::write_lte_mask(std::string mask)
             co_return set.error();
         co_return Result<void> {};
     }
-    auto masks = co_await read_band_masks();
-    if (!masks)
-        co_return masks.error();
-    // Built apart from the co_await: g++ 12 destroys a ?: temporary in a co_await expression twice.
-    auto tds_mask = masks->tds_mask.empty() ? std::string("0") : masks->tds_mask;
-    auto line = fmt::format("AT+QCFG=\"band\",{},{},{},1", masks->gw_mask, mask, tds_mask);
+    case RadioDialect::QuectelNwPref:
+        line = fmt::format("AT+QNWPREFCFG=\"{}\",{}", band_setting_names[static_cast<int>(setting)].qnwprefcfg, fmt::join(at::bands_of_mask(mask), ":"));
+        break;
+    default: {
+        auto masks = co_await read_band_masks();
+        if (!masks)
+            co_return masks.error();
+        // Built apart from the co_await: g++ 12 destroys a ?: temporary in a co_await expression twice.
+        auto tds_mask = masks->tds_mask.empty() ? std::string("0") : masks->tds_mask;
+        line = fmt::format("AT+QCFG=\"band\",{},{},{},1", masks->gw_mask, mask, tds_mask);
+    }
+    }
     auto set = co_await command(std::move(line));
     if (!set)
         co_return set.error();

@@ -320,6 +320,8 @@ std::string_view to_string(RatPreference preference)
     switch (preference) {
     case RatPreference::Auto:
         return "auto";
+    case RatPreference::Nr:
+        return "5g";
     case RatPreference::Lte:
         return "lte";
     case RatPreference::Umts:

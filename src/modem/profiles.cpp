@@ -225,7 +225,8 @@ PlannedChange plan_change(const ProfilePolicy& before, const ProfilePolicy& afte
     const auto& new_radio = new_settings.radio;
     auto network_text = [](const std::string& network) { return network.empty() ? std::string("automatic") : network; };
     compare("rat", to_string(old_radio.rat), to_string(new_radio.rat));
-    compare("lte_bands", describe_lte_bands(old_radio.lte_bands), describe_lte_bands(new_radio.lte_bands));
+    compare("lte_bands", describe_bands(old_radio.lte_bands), describe_bands(new_radio.lte_bands));
+    compare("nr_bands", describe_bands(old_radio.nr_bands), describe_bands(new_radio.nr_bands));
     compare("operator", network_text(old_radio.network), network_text(new_radio.network));
     if (old_radio != new_radio)
         plan.radio = PlannedChange::RadioAction::Apply;
@@ -252,7 +253,7 @@ PlannedChange plan_change(const ProfilePolicy& before, const ProfilePolicy& afte
     return plan;
 }
 
-std::string describe_lte_bands(const std::vector<int>& bands)
+std::string describe_bands(const std::vector<int>& bands)
 {
     return bands.empty() ? std::string("all") : fmt::format("{}", fmt::join(bands, " "));
 }

@@ -215,12 +215,12 @@ TEST(ModemProfiles, RadioSettingsApplyWithoutANewCall)
 {
     auto before = policy_with_rules();
     auto after = before;
-    after.profiles[1].radio = {RatPreference::Lte, {3, 20}, "23415"};
+    after.profiles[1].radio = {RatPreference::Lte, {3, 20}, {78}, "23415"};
     auto plan = plan_change(before, after, vodafone_sim(), ec25(), condition(ConnectionState::Connected));
     EXPECT_EQ(plan.action, PlannedChange::Action::None);
     EXPECT_EQ(plan.radio, PlannedChange::RadioAction::Apply);
     EXPECT_EQ(plan.differences, (std::vector<std::string> {"rat: auto -> lte", "lte_bands: all -> 3 20",
-                                    "operator: automatic -> 23415"}));
+                                    "nr_bands: all -> 78", "operator: automatic -> 23415"}));
     EXPECT_EQ(plan_change(after, after, vodafone_sim(), ec25(), condition(ConnectionState::Connected)).radio,
         PlannedChange::RadioAction::Keep);
 }

@@ -5,6 +5,7 @@
 #include <qmi/qmi.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
@@ -12,11 +13,20 @@
 
 namespace uplink::modem {
 
-int nwscanmode_of(RatPreference preference)
+namespace {
+
+constexpr RatPreference all_rat_preferences[] {
+    RatPreference::Auto, RatPreference::Nr, RatPreference::Lte, RatPreference::Umts, RatPreference::Gsm};
+
+} // namespace
+
+std::optional<int> nwscanmode_of(RatPreference preference)
 {
     switch (preference) {
     case RatPreference::Auto:
         return 0;
+    case RatPreference::Nr:
+        return std::nullopt;
     case RatPreference::Gsm:
         return 1;
     case RatPreference::Umts:
@@ -24,13 +34,40 @@ int nwscanmode_of(RatPreference preference)
     case RatPreference::Lte:
         return 3;
     }
-    return 0;
+    return std::nullopt;
 }
 
 std::optional<RatPreference> rat_of_nwscanmode(int scanmode)
 {
-    for (auto preference : {RatPreference::Auto, RatPreference::Gsm, RatPreference::Umts, RatPreference::Lte})
+    for (auto preference : all_rat_preferences)
         if (nwscanmode_of(preference) == scanmode)
+            return preference;
+    return std::nullopt;
+}
+
+std::string_view mode_pref_of(RatPreference preference)
+{
+    switch (preference) {
+    case RatPreference::Auto:
+        return "AUTO";
+    case RatPreference::Nr:
+        return "NR5G";
+    case RatPreference::Lte:
+        return "LTE";
+    case RatPreference::Umts:
+        return "WCDMA";
+    case RatPreference::Gsm:
+        return "GSM";
+    }
+    return "AUTO";
+}
+
+std::optional<RatPreference> rat_of_mode_pref(std::string_view mode)
+{
+    std::string upper(mode);
+    std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+    for (auto preference : all_rat_preferences)
+        if (mode_pref_of(preference) == upper)
             return preference;
     return std::nullopt;
 }
@@ -40,6 +77,8 @@ std::optional<std::uint16_t> qmi_mode_of(RatPreference preference)
     switch (preference) {
     case RatPreference::Auto:
         return std::nullopt;
+    case RatPreference::Nr:
+        return qmi::rat_mode::nr5g;
     case RatPreference::Gsm:
         return qmi::rat_mode::gsm;
     case RatPreference::Umts:
@@ -52,7 +91,7 @@ std::optional<std::uint16_t> qmi_mode_of(RatPreference preference)
 
 RatPreference rat_of_qmi_mode(std::uint16_t mode)
 {
-    for (auto preference : {RatPreference::Gsm, RatPreference::Umts, RatPreference::Lte})
+    for (auto preference : all_rat_preferences)
         if (qmi_mode_of(preference) == mode)
             return preference;
     return RatPreference::Auto;
@@ -66,7 +105,7 @@ std::string lte_mask_of_qmi_bands(std::uint64_t bands)
 std::optional<std::uint64_t> qmi_lte_bands_of(std::string_view mask)
 {
     std::uint64_t bands = 0;
-    for (int band : at::lte_bands_of_mask(mask)) {
+    for (int band : at::bands_of_mask(mask)) {
         if (band > 64)
             return std::nullopt;
         bands |= std::uint64_t {1} << (band - 1);
@@ -74,7 +113,7 @@ std::optional<std::uint64_t> qmi_lte_bands_of(std::string_view mask)
     return bands;
 }
 
-std::string lte_mask_of(const std::vector<int>& bands)
+std::string band_mask_of(const std::vector<int>& bands)
 {
     std::string digits;
     for (int band : bands) {

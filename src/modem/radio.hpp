@@ -1,5 +1,6 @@
-// Radio controls: a profile's RAT preference and LTE band lock in Quectel's dialect
-// (AT+QCFG="nwscanmode", AT+QCFG="band") and QMI's (NAS System Selection Preference), operator
+// Radio controls: a profile's RAT preference and band locks in Quectel's dialects (AT+QCFG=
+// "nwscanmode" and "band" on LTE modules, AT+QNWPREFCFG on 5G ones) and QMI's (NAS System
+// Selection Preference), operator
 // scan results, and the memory of the settings a modem had before uplink changed them. Pure
 // functions, except RadioMemory's file.
 #pragma once
@@ -13,17 +14,22 @@
 
 namespace uplink::modem {
 
-// Quectel's <scanmode>: 0 automatic, 1 GSM only, 2 WCDMA only, 3 LTE only.
-int nwscanmode_of(RatPreference preference);
+// Quectel's <scanmode>: 0 automatic, 1 GSM only, 2 WCDMA only, 3 LTE only; none for 5G.
+std::optional<int> nwscanmode_of(RatPreference preference);
 std::optional<RatPreference> rat_of_nwscanmode(int scanmode);
+
+// Quectel's "mode_pref": AUTO, NR5G, LTE, WCDMA, GSM. Several joined by ':' (LTE:NR5G) is none
+// of ours.
+std::string_view mode_pref_of(RatPreference preference);
+std::optional<RatPreference> rat_of_mode_pref(std::string_view mode);
 
 // QMI's mode preference for one RAT (qmi::rat_mode bits); none for Auto. A mode of several RATs
 // is automatic.
 std::optional<std::uint16_t> qmi_mode_of(RatPreference preference);
 RatPreference rat_of_qmi_mode(std::uint16_t mode);
 
-// The LTE mask for these bands: hex without "0x" (the set form's), bit n-1 for band n.
-std::string lte_mask_of(const std::vector<int>& bands);
+// The mask for these bands: hex without "0x" (AT+QCFG="band"'s set form), bit n-1 for band n.
+std::string band_mask_of(const std::vector<int>& bands);
 // QMI's 64-bit LTE band preference as that hex text, and back (none past band 64).
 std::string lte_mask_of_qmi_bands(std::uint64_t bands);
 std::optional<std::uint64_t> qmi_lte_bands_of(std::string_view mask);

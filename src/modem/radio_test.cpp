@@ -12,20 +12,32 @@ namespace {
 TEST(ModemRadio, ScanModesRoundTrip)
 {
     for (auto preference : {RatPreference::Auto, RatPreference::Lte, RatPreference::Umts, RatPreference::Gsm})
-        EXPECT_EQ(rat_of_nwscanmode(nwscanmode_of(preference)), preference) << to_string(preference);
+        EXPECT_EQ(rat_of_nwscanmode(nwscanmode_of(preference).value()), preference) << to_string(preference);
     EXPECT_EQ(nwscanmode_of(RatPreference::Lte), 3); // modem-protocols.md §4.1: 3 = LTE only
+    EXPECT_EQ(nwscanmode_of(RatPreference::Nr), std::nullopt); // the LTE modules' setting has no 5G
     EXPECT_FALSE(rat_of_nwscanmode(7));
+}
+
+TEST(ModemRadio, ModePreferencesRoundTrip)
+{
+    for (auto preference : {RatPreference::Auto, RatPreference::Nr, RatPreference::Lte, RatPreference::Umts})
+        EXPECT_EQ(rat_of_mode_pref(mode_pref_of(preference)), preference) << to_string(preference);
+    EXPECT_EQ(mode_pref_of(RatPreference::Nr), "NR5G");
+    EXPECT_EQ(rat_of_mode_pref("lte"), RatPreference::Lte);
+    EXPECT_EQ(rat_of_mode_pref("LTE:NR5G"), std::nullopt); // several, not all: none of ours
+    EXPECT_EQ(rat_of_mode_pref(""), std::nullopt);
 }
 
 TEST(ModemRadio, LteMaskHasBitNMinusOneForBandN)
 {
     // The EC20 EU reply in at's tests: 0x80800c5 is bands 1 3 7 8 20 28.
-    EXPECT_EQ(lte_mask_of({1, 3, 7, 8, 20, 28}), "80800c5");
-    EXPECT_EQ(lte_mask_of({3}), "4");
-    EXPECT_EQ(lte_mask_of({}), "0");
-    EXPECT_EQ(lte_mask_of({41, 1}), "10000000001");
-    for (const std::vector<int>& bands : {std::vector<int> {1}, {3, 7, 20}, {1, 3, 5, 7, 8, 20, 38, 40, 41}, {66, 71}})
-        EXPECT_EQ(at::lte_bands_of_mask(lte_mask_of(bands)), bands);
+    EXPECT_EQ(band_mask_of({1, 3, 7, 8, 20, 28}), "80800c5");
+    EXPECT_EQ(band_mask_of({3}), "4");
+    EXPECT_EQ(band_mask_of({}), "0");
+    EXPECT_EQ(band_mask_of({41, 1}), "10000000001");
+    for (const std::vector<int>& bands : {std::vector<int> {1}, {3, 7, 20}, {1, 3, 5, 7, 8, 20, 38, 40, 41}, {66, 71},
+             {1, 28, 78, 258}})
+        EXPECT_EQ(at::bands_of_mask(band_mask_of(bands)), bands);
 }
 
 TEST(ModemRadio, ScanEntriesKeepStatusAndTechnology)
@@ -50,13 +62,14 @@ TEST(ModemRadio, QmiModesAndBands)
 {
     EXPECT_EQ(qmi_mode_of(RatPreference::Lte), qmi::rat_mode::lte);
     EXPECT_EQ(qmi_mode_of(RatPreference::Auto), std::nullopt);
-    for (auto preference : {RatPreference::Lte, RatPreference::Umts, RatPreference::Gsm})
+    for (auto preference : {RatPreference::Nr, RatPreference::Lte, RatPreference::Umts, RatPreference::Gsm})
         EXPECT_EQ(rat_of_qmi_mode(*qmi_mode_of(preference)), preference);
+    EXPECT_EQ(qmi_mode_of(RatPreference::Nr), 1 << 6); // modem-protocols.md: bit 6 is 5G NR
     EXPECT_EQ(rat_of_qmi_mode(qmi::rat_mode::lte | qmi::rat_mode::umts), RatPreference::Auto);
     // The BG96 of the QMI message tests: 0x80 is band 8.
     EXPECT_EQ(lte_mask_of_qmi_bands(0x80), "80");
-    EXPECT_EQ(qmi_lte_bands_of(lte_mask_of({3, 20})), (1u << 2) | (1u << 19));
-    EXPECT_EQ(qmi_lte_bands_of(lte_mask_of({66})), std::nullopt); // past TLV 0x15's 64 bits
+    EXPECT_EQ(qmi_lte_bands_of(band_mask_of({3, 20})), (1u << 2) | (1u << 19));
+    EXPECT_EQ(qmi_lte_bands_of(band_mask_of({66})), std::nullopt); // past TLV 0x15's 64 bits
 }
 
 class ModemRadioMemory : public ::testing::Test {

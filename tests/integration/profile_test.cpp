@@ -272,6 +272,60 @@ TEST_F(ProfileTest, RadioSettingsArePersistedInTheProfile)
         EXPECT_FALSE(text(line, "text").starts_with("AT+QCFG=\"band\",")) << "a lock sent again: " << text(line, "text");
 }
 
+// A 5G module, the emulated RM520N (its cell on LTE band 3; the emulated network has no NR cells):
+// RAT and LTE and 5G NR band locks through Quectel's AT+QNWPREFCFG, the NR lock on both its
+// standalone and its with-LTE setting, and all of them given back when the profile clears them.
+TEST_F(ProfileTest, A5gModemTakesItsRatAndNrBandLocksLive)
+{
+    start("rm520n-test.json", "\toption apn 'internet'\n");
+    auto own_nr = json::parse("[1,2,3,5,7,8,12,13,14,18,20,25,26,28,29,30,38,40,41,48,66,70,71,75,76,77,78,79]");
+    auto modem = wait("registered, every 5G band on", [&](const json::value& modem) {
+        return text(modem, "state") == "registered" && modem.at("radio").at("nr_bands") == own_nr;
+    });
+    auto before = modem.at("radio");
+    EXPECT_EQ(text(before, "rat"), "auto");
+    EXPECT_EQ(before.at("nsa_nr_bands"), own_nr);
+
+    auto reply = post("/v1/profiles/default", R"({"options":{"rat":"lte","lte_bands":"3 7","nr_bands":"78,41"},"preview":false})");
+    ASSERT_EQ(reply.at("status").as_int64(), 200) << json::serialize(reply);
+    EXPECT_EQ(reply.at("body").at("changes").at(0).at("differences"),
+        json::parse(R"(["rat: auto -> lte", "lte_bands: all -> 3 7", "nr_bands: all -> 41 78"])"));
+    modem = wait("LTE only, locked", [](const json::value& modem) {
+        const auto& radio = modem.at("radio");
+        return text(radio, "rat") == "lte" && radio.at("lte_bands") == json::parse("[3,7]")
+            && radio.at("nr_bands") == json::parse("[41,78]") && radio.at("nsa_nr_bands") == json::parse("[41,78]");
+    });
+    EXPECT_TRUE(modem.at("radio").at("error").is_null()) << json::serialize(modem.at("radio"));
+    auto nr = post("/v1/modems/1-1/at", R"({"command":"AT+QNWPREFCFG=\"nr5g_band\""})");
+    EXPECT_EQ(nr.at("body").at("lines"), json::parse(R"(["+QNWPREFCFG: \"nr5g_band\",41:78"])")) << json::serialize(nr);
+
+    // 5G alone: no NR cell here, so the modem leaves its LTE cell.
+    post("/v1/profiles/default", R"({"options":{"rat":"5g"},"preview":false})");
+    wait("on 5G alone, searching", [](const json::value& modem) {
+        return text(modem.at("radio"), "rat") == "5g" && text(modem.at("registration"), "state") == "searching";
+    });
+
+    post("/v1/profiles/default", R"({"options":{"rat":"","lte_bands":"","nr_bands":""},"preview":false})");
+    wait("as it was, registered", [&](const json::value& modem) {
+        return modem.at("radio") == before && text(modem, "state") == "registered";
+    });
+}
+
+// An LTE module asked for 5G says it cannot, and keeps what it can do.
+TEST_F(ProfileTest, AnLteModuleAskedFor5gSaysItHasNone)
+{
+    start("ec25-test.json", "\toption apn 'internet'\n");
+    wait("registered", [](const json::value& modem) { return text(modem, "state") == "registered"; });
+    post("/v1/profiles/default", R"({"options":{"rat":"5g","nr_bands":"78"},"preview":false})");
+    auto modem = wait("a radio error", [](const json::value& modem) { return !modem.at("radio").at("error").is_null(); });
+    const auto& radio = modem.at("radio");
+    EXPECT_EQ(text(radio, "error"), "RAT 5g: the Quectel EC25/EG25/EC20 R2 has no such mode; 5G NR bands: the Quectel "
+                                    "EC25/EG25/EC20 R2 has no 5G NR band control uplink knows (Quectel's AT+QNWPREFCFG)");
+    EXPECT_EQ(text(radio, "rat"), "auto");
+    EXPECT_TRUE(radio.at("nr_bands").is_null());
+    EXPECT_EQ(text(modem, "state"), "registered");
+}
+
 TEST_F(ProfileTest, AnOperatorIsScannedAndChosenByHand)
 {
     start("ec25-test.json", "\toption apn 'internet'\n");

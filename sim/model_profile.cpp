@@ -16,6 +16,19 @@ bool same_ignoring_case(std::string_view left, std::string_view right)
            });
 }
 
+// What Quectel's QMI modules share (the EC25's, below): the USB functions in the default usbnet=0
+// mode, ATI, and the lines after boot and SIM.
+const std::vector<UsbFunction> quectel_functions {
+    {0, FunctionRole::Diag, "option", "ff", "ff", 2},
+    {1, FunctionRole::Nmea, "option", "00", "00", 3},
+    {2, FunctionRole::At, "option", "00", "00", 3},
+    {3, FunctionRole::Modem, "option", "00", "00", 3},
+    {4, FunctionRole::Qmi, "qmi_wwan", "ff", "ff", 3},
+};
+const std::vector<std::string_view> quectel_identity_lines {"{manufacturer}", "{model}", "Revision: {revision}"};
+const std::vector<std::string_view> quectel_sim_present_urcs {"+QUSIM: 1"};
+const std::vector<std::string_view> quectel_sim_files_urcs {"+QIND: SMS DONE", "+QIND: PB DONE"};
+
 const std::vector<ModelProfile>& models()
 {
     static const std::vector<ModelProfile> table {
@@ -31,23 +44,17 @@ const std::vector<ModelProfile>& models()
             .usb = {.vendor_id = "2c7c", .product_id = "0125", .manufacturer = "Quectel",
                 .product = "EC25", .version = " 2.00", .device_class = "ef",
                 .device_subclass = "02", .device_protocol = "01", .bcd_device = "0318"},
-            .functions = {
-                {0, FunctionRole::Diag, "option", "ff", "ff", 2},
-                {1, FunctionRole::Nmea, "option", "00", "00", 3},
-                {2, FunctionRole::At, "option", "00", "00", 3},
-                {3, FunctionRole::Modem, "option", "00", "00", 3},
-                {4, FunctionRole::Qmi, "qmi_wwan", "ff", "ff", 3},
-            },
+            .functions = quectel_functions,
             .lte_bands = {1, 3, 5, 7, 8, 20, 38, 40, 41},
             .nr_bands = {},
             .dialect = {
-                .identity_lines = {"{manufacturer}", "{model}", "Revision: {revision}"},
+                .identity_lines = quectel_identity_lines,
                 .vendor_commands = {"+QPINC", "+QCCID", "+QENG", "+QNWINFO", "+QCAINFO",
                     "+QRSRP", "+QCFG"},
                 .qcfg_items = {"band", "usbnet", "nwscanmode"},
                 .ready_urc = "RDY",
-                .sim_present_urcs = {"+QUSIM: 1"},
-                .sim_files_urcs = {"+QIND: SMS DONE", "+QIND: PB DONE"},
+                .sim_present_urcs = quectel_sim_present_urcs,
+                .sim_files_urcs = quectel_sim_files_urcs,
             },
         },
         // Sierra Wireless MC7455 in its QMI composition (USB id 1199:9071). USB: the kernel's
@@ -108,25 +115,19 @@ const std::vector<ModelProfile>& models()
             .usb = {.vendor_id = "2c7c", .product_id = "0801", .manufacturer = "Quectel",
                 .product = "RM520N-GL", .version = " 3.20", .device_class = "ef",
                 .device_subclass = "02", .device_protocol = "01", .bcd_device = "0504"},
-            .functions = {
-                {0, FunctionRole::Diag, "option", "ff", "ff", 2},
-                {1, FunctionRole::Nmea, "option", "00", "00", 3},
-                {2, FunctionRole::At, "option", "00", "00", 3},
-                {3, FunctionRole::Modem, "option", "00", "00", 3},
-                {4, FunctionRole::Qmi, "qmi_wwan", "ff", "ff", 3},
-            },
+            .functions = quectel_functions,
             .lte_bands = {1, 2, 3, 4, 5, 7, 8, 12, 13, 14, 17, 18, 19, 20, 25, 26, 28, 29, 30,
                 32, 34, 38, 39, 40, 41, 42, 43, 46, 48, 66, 71},
             .nr_bands = {1, 2, 3, 5, 7, 8, 12, 13, 14, 18, 20, 25, 26, 28, 29, 30, 38, 40, 41,
                 48, 66, 70, 71, 75, 76, 77, 78, 79},
             .dialect = {
-                .identity_lines = {"{manufacturer}", "{model}", "Revision: {revision}"},
+                .identity_lines = quectel_identity_lines,
                 .vendor_commands = {"+QPINC", "+QCCID", "+QENG", "+QNWINFO", "+QCAINFO",
                     "+QRSRP", "+QCFG", "+QNWPREFCFG"},
                 .qcfg_items = {"usbnet"},
                 .ready_urc = "RDY",
-                .sim_present_urcs = {"+QUSIM: 1"},
-                .sim_files_urcs = {"+QIND: SMS DONE", "+QIND: PB DONE"},
+                .sim_present_urcs = quectel_sim_present_urcs,
+                .sim_files_urcs = quectel_sim_files_urcs,
             },
         },
     };

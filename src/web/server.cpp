@@ -247,9 +247,13 @@ asio::awaitable<Ending> Server::Impl::serve_requests(std::shared_ptr<Impl> impl,
         auto request = parser.release();
         bool keep_alive = request.keep_alive();
         auto version = request.version();
-        Response response = kind == Listener::Https
-            ? co_await answer(impl, request_view(request, connection.peer))
-            : impl->redirect(request, connection.local_host);
+        Response response;
+        if (kind == Listener::Https) {
+            auto view = request_view(request, connection.peer);
+            response = co_await answer(impl, std::move(view));
+        } else {
+            response = impl->redirect(request, connection.local_host);
+        }
         auto reply = to_http(std::move(response), version, keep_alive, kind);
         lowest.expires_after(limits.request_timeout);
         auto [write_error, written] = co_await http::async_write(stream, reply, as_tuple(use_awaitable));
@@ -287,7 +291,8 @@ asio::awaitable<Response> Server::Impl::route(std::shared_ptr<Impl> impl, const 
     // A body must say it is JSON: a form that another site makes a browser post cannot.
     if (!request.body.empty() && !is_json_media_type(request.header("Content-Type")))
         co_return json_error(415, "send the body as JSON, with Content-Type: application/json");
-    auto reply = co_await impl->api.answer(api::TextRequest{request.method, std::move(*path), request.body});
+    api::TextRequest api_request{request.method, std::move(*path), request.body};
+    auto reply = co_await impl->api.answer(std::move(api_request));
     if (reply.events_follow)
         co_return json_error(501, "the event stream is on the unix socket only for now (`uplink events`); "
                                   "over HTTPS, poll /api/v1/events/recent");
@@ -347,7 +352,7 @@ void Server::Impl::spawn_connection(std::shared_ptr<Impl> impl, tcp::socket sock
         return;   // the client has gone already
     std::string peer = remote.address().to_string();
     std::string local_host = local.address().is_v6() ? "[" + local.address().to_string() + "]" : local.address().to_string();
-    auto position = impl->connections.insert(impl->connections.end(), {});
+    auto position = impl->connections.emplace(impl->connections.end());
     auto forget = [impl, position](std::exception_ptr exception) {
         log_exception("a web connection", exception);
         impl->connections.erase(position);

@@ -1,6 +1,6 @@
 // api: the daemon's API. A Router maps (method, path, body) to (status, JSON) and knows
 // nothing of transports; the unix-socket Server below speaks it as JSON lines for the
-// `uplink` CLI (docs/api.md). The HTTPS server will route through the same Router.
+// `uplink` CLI (docs/api.md), and TextApi gives the same Router to the HTTPS server (src/web).
 #pragma once
 
 #include <at/at.hpp>
@@ -76,6 +76,36 @@ public:
 struct DaemonInfo {
     std::string version;
     Clock::time_point started = Clock::now();
+};
+
+class Router;
+
+// The API for a transport that carries the method, the path and the body apart (HTTP): the body
+// and the reply are JSON text, so that the transport needs none of Boost.JSON's headers.
+struct TextRequest {
+    std::string method;          // "GET", "POST", or whatever the client sent
+    std::string path;            // "/v1/modems/1-1/signal", without a query
+    std::string body;            // JSON text; empty: no body
+};
+
+struct TextReply {
+    int status = 200;
+    std::string body;            // JSON text: the resource, or {"status":404,"error":"..."}
+    bool events_follow = false;  // GET /v1/events: the transport streams events after the reply
+};
+
+class TextApi {
+public:
+    TextApi(ModemSource& source, DaemonInfo info);
+
+    // Never throws: a body that is not a JSON object is a 400, a fault inside uplinkd a 500.
+    boost::asio::awaitable<TextReply> answer(TextRequest request);
+
+    // {"status":<status>,"error":"<message>"}, the form of every error (docs/api.md).
+    static std::string error_body(int status, std::string_view message);
+
+private:
+    std::shared_ptr<Router> router_;   // shared_ptr: Router stays an incomplete type here
 };
 
 // Requests and replies are single lines; a longer request line is answered 413 and the

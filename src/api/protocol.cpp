@@ -103,6 +103,48 @@ boost::asio::awaitable<Answer> LineProtocol::answer(std::string line)
     co_return answer;
 }
 
+TextApi::TextApi(ModemSource& source, DaemonInfo info)
+    : router_(std::make_shared<Router>(source, std::move(info)))
+{
+}
+
+std::string TextApi::error_body(int status, std::string_view message)
+{
+    return json::serialize(json::object{{"status", status}, {"error", message}});
+}
+
+boost::asio::awaitable<TextReply> TextApi::answer(TextRequest text)
+{
+    Response response;
+    try {
+        Request request;
+        request.method_text = std::move(text.method);
+        request.method = method_from_string(request.method_text);
+        request.path = std::move(text.path);
+        json::error_code error;
+        if (!text.body.empty())
+            request.body = json::parse(text.body, error);
+        if (error)
+            response = Response::failure(400, fmt::format("the body is not valid JSON ({}); send an object, "
+                                                          "e.g. {{\"command\":\"AT+CSQ\"}}",
+                                                          error.message()));
+        else if (!request.body.is_object() && !request.body.is_null())
+            response = Response::failure(400, "the body must be a JSON object");
+        else
+            response = co_await router_->handle(std::move(request));
+    } catch (const std::exception& exception) {
+        response = Response::failure(500, fmt::format("internal error: {}", exception.what()));
+    }
+    TextReply reply;
+    reply.status = response.status;
+    if (response.status < 400)
+        reply.body = json::serialize(response.body);
+    else
+        reply.body = error_body(response.status, response.error);
+    reply.events_follow = response.follow == Follow::Events && response.status == 200;
+    co_return reply;
+}
+
 std::string LineProtocol::event_line(const modem::Event& event)
 {
     auto text = json::serialize(json::object{{"event", event_json(event)}});

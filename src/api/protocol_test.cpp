@@ -120,5 +120,66 @@ TEST(EventLine, IsOneObjectUnderEvent)
         "message":"unplugged","time":"2024-05-01T12:00:00.000Z"}})"));
 }
 
+// TextApi: the same Router for the HTTPS transport, with the body and the reply as JSON text.
+class TextApiTest : public ::testing::Test {
+protected:
+    TextApiTest() { source.snapshots = {testing::registered_ec25("1-1")}; }
+
+    TextReply answer(std::string method, std::string path, std::string body = "")
+    {
+        TextApi api(source, DaemonInfo{"0.1.0", Clock::now()});
+        return run_to_completion(api.answer(TextRequest{std::move(method), std::move(path), std::move(body)}));
+    }
+
+    testing::FakeModemSource source;
+};
+
+TEST_F(TextApiTest, ResourceBodyIsTheBareResource)
+{
+    auto reply = answer("GET", "/v1/modems");
+    EXPECT_EQ(reply.status, 200);
+    auto body = json::parse(reply.body);
+    ASSERT_TRUE(body.is_array()) << reply.body;
+    EXPECT_EQ(body.as_array().size(), 1u);
+}
+
+TEST_F(TextApiTest, ErrorsHaveTheStatusAndMessage)
+{
+    auto reply = answer("DELETE", "/v1/status");
+    EXPECT_EQ(reply.status, 405);
+    auto body = json::parse(reply.body);
+    EXPECT_EQ(body.at("status"), 405);
+    EXPECT_TRUE(body.at("error").is_string());
+}
+
+TEST_F(TextApiTest, PostBodyReachesTheRouter)
+{
+    auto reply = answer("POST", "/v1/modems/1-1/at", R"({"command":"ATI"})");
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    EXPECT_EQ(source.commands_sent, std::vector<std::string>{"1-1 ATI"});
+}
+
+TEST_F(TextApiTest, BodyThatIsNotAnObjectIs400)
+{
+    for (auto body : {"{\"command\":", "[1,2]", "\"AT\"", "\xff\xfe"}) {
+        auto reply = answer("POST", "/v1/modems/1-1/at", body);
+        EXPECT_EQ(reply.status, 400) << body;
+        EXPECT_NE(json::parse(reply.body).at("error").as_string(), "") << body;
+    }
+    EXPECT_TRUE(source.commands_sent.empty());
+}
+
+TEST_F(TextApiTest, EventStreamIsFlaggedForTheTransport)
+{
+    EXPECT_TRUE(answer("GET", "/v1/events").events_follow);
+    EXPECT_FALSE(answer("GET", "/v1/events/recent").events_follow);
+}
+
+TEST_F(TextApiTest, ErrorBodyEscapesTheMessage)
+{
+    auto body = json::parse(TextApi::error_body(404, "no resource at '/a\"b\n'"));
+    EXPECT_EQ(body.at("error").as_string(), "no resource at '/a\"b\n'");
+}
+
 } // namespace
 } // namespace uplink::api

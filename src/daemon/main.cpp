@@ -1,5 +1,6 @@
 // uplinkd: the composition root. The only place that wires modules together: the modem
-// manager, the API over it, configuration reload on SIGHUP and a clean stop on SIGTERM.
+// manager, the API over it (unix socket; HTTPS when `config web` enables it), configuration
+// reload on SIGHUP and a clean stop on SIGTERM.
 #include "daemon/config_editor.hpp"
 #include "daemon/link_setup.hpp"
 #include "daemon/modem_source.hpp"
@@ -9,6 +10,7 @@
 #include <api/api.hpp>
 #include <core/core.hpp>
 #include <modem/modem.hpp>
+#include <web/web.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -82,8 +84,7 @@ public:
           source_(manager_, {[this] { return settings_.modem.policy; },
                              [this](api::ConfigEdit edit) { return editor_.edit(edit, settings_); },
                              [this](std::string_view wan) { return usage_.usage(wan); }}),
-          server_(io.get_executor(), api::ServerOptions{settings_.socket_path, {UPLINK_VERSION, Clock::now()}},
-                  source_),
+          server_(io.get_executor(), api::ServerOptions{settings_.socket_path, info_}, source_),
           signals_(io, SIGINT, SIGTERM, SIGHUP)
     {
     }
@@ -95,6 +96,9 @@ public:
                 created.error().message());
             return created.error();
         }
+        // Before the socket: a client that finds the socket finds the web server up too.
+        if (settings_.web.enabled)
+            start_web();
         if (auto listening = server_.start(); !listening) {
             log(LogLevel::Error, "uplinkd", "cannot open the API socket {}: {}{}", settings_.socket_path,
                 listening.error().message(),
@@ -120,6 +124,38 @@ public:
     bool stopping() const { return stopping_; }
 
 private:
+    // A web server that cannot start (a port taken, a bad certificate) is logged, and uplinkd runs
+    // on without it: the modems keep the router online, and the CLI still works.
+    void start_web()
+    {
+        const auto& web = settings_.web;
+        web::Options options;
+        if (!web.listen.empty())
+            options.listen = web.listen;
+        options.https_port = static_cast<std::uint16_t>(web.https_port);
+        options.http_port = web.http_port == 0 ? std::nullopt : std::optional<std::uint16_t>(web.http_port);
+        options.certificate_directory = settings_.modem.state_dir + "/web";
+        options.limits.connections = static_cast<std::size_t>(web.max_connections);
+        options.limits.idle_timeout = web.idle_timeout;
+        options.limits.request_timeout = web.request_timeout;
+        options.info = info_;
+        auto addresses = joined(options.listen);
+        // Authentication is not written yet (issue 5 part 2): until its gate replaces this one,
+        // `config web` is off by default and says what enabling it means.
+        web_.emplace(io_.get_executor(), std::move(options), source_, web::no_authentication());
+        if (auto started = web_->start(); !started) {
+            log(LogLevel::Error, "uplinkd", "the web server is off: {}: {}", web_->failed_step(), started.error().message());
+            web_.reset();
+            return;
+        }
+        const auto& certificate = web_->certificate();
+        log(LogLevel::Info, "uplinkd", "web: HTTPS on {} port {}{}; certificate {} {}/web/cert.pem, SHA-256 {}",
+            addresses, web.https_port, web.http_port ? fmt::format(", HTTP redirect on port {}", web.http_port) : "",
+            certificate.created ? "made in" : "from", settings_.modem.state_dir, certificate.fingerprint);
+        log(LogLevel::Warning, "uplinkd", "web: the HTTPS API has no authentication yet: anyone who reaches {} "
+            "port {} can send AT commands and change the configuration", addresses, web.https_port);
+    }
+
     // The modems' connections configure their interfaces through rtnetlink (LinkSetup).
     static Settings with_hooks(Settings settings, LinkSetup& link_setup)
     {
@@ -147,6 +183,8 @@ private:
     void stop()
     {
         stopping_ = true;
+        if (web_)
+            web_->stop();
         server_.stop();
         usage_.stop(); // the last sample, while the interfaces are still there
         manager_.stop();
@@ -186,6 +224,10 @@ private:
                 settings_.socket_path, next.socket_path);
             next.socket_path = settings_.socket_path;
         }
+        if (next.web != settings_.web) {
+            log(LogLevel::Warning, "uplinkd", "the web server's options change only when uplinkd restarts");
+            next.web = settings_.web;
+        }
         if (next.modem.state_dir != settings_.modem.state_dir)
             if (auto created = create_directory(next.modem.state_dir, 0700); !created)
                 log(LogLevel::Warning, "uplinkd", "cannot create the state directory {}: {}", next.modem.state_dir,
@@ -204,7 +246,9 @@ private:
     ConfigEditor editor_;
     UsageRecorder usage_;
     ManagerSource source_;
+    api::DaemonInfo info_{UPLINK_VERSION, Clock::now()};
     api::Server server_;
+    std::optional<web::Server> web_;
     asio::signal_set signals_;
     bool stopping_ = false;
 };

@@ -121,7 +121,22 @@ Schema make_schema()
         text_option("model", "", "the modem's model, as it reports it (EC25)"),
     };
 
-    return {main_section, profile_section, rule_section};
+    OptionSchema web_enabled = text_option("enabled", "0", "serve the API over HTTPS (no authentication yet)");
+    web_enabled.type = OptionType::Boolean;
+    SectionSchema web_section;
+    web_section.type = "web";
+    web_section.single = true;
+    web_section.options = {
+        web_enabled,
+        list_option("listen", "IP addresses to listen on; none: 0.0.0.0 and ::"),
+        integer_option("https_port", 443, 1, 65535, "the HTTPS port"),
+        integer_option("http_port", 80, 0, 65535, "the plain HTTP port, which only redirects to HTTPS; 0: none"),
+        integer_option("max_connections", 32, 1, 1024, "HTTPS and HTTP connections open at once; more are closed"),
+        integer_option("idle_timeout", 30, 1, 3600, "seconds a kept-alive connection may wait for its next request"),
+        integer_option("request_timeout", 10, 1, 300, "seconds for a TLS handshake, a whole request, or a reply"),
+    };
+
+    return {main_section, profile_section, rule_section, web_section};
 }
 
 template <typename Enum>
@@ -287,6 +302,35 @@ modem::ProfilePolicy policy_from(const Config& config, const ConfigSection& main
     return policy;
 }
 
+WebSettings web_from(const Config& config, std::vector<ConfigDiagnostic>& diagnostics)
+{
+    WebSettings web;
+    const ConfigSection* section = config.section("web", "");
+    if (!section)
+        return web;
+    web.enabled = config.get_boolean(*section, "enabled");
+    web.https_port = static_cast<int>(config.get_integer(*section, "https_port"));
+    web.http_port = static_cast<int>(config.get_integer(*section, "http_port"));
+    web.max_connections = static_cast<int>(config.get_integer(*section, "max_connections"));
+    web.idle_timeout = std::chrono::seconds(config.get_integer(*section, "idle_timeout"));
+    web.request_timeout = std::chrono::seconds(config.get_integer(*section, "request_timeout"));
+    if (auto found = section->lists.find("listen"); found != section->lists.end())
+        web.listen = found->second;
+    std::set<std::string> seen;
+    for (const auto& address : web.listen) {
+        in6_addr scratch {};
+        if (::inet_pton(AF_INET, address.c_str(), &scratch) != 1 && ::inet_pton(AF_INET6, address.c_str(), &scratch) != 1)
+            diagnostics.push_back({section->line, fmt::format("list 'listen': '{}' is not an IPv4 or IPv6 address "
+                                                              "(such as 192.168.1.1, 0.0.0.0 or ::)", address)});
+        else if (!seen.insert(address).second)
+            diagnostics.push_back({section->line, fmt::format("list 'listen': '{}' is given twice", address)});
+    }
+    if (web.http_port == web.https_port)
+        diagnostics.push_back({section->line, fmt::format("option 'http_port': {} is the HTTPS port too; give "
+                                                          "another, or 0 for no HTTP", web.http_port)});
+    return web;
+}
+
 } // namespace
 
 const Schema& settings_schema()
@@ -322,6 +366,7 @@ Result<Settings> settings_from(const Config& config, std::vector<ConfigDiagnosti
                                                          settings.socket_path.size(), sizeof(sockaddr_un::sun_path))});
 
     settings.modem.policy = policy_from(config, section, diagnostics);
+    settings.web = web_from(config, diagnostics);
     if (!diagnostics.empty())
         return make_error_code(ConfigErrc::BadValue);
     return settings;
@@ -372,6 +417,7 @@ std::vector<std::string> changed_settings(const Settings& before, const Settings
     compare("default_profile", before.modem.policy.default_profile, after.modem.policy.default_profile);
     compare("profiles", before.modem.policy.profiles, after.modem.policy.profiles);
     compare("rules", before.modem.policy.rules, after.modem.policy.rules);
+    compare("web", before.web, after.web);
     return changed;
 }
 

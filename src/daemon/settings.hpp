@@ -13,11 +13,26 @@ namespace uplink::daemon {
 
 const Schema& settings_schema();
 
+// `config web`: the HTTPS server for the web UI (docs/config.md). Off unless enabled: until
+// authentication exists, anyone who reaches it controls the modems.
+struct WebSettings {
+    bool enabled = false;
+    std::vector<std::string> listen;   // IP addresses; none: 0.0.0.0 and ::
+    int https_port = 443;
+    int http_port = 80;                // 0: no HTTP listener
+    int max_connections = 32;
+    std::chrono::seconds idle_timeout{30};
+    std::chrono::seconds request_timeout{10};
+
+    bool operator==(const WebSettings&) const = default;
+};
+
 struct Settings {
     LogLevel log_level = LogLevel::Info;
     std::string socket_path;
     modem::Options modem;        // sysfs_root, dev_root, state_dir, intervals, profiles and rules
     int usage_reset_day = 1;     // the day of the month data usage periods start
+    WebSettings web;
 };
 
 // Settings from a parsed config, with the checks the schema table cannot express (PIN and

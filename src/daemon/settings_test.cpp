@@ -105,6 +105,42 @@ TEST(Settings, ValuesAreRead)
     EXPECT_EQ(settings->modem.command_timeout, std::chrono::seconds(1));
 }
 
+TEST(Settings, WebIsOffByDefault)
+{
+    std::vector<ConfigDiagnostic> diagnostics;
+    auto settings = parse_settings("", diagnostics);
+    ASSERT_TRUE(settings) << all_messages(diagnostics);
+    EXPECT_EQ(settings->web, WebSettings{});
+    EXPECT_FALSE(settings->web.enabled);
+    auto section = parse_settings("config web\n\tlist listen 127.0.0.1\n", diagnostics);
+    ASSERT_TRUE(section) << all_messages(diagnostics);
+    EXPECT_FALSE(section->web.enabled);
+}
+
+TEST(Settings, WebValuesAreRead)
+{
+    std::vector<ConfigDiagnostic> diagnostics;
+    auto settings = parse_settings("config web 'web'\n"
+                                   "\toption enabled '1'\n"
+                                   "\tlist listen '192.168.1.1'\n"
+                                   "\tlist listen 'fd00::1'\n"
+                                   "\toption https_port '8443'\n"
+                                   "\toption http_port '0'\n"
+                                   "\toption max_connections '8'\n"
+                                   "\toption idle_timeout '5'\n"
+                                   "\toption request_timeout '3'\n",
+                                   diagnostics);
+    ASSERT_TRUE(settings) << all_messages(diagnostics);
+    const auto& web = settings->web;
+    EXPECT_TRUE(web.enabled);
+    EXPECT_EQ(web.listen, (std::vector<std::string>{"192.168.1.1", "fd00::1"}));
+    EXPECT_EQ(web.https_port, 8443);
+    EXPECT_EQ(web.http_port, 0);
+    EXPECT_EQ(web.max_connections, 8);
+    EXPECT_EQ(web.idle_timeout, std::chrono::seconds(5));
+    EXPECT_EQ(web.request_timeout, std::chrono::seconds(3));
+}
+
 TEST(Settings, ProfilesAndRulesAreRead)
 {
     std::vector<ConfigDiagnostic> diagnostics;
@@ -229,6 +265,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"NrBandTooHigh", "config profile 'p'\n\toption nr_bands '78 999'\n", 1, "option 'nr_bands': '999' is not a 5G NR band (1 to 512)"},
         BadCase{"OperatorTooShort", "config profile 'p'\n\toption operator 2341\n", 1, "operator"},
         BadCase{"UnknownIpFamily", "config profile 'p'\n\toption ip_family ipv5\n", 2, "ip_family"},
+        BadCase{"WebListenNotAnAddress", "config web\n\tlist listen '192.168.1.1'\n\tlist listen 'router.lan'\n", 1,
+                "'router.lan' is not an IPv4 or IPv6 address"},
+        BadCase{"WebListenTwice", "config web\n\tlist listen '::'\n\tlist listen '::'\n", 1, "given twice"},
+        BadCase{"WebHttpsPortZero", "config web\n\toption https_port 0\n", 2, "https_port"},
+        BadCase{"WebHttpPortTooLarge", "config web\n\toption http_port 65536\n", 2, "http_port"},
+        BadCase{"WebSamePortTwice", "config web\n\toption https_port 8443\n\toption http_port 8443\n", 1,
+                "the HTTPS port too"},
+        BadCase{"WebEnabledNotABoolean", "config web\n\toption enabled maybe\n", 2, "enabled"},
+        BadCase{"TwoWebSections", "config web\nconfig web 'other'\n", 2, "web"},
         BadCase{"ApnTooLong", "config profile 'p'\n\toption apn 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'\n", 1, "100 characters"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
 
@@ -291,11 +336,12 @@ TEST(ChangedSettings, NamesWhatDiffers)
     auto before = *parse_settings("config profile 'p'\n\toption pin 1234\n", diagnostics);
     auto after = *parse_settings("config uplink\n\toption poll_interval 5\n\toption socket /tmp/u.sock\n"
                                  "config profile 'p'\n\toption pin 4321\n"
-                                 "config rule\n\toption profile 'p'\n",
+                                 "config rule\n\toption profile 'p'\n"
+                                 "config web\n\toption https_port 8443\n",
                                  diagnostics);
     EXPECT_TRUE(changed_settings(before, before).empty());
     EXPECT_EQ(changed_settings(before, after),
-              (std::vector<std::string>{"socket", "poll_interval", "profiles", "rules"}));
+              (std::vector<std::string>{"socket", "poll_interval", "profiles", "rules", "web"}));
 }
 
 } // namespace

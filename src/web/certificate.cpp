@@ -1,0 +1,340 @@
+// The HTTPS certificate: made once on first start, then read and checked on every start.
+// OpenSSL 3's EVP and X509 APIs; no Asio here.
+#include "web/web.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace uplink::web {
+
+namespace {
+
+class WebCategory : public boost::system::error_category {
+public:
+    const char* name() const noexcept override { return "web"; }
+    std::string message(int value) const override
+    {
+        switch (static_cast<Errc>(value)) {
+        case Errc::BadAddress: return "a listen address is not an IPv4 or IPv6 address";
+        case Errc::CertificateUnreadable: return "cert.pem holds no readable PEM certificate";
+        case Errc::KeyUnreadable: return "key.pem holds no readable PEM private key";
+        case Errc::KeyMismatch: return "key.pem is not the private key of cert.pem";
+        case Errc::KeyMissing:
+            return "cert.pem is there without key.pem; uplinkd does not replace a certificate it did not "
+                   "make: add its key, or move both away for a new pair";
+        case Errc::Generation: return "OpenSSL could not make the key or the certificate";
+        case Errc::TlsSetup: return "OpenSSL refused the certificate or the key for TLS";
+        }
+        return "unknown web error";
+    }
+};
+
+Error system_error(int number) { return Error(number, boost::system::system_category()); }
+
+// Owners of OpenSSL objects.
+struct Free {
+    void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+    void operator()(X509* certificate) const { X509_free(certificate); }
+    void operator()(BIO* bio) const { BIO_free(bio); }
+    void operator()(BIGNUM* number) const { BN_free(number); }
+    void operator()(X509_EXTENSION* extension) const { X509_EXTENSION_free(extension); }
+};
+using Key = std::unique_ptr<EVP_PKEY, Free>;
+using X509Certificate = std::unique_ptr<X509, Free>;
+using Bio = std::unique_ptr<BIO, Free>;
+
+constexpr int validity_days = 3650;
+
+enum class Presence { Missing, Present };
+
+Result<Presence> read_file(const std::string& path, std::string& text)
+{
+    int descriptor = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (descriptor < 0)
+        return errno == ENOENT ? Result<Presence>(Presence::Missing) : Result<Presence>(system_error(errno));
+    text.clear();
+    std::array<char, 4096> chunk{};
+    for (;;) {
+        auto size = ::read(descriptor, chunk.data(), chunk.size());
+        if (size < 0 && errno == EINTR)
+            continue;
+        if (size < 0) {
+            int number = errno;
+            ::close(descriptor);
+            return system_error(number);
+        }
+        if (size == 0)
+            break;
+        // A PEM file is a few kilobytes; a huge one is not a certificate and is not read whole.
+        if (text.size() > 1024 * 1024)
+            break;
+        text.append(chunk.data(), static_cast<std::size_t>(size));
+    }
+    ::close(descriptor);
+    return Presence::Present;
+}
+
+Key parse_key(const std::string& pem)
+{
+    Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    return Key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+}
+
+X509Certificate parse_certificate(const std::string& pem)
+{
+    Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    return X509Certificate(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+}
+
+std::string bio_text(BIO* bio)
+{
+    char* data = nullptr;
+    long size = BIO_get_mem_data(bio, &data);
+    return std::string(data, static_cast<std::size_t>(size));
+}
+
+std::string fingerprint(X509* certificate)
+{
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int size = 0;
+    if (X509_digest(certificate, EVP_sha256(), digest.data(), &size) != 1)
+        return "";
+    std::string text;
+    for (unsigned int i = 0; i < size; ++i)
+        text += fmt::format("{}{:02X}", i == 0 ? "" : ":", digest[i]);
+    return text;
+}
+
+// RFC 5280 §4.1.2.2: a positive serial of at most 20 octets; 16 random ones, the top bit clear.
+bool set_random_serial(X509* certificate)
+{
+    std::array<unsigned char, 16> bytes{};
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
+        return false;
+    bytes[0] &= 0x7f;
+    bytes[0] |= 0x01;   // never zero, never a shorter encoding than the others
+    std::unique_ptr<BIGNUM, Free> number(BN_bin2bn(bytes.data(), static_cast<int>(bytes.size()), nullptr));
+    return number && BN_to_ASN1_INTEGER(number.get(), X509_get_serialNumber(certificate)) != nullptr;
+}
+
+bool add_extension(X509* certificate, X509V3_CTX& context, int nid, const std::string& value)
+{
+    std::unique_ptr<X509_EXTENSION, Free> extension(X509V3_EXT_conf_nid(nullptr, &context, nid, value.c_str()));
+    return extension && X509_add_ext(certificate, extension.get(), -1) == 1;
+}
+
+// A DNS name that may go into a subjectAltName list as is (no ',' or ':' to split it).
+bool usable_dns_name(std::string_view name)
+{
+    return !name.empty() && name.size() <= 253 && std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    });
+}
+
+std::string subject_alt_names(const CertificateNames& names)
+{
+    std::vector<std::string> entries;
+    auto add = [&entries](std::string entry) {
+        if (std::find(entries.begin(), entries.end(), entry) == entries.end())
+            entries.push_back(std::move(entry));
+    };
+    if (usable_dns_name(names.host_name))
+        add("DNS:" + names.host_name);
+    add("DNS:localhost");
+    for (const auto& address : names.addresses) {
+        in6_addr scratch{};
+        if (::inet_pton(AF_INET, address.c_str(), &scratch) == 1 || ::inet_pton(AF_INET6, address.c_str(), &scratch) == 1)
+            add("IP:" + address);
+    }
+    std::string text;
+    for (const auto& entry : entries)
+        text += (text.empty() ? "" : ",") + entry;
+    return text;
+}
+
+// A self-signed X.509 v3 certificate for `key`: the host name as subject, every name in the SAN
+// (RFC 6125: clients match the SAN, not the CN), for serving TLS only (CA:FALSE).
+X509Certificate make_certificate(EVP_PKEY* key, const CertificateNames& names)
+{
+    X509Certificate certificate(X509_new());
+    if (!certificate || X509_set_version(certificate.get(), X509_VERSION_3) != 1 || !set_random_serial(certificate.get()))
+        return nullptr;
+    // An hour back: a browser whose clock is a little behind the router's still accepts it.
+    if (!X509_gmtime_adj(X509_getm_notBefore(certificate.get()), -60 * 60)
+        || !X509_time_adj_ex(X509_getm_notAfter(certificate.get()), validity_days, 0, nullptr))
+        return nullptr;
+    X509_NAME* subject = X509_get_subject_name(certificate.get());
+    std::string common_name = usable_dns_name(names.host_name) ? names.host_name : "uplink";
+    X509_NAME_add_entry_by_txt(subject, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("uplink"), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name.c_str()),
+                               -1, -1, 0);
+    if (X509_set_issuer_name(certificate.get(), subject) != 1 || X509_set_pubkey(certificate.get(), key) != 1)
+        return nullptr;
+
+    X509V3_CTX context;
+    X509V3_set_ctx_nodb(&context);
+    X509V3_set_ctx(&context, certificate.get(), certificate.get(), nullptr, nullptr, 0);
+    if (!add_extension(certificate.get(), context, NID_basic_constraints, "critical,CA:FALSE")
+        || !add_extension(certificate.get(), context, NID_ext_key_usage, "serverAuth")
+        || !add_extension(certificate.get(), context, NID_subject_key_identifier, "hash")
+        || !add_extension(certificate.get(), context, NID_subject_alt_name, subject_alt_names(names)))
+        return nullptr;
+    if (X509_sign(certificate.get(), key, EVP_sha256()) == 0)
+        return nullptr;
+    return certificate;
+}
+
+Result<std::string> certificate_pem(X509* certificate)
+{
+    Bio bio(BIO_new(BIO_s_mem()));
+    if (!bio || PEM_write_bio_X509(bio.get(), certificate) != 1)
+        return make_error_code(Errc::Generation);
+    return bio_text(bio.get());
+}
+
+Result<std::string> key_pem(EVP_PKEY* key)
+{
+    Bio bio(BIO_new(BIO_s_mem()));
+    if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
+        return make_error_code(Errc::Generation);
+    return bio_text(bio.get());
+}
+
+Result<void> create_directory(const std::string& path)
+{
+    if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
+        return system_error(errno);
+    struct stat status {};
+    if (::stat(path.c_str(), &status) != 0)
+        return system_error(errno);
+    if (!S_ISDIR(status.st_mode))
+        return system_error(ENOTDIR);
+    return {};
+}
+
+} // namespace
+
+const boost::system::error_category& web_category()
+{
+    static const WebCategory category;
+    return category;
+}
+
+Error make_error_code(Errc code) { return Error(static_cast<int>(code), web_category()); }
+
+Result<Certificate> load_or_create_certificate(const std::string& directory, const CertificateNames& names)
+{
+    if (auto created = create_directory(directory); !created)
+        return created.error();
+    const std::string certificate_path = directory + "/cert.pem";
+    const std::string key_path = directory + "/key.pem";
+    Certificate result;
+    auto certificate_presence = read_file(certificate_path, result.certificate_pem);
+    if (!certificate_presence)
+        return certificate_presence.error();
+    auto key_presence = read_file(key_path, result.key_pem);
+    if (!key_presence)
+        return key_presence.error();
+    if (*certificate_presence == Presence::Present && *key_presence == Presence::Missing)
+        return make_error_code(Errc::KeyMissing);
+
+    Key key;
+    if (*key_presence == Presence::Present) {
+        key = parse_key(result.key_pem);
+        if (!key)
+            return make_error_code(Errc::KeyUnreadable);
+    } else {
+        // NIST P-256 (RFC 5480): what every browser takes, and fast on a router's CPU.
+        key = Key(EVP_EC_gen("P-256"));
+        if (!key)
+            return make_error_code(Errc::Generation);
+        auto pem = key_pem(key.get());
+        if (!pem)
+            return pem.error();
+        // The key first: a start that stops between the two writes finds the key and makes its
+        // certificate, rather than finding a certificate without a key.
+        if (auto written = write_file_atomically(key_path, *pem); !written)
+            return written.error();
+        result.key_pem = std::move(*pem);
+    }
+
+    X509Certificate certificate;
+    if (*certificate_presence == Presence::Present) {
+        certificate = parse_certificate(result.certificate_pem);
+        if (!certificate)
+            return make_error_code(Errc::CertificateUnreadable);
+        if (X509_check_private_key(certificate.get(), key.get()) != 1)
+            return make_error_code(Errc::KeyMismatch);
+    } else {
+        certificate = make_certificate(key.get(), names);
+        if (!certificate)
+            return make_error_code(Errc::Generation);
+        auto pem = certificate_pem(certificate.get());
+        if (!pem)
+            return pem.error();
+        if (auto written = write_file_atomically(certificate_path, *pem); !written)
+            return written.error();
+        result.certificate_pem = std::move(*pem);
+        result.created = true;
+    }
+    ERR_clear_error();   // what failed on the way is told by the error returned, not the queue
+    result.fingerprint = fingerprint(certificate.get());
+    return result;
+}
+
+CertificateNames certificate_names(const std::vector<std::string>& listen_addresses)
+{
+    CertificateNames names;
+    std::array<char, 256> host{};
+    if (::gethostname(host.data(), host.size() - 1) == 0)
+        names.host_name = host.data();
+    bool wildcard = false;
+    for (const auto& address : listen_addresses) {
+        if (address == "0.0.0.0" || address == "::")
+            wildcard = true;
+        else
+            names.addresses.push_back(address);
+    }
+    names.addresses.push_back("127.0.0.1");
+    names.addresses.push_back("::1");
+    if (!wildcard)
+        return names;
+    ifaddrs* interfaces = nullptr;
+    if (::getifaddrs(&interfaces) != 0)
+        return names;
+    for (auto* entry = interfaces; entry; entry = entry->ifa_next) {
+        if (!entry->ifa_addr || !(entry->ifa_flags & IFF_UP))
+            continue;
+        std::array<char, INET6_ADDRSTRLEN> text{};
+        if (entry->ifa_addr->sa_family == AF_INET) {
+            const auto* address = reinterpret_cast<const sockaddr_in*>(entry->ifa_addr);
+            ::inet_ntop(AF_INET, &address->sin_addr, text.data(), text.size());
+        } else if (entry->ifa_addr->sa_family == AF_INET6) {
+            const auto* address = reinterpret_cast<const sockaddr_in6*>(entry->ifa_addr);
+            if (IN6_IS_ADDR_LINKLOCAL(&address->sin6_addr))
+                continue;   // needs a zone (%eth0) that a URL and a certificate cannot hold
+            ::inet_ntop(AF_INET6, &address->sin6_addr, text.data(), text.size());
+        } else {
+            continue;
+        }
+        names.addresses.push_back(text.data());
+    }
+    ::freeifaddrs(interfaces);
+    return names;
+}
+
+} // namespace uplink::web

@@ -1,0 +1,505 @@
+// The HTTPS and HTTP listeners: one coroutine per connection, reading each request within the
+// limits and deadlines, passing it through the gate to the API, and answering. The only file of
+// uplink that includes Beast (about 35 s to compile: keep it that way).
+#include "web/rules.hpp"
+#include "web/web.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <openssl/ssl.h>
+
+#include <list>
+
+namespace uplink::web {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using asio::as_tuple;
+using asio::use_awaitable;
+
+namespace {
+
+enum class Listener { Https, Http };
+// How a connection ends: with TLS's close_notify after a reply that said `Connection: close`, by
+// discarding what the client still sends (a refused request: closing with unread bytes would
+// reset the connection and could destroy the reply in flight), or at once (the client left or
+// timed out).
+enum class Ending { Graceful, Linger, Abrupt };
+
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using PlainStream = beast::tcp_stream;
+using HttpRequest = http::request<http::string_body>;
+using HttpResponse = http::response<http::string_body>;
+
+// TLS 1.2's forward-secret AEAD suites, for an EC (ours) or RSA (a user's) key; TLS 1.3's
+// suites are all of that kind, and OpenSSL's defaults for them stay.
+constexpr const char* tls12_ciphers = "ECDHE+AESGCM:ECDHE+CHACHA20";
+// Bytes a refused request may still send, and for how long, before the connection is closed anyway.
+constexpr std::size_t linger_bytes = 1024 * 1024;
+constexpr auto linger_time = 2s;
+constexpr auto tls_shutdown_time = 1s;
+constexpr std::size_t shown_path_length = 200;
+
+template <typename Stream>
+struct Connection {
+    Connection(Stream stream_, std::string peer_, std::string local_host_)
+        : stream(std::move(stream_)), peer(std::move(peer_)), local_host(std::move(local_host_))
+    {
+    }
+    Stream stream;
+    std::string peer;          // "192.168.1.20", for the gate and the log
+    std::string local_host;    // the address the client reached, for a redirect without Host
+};
+
+struct Acceptor {
+    Acceptor(asio::any_io_executor executor, Listener kind_) : acceptor(std::move(executor)), kind(kind_) {}
+    tcp::acceptor acceptor;
+    Listener kind;
+    std::string name;          // "127.0.0.1:443"
+};
+
+std::string endpoint_name(const asio::ip::address& address, std::uint16_t port)
+{
+    return address.is_v6() ? fmt::format("[{}]:{}", address.to_string(), port)
+                           : fmt::format("{}:{}", address.to_string(), port);
+}
+
+Response json_error(int status, std::string_view message)
+{
+    Response response;
+    response.status = status;
+    response.body = api::TextApi::error_body(status, message);
+    return response;
+}
+
+HttpResponse to_http(Response response, unsigned version, bool keep_alive, Listener kind)
+{
+    HttpResponse reply{static_cast<http::status>(response.status), version};
+    reply.set(http::field::server, "uplink");
+    if (!response.body.empty())
+        reply.set(http::field::content_type, response.content_type);
+    // RFC 6797 §7.2: HSTS only over a secure transport; the rest is harmless on a redirect too.
+    if (kind == Listener::Https)
+        for (const auto& [name, value] : security_headers)
+            reply.set(name, value);
+    for (auto& header : response.headers)
+        reply.insert(header.name, header.value);
+    reply.body() = std::move(response.body);
+    reply.keep_alive(keep_alive);
+    reply.prepare_payload();
+    return reply;
+}
+
+// The status for a request that could not be read, or none when there is no one to answer:
+// the client left, or was too slow (the stream closed its socket at the deadline).
+std::optional<Response> refusal_for(const boost::system::error_code& error, const Limits& limits)
+{
+    if (error == http::error::header_limit)
+        return json_error(431, fmt::format("the request line and headers are over {} bytes", limits.header_bytes));
+    if (error == http::error::body_limit)
+        return json_error(413, fmt::format("the body is over {} bytes", limits.body_bytes));
+    if (error == http::error::end_of_stream || error == http::error::partial_message)
+        return std::nullopt;
+    if (error.category() == http::make_error_code(http::error::bad_method).category())
+        return json_error(400, fmt::format("the request is not valid HTTP/1.1: {}", error.message()));
+    return std::nullopt;
+}
+
+bool expects_continue(const HttpRequest& request)
+{
+    return beast::iequals(request[http::field::expect], "100-continue");
+}
+
+Request request_view(HttpRequest& request, const std::string& peer)
+{
+    Request view;
+    view.method = std::string(request.method_string());
+    view.target = std::string(request.target());
+    view.path = std::string(path_of(view.target));
+    for (const auto& field : request)
+        view.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+    view.body = std::move(request.body());
+    view.peer = peer;
+    return view;
+}
+
+void log_exception(std::string_view what, std::exception_ptr exception)
+{
+    if (!exception)
+        return;
+    try {
+        std::rethrow_exception(exception);
+    } catch (const std::exception& caught) {
+        log(LogLevel::Error, "web", "{} failed: {}", what, caught.what());
+    }
+}
+
+} // namespace
+
+struct Server::Impl {
+    Impl(asio::any_io_executor executor_, Options options_, api::ModemSource& source, Gate gate_)
+        : executor(std::move(executor_)), options(std::move(options_)), gate(std::move(gate_)),
+          api(source, options.info), tls(ssl::context::tls_server)
+    {
+    }
+
+    asio::any_io_executor executor;
+    Options options;
+    Gate gate;
+    api::TextApi api;
+    ssl::context tls;
+    Certificate certificate;
+    std::list<Acceptor> acceptors;
+    std::list<std::function<void()>> connections;   // each closes one live connection
+    std::string failed_step;
+    bool running = false;
+
+    Result<void> set_up_tls();
+    Result<void> listen(const asio::ip::address& address, std::uint16_t port, Listener kind);
+    static void spawn_connection(std::shared_ptr<Impl> impl, tcp::socket socket, Listener kind);
+
+    static asio::awaitable<void> accept_connections(std::shared_ptr<Impl> impl, Acceptor* acceptor);
+    static asio::awaitable<void> serve_tls(std::shared_ptr<Impl> impl, std::shared_ptr<Connection<TlsStream>> connection);
+    static asio::awaitable<void> serve_plain(std::shared_ptr<Impl> impl, std::shared_ptr<Connection<PlainStream>> connection);
+    template <typename Stream>
+    static asio::awaitable<Ending> serve_requests(std::shared_ptr<Impl> impl, Connection<Stream>& connection, Listener kind);
+    static asio::awaitable<Response> answer(std::shared_ptr<Impl> impl, Request request);
+    static asio::awaitable<Response> route(std::shared_ptr<Impl> impl, const Request& request);
+    Response redirect(const HttpRequest& request, const std::string& local_host) const;
+};
+
+namespace {
+
+// Reads and drops what a refused client still sends, with a bound on bytes and time, after
+// telling it (FIN) that nothing more comes.
+asio::awaitable<void> linger(beast::tcp_stream& stream)
+{
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.expires_after(linger_time);
+    std::array<char, 4096> scratch{};
+    std::size_t discarded = 0;
+    while (discarded < linger_bytes) {
+        auto [error, size] = co_await stream.async_read_some(asio::buffer(scratch), as_tuple(use_awaitable));
+        if (error)
+            break;
+        discarded += size;
+    }
+    stream.close();
+}
+
+} // namespace
+
+template <typename Stream>
+asio::awaitable<Ending> Server::Impl::serve_requests(std::shared_ptr<Impl> impl, Connection<Stream>& connection,
+                                                     Listener kind)
+{
+    const auto& limits = impl->options.limits;
+    auto& stream = connection.stream;
+    auto& lowest = beast::get_lowest_layer(stream);
+    beast::flat_buffer buffer(limits.header_bytes + limits.body_bytes);
+    for (;;) {
+        // Idle until the next request starts; from its first byte, one deadline for all of it, so
+        // that a client sending a byte at a time (slowloris) is cut off all the same.
+        if (buffer.size() == 0) {
+            lowest.expires_after(limits.idle_timeout);
+            auto [error, size] = co_await stream.async_read_some(buffer.prepare(4096), as_tuple(use_awaitable));
+            if (error)
+                co_return Ending::Abrupt;
+            buffer.commit(size);
+        }
+        lowest.expires_after(limits.request_timeout);
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(limits.header_bytes));
+        parser.body_limit(limits.body_bytes);
+        auto [error, size] = co_await http::async_read_header(stream, buffer, parser, as_tuple(use_awaitable));
+        if (!error && !parser.is_done()) {
+            // RFC 9110 §10.1.1: a client that waits for 100 before it sends the body.
+            if (expects_continue(parser.get())) {
+                http::response<http::empty_body> proceed{http::status::continue_, parser.get().version()};
+                co_await http::async_write(stream, proceed, as_tuple(use_awaitable));
+            }
+            std::tie(error, size) = co_await http::async_read(stream, buffer, parser, as_tuple(use_awaitable));
+        }
+        if (error) {
+            auto refusal = refusal_for(error, limits);
+            if (!refusal)
+                co_return Ending::Abrupt;
+            log(LogLevel::Debug, "web", "refusing a request from {}: {}", connection.peer, error.message());
+            auto reply = to_http(std::move(*refusal), 11, false, kind);
+            lowest.expires_after(limits.request_timeout);
+            co_await http::async_write(stream, reply, as_tuple(use_awaitable));
+            co_return Ending::Linger;
+        }
+
+        auto request = parser.release();
+        bool keep_alive = request.keep_alive();
+        auto version = request.version();
+        Response response;
+        if (kind == Listener::Https) {
+            auto view = request_view(request, connection.peer);
+            response = co_await answer(impl, std::move(view));
+        } else {
+            response = impl->redirect(request, connection.local_host);
+        }
+        auto reply = to_http(std::move(response), version, keep_alive, kind);
+        lowest.expires_after(limits.request_timeout);
+        auto [write_error, written] = co_await http::async_write(stream, reply, as_tuple(use_awaitable));
+        if (write_error)
+            co_return Ending::Abrupt;
+        if (!keep_alive)
+            co_return Ending::Graceful;
+    }
+}
+
+asio::awaitable<Response> Server::Impl::answer(std::shared_ptr<Impl> impl, Request request)
+{
+    try {
+        auto decision = co_await impl->gate(request);
+        if (decision.answer)
+            co_return std::move(*decision.answer);
+        auto response = co_await route(impl, request);
+        for (auto& header : decision.headers)
+            response.headers.push_back(std::move(header));
+        co_return response;
+    } catch (const std::exception& exception) {
+        log(LogLevel::Error, "web", "{} {} from {} failed: {}", request.method, request.path, request.peer,
+            exception.what());
+    }
+    co_return json_error(500, "internal error in uplinkd (a bug: please report it with the log)");
+}
+
+asio::awaitable<Response> Server::Impl::route(std::shared_ptr<Impl> impl, const Request& request)
+{
+    auto path = api_path(request.path);
+    if (!path) {
+        auto shown = request.path.substr(0, shown_path_length);
+        co_return json_error(404, fmt::format("no resource at '{}'; the API is under /api/v1/ (docs/api.md)", shown));
+    }
+    // A body must say it is JSON: a form that another site makes a browser post cannot.
+    if (!request.body.empty() && !is_json_media_type(request.header("Content-Type")))
+        co_return json_error(415, "send the body as JSON, with Content-Type: application/json");
+    api::TextRequest api_request{request.method, std::move(*path), request.body};
+    auto reply = co_await impl->api.answer(std::move(api_request));
+    if (reply.events_follow)
+        co_return json_error(501, "the event stream is on the unix socket only for now (`uplink events`); "
+                                  "over HTTPS, poll /api/v1/events/recent");
+    Response response;
+    response.status = reply.status;
+    response.body = std::move(reply.body);
+    co_return response;
+}
+
+Response Server::Impl::redirect(const HttpRequest& request, const std::string& local_host) const
+{
+    auto location = redirect_location(request[http::field::host], local_host, options.https_port, request.target());
+    if (!location)
+        return json_error(400, "the Host header or the target cannot make an https:// URL");
+    // RFC 9110 §15.4.9: 308 keeps the method and the body, so a POST is not turned into a GET.
+    Response response;
+    response.status = 308;
+    response.headers.push_back({"Location", std::move(*location)});
+    return response;
+}
+
+asio::awaitable<void> Server::Impl::serve_tls(std::shared_ptr<Impl> impl, std::shared_ptr<Connection<TlsStream>> connection)
+{
+    auto& stream = connection->stream;
+    auto& lowest = beast::get_lowest_layer(stream);
+    lowest.expires_after(impl->options.limits.request_timeout);
+    auto [error] = co_await stream.async_handshake(ssl::stream_base::server, as_tuple(use_awaitable));
+    if (error) {
+        log(LogLevel::Debug, "web", "TLS handshake with {} failed: {}", connection->peer, error.message());
+        co_return;
+    }
+    auto ending = co_await serve_requests(impl, *connection, Listener::Https);
+    if (ending == Ending::Graceful) {
+        lowest.expires_after(tls_shutdown_time);
+        co_await stream.async_shutdown(as_tuple(use_awaitable));
+    } else if (ending == Ending::Linger) {
+        co_await linger(lowest);
+    }
+    lowest.close();
+}
+
+asio::awaitable<void> Server::Impl::serve_plain(std::shared_ptr<Impl> impl,
+                                                std::shared_ptr<Connection<PlainStream>> connection)
+{
+    auto ending = co_await serve_requests(impl, *connection, Listener::Http);
+    if (ending == Ending::Linger || ending == Ending::Graceful)
+        co_await linger(connection->stream);
+    connection->stream.close();
+}
+
+void Server::Impl::spawn_connection(std::shared_ptr<Impl> impl, tcp::socket socket, Listener kind)
+{
+    boost::system::error_code error;
+    auto remote = socket.remote_endpoint(error);
+    auto local = error ? tcp::endpoint() : socket.local_endpoint(error);
+    if (error)
+        return;   // the client has gone already
+    std::string peer = remote.address().to_string();
+    std::string local_host = local.address().is_v6() ? "[" + local.address().to_string() + "]" : local.address().to_string();
+    auto position = impl->connections.emplace(impl->connections.end());
+    auto forget = [impl, position](std::exception_ptr exception) {
+        log_exception("a web connection", exception);
+        impl->connections.erase(position);
+    };
+    if (kind == Listener::Https) {
+        auto connection = std::make_shared<Connection<TlsStream>>(
+            TlsStream(beast::tcp_stream(std::move(socket)), impl->tls), std::move(peer), std::move(local_host));
+        *position = [connection] { beast::get_lowest_layer(connection->stream).close(); };
+        asio::co_spawn(impl->executor, serve_tls(impl, connection), forget);
+    } else {
+        auto connection = std::make_shared<Connection<PlainStream>>(
+            PlainStream(std::move(socket)), std::move(peer), std::move(local_host));
+        *position = [connection] { connection->stream.close(); };
+        asio::co_spawn(impl->executor, serve_plain(impl, connection), forget);
+    }
+}
+
+asio::awaitable<void> Server::Impl::accept_connections(std::shared_ptr<Impl> impl, Acceptor* acceptor)
+{
+    asio::steady_timer pause(impl->executor);
+    while (impl->running) {
+        auto [error, socket] = co_await acceptor->acceptor.async_accept(as_tuple(use_awaitable));
+        if (!impl->running || error == asio::error::operation_aborted)
+            co_return;
+        if (error) {
+            // Out of file descriptors, most likely: a pause rather than a busy loop.
+            log(LogLevel::Warning, "web", "accepting on {} failed: {}", acceptor->name, error.message());
+            pause.expires_after(100ms);
+            co_await pause.async_wait(as_tuple(use_awaitable));
+            continue;
+        }
+        if (impl->connections.size() >= impl->options.limits.connections) {
+            log(LogLevel::Debug, "web", "refusing a client on {}: already {} connections", acceptor->name,
+                impl->connections.size());
+            continue;   // the socket closes as it goes out of scope
+        }
+        spawn_connection(impl, std::move(socket), acceptor->kind);
+    }
+}
+
+Result<void> Server::Impl::set_up_tls()
+{
+    boost::system::error_code error;
+    tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3
+                        | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+                    error);
+    // RFC 8996: TLS 1.0 and 1.1 are deprecated.
+    if (error || SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION) != 1
+        || SSL_CTX_set_cipher_list(tls.native_handle(), tls12_ciphers) != 1)
+        return make_error_code(Errc::TlsSetup);
+    tls.use_certificate_chain(asio::buffer(certificate.certificate_pem), error);
+    if (!error)
+        tls.use_private_key(asio::buffer(certificate.key_pem), ssl::context::pem, error);
+    if (error)
+        return make_error_code(Errc::TlsSetup);
+    return {};
+}
+
+Result<void> Server::Impl::listen(const asio::ip::address& address, std::uint16_t port, Listener kind)
+{
+    auto& acceptor = acceptors.emplace_back(executor, kind);
+    acceptor.name = endpoint_name(address, port);
+    failed_step = fmt::format("listening on {}", acceptor.name);
+    tcp::endpoint endpoint(address, port);
+    boost::system::error_code error;
+    acceptor.acceptor.open(endpoint.protocol(), error);
+    if (!error)
+        acceptor.acceptor.set_option(tcp::acceptor::reuse_address(true), error);
+    // "::" beside "0.0.0.0": each family on its own socket.
+    if (!error && address.is_v6())
+        acceptor.acceptor.set_option(asio::ip::v6_only(true), error);
+    if (!error)
+        acceptor.acceptor.bind(endpoint, error);
+    if (!error)
+        acceptor.acceptor.listen(asio::socket_base::max_listen_connections, error);
+    if (error)
+        return error;
+    return {};
+}
+
+Server::Server(asio::any_io_executor executor, Options options, api::ModemSource& source, Gate gate)
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(options), source, std::move(gate)))
+{
+}
+
+Server::~Server() { stop(); }
+
+Result<void> Server::start()
+{
+    auto& impl = *impl_;
+    if (impl.running)
+        return {};
+    impl.failed_step = "reading the listen addresses";
+    std::vector<asio::ip::address> addresses;
+    for (const auto& text : impl.options.listen) {
+        boost::system::error_code error;
+        addresses.push_back(asio::ip::make_address(text, error));
+        if (error) {
+            impl.failed_step = fmt::format("listen address '{}'", text);
+            return make_error_code(Errc::BadAddress);
+        }
+    }
+    impl.failed_step = fmt::format("the certificate in {}", impl.options.certificate_directory);
+    auto certificate = load_or_create_certificate(impl.options.certificate_directory,
+                                                  certificate_names(impl.options.listen));
+    if (!certificate)
+        return certificate.error();
+    impl.certificate = std::move(*certificate);
+    if (auto ready = impl.set_up_tls(); !ready)
+        return ready.error();
+
+    for (const auto& address : addresses) {
+        auto listening = impl.listen(address, impl.options.https_port, Listener::Https);
+        if (listening && impl.options.http_port)
+            listening = impl.listen(address, *impl.options.http_port, Listener::Http);
+        if (!listening) {
+            boost::system::error_code ignored;
+            for (auto& acceptor : impl.acceptors)
+                acceptor.acceptor.close(ignored);
+            impl.acceptors.clear();
+            return listening.error();
+        }
+    }
+    impl.failed_step.clear();
+    impl.running = true;
+    for (auto& acceptor : impl.acceptors)
+        asio::co_spawn(impl.executor, Impl::accept_connections(impl_, &acceptor),
+                       [](std::exception_ptr exception) { log_exception("accepting web connections", exception); });
+    return {};
+}
+
+void Server::stop()
+{
+    if (!impl_->running)
+        return;
+    impl_->running = false;
+    boost::system::error_code ignored;
+    for (auto& acceptor : impl_->acceptors)
+        acceptor.acceptor.close(ignored);
+    for (auto& close : impl_->connections)
+        close();
+}
+
+const Certificate& Server::certificate() const { return impl_->certificate; }
+
+std::size_t Server::connection_count() const { return impl_->connections.size(); }
+
+const std::string& Server::failed_step() const { return impl_->failed_step; }
+
+} // namespace uplink::web

@@ -1,0 +1,143 @@
+// web: the API over HTTPS, for the web UI and scripts (docs/api.md, "HTTPS"). TLS 1.2+ with a
+// certificate made on first start and kept; plain HTTP only redirects to HTTPS. Requests under
+// /api/v1/ go to the same Router as the unix socket's. Every request passes a Gate first, where
+// authentication plugs in. Beast and OpenSSL stay inside this module's .cpp files.
+#pragma once
+
+#include <api/api.hpp>
+#include <core/core.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace uplink::web {
+
+enum class Errc {
+    BadAddress = 1,         // a listen address that is not an IPv4 or IPv6 address
+    CertificateUnreadable,  // cert.pem holds no PEM certificate
+    KeyUnreadable,          // key.pem holds no PEM private key
+    KeyMismatch,            // key.pem is not the private key of cert.pem
+    KeyMissing,             // cert.pem without key.pem: not ours to replace
+    Generation,             // OpenSSL could not make the key or the certificate
+    TlsSetup,               // OpenSSL refused the certificate or the key for TLS
+};
+const boost::system::error_category& web_category();
+Error make_error_code(Errc code);
+
+// ---------------------------------------------------------------- certificate
+struct CertificateNames {
+    std::string host_name;                   // DNS name in the certificate; empty: none
+    std::vector<std::string> addresses;      // IP addresses in it ("127.0.0.1", "::1")
+};
+
+struct Certificate {
+    std::string certificate_pem;             // the certificate (a user's may be a chain)
+    std::string key_pem;
+    std::string fingerprint;                 // SHA-256, "AB:CD:...", as `openssl x509 -fingerprint -sha256`
+    bool created = false;                    // made now rather than read
+};
+
+// <directory>/cert.pem and key.pem: read and checked (a key that does not match is an error), or,
+// when neither exists, an EC P-256 key and a self-signed certificate for `names` (valid 10 years,
+// random serial) written atomically with mode 0600. When only key.pem exists (a start stopped
+// between the two writes) a certificate is made for that key. A cert.pem without key.pem is an
+// error: it is never replaced. The directory is created (0700); its parent must exist.
+Result<Certificate> load_or_create_certificate(const std::string& directory, const CertificateNames& names);
+
+// The host's name, and for a wildcard listen address (0.0.0.0, ::) the addresses of the host's
+// interfaces, else the listen addresses themselves; "localhost", 127.0.0.1 and ::1 always.
+CertificateNames certificate_names(const std::vector<std::string>& listen_addresses);
+
+// ---------------------------------------------------------------- requests and the gate
+struct Header {
+    std::string name;
+    std::string value;
+};
+
+// An HTTPS request as the gate sees it, read whole and within the limits.
+struct Request {
+    std::string method;                      // "GET"
+    std::string target;                      // as sent: "/api/v1/status?verbose=1"
+    std::string path;                        // the target without its query: "/api/v1/status"
+    std::vector<Header> headers;             // in the order sent, names as sent
+    std::string body;
+    std::string peer;                        // the client's address: "192.168.1.20"
+
+    std::string_view header(std::string_view name) const;   // any case; "" when absent
+};
+
+struct Response {
+    int status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+    std::vector<Header> headers;             // besides Content-Type and the security headers
+};
+
+// What the gate decides about a request.
+struct GateDecision {
+    std::optional<Response> answer;          // set: this is the reply (401, 403, a login); not routed
+    std::vector<Header> headers;             // otherwise: added to the routed reply (Set-Cookie)
+};
+
+// Called for every HTTPS request before routing: the seam for authentication (sessions, CSRF).
+// The server awaits it, so the Request outlives the call.
+using Gate = std::function<boost::asio::awaitable<GateDecision>(const Request&)>;
+
+// A gate that lets every request through. Only for tests, and for uplinkd until authentication
+// exists (docs/config.md, `config web`): the API can send AT commands and change the config.
+Gate no_authentication();
+
+// ---------------------------------------------------------------- the server
+struct Limits {
+    std::size_t header_bytes = 8 * 1024;     // request line and headers: more is a 431
+    std::size_t body_bytes = 64 * 1024;      // more is a 413, answered before the body is read
+    std::size_t connections = 32;            // HTTPS and HTTP together; more are closed at once
+    Duration idle_timeout = 30s;             // between requests on a kept-alive connection
+    Duration request_timeout = 10s;          // TLS handshake; first byte to last of a request; a write
+};
+
+struct Options {
+    std::vector<std::string> listen = {"0.0.0.0", "::"};
+    std::uint16_t https_port = 443;
+    std::optional<std::uint16_t> http_port = 80;   // none: no HTTP listener
+    std::string certificate_directory;       // <state_dir>/web
+    Limits limits;
+    api::DaemonInfo info;
+};
+
+class Server {
+public:
+    Server(boost::asio::any_io_executor executor, Options options, api::ModemSource& source, Gate gate);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // The certificate (load_or_create_certificate), then every listener; on an error nothing
+    // listens. stop() closes the listeners and every connection.
+    Result<void> start();
+    void stop();
+
+    const Certificate& certificate() const;   // after start()
+    // After start() failed, what it was doing: "listening on [::]:443", "the certificate in DIR".
+    const std::string& failed_step() const;
+    std::size_t connection_count() const;
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
+
+} // namespace uplink::web
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<uplink::web::Errc> : std::true_type {};
+} // namespace boost::system

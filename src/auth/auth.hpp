@@ -119,6 +119,63 @@ private:
     bool spent_ = false;
 };
 
+// ---------------------------------------------------------------- sessions
+struct SessionLimits {
+    std::chrono::seconds idle = std::chrono::minutes(30);
+    std::chrono::seconds absolute = std::chrono::hours(12);
+    std::size_t maximum_sessions = 32; // the least recently used goes when a new one needs room
+};
+
+struct Session {
+    std::string id;         // 256 random bits, 64 hex digits: the cookie's value
+    std::string csrf_token; // 256 random bits, 64 hex digits: the synchronizer token
+    Clock::time_point created;
+    Clock::time_point last_active;
+};
+
+// Sessions live in memory only: a restart of uplinkd logs everyone out. Ids are kept by their
+// SHA-256, so a lookup's timing says nothing about a live id.
+class SessionStore {
+public:
+    explicit SessionStore(TimeSource now = &Clock::now, SessionLimits limits = {});
+
+    Result<Session> create();
+    // The live session with this id, its idle timer restarted; NoSession or SessionExpired.
+    Result<Session> resume(std::string_view id);
+    bool end(std::string_view id); // logout; false when there was no such session
+    void end_all();
+    std::size_t size() const { return sessions_.size(); }
+    const SessionLimits& limits() const { return limits_; }
+
+private:
+    void drop_expired();
+    bool expired(const Session& session) const;
+
+    TimeSource now_;
+    SessionLimits limits_;
+    std::map<std::string, Session> sessions_; // by SHA-256 of the id
+};
+
+// Synchronizer-token CSRF defence (OWASP CSRF cheat sheet): every state-changing request carries
+// the session's token in a header (X-CSRF-Token), compared in constant time.
+constexpr std::string_view csrf_header_name = "X-CSRF-Token";
+enum class RequestKind { Safe, StateChanging };
+std::string_view to_string(RequestKind kind);
+// GET, HEAD and OPTIONS are safe (RFC 9110 §9.2.1); any other method changes state.
+RequestKind request_kind(std::string_view method);
+Result<void> check_csrf_token(const Session& session, std::string_view presented);
+
+// "__Host-" (RFC 6265bis §4.1.3.2): the browser takes the cookie only with Secure, Path=/ and no
+// Domain, so no other host or plain-HTTP page can plant one.
+constexpr std::string_view session_cookie_name = "__Host-uplink-session";
+// Set-Cookie values: the session's (Max-Age is the absolute lifetime), and one that removes it.
+std::string session_cookie(const Session& session, const SessionLimits& limits);
+std::string cleared_session_cookie();
+// The session id in a Cookie header (RFC 6265 §4.2.1, read leniently: any spacing, quoted
+// values, other cookies, garbage pairs skipped). NoSession when it has none, MalformedCookie
+// when ours is not 64 hex digits. The first well-formed one counts.
+Result<std::string> session_id_from_cookie_header(std::string_view header);
+
 // File names under the state directory.
 constexpr std::string_view password_file_name = "admin-password";
 constexpr std::string_view token_file_name = "api-tokens";

@@ -176,6 +176,46 @@ std::string cleared_session_cookie();
 // when ours is not 64 hex digits. The first well-formed one counts.
 Result<std::string> session_id_from_cookie_header(std::string_view header);
 
+// ---------------------------------------------------------------- login rate limit
+struct RateLimits {
+    std::size_t failures_per_address = 10; // in one window; the next attempt is throttled
+    std::size_t failures_overall = 30;     // all addresses together, in one window
+    std::chrono::seconds window = std::chrono::minutes(1);
+    std::size_t tracked_addresses = 1024;  // memory bound: the stalest record goes first
+};
+
+enum class Admission { Allowed, Throttled };
+std::string_view to_string(Admission admission);
+
+struct LoginVerdict {
+    Admission admission = Admission::Allowed;
+    std::chrono::seconds retry_after {0}; // Throttled: when the next attempt is allowed (>= 1)
+};
+
+// A sliding window of failure times per client. IPv6 clients are counted by /64 (one host
+// usually has the whole prefix), IPv4-mapped IPv6 as IPv4. Throttled attempts are not failures.
+class LoginLimiter {
+public:
+    explicit LoginLimiter(TimeSource now = &Clock::now, RateLimits limits = {});
+
+    LoginVerdict check(std::string_view address);
+    void record_failure(std::string_view address);
+    void record_success(std::string_view address); // forgets the address's failures
+    std::size_t tracked_addresses() const { return failures_.size(); }
+
+private:
+    void forget_old(Clock::time_point now);
+
+    TimeSource now_;
+    RateLimits limits_;
+    std::map<std::string, std::vector<Clock::time_point>> failures_; // by client key, oldest first
+    std::vector<Clock::time_point> all_failures_;                   // oldest first
+};
+
+// The key the limiter counts a client address under ("192.0.2.1", "2001:db8:1:2::/64"); an
+// address that does not parse counts as itself.
+std::string client_key(std::string_view address);
+
 // File names under the state directory.
 constexpr std::string_view password_file_name = "admin-password";
 constexpr std::string_view token_file_name = "api-tokens";

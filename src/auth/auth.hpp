@@ -216,6 +216,54 @@ private:
 // address that does not parse counts as itself.
 std::string client_key(std::string_view address);
 
+// ---------------------------------------------------------------- API tokens
+// "upl_" and 32 random bytes in base64url without padding (47 characters), sent by scripts as
+// "Authorization: Bearer <token>". Only its SHA-256 is stored (a token has 256 bits of entropy:
+// a slow KDF would add nothing), in <state_dir>/api-tokens (0600, written atomically).
+struct TokenInfo {
+    std::string name;
+    WallClock::time_point created;
+    std::optional<WallClock::time_point> last_used;
+};
+
+class TokenStore {
+public:
+    static constexpr std::size_t maximum_tokens = 64;
+    // "Last used" reaches the file at most once an hour per token, so a script polling every
+    // second does not wear out flash; list() shows it to the second.
+    static constexpr std::chrono::hours last_used_resolution {1};
+
+    explicit TokenStore(std::string path, WallTimeSource now = &WallClock::now);
+
+    // The new token, shown this once.
+    Result<std::string> create(std::string_view name);
+    // Oldest first. Never the tokens themselves.
+    Result<std::vector<TokenInfo>> list(std::string* problem = nullptr);
+    Result<void> revoke(std::string_view name);
+    // The token's record (its use is recorded), or MalformedToken / UnknownToken. Every stored
+    // hash is compared, in constant time.
+    Result<TokenInfo> verify(std::string_view token);
+
+    const std::string& path() const { return path_; }
+
+private:
+    struct Entry {
+        TokenInfo info;
+        std::string hash;                                   // SHA-256, 64 hex digits
+        std::optional<WallClock::time_point> last_used_saved; // what the file has
+    };
+    Result<void> load(std::string* problem);
+    Result<void> save();
+
+    std::string path_;
+    WallTimeSource now_;
+    std::optional<std::vector<Entry>> entries_; // read on first use, and again after a failure
+};
+
+// The token in an Authorization header ("Bearer <token>", RFC 6750 §2.1): NoSession when the
+// header is empty or another scheme, MalformedToken when the token is not of our form.
+Result<std::string> bearer_token_from_authorization_header(std::string_view header);
+
 // File names under the state directory.
 constexpr std::string_view password_file_name = "admin-password";
 constexpr std::string_view token_file_name = "api-tokens";

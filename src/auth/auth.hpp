@@ -264,6 +264,62 @@ private:
 // header is empty or another scheme, MalformedToken when the token is not of our form.
 Result<std::string> bearer_token_from_authorization_header(std::string_view header);
 
+// ---------------------------------------------------------------- the whole
+struct AuthSettings {
+    KdfParameters kdf {};
+    SessionLimits sessions {};
+    RateLimits rate_limits {};
+};
+
+// What the HTTPS server talks to: the password, the setup code, sessions and the rate limiter
+// together, so that their rules hold together (a password change ends every session, every
+// password check is rate limited). Not thread-safe; each password check runs the KDF once.
+// `client` is the peer's address as text.
+class Authenticator {
+public:
+    Authenticator(const std::string& state_dir, TimeSource now = &Clock::now,
+        AuthSettings settings = {});
+
+    // At start: while no password is set, makes the setup code that uplinkd prints.
+    Result<PasswordState> start(std::string* problem = nullptr);
+    // The code to print ("ABCDE-FGHJK"), while one is waiting.
+    std::optional<std::string> setup_code() const;
+    Result<PasswordState> password_state(std::string* problem = nullptr) const;
+
+    // The first visit: the setup code and a new password; logs in. Rate limited like a login.
+    // On Throttled, `retry_after` (when given) says how long to wait.
+    Result<Session> set_first_password(std::string_view client, std::string_view setup_code,
+        std::string_view password, std::chrono::seconds* retry_after = nullptr);
+    Result<Session> login(std::string_view client, std::string_view password,
+        std::chrono::seconds* retry_after = nullptr);
+    // For a logged-in user (the server has authorized the request): the current password and a
+    // new one. Every session ends; the caller gets a new one.
+    Result<Session> change_password(std::string_view client, std::string_view current,
+        std::string_view replacement, std::chrono::seconds* retry_after = nullptr);
+    // `uplink passwd` through the daemon's unix socket (root on the router): no old password,
+    // no setup code. Every session ends and a waiting setup code is spent.
+    Result<void> reset_password(std::string_view replacement);
+
+    // A request from a browser: its Cookie header, method and X-CSRF-Token header. The session
+    // (its idle timer restarted), or NoSession / SessionExpired / MalformedCookie / CsrfMismatch.
+    Result<Session> authorize(std::string_view cookie_header, std::string_view method,
+        std::string_view csrf_header);
+    bool logout(std::string_view session_id);
+
+    SessionStore& sessions() { return sessions_; }
+    LoginLimiter& limiter() { return limiter_; }
+    const PasswordStore& password() const { return password_; }
+
+private:
+    Result<void> admit(std::string_view client, std::chrono::seconds* retry_after);
+    Result<Session> replace_password(std::string_view password);
+
+    PasswordStore password_;
+    SessionStore sessions_;
+    LoginLimiter limiter_;
+    std::optional<SetupCode> setup_code_;
+};
+
 // File names under the state directory.
 constexpr std::string_view password_file_name = "admin-password";
 constexpr std::string_view token_file_name = "api-tokens";

@@ -67,8 +67,9 @@ struct KdfParameters {
 };
 
 // One self-describing line: "$scrypt$ln=14,r=8,p=1$<salt>$<hash>", a random 16-byte salt and a
-// 32-byte hash in base64 without padding (RFC 4648 §4). Thread-safe: the server may run these
-// (tens to hundreds of milliseconds) off its event loop.
+// 32-byte hash in base64 without padding (RFC 4648 §4). KdfFailure for parameters outside the
+// bounds verify_password() accepts. Thread-safe: the server may run these (tens to hundreds of
+// milliseconds) off its event loop.
 Result<std::string> hash_password(std::string_view password, const KdfParameters& parameters = {});
 // Ok, WrongPassword, or PasswordFileCorrupt for a line that does not parse (or whose parameters
 // are outside ln 10..20, r 1..32, p 1..16, 256 MiB). Compares in constant time.

@@ -2,7 +2,6 @@
 #include "auth/encoding.hpp"
 
 #include <algorithm>
-#include <cassert>
 #include <charconv>
 #include <openssl/core_names.h>
 #include <openssl/kdf.h>
@@ -224,7 +223,9 @@ Result<std::string> hash_password(std::string_view password, const KdfParameters
 {
     if (auto checked = check_password_input(password); !checked)
         return checked.error();
-    assert(parameters_in_bounds(parameters));
+    // A line outside the bounds would never verify: the password could not be used again.
+    if (!parameters_in_bounds(parameters))
+        return make_error_code(Errc::KdfFailure);
     auto salt = random_bytes(salt_bytes);
     if (!salt)
         return salt.error();

@@ -50,6 +50,10 @@ TEST(AuthPasswordHash, VerifiesTheRightPasswordOnly)
     EXPECT_EQ(verify_password(*line, "").error(), Errc::EmptyPassword);
     EXPECT_EQ(verify_password(*line, std::string(2000, 'x')).error(), Errc::PasswordTooLong);
     EXPECT_EQ(hash_password("", cheap_kdf).error(), Errc::EmptyPassword);
+    // Parameters no stored line may have are refused rather than written.
+    EXPECT_EQ(hash_password("correct horse", {9, 8, 1}).error(), Errc::KdfFailure);
+    EXPECT_EQ(hash_password("correct horse", {14, 0, 1}).error(), Errc::KdfFailure);
+    EXPECT_EQ(hash_password("correct horse", {20, 32, 1}).error(), Errc::KdfFailure);
 }
 
 // RFC 7914 §12, the third vector: our line format feeds OpenSSL's scrypt the right N, r, p.

@@ -1,7 +1,7 @@
 // Figures for the admin password's KDF (printed, not asserted): how long one scrypt hash takes
 // at each cost around the default (N = 2^14, r = 8, p = 1), and the memory it needs. A login
 // runs it once; docs/auth.md quotes the default's time.
-// Run: build/release/bin/auth_bench [rounds]
+// Run: ninja -C build/release auth_bench && build/release/bin/auth_bench [rounds]
 #include <auth/auth.hpp>
 
 #include <algorithm>

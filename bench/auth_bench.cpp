@@ -2,9 +2,8 @@
 // at each cost around the default (N = 2^14, r = 8, p = 1), and the memory it needs. A login
 // runs it once; docs/auth.md quotes the default's time.
 // Run: ninja -C build/release auth_bench && build/release/bin/auth_bench [rounds]
-#include <auth/auth.hpp>
-
 #include <algorithm>
+#include <auth/auth.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -18,7 +17,8 @@ int main(int argc, char** argv)
         KdfParameters parameters {log2_cost, 8, 1};
         auto line = hash_password("correct horse battery staple", parameters);
         if (!line) {
-            std::fprintf(stderr, "scrypt ln=%u failed: %s\n", log2_cost, line.error().message().c_str());
+            std::fprintf(
+                stderr, "scrypt ln=%u failed: %s\n", log2_cost, line.error().message().c_str());
             return 1;
         }
         std::vector<double> milliseconds;

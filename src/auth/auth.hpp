@@ -4,9 +4,8 @@
 // are in docs/auth.md.
 #pragma once
 
-#include <core/core.hpp>
-
 #include <chrono>
+#include <core/core.hpp>
 #include <cstddef>
 #include <functional>
 #include <map>
@@ -18,28 +17,28 @@
 namespace uplink::auth {
 
 enum class Errc {
-    EmptyPassword = 1,   // a password of no characters
-    PasswordTooShort,    // a new password under 8 characters (NIST SP 800-63B §5.1.1.2)
-    PasswordTooLong,     // more than 1024 bytes
-    PasswordNotSet,      // first run: no admin password yet
-    PasswordAlreadySet,  // the first-run setup is over
+    EmptyPassword = 1, // a password of no characters
+    PasswordTooShort, // a new password under 8 characters (NIST SP 800-63B §5.1.1.2)
+    PasswordTooLong, // more than 1024 bytes
+    PasswordNotSet, // first run: no admin password yet
+    PasswordAlreadySet, // the first-run setup is over
     WrongPassword,
-    NoSetupCode,         // no setup code is waiting (restart uplinkd, or use `uplink passwd`)
+    NoSetupCode, // no setup code is waiting (restart uplinkd, or use `uplink passwd`)
     WrongSetupCode,
     PasswordFileCorrupt, // the password file is unreadable: never read as "no password"
-    Throttled,           // too many failed logins: wait (the caller is told how long)
-    NoSession,           // no session cookie, or an id that is not a live session
-    SessionExpired,      // idle or absolute lifetime over
-    MalformedCookie,     // a session cookie that is not 64 hex digits
-    CsrfMismatch,        // a state-changing request without this session's CSRF token
-    MalformedToken,      // not "upl_" and 43 base64url characters
-    UnknownToken,        // no API token (or no token of that name)
-    BadTokenName,        // 1 to 64 of A-Z a-z 0-9 . _ -
+    Throttled, // too many failed logins: wait (the caller is told how long)
+    NoSession, // no session cookie, or an id that is not a live session
+    SessionExpired, // idle or absolute lifetime over
+    MalformedCookie, // a session cookie that is not 64 hex digits
+    CsrfMismatch, // a state-changing request without this session's CSRF token
+    MalformedToken, // not "upl_" and 43 base64url characters
+    UnknownToken, // no API token (or no token of that name)
+    BadTokenName, // 1 to 64 of A-Z a-z 0-9 . _ -
     TokenNameTaken,
-    TooManyTokens,       // at most 64 API tokens
-    TokenFileCorrupt,    // the token file is unreadable: no token is accepted until it is fixed
-    RandomFailure,       // the system's random generator failed: nothing weaker is used
-    KdfFailure,          // OpenSSL could not run scrypt
+    TooManyTokens, // at most 64 API tokens
+    TokenFileCorrupt, // the token file is unreadable: no token is accepted until it is fixed
+    RandomFailure, // the system's random generator failed: nothing weaker is used
+    KdfFailure, // OpenSSL could not run scrypt
 };
 const boost::system::error_category& auth_category();
 Error make_error_code(Errc code);
@@ -100,8 +99,8 @@ private:
 };
 
 // The first-run setup code: 10 characters from 2-9 and A-Z without I and O (32 characters, so
-// 50 bits; no 0/O or 1/I to confuse), shown as "ABCDE-FGHJK". Entered codes may use lower case, spaces and dashes.
-// Single use: redeem() spends it. Compared in constant time.
+// 50 bits; no 0/O or 1/I to confuse), shown as "ABCDE-FGHJK". Entered codes may use lower case,
+// spaces and dashes. Single use: redeem() spends it. Compared in constant time.
 class SetupCode {
 public:
     static Result<SetupCode> generate();
@@ -115,7 +114,7 @@ public:
     bool matches(std::string_view entered) const;
 
 private:
-    std::string code_;    // 10 characters, upper case
+    std::string code_; // 10 characters, upper case
     std::string display_; // "ABCDE-FGHJK"
     bool spent_ = false;
 };
@@ -128,7 +127,7 @@ struct SessionLimits {
 };
 
 struct Session {
-    std::string id;         // 256 random bits, 64 hex digits: the cookie's value
+    std::string id; // 256 random bits, 64 hex digits: the cookie's value
     std::string csrf_token; // 256 random bits, 64 hex digits: the synchronizer token
     Clock::time_point created;
     Clock::time_point last_active;
@@ -180,9 +179,9 @@ Result<std::string> session_id_from_cookie_header(std::string_view header);
 // ---------------------------------------------------------------- login rate limit
 struct RateLimits {
     std::size_t failures_per_address = 10; // in one window; the next attempt is throttled
-    std::size_t failures_overall = 30;     // all addresses together, in one window
+    std::size_t failures_overall = 30; // all addresses together, in one window
     std::chrono::seconds window = std::chrono::minutes(1);
-    std::size_t tracked_addresses = 1024;  // memory bound: the stalest record goes first
+    std::size_t tracked_addresses = 1024; // memory bound: the stalest record goes first
 };
 
 enum class Admission { Allowed, Throttled };
@@ -210,7 +209,7 @@ private:
     TimeSource now_;
     RateLimits limits_;
     std::map<std::string, std::vector<Clock::time_point>> failures_; // by client key, oldest first
-    std::vector<Clock::time_point> all_failures_;                   // oldest first
+    std::vector<Clock::time_point> all_failures_; // oldest first
 };
 
 // The key the limiter counts a client address under ("192.0.2.1", "2001:db8:1:2::/64"); an
@@ -250,7 +249,7 @@ public:
 private:
     struct Entry {
         TokenInfo info;
-        std::string hash;                                   // SHA-256, 64 hex digits
+        std::string hash; // SHA-256, 64 hex digits
         std::optional<WallClock::time_point> last_used_saved; // what the file has
     };
     Result<void> load(std::string* problem);
@@ -278,8 +277,8 @@ struct AuthSettings {
 // `client` is the peer's address as text.
 class Authenticator {
 public:
-    Authenticator(const std::string& state_dir, TimeSource now = &Clock::now,
-        AuthSettings settings = {});
+    Authenticator(
+        const std::string& state_dir, TimeSource now = &Clock::now, AuthSettings settings = {});
 
     // At start: while no password is set, makes the setup code that uplinkd prints.
     Result<PasswordState> start(std::string* problem = nullptr);
@@ -303,8 +302,8 @@ public:
 
     // A request from a browser: its Cookie header, method and X-CSRF-Token header. The session
     // (its idle timer restarted), or NoSession / SessionExpired / MalformedCookie / CsrfMismatch.
-    Result<Session> authorize(std::string_view cookie_header, std::string_view method,
-        std::string_view csrf_header);
+    Result<Session> authorize(
+        std::string_view cookie_header, std::string_view method, std::string_view csrf_header);
     bool logout(std::string_view session_id);
 
     SessionStore& sessions() { return sessions_; }
@@ -328,6 +327,6 @@ constexpr std::string_view token_file_name = "api-tokens";
 } // namespace uplink::auth
 
 namespace boost::system {
-template <>
-struct is_error_code_enum<uplink::auth::Errc> : std::true_type {};
+template <> struct is_error_code_enum<uplink::auth::Errc> : std::true_type {
+};
 } // namespace boost::system

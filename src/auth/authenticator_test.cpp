@@ -10,7 +10,10 @@ constexpr std::string_view stranger = "192.168.1.66";
 
 class AuthAuthenticator : public testing::StateDirectory {
 protected:
-    Authenticator make() { return Authenticator(state_dir_, clock_.source(), {.kdf = testing::cheap_kdf}); }
+    Authenticator make()
+    {
+        return Authenticator(state_dir_, clock_.source(), {.kdf = testing::cheap_kdf});
+    }
 
     // A router whose password is set, as after the first visit.
     Authenticator make_with_password(std::string_view password)
@@ -21,7 +24,10 @@ protected:
         return authenticator;
     }
 
-    static std::string cookie_of(const Session& session) { return "__Host-uplink-session=" + session.id; }
+    static std::string cookie_of(const Session& session)
+    {
+        return "__Host-uplink-session=" + session.id;
+    }
 
     testing::ManualClock clock_;
 };
@@ -38,10 +44,12 @@ TEST_F(AuthAuthenticator, TheFirstVisitNeedsTheSetupCodeAndUsesItOnce)
     // A stranger on the LAN without the code cannot claim the router.
     EXPECT_EQ(authenticator.set_first_password(stranger, "ABCDE-FGHJK", "mine now!").error(),
         Errc::WrongSetupCode);
-    EXPECT_EQ(authenticator.set_first_password(stranger, "", "mine now!").error(), Errc::WrongSetupCode);
+    EXPECT_EQ(
+        authenticator.set_first_password(stranger, "", "mine now!").error(), Errc::WrongSetupCode);
     EXPECT_EQ(authenticator.password_state().value(), PasswordState::NotSet);
     // A bad password does not spend the code.
-    EXPECT_EQ(authenticator.set_first_password(lan_client, *code, "short").error(), Errc::PasswordTooShort);
+    EXPECT_EQ(authenticator.set_first_password(lan_client, *code, "short").error(),
+        Errc::PasswordTooShort);
 
     auto session = authenticator.set_first_password(lan_client, *code, "correct horse");
     ASSERT_TRUE(session);
@@ -80,17 +88,20 @@ TEST_F(AuthAuthenticator, TheEleventhBadLoginInAMinuteIsThrottled)
 {
     auto authenticator = make_with_password("correct horse");
     for (int i = 0; i < 10; ++i) {
-        EXPECT_EQ(authenticator.login(lan_client, fmt::format("guess {}", i)).error(), Errc::WrongPassword);
+        EXPECT_EQ(authenticator.login(lan_client, fmt::format("guess {}", i)).error(),
+            Errc::WrongPassword);
         clock_.advance(1s);
     }
     std::chrono::seconds retry_after {0};
     // Throttled even with the right password: the limiter answers before the password is checked.
-    EXPECT_EQ(authenticator.login(lan_client, "correct horse", &retry_after).error(), Errc::Throttled);
+    EXPECT_EQ(
+        authenticator.login(lan_client, "correct horse", &retry_after).error(), Errc::Throttled);
     EXPECT_EQ(retry_after, 50s); // the first guess was at 0 s, it is now 10 s
     EXPECT_TRUE(authenticator.login("192.168.1.101", "correct horse")); // another client is not
 
     clock_.advance(49s);
-    EXPECT_EQ(authenticator.login(lan_client, "correct horse", &retry_after).error(), Errc::Throttled);
+    EXPECT_EQ(
+        authenticator.login(lan_client, "correct horse", &retry_after).error(), Errc::Throttled);
     EXPECT_EQ(retry_after, 1s);
     clock_.advance(1s);
     EXPECT_TRUE(authenticator.login(lan_client, "correct horse"));
@@ -101,7 +112,8 @@ TEST_F(AuthAuthenticator, BadInputIsRefusedWithoutCountingAsAGuess)
     auto authenticator = make_with_password("correct horse");
     for (int i = 0; i < 20; ++i) {
         EXPECT_EQ(authenticator.login(lan_client, "").error(), Errc::EmptyPassword);
-        EXPECT_EQ(authenticator.login(lan_client, std::string(1025, 'x')).error(), Errc::PasswordTooLong);
+        EXPECT_EQ(
+            authenticator.login(lan_client, std::string(1025, 'x')).error(), Errc::PasswordTooLong);
     }
     EXPECT_TRUE(authenticator.login(lan_client, "correct horse"));
 }
@@ -168,8 +180,10 @@ TEST_F(AuthAuthenticator, StateChangingRequestsNeedTheCsrfToken)
     EXPECT_TRUE(authenticator.authorize(cookie, "GET", ""));
     EXPECT_TRUE(authenticator.authorize(cookie, "HEAD", ""));
     for (std::string_view method : {"POST", "PUT", "PATCH", "DELETE"}) {
-        EXPECT_EQ(authenticator.authorize(cookie, method, "").error(), Errc::CsrfMismatch) << method;
-        EXPECT_EQ(authenticator.authorize(cookie, method, other.csrf_token).error(), Errc::CsrfMismatch);
+        EXPECT_EQ(authenticator.authorize(cookie, method, "").error(), Errc::CsrfMismatch)
+            << method;
+        EXPECT_EQ(
+            authenticator.authorize(cookie, method, other.csrf_token).error(), Errc::CsrfMismatch);
         auto authorized = authenticator.authorize(cookie, method, session.csrf_token);
         ASSERT_TRUE(authorized) << method;
         EXPECT_EQ(authorized->id, session.id);
@@ -180,8 +194,10 @@ TEST_F(AuthAuthenticator, RequestsWithoutAGoodCookieAreRefused)
 {
     auto authenticator = make_with_password("correct horse");
     EXPECT_EQ(authenticator.authorize("", "GET", "").error(), Errc::NoSession);
-    EXPECT_EQ(authenticator.authorize("__Host-uplink-session=xyz", "GET", "").error(), Errc::MalformedCookie);
-    EXPECT_EQ(authenticator.authorize("__Host-uplink-session=" + std::string(64, '0'), "GET", "").error(),
+    EXPECT_EQ(authenticator.authorize("__Host-uplink-session=xyz", "GET", "").error(),
+        Errc::MalformedCookie);
+    EXPECT_EQ(
+        authenticator.authorize("__Host-uplink-session=" + std::string(64, '0'), "GET", "").error(),
         Errc::NoSession);
 }
 

@@ -2,11 +2,11 @@
 
 #include <array>
 #include <cerrno>
+#include <fcntl.h>
 #include <filesystem>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,7 +34,8 @@ std::string encode_base64(std::string_view bytes, Base64Alphabet alphabet)
     std::size_t i = 0;
     for (; i + 3 <= bytes.size(); i += 3) {
         std::uint32_t group = static_cast<unsigned char>(bytes[i]) << 16
-            | static_cast<unsigned char>(bytes[i + 1]) << 8 | static_cast<unsigned char>(bytes[i + 2]);
+            | static_cast<unsigned char>(bytes[i + 1]) << 8
+            | static_cast<unsigned char>(bytes[i + 2]);
         text += characters[group >> 18];
         text += characters[(group >> 12) & 63];
         text += characters[(group >> 6) & 63];
@@ -95,7 +96,8 @@ std::string to_hex(std::string_view bytes)
 
 bool is_lower_hex(std::string_view text, std::size_t size)
 {
-    return text.size() == size && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+    return text.size() == size
+        && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
 Result<std::string> random_bytes(std::size_t count)
@@ -121,7 +123,8 @@ bool equal_in_constant_time(std::string_view left, std::string_view right)
     return CRYPTO_memcmp(left.data(), right.data(), left.size()) == 0;
 }
 
-Result<std::optional<std::string>> read_small_file(const std::string& path, std::size_t maximum_bytes)
+Result<std::optional<std::string>> read_small_file(
+    const std::string& path, std::size_t maximum_bytes)
 {
     int descriptor = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (descriptor < 0) {

@@ -9,9 +9,9 @@ namespace {
 // RFC 4648 §10 test vectors, without the padding we never write.
 TEST(AuthEncoding, Base64MatchesRfc4648Vectors)
 {
-    const std::pair<std::string_view, std::string_view> vectors[] = {
-        {"", ""}, {"f", "Zg"}, {"fo", "Zm8"}, {"foo", "Zm9v"}, {"foob", "Zm9vYg"},
-        {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"}};
+    const std::pair<std::string_view, std::string_view> vectors[]
+        = {{"", ""}, {"f", "Zg"}, {"fo", "Zm8"}, {"foo", "Zm9v"}, {"foob", "Zm9vYg"},
+            {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"}};
     for (auto [bytes, text] : vectors) {
         EXPECT_EQ(encode_base64(bytes, Base64Alphabet::Standard), text);
         EXPECT_EQ(decode_base64(text, Base64Alphabet::Standard), std::string(bytes)) << text;
@@ -51,8 +51,8 @@ TEST(AuthEncoding, HexAndSha256)
 {
     EXPECT_EQ(to_hex(std::string("\x00\x9f\xff", 3)), "009fff");
     // FIPS 180-2 appendix B.1.
-    EXPECT_EQ(to_hex(sha256("abc")),
-        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(
+        to_hex(sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     EXPECT_TRUE(is_lower_hex("00ff", 4));
     EXPECT_FALSE(is_lower_hex("00FF", 4));
     EXPECT_FALSE(is_lower_hex("00f", 4));

@@ -20,7 +20,8 @@ using namespace uplink::auth;
 
 bool is_lower_hex_64(std::string_view text)
 {
-    return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+    return text.size() == 64
+        && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
 } // namespace

@@ -22,9 +22,11 @@ TEST(AuthPasswordRules, LengthLimits)
     EXPECT_TRUE(check_new_password("eight888"));
     EXPECT_EQ(check_new_password(std::string(1025, 'x')).error(), Errc::PasswordTooLong);
     // Characters, not bytes: seven two-byte letters are 14 bytes but still too short.
-    EXPECT_EQ(check_new_password("\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4").error(),
+    EXPECT_EQ(
+        check_new_password("\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4").error(),
         Errc::PasswordTooShort);
-    EXPECT_TRUE(check_new_password("\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4"));
+    EXPECT_TRUE(
+        check_new_password("\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4"));
 }
 
 TEST(AuthPasswordHash, IsOneSelfDescribingLineWithAFreshSalt)
@@ -37,7 +39,8 @@ TEST(AuthPasswordHash, IsOneSelfDescribingLineWithAFreshSalt)
     EXPECT_NE(*first, *second);
     EXPECT_EQ(first->find("correct"), std::string::npos);
     EXPECT_EQ(kdf_parameters_of(*first), cheap_kdf);
-    EXPECT_EQ(kdf_parameters_of(*hash_password("correct horse", {11, 4, 2})), (KdfParameters {11, 4, 2}));
+    EXPECT_EQ(
+        kdf_parameters_of(*hash_password("correct horse", {11, 4, 2})), (KdfParameters {11, 4, 2}));
 }
 
 TEST(AuthPasswordHash, VerifiesTheRightPasswordOnly)
@@ -80,9 +83,9 @@ TEST(AuthPasswordHash, MalformedLinesAreCorruptNeverAMatch)
         "$scrypt$",
         "correct horse",
         "$bcrypt$ln=10,r=8,p=1" + salt_and_hash,
-        "$scrypt$ln=9,r=8,p=1" + salt_and_hash,     // cost below the bound
-        "$scrypt$ln=21,r=8,p=1" + salt_and_hash,    // above
-        "$scrypt$ln=20,r=32,p=1" + salt_and_hash,   // 4 GiB
+        "$scrypt$ln=9,r=8,p=1" + salt_and_hash, // cost below the bound
+        "$scrypt$ln=21,r=8,p=1" + salt_and_hash, // above
+        "$scrypt$ln=20,r=32,p=1" + salt_and_hash, // 4 GiB
         "$scrypt$ln=10,r=0,p=1" + salt_and_hash,
         "$scrypt$ln=10,r=8,p=0" + salt_and_hash,
         "$scrypt$ln=10,r=8,p=17" + salt_and_hash,
@@ -194,7 +197,8 @@ TEST(AuthSetupCode, IsTenUnambiguousCharactersShownInTwoGroups)
     for (int i = 0; i < 50; ++i) {
         auto code = SetupCode::generate();
         ASSERT_TRUE(code);
-        EXPECT_TRUE(std::regex_match(code->text(), std::regex("[2-9A-HJ-NP-Z]{5}-[2-9A-HJ-NP-Z]{5}")))
+        EXPECT_TRUE(
+            std::regex_match(code->text(), std::regex("[2-9A-HJ-NP-Z]{5}-[2-9A-HJ-NP-Z]{5}")))
             << code->text();
         seen.insert(code->text());
     }
@@ -223,8 +227,8 @@ TEST(AuthNames, PasswordStatesHaveNamesAndErrorsHaveDistinctMessages)
     EXPECT_EQ(to_string(PasswordState::NotSet), "not-set");
     EXPECT_EQ(to_string(PasswordState::Set), "set");
     std::set<std::string> messages;
-    for (int value = static_cast<int>(Errc::EmptyPassword); value <= static_cast<int>(Errc::KdfFailure);
-         ++value) {
+    for (int value = static_cast<int>(Errc::EmptyPassword);
+         value <= static_cast<int>(Errc::KdfFailure); ++value) {
         auto message = make_error_code(static_cast<Errc>(value)).message();
         EXPECT_NE(message, "unknown auth error") << value;
         EXPECT_TRUE(messages.insert(message).second) << message;

@@ -48,7 +48,8 @@ std::string client_key(std::string_view address)
         return text;
     std::array<char, INET6_ADDRSTRLEN> printed {};
     // RFC 4291 §2.5.5.2: ::ffff:a.b.c.d is an IPv4 client.
-    constexpr std::array<unsigned char, 12> mapped_prefix {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    constexpr std::array<unsigned char, 12> mapped_prefix {
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
     if (std::equal(mapped_prefix.begin(), mapped_prefix.end(), bytes.begin())) {
         ::inet_ntop(AF_INET, bytes.data() + 12, printed.data(), printed.size());
         return printed.data();
@@ -83,7 +84,8 @@ LoginVerdict LoginLimiter::check(std::string_view address)
     forget_old(now);
     std::optional<Clock::time_point> allowed_at;
     if (all_failures_.size() >= limits_.failures_overall)
-        allowed_at = all_failures_[all_failures_.size() - limits_.failures_overall] + limits_.window;
+        allowed_at
+            = all_failures_[all_failures_.size() - limits_.failures_overall] + limits_.window;
     if (auto found = failures_.find(client_key(address));
         found != failures_.end() && found->second.size() >= limits_.failures_per_address) {
         auto& times = found->second;
@@ -106,8 +108,10 @@ void LoginLimiter::record_failure(std::string_view address)
     auto key = client_key(address);
     if (!failures_.contains(key) && failures_.size() >= limits_.tracked_addresses) {
         // The client whose last failure is oldest is the least likely to be throttled soon.
-        auto stalest = std::min_element(failures_.begin(), failures_.end(),
-            [](const auto& left, const auto& right) { return left.second.back() < right.second.back(); });
+        auto stalest = std::min_element(
+            failures_.begin(), failures_.end(), [](const auto& left, const auto& right) {
+                return left.second.back() < right.second.back();
+            });
         failures_.erase(stalest);
     }
     auto& times = failures_[key];

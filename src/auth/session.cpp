@@ -63,8 +63,8 @@ Result<Session> SessionStore::create()
         return csrf_token.error();
     drop_expired();
     while (sessions_.size() >= limits_.maximum_sessions) {
-        auto stalest = std::min_element(sessions_.begin(), sessions_.end(),
-            [](const auto& left, const auto& right) {
+        auto stalest = std::min_element(
+            sessions_.begin(), sessions_.end(), [](const auto& left, const auto& right) {
                 return left.second.last_active < right.second.last_active;
             });
         sessions_.erase(stalest);
@@ -134,7 +134,8 @@ std::string session_cookie(const Session& session, const SessionLimits& limits)
 
 std::string cleared_session_cookie()
 {
-    return fmt::format("{}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Strict", session_cookie_name);
+    return fmt::format(
+        "{}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Strict", session_cookie_name);
 }
 
 Result<std::string> session_id_from_cookie_header(std::string_view header)

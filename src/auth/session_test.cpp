@@ -123,7 +123,8 @@ TEST(AuthCsrf, OnlyThisSessionsTokenPasses)
     EXPECT_TRUE(check_csrf_token(session, session.csrf_token));
     EXPECT_EQ(check_csrf_token(session, other.csrf_token).error(), Errc::CsrfMismatch);
     EXPECT_EQ(check_csrf_token(session, "").error(), Errc::CsrfMismatch);
-    EXPECT_EQ(check_csrf_token(session, session.csrf_token.substr(0, 63)).error(), Errc::CsrfMismatch);
+    EXPECT_EQ(
+        check_csrf_token(session, session.csrf_token.substr(0, 63)).error(), Errc::CsrfMismatch);
     EXPECT_EQ(check_csrf_token(session, session.csrf_token + "0").error(), Errc::CsrfMismatch);
     EXPECT_EQ(check_csrf_token(session, session.id).error(), Errc::CsrfMismatch);
     Session without_token = session;
@@ -137,7 +138,8 @@ TEST(AuthCsrf, SafeMethodsAreTheOnlyOnesWithoutAToken)
     EXPECT_EQ(to_string(RequestKind::StateChanging), "state-changing");
     for (std::string_view method : {"GET", "HEAD", "OPTIONS"})
         EXPECT_EQ(request_kind(method), RequestKind::Safe) << method;
-    for (std::string_view method : {"POST", "PUT", "PATCH", "DELETE", "get", "TRACE", "", "CONNECT"})
+    for (std::string_view method :
+        {"POST", "PUT", "PATCH", "DELETE", "get", "TRACE", "", "CONNECT"})
         EXPECT_EQ(request_kind(method), RequestKind::StateChanging) << method;
 }
 
@@ -188,7 +190,8 @@ TEST(AuthCookies, MissingOrMalformedIdsAreErrors)
         {"__Host-uplink-session=" + std::string(64, 'A'), Errc::MalformedCookie},
         {"__Host-uplink-session=" + std::string(64, 'g'), Errc::MalformedCookie},
         {"__Host-uplink-session=\"" + std::string(64, 'a'), Errc::MalformedCookie},
-        {"__Host-uplink-session=" + std::string(32, 'a') + " " + std::string(31, 'a'), Errc::MalformedCookie},
+        {"__Host-uplink-session=" + std::string(32, 'a') + " " + std::string(31, 'a'),
+            Errc::MalformedCookie},
         {"__Host-uplink-session=" + std::string(64, 'a') + "\r\nX: y", Errc::MalformedCookie},
         {std::string("__Host-uplink-session=\0", 23) + std::string(63, 'a'), Errc::MalformedCookie},
     };

@@ -45,7 +45,10 @@ protected:
     }
     void TearDown() override { std::filesystem::remove_all(directory_); }
 
-    std::string path_of(std::string_view name) const { return state_dir_ + "/" + std::string(name); }
+    std::string path_of(std::string_view name) const
+    {
+        return state_dir_ + "/" + std::string(name);
+    }
 
     static std::string contents(const std::string& path)
     {

@@ -26,7 +26,8 @@ constexpr std::string_view preamble
 bool is_token_name(std::string_view name)
 {
     return !name.empty() && name.size() <= maximum_name_length
-        && name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
+        && name.find_first_not_of(
+               "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
         == std::string_view::npos;
 }
 
@@ -138,7 +139,8 @@ Result<void> TokenStore::save()
     text += header;
     text += '\n';
     for (const auto& entry : *entries_) {
-        auto last_used = entry.info.last_used ? std::to_string(unix_seconds(*entry.info.last_used)) : "-";
+        auto last_used
+            = entry.info.last_used ? std::to_string(unix_seconds(*entry.info.last_used)) : "-";
         text += fmt::format("{} {} {} {}\n", entry.info.name, unix_seconds(entry.info.created),
             last_used, entry.hash);
     }
@@ -227,7 +229,8 @@ Result<std::string> bearer_token_from_authorization_header(std::string_view head
     header.remove_prefix(first);
     // RFC 9110 §11.1: the scheme is case-insensitive.
     constexpr std::string_view scheme = "bearer";
-    if (header.size() <= scheme.size() || (header[scheme.size()] != ' ' && header[scheme.size()] != '\t'))
+    if (header.size() <= scheme.size()
+        || (header[scheme.size()] != ' ' && header[scheme.size()] != '\t'))
         return make_error_code(Errc::NoSession);
     for (std::size_t i = 0; i < scheme.size(); ++i)
         if (static_cast<char>(std::tolower(static_cast<unsigned char>(header[i]))) != scheme[i])

@@ -99,15 +99,11 @@ TEST_F(AuthTokens, MalformedAndUnknownTokensAreRefused)
     TokenStore store(path(), clock_.source());
     auto token = *store.create("backup");
     const std::string malformed[] = {
-        "",
-        "upl_",
-        token.substr(4),                       // no prefix
-        "UPL_" + token.substr(4),
-        token.substr(0, 46),
-        token + "A",
-        token.substr(0, 46) + "=",
-        token.substr(0, 46) + "+",             // standard base64, not url
-        token.substr(0, 46) + "B",             // stray bits in the last character
+        "", "upl_",
+        token.substr(4), // no prefix
+        "UPL_" + token.substr(4), token.substr(0, 46), token + "A", token.substr(0, 46) + "=",
+        token.substr(0, 46) + "+", // standard base64, not url
+        token.substr(0, 46) + "B", // stray bits in the last character
     };
     for (const auto& text : malformed)
         EXPECT_EQ(store.verify(text).error(), Errc::MalformedToken) << text;
@@ -148,7 +144,8 @@ TEST_F(AuthTokens, ACorruptFileAcceptsNoTokenAndIsNotOverwritten)
         {good + "other 1 -5 " + std::string(64, 'e') + "\n", ":6: '-5' is not a time"},
         {good + "other 1 - " + std::string(63, 'e') + "\n", ":6: the hash is not 64 hex digits"},
         {good + "other 1 - " + std::string(64, 'E') + "\n", ":6: the hash is not 64 hex digits"},
-        {good + "bad;name 1 - " + std::string(64, 'e') + "\n", ":6: 'bad;name' is not a token name"},
+        {good + "bad;name 1 - " + std::string(64, 'e') + "\n",
+            ":6: 'bad;name' is not a token name"},
         {good + "other 1 - " + std::string(64, 'e') + " extra\n", ":6: expected '<name>"},
     };
     for (const auto& [text, why] : cases) {
@@ -176,7 +173,8 @@ TEST_F(AuthTokens, NoFileMeansNoTokens)
 {
     TokenStore store(path(), clock_.source());
     EXPECT_TRUE(store.list()->empty());
-    EXPECT_EQ(store.verify("upl_" + encode_base64(std::string(32, 'x'), Base64Alphabet::Url)).error(),
+    EXPECT_EQ(
+        store.verify("upl_" + encode_base64(std::string(32, 'x'), Base64Alphabet::Url)).error(),
         Errc::UnknownToken);
     EXPECT_FALSE(std::filesystem::exists(path()));
 }
@@ -184,8 +182,8 @@ TEST_F(AuthTokens, NoFileMeansNoTokens)
 TEST(AuthBearer, TheTokenComesOutOfTheAuthorizationHeader)
 {
     std::string token = "upl_" + encode_base64(std::string(32, 'x'), Base64Alphabet::Url);
-    for (const auto& header : {"Bearer " + token, "bearer " + token, "BEARER\t" + token,
-             "  Bearer   " + token + "  "})
+    for (const auto& header :
+        {"Bearer " + token, "bearer " + token, "BEARER\t" + token, "  Bearer   " + token + "  "})
         EXPECT_EQ(bearer_token_from_authorization_header(header).value(), token) << header;
     const std::pair<std::string, Errc> cases[] = {
         {"", Errc::NoSession},

@@ -1,0 +1,249 @@
+// API tokens for scripts: made once, stored as SHA-256, listed without the secret, revoked.
+#include "auth/encoding.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cctype>
+#include <charconv>
+#include <sstream>
+
+namespace uplink::auth {
+
+namespace {
+
+constexpr std::string_view token_prefix = "upl_";
+constexpr std::size_t token_random_bytes = 32;
+constexpr std::size_t token_length = 4 + 43; // "upl_" and 32 bytes of base64url
+constexpr std::size_t maximum_name_length = 64;
+constexpr std::size_t maximum_file_bytes = 64 * 1024;
+
+constexpr std::string_view header = "uplink-api-tokens 1";
+constexpr std::string_view preamble
+    = "# uplink: API tokens for scripts. Only a SHA-256 of each token is kept: a token is shown\n"
+      "# once, when it is made. Delete a line to revoke that token.\n"
+      "# Format: <name> <created, Unix seconds> <last used, Unix seconds, or -> <sha256>\n";
+
+bool is_token_name(std::string_view name)
+{
+    return !name.empty() && name.size() <= maximum_name_length
+        && name.find_first_not_of(
+               "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
+        == std::string_view::npos;
+}
+
+bool is_token(std::string_view token)
+{
+    if (token.size() != token_length || token.substr(0, token_prefix.size()) != token_prefix)
+        return false;
+    auto bytes = decode_base64(token.substr(token_prefix.size()), Base64Alphabet::Url);
+    return bytes && bytes->size() == token_random_bytes;
+}
+
+WallClock::time_point whole_seconds(WallClock::time_point when)
+{
+    return std::chrono::floor<std::chrono::seconds>(when);
+}
+
+std::int64_t unix_seconds(WallClock::time_point when)
+{
+    return std::chrono::duration_cast<std::chrono::seconds>(when.time_since_epoch()).count();
+}
+
+std::optional<WallClock::time_point> parse_unix_seconds(std::string_view text)
+{
+    std::int64_t value = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size() || value < 0
+        || value > std::int64_t(1) << 40)
+        return std::nullopt;
+    return WallClock::time_point(std::chrono::seconds(value));
+}
+
+} // namespace
+
+TokenStore::TokenStore(std::string path, WallTimeSource now)
+    : path_(std::move(path))
+    , now_(std::move(now))
+{
+}
+
+Result<void> TokenStore::load(std::string* problem)
+{
+    if (entries_)
+        return {};
+    auto corrupt = [&](int line_number, std::string why) -> Result<void> {
+        if (problem)
+            *problem = line_number > 0 ? fmt::format("{}:{}: {}", path_, line_number, why)
+                                       : fmt::format("{}: {}", path_, why);
+        return make_error_code(Errc::TokenFileCorrupt);
+    };
+    auto text = read_small_file(path_, maximum_file_bytes);
+    if (!text)
+        return corrupt(0, fmt::format("cannot be read: {}", text.error().message()));
+    std::vector<Entry> entries;
+    if (!*text) {
+        entries_ = std::move(entries);
+        return {};
+    }
+    std::istringstream lines(**text);
+    std::string line;
+    int number = 0;
+    bool seen_header = false;
+    while (std::getline(lines, line)) {
+        ++number;
+        if (line.empty() || line.front() == '#')
+            continue;
+        if (!seen_header) {
+            if (line != header)
+                return corrupt(number, fmt::format("expected '{}'", header));
+            seen_header = true;
+            continue;
+        }
+        std::istringstream fields(line);
+        std::string name, created, last_used, hash, extra;
+        if (!(fields >> name >> created >> last_used >> hash) || (fields >> extra))
+            return corrupt(number, "expected '<name> <created> <last used|-> <sha256>'");
+        Entry entry;
+        entry.info.name = name;
+        auto created_time = parse_unix_seconds(created);
+        std::optional<WallClock::time_point> last_used_time;
+        if (last_used != "-" && !(last_used_time = parse_unix_seconds(last_used)))
+            return corrupt(number, fmt::format("'{}' is not a time in Unix seconds", last_used));
+        if (!created_time)
+            return corrupt(number, fmt::format("'{}' is not a time in Unix seconds", created));
+        if (!is_token_name(name))
+            return corrupt(number, fmt::format("'{}' is not a token name", name));
+        if (!is_lower_hex(hash, 64))
+            return corrupt(number, "the hash is not 64 hex digits");
+        for (const auto& other : entries)
+            if (other.info.name == name || other.hash == hash)
+                return corrupt(number, fmt::format("token '{}' is listed twice", name));
+        if (entries.size() >= maximum_tokens)
+            return corrupt(number, fmt::format("more than {} tokens", maximum_tokens));
+        entry.info.created = *created_time;
+        entry.info.last_used = last_used_time;
+        entry.last_used_saved = last_used_time;
+        entry.hash = hash;
+        entries.push_back(std::move(entry));
+    }
+    if (!seen_header)
+        return corrupt(0, fmt::format("no '{}' line", header));
+    entries_ = std::move(entries);
+    return {};
+}
+
+Result<void> TokenStore::save()
+{
+    assert(entries_);
+    std::string text(preamble);
+    text += header;
+    text += '\n';
+    for (const auto& entry : *entries_) {
+        auto last_used
+            = entry.info.last_used ? std::to_string(unix_seconds(*entry.info.last_used)) : "-";
+        text += fmt::format("{} {} {} {}\n", entry.info.name, unix_seconds(entry.info.created),
+            last_used, entry.hash);
+    }
+    auto written = write_private_file(path_, text);
+    if (written)
+        for (auto& entry : *entries_)
+            entry.last_used_saved = entry.info.last_used;
+    return written;
+}
+
+Result<std::string> TokenStore::create(std::string_view name)
+{
+    if (!is_token_name(name))
+        return make_error_code(Errc::BadTokenName);
+    if (auto loaded = load(nullptr); !loaded)
+        return loaded.error();
+    for (const auto& entry : *entries_)
+        if (entry.info.name == name)
+            return make_error_code(Errc::TokenNameTaken);
+    if (entries_->size() >= maximum_tokens)
+        return make_error_code(Errc::TooManyTokens);
+    auto bytes = random_bytes(token_random_bytes);
+    if (!bytes)
+        return bytes.error();
+    std::string token = std::string(token_prefix) + encode_base64(*bytes, Base64Alphabet::Url);
+    Entry entry;
+    entry.info = {std::string(name), whole_seconds(now_()), std::nullopt};
+    entry.hash = to_hex(sha256(token));
+    entries_->push_back(std::move(entry));
+    if (auto saved = save(); !saved) {
+        entries_->pop_back(); // never shown, so never usable
+        return saved.error();
+    }
+    return token;
+}
+
+Result<std::vector<TokenInfo>> TokenStore::list(std::string* problem)
+{
+    if (auto loaded = load(problem); !loaded)
+        return loaded.error();
+    std::vector<TokenInfo> infos;
+    for (const auto& entry : *entries_)
+        infos.push_back(entry.info);
+    return infos;
+}
+
+Result<void> TokenStore::revoke(std::string_view name)
+{
+    if (auto loaded = load(nullptr); !loaded)
+        return loaded.error();
+    auto found = std::find_if(entries_->begin(), entries_->end(),
+        [&](const Entry& entry) { return entry.info.name == name; });
+    if (found == entries_->end())
+        return make_error_code(Errc::UnknownToken);
+    // Gone from memory even if the file cannot be written: it stops working now, and the error
+    // says the file still has it (until the next successful write).
+    entries_->erase(found);
+    return save();
+}
+
+Result<TokenInfo> TokenStore::verify(std::string_view token)
+{
+    if (!is_token(token))
+        return make_error_code(Errc::MalformedToken);
+    if (auto loaded = load(nullptr); !loaded)
+        return loaded.error();
+    auto hash = to_hex(sha256(token));
+    Entry* match = nullptr;
+    for (auto& entry : *entries_)
+        if (equal_in_constant_time(hash, entry.hash))
+            match = &entry;
+    if (!match)
+        return make_error_code(Errc::UnknownToken);
+    auto now = whole_seconds(now_());
+    match->info.last_used = now;
+    if (!match->last_used_saved || now - *match->last_used_saved >= last_used_resolution)
+        (void)save(); // only the "last used" figure is at stake: the token is good either way
+    return match->info;
+}
+
+Result<std::string> bearer_token_from_authorization_header(std::string_view header)
+{
+    auto first = header.find_first_not_of(" \t");
+    if (first == std::string_view::npos)
+        return make_error_code(Errc::NoSession);
+    header.remove_prefix(first);
+    // RFC 9110 §11.1: the scheme is case-insensitive.
+    constexpr std::string_view scheme = "bearer";
+    if (header.size() <= scheme.size()
+        || (header[scheme.size()] != ' ' && header[scheme.size()] != '\t'))
+        return make_error_code(Errc::NoSession);
+    for (std::size_t i = 0; i < scheme.size(); ++i)
+        if (static_cast<char>(std::tolower(static_cast<unsigned char>(header[i]))) != scheme[i])
+            return make_error_code(Errc::NoSession);
+    header.remove_prefix(scheme.size());
+    auto start = header.find_first_not_of(" \t");
+    auto end = header.find_last_not_of(" \t");
+    if (start == std::string_view::npos)
+        return make_error_code(Errc::MalformedToken);
+    auto token = header.substr(start, end - start + 1);
+    if (!is_token(token))
+        return make_error_code(Errc::MalformedToken);
+    return std::string(token);
+}
+
+} // namespace uplink::auth

@@ -1,0 +1,206 @@
+#include "auth/encoding.hpp"
+#include "auth/test_support.hpp"
+
+#include <regex>
+
+namespace uplink::auth {
+namespace {
+
+using namespace std::chrono_literals;
+
+class AuthTokens : public testing::StateDirectory {
+protected:
+    std::string path() const { return path_of(token_file_name); }
+    testing::ManualWallClock clock_;
+};
+
+TEST_F(AuthTokens, ATokenIsShownOnceAndOnlyItsHashIsStored)
+{
+    TokenStore store(path(), clock_.source());
+    auto token = store.create("backup-script");
+    ASSERT_TRUE(token);
+    EXPECT_TRUE(std::regex_match(*token, std::regex("upl_[A-Za-z0-9_-]{43}"))) << *token;
+    EXPECT_NE(*store.create("monitor"), *token);
+
+    auto text = contents(path());
+    EXPECT_EQ(text.find(token->substr(4)), std::string::npos) << text;
+    EXPECT_NE(text.find("backup-script 1700000000 - " + to_hex(sha256(*token))), std::string::npos)
+        << text;
+    EXPECT_EQ(mode_of(path()), 0600u);
+
+    auto verified = store.verify(*token);
+    ASSERT_TRUE(verified);
+    EXPECT_EQ(verified->name, "backup-script");
+    // And after a restart.
+    TokenStore reloaded(path(), clock_.source());
+    EXPECT_EQ(reloaded.verify(*token)->name, "backup-script");
+}
+
+TEST_F(AuthTokens, ListShowsNamesAndTimesButNeverTheToken)
+{
+    TokenStore store(path(), clock_.source());
+    auto backup = *store.create("backup");
+    clock_.advance(10s);
+    ASSERT_TRUE(store.create("monitor"));
+    clock_.advance(5min);
+    ASSERT_TRUE(store.verify(backup));
+
+    auto tokens = store.list();
+    ASSERT_TRUE(tokens);
+    ASSERT_EQ(tokens->size(), 2u);
+    EXPECT_EQ((*tokens)[0].name, "backup");
+    EXPECT_EQ((*tokens)[0].created, WallClock::time_point(1'700'000'000s));
+    EXPECT_EQ((*tokens)[0].last_used, WallClock::time_point(1'700'000'310s));
+    EXPECT_EQ((*tokens)[1].name, "monitor");
+    EXPECT_EQ((*tokens)[1].created, WallClock::time_point(1'700'000'010s));
+    EXPECT_FALSE((*tokens)[1].last_used);
+}
+
+TEST_F(AuthTokens, ARevokedTokenStopsWorkingForGood)
+{
+    TokenStore store(path(), clock_.source());
+    auto backup = *store.create("backup");
+    auto monitor = *store.create("monitor");
+    ASSERT_TRUE(store.revoke("backup"));
+    EXPECT_EQ(store.verify(backup).error(), Errc::UnknownToken);
+    EXPECT_TRUE(store.verify(monitor));
+    EXPECT_EQ(store.revoke("backup").error(), Errc::UnknownToken);
+    EXPECT_EQ(store.revoke("nothing").error(), Errc::UnknownToken);
+    TokenStore reloaded(path(), clock_.source());
+    EXPECT_EQ(reloaded.verify(backup).error(), Errc::UnknownToken);
+    EXPECT_TRUE(reloaded.verify(monitor));
+    EXPECT_EQ(reloaded.list()->size(), 1u);
+    ASSERT_TRUE(reloaded.create("backup")); // the name is free again, with a new token
+    EXPECT_EQ(reloaded.verify(backup).error(), Errc::UnknownToken);
+}
+
+TEST_F(AuthTokens, NamesAreCheckedAndUnique)
+{
+    TokenStore store(path(), clock_.source());
+    for (std::string_view name : {"", "has space", "semi;colon", "new\nline", "ümlaut"})
+        EXPECT_EQ(store.create(name).error(), Errc::BadTokenName) << name;
+    EXPECT_EQ(store.create(std::string(65, 'a')).error(), Errc::BadTokenName);
+    ASSERT_TRUE(store.create(std::string(64, 'a')));
+    ASSERT_TRUE(store.create("A.b_c-9"));
+    EXPECT_EQ(store.create("A.b_c-9").error(), Errc::TokenNameTaken);
+}
+
+TEST_F(AuthTokens, AtMostSixtyFourTokens)
+{
+    TokenStore store(path(), clock_.source());
+    for (std::size_t i = 0; i < TokenStore::maximum_tokens; ++i)
+        ASSERT_TRUE(store.create(fmt::format("script-{}", i)));
+    EXPECT_EQ(store.create("one-more").error(), Errc::TooManyTokens);
+    EXPECT_TRUE(TokenStore(path(), clock_.source()).list()); // the full file reads back
+}
+
+TEST_F(AuthTokens, MalformedAndUnknownTokensAreRefused)
+{
+    TokenStore store(path(), clock_.source());
+    auto token = *store.create("backup");
+    const std::string malformed[] = {
+        "", "upl_",
+        token.substr(4), // no prefix
+        "UPL_" + token.substr(4), token.substr(0, 46), token + "A", token.substr(0, 46) + "=",
+        token.substr(0, 46) + "+", // standard base64, not url
+        token.substr(0, 46) + "B", // stray bits in the last character
+    };
+    for (const auto& text : malformed)
+        EXPECT_EQ(store.verify(text).error(), Errc::MalformedToken) << text;
+    auto other = "upl_" + encode_base64(std::string(32, 'x'), Base64Alphabet::Url);
+    EXPECT_EQ(store.verify(other).error(), Errc::UnknownToken);
+}
+
+// "Last used" reaches the file at most once an hour, so polling scripts do not wear out flash.
+TEST_F(AuthTokens, LastUsedIsSavedAtMostHourly)
+{
+    TokenStore store(path(), clock_.source());
+    auto token = *store.create("monitor");
+    ASSERT_TRUE(store.verify(token)); // first use: saved
+    EXPECT_NE(contents(path()).find("monitor 1700000000 1700000000 "), std::string::npos);
+    clock_.advance(59min);
+    ASSERT_TRUE(store.verify(token));
+    EXPECT_NE(contents(path()).find("monitor 1700000000 1700000000 "), std::string::npos);
+    EXPECT_EQ((*store.list())[0].last_used, WallClock::time_point(1'700'003'540s));
+    clock_.advance(1min);
+    ASSERT_TRUE(store.verify(token));
+    EXPECT_NE(contents(path()).find("monitor 1700000000 1700003600 "), std::string::npos)
+        << contents(path());
+}
+
+TEST_F(AuthTokens, ACorruptFileAcceptsNoTokenAndIsNotOverwritten)
+{
+    TokenStore writer(path(), clock_.source());
+    auto token = *writer.create("backup");
+    auto good = contents(path());
+    auto hash = to_hex(sha256(token));
+    const std::pair<std::string, std::string_view> cases[] = {
+        {"", "no 'uplink-api-tokens 1' line"},
+        {"backup 1 - " + hash + "\n", ":1: expected 'uplink-api-tokens 1'"},
+        {good + "broken line\n", ":6: expected '<name>"},
+        {good + "other 1 - " + hash + "\n", ":6: token 'other' is listed twice"},
+        {good + "backup 1 - " + std::string(64, 'e') + "\n", ":6: token 'backup' is listed twice"},
+        {good + "other x - " + std::string(64, 'e') + "\n", ":6: 'x' is not a time"},
+        {good + "other 1 -5 " + std::string(64, 'e') + "\n", ":6: '-5' is not a time"},
+        {good + "other 1 - " + std::string(63, 'e') + "\n", ":6: the hash is not 64 hex digits"},
+        {good + "other 1 - " + std::string(64, 'E') + "\n", ":6: the hash is not 64 hex digits"},
+        {good + "bad;name 1 - " + std::string(64, 'e') + "\n",
+            ":6: 'bad;name' is not a token name"},
+        {good + "other 1 - " + std::string(64, 'e') + " extra\n", ":6: expected '<name>"},
+    };
+    for (const auto& [text, why] : cases) {
+        write(path(), text);
+        TokenStore store(path(), clock_.source());
+        std::string problem;
+        auto listed = store.list(&problem);
+        ASSERT_FALSE(listed) << text;
+        EXPECT_EQ(listed.error(), Errc::TokenFileCorrupt);
+        EXPECT_NE(problem.find(path()), std::string::npos) << problem;
+        EXPECT_NE(problem.find(why), std::string::npos) << problem;
+        EXPECT_EQ(store.verify(token).error(), Errc::TokenFileCorrupt) << text;
+        EXPECT_EQ(store.create("new").error(), Errc::TokenFileCorrupt);
+        EXPECT_EQ(store.revoke("backup").error(), Errc::TokenFileCorrupt);
+        EXPECT_EQ(contents(path()), text); // the evidence stays
+    }
+    // Mended, the same store reads it again.
+    TokenStore store(path(), clock_.source());
+    EXPECT_FALSE(store.list());
+    write(path(), good);
+    EXPECT_TRUE(store.verify(token));
+}
+
+TEST_F(AuthTokens, NoFileMeansNoTokens)
+{
+    TokenStore store(path(), clock_.source());
+    EXPECT_TRUE(store.list()->empty());
+    EXPECT_EQ(
+        store.verify("upl_" + encode_base64(std::string(32, 'x'), Base64Alphabet::Url)).error(),
+        Errc::UnknownToken);
+    EXPECT_FALSE(std::filesystem::exists(path()));
+}
+
+TEST(AuthBearer, TheTokenComesOutOfTheAuthorizationHeader)
+{
+    std::string token = "upl_" + encode_base64(std::string(32, 'x'), Base64Alphabet::Url);
+    for (const auto& header :
+        {"Bearer " + token, "bearer " + token, "BEARER\t" + token, "  Bearer   " + token + "  "})
+        EXPECT_EQ(bearer_token_from_authorization_header(header).value(), token) << header;
+    const std::pair<std::string, Errc> cases[] = {
+        {"", Errc::NoSession},
+        {"   ", Errc::NoSession},
+        {"Basic YWRtaW46eA==", Errc::NoSession},
+        {"Bearer", Errc::NoSession},
+        {"Bearer ", Errc::MalformedToken},
+        {"Bearertoken", Errc::NoSession},
+        {"Bearer " + token + " x", Errc::MalformedToken},
+        {"Bearer " + token.substr(1), Errc::MalformedToken},
+    };
+    for (const auto& [header, expected] : cases) {
+        auto found = bearer_token_from_authorization_header(header);
+        ASSERT_FALSE(found) << header;
+        EXPECT_EQ(found.error(), expected) << header;
+    }
+}
+
+} // namespace
+} // namespace uplink::auth

@@ -141,7 +141,9 @@ protected:
 TEST_F(WebTest, ServesTheSocketsResourcesOverVerifiedHttps)
 {
     start();
-    daemon_->wait_for_modem("1-1", "the modem", [](const json::value&) { return true; });
+    // Waiting for its PIN (none is configured): the identity is read whole, so both transports
+    // see the same one.
+    daemon_->wait_for_modem("1-1", "locked", [](const json::value& modem) { return text(modem, "state") == "locked"; });
     auto [status, body] = fetch({url("/api/v1/modems/1-1")});
     ASSERT_EQ(status, 200) << body;
     auto over_https = json::parse(body);

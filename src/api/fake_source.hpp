@@ -113,6 +113,14 @@ public:
         auto found = usages.find(std::string(wan));
         return found == usages.end() ? std::nullopt : std::optional<WanUsage>(found->second);
     }
+    Result<void> reset_admin_password(std::string password) override
+    {
+        if (password.size() < 8)
+            return make_error_code(boost::system::errc::invalid_argument);
+        admin_passwords.push_back(std::move(password));
+        return {};
+    }
+    std::vector<std::string> admin_passwords;      // reset_admin_password's, in order
     Result<ConfigEditOutcome> edit_config(ConfigEdit edit) override
     {
         edits.push_back(std::move(edit));

@@ -322,7 +322,7 @@ constexpr std::string_view resource_list =
     "/v1/modems/<id>/connect, /v1/modems/<id>/disconnect, /v1/modems/<id>/sim/pin, /v1/modems/<id>/dialogue, "
     "/v1/modems/<id>/scan, /v1/modems/<id>/debug, "
     "/v1/profiles, /v1/profiles/<name>[/delete], /v1/rules/<name>[/delete], "
-    "/v1/events, /v1/events/recent";
+    "/v1/events, /v1/events/recent, /v1/admin-password (unix socket only)";
 
 // Longest command an administrator may send; modems' own line buffers are smaller.
 constexpr std::size_t max_command_length = 1024;
@@ -560,6 +560,11 @@ boost::asio::awaitable<Response> Router::handle(Request request)
         co_return edit_config(resource == "profiles" ? "profile" : "rule", segments[2], segments.size() == 4,
             request.body);
     }
+    if (resource == "admin-password" && segments.size() == 2) {
+        if (auto refusal = expect(Method::Post))
+            co_return *refusal;
+        co_return reset_admin_password(request);
+    }
     if (resource == "events") {
         if (segments.size() == 2) {
             if (auto refusal = expect(Method::Get))
@@ -575,6 +580,22 @@ boost::asio::awaitable<Response> Router::handle(Request request)
         }
     }
     co_return not_found_path(request.path);
+}
+
+// `uplink passwd`: root on the router sets the web UI's admin password without the old one (a
+// forgotten one, or the first before anyone visits the page). Over HTTPS, changing it needs the
+// current one (POST /api/v1/password, answered by the web module).
+Response Router::reset_admin_password(const Request& request)
+{
+    if (request.transport != Transport::UnixSocket)
+        return Response::failure(403, "the admin password is reset only through the unix socket (`uplink passwd` "
+                                      "as root on the router); to change it here, POST /api/v1/password");
+    const auto* password = request.body.is_object() ? request.body.as_object().if_contains("password") : nullptr;
+    if (!password || !password->is_string())
+        return Response::failure(400, "send {\"password\":\"<the new admin password>\"}");
+    if (auto reset = source_.reset_admin_password(std::string(password->as_string())); !reset)
+        return Response::failure(400, fmt::format("the admin password is unchanged: {}", reset.error().message()));
+    return Response::ok(json::object{{"password_set", true}});
 }
 
 Response Router::status() const

@@ -14,8 +14,12 @@ enum class Method { Get, Post, Other };
 std::string_view to_string(Method method);
 Method method_from_string(std::string_view text);
 
+// Who sent a request: a few resources are for root on the router alone.
+enum class Transport { UnixSocket, Https };
+
 struct Request {
     Method method = Method::Get;
+    Transport transport = Transport::Https;   // the less trusted, unless the transport says
     std::string method_text;     // as sent, for messages when it is not GET or POST
     std::string path;            // "/v1/modems/1-1/signal"
     boost::json::value body;     // null when the request had none
@@ -58,6 +62,7 @@ private:
     Response recent_events() const;
     Response profiles() const;
     Response edit_config(std::string type, std::string name, bool remove, const boost::json::value& body);
+    Response reset_admin_password(const Request& request);
 
     ModemSource& source_;
     DaemonInfo info_;

@@ -34,6 +34,8 @@ constexpr std::array commands{
     CommandSpec{"profile", 2, "profile set|delete <name> [option=value...]",
         "change a profile, live (option= returns it to its default)", true},
     CommandSpec{"rule", 2, "rule set|delete <name> [option=value...]", "change a SIM rule, live", true},
+    CommandSpec{"passwd", 0, "passwd",
+        "set the web UI's admin password (read twice from the terminal, or once from stdin)"},
 };
 
 } // namespace

@@ -255,6 +255,30 @@ int set_sim_pin(Session& session, const std::string& id)
     return accepted && accepted->is_bool() && accepted->as_bool() ? 0 : 1;
 }
 
+// uplink passwd: the web UI's admin password, for root on the router (the unix socket is its
+// only way in); the first one, or one forgotten.
+int set_admin_password(Session& session)
+{
+    auto password = read_secret(session, "New admin password: ");
+    if (password && ::isatty(STDIN_FILENO) == 1) {
+        auto again = read_secret(session, "Again: ");
+        if (!again || *again != *password) {
+            session.errors << "the two passwords differ; nothing was changed\n";
+            return 1;
+        }
+    }
+    if (!password) {
+        session.errors << "no password given; nothing was changed\n";
+        return 1;
+    }
+    auto reply = request(session, "POST", "/v1/admin-password", json::object{{"password", *password}});
+    if (!reply)
+        return 1;
+    return print(session, *reply, [](const json::value&) {
+        return std::string("the admin password is set; every web session has ended\n");
+    });
+}
+
 // uplink debug <id> [--bundle FILE]: the dialogue on stdout, or everything in one archive.
 int debug_modem(Session& session, const std::string& id)
 {
@@ -291,6 +315,8 @@ int run_command(Session& session)
     }
     if (command == "profile" || command == "rule")
         return edit_config(session);
+    if (command == "passwd")
+        return set_admin_password(session);
     auto id = resolve_modem(session, operands.at(0));
     if (!id)
         return 1;

@@ -8,6 +8,7 @@
 #include "daemon/usage_recorder.hpp"
 
 #include <api/api.hpp>
+#include <auth/auth.hpp>
 #include <core/core.hpp>
 #include <modem/modem.hpp>
 #include <web/web.hpp>
@@ -83,7 +84,8 @@ public:
           usage_(io.get_executor(), manager_, link_setup_),
           source_(manager_, {[this] { return settings_.modem.policy; },
                              [this](api::ConfigEdit edit) { return editor_.edit(edit, settings_); },
-                             [this](std::string_view wan) { return usage_.usage(wan); }}),
+                             [this](std::string_view wan) { return usage_.usage(wan); },
+                             [this](std::string password) { return authenticator_.reset_password(password); }}),
           server_(io.get_executor(), api::ServerOptions{settings_.socket_path, info_}, source_),
           signals_(io, SIGINT, SIGTERM, SIGHUP)
     {
@@ -140,9 +142,13 @@ private:
         options.limits.request_timeout = web.request_timeout;
         options.info = info_;
         auto addresses = joined(options.listen);
-        // Authentication is not written yet (issue 5 part 2): until its gate replaces this one,
-        // `config web` is off by default and says what enabling it means.
-        web_.emplace(io_.get_executor(), std::move(options), source_, web::no_authentication());
+        std::string problem;
+        if (auto state = authenticator_.start(&problem); !state) {
+            log(LogLevel::Error, "uplinkd", "the web server is off: the admin password in {} is unreadable ({}): "
+                "set it again with `uplink passwd`", settings_.modem.state_dir, problem.empty() ? state.error().message() : problem);
+            return;
+        }
+        web_.emplace(io_.get_executor(), std::move(options), source_, web::authentication(authenticator_, tokens_));
         if (auto started = web_->start(); !started) {
             log(LogLevel::Error, "uplinkd", "the web server is off: {}: {}", web_->failed_step(), started.error().message());
             web_.reset();
@@ -152,8 +158,10 @@ private:
         log(LogLevel::Info, "uplinkd", "web: HTTPS on {} port {}{}; certificate {} {}/web/cert.pem, SHA-256 {}",
             addresses, web.https_port, web.http_port ? fmt::format(", HTTP redirect on port {}", web.http_port) : "",
             certificate.created ? "made in" : "from", settings_.modem.state_dir, certificate.fingerprint);
-        log(LogLevel::Warning, "uplinkd", "web: the HTTPS API has no authentication yet: anyone who reaches {} "
-            "port {} can send AT commands and change the configuration", addresses, web.https_port);
+        // No default password: the first visit needs this code, which only the router's owner sees.
+        if (auto code = authenticator_.setup_code())
+            log(LogLevel::Warning, "uplinkd", "web: no admin password yet: open the web page and enter the setup code "
+                "{} with the password you choose (or set it with `uplink passwd`)", *code);
     }
 
     // The modems' connections configure their interfaces through rtnetlink (LinkSetup).
@@ -245,6 +253,8 @@ private:
     modem::Manager manager_;
     ConfigEditor editor_;
     UsageRecorder usage_;
+    auth::Authenticator authenticator_{settings_.modem.state_dir};   // the web UI's login
+    auth::TokenStore tokens_{settings_.modem.state_dir + "/" + std::string(auth::token_file_name)};
     ManagerSource source_;
     api::DaemonInfo info_{UPLINK_VERSION, Clock::now()};
     api::Server server_;

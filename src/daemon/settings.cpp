@@ -121,7 +121,7 @@ Schema make_schema()
         text_option("model", "", "the modem's model, as it reports it (EC25)"),
     };
 
-    OptionSchema web_enabled = text_option("enabled", "0", "serve the API over HTTPS (no authentication yet)");
+    OptionSchema web_enabled = text_option("enabled", "1", "serve the web UI and the API over HTTPS, behind the admin login");
     web_enabled.type = OptionType::Boolean;
     SectionSchema web_section;
     web_section.type = "web";

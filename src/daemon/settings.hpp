@@ -16,7 +16,7 @@ const Schema& settings_schema();
 // `config web`: the HTTPS server for the web UI (docs/config.md). Off unless enabled: until
 // authentication exists, anyone who reaches it controls the modems.
 struct WebSettings {
-    bool enabled = false;
+    bool enabled = true;
     std::vector<std::string> listen;   // IP addresses; none: 0.0.0.0 and ::
     int https_port = 443;
     int http_port = 80;                // 0: no HTTP listener

@@ -105,16 +105,20 @@ TEST(Settings, ValuesAreRead)
     EXPECT_EQ(settings->modem.command_timeout, std::chrono::seconds(1));
 }
 
-TEST(Settings, WebIsOffByDefault)
+TEST(Settings, WebIsOnByDefault)
 {
     std::vector<ConfigDiagnostic> diagnostics;
     auto settings = parse_settings("", diagnostics);
     ASSERT_TRUE(settings) << all_messages(diagnostics);
     EXPECT_EQ(settings->web, WebSettings{});
-    EXPECT_FALSE(settings->web.enabled);
+    EXPECT_TRUE(settings->web.enabled);
+    EXPECT_EQ(settings->web.https_port, 443);
     auto section = parse_settings("config web\n\tlist listen 127.0.0.1\n", diagnostics);
     ASSERT_TRUE(section) << all_messages(diagnostics);
-    EXPECT_FALSE(section->web.enabled);
+    EXPECT_TRUE(section->web.enabled);
+    auto off = parse_settings("config web\n\toption enabled 0\n", diagnostics);
+    ASSERT_TRUE(off) << all_messages(diagnostics);
+    EXPECT_FALSE(off->web.enabled);
 }
 
 TEST(Settings, WebValuesAreRead)

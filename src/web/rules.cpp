@@ -92,11 +92,6 @@ bool is_json_media_type(std::string_view content_type)
 
 namespace {
 
-boost::asio::awaitable<GateDecision> let_through(const Request&)
-{
-    co_return GateDecision{};
-}
-
 bool equal_ignoring_case(std::string_view left, std::string_view right)
 {
     return left.size() == right.size() && std::equal(left.begin(), left.end(), right.begin(), [](char a, char b) {
@@ -106,14 +101,20 @@ bool equal_ignoring_case(std::string_view left, std::string_view right)
 
 } // namespace
 
-Gate no_authentication() { return let_through; }
-
 std::string_view Request::header(std::string_view name) const
 {
     for (const auto& header : headers)
         if (equal_ignoring_case(header.name, name))
             return header.value;
     return {};
+}
+
+Response json_error(int status, std::string_view message)
+{
+    Response response;
+    response.status = status;
+    response.body = api::TextApi::error_body(status, message);
+    return response;
 }
 
 } // namespace uplink::web

@@ -2,6 +2,8 @@
 // carries. Private to the web module; Beast-free, so they are tested without a server.
 #pragma once
 
+#include "web/web.hpp"
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -25,6 +27,9 @@ std::string_view path_of(std::string_view target);   // the target without "?que
 
 // "application/json", any case, with or without parameters (charset=utf-8).
 bool is_json_media_type(std::string_view content_type);
+
+// {"status":<status>,"error":"<message>"}, the API's form of every error.
+Response json_error(int status, std::string_view message);
 
 // RFC 6797 (HSTS), and what browsers obey against content sniffing, framing and leaks of the
 // URL to other sites. The CSP fits the web UI, served from this origin alone.

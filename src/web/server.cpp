@@ -76,14 +76,6 @@ std::string endpoint_name(const asio::ip::address& address, std::uint16_t port)
                            : fmt::format("{}:{}", address.to_string(), port);
 }
 
-Response json_error(int status, std::string_view message)
-{
-    Response response;
-    response.status = status;
-    response.body = api::TextApi::error_body(status, message);
-    return response;
-}
-
 HttpResponse to_http(Response response, unsigned version, bool keep_alive, Listener kind)
 {
     HttpResponse reply{static_cast<http::status>(response.status), version};

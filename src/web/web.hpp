@@ -18,6 +18,11 @@
 #include <string_view>
 #include <vector>
 
+namespace uplink::auth {
+class Authenticator;
+class TokenStore;
+} // namespace uplink::auth
+
 namespace uplink::web {
 
 enum class Errc {
@@ -91,9 +96,12 @@ struct GateDecision {
 // The server awaits it, so the Request outlives the call.
 using Gate = std::function<boost::asio::awaitable<GateDecision>(const Request&)>;
 
-// A gate that lets every request through. Only for tests, and for uplinkd until authentication
-// exists (docs/config.md, `config web`): the API can send AT commands and change the config.
-Gate no_authentication();
+// The gate uplinkd uses (docs/api.md, "Logging in"). It answers GET /api/v1/session, POST
+// /api/v1/setup (the first password, with the setup code uplinkd prints), /login, /logout,
+// /password and the /tokens resources itself, and lets any other API request through only with
+// a live session cookie (and its X-CSRF-Token for a POST) or an "Authorization: Bearer" API
+// token. Pages outside /api/ pass: what they show comes from the API.
+Gate authentication(auth::Authenticator& authenticator, auth::TokenStore& tokens);
 
 // ---------------------------------------------------------------- the server
 struct Limits {

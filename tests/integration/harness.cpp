@@ -242,6 +242,10 @@ Daemon::Daemon(fs::path directory, const Emulator& emulator, Settings settings)
     config << settings.connection;
     if (!settings.extra_config.empty())
         config << "\n" << settings.extra_config;
+    // The web server is on by default, on ports 443 and 80: only the tests of it turn it on, on
+    // ports of their own.
+    if (settings.extra_config.find("config web") == std::string::npos)
+        config << "\nconfig web\n\toption enabled '0'\n";
     config.close();
     start();
 }

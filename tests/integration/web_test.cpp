@@ -1,5 +1,6 @@
 // uplinkd's HTTPS server (`config web`) against real clients: curl verifies the generated
-// certificate, openssl reads its fingerprint, raw TCP sockets send what no client library would.
+// certificate and keeps the login's cookie, openssl reads the certificate's fingerprint, raw TCP
+// sockets send what no client library would, and `uplink passwd` sets the admin password.
 // Everything listens on 127.0.0.1 only, on ports the kernel hands out.
 #include "harness.hpp"
 
@@ -87,7 +88,10 @@ private:
 struct WebOptions {
     std::string extra = "";           // more options of `config web`
     bool enabled = true;
+    bool log_in = true;               // set the admin password (`uplink passwd`) and log in
 };
+
+constexpr std::string_view admin_password = "correct horse battery";
 
 class WebTest : public ::testing::Test {
 protected:
@@ -99,24 +103,57 @@ protected:
                                options.enabled ? 1 : 0, https_port_, http_port_, options.extra);
         daemon_ = std::make_unique<Daemon>(directory_.path() / "daemon", *emulator_,
                                            Daemon::Settings{.pin = "", .extra_config = web});
+        if (options.enabled && options.log_in) {
+            set_password_with_cli(admin_password);
+            auto [status, body] = log_in(admin_password);
+            ASSERT_EQ(status, 200) << body;
+        }
     }
 
+    // `uplink passwd`, the password on its stdin.
+    CommandResult set_password_with_cli(std::string_view password)
+    {
+        auto result = run_command({"sh", "-c", fmt::format("printf '%s\\n' '{}' | {} --socket {} passwd", password,
+                                                           binary_path("uplink").string(), daemon_->socket().string())});
+        EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+        return result;
+    }
+
+    // POST /api/v1/login; on success the cookie is in the jar and the CSRF token kept for curl().
+    std::pair<int, std::string> log_in(std::string_view password)
+    {
+        // -b as well as -c: a refused login leaves the jar as it was.
+        auto reply = fetch({"-b", jar().string(), "-c", jar().string(), "-H", "Content-Type: application/json",
+                            "--data", fmt::format(R"({{"password":"{}"}})", password), url("/api/v1/login")},
+                           Credentials::None);
+        if (reply.first == 200)
+            csrf_token_ = text(json::parse(reply.second), "csrf_token");
+        return reply;
+    }
     fs::path certificate() const { return directory_.path() / "daemon" / "state" / "web" / "cert.pem"; }
     std::string url(std::string_view path) const { return fmt::format("https://127.0.0.1:{}{}", https_port_, path); }
 
+    fs::path jar() const { return directory_.path() / "cookies.txt"; }
+
+    // What curl sends besides the request: the session cookie and this session's CSRF token (a
+    // browser's page would send it), or nothing.
+    enum class Credentials { Session, None };
+
     // curl with the generated certificate as the only trusted one: a 0 exit means it verified.
-    CommandResult curl(std::vector<std::string> arguments)
+    CommandResult curl(std::vector<std::string> arguments, Credentials credentials = Credentials::Session)
     {
         std::vector<std::string> command{"curl", "-sS", "--max-time", "20", "--cacert", certificate().string()};
+        if (credentials == Credentials::Session && fs::exists(jar()))
+            command.insert(command.end(), {"-b", jar().string(), "-H", "X-CSRF-Token: " + csrf_token_});
         command.insert(command.end(), arguments.begin(), arguments.end());
         return run_command(command);
     }
 
     // The status line's code and the body, with -w.
-    std::pair<int, std::string> fetch(std::vector<std::string> arguments)
+    std::pair<int, std::string> fetch(std::vector<std::string> arguments, Credentials credentials = Credentials::Session)
     {
         arguments.insert(arguments.begin(), {"-w", "\n%{http_code}"});
-        auto result = curl(arguments);
+        auto result = curl(arguments, credentials);
         EXPECT_EQ(result.exit_code, 0) << result.err;
         auto newline = result.out.rfind('\n');
         if (newline == std::string::npos)
@@ -126,12 +163,13 @@ protected:
 
     void expect_still_serving()
     {
-        auto [status, body] = fetch({url("/api/v1/status")});
+        auto [status, body] = fetch({url("/api/v1/session")});
         EXPECT_EQ(status, 200) << body;
         EXPECT_TRUE(daemon_->process().running());
     }
 
     TemporaryDirectory directory_;
+    std::string csrf_token_;
     std::uint16_t https_port_ = free_port();
     std::uint16_t http_port_ = free_port();
     std::unique_ptr<Emulator> emulator_;
@@ -398,6 +436,162 @@ TEST_F(WebTest, ConnectionsBeyondTheCapAreClosed)
         result = curl({"-o", "/dev/null", url("/api/v1/status")});
     while (result.exit_code != 0 && std::chrono::steady_clock::now() < deadline);
     EXPECT_EQ(result.exit_code, 0) << result.err;
+}
+
+// ---------------------------------------------------------------- logging in
+TEST_F(WebTest, EveryApiCallButTheLoginNeedsIt)
+{
+    start({.log_in = false});
+    auto [status, body] = fetch({url("/api/v1/session")}, Credentials::None);
+    ASSERT_EQ(status, 200) << body;
+    EXPECT_EQ(json::parse(body), json::parse(R"({"password_set":false,"logged_in":false,"csrf_token":null})"));
+    for (auto path : {"/api/v1/status", "/api/v1/modems", "/api/v1/modems/1-1", "/api/v1/tokens", "/api/v1/nothing"}) {
+        auto [refused, reason] = fetch({url(path)}, Credentials::None);
+        EXPECT_EQ(refused, 401) << path << ": " << reason;
+    }
+    auto [at, at_body] = fetch({"-H", "Content-Type: application/json", "--data", R"({"command":"AT+CGMM"})",
+                                url("/api/v1/modems/1-1/at")}, Credentials::None);
+    EXPECT_EQ(at, 401) << at_body;
+    // A made-up session cookie is no better.
+    auto [forged, forged_body] = fetch({"-H", "Cookie: __Host-uplink-session=" + std::string(64, 'a'),
+                                        url("/api/v1/status")}, Credentials::None);
+    EXPECT_EQ(forged, 401) << forged_body;
+}
+
+// No default password: the first visit needs the code uplinkd printed, then it is a login.
+TEST_F(WebTest, TheFirstVisitSetsThePasswordWithTheSetupCode)
+{
+    start({.log_in = false});
+    auto log = daemon_->process().errors();
+    auto at = log.find("setup code ");
+    ASSERT_NE(at, std::string::npos) << log;
+    auto code = log.substr(at + 11, 11);   // "ABCDE-FGHJK"
+    auto setup = [&](std::string_view entered, std::string_view password) {   // the cookie into the jar
+        return fetch({"-c", jar().string(), "-H", "Content-Type: application/json", "--data",
+                      fmt::format(R"({{"setup_code":"{}","password":"{}"}})", entered, password), url("/api/v1/setup")},
+                     Credentials::None);
+    };
+    EXPECT_EQ(setup("AAAAA-AAAAA", admin_password).first, 403);
+    EXPECT_EQ(setup(code, "short").first, 400);
+    EXPECT_EQ(fetch({"-X", "POST", url("/api/v1/login")}, Credentials::None).first, 415);   // no JSON body
+    auto [status, body] = setup(code, admin_password);
+    ASSERT_EQ(status, 200) << body;
+    csrf_token_ = text(json::parse(body), "csrf_token");
+    EXPECT_EQ(csrf_token_.size(), 64u);
+    auto [done, done_body] = fetch({url("/api/v1/status")});
+    EXPECT_EQ(done, 200) << done_body;
+    auto session = json::parse(fetch({url("/api/v1/session")}).second);
+    EXPECT_EQ(session.at("password_set"), true);
+    EXPECT_EQ(session.at("logged_in"), true);
+    EXPECT_EQ(text(session, "csrf_token"), csrf_token_);
+    EXPECT_EQ(setup(code, "another password").first, 409);   // once only
+}
+
+TEST_F(WebTest, TheCookieIsForThisSiteOverHttpsAlone)
+{
+    start({.log_in = false});
+    set_password_with_cli(admin_password);
+    auto result = curl({"-D", "-", "-o", "/dev/null", "-H", "Content-Type: application/json", "--data",
+                        fmt::format(R"({{"password":"{}"}})", admin_password), url("/api/v1/login")},
+                       Credentials::None);
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    auto at = result.out.find("Set-Cookie: __Host-uplink-session=");
+    ASSERT_NE(at, std::string::npos) << result.out;
+    auto cookie = result.out.substr(at, result.out.find("\r\n", at) - at);
+    for (auto attribute : {"; Path=/", "; Secure", "; HttpOnly", "; SameSite=Strict", "; Max-Age="})
+        EXPECT_NE(cookie.find(attribute), std::string::npos) << attribute << " missing in " << cookie;
+}
+
+TEST_F(WebTest, AChangeWithoutTheCsrfTokenIsRefused)
+{
+    start();
+    std::vector<std::string> send_at {"-H", "Content-Type: application/json", "--data", R"({"command":"AT+CGMM"})",
+                                      url("/api/v1/modems/1-1/at")};
+    auto with_cookie_alone = send_at;
+    with_cookie_alone.insert(with_cookie_alone.begin(), {"-b", jar().string()});
+    auto [refused, reason] = fetch(with_cookie_alone, Credentials::None);
+    EXPECT_EQ(refused, 403) << reason;
+    auto wrong = with_cookie_alone;
+    wrong.insert(wrong.begin(), {"-H", "X-CSRF-Token: " + std::string(64, '0')});
+    EXPECT_EQ(fetch(wrong, Credentials::None).first, 403);
+    // Reading needs no token; changing with it works.
+    EXPECT_EQ(fetch({"-b", jar().string(), url("/api/v1/status")}, Credentials::None).first, 200);
+    auto [status, body] = fetch(send_at);
+    EXPECT_EQ(status, 200) << body;
+    EXPECT_EQ(text(json::parse(body), "final"), "OK") << body;
+}
+
+TEST_F(WebTest, TheEleventhBadLoginInAMinuteIsThrottled)
+{
+    start();
+    for (int attempt = 1; attempt <= 10; ++attempt)
+        EXPECT_EQ(log_in("wrong password").first, 401) << "attempt " << attempt;
+    auto result = curl({"-D", "-", "-H", "Content-Type: application/json", "--data", R"({"password":"wrong password"})",
+                        url("/api/v1/login")}, Credentials::None);
+    EXPECT_EQ(result.out.rfind("HTTP/1.1 429", 0), 0u) << result.out;
+    EXPECT_NE(result.out.find("Retry-After: "), std::string::npos) << result.out;
+    // Throttled means the right password waits too, and the session from before still works.
+    EXPECT_EQ(log_in(admin_password).first, 429);
+    EXPECT_EQ(fetch({url("/api/v1/status")}).first, 200);
+}
+
+TEST_F(WebTest, LogoutEndsTheSession)
+{
+    start();
+    auto saved = directory_.path() / "saved-cookies.txt";
+    fs::copy_file(jar(), saved);
+    auto [status, body] = fetch({"-X", "POST", "-c", jar().string(), url("/api/v1/logout")});
+    ASSERT_EQ(status, 200) << body;
+    EXPECT_EQ(fetch({url("/api/v1/status")}).first, 401);
+    // The old cookie, kept by someone, is dead too.
+    EXPECT_EQ(fetch({"-b", saved.string(), url("/api/v1/status")}, Credentials::None).first, 401);
+}
+
+TEST_F(WebTest, ApiTokensServeScriptsUntilRevoked)
+{
+    start();
+    auto [made, made_body] = fetch({"-H", "Content-Type: application/json", "--data", R"({"name":"monitoring"})",
+                                    url("/api/v1/tokens")});
+    ASSERT_EQ(made, 200) << made_body;
+    auto token = text(json::parse(made_body), "token");
+    ASSERT_EQ(token.rfind("upl_", 0), 0u) << made_body;
+    auto bearer = "Authorization: Bearer " + token;
+    auto [status, body] = fetch({"-H", bearer, url("/api/v1/modems/1-1")}, Credentials::None);
+    EXPECT_EQ(status, 200) << body;
+    // No CSRF token for a script: nothing is sent without being asked.
+    auto [at, at_body] = fetch({"-H", bearer, "-H", "Content-Type: application/json", "--data",
+                                R"({"command":"AT+CGMM"})", url("/api/v1/modems/1-1/at")}, Credentials::None);
+    EXPECT_EQ(at, 200) << at_body;
+    EXPECT_EQ(fetch({"-H", bearer, url("/api/v1/tokens")}, Credentials::None).first, 403);   // not its business
+    auto listed = json::parse(fetch({url("/api/v1/tokens")}).second);
+    EXPECT_EQ(text(listed.at("tokens").at(0), "name"), "monitoring");
+    EXPECT_EQ(json::serialize(listed).find(token), std::string::npos) << "the token is shown once only";
+
+    EXPECT_EQ(fetch({"-X", "POST", url("/api/v1/tokens/monitoring/delete")}).first, 200);
+    EXPECT_EQ(fetch({"-H", bearer, url("/api/v1/status")}, Credentials::None).first, 401);
+    EXPECT_EQ(fetch({"-H", "Authorization: Bearer upl_nonsense", url("/api/v1/status")}, Credentials::None).first, 401);
+}
+
+// Root on the router sets the password through the unix socket: every browser session ends.
+// Over HTTPS only a change with the current password is possible.
+TEST_F(WebTest, UplinkPasswdEndsEverySessionAndHttpsCannotResetIt)
+{
+    start();
+    auto [refused, reason] = fetch({"-H", "Content-Type: application/json", "--data", R"({"password":"taken over!"})",
+                                    url("/api/v1/admin-password")});
+    EXPECT_EQ(refused, 403) << reason;
+    set_password_with_cli("a new admin password");
+    EXPECT_EQ(fetch({url("/api/v1/status")}).first, 401);
+    EXPECT_EQ(log_in(admin_password).first, 401);
+    EXPECT_EQ(log_in("a new admin password").first, 200);
+
+    auto [changed, changed_body] = fetch({"-c", jar().string(), "-H", "Content-Type: application/json", "--data",
+                                          R"({"current":"a new admin password","new":"the third password"})",
+                                          url("/api/v1/password")});
+    ASSERT_EQ(changed, 200) << changed_body;
+    csrf_token_ = text(json::parse(changed_body), "csrf_token");
+    EXPECT_EQ(fetch({url("/api/v1/status")}).first, 200);   // the new session
+    EXPECT_EQ(log_in("the third password").first, 200);
 }
 
 } // namespace

@@ -1,0 +1,291 @@
+// The gate uplinkd puts before the HTTPS API: the login resources answered here, every other API
+// request let through only with a live session (and, to change anything, its CSRF token) or an
+// API token. The rules themselves (scrypt, sessions, rate limits) are the auth module's.
+#include "web/rules.hpp"
+#include "web/web.hpp"
+
+#include <auth/auth.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <fmt/chrono.h>
+
+#include <variant>
+
+namespace uplink::web {
+
+namespace json = boost::json;
+namespace asio = boost::asio;
+
+namespace {
+
+std::string utc_time(auth::WallClock::time_point time) // "2026-12-04T05:10:00Z"
+{
+    return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(auth::WallClock::to_time_t(time)));
+}
+
+GateDecision answer(Response response)
+{
+    return GateDecision {std::move(response), {}};
+}
+
+GateDecision failure(int status, std::string_view message)
+{
+    return answer(json_error(status, message));
+}
+
+GateDecision success(json::object body, std::vector<Header> headers = {})
+{
+    Response response;
+    response.body = json::serialize(body);
+    response.headers = std::move(headers);
+    return answer(std::move(response));
+}
+
+// What a person can do about each refusal, with its HTTP status.
+GateDecision refusal(const Error& error, std::chrono::seconds retry_after = {})
+{
+    using auth::Errc;
+    if (error.category() != auth::auth_category())
+        return failure(500, fmt::format("uplinkd cannot check the login: {}", error.message()));
+    switch (static_cast<Errc>(error.value())) {
+    case Errc::Throttled: {
+        auto refused = json_error(429, fmt::format("too many failed logins: try again in {} s", retry_after.count()));
+        refused.headers.push_back({"Retry-After", std::to_string(retry_after.count())});
+        return answer(std::move(refused));
+    }
+    case Errc::WrongPassword:
+    case Errc::NoSession:
+    case Errc::SessionExpired:
+    case Errc::MalformedCookie:
+    case Errc::MalformedToken:
+    case Errc::UnknownToken:
+        return failure(401, error.message());
+    case Errc::WrongSetupCode:
+    case Errc::CsrfMismatch:
+        return failure(403, error.message());
+    case Errc::PasswordNotSet:
+    case Errc::PasswordAlreadySet:
+    case Errc::NoSetupCode:
+    case Errc::TokenNameTaken:
+    case Errc::TooManyTokens:
+        return failure(409, error.message());
+    case Errc::EmptyPassword:
+    case Errc::PasswordTooShort:
+    case Errc::PasswordTooLong:
+    case Errc::BadTokenName:
+        return failure(400, error.message());
+    case Errc::PasswordFileCorrupt:
+    case Errc::TokenFileCorrupt:
+    case Errc::RandomFailure:
+    case Errc::KdfFailure:
+        break;
+    }
+    return failure(500, error.message());
+}
+
+// A logged-in browser's answer: the session cookie and the CSRF token its page sends back.
+GateDecision logged_in(const auth::Session& session, const auth::SessionLimits& limits)
+{
+    return success(json::object {{"csrf_token", session.csrf_token}},
+        {{"Set-Cookie", auth::session_cookie(session, limits)}});
+}
+
+// The body's JSON object, or why not: the strings `names` are read out of it, "" when absent.
+std::optional<GateDecision> read_strings(const Request& request, std::initializer_list<std::pair<std::string_view, std::string*>> fields)
+{
+    // As for every API request: a form another site makes a browser post cannot say it is JSON.
+    if (!is_json_media_type(request.header("Content-Type")))
+        return failure(415, "send the body as JSON, with Content-Type: application/json");
+    boost::system::error_code error;
+    auto body = json::parse(request.body, error);
+    if (error || !body.is_object())
+        return failure(400, "the body is not a JSON object");
+    for (auto [name, out] : fields) {
+        const auto* value = body.as_object().if_contains(name);
+        if (value && !value->is_string())
+            return failure(400, fmt::format("'{}' is not a string", name));
+        *out = value ? std::string(value->as_string()) : std::string();
+    }
+    return std::nullopt;
+}
+
+class Authentication {
+public:
+    Authentication(auth::Authenticator& authenticator, auth::TokenStore& tokens)
+        : authenticator_(authenticator), tokens_(tokens)
+    {
+    }
+
+    GateDecision decide(const Request& request);
+
+private:
+    GateDecision session_state(const Request& request);
+    GateDecision setup(const Request& request);
+    GateDecision login(const Request& request);
+    GateDecision change_password(const Request& request);
+    GateDecision tokens(const Request& request, std::string_view rest);
+    // The browser's session for this request (CSRF checked for a POST), or the refusal.
+    std::variant<auth::Session, GateDecision> session_of(const Request& request);
+
+    auth::Authenticator& authenticator_;
+    auth::TokenStore& tokens_;
+};
+
+GateDecision Authentication::decide(const Request& request)
+{
+    auto path = api_path(request.path);
+    if (!path) // the web UI's pages: public; everything they show comes from the API
+        return {};
+    bool post = request.method == "POST";
+    if (*path == "/v1/session" && request.method == "GET")
+        return session_state(request);
+    if (*path == "/v1/setup" && post)
+        return setup(request);
+    if (*path == "/v1/login" && post)
+        return login(request);
+
+    // A script: its API token, and no cookie (so no CSRF token either).
+    if (auto authorization = request.header("Authorization"); !authorization.empty()) {
+        auto token = auth::bearer_token_from_authorization_header(authorization);
+        if (!token)
+            return refusal(token.error());
+        if (auto known = tokens_.verify(*token); !known)
+            return refusal(known.error());
+        if (path->starts_with("/v1/tokens") || *path == "/v1/password" || *path == "/v1/logout")
+            return failure(403, "an API token cannot manage logins or tokens: log in with the password");
+        return {};
+    }
+    auto session = session_of(request);
+    if (auto* refused = std::get_if<GateDecision>(&session))
+        return std::move(*refused);
+    const auto& live = std::get<auth::Session>(session);
+    if (*path == "/v1/logout" && post) {
+        authenticator_.logout(live.id);
+        return success(json::object {}, {{"Set-Cookie", auth::cleared_session_cookie()}});
+    }
+    if (*path == "/v1/password" && post)
+        return change_password(request);
+    if (path->starts_with("/v1/tokens"))
+        return tokens(request, std::string_view(*path).substr(std::string_view("/v1/tokens").size()));
+    return {};
+}
+
+std::variant<auth::Session, GateDecision> Authentication::session_of(const Request& request)
+{
+    auto session = authenticator_.authorize(request.header("Cookie"), request.method, request.header(auth::csrf_header_name));
+    if (!session) {
+        if (session.error() == auth::Errc::NoSession)
+            return failure(401, "log in first: POST /api/v1/login with the admin password (docs/api.md)");
+        return refusal(session.error());
+    }
+    return *session;
+}
+
+GateDecision Authentication::session_state(const Request& request)
+{
+    std::string problem;
+    auto state = authenticator_.password_state(&problem);
+    if (!state)
+        return failure(500, problem.empty() ? state.error().message() : problem);
+    auto session = authenticator_.authorize(request.header("Cookie"), "GET", {});
+    return success(json::object {
+        {"password_set", *state == auth::PasswordState::Set},
+        {"logged_in", session.has_value()},
+        {"csrf_token", session ? json::value(session->csrf_token) : json::value(nullptr)},
+    });
+}
+
+GateDecision Authentication::setup(const Request& request)
+{
+    std::string code, password;
+    if (auto bad = read_strings(request, {{"setup_code", &code}, {"password", &password}}))
+        return std::move(*bad);
+    std::chrono::seconds retry_after {};
+    auto session = authenticator_.set_first_password(request.peer, code, password, &retry_after);
+    if (!session)
+        return refusal(session.error(), retry_after);
+    log(LogLevel::Info, "web", "the admin password was set from {}", request.peer);
+    return logged_in(*session, authenticator_.sessions().limits());
+}
+
+GateDecision Authentication::login(const Request& request)
+{
+    std::string password;
+    if (auto bad = read_strings(request, {{"password", &password}}))
+        return std::move(*bad);
+    std::chrono::seconds retry_after {};
+    auto session = authenticator_.login(request.peer, password, &retry_after);
+    if (!session) {
+        if (session.error() == auth::Errc::WrongPassword || session.error() == auth::Errc::Throttled)
+            log(LogLevel::Warning, "web", "a failed login from {}: {}", request.peer, session.error().message());
+        return refusal(session.error(), retry_after);
+    }
+    return logged_in(*session, authenticator_.sessions().limits());
+}
+
+GateDecision Authentication::change_password(const Request& request)
+{
+    std::string current, replacement;
+    if (auto bad = read_strings(request, {{"current", &current}, {"new", &replacement}}))
+        return std::move(*bad);
+    std::chrono::seconds retry_after {};
+    auto session = authenticator_.change_password(request.peer, current, replacement, &retry_after);
+    if (!session)
+        return refusal(session.error(), retry_after);
+    log(LogLevel::Info, "web", "the admin password was changed from {}; every other session ended", request.peer);
+    return logged_in(*session, authenticator_.sessions().limits());
+}
+
+// GET /v1/tokens lists them, POST /v1/tokens {"name"} makes one (shown this once),
+// POST /v1/tokens/<name>/delete revokes it.
+GateDecision Authentication::tokens(const Request& request, std::string_view rest)
+{
+    if (rest.empty() && request.method == "GET") {
+        std::string problem;
+        auto list = tokens_.list(&problem);
+        if (!list)
+            return failure(500, problem.empty() ? list.error().message() : problem);
+        json::array array;
+        for (const auto& token : *list)
+            array.push_back(json::object {
+                {"name", token.name},
+                {"created", utc_time(token.created)},
+                {"last_used", token.last_used ? json::value(utc_time(*token.last_used)) : json::value(nullptr)},
+            });
+        return success(json::object {{"tokens", std::move(array)}});
+    }
+    if (rest.empty() && request.method == "POST") {
+        std::string name;
+        if (auto bad = read_strings(request, {{"name", &name}}))
+            return std::move(*bad);
+        auto token = tokens_.create(name);
+        if (!token)
+            return refusal(token.error());
+        log(LogLevel::Info, "web", "API token '{}' made from {}", name, request.peer);
+        return success(json::object {{"name", name}, {"token", *token}});
+    }
+    constexpr std::string_view remove = "/delete";
+    if (rest.size() > remove.size() + 1 && rest.front() == '/' && rest.ends_with(remove) && request.method == "POST") {
+        auto name = rest.substr(1, rest.size() - 1 - remove.size());
+        if (auto revoked = tokens_.revoke(name); !revoked) {
+            if (revoked.error() == auth::Errc::UnknownToken)
+                return failure(404, fmt::format("no API token named '{}'", name));
+            return refusal(revoked.error());
+        }
+        log(LogLevel::Info, "web", "API token '{}' revoked from {}", name, request.peer);
+        return success(json::object {});
+    }
+    return failure(405, "tokens: GET /api/v1/tokens, POST /api/v1/tokens {\"name\"}, POST /api/v1/tokens/<name>/delete");
+}
+
+} // namespace
+
+Gate authentication(auth::Authenticator& authenticator, auth::TokenStore& tokens)
+{
+    auto gate = std::make_shared<Authentication>(authenticator, tokens);
+    return [gate](const Request& request) -> asio::awaitable<GateDecision> { co_return gate->decide(request); };
+}
+
+} // namespace uplink::web

@@ -29,10 +29,11 @@ protected:
         source.snapshots = {testing::registered_ec25("1-1"), testing::locked_ec25("1-2")};
     }
 
-    Response request(Method method, std::string path, json::value body = nullptr)
+    Response request(Method method, std::string path, json::value body = nullptr, Transport transport = Transport::UnixSocket)
     {
         Router router(source, DaemonInfo{"0.1.0", Clock::now() - std::chrono::seconds(125)});
         Request request;
+        request.transport = transport;
         request.method = method;
         request.method_text = std::string(to_string(method));
         request.path = std::move(path);
@@ -413,6 +414,23 @@ TEST(Method, RoundTrips)
 
 namespace uplink::api {
 namespace {
+
+// `uplink passwd`: root through the unix socket, never a request over HTTPS.
+TEST_F(RouterTest, TheAdminPasswordIsResetThroughTheUnixSocketAlone)
+{
+    auto body = json::parse(R"({"password":"a new admin password"})");
+    auto over_https = request(Method::Post, "/v1/admin-password", body, Transport::Https);
+    EXPECT_EQ(over_https.status, 403);
+    EXPECT_NE(over_https.error.find("uplink passwd"), std::string::npos) << over_https.error;
+    EXPECT_TRUE(source.admin_passwords.empty());
+    auto reset = request(Method::Post, "/v1/admin-password", body);
+    ASSERT_EQ(reset.status, 200) << reset.error;
+    EXPECT_EQ(source.admin_passwords, std::vector<std::string> {"a new admin password"});
+    EXPECT_EQ(json::serialize(reset.body).find("a new admin password"), std::string::npos);
+    EXPECT_EQ(request(Method::Post, "/v1/admin-password", json::parse(R"({"password":"short"})")).status, 400);
+    EXPECT_EQ(request(Method::Post, "/v1/admin-password", json::parse(R"({"password":7})")).status, 400);
+    EXPECT_EQ(get("/v1/admin-password").status, 405);
+}
 
 class ProfileRoutesTest : public RouterTest {};
 

@@ -135,8 +135,10 @@ private:
 
 GateDecision Authentication::decide(const Request& request)
 {
-    auto path = api_path(request.path);
-    if (!path) // the web UI's pages: public; everything they show comes from the API
+    // The web UI's pages are public (everything they show comes from the API); the API and the
+    // metrics are not. A Prometheus server sends an API token.
+    auto path = request.path == "/metrics" ? std::optional<std::string>("/metrics") : api_path(request.path);
+    if (!path)
         return {};
     bool post = request.method == "POST";
     if (*path == "/v1/session" && request.method == "GET")

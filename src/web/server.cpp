@@ -1,6 +1,7 @@
 // The HTTPS and HTTP listeners: one coroutine per connection, reading each request within the
 // limits and deadlines, passing it through the gate to the API, and answering. The only file of
 // uplink that includes Beast (about 35 s to compile: keep it that way).
+#include "web/metrics.hpp"
 #include "web/rules.hpp"
 #include "web/web.hpp"
 
@@ -143,13 +144,14 @@ void log_exception(std::string_view what, std::exception_ptr exception)
 struct Server::Impl {
     Impl(asio::any_io_executor executor_, Options options_, api::ModemSource& source, Gate gate_)
         : executor(std::move(executor_)), options(std::move(options_)), gate(std::move(gate_)),
-          api(source, options.info), tls(ssl::context::tls_server)
+          source(source), api(source, options.info), tls(ssl::context::tls_server)
     {
     }
 
     asio::any_io_executor executor;
     Options options;
     Gate gate;
+    api::ModemSource& source;     // for /metrics; the API's resources go through `api`
     api::TextApi api;
     ssl::context tls;
     Certificate certificate;
@@ -275,6 +277,14 @@ asio::awaitable<Response> Server::Impl::answer(std::shared_ptr<Impl> impl, Reque
 
 asio::awaitable<Response> Server::Impl::route(std::shared_ptr<Impl> impl, const Request& request)
 {
+    if (request.path == "/metrics") {
+        if (request.method != "GET")
+            co_return json_error(405, "GET /metrics");
+        Response metrics;
+        metrics.content_type = metrics_content_type;
+        metrics.body = prometheus_metrics(impl->source, impl->options.info, Clock::now());
+        co_return metrics;
+    }
     auto path = api_path(request.path);
     if (!path) {
         auto shown = request.path.substr(0, shown_path_length);

@@ -594,5 +594,29 @@ TEST_F(WebTest, UplinkPasswdEndsEverySessionAndHttpsCannotResetIt)
     EXPECT_EQ(log_in("the third password").first, 200);
 }
 
+// Prometheus scrapes /metrics with an API token; its own promtool checks the text.
+TEST_F(WebTest, MetricsForPrometheus)
+{
+    start();
+    daemon_->wait_for_modem("1-1", "locked", [](const json::value& modem) { return text(modem, "state") == "locked"; });
+    EXPECT_EQ(fetch({url("/metrics")}, Credentials::None).first, 401);
+    auto [made, made_body] = fetch({"-H", "Content-Type: application/json", "--data", R"({"name":"prometheus"})",
+                                    url("/api/v1/tokens")});
+    ASSERT_EQ(made, 200) << made_body;
+    auto token = text(json::parse(made_body), "token");
+    auto scraped = curl({"-D", directory_.path() / "headers.txt", "-o", directory_.path() / "metrics.txt", "-H",
+                         "Authorization: Bearer " + token, url("/metrics")}, Credentials::None);
+    ASSERT_EQ(scraped.exit_code, 0) << scraped.err;
+    std::ifstream headers_file(directory_.path() / "headers.txt"), metrics_file(directory_.path() / "metrics.txt");
+    std::string headers((std::istreambuf_iterator<char>(headers_file)), std::istreambuf_iterator<char>());
+    std::string metrics((std::istreambuf_iterator<char>(metrics_file)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(headers.rfind("HTTP/1.1 200", 0), 0u) << headers;
+    EXPECT_NE(headers.find("Content-Type: text/plain; version=0.0.4"), std::string::npos) << headers;
+    for (auto line : {"uplink_modems 1\n", "uplink_modem_state{modem=\"1-1\",state=\"locked\",wan=\"wan1\"} 1\n"})
+        EXPECT_NE(metrics.find(line), std::string::npos) << line << " not in\n" << metrics;
+    auto checked = run_command({"sh", "-c", "promtool check metrics < " + (directory_.path() / "metrics.txt").string()});
+    EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err << metrics;
+}
+
 } // namespace
 } // namespace uplink::testing

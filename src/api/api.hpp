@@ -106,7 +106,12 @@ public:
     // {"status":<status>,"error":"<message>"}, the form of every error (docs/api.md).
     static std::string error_body(int status, std::string_view message);
 
+    // One event of GET /v1/events as JSON text; a signal event carries the modem's signal too, so
+    // that a page follows the levels without asking.
+    std::string event_text(const modem::Event& event) const;
+
 private:
+    ModemSource& source_;
     std::shared_ptr<Router> router_;   // shared_ptr: Router stays an incomplete type here
 };
 

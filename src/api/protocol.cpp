@@ -105,8 +105,17 @@ boost::asio::awaitable<Answer> LineProtocol::answer(std::string line)
 }
 
 TextApi::TextApi(ModemSource& source, DaemonInfo info)
-    : router_(std::make_shared<Router>(source, std::move(info)))
+    : source_(source), router_(std::make_shared<Router>(source, std::move(info)))
 {
+}
+
+std::string TextApi::event_text(const modem::Event& event) const
+{
+    auto object = event_json(event).as_object();
+    if (event.kind == modem::Event::Kind::SignalChanged)
+        if (auto snapshot = source_.modem(event.modem_id))
+            object["signal"] = signal_json(snapshot->signal, Clock::now());
+    return json::serialize(object);
 }
 
 std::string TextApi::error_body(int status, std::string_view message)

@@ -6,6 +6,7 @@
 #include "web/web.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
@@ -18,6 +19,7 @@
 
 #include <openssl/ssl.h>
 
+#include <deque>
 #include <list>
 
 namespace uplink::web {
@@ -29,6 +31,7 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using asio::as_tuple;
 using asio::use_awaitable;
+using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
@@ -170,6 +173,8 @@ struct Server::Impl {
     template <typename Stream>
     static asio::awaitable<Ending> serve_requests(std::shared_ptr<Impl> impl, Connection<Stream>& connection, Listener kind);
     static asio::awaitable<Response> answer(std::shared_ptr<Impl> impl, Request request);
+    template <typename Stream>
+    static asio::awaitable<void> stream_events(std::shared_ptr<Impl> impl, Stream& stream, unsigned version);
     static asio::awaitable<Response> route(std::shared_ptr<Impl> impl, const Request& request);
     Response redirect(const HttpRequest& request, const std::string& local_host) const;
 };
@@ -248,6 +253,10 @@ asio::awaitable<Ending> Server::Impl::serve_requests(std::shared_ptr<Impl> impl,
         } else {
             response = impl->redirect(request, connection.local_host);
         }
+        if (response.event_stream) {
+            co_await stream_events(impl, stream, version);
+            co_return Ending::Abrupt;
+        }
         auto reply = to_http(std::move(response), version, keep_alive, kind);
         lowest.expires_after(limits.request_timeout);
         auto [write_error, written] = co_await http::async_write(stream, reply, as_tuple(use_awaitable));
@@ -256,6 +265,93 @@ asio::awaitable<Ending> Server::Impl::serve_requests(std::shared_ptr<Impl> impl,
         if (!keep_alive)
             co_return Ending::Graceful;
     }
+}
+
+namespace {
+
+// The events a slow client may fall behind by before its stream is closed.
+constexpr std::size_t max_pending_events = 256;
+// A comment line this often: it keeps the stream alive through proxies, and a client that has
+// gone is noticed when the write fails.
+constexpr auto heartbeat_interval = 15s;
+
+struct EventQueue {
+    explicit EventQueue(asio::any_io_executor executor) : wake(std::move(executor)) {}
+    std::deque<std::string> frames;
+    bool overflowed = false;
+    asio::steady_timer wake;   // cancelled when a frame is queued
+};
+
+// The stream is one-way; whatever the client sends is read and dropped, until it closes.
+template <typename Stream>
+asio::awaitable<void> read_until_closed(Stream& stream)
+{
+    std::array<char, 512> scratch{};
+    for (;;) {
+        auto [error, size] = co_await stream.async_read_some(asio::buffer(scratch), as_tuple(use_awaitable));
+        if (error)
+            co_return;
+    }
+}
+
+template <typename Stream>
+asio::awaitable<void> pump_events(Stream& stream, std::shared_ptr<EventQueue> queue, Duration write_timeout)
+{
+    auto& lowest = beast::get_lowest_layer(stream);
+    for (;;) {
+        if (queue->frames.empty() && !queue->overflowed) {
+            queue->wake.expires_after(heartbeat_interval);
+            auto [cancelled] = co_await queue->wake.async_wait(as_tuple(use_awaitable));
+            if (!cancelled)
+                queue->frames.push_back(": keep-alive\n\n");
+        }
+        if (queue->overflowed) {
+            log(LogLevel::Debug, "web", "closing an event stream {} events behind", max_pending_events);
+            co_return;
+        }
+        while (!queue->frames.empty()) {
+            auto frame = std::move(queue->frames.front());
+            queue->frames.pop_front();
+            // Each write has its own deadline; the read that waits for the client's close has none.
+            lowest.expires_after(write_timeout);
+            auto [error, size] = co_await asio::async_write(stream, asio::buffer(frame), as_tuple(use_awaitable));
+            if (error)
+                co_return;
+        }
+    }
+}
+
+} // namespace
+
+// GET /api/v1/events: server-sent events (HTML's text/event-stream), one "data: <event JSON>"
+// frame per event, until the client goes. The reply has no length: it ends when the connection does.
+template <typename Stream>
+asio::awaitable<void> Server::Impl::stream_events(std::shared_ptr<Impl> impl, Stream& stream, unsigned version)
+{
+    auto queue = std::make_shared<EventQueue>(impl->executor);
+    // Subscribed before the header goes out, so a client that has the header has missed nothing.
+    auto subscription = impl->source.subscribe([queue, impl](const modem::Event& event) {
+        if (queue->frames.size() >= max_pending_events)
+            queue->overflowed = true;
+        else
+            queue->frames.push_back("data: " + impl->api.event_text(event) + "\n\n");
+        queue->wake.cancel();
+    });
+    http::response<http::empty_body> header{http::status::ok, version};
+    header.set(http::field::server, "uplink");
+    header.set(http::field::content_type, "text/event-stream");
+    header.set(http::field::cache_control, "no-store");
+    for (const auto& [name, value] : security_headers)
+        header.set(name, value);
+    header.keep_alive(false);
+    http::response_serializer<http::empty_body> serializer{header};
+    auto& lowest = beast::get_lowest_layer(stream);
+    lowest.expires_after(impl->options.limits.request_timeout);
+    auto [error, size] = co_await http::async_write_header(stream, serializer, as_tuple(use_awaitable));
+    if (error)
+        co_return;
+    lowest.expires_never();
+    co_await (read_until_closed(stream) || pump_events(stream, queue, impl->options.limits.request_timeout));
 }
 
 asio::awaitable<Response> Server::Impl::answer(std::shared_ptr<Impl> impl, Request request)
@@ -295,12 +391,10 @@ asio::awaitable<Response> Server::Impl::route(std::shared_ptr<Impl> impl, const 
         co_return json_error(415, "send the body as JSON, with Content-Type: application/json");
     api::TextRequest api_request{request.method, std::move(*path), request.body};
     auto reply = co_await impl->api.answer(std::move(api_request));
-    if (reply.events_follow)
-        co_return json_error(501, "the event stream is on the unix socket only for now (`uplink events`); "
-                                  "over HTTPS, poll /api/v1/events/recent");
     Response response;
     response.status = reply.status;
     response.body = std::move(reply.body);
+    response.event_stream = reply.events_follow;
     co_return response;
 }
 

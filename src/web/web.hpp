@@ -84,6 +84,7 @@ struct Response {
     std::string content_type = "application/json";
     std::string body;
     std::vector<Header> headers;             // besides Content-Type and the security headers
+    bool event_stream = false;               // GET /api/v1/events: server-sent events, not `body`
 };
 
 // What the gate decides about a request.

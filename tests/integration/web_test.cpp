@@ -15,6 +15,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <thread>
 
 namespace uplink::testing {
 namespace {
@@ -616,6 +617,62 @@ TEST_F(WebTest, MetricsForPrometheus)
         EXPECT_NE(metrics.find(line), std::string::npos) << line << " not in\n" << metrics;
     auto checked = run_command({"sh", "-c", "promtool check metrics < " + (directory_.path() / "metrics.txt").string()});
     EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err << metrics;
+}
+
+// GET /api/v1/events: server-sent events. A PIN given through the API unlocks the SIM and the
+// states follow on the stream; a signal change in the emulator arrives with its levels.
+TEST_F(WebTest, EventsArePushedAsServerSentEvents)
+{
+    start();
+    daemon_->wait_for_modem("1-1", "locked", [](const json::value& modem) { return text(modem, "state") == "locked"; });
+    auto received = directory_.path() / "events.txt";
+    CommandResult streamed;
+    std::thread client([&] {
+        streamed = curl({"-N", "-D", directory_.path() / "event-headers.txt", "-o", received, "--max-time", "8",
+                         url("/api/v1/events")});
+    });
+    auto read_received = [&] {
+        std::ifstream file(received);
+        return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    };
+    auto wait_for = [&](std::string_view wanted) {
+        auto deadline = deadline_in(10s);
+        while (read_received().find(wanted) == std::string::npos && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(50ms);
+        return read_received().find(wanted) != std::string::npos;
+    };
+    // The stream is open once its header is in.
+    auto opened = deadline_in(5s);
+    while (!fs::exists(directory_.path() / "event-headers.txt") && std::chrono::steady_clock::now() < opened)
+        std::this_thread::sleep_for(20ms);
+    auto [status, body] = fetch({"-H", "Content-Type: application/json", "--data",
+                                 R"({"options":{"pin":"1234"},"preview":false})", url("/api/v1/profiles/default")});
+    EXPECT_EQ(status, 200) << body;
+    EXPECT_TRUE(wait_for("registered")) << read_received();
+    emulator_->control({{"cmd", "set-signal"}, {"rsrp", -111}, {"rsrq", -15}, {"sinr", -2}});
+    EXPECT_TRUE(wait_for("\"rsrp_dbm\":-111")) << read_received();
+    client.join();
+    EXPECT_EQ(streamed.exit_code, 28) << "ended by --max-time, not by the server: " << streamed.err;
+
+    std::ifstream headers_file(directory_.path() / "event-headers.txt");
+    std::string headers((std::istreambuf_iterator<char>(headers_file)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(headers.rfind("HTTP/1.1 200", 0), 0u) << headers;
+    EXPECT_NE(headers.find("Content-Type: text/event-stream"), std::string::npos) << headers;
+    // Every frame is one "data:" line of JSON and a blank line.
+    auto events = read_received();
+    std::size_t frames = 0;
+    for (std::size_t at = 0; (at = events.find("data: ", at)) != std::string::npos; ++frames) {
+        auto end = events.find("\n\n", at);
+        ASSERT_NE(end, std::string::npos) << events;
+        boost::system::error_code error;
+        auto event = json::parse(events.substr(at + 6, end - at - 6), error);
+        ASSERT_FALSE(error) << events.substr(at, end - at);
+        EXPECT_EQ(text(event, "modem_id"), "1-1");
+        at = end;
+    }
+    EXPECT_GE(frames, 3u) << events;
+    // Without a login there is no stream.
+    EXPECT_EQ(fetch({"--max-time", "5", url("/api/v1/events")}, Credentials::None).first, 401);
 }
 
 } // namespace

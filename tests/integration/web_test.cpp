@@ -288,11 +288,23 @@ TEST_F(WebTest, OversizedRequestsAreRefusedBeforeTheyAreRead)
         for (int i = 0; i < 10; ++i)
             file << megabyte;
     }
-    for (auto expect : {"Expect: 100-continue", "Expect:"}) {   // waiting for 100, and not
-        auto [status, body] = fetch({"-H", "Content-Type: application/json", "-H", expect, "--data-binary",
-                                     "@" + big.string(), url("/api/v1/modems/1-1/at")});
-        EXPECT_EQ(status, 413) << expect << ": " << body;
-    }
+    // A client that waits for 100 Continue never sends the 10 MB.
+    auto [status, body] = fetch({"-H", "Content-Type: application/json", "-H", "Expect: 100-continue",
+                                 "--data-binary", "@" + big.string(), url("/api/v1/modems/1-1/at")});
+    EXPECT_EQ(status, 413) << body;
+    // One that sends it anyway: the 413 goes out, what follows is read and dropped up to 1 MiB,
+    // then the connection closes. Whether curl reads the 413 before its send fails (exit 55) is
+    // a race of the two sockets; either way nothing is stored and the server goes on.
+    auto pushed = curl({"-o", "/dev/null", "-w", "%{http_code}", "-H", "Content-Type: application/json", "-H",
+                        "Expect:", "--data-binary", "@" + big.string(), url("/api/v1/modems/1-1/at")});
+    EXPECT_TRUE((pushed.exit_code == 0 && pushed.out == "413") || pushed.exit_code == 55)
+        << pushed.exit_code << " " << pushed.out << pushed.err;
+    // A body over the limit but under what the server drops after its answer: always a clean 413.
+    auto over = directory_.path() / "over.json";
+    std::ofstream(over, std::ios::binary) << std::string(200 * 1024, ' ');
+    auto [over_status, over_body] = fetch({"-H", "Content-Type: application/json", "-H", "Expect:",
+                                           "--data-binary", "@" + over.string(), url("/api/v1/modems/1-1/at")});
+    EXPECT_EQ(over_status, 413) << over_body;
     // The refusal comes as soon as the headers are in: no body is sent at all here.
     RawConnection raw(http_port_);
     ASSERT_TRUE(raw.connected());
@@ -302,8 +314,8 @@ TEST_F(WebTest, OversizedRequestsAreRefusedBeforeTheyAreRead)
     EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply;
     EXPECT_TRUE(raw.closed);
 
-    auto [status, body] = fetch({"-H", "X-Filler: " + std::string(9000, 'x'), url("/api/v1/status")});
-    EXPECT_EQ(status, 431) << body;
+    auto [filled, filled_body] = fetch({"-H", "X-Filler: " + std::string(9000, 'x'), url("/api/v1/status")});
+    EXPECT_EQ(filled, 431) << filled_body;
     expect_still_serving();
 }
 

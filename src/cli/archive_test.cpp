@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <sstream>
 #include <sys/stat.h>
 
@@ -72,8 +74,14 @@ TEST(TarArchive, TheRealTarExtractsWhatWasPutIn)
         {{"d/empty.txt", ""}, {"d/large.txt", large}, {"d/one.txt", "1\n"}}, example_time));
     ASSERT_TRUE(archive);
     ASSERT_TRUE(write_file_replacing(path, *archive));
-    auto command = "tar -xzf '" + path + "' -C '" + directory.path().string() + "'";
-    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    // GNU tar itself, run without a shell.
+    auto target = directory.path().string();
+    const char* argv[] = {"tar", "-xzf", path.c_str(), "-C", target.c_str(), nullptr};
+    pid_t pid = -1;
+    ASSERT_EQ(::posix_spawnp(&pid, "tar", nullptr, nullptr, const_cast<char* const*>(argv), environ), 0);
+    int status = -1;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "tar -xzf " << path << ": status " << status;
     EXPECT_EQ(read_file(directory.path() / "d/empty.txt"), "");
     EXPECT_EQ(read_file(directory.path() / "d/large.txt"), large);
     EXPECT_EQ(read_file(directory.path() / "d/one.txt"), "1\n");

@@ -1,6 +1,7 @@
 // The HTTPS and HTTP listeners: one coroutine per connection, reading each request within the
 // limits and deadlines, passing it through the gate to the API, and answering. The only file of
 // uplink that includes Beast (about 35 s to compile: keep it that way).
+#include "web/assets.hpp"
 #include "web/metrics.hpp"
 #include "web/rules.hpp"
 #include "web/web.hpp"
@@ -176,6 +177,7 @@ struct Server::Impl {
     template <typename Stream>
     static asio::awaitable<void> stream_events(std::shared_ptr<Impl> impl, Stream& stream, unsigned version);
     static asio::awaitable<Response> route(std::shared_ptr<Impl> impl, const Request& request);
+    static Response page(const Request& request);
     Response redirect(const HttpRequest& request, const std::string& local_host) const;
 };
 
@@ -382,10 +384,8 @@ asio::awaitable<Response> Server::Impl::route(std::shared_ptr<Impl> impl, const 
         co_return metrics;
     }
     auto path = api_path(request.path);
-    if (!path) {
-        auto shown = request.path.substr(0, shown_path_length);
-        co_return json_error(404, fmt::format("no resource at '{}'; the API is under /api/v1/ (docs/api.md)", shown));
-    }
+    if (!path)
+        co_return page(request);
     // A body must say it is JSON: a form that another site makes a browser post cannot.
     if (!request.body.empty() && !is_json_media_type(request.header("Content-Type")))
         co_return json_error(415, "send the body as JSON, with Content-Type: application/json");
@@ -396,6 +396,22 @@ asio::awaitable<Response> Server::Impl::route(std::shared_ptr<Impl> impl, const 
     response.body = std::move(reply.body);
     response.event_stream = reply.events_follow;
     co_return response;
+}
+
+// The web UI's files; anything else outside /api/v1/ is not ours.
+Response Server::Impl::page(const Request& request)
+{
+    const auto* asset = find_asset(request.path);
+    if (!asset) {
+        auto shown = request.path.substr(0, shown_path_length);
+        return json_error(404, fmt::format("no page at '{}'; the API is under /api/v1/ (docs/api.md)", shown));
+    }
+    if (request.method != "GET") {
+        auto refusal = json_error(405, fmt::format("{} is a page: GET it", asset->path));
+        refusal.headers.push_back({"Allow", "GET"});
+        return refusal;
+    }
+    return asset_response(*asset, request);
 }
 
 Response Server::Impl::redirect(const HttpRequest& request, const std::string& local_host) const

@@ -1,0 +1,195 @@
+import { useState } from 'preact/hooks';
+import { get, post, setCsrfToken } from '../api.js';
+import { ActionButton, Card, ErrorText, Facts, Loading, Title } from '../components.jsx';
+import { Changes } from '../editor.jsx';
+import { dash, time } from '../format.js';
+import { useResource } from '../hooks.js';
+
+function saveFile(name, text, type) {
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(new Blob([text], { type }));
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+}
+
+function Password() {
+  const [done, setDone] = useState(false);
+  const [error, setError] = useState(null);
+  async function submit(event) {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    setDone(false);
+    setError(null);
+    try {
+      if (form.get('new') !== form.get('confirm')) throw new Error('The two new passwords differ.');
+      const reply = await post('/password', { current: form.get('current'), new: form.get('new') });
+      setCsrfToken(reply.csrf_token);
+      event.target.reset();
+      setDone(true);
+    } catch (caught) {
+      setError(caught);
+    }
+  }
+  return (
+    <Card title="Admin password">
+      <form onSubmit={submit}>
+        <label>
+          Current password
+          <input name="current" type="password" required autocomplete="current-password" />
+        </label>
+        <label>
+          New password (8 characters or more)
+          <input name="new" type="password" required minLength={8} autocomplete="new-password" />
+        </label>
+        <label>
+          The same again
+          <input name="confirm" type="password" required minLength={8} autocomplete="new-password" />
+        </label>
+        <ErrorText error={error} />
+        {done && <p role="status">Changed. Every other session has ended.</p>}
+        <button type="submit" class="primary">
+          Change password
+        </button>
+      </form>
+    </Card>
+  );
+}
+
+function Tokens() {
+  const tokens = useResource('/tokens');
+  const [name, setName] = useState('');
+  const [created, setCreated] = useState(null);
+  async function create() {
+    const reply = await post('/tokens', { name });
+    setCreated(reply);
+    setName('');
+    await tokens.reload();
+  }
+  async function revoke(tokenName) {
+    await post(`/tokens/${encodeURIComponent(tokenName)}/delete`);
+    await tokens.reload();
+  }
+  return (
+    <Card title="API tokens">
+      <p class="muted">For scripts and Prometheus: send <code>Authorization: Bearer &lt;token&gt;</code>.</p>
+      <ErrorText error={tokens.error} />
+      {tokens.data && (
+        <ul class="tokens">
+          {tokens.data.tokens.map((token) => (
+            <li key={token.name}>
+              <strong>{token.name}</strong>, made {time(token.created)}, last used {time(token.last_used)}{' '}
+              <ActionButton kind="small danger" action={() => revoke(token.name)} label={`revoke ${token.name}`}>
+                Revoke
+              </ActionButton>
+            </li>
+          ))}
+          {tokens.data.tokens.length === 0 && <li class="muted">None.</li>}
+        </ul>
+      )}
+      <label>
+        New token's name
+        <input value={name} onInput={(event) => setName(event.target.value)} autocomplete="off" />
+      </label>
+      <ActionButton action={create}>Make a token</ActionButton>
+      {created && (
+        <p role="status">
+          Token {created.name}: <code class="secret">{created.token}</code>. Copy it now: it is not shown again.
+        </p>
+      )}
+    </Card>
+  );
+}
+
+function Certificate() {
+  const certificate = useResource('/certificate');
+  const data = certificate.data;
+  return (
+    <Card title="HTTPS certificate">
+      <ErrorText error={certificate.error} />
+      {!data && !certificate.error && <Loading what="the certificate" />}
+      {data && (
+        <Facts
+          rows={[
+            ['Subject', data.subject],
+            ['Names', data.names?.join(', ') ?? dash],
+            ['Valid from', time(data.not_before)],
+            ['Valid until', time(data.not_after)],
+            ['SHA-256', <code class="fingerprint">{data.fingerprint}</code>],
+            ['Made by', data.self_made ? 'uplinkd (self-signed)' : 'you'],
+          ]}
+        />
+      )}
+      <p class="muted">
+        Compare the fingerprint with the one your browser shows before you trust the certificate. To use your own, put
+        cert.pem and key.pem in uplinkd's state directory (web/) and restart it.
+      </p>
+    </Card>
+  );
+}
+
+function Backup() {
+  const [text, setText] = useState(null);
+  const [result, setResult] = useState(null);
+  const [error, setError] = useState(null);
+
+  async function backup() {
+    const config = await get('/config');
+    saveFile(`uplink-${new Date().toISOString().slice(0, 10)}.conf`, config.text, 'text/plain');
+  }
+  async function choose(event) {
+    setResult(null);
+    setError(null);
+    const file = event.target.files[0];
+    if (!file) return;
+    const chosen = await file.text();
+    setText(chosen);
+    try {
+      setResult(await post('/config', { text: chosen, preview: true }));
+    } catch (caught) {
+      setError(caught);
+    }
+  }
+  async function restore() {
+    setError(null);
+    try {
+      setResult(await post('/config', { text, preview: false }));
+    } catch (caught) {
+      setError(caught);
+    }
+  }
+  return (
+    <Card title="Configuration backup">
+      <p class="muted">
+        The backup holds the SIM PINs and APN passwords: keep it safe. A restored file is checked whole before it
+        replaces anything, and applied live.
+      </p>
+      <ActionButton action={backup}>Download backup</ActionButton>
+      <label>
+        Restore from a file
+        <input type="file" accept=".conf,text/plain" onChange={choose} />
+      </label>
+      <ErrorText error={error} />
+      <Changes result={result} />
+      {result && !result.applied && (
+        <button type="button" class="primary" onClick={restore}>
+          Restore it
+        </button>
+      )}
+    </Card>
+  );
+}
+
+export function Settings() {
+  return (
+    <>
+      <Title>Settings</Title>
+      <div class="cards">
+        <Password />
+        <Tokens />
+        <Certificate />
+        <Backup />
+      </div>
+    </>
+  );
+}

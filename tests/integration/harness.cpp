@@ -11,6 +11,8 @@
 #include <poll.h>
 #include <spawn.h>
 #include <sstream>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -382,6 +384,19 @@ std::string text(const json::value& value, std::string_view key)
 {
     const auto* field = value.is_object() ? value.as_object().if_contains(key) : nullptr;
     return field && field->is_string() ? std::string(field->as_string()) : std::string();
+}
+
+std::uint16_t free_loopback_port()
+{
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+    socklen_t size = sizeof(address);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+    ::close(fd);
+    return ntohs(address.sin_port);
 }
 
 } // namespace uplink::testing

@@ -91,7 +91,7 @@ export function Changes({ result }) {
 // the option's value as GET /v1/profiles has it, and a secret's `isSet` whether one is set.
 // A field's `start` is a value to begin with other than the one shown (an operator picked from a
 // scan). `creating`: a new profile or rule, whose every filled-in option is sent.
-export function Editor({ resource, fields, onSaved, creating }) {
+function Form({ resource, fields, onApplied, onEdit, creating }) {
   const initial = Object.fromEntries(fields.map((field) => [field.name, formValue(field, field.shown)]));
   const [values, setValues] = useState(() =>
     Object.fromEntries(fields.map((field) => [field.name, field.start ?? initial[field.name]])),
@@ -119,8 +119,8 @@ export function Editor({ resource, fields, onSaved, creating }) {
     setError(null);
     try {
       const reply = await post(resource, { options: changedOptions(), preview: !apply });
-      setResult(reply);
-      if (apply) onSaved?.(reply);
+      setResult(apply ? null : reply);
+      if (apply) onApplied(reply);
     } catch (caught) {
       setError(caught);
     } finally {
@@ -131,6 +131,7 @@ export function Editor({ resource, fields, onSaved, creating }) {
   function set(name, value) {
     setValues({ ...values, [name]: value });
     setResult(null);
+    onEdit();
   }
 
   return (
@@ -152,6 +153,7 @@ export function Editor({ resource, fields, onSaved, creating }) {
             onClear={(value) => {
               setCleared({ ...cleared, [field.name]: value });
               setResult(null);
+              onEdit();
             }}
           />
         ))}
@@ -162,11 +164,33 @@ export function Editor({ resource, fields, onSaved, creating }) {
         <button type="submit" disabled={busy}>
           Preview
         </button>
-        <button type="button" class="primary" disabled={busy || !result || result.applied} onClick={() => send(true)}>
+        <button type="button" class="primary" disabled={busy || !result} onClick={() => send(true)}>
           Apply
         </button>
       </p>
     </form>
+  );
+}
+
+// The form, and what the last "Apply" did. Once applied, the caller reloads what it shows and
+// the form starts again from the new values (`fields`), while the outcome stays in view.
+export function Editor({ resource, fields, onSaved, creating }) {
+  const [applied, setApplied] = useState(null);
+  return (
+    <>
+      <Form
+        key={JSON.stringify(fields)}
+        resource={resource}
+        fields={fields}
+        creating={creating}
+        onApplied={(reply) => {
+          setApplied(reply);
+          onSaved?.(reply);
+        }}
+        onEdit={() => setApplied(null)}
+      />
+      <Changes result={applied} />
+    </>
   );
 }
 

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Card, ErrorText, Facts, Loading, Title } from '../components.jsx';
-import { Editor, Remover } from '../editor.jsx';
+import { Changes, Editor, Remover } from '../editor.jsx';
 import { dash, list } from '../format.js';
 import { useResource } from '../hooks.js';
 
@@ -61,7 +61,7 @@ function ProfileCard({ profile, isDefault, reload }) {
       </button>
       {editing && (
         <>
-          <Editor key={JSON.stringify(profile)} resource={`/profiles/${profile.name}`} fields={profileFields(profile)} onSaved={reload} />
+          <Editor resource={`/profiles/${profile.name}`} fields={profileFields(profile)} onSaved={reload} />
           <Remover resource={`/profiles/${profile.name}`} onRemoved={reload} />
         </>
       )}
@@ -80,7 +80,7 @@ function RuleRow({ rule, profileNames, reload }) {
       </button>
       {editing && (
         <>
-          <Editor key={JSON.stringify(rule)} resource={`/rules/${rule.name}`} fields={ruleFields(rule, profileNames)} onSaved={reload} />
+          <Editor resource={`/rules/${rule.name}`} fields={ruleFields(rule, profileNames)} onSaved={reload} />
           <Remover resource={`/rules/${rule.name}`} onRemoved={reload} />
         </>
       )}
@@ -91,12 +91,21 @@ function RuleRow({ rule, profileNames, reload }) {
 // A new profile or rule: its name first, then the same editor.
 function Creator({ kind, fields, reload }) {
   const [name, setName] = useState('');
+  const [created, setCreated] = useState(null);
   const valid = /^[A-Za-z0-9_]{1,32}$/.test(name);
   return (
     <Card title={`New ${kind}`}>
+      <Changes result={created} />
       <label>
         Name (letters, digits, _)
-        <input value={name} onInput={(event) => setName(event.target.value)} autocomplete="off" />
+        <input
+          value={name}
+          onInput={(event) => {
+            setName(event.target.value);
+            setCreated(null);
+          }}
+          autocomplete="off"
+        />
       </label>
       {name && !valid && <p class="error">A name is 1 to 32 letters, digits or underscores.</p>}
       {valid && (
@@ -105,7 +114,8 @@ function Creator({ kind, fields, reload }) {
           resource={`/${kind === 'profile' ? 'profiles' : 'rules'}/${name}`}
           fields={fields}
           creating
-          onSaved={() => {
+          onSaved={(reply) => {
+            setCreated(reply);
             setName('');
             reload();
           }}

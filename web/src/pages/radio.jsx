@@ -94,7 +94,6 @@ export function Radio({ modemId, modems }) {
           <Card title={`Asked for by profile ${profileName ?? dash}`}>
             {profile ? (
               <Editor
-                key={`${JSON.stringify(profile)} ${chosenOperator}`}
                 resource={`/profiles/${profile.name}`}
                 fields={fields}
                 onSaved={() => {

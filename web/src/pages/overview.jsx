@@ -26,7 +26,7 @@ function Usage({ usage }) {
       rows={[
         ['Today', `${total(usage.today)} (↓ ${bytes(usage.today.received_bytes)} ↑ ${bytes(usage.today.sent_bytes)})`],
         [
-          'This month',
+          `This month, since ${new Date(usage.period_start).toLocaleDateString()}`,
           `${total(usage.this_period)} (↓ ${bytes(usage.this_period.received_bytes)} ↑ ${bytes(
             usage.this_period.sent_bytes,
           )})`,
@@ -84,7 +84,7 @@ function WanCard({ id, carries, onLoaded }) {
   useEffect(() => {
     if (modem.data) onLoaded(id, modem.data);
   }, [modem.data]);
-  const title = modem.data ? `${modem.data.wan.toUpperCase()} · ${modem.data.identity.model || id}` : id;
+  const title = modem.data ? `${(modem.data.wan || 'WAN').toUpperCase()} · ${modem.data.identity.model || id}` : id;
   return (
     <Card title={title}>
       {modem.data ? <WanFacts modem={modem.data} carries={carries} /> : !modem.error && <Loading what="the modem" />}

@@ -84,6 +84,8 @@ public:
           usage_(io.get_executor(), manager_, link_setup_),
           source_(manager_, {[this] { return settings_.modem.policy; },
                              [this](api::ConfigEdit edit) { return editor_.edit(edit, settings_); },
+                             [this] { return editor_.read(); },
+                             [this](api::ConfigRestore restore) { return editor_.restore(restore, settings_); },
                              [this](std::string_view wan) { return usage_.usage(wan); },
                              [this](std::string password) { return authenticator_.reset_password(password); }}),
           server_(io.get_executor(), api::ServerOptions{settings_.socket_path, info_}, source_),

@@ -175,7 +175,7 @@ struct Server::Impl {
     static asio::awaitable<Response> answer(std::shared_ptr<Impl> impl, Request request);
     template <typename Stream>
     static asio::awaitable<void> stream_events(std::shared_ptr<Impl> impl, Stream& stream, unsigned version);
-    static asio::awaitable<Response> route(std::shared_ptr<Impl> impl, const Request& request);
+    static asio::awaitable<Response> route(std::shared_ptr<Impl> impl, const Request& request, api::Credential credential);
     Response redirect(const HttpRequest& request, const std::string& local_host) const;
 };
 
@@ -360,7 +360,7 @@ asio::awaitable<Response> Server::Impl::answer(std::shared_ptr<Impl> impl, Reque
         auto decision = co_await impl->gate(request);
         if (decision.answer)
             co_return std::move(*decision.answer);
-        auto response = co_await route(impl, request);
+        auto response = co_await route(impl, request, decision.credential);
         for (auto& header : decision.headers)
             response.headers.push_back(std::move(header));
         co_return response;
@@ -371,7 +371,8 @@ asio::awaitable<Response> Server::Impl::answer(std::shared_ptr<Impl> impl, Reque
     co_return json_error(500, "internal error in uplinkd (a bug: please report it with the log)");
 }
 
-asio::awaitable<Response> Server::Impl::route(std::shared_ptr<Impl> impl, const Request& request)
+asio::awaitable<Response> Server::Impl::route(std::shared_ptr<Impl> impl, const Request& request,
+                                              api::Credential credential)
 {
     if (request.path == "/metrics") {
         if (request.method != "GET")
@@ -389,7 +390,7 @@ asio::awaitable<Response> Server::Impl::route(std::shared_ptr<Impl> impl, const 
     // A body must say it is JSON: a form that another site makes a browser post cannot.
     if (!request.body.empty() && !is_json_media_type(request.header("Content-Type")))
         co_return json_error(415, "send the body as JSON, with Content-Type: application/json");
-    api::TextRequest api_request{request.method, std::move(*path), request.body};
+    api::TextRequest api_request{request.method, std::move(*path), request.body, credential};
     auto reply = co_await impl->api.answer(std::move(api_request));
     Response response;
     response.status = reply.status;

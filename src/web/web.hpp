@@ -91,6 +91,7 @@ struct Response {
 struct GateDecision {
     std::optional<Response> answer;          // set: this is the reply (401, 403, a login); not routed
     std::vector<Header> headers;             // otherwise: added to the routed reply (Set-Cookie)
+    api::Credential credential = api::Credential::ApiToken;   // otherwise: how it was let in
 };
 
 // Called for every HTTPS request before routing: the seam for authentication (sessions, CSRF).

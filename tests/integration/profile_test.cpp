@@ -4,8 +4,10 @@
 // "cannot configure wwan0", and one it refused with its 3GPP cause: that tells which APN was used.
 #include "harness.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 namespace uplink::testing {
@@ -130,6 +132,54 @@ TEST_F(ProfileTest, AnApnChangedWhileConnectingIsInEffectWithinSeconds)
     EXPECT_EQ(text(applied.at("body").at("changes").at(0), "action"), "reconnect");
     emulator_->control({{"cmd", "latency"}, {"modem", "ec25"}, {"ms", nullptr}});
     wait("a call with the new APN", accepted);
+}
+
+// A backup taken with GET /v1/config and put back with a changed APN: previewed, refused while it
+// has a mistake (the file and the running profile as they were), then in effect at once.
+TEST_F(ProfileTest, ARestoredBackupIsInEffectAtOnceAndABadOneChangesNothing)
+{
+    start("ec25-test.json", "\toption apn 'no.such.apn'\n");
+    wait("the refused APN", refused);
+    auto pid = daemon_->process().pid();
+    auto backup = daemon_->get("/v1/config");
+    EXPECT_EQ(text(backup, "path"), daemon_->config().string());
+    auto original = text(backup, "text");
+    auto on_disk = [this] {
+        std::ifstream file(daemon_->config());
+        return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    };
+    ASSERT_EQ(original, on_disk());
+    auto restored = original;
+    restored.replace(restored.find("no.such.apn"), 11, "internet");
+    restored = "# restored from a backup\n" + restored;
+
+    auto preview = daemon_->request("POST", "/v1/config", json::object {{"text", restored}});
+    ASSERT_EQ(preview.at("status").as_int64(), 200) << json::serialize(preview);
+    EXPECT_EQ(preview.at("body").at("applied"), false);
+    EXPECT_EQ(preview.at("body").at("changed"), json::parse(R"(["profiles"])"));
+    EXPECT_EQ(preview.at("body").at("restart_required"), json::array {});
+    EXPECT_EQ(text(preview.at("body").at("changes").at(0), "action"), "reconnect");
+    EXPECT_EQ(on_disk(), original);
+
+    // The mistake is on the last line: the parser names it, and nothing changes.
+    auto broken = restored + "\nconfig profile 'spare'\n\toption auth 'kerberos'\n";
+    auto last_line = std::count(broken.begin(), broken.end(), '\n');
+    auto refusal = daemon_->request("POST", "/v1/config", json::object {{"text", broken}, {"preview", false}});
+    EXPECT_EQ(refusal.at("status").as_int64(), 400) << json::serialize(refusal);
+    EXPECT_NE(text(refusal, "error").find(fmt::format("line {}: option 'auth'", last_line)), std::string::npos)
+        << json::serialize(refusal);
+    EXPECT_EQ(on_disk(), original);
+    EXPECT_EQ(text(daemon_->get("/v1/profiles").at("profiles").at(0), "apn"), "no.such.apn");
+
+    auto started = std::chrono::steady_clock::now();
+    auto applied = daemon_->request("POST", "/v1/config", json::object {{"text", restored}, {"preview", false}});
+    ASSERT_EQ(applied.at("status").as_int64(), 200) << json::serialize(applied);
+    EXPECT_EQ(applied.at("body").at("applied"), true);
+    EXPECT_EQ(on_disk(), restored);   // as sent, the comment kept
+    auto modem = wait("the emulator's network accepting the restored APN", accepted);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+    EXPECT_EQ(text(modem.at("settings").at("connection"), "apn"), "internet");
+    EXPECT_EQ(daemon_->process().pid(), pid);
 }
 
 TEST_F(ProfileTest, ABadEditIsRefusedAndTheRunningProfileStays)

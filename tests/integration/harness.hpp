@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -145,5 +146,8 @@ struct CommandResult {
     std::string out, err;
 };
 CommandResult run_command(std::vector<std::string> arguments, std::chrono::milliseconds timeout = 30s);
+
+// A port free now on 127.0.0.1 (the kernel's choice), for uplinkd to bind a moment later.
+std::uint16_t free_port();
 
 } // namespace uplink::testing

@@ -23,20 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
-// A port free now on 127.0.0.1 (the kernel's choice), for uplinkd to bind a moment later.
-std::uint16_t free_port()
-{
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-    socklen_t size = sizeof(address);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-    ::close(fd);
-    return ntohs(address.sin_port);
-}
-
 // A raw TCP connection to 127.0.0.1.
 class RawConnection {
 public:

@@ -382,6 +382,13 @@ asio::awaitable<Response> Server::Impl::route(std::shared_ptr<Impl> impl, const 
         metrics.body = prometheus_metrics(impl->source, impl->options.info, Clock::now());
         co_return metrics;
     }
+    // The certificate is the HTTPS server's own, so it is answered here rather than by the API,
+    // which the unix socket shares.
+    if (request.path == "/api/v1/certificate") {
+        if (request.method != "GET")
+            co_return json_error(405, "GET /api/v1/certificate");
+        co_return certificate_response(impl->certificate);
+    }
     auto path = api_path(request.path);
     if (!path) {
         auto shown = request.path.substr(0, shown_path_length);

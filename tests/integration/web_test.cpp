@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <thread>
@@ -357,6 +358,29 @@ TEST_F(WebTest, CertificateIsKeptAcrossRestarts)
     daemon_->restart();
     EXPECT_EQ(fingerprint(), first);
     expect_still_serving();
+}
+
+// The Settings page's view of the certificate: the fingerprint is that of the certificate the
+// server presents, as openssl computes it.
+TEST_F(WebTest, TheCertificateIsDescribedAsServed)
+{
+    start();
+    auto [status, body] = fetch({url("/api/v1/certificate")});
+    ASSERT_EQ(status, 200) << body;
+    auto described = json::parse(body);
+    auto presented = run_command({"sh", "-c", fmt::format("openssl s_client -connect 127.0.0.1:{} </dev/null 2>/dev/null "
+                                                          "| openssl x509 -noout -fingerprint -sha256", https_port_)});
+    ASSERT_EQ(presented.exit_code, 0) << presented.err;
+    auto equals = presented.out.find('=');
+    ASSERT_NE(equals, std::string::npos) << presented.out;
+    EXPECT_EQ(presented.out.substr(equals + 1), text(described, "sha256_fingerprint") + "\n");
+    EXPECT_EQ(text(described, "origin"), "uplink");
+    EXPECT_NE(text(described, "subject").find("O=uplink"), std::string::npos) << body;
+    const auto& names = described.at("subject_alt_names").as_array();
+    EXPECT_NE(std::find(names.begin(), names.end(), json::value("IP:127.0.0.1")), names.end()) << body;
+    EXPECT_LT(text(described, "not_before"), text(described, "not_after"));
+    EXPECT_EQ(fetch({"-X", "POST", url("/api/v1/certificate")}).first, 405);
+    EXPECT_EQ(fetch({url("/api/v1/certificate")}, Credentials::None).first, 401);
 }
 
 TEST_F(WebTest, CorruptCertificateLeavesTheWebOffAndTheDaemonUp)

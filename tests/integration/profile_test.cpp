@@ -182,6 +182,43 @@ TEST_F(ProfileTest, ARestoredBackupIsInEffectAtOnceAndABadOneChangesNothing)
     EXPECT_EQ(daemon_->process().pid(), pid);
 }
 
+// The same with the CLI: a backup in a file of the user's (mode 0600), a restore shown, then applied.
+TEST_F(ProfileTest, TheCliBacksUpAndRestoresTheConfig)
+{
+    start("ec25-test.json", "\toption apn 'no.such.apn'\n");
+    wait("the refused APN", refused);
+    auto backup = directory_.path() / "backup.conf";
+    auto uplink = [this](std::vector<std::string> arguments) {
+        arguments.insert(arguments.begin(), {binary_path("uplink").string(), "--socket", daemon_->socket().string()});
+        return run_command(arguments);
+    };
+    auto read = [](const std::filesystem::path& path) {
+        std::ifstream file(path);
+        return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    };
+    auto saved = uplink({"config", "backup", backup.string()});
+    ASSERT_EQ(saved.exit_code, 0) << saved.err;
+    EXPECT_EQ(read(backup), read(daemon_->config()));
+    EXPECT_EQ(std::filesystem::status(backup).permissions(),
+        std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+
+    auto original = read(daemon_->config());
+    auto changed = original;
+    changed.replace(changed.find("no.such.apn"), 11, "internet");
+    std::ofstream(backup) << changed;
+    auto shown = uplink({"config", "restore", backup.string()});
+    EXPECT_EQ(shown.exit_code, 0) << shown.err;
+    EXPECT_NE(shown.out.find("Preview: nothing changed yet.\n  wan1 (1-1): reconnect — apn: no.such.apn -> internet"),
+        std::string::npos) << shown.out;
+    EXPECT_EQ(read(daemon_->config()), original);
+
+    auto applied = uplink({"config", "restore", backup.string(), "--apply"});
+    EXPECT_EQ(applied.exit_code, 0) << applied.err;
+    EXPECT_NE(applied.out.find("Saved and applied."), std::string::npos) << applied.out;
+    EXPECT_EQ(read(daemon_->config()), changed);
+    wait("a call with the restored APN", accepted);
+}
+
 TEST_F(ProfileTest, ABadEditIsRefusedAndTheRunningProfileStays)
 {
     start("ec25-test.json", "\toption apn 'internet'\n");

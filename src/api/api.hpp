@@ -34,7 +34,23 @@ struct ConfigEdit {
 struct ConfigEditOutcome {
     std::vector<std::string> problems;            // why the edit is refused: nothing was changed
     std::vector<modem::PlannedChange> changes;    // per modem, what the edit does (or would do)
+    std::vector<std::string> changed;             // the settings that differ from the running ones
+    std::vector<std::string> restart_required;    // of those, the ones uplinkd takes only at a restart
     bool applied = false;
+};
+
+// The config file as it is on disk, for a backup. It holds PINs and APN passwords: only root
+// (the unix socket) and a logged-in admin (not an API token) may read it.
+struct ConfigFile {
+    std::string path;
+    std::string text;                             // "" when there is no file (every default)
+};
+
+// A whole config file put in place of the one there, from a backup: checked as a reload checks
+// it, previewed, or saved and applied live.
+struct ConfigRestore {
+    std::string text;
+    ConfigEdit::Mode mode = ConfigEdit::Mode::Preview;
 };
 
 // Bytes one WAN carried today and in this billing period (the kernel's counters, kept across
@@ -70,6 +86,10 @@ public:
     virtual std::optional<WanUsage> usage(std::string_view wan) const = 0;
     // An error only when the file cannot be written; a refused edit is an outcome with problems.
     virtual Result<ConfigEditOutcome> edit_config(ConfigEdit edit) = 0;
+    // An error when the file is there but cannot be read.
+    virtual Result<ConfigFile> config_file() const = 0;
+    // As edit_config: a text with problems is an outcome with them (each naming its line).
+    virtual Result<ConfigEditOutcome> restore_config(ConfigRestore restore) = 0;
     // The web UI's admin password, set anew: every browser session ends.
     virtual Result<void> reset_admin_password(std::string password) = 0;
 };
@@ -82,12 +102,17 @@ struct DaemonInfo {
 
 class Router;
 
+// How an HTTPS request was let in (web::Gate): with the admin's login, or with a script's API
+// token, which never reaches the config file and the PINs and passwords in it.
+enum class Credential { Session, ApiToken };
+
 // The API for a transport that carries the method, the path and the body apart (HTTP): the body
 // and the reply are JSON text, so that the transport needs none of Boost.JSON's headers.
 struct TextRequest {
     std::string method;          // "GET", "POST", or whatever the client sent
     std::string path;            // "/v1/modems/1-1/signal", without a query
     std::string body;            // JSON text; empty: no body
+    Credential credential = Credential::ApiToken;   // the less trusted, unless the gate says
 };
 
 struct TextReply {

@@ -1,6 +1,7 @@
 // The profiles and rules the modems run with (docs/api.md "Profiles and rules"): read them,
 // and preview or apply a change of one. Secrets (passwords, PINs) are never in a reply: only
-// whether one is set.
+// whether one is set. The one exception is the whole config file, for a backup and its restore,
+// which only an admin reaches (the web module keeps API tokens from it).
 #include "api/router.hpp"
 
 #include <boost/json.hpp>
@@ -10,6 +11,14 @@ namespace uplink::api {
 namespace json = boost::json;
 
 namespace {
+
+json::array strings_json(const std::vector<std::string>& strings)
+{
+    json::array array;
+    for (const auto& string : strings)
+        array.push_back(json::value(string));
+    return array;
+}
 
 json::value metric_json(std::uint32_t metric)
 {
@@ -33,11 +42,8 @@ json::value connection_settings_json(const modem::ConnectionSettings& connection
 
 json::value watchdog_json(const modem::Watchdog& watchdog)
 {
-    json::array hosts;
-    for (const auto& host : watchdog.probe_hosts)
-        hosts.push_back(json::value(host));
     return json::object{
-        {"probe_hosts", std::move(hosts)},
+        {"probe_hosts", strings_json(watchdog.probe_hosts)},
         {"probe_interval_s", std::chrono::duration_cast<std::chrono::seconds>(watchdog.probe_interval).count()},
         {"probe_bytes_per_month", modem::watchdog_bytes_per_month(watchdog)},
         {"recovery_backoff_s", std::chrono::duration_cast<std::chrono::seconds>(watchdog.first_backoff).count()},
@@ -65,18 +71,24 @@ json::value radio_settings_json(const modem::RadioSettings& radio)
 
 json::value plan_json(const modem::PlannedChange& plan)
 {
-    json::array differences;
-    for (const auto& difference : plan.differences)
-        differences.push_back(json::value(difference));
     return json::object{
         {"modem_id", plan.modem_id},
         {"wan", plan.wan},
         {"action", to_string(plan.action)},
         {"radio_action", to_string(plan.radio)},
-        {"differences", std::move(differences)},
+        {"differences", strings_json(plan.differences)},
         {"before", plan.before ? effective_settings_json(*plan.before) : json::value(nullptr)},
         {"after", plan.after ? effective_settings_json(*plan.after) : json::value(nullptr)},
     };
+}
+
+// "preview": true (nothing changes) or false (saved and applied).
+std::optional<std::string> read_preview(const json::value& value, ConfigEdit::Mode& mode)
+{
+    if (!value.is_bool())
+        return "field 'preview' must be true or false";
+    mode = value.as_bool() ? ConfigEdit::Mode::Preview : ConfigEdit::Mode::Apply;
+    return std::nullopt;
 }
 
 // {"options": {"apn": "x", "mtu": 1400, "autoconnect": false}, "preview": true}: strings,
@@ -91,9 +103,8 @@ std::optional<std::string> read_edit_body(const json::value& body, ConfigEdit& e
         return "the body must be an object, e.g. {\"options\":{\"apn\":\"internet\"},\"preview\":true}";
     for (const auto& [key, value] : *object) {
         if (key == "preview") {
-            if (!value.is_bool())
-                return "field 'preview' must be true or false";
-            edit.mode = value.as_bool() ? ConfigEdit::Mode::Preview : ConfigEdit::Mode::Apply;
+            if (auto problem = read_preview(value, edit.mode))
+                return problem;
         } else if (key == "options") {
             const auto* options = value.if_object();
             if (!options)
@@ -112,6 +123,33 @@ std::optional<std::string> read_edit_body(const json::value& body, ConfigEdit& e
             }
         } else {
             return fmt::format("unknown field '{}': the body has 'options' and 'preview'", std::string(key));
+        }
+    }
+    return std::nullopt;
+}
+
+json::array changes_json(const ConfigEditOutcome& outcome)
+{
+    json::array changes;
+    for (const auto& change : outcome.changes)
+        changes.push_back(plan_json(change));
+    return changes;
+}
+
+// {"text": "config uplink 'main'\n...", "preview": false}
+std::optional<std::string> read_restore_body(const json::value& body, ConfigRestore& restore)
+{
+    const auto* object = body.if_object();
+    const auto* text = object ? object->if_contains("text") : nullptr;
+    if (!text || !text->is_string())
+        return "send {\"text\":\"<the config file>\",\"preview\":true}, the text as GET /v1/config gives it";
+    restore.text = std::string(text->as_string());
+    for (const auto& [key, value] : *object) {
+        if (key == "preview") {
+            if (auto problem = read_preview(value, restore.mode))
+                return problem;
+        } else if (key != "text") {
+            return fmt::format("unknown field '{}': the body has 'text' and 'preview'", std::string(key));
         }
     }
     return std::nullopt;
@@ -203,13 +241,40 @@ Response Router::edit_config(std::string type, std::string name, bool remove, co
         return Response::failure(500, fmt::format("the configuration cannot be saved: {}", outcome.error().message()));
     if (!outcome->problems.empty())
         return Response::failure(remove ? 409 : 400, fmt::format("{}", fmt::join(outcome->problems, "; ")));
-    json::array changes;
-    for (const auto& change : outcome->changes)
-        changes.push_back(plan_json(change));
     return Response::ok(json::object{
         {edit.type, edit.name},
         {"applied", outcome->applied},
-        {"changes", std::move(changes)},
+        {"changes", changes_json(*outcome)},
+    });
+}
+
+// GET /v1/config: the file as it is, secrets and comments included, for a backup.
+Response Router::config_file() const
+{
+    auto file = source_.config_file();
+    if (!file)
+        return Response::failure(500, fmt::format("the configuration cannot be read: {}", file.error().message()));
+    return Response::ok(json::object{{"path", file->path}, {"text", file->text}});
+}
+
+// POST /v1/config: a backup put back, checked whole as a reload checks it. A preview unless the
+// body says "preview": false.
+Response Router::restore_config(const json::value& body)
+{
+    ConfigRestore restore;
+    if (auto problem = read_restore_body(body, restore))
+        return Response::failure(400, *problem);
+    auto outcome = source_.restore_config(std::move(restore));
+    if (!outcome)
+        return Response::failure(500, fmt::format("the configuration cannot be saved: {}", outcome.error().message()));
+    if (!outcome->problems.empty())
+        return Response::failure(400, fmt::format("the configuration is refused and nothing changed: {}",
+            fmt::join(outcome->problems, "; ")));
+    return Response::ok(json::object{
+        {"applied", outcome->applied},
+        {"changed", strings_json(outcome->changed)},
+        {"restart_required", strings_json(outcome->restart_required)},
+        {"changes", changes_json(*outcome)},
     });
 }
 

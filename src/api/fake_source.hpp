@@ -128,6 +128,16 @@ public:
         outcome.applied = outcome.problems.empty() && edits.back().mode == ConfigEdit::Mode::Apply;
         return outcome;
     }
+    ConfigFile file {"/etc/config/uplink", "config profile 'home'\n\toption pin '1234'\n"};
+    std::vector<ConfigRestore> restores;           // every restore asked for, in order; each answers edit_outcome
+    Result<ConfigFile> config_file() const override { return file; }
+    Result<ConfigEditOutcome> restore_config(ConfigRestore restore) override
+    {
+        restores.push_back(std::move(restore));
+        auto outcome = edit_outcome;
+        outcome.applied = outcome.problems.empty() && restores.back().mode == ConfigEdit::Mode::Apply;
+        return outcome;
+    }
 
 private:
     std::map<int, modem::Manager::Listener> listeners_;

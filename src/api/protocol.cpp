@@ -42,7 +42,7 @@ std::variant<Request, Response> parse_request(std::string_view line)
         return Response::failure(400, fmt::format("the request must be a JSON object, e.g. {}", example));
 
     Request request;
-    request.transport = Transport::UnixSocket;
+    request.caller = Caller::Root;
     auto* method = object->if_contains("method");
     if (!method)
         return Response::failure(400, "missing field 'method' (\"GET\" or \"POST\")");
@@ -128,7 +128,7 @@ boost::asio::awaitable<TextReply> TextApi::answer(TextRequest text)
     Response response;
     try {
         Request request;
-        request.transport = Transport::Https;
+        request.caller = text.credential == Credential::Session ? Caller::Admin : Caller::ApiToken;
         request.method_text = std::move(text.method);
         request.method = method_from_string(request.method_text);
         request.path = std::move(text.path);

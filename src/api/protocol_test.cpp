@@ -175,6 +175,21 @@ TEST_F(TextApiTest, EventStreamIsFlaggedForTheTransport)
     EXPECT_FALSE(answer("GET", "/v1/events/recent").events_follow);
 }
 
+// The config file and its secrets are for the admin's login, not for a script's API token; the
+// admin password is reset through the unix socket alone, whoever asks over HTTPS.
+TEST_F(TextApiTest, TheCredentialDecidesWhatIsReached)
+{
+    TextApi api(source, DaemonInfo{"0.1.0", Clock::now()});
+    auto as = [&api](Credential credential, std::string method, std::string path, std::string body = "") {
+        return run_to_completion(api.answer(TextRequest{std::move(method), std::move(path), std::move(body), credential}));
+    };
+    EXPECT_EQ(as(Credential::Session, "GET", "/v1/config").status, 200);
+    EXPECT_EQ(as(Credential::ApiToken, "GET", "/v1/config").status, 403);
+    EXPECT_EQ(answer("GET", "/v1/config").status, 403);   // no credential said: a token's rights
+    EXPECT_EQ(as(Credential::Session, "POST", "/v1/admin-password", R"({"password":"a long password"})").status, 403);
+    EXPECT_TRUE(source.admin_passwords.empty());
+}
+
 TEST_F(TextApiTest, ErrorBodyEscapesTheMessage)
 {
     auto body = json::parse(TextApi::error_body(404, "no resource at '/a\"b\n'"));

@@ -321,7 +321,7 @@ constexpr std::string_view resource_list =
     "/v1/status, /v1/modems, /v1/modems/<id>, /v1/modems/<id>/signal, /v1/modems/<id>/at, "
     "/v1/modems/<id>/connect, /v1/modems/<id>/disconnect, /v1/modems/<id>/sim/pin, /v1/modems/<id>/dialogue, "
     "/v1/modems/<id>/scan, /v1/modems/<id>/debug, "
-    "/v1/profiles, /v1/profiles/<name>[/delete], /v1/rules/<name>[/delete], "
+    "/v1/profiles, /v1/profiles/<name>[/delete], /v1/rules/<name>[/delete], /v1/config, "
     "/v1/events, /v1/events/recent, /v1/admin-password (unix socket only)";
 
 // Longest command an administrator may send; modems' own line buffers are smaller.
@@ -560,6 +560,17 @@ boost::asio::awaitable<Response> Router::handle(Request request)
         co_return edit_config(resource == "profiles" ? "profile" : "rule", segments[2], segments.size() == 4,
             request.body);
     }
+    if (resource == "config" && segments.size() == 2) {
+        if (request.caller == Caller::ApiToken)
+            co_return Response::failure(403, "an API token cannot back up or restore the config (it holds PINs and "
+                                             "passwords): log in with the password");
+        if (request.method == Method::Get)
+            co_return config_file();
+        if (request.method == Method::Post)
+            co_return restore_config(request.body);
+        co_return Response::failure(405, fmt::format("method {} is not allowed on {}; GET it for a backup, POST "
+            "{{\"text\":...}} to restore one", request.method_text, request.path));
+    }
     if (resource == "admin-password" && segments.size() == 2) {
         if (auto refusal = expect(Method::Post))
             co_return *refusal;
@@ -587,7 +598,7 @@ boost::asio::awaitable<Response> Router::handle(Request request)
 // current one (POST /api/v1/password, answered by the web module).
 Response Router::reset_admin_password(const Request& request)
 {
-    if (request.transport != Transport::UnixSocket)
+    if (request.caller != Caller::Root)
         return Response::failure(403, "the admin password is reset only through the unix socket (`uplink passwd` "
                                       "as root on the router); to change it here, POST /api/v1/password");
     const auto* password = request.body.is_object() ? request.body.as_object().if_contains("password") : nullptr;

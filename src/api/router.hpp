@@ -14,12 +14,13 @@ enum class Method { Get, Post, Other };
 std::string_view to_string(Method method);
 Method method_from_string(std::string_view text);
 
-// Who sent a request: a few resources are for root on the router alone.
-enum class Transport { UnixSocket, Https };
+// Who sent a request: a few resources are for root on the router alone (the unix socket), and
+// the config file for root and the admin, never for a script's API token.
+enum class Caller { Root, Admin, ApiToken };
 
 struct Request {
     Method method = Method::Get;
-    Transport transport = Transport::Https;   // the less trusted, unless the transport says
+    Caller caller = Caller::ApiToken;   // the less trusted, unless the transport says
     std::string method_text;     // as sent, for messages when it is not GET or POST
     std::string path;            // "/v1/modems/1-1/signal"
     boost::json::value body;     // null when the request had none
@@ -62,6 +63,8 @@ private:
     Response recent_events() const;
     Response profiles() const;
     Response edit_config(std::string type, std::string name, bool remove, const boost::json::value& body);
+    Response config_file() const;                                   // config_routes.cpp
+    Response restore_config(const boost::json::value& body);
     Response reset_admin_password(const Request& request);
 
     ModemSource& source_;

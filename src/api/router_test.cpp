@@ -29,11 +29,11 @@ protected:
         source.snapshots = {testing::registered_ec25("1-1"), testing::locked_ec25("1-2")};
     }
 
-    Response request(Method method, std::string path, json::value body = nullptr, Transport transport = Transport::UnixSocket)
+    Response request(Method method, std::string path, json::value body = nullptr, Caller caller = Caller::Root)
     {
         Router router(source, DaemonInfo{"0.1.0", Clock::now() - std::chrono::seconds(125)});
         Request request;
-        request.transport = transport;
+        request.caller = caller;
         request.method = method;
         request.method_text = std::string(to_string(method));
         request.path = std::move(path);
@@ -419,7 +419,7 @@ namespace {
 TEST_F(RouterTest, TheAdminPasswordIsResetThroughTheUnixSocketAlone)
 {
     auto body = json::parse(R"({"password":"a new admin password"})");
-    auto over_https = request(Method::Post, "/v1/admin-password", body, Transport::Https);
+    auto over_https = request(Method::Post, "/v1/admin-password", body, Caller::Admin);
     EXPECT_EQ(over_https.status, 403);
     EXPECT_NE(over_https.error.find("uplink passwd"), std::string::npos) << over_https.error;
     EXPECT_TRUE(source.admin_passwords.empty());
@@ -654,6 +654,72 @@ TEST_F(ProfileRoutesTest, BadEditsAreRefusedWithTheReason)
     EXPECT_EQ(response.status, 400);
     EXPECT_NE(response.error.find("kerberos"), std::string::npos);
     EXPECT_EQ(get("/v1/profiles/home").status, 405);
+}
+
+} // namespace
+} // namespace uplink::api
+
+namespace uplink::api {
+namespace {
+
+// A backup is the file itself, secrets and all; a restore is a preview unless it says otherwise.
+TEST_F(ProfileRoutesTest, TheConfigIsBackedUpAndRestored)
+{
+    auto backup = get("/v1/config");
+    ASSERT_EQ(backup.status, 200) << backup.error;
+    EXPECT_EQ(backup.body, json::parse(R"({"path":"/etc/config/uplink","text":"config profile 'home'\n\toption pin '1234'\n"})"));
+
+    modem::PlannedChange change;
+    change.modem_id = "1-1";
+    change.action = modem::PlannedChange::Action::Reconnect;
+    change.differences = {"apn: internet -> other"};
+    source.edit_outcome.changes = {change};
+    source.edit_outcome.changed = {"profiles", "socket"};
+    source.edit_outcome.restart_required = {"socket"};
+    auto preview = request(Method::Post, "/v1/config", json::parse(R"({"text":"config profile 'home'\n"})"));
+    ASSERT_EQ(preview.status, 200) << preview.error;
+    ASSERT_EQ(source.restores.size(), 1u);
+    EXPECT_EQ(source.restores[0].text, "config profile 'home'\n");
+    EXPECT_EQ(source.restores[0].mode, ConfigEdit::Mode::Preview);
+    EXPECT_EQ(keys_of(preview.body), (std::set<std::string> {"applied", "changed", "restart_required", "changes"}));
+    EXPECT_EQ(preview.body.at("applied"), false);
+    EXPECT_EQ(preview.body.at("changed"), json::parse(R"(["profiles","socket"])"));
+    EXPECT_EQ(preview.body.at("restart_required"), json::parse(R"(["socket"])"));
+    EXPECT_EQ(preview.body.at("changes").at(0).at("action"), "reconnect");
+
+    auto applied = request(Method::Post, "/v1/config", json::parse(R"({"text":"","preview":false})"));
+    ASSERT_EQ(applied.status, 200) << applied.error;
+    EXPECT_EQ(source.restores.back().mode, ConfigEdit::Mode::Apply);
+    EXPECT_EQ(applied.body.at("applied"), true);
+    EXPECT_EQ(request(Method::Other, "/v1/config").status, 405);
+
+    // The admin's login over HTTPS may; a script's API token may not, even with a path the
+    // router reads the same.
+    EXPECT_EQ(request(Method::Get, "/v1/config", nullptr, Caller::Admin).status, 200);
+    for (const auto* path : {"/v1/config", "/v1/config/", "/v1/%63onfig"}) {
+        auto refused = request(Method::Get, path, nullptr, Caller::ApiToken);
+        EXPECT_EQ(refused.status, 403) << path;
+        EXPECT_NE(refused.error.find("log in with the password"), std::string::npos) << refused.error;
+    }
+    EXPECT_EQ(request(Method::Post, "/v1/config", json::parse(R"({"text":"","preview":false})"), Caller::ApiToken).status, 403);
+    EXPECT_EQ(source.restores.size(), 2u);
+}
+
+TEST_F(ProfileRoutesTest, ABadRestoreIsRefusedWithTheReason)
+{
+    for (const auto* body : {R"(null)", R"({})", R"({"text":7})", R"({"text":"","preview":"no"})",
+             R"({"text":"","colour":"blue"})"}) {
+        auto response = request(Method::Post, "/v1/config", json::parse(body));
+        EXPECT_EQ(response.status, 400) << body;
+        EXPECT_FALSE(response.error.empty());
+    }
+    EXPECT_TRUE(source.restores.empty());
+
+    source.edit_outcome.problems = {"line 2: option 'poll_interval': 0 is below the minimum 1"};
+    auto response = request(Method::Post, "/v1/config",
+        json::parse(R"({"text":"config uplink\n\toption poll_interval 0\n","preview":false})"));
+    EXPECT_EQ(response.status, 400);
+    EXPECT_NE(response.error.find("nothing changed: line 2: option 'poll_interval'"), std::string::npos) << response.error;
 }
 
 } // namespace

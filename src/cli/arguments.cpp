@@ -34,6 +34,8 @@ constexpr std::array commands{
     CommandSpec{"profile", 2, "profile set|delete <name> [option=value...]",
         "change a profile, live (option= returns it to its default)", true},
     CommandSpec{"rule", 2, "rule set|delete <name> [option=value...]", "change a SIM rule, live", true},
+    CommandSpec{"config", 2, "config backup|restore FILE",
+        "write the config file (PINs and passwords too) to FILE, or show what restoring FILE would change"},
     CommandSpec{"passwd", 0, "passwd",
         "set the web UI's admin password (read twice from the terminal, or once from stdin)"},
 };
@@ -56,6 +58,7 @@ std::string usage()
         "  --socket PATH       uplinkd's socket (default: $UPLINK_SOCKET, else {})\n"
         "  --json              print the API's JSON instead of text\n"
         "  --preview           with profile and rule: show what would change, change nothing\n"
+        "  --apply             with config restore: replace the config file and apply it, live\n"
         "  --bundle FILE       with debug: write the debug archive to FILE (replacing it)\n"
         "  -h, --help          this help\n"
         "  --version           the client's version\n",
@@ -83,6 +86,8 @@ std::variant<Invocation, UsageError> parse_arguments(const std::vector<std::stri
             invocation.output = Output::Json;
         } else if (argument == "--preview") {
             invocation.preview = true;
+        } else if (argument == "--apply") {
+            invocation.apply = true;
         } else if (argument == "-h" || argument == "--help") {
             invocation.command = "help";
             return invocation;
@@ -123,6 +128,10 @@ std::variant<Invocation, UsageError> parse_arguments(const std::vector<std::stri
         if (invocation.command == "pin" && invocation.operands[1] != "change" && invocation.operands[1] != "enable"
             && invocation.operands[1] != "disable")
             return UsageError{"'pin' takes change, enable or disable: uplink pin <id> change"};
+        if (invocation.command == "config" && invocation.operands[0] != "backup" && invocation.operands[0] != "restore")
+            return UsageError{"'config' takes backup or restore: uplink config backup FILE"};
+        if (invocation.apply && (invocation.command != "config" || invocation.operands[0] != "restore"))
+            return UsageError{"--apply goes with config restore: uplink config restore FILE --apply"};
         if (command.more && invocation.operands[0] != "set" && invocation.operands[0] != "delete")
             return UsageError{fmt::format("'{}' takes set or delete: uplink {}", command.name, command.synopsis)};
         if (command.more && invocation.operands[0] == "delete" && count > 2)

@@ -100,5 +100,18 @@ TEST(Arguments, BundleGoesWithDebugOnly)
     EXPECT_TRUE(std::holds_alternative<UsageError>(parse({"debug", "--bundle", "b.tar.gz"})));
 }
 
+// A restore is only shown unless --apply says otherwise: it replaces every setting at once.
+TEST(Arguments, ConfigBacksUpOrRestoresAFile)
+{
+    auto backup = std::get<Invocation>(parse({"config", "backup", "uplink.conf"}));
+    EXPECT_EQ(backup.operands, (std::vector<std::string> {"backup", "uplink.conf"}));
+    EXPECT_FALSE(std::get<Invocation>(parse({"config", "restore", "uplink.conf"})).apply);
+    EXPECT_TRUE(std::get<Invocation>(parse({"config", "restore", "uplink.conf", "--apply"})).apply);
+    EXPECT_TRUE(std::holds_alternative<UsageError>(parse({"config", "backup", "uplink.conf", "--apply"})));
+    EXPECT_TRUE(std::holds_alternative<UsageError>(parse({"status", "--apply"})));
+    EXPECT_TRUE(std::holds_alternative<UsageError>(parse({"config", "copy", "uplink.conf"})));
+    EXPECT_TRUE(std::holds_alternative<UsageError>(parse({"config", "backup"})));
+}
+
 } // namespace
 } // namespace uplink::cli

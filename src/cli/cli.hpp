@@ -17,6 +17,7 @@ struct Invocation {
     std::string command;                 // "status", "modems", "modem", "signal", "at", "connect", "disconnect", "events", "debug", "help", "version"
     std::vector<std::string> operands;
     bool preview = false;                // --preview: profile and rule changes are only shown
+    bool apply = false;                  // --apply: `config restore` replaces the file; else it is only shown
     std::string bundle_path;             // --bundle FILE: `debug` writes its archive there
 };
 

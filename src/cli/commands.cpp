@@ -9,7 +9,10 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <ostream>
 #include <termios.h>
 #include <unistd.h>
@@ -204,6 +207,43 @@ int edit_config(Session& session)
     return reply ? print(session, *reply, format_config_change) : 1;
 }
 
+// uplink config backup FILE: the config file as uplinkd has it, written with mode 0600 since it
+// holds PINs and passwords.
+int back_up_config(Session& session, const std::string& file)
+{
+    auto body = request(session, "GET", "/v1/config");
+    if (!body)
+        return 1;
+    const auto* config_text = body->is_object() ? body->as_object().if_contains("text") : nullptr;
+    if (!config_text || !config_text->is_string()) {
+        session.errors << "uplinkd's reply holds no config text\n";
+        return 1;
+    }
+    if (auto written = write_file_replacing(file, config_text->as_string()); !written) {
+        session.errors << fmt::format("cannot write {}: {}\n", file, written.error().message());
+        return 1;
+    }
+    json::object backup {{"file", file}, {"config", field(*body, "path")}, {"bytes", config_text->as_string().size()}};
+    return print(session, backup, [](const json::value& backup) {
+        return fmt::format("wrote {} ({} bytes): {} with its PINs and passwords; keep it where only you can read it\n",
+            text(backup, "file"), json::serialize(field(backup, "bytes")), text(backup, "config"));
+    });
+}
+
+// uplink config restore FILE [--apply]: what putting FILE back would change, or with --apply the
+// file replaced and applied. A preview unless asked, since it changes everything at once.
+int restore_config(Session& session, const std::string& file)
+{
+    std::ifstream input(file, std::ios::binary);
+    if (!input) {
+        session.errors << fmt::format("cannot read {}: {}\n", file, std::strerror(errno));
+        return 1;
+    }
+    std::string text((std::istreambuf_iterator<char>(input)), std::istreambuf_iterator<char>());
+    auto reply = request(session, "POST", "/v1/config", json::object {{"text", text}, {"preview", !session.invocation.apply}});
+    return reply ? print(session, *reply, format_config_change) : 1;
+}
+
 // A PIN from the terminal without echo, or a line of stdin when it is not a terminal.
 std::optional<std::string> read_secret(Session& session, std::string_view prompt)
 {
@@ -317,6 +357,8 @@ int run_command(Session& session)
         return edit_config(session);
     if (command == "passwd")
         return set_admin_password(session);
+    if (command == "config")
+        return operands[0] == "backup" ? back_up_config(session, operands[1]) : restore_config(session, operands[1]);
     auto id = resolve_modem(session, operands.at(0));
     if (!id)
         return 1;

@@ -50,6 +50,16 @@ const json::array& array(const json::value& value)
     return none;
 }
 
+// The strings of a JSON array, skipping anything else.
+std::vector<std::string> strings(const json::value& value)
+{
+    std::vector<std::string> result;
+    for (const auto& item : array(value))
+        if (const auto* string = item.if_string())
+            result.emplace_back(*string);
+    return result;
+}
+
 // "-95 dBm", or "" when the value is absent.
 std::string measure(const json::value& object, std::string_view key, std::string_view unit)
 {
@@ -524,16 +534,20 @@ std::string format_config_change(const json::value& body)
     auto applied = field(body, "applied").is_bool() && field(body, "applied").as_bool();
     std::string out = applied ? "Saved and applied.\n" : "Preview: nothing changed yet.\n";
     for (const auto& change : array(field(body, "changes"))) {
-        std::vector<std::string> differences;
-        for (const auto& difference : array(field(change, "differences")))
-            if (difference.is_string())
-                differences.emplace_back(difference.as_string());
+        auto differences = strings(field(change, "differences"));
         out += fmt::format("  {} ({}): {}{}\n", text(change, "wan"), text(change, "modem_id"),
             text(change, "action") == "none" ? "no action" : text(change, "action"),
             differences.empty() ? "" : fmt::format(" — {}", fmt::join(differences, ", ")));
     }
     if (array(field(body, "changes")).empty())
         out += "  no modem is affected\n";
+    // A restore of the whole file (POST /v1/config) says which settings differ, and which of them
+    // wait for a restart.
+    if (auto changed = strings(field(body, "changed")); !changed.empty())
+        out += fmt::format("  settings that differ: {}\n", fmt::join(changed, ", "));
+    if (auto pending = strings(field(body, "restart_required")); !pending.empty())
+        out += fmt::format("  {} {} only when uplinkd restarts\n", fmt::join(pending, ", "),
+            applied ? "take effect" : "would take effect");
     return out;
 }
 

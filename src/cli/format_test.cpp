@@ -176,6 +176,18 @@ TEST(FormatNetworks, ATableAndHowToChoose)
     EXPECT_EQ(format_networks(json::parse(R"({"modem_id":"1-1","networks":[]})")), "1-1: no network in reach\n");
 }
 
+// POST /v1/config: a restore's preview says what differs and what waits for a restart.
+TEST(FormatConfigChange, ARestoreNamesTheSettingsAndTheRestart)
+{
+    auto body = json::parse(R"json({"applied":false,"changed":["poll_interval","profiles","web"],
+        "restart_required":["web"],"changes":[{"modem_id":"1-1","wan":"wan1","action":"reconnect",
+        "radio_action":"keep","differences":["apn: internet -> iot.example"],"before":null,"after":null}]})json");
+    EXPECT_EQ(format_config_change(body), "Preview: nothing changed yet.\n"
+                                          "  wan1 (1-1): reconnect — apn: internet -> iot.example\n"
+                                          "  settings that differ: poll_interval, profiles, web\n"
+                                          "  web would take effect only when uplinkd restarts\n");
+}
+
 TEST(Format, UptimeAndTechnology)
 {
     EXPECT_EQ(format_uptime(0), "0s");

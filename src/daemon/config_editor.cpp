@@ -1,6 +1,8 @@
 #include "daemon/config_editor.hpp"
 
 #include <cerrno>
+#include <fstream>
+#include <iterator>
 #include <sys/stat.h>
 
 namespace uplink::daemon {
@@ -51,15 +53,51 @@ Result<api::ConfigEditOutcome> ConfigEditor::edit(const api::ConfigEdit& edit, c
         outcome.problems = messages_of(diagnostics);
         return outcome;
     }
-    outcome.changes = manager_.preview(settings->modem);
-    if (edit.mode == api::ConfigEdit::Mode::Preview)
+    return take(std::move(*settings), config->serialize(), edit.mode, running);
+}
+
+Result<api::ConfigEditOutcome> ConfigEditor::restore(const api::ConfigRestore& restore, const Settings& running)
+{
+    std::vector<ConfigDiagnostic> diagnostics;
+    auto settings = parse_settings(restore.text, diagnostics);
+    if (!settings) {
+        api::ConfigEditOutcome outcome;
+        for (const auto& diagnostic : diagnostics)
+            outcome.problems.push_back(to_string(diagnostic));   // "line 7: option 'poll_interval': ..."
         return outcome;
-    if (auto saved = config->save(path_); !saved)
+    }
+    return take(std::move(*settings), restore.text, restore.mode, running);
+}
+
+Result<api::ConfigEditOutcome> ConfigEditor::take(Settings settings, std::string_view text,
+    api::ConfigEdit::Mode mode, const Settings& running)
+{
+    api::ConfigEditOutcome outcome;
+    outcome.changes = manager_.preview(settings.modem);
+    outcome.changed = changed_settings(running, settings);
+    outcome.restart_required = restart_required(running, settings);
+    if (mode == api::ConfigEdit::Mode::Preview)
+        return outcome;
+    if (auto saved = write_file_atomically(path_, text); !saved)
         return saved.error();
-    auto changed = changed_settings(running, *settings);
-    apply_(std::move(*settings), std::move(changed));
+    apply_(std::move(settings), outcome.changed);
     outcome.applied = true;
     return outcome;
+}
+
+Result<api::ConfigFile> ConfigEditor::read() const
+{
+    api::ConfigFile file {path_, {}};
+    std::ifstream in(path_, std::ios::binary);
+    if (!in) {
+        if (errno == ENOENT)
+            return file;
+        return Error(errno, boost::system::system_category());
+    }
+    file.text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (in.bad())
+        return Error(EIO, boost::system::system_category());
+    return file;
 }
 
 } // namespace uplink::daemon

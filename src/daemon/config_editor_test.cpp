@@ -31,11 +31,24 @@ protected:
 
     Result<api::ConfigEditOutcome> edit(api::ConfigEdit change)
     {
-        ConfigEditor editor(path_, manager_, [this](Settings settings, std::vector<std::string> changed) {
+        return editor().edit(change, Settings {});
+    }
+
+    // Against the defaults running, as an uplinkd started without a file runs.
+    Result<api::ConfigEditOutcome> restore(std::string text, api::ConfigEdit::Mode mode)
+    {
+        std::vector<ConfigDiagnostic> diagnostics;
+        auto running = parse_settings("", diagnostics);
+        EXPECT_TRUE(running);
+        return editor().restore({std::move(text), mode}, *running);
+    }
+
+    ConfigEditor editor()
+    {
+        return ConfigEditor(path_, manager_, [this](Settings settings, std::vector<std::string> changed) {
             applied_.push_back(std::move(settings));
             changes_.push_back(std::move(changed));
         });
-        return editor.edit(change, Settings {});
     }
 
     static api::ConfigEdit set(std::string type, std::string name, std::map<std::string, std::string> options,
@@ -132,6 +145,75 @@ TEST_F(ConfigEditorTest, NoFileYetIsCreated)
     auto outcome = edit(set("profile", "default", {{"apn", "internet"}}));
     ASSERT_TRUE(outcome && outcome->applied);
     EXPECT_NE(text().find("option apn 'internet'"), std::string::npos) << text();
+}
+
+TEST_F(ConfigEditorTest, ABackupIsTheFileAsItIs)
+{
+    auto missing = editor().read();
+    ASSERT_TRUE(missing);
+    EXPECT_EQ(missing->path, path_);
+    EXPECT_EQ(missing->text, "");   // no file: every default, as an empty one
+    std::string original = "# the work SIM\nconfig profile 'work'\n\toption pin '4321'\n";
+    std::ofstream(path_) << original;
+    auto backup = editor().read();
+    ASSERT_TRUE(backup);
+    EXPECT_EQ(backup->text, original);
+}
+
+TEST_F(ConfigEditorTest, ARestoredFileIsSavedAsItIsAndTakenLive)
+{
+    std::ofstream(path_) << "config profile 'default'\n\toption apn 'old'\n";
+    std::string backup = "# restored from a backup\nconfig uplink 'main'\n\toption poll_interval '5'\n\n"
+                         "config profile 'default'\n\toption apn 'restored'   # the operator's\n";
+    auto preview = restore(backup, api::ConfigEdit::Mode::Preview);
+    ASSERT_TRUE(preview);
+    EXPECT_TRUE(preview->problems.empty()) << fmt::format("{}", fmt::join(preview->problems, "; "));
+    EXPECT_FALSE(preview->applied);
+    EXPECT_EQ(preview->changed, (std::vector<std::string> {"poll_interval", "profiles"}));
+    EXPECT_TRUE(preview->restart_required.empty());
+    EXPECT_EQ(text(), "config profile 'default'\n\toption apn 'old'\n");
+    EXPECT_TRUE(applied_.empty());
+
+    auto outcome = restore(backup, api::ConfigEdit::Mode::Apply);
+    ASSERT_TRUE(outcome && outcome->applied);
+    EXPECT_EQ(text(), backup);   // comments and layout kept
+    ASSERT_EQ(applied_.size(), 1u);
+    EXPECT_EQ(applied_[0].modem.poll_interval, std::chrono::seconds(5));
+    EXPECT_EQ(applied_[0].modem.policy.profiles.at(0).connection.apn, "restored");
+    EXPECT_EQ(changes_[0], (std::vector<std::string> {"poll_interval", "profiles"}));
+}
+
+TEST_F(ConfigEditorTest, ABadRestoreNamesItsLinesAndChangesNothing)
+{
+    std::string original = "config profile 'default'\n\toption apn 'old'\n";
+    std::ofstream(path_) << original;
+    auto outcome = restore("config uplink\n\toption poll_interval 0\n\nconfig profile 'default'\n\toption pin '12'\n",
+        api::ConfigEdit::Mode::Apply);
+    ASSERT_TRUE(outcome);
+    auto problems = fmt::format("{}", fmt::join(outcome->problems, "; "));
+    EXPECT_NE(problems.find("line 2: option 'poll_interval'"), std::string::npos) << problems;
+    EXPECT_FALSE(outcome->applied);
+    EXPECT_EQ(text(), original);
+    EXPECT_TRUE(applied_.empty());
+
+    outcome = restore("config rule\n\toption profile 'nowhere'\n", api::ConfigEdit::Mode::Apply);
+    ASSERT_TRUE(outcome);
+    problems = fmt::format("{}", fmt::join(outcome->problems, "; "));
+    EXPECT_NE(problems.find("line 1: "), std::string::npos) << problems;
+    EXPECT_NE(problems.find("no profile 'nowhere'"), std::string::npos) << problems;
+    EXPECT_EQ(text(), original);
+}
+
+// What a running uplinkd takes only at its next start is said, not dropped.
+TEST_F(ConfigEditorTest, ARestoreSaysWhatWaitsForARestart)
+{
+    auto outcome = restore("config uplink 'main'\n\toption socket '/run/other.sock'\n\toption state_dir '/tmp/other'\n"
+                           "\toption log_level 'debug'\n\nconfig web\n\toption https_port '8443'\n",
+        api::ConfigEdit::Mode::Preview);
+    ASSERT_TRUE(outcome);
+    EXPECT_TRUE(outcome->problems.empty()) << fmt::format("{}", fmt::join(outcome->problems, "; "));
+    EXPECT_EQ(outcome->changed, (std::vector<std::string> {"log_level", "state_dir", "socket", "web"}));
+    EXPECT_EQ(outcome->restart_required, (std::vector<std::string> {"state_dir", "socket", "web"}));
 }
 
 } // namespace

@@ -84,6 +84,8 @@ public:
           usage_(io.get_executor(), manager_, link_setup_),
           source_(manager_, {[this] { return settings_.modem.policy; },
                              [this](api::ConfigEdit edit) { return editor_.edit(edit, settings_); },
+                             [this] { return editor_.read(); },
+                             [this](api::ConfigRestore restore) { return editor_.restore(restore, settings_); },
                              [this](std::string_view wan) { return usage_.usage(wan); },
                              [this](std::string password) { return authenticator_.reset_password(password); }}),
           server_(io.get_executor(), api::ServerOptions{settings_.socket_path, info_}, source_),
@@ -227,19 +229,12 @@ private:
     {
         auto next = with_hooks(std::move(loaded), link_setup_);
         set_log_level(next.log_level);
-        if (next.socket_path != settings_.socket_path) {
-            log(LogLevel::Warning, "uplinkd", "the API socket moves from {} to {} only when uplinkd restarts",
-                settings_.socket_path, next.socket_path);
-            next.socket_path = settings_.socket_path;
-        }
-        if (next.web != settings_.web) {
-            log(LogLevel::Warning, "uplinkd", "the web server's options change only when uplinkd restarts");
-            next.web = settings_.web;
-        }
-        if (next.modem.state_dir != settings_.modem.state_dir)
-            if (auto created = create_directory(next.modem.state_dir, 0700); !created)
-                log(LogLevel::Warning, "uplinkd", "cannot create the state directory {}: {}", next.modem.state_dir,
-                    created.error().message());
+        // Kept as they run, so that the running settings say what is in effect.
+        if (auto pending = restart_required(settings_, next); !pending.empty())
+            log(LogLevel::Warning, "uplinkd", "{} change only when uplinkd restarts", joined(pending));
+        next.socket_path = settings_.socket_path;
+        next.web = settings_.web;
+        next.modem.state_dir = settings_.modem.state_dir;
         manager_.apply(next.modem);
         usage_.set_reset_day(next.usage_reset_day);
         settings_ = std::move(next);

@@ -14,6 +14,8 @@ public:
     struct Configuration {
         std::function<modem::ProfilePolicy()> policy;
         std::function<Result<api::ConfigEditOutcome>(api::ConfigEdit)> edit;
+        std::function<Result<api::ConfigFile>()> read;
+        std::function<Result<api::ConfigEditOutcome>(api::ConfigRestore)> restore;
         std::function<std::optional<api::WanUsage>(std::string_view wan)> usage;
         std::function<Result<void>(std::string password)> reset_admin_password;
     };
@@ -55,6 +57,11 @@ public:
     Result<api::ConfigEditOutcome> edit_config(api::ConfigEdit edit) override
     {
         return configuration_.edit(std::move(edit));
+    }
+    Result<api::ConfigFile> config_file() const override { return configuration_.read(); }
+    Result<api::ConfigEditOutcome> restore_config(api::ConfigRestore restore) override
+    {
+        return configuration_.restore(std::move(restore));
     }
     Result<void> reset_admin_password(std::string password) override
     {

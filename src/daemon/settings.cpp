@@ -421,4 +421,11 @@ std::vector<std::string> changed_settings(const Settings& before, const Settings
     return changed;
 }
 
+std::vector<std::string> restart_required(const Settings& before, const Settings& after)
+{
+    auto changed = changed_settings(before, after);
+    std::erase_if(changed, [](const std::string& name) { return name != "socket" && name != "state_dir" && name != "web"; });
+    return changed;
+}
+
 } // namespace uplink::daemon

@@ -55,4 +55,9 @@ Result<LoadedSettings> load_settings(const std::string& path, std::vector<Config
 // The names of the options whose values differ, for the reload log ("poll_interval", "sim").
 std::vector<std::string> changed_settings(const Settings& before, const Settings& after);
 
+// Of those, the ones a running uplinkd keeps until it restarts ("socket", "state_dir", "web"):
+// the API socket and the web server's listeners are opened once, and the web login, the API
+// tokens, the certificate and the usage store stay in the state directory they were opened in.
+std::vector<std::string> restart_required(const Settings& before, const Settings& after);
+
 } // namespace uplink::daemon

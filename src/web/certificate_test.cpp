@@ -1,7 +1,9 @@
 // The certificate made on first start, checked with OpenSSL's own verification functions; the
 // real clients (curl, openssl s_client) check it in tests/integration/web_test.cpp.
+#include "web/rules.hpp"
 #include "web/web.hpp"
 
+#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 #include <openssl/bio.h>
 #include <openssl/pem.h>
@@ -10,6 +12,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <regex>
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
@@ -193,6 +196,100 @@ TEST(Certificate, MissingParentIsAnError)
     auto loaded = load_or_create_certificate(state.path() + "/absent/web", names);
     ASSERT_FALSE(loaded);
     EXPECT_EQ(loaded.error(), boost::system::errc::no_such_file_or_directory);
+}
+
+// What GET /api/v1/certificate shows of uplink's own certificate.
+TEST(Certificate, ItsDescriptionIsWhatTheCertificateSays)
+{
+    TemporaryDirectory state;
+    auto made = load_or_create_certificate(state.path(), names);
+    ASSERT_TRUE(made) << made.error().message();
+    EXPECT_EQ(made->subject, "CN=router7,O=uplink");
+    EXPECT_EQ(made->issuer, made->subject);
+    EXPECT_EQ(made->subject_alt_names,
+        (std::vector<std::string> {"DNS:router7", "DNS:localhost", "IP:192.0.2.1", "IP:2001:db8::1", "IP:127.0.0.1"}));
+    EXPECT_EQ(made->origin, CertificateOrigin::Uplink);
+    const std::regex utc(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)");
+    EXPECT_TRUE(std::regex_match(made->not_before, utc)) << made->not_before;
+    EXPECT_TRUE(std::regex_match(made->not_after, utc)) << made->not_after;
+    EXPECT_EQ(std::stoi(made->not_after.substr(0, 4)) - std::stoi(made->not_before.substr(0, 4)), 10);
+
+    auto body = boost::json::parse(certificate_response(*made).body);
+    EXPECT_EQ(body.at("subject"), "CN=router7,O=uplink");
+    EXPECT_EQ(body.at("sha256_fingerprint").as_string(), made->fingerprint);
+    EXPECT_EQ(body.at("origin"), "uplink");
+    EXPECT_EQ(body.at("not_after").as_string(), made->not_after);
+    EXPECT_EQ(body.at("subject_alt_names").at(1), "DNS:localhost");
+
+    auto again = load_or_create_certificate(state.path(), names);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->origin, CertificateOrigin::Uplink);   // read back, not only when made
+    EXPECT_EQ(again->not_after, made->not_after);
+}
+
+// A certificate a CA gave the user (here a made-up one), in uplink's place: described as it is.
+TEST(Certificate, AUsersCertificateIsDescribedAsTheirs)
+{
+    TemporaryDirectory state;
+    EVP_PKEY* key = EVP_EC_gen("P-256");
+    ASSERT_NE(key, nullptr);
+    X509* certificate = X509_new();
+    X509_set_version(certificate, X509_VERSION_3);
+    ASN1_INTEGER_set(X509_get_serialNumber(certificate), 7);
+    ASN1_TIME_set_string(X509_getm_notBefore(certificate), "20250101000000Z");
+    ASN1_TIME_set_string(X509_getm_notAfter(certificate), "20260401120000Z");
+    auto add_name = [](X509_NAME* name, const char* field, const char* value) {
+        X509_NAME_add_entry_by_txt(name, field, MBSTRING_ASC, reinterpret_cast<const unsigned char*>(value), -1, -1, 0);
+    };
+    add_name(X509_get_subject_name(certificate), "O", "Example");
+    add_name(X509_get_subject_name(certificate), "CN", "router.example");
+    add_name(X509_get_issuer_name(certificate), "CN", "Example CA");
+    X509_set_pubkey(certificate, key);
+    X509V3_CTX context;
+    X509V3_set_ctx_nodb(&context);
+    X509V3_set_ctx(&context, certificate, certificate, nullptr, nullptr, 0);
+    X509_EXTENSION* names_extension = X509V3_EXT_conf_nid(nullptr, &context, NID_subject_alt_name, "DNS:router.example,IP:192.0.2.1");
+    X509_add_ext(certificate, names_extension, -1);
+    X509_EXTENSION_free(names_extension);
+    ASSERT_GT(X509_sign(certificate, key, EVP_sha256()), 0);
+
+    BIO* certificate_bio = BIO_new(BIO_s_mem());
+    BIO* key_bio = BIO_new(BIO_s_mem());
+    PEM_write_bio_X509(certificate_bio, certificate);
+    PEM_write_bio_PrivateKey(key_bio, key, nullptr, nullptr, 0, nullptr, nullptr);
+    auto text_of = [](BIO* bio) {
+        char* data = nullptr;
+        long size = BIO_get_mem_data(bio, &data);
+        return std::string(data, static_cast<std::size_t>(size));
+    };
+    write_text(state.path() + "/cert.pem", text_of(certificate_bio));
+    write_text(state.path() + "/key.pem", text_of(key_bio));
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest {};
+    unsigned int size = 0;
+    X509_digest(certificate, EVP_sha256(), digest.data(), &size);
+    BIO_free(certificate_bio);
+    BIO_free(key_bio);
+    X509_free(certificate);
+    EVP_PKEY_free(key);
+
+    auto loaded = load_or_create_certificate(state.path(), names);
+    ASSERT_TRUE(loaded) << loaded.error().message();
+    EXPECT_FALSE(loaded->created);
+    EXPECT_EQ(loaded->origin, CertificateOrigin::User);
+    EXPECT_EQ(loaded->subject, "CN=router.example,O=Example");
+    EXPECT_EQ(loaded->issuer, "CN=Example CA");
+    EXPECT_EQ(loaded->subject_alt_names, (std::vector<std::string> {"DNS:router.example", "IP:192.0.2.1"}));
+    EXPECT_EQ(loaded->not_before, "2025-01-01T00:00:00Z");
+    EXPECT_EQ(loaded->not_after, "2026-04-01T12:00:00Z");
+    ASSERT_EQ(size, 32u);
+    EXPECT_EQ(loaded->fingerprint.substr(0, 5), fmt::format("{:02X}:{:02X}", digest[0], digest[1]));
+    EXPECT_EQ(loaded->fingerprint.substr(93), fmt::format("{:02X}", digest[31]));
+}
+
+TEST(CertificateOrigin, EachHasItsOwnName)
+{
+    EXPECT_EQ(to_string(CertificateOrigin::Uplink), "uplink");
+    EXPECT_EQ(to_string(CertificateOrigin::User), "user");
 }
 
 TEST(CertificateNames, ListenAddressesAndLoopback)

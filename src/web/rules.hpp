@@ -31,6 +31,9 @@ bool is_json_media_type(std::string_view content_type);
 // {"status":<status>,"error":"<message>"}, the API's form of every error.
 Response json_error(int status, std::string_view message);
 
+// GET /api/v1/certificate: what the Settings page shows of the certificate served (certificate.cpp).
+Response certificate_response(const Certificate& certificate);
+
 // RFC 6797 (HSTS), and what browsers obey against content sniffing, framing and leaks of the
 // URL to other sites. The CSP fits the web UI, served from this origin alone.
 inline constexpr std::array<std::pair<std::string_view, std::string_view>, 5> security_headers{{

@@ -176,7 +176,7 @@ struct Server::Impl {
     static asio::awaitable<Response> answer(std::shared_ptr<Impl> impl, Request request);
     template <typename Stream>
     static asio::awaitable<void> stream_events(std::shared_ptr<Impl> impl, Stream& stream, unsigned version);
-    static asio::awaitable<Response> route(std::shared_ptr<Impl> impl, const Request& request);
+    static asio::awaitable<Response> route(std::shared_ptr<Impl> impl, const Request& request, api::Credential credential);
     static Response page(const Request& request);
     Response redirect(const HttpRequest& request, const std::string& local_host) const;
 };
@@ -362,7 +362,7 @@ asio::awaitable<Response> Server::Impl::answer(std::shared_ptr<Impl> impl, Reque
         auto decision = co_await impl->gate(request);
         if (decision.answer)
             co_return std::move(*decision.answer);
-        auto response = co_await route(impl, request);
+        auto response = co_await route(impl, request, decision.credential);
         for (auto& header : decision.headers)
             response.headers.push_back(std::move(header));
         co_return response;
@@ -373,7 +373,8 @@ asio::awaitable<Response> Server::Impl::answer(std::shared_ptr<Impl> impl, Reque
     co_return json_error(500, "internal error in uplinkd (a bug: please report it with the log)");
 }
 
-asio::awaitable<Response> Server::Impl::route(std::shared_ptr<Impl> impl, const Request& request)
+asio::awaitable<Response> Server::Impl::route(std::shared_ptr<Impl> impl, const Request& request,
+                                              api::Credential credential)
 {
     if (request.path == "/metrics") {
         if (request.method != "GET")
@@ -383,13 +384,20 @@ asio::awaitable<Response> Server::Impl::route(std::shared_ptr<Impl> impl, const 
         metrics.body = prometheus_metrics(impl->source, impl->options.info, Clock::now());
         co_return metrics;
     }
+    // The certificate is the HTTPS server's own, so it is answered here rather than by the API,
+    // which the unix socket shares.
+    if (request.path == "/api/v1/certificate") {
+        if (request.method != "GET")
+            co_return json_error(405, "GET /api/v1/certificate");
+        co_return certificate_response(impl->certificate);
+    }
     auto path = api_path(request.path);
     if (!path)
         co_return page(request);
     // A body must say it is JSON: a form that another site makes a browser post cannot.
     if (!request.body.empty() && !is_json_media_type(request.header("Content-Type")))
         co_return json_error(415, "send the body as JSON, with Content-Type: application/json");
-    api::TextRequest api_request{request.method, std::move(*path), request.body};
+    api::TextRequest api_request{request.method, std::move(*path), request.body, credential};
     auto reply = co_await impl->api.answer(std::move(api_request));
     Response response;
     response.status = reply.status;

@@ -43,11 +43,23 @@ struct CertificateNames {
     std::vector<std::string> addresses;      // IP addresses in it ("127.0.0.1", "::1")
 };
 
+// Who made the certificate: uplinkd on a first start (self-signed, organization "uplink"), or the
+// user, who put their own in its place.
+enum class CertificateOrigin { Uplink, User };
+std::string_view to_string(CertificateOrigin origin);
+
 struct Certificate {
     std::string certificate_pem;             // the certificate (a user's may be a chain)
     std::string key_pem;
-    std::string fingerprint;                 // SHA-256, "AB:CD:...", as `openssl x509 -fingerprint -sha256`
     bool created = false;                    // made now rather than read
+    // Of the certificate served (a chain's first), for the log and GET /api/v1/certificate:
+    std::string fingerprint;                 // SHA-256, "AB:CD:...", as `openssl x509 -fingerprint -sha256`
+    std::string subject;                     // RFC 2253: "CN=router7,O=uplink"
+    std::string issuer;
+    std::vector<std::string> subject_alt_names;   // "DNS:localhost", "IP:192.168.1.1"
+    std::string not_before;                  // ISO 8601 UTC: "2026-12-04T05:10:00Z"
+    std::string not_after;
+    CertificateOrigin origin = CertificateOrigin::User;
 };
 
 // <directory>/cert.pem and key.pem: read and checked (a key that does not match is an error), or,
@@ -91,6 +103,7 @@ struct Response {
 struct GateDecision {
     std::optional<Response> answer;          // set: this is the reply (401, 403, a login); not routed
     std::vector<Header> headers;             // otherwise: added to the routed reply (Set-Cookie)
+    api::Credential credential = api::Credential::ApiToken;   // otherwise: how it was let in
 };
 
 // Called for every HTTPS request before routing: the seam for authentication (sessions, CSRF).

@@ -2,17 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <netinet/in.h>
 #include <poll.h>
 #include <spawn.h>
 #include <sstream>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -380,13 +380,7 @@ CommandResult run_command(std::vector<std::string> arguments, std::chrono::milli
     return result;
 }
 
-std::string text(const json::value& value, std::string_view key)
-{
-    const auto* field = value.is_object() ? value.as_object().if_contains(key) : nullptr;
-    return field && field->is_string() ? std::string(field->as_string()) : std::string();
-}
-
-std::uint16_t free_loopback_port()
+std::uint16_t free_port()
 {
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in address{};
@@ -398,5 +392,12 @@ std::uint16_t free_loopback_port()
     ::close(fd);
     return ntohs(address.sin_port);
 }
+
+std::string text(const json::value& value, std::string_view key)
+{
+    const auto* field = value.is_object() ? value.as_object().if_contains(key) : nullptr;
+    return field && field->is_string() ? std::string(field->as_string()) : std::string();
+}
+
 
 } // namespace uplink::testing

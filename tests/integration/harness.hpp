@@ -148,6 +148,6 @@ struct CommandResult {
 CommandResult run_command(std::vector<std::string> arguments, std::chrono::milliseconds timeout = 30s);
 
 // A port free now on 127.0.0.1 (the kernel's choice), for uplinkd to bind a moment later.
-std::uint16_t free_loopback_port();
+std::uint16_t free_port();
 
 } // namespace uplink::testing

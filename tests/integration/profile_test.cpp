@@ -4,8 +4,10 @@
 // "cannot configure wwan0", and one it refused with its 3GPP cause: that tells which APN was used.
 #include "harness.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 namespace uplink::testing {
@@ -130,6 +132,91 @@ TEST_F(ProfileTest, AnApnChangedWhileConnectingIsInEffectWithinSeconds)
     EXPECT_EQ(text(applied.at("body").at("changes").at(0), "action"), "reconnect");
     emulator_->control({{"cmd", "latency"}, {"modem", "ec25"}, {"ms", nullptr}});
     wait("a call with the new APN", accepted);
+}
+
+// A backup taken with GET /v1/config and put back with a changed APN: previewed, refused while it
+// has a mistake (the file and the running profile as they were), then in effect at once.
+TEST_F(ProfileTest, ARestoredBackupIsInEffectAtOnceAndABadOneChangesNothing)
+{
+    start("ec25-test.json", "\toption apn 'no.such.apn'\n");
+    wait("the refused APN", refused);
+    auto pid = daemon_->process().pid();
+    auto backup = daemon_->get("/v1/config");
+    EXPECT_EQ(text(backup, "path"), daemon_->config().string());
+    auto original = text(backup, "text");
+    auto on_disk = [this] {
+        std::ifstream file(daemon_->config());
+        return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    };
+    ASSERT_EQ(original, on_disk());
+    auto restored = original;
+    restored.replace(restored.find("no.such.apn"), 11, "internet");
+    restored = "# restored from a backup\n" + restored;
+
+    auto preview = daemon_->request("POST", "/v1/config", json::object {{"text", restored}});
+    ASSERT_EQ(preview.at("status").as_int64(), 200) << json::serialize(preview);
+    EXPECT_EQ(preview.at("body").at("applied"), false);
+    EXPECT_EQ(preview.at("body").at("changed"), json::parse(R"(["profiles"])"));
+    EXPECT_EQ(preview.at("body").at("restart_required"), json::array {});
+    EXPECT_EQ(text(preview.at("body").at("changes").at(0), "action"), "reconnect");
+    EXPECT_EQ(on_disk(), original);
+
+    // The mistake is on the last line: the parser names it, and nothing changes.
+    auto broken = restored + "\nconfig profile 'spare'\n\toption auth 'kerberos'\n";
+    auto last_line = std::count(broken.begin(), broken.end(), '\n');
+    auto refusal = daemon_->request("POST", "/v1/config", json::object {{"text", broken}, {"preview", false}});
+    EXPECT_EQ(refusal.at("status").as_int64(), 400) << json::serialize(refusal);
+    EXPECT_NE(text(refusal, "error").find(fmt::format("line {}: option 'auth'", last_line)), std::string::npos)
+        << json::serialize(refusal);
+    EXPECT_EQ(on_disk(), original);
+    EXPECT_EQ(text(daemon_->get("/v1/profiles").at("profiles").at(0), "apn"), "no.such.apn");
+
+    auto started = std::chrono::steady_clock::now();
+    auto applied = daemon_->request("POST", "/v1/config", json::object {{"text", restored}, {"preview", false}});
+    ASSERT_EQ(applied.at("status").as_int64(), 200) << json::serialize(applied);
+    EXPECT_EQ(applied.at("body").at("applied"), true);
+    EXPECT_EQ(on_disk(), restored);   // as sent, the comment kept
+    auto modem = wait("the emulator's network accepting the restored APN", accepted);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+    EXPECT_EQ(text(modem.at("settings").at("connection"), "apn"), "internet");
+    EXPECT_EQ(daemon_->process().pid(), pid);
+}
+
+// The same with the CLI: a backup in a file of the user's (mode 0600), a restore shown, then applied.
+TEST_F(ProfileTest, TheCliBacksUpAndRestoresTheConfig)
+{
+    start("ec25-test.json", "\toption apn 'no.such.apn'\n");
+    wait("the refused APN", refused);
+    auto backup = directory_.path() / "backup.conf";
+    auto uplink = [this](std::vector<std::string> arguments) {
+        arguments.insert(arguments.begin(), {binary_path("uplink").string(), "--socket", daemon_->socket().string()});
+        return run_command(arguments);
+    };
+    auto read = [](const std::filesystem::path& path) {
+        std::ifstream file(path);
+        return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    };
+    auto saved = uplink({"config", "backup", backup.string()});
+    ASSERT_EQ(saved.exit_code, 0) << saved.err;
+    EXPECT_EQ(read(backup), read(daemon_->config()));
+    EXPECT_EQ(std::filesystem::status(backup).permissions(),
+        std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+
+    auto original = read(daemon_->config());
+    auto changed = original;
+    changed.replace(changed.find("no.such.apn"), 11, "internet");
+    std::ofstream(backup) << changed;
+    auto shown = uplink({"config", "restore", backup.string()});
+    EXPECT_EQ(shown.exit_code, 0) << shown.err;
+    EXPECT_NE(shown.out.find("Preview: nothing changed yet.\n  wan1 (1-1): reconnect — apn: no.such.apn -> internet"),
+        std::string::npos) << shown.out;
+    EXPECT_EQ(read(daemon_->config()), original);
+
+    auto applied = uplink({"config", "restore", backup.string(), "--apply"});
+    EXPECT_EQ(applied.exit_code, 0) << applied.err;
+    EXPECT_NE(applied.out.find("Saved and applied."), std::string::npos) << applied.out;
+    EXPECT_EQ(read(daemon_->config()), changed);
+    wait("a call with the restored APN", accepted);
 }
 
 TEST_F(ProfileTest, ABadEditIsRefusedAndTheRunningProfileStays)

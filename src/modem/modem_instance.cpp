@@ -545,7 +545,10 @@ awaitable<Modem::Next> Modem::wait_for_next_poll()
     for (;;) {
         auto wake_at = fast_signal_active() ? std::min(next_poll, next_sample) : next_poll;
         if (auto now = Clock::now(); wake_at > now) {
-            if (co_await sleep(std::chrono::ceil<Duration>(wake_at - now)))
+            between_polls_ = true;
+            auto restart = co_await sleep(std::chrono::ceil<Duration>(wake_at - now));
+            between_polls_ = false;
+            if (restart)
                 co_return Next::Restart;
             if (stopping_)
                 co_return Next::Stopped;
@@ -780,8 +783,9 @@ Clock::time_point Modem::fast_signal(Duration length)
 {
     bool began = !fast_signal_active();
     fast_signal_until_ = std::max(fast_signal_until_, Clock::now() + length);
-    if (began)
-        wake_.cancel(); // the poll loop's wait takes it up at once
+    // The wait between polls takes it up at once; other sleeps (a USB port's power-off) are left.
+    if (began && between_polls_)
+        wake_.cancel();
     return fast_signal_until_;
 }
 

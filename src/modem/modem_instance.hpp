@@ -172,6 +172,7 @@ private:
     RadioState radio_;                             // as the modem reported it after applying them
     std::deque<DialogueLine> dialogue_;
     Clock::time_point fast_signal_until_ {}; // the fast-signal lease's end
+    bool between_polls_ = false;             // asleep in wait_for_next_poll()
     bool restart_requested_ = false;
     bool stopping_ = false;
     bool port_closed_ = false;

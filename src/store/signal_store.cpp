@@ -206,7 +206,8 @@ Result<SignalHistory> SignalStore::history(
 {
     if (max_points == 0)
         return Errc::InvalidArgument;
-    auto first = chrono::floor<chrono::seconds>(since);
+    // Nothing older is kept: a span reaching further back would only widen the buckets.
+    auto first = chrono::floor<chrono::seconds>(std::max(since, until - signal_retention));
     auto last = chrono::floor<chrono::seconds>(until);
     SignalHistory history;
     if (last < first)

@@ -126,6 +126,11 @@ TEST_F(StoreSignal, MorePointsThanAskedForAreAveragedInBuckets)
     ASSERT_TRUE(one);
     EXPECT_EQ(one->points.size(), 1u);
     EXPECT_EQ(store.history("wan1", noon, noon + 1h, 0).error(), Errc::InvalidArgument);
+
+    auto all = store.history("wan1", TimePoint {}, noon + 1h, 2000);
+    ASSERT_TRUE(all);
+    EXPECT_EQ(all->bucket, chrono::seconds {signal_retention} / 2000 + 1s)
+        << "a span from 1970 is 7 days, the most kept";
 }
 
 TEST_F(StoreSignal, SamplesPastTheRetentionArePrunedOnFlush)

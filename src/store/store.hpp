@@ -160,8 +160,8 @@ public:
     // nothing is lost (up to signal_pending_limit): the next flush writes it.
     Result<void> flush();
 
-    // The WAN's samples from `since` to `until` (both included), flushed and pending, in at most
-    // `max_points` points (at least 1).
+    // The WAN's samples from `since` (at most signal_retention before `until`) to `until` (both
+    // included), flushed and pending, in at most `max_points` points (at least 1).
     Result<SignalHistory> history(std::string_view wan, std::chrono::system_clock::time_point since,
         std::chrono::system_clock::time_point until, std::size_t max_points) const;
 

@@ -61,6 +61,17 @@ struct WanUsage {
     std::chrono::system_clock::time_point period_start;
 };
 
+// A modem's radio levels over time, as the signal history keeps them: each point is one sample,
+// or the mean of the samples in one `bucket` when there were more than the points asked for.
+struct SignalHistory {
+    struct Point {
+        std::chrono::system_clock::time_point time;
+        std::optional<int> rssi_dbm, rsrp_dbm, rsrq_db, sinr_db;
+    };
+    std::chrono::seconds bucket {1};
+    std::vector<Point> points;
+};
+
 // What the API reads about modems and the profiles they run with. The daemon implements it over
 // modem::Manager and its config file; tests and the fuzzer implement it with fixed data, so
 // routing is tested without hardware or sockets.
@@ -84,6 +95,12 @@ public:
 
     virtual modem::ProfilePolicy policy() const = 0;
     virtual std::optional<WanUsage> usage(std::string_view wan) const = 0;
+    // The modem's signal history from `since` to now, in at most `max_points` points (≥ 1).
+    // modem::Errc::NoSuchModem for an unknown modem; any other error: no history is kept.
+    virtual Result<SignalHistory> signal_history(
+        std::string_view modem_id, std::chrono::system_clock::time_point since, std::size_t max_points) const = 0;
+    // Polls the modem's signal fast (modem::Manager::fast_signal) for `length`; when that ends.
+    virtual Result<Clock::time_point> fast_signal(std::string_view modem_id, Duration length) = 0;
     // An error only when the file cannot be written; a refused edit is an outcome with problems.
     virtual Result<ConfigEditOutcome> edit_config(ConfigEdit edit) = 0;
     // An error when the file is there but cannot be read.
@@ -113,6 +130,7 @@ struct TextRequest {
     std::string path;            // "/v1/modems/1-1/signal", without a query
     std::string body;            // JSON text; empty: no body
     Credential credential = Credential::ApiToken;   // the less trusted, unless the gate says
+    std::string query {};        // what follows '?' in the target, undecoded; empty: none
 };
 
 struct TextReply {

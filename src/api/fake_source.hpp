@@ -113,6 +113,37 @@ public:
         auto found = usages.find(std::string(wan));
         return found == usages.end() ? std::nullopt : std::optional<WanUsage>(found->second);
     }
+    // Each modem's history (none: an empty one); with `history_error`, as when none is kept.
+    std::map<std::string, SignalHistory> histories;
+    std::optional<Error> history_error;
+    struct HistoryRequest {
+        std::string modem_id;
+        std::chrono::system_clock::time_point since;
+        std::size_t max_points = 0;
+    };
+    mutable std::vector<HistoryRequest> history_requests;
+    Result<SignalHistory> signal_history(
+        std::string_view modem_id, std::chrono::system_clock::time_point since, std::size_t max_points) const override
+    {
+        if (!modem(modem_id))
+            return make_error_code(modem::Errc::NoSuchModem);
+        history_requests.push_back({std::string(modem_id), since, max_points});
+        if (history_error)
+            return *history_error;
+        auto found = histories.find(std::string(modem_id));
+        return found == histories.end() ? SignalHistory{} : found->second;
+    }
+
+    // Every lease asked for: "<id> <milliseconds>".
+    std::vector<std::string> fast_leases;
+    Result<Clock::time_point> fast_signal(std::string_view modem_id, Duration length) override
+    {
+        if (!modem(modem_id))
+            return make_error_code(modem::Errc::NoSuchModem);
+        fast_leases.push_back(fmt::format("{} {}", modem_id, length.count()));
+        return Clock::now() + length;
+    }
+
     Result<void> reset_admin_password(std::string password) override
     {
         if (password.size() < 8)

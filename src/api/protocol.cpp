@@ -132,6 +132,8 @@ boost::asio::awaitable<TextReply> TextApi::answer(TextRequest text)
         request.method_text = std::move(text.method);
         request.method = method_from_string(request.method_text);
         request.path = std::move(text.path);
+        if (!text.query.empty())
+            request.path += "?" + text.query;
         json::error_code error;
         if (!text.body.empty())
             request.body = json::parse(text.body, error);

@@ -318,7 +318,8 @@ json::value event_json(const modem::Event& event)
 namespace {
 
 constexpr std::string_view resource_list =
-    "/v1/status, /v1/modems, /v1/modems/<id>, /v1/modems/<id>/signal, /v1/modems/<id>/at, "
+    "/v1/status, /v1/modems, /v1/modems/<id>, /v1/modems/<id>/signal, /v1/modems/<id>/signal/history, "
+    "/v1/modems/<id>/signal/fast, /v1/modems/<id>/at, "
     "/v1/modems/<id>/connect, /v1/modems/<id>/disconnect, /v1/modems/<id>/sim/pin, /v1/modems/<id>/dialogue, "
     "/v1/modems/<id>/scan, /v1/modems/<id>/debug, "
     "/v1/profiles, /v1/profiles/<name>[/delete], /v1/rules/<name>[/delete], /v1/config, "
@@ -372,6 +373,28 @@ std::vector<std::string> split_path(std::string_view path)
         start = end + 1;
     }
     return segments;
+}
+
+// RFC 3986 §3.4, as HTML forms write it: "since=-3600&points=500", '+' for a space.
+Query parse_query(std::string_view text)
+{
+    Query query;
+    while (!text.empty()) {
+        auto end = text.find('&');
+        auto pair = text.substr(0, end);
+        text = end == std::string_view::npos ? std::string_view {} : text.substr(end + 1);
+        if (pair.empty())
+            continue;
+        std::string decoded(pair);
+        std::ranges::replace(decoded, '+', ' ');
+        auto equals = decoded.find('=');
+        if (equals == std::string::npos)
+            query.insert_or_assign(percent_decode(decoded), std::string {});
+        else
+            query.insert_or_assign(percent_decode(std::string_view(decoded).substr(0, equals)),
+                percent_decode(std::string_view(decoded).substr(equals + 1)));
+    }
+    return query;
 }
 
 Response not_found_path(const std::string& path)
@@ -485,7 +508,10 @@ boost::asio::awaitable<Response> Router::handle(Request request)
 {
     if (request.path.empty() || request.path.front() != '/')
         co_return Response::failure(400, fmt::format("path '{}' must start with '/', e.g. /v1/status", request.path));
-    auto segments = split_path(request.path);
+    std::string_view target = request.path;
+    auto question = target.find('?');
+    auto segments = split_path(target.substr(0, question));
+    auto query = question == std::string_view::npos ? Query {} : parse_query(target.substr(question + 1));
     if (segments.size() < 2 || segments[0] != "v1")
         co_return not_found_path(request.path);
 
@@ -516,6 +542,16 @@ boost::asio::awaitable<Response> Router::handle(Request request)
             if (auto refusal = expect(Method::Get))
                 co_return *refusal;
             co_return signal(id);
+        }
+        if (segments.size() == 5 && segments[3] == "signal" && segments[4] == "history") {
+            if (auto refusal = expect(Method::Get))
+                co_return *refusal;
+            co_return signal_history(id, query);
+        }
+        if (segments.size() == 5 && segments[3] == "signal" && segments[4] == "fast") {
+            if (auto refusal = expect(Method::Post))
+                co_return *refusal;
+            co_return fast_signal(id, request.body);
         }
         if (segments.size() == 4 && segments[3] == "dialogue") {
             if (auto refusal = expect(Method::Get))

@@ -6,6 +6,8 @@
 
 #include <boost/json/value.hpp>
 
+#include <functional>
+#include <map>
 #include <string>
 
 namespace uplink::api {
@@ -18,11 +20,14 @@ Method method_from_string(std::string_view text);
 // the config file for root and the admin, never for a script's API token.
 enum class Caller { Root, Admin, ApiToken };
 
+// A request target's query ("?since=-3600"), decoded; a name without '=' has the value "".
+using Query = std::map<std::string, std::string, std::less<>>;
+
 struct Request {
     Method method = Method::Get;
     Caller caller = Caller::ApiToken;   // the less trusted, unless the transport says
     std::string method_text;     // as sent, for messages when it is not GET or POST
-    std::string path;            // "/v1/modems/1-1/signal"
+    std::string path;            // "/v1/modems/1-1/signal", and a query when there is one
     boost::json::value body;     // null when the request had none
 };
 
@@ -53,6 +58,8 @@ private:
     Response modems() const;
     Response modem(const std::string& id) const;
     Response signal(const std::string& id) const;
+    Response signal_history(const std::string& id, const Query& query) const;   // signal_routes.cpp
+    Response fast_signal(const std::string& id, const boost::json::value& body);  // signal_routes.cpp
     Response dialogue(const std::string& id) const;
     Response debug(const std::string& id) const;                    // debug_routes.cpp
     boost::json::value modem_json(const modem::Snapshot& snapshot) const;   // snapshot and usage

@@ -722,5 +722,91 @@ TEST_F(ProfileRoutesTest, ABadRestoreIsRefusedWithTheReason)
     EXPECT_NE(response.error.find("nothing changed: line 2: option 'poll_interval'"), std::string::npos) << response.error;
 }
 
+using SystemTime = std::chrono::system_clock::time_point;
+using namespace std::chrono_literals;
+
+class SignalRoutesTest : public RouterTest {};
+
+TEST_F(SignalRoutesTest, HistoryIsInColumnsWithNullsForTheUnknown)
+{
+    SystemTime noon{std::chrono::seconds{1714564800}};
+    source.histories["1-1"] = {10s, {{noon, -65, -95, -10, 12}, {noon + 10s, std::nullopt, -97, -11, std::nullopt}}};
+    auto response = get("/v1/modems/1-1/signal/history?since=1714564800");
+    ASSERT_EQ(response.status, 200) << response.error;
+    EXPECT_EQ(response.body, json::parse(R"({"modem_id":"1-1","wan":"wan1","since":1714564800,"bucket_s":10,
+        "time":[1714564800,1714564810],"rssi_dbm":[-65,null],"rsrp_dbm":[-95,-97],"rsrq_db":[-10,-11],
+        "sinr_db":[12,null]})"));
+    ASSERT_EQ(source.history_requests.size(), 1u);
+    EXPECT_EQ(source.history_requests[0].since, noon);
+    EXPECT_EQ(source.history_requests[0].max_points, 2000u);
+}
+
+TEST_F(SignalRoutesTest, SinceIsUnixSecondsSecondsAgoOrAnIsoTime)
+{
+    SystemTime noon{std::chrono::seconds{1714564800}};
+    for (const auto& [query, since] : std::vector<std::pair<std::string, SystemTime>>{
+             {"since=2024-05-01T12:00:00Z", noon},
+             {"since=2024-05-01T12:00:00.250Z", noon + 250ms},
+             {"since=2024-05-01T14:00:00%2B02:00", noon},
+             {"since=2024-05-01T08:30:00-03:30", noon},
+             {"points=500&since=1714564800", noon},
+         }) {
+        source.history_requests.clear();
+        auto response = get("/v1/modems/1-1/signal/history?" + query);
+        ASSERT_EQ(response.status, 200) << query << ": " << response.error;
+        ASSERT_EQ(source.history_requests.size(), 1u);
+        EXPECT_EQ(source.history_requests[0].since, since) << query;
+    }
+    EXPECT_EQ(source.history_requests[0].max_points, 500u);
+
+    for (const auto& [query, ago] : std::vector<std::pair<std::string, std::chrono::seconds>>{
+             {"since=-3600", 1h}, {"", 24h}}) {
+        source.history_requests.clear();
+        auto before = std::chrono::system_clock::now();
+        ASSERT_EQ(get("/v1/modems/1-1/signal/history?" + query).status, 200);
+        auto after = std::chrono::system_clock::now();
+        EXPECT_GE(source.history_requests.at(0).since, before - ago - 1s) << query;
+        EXPECT_LE(source.history_requests[0].since, after - ago) << query;
+    }
+}
+
+TEST_F(SignalRoutesTest, HistoryRefusesWhatItCannotRead)
+{
+    for (const auto* query : {"since=yesterday", "since=2024-13-01T00:00:00Z", "since=2024-05-01T12:00:00",
+                              "since=2024-05-01", "since=12ab", "points=0", "points=2001", "points=many"}) {
+        auto response = get(std::string("/v1/modems/1-1/signal/history?") + query);
+        EXPECT_EQ(response.status, 400) << query;
+    }
+    EXPECT_TRUE(source.history_requests.empty());
+    EXPECT_EQ(get("/v1/modems/9-9/signal/history").status, 404);
+    EXPECT_EQ(request(Method::Post, "/v1/modems/1-1/signal/history").status, 405);
+    source.history_error = make_error_code(boost::system::errc::io_error);
+    auto unavailable = get("/v1/modems/1-1/signal/history");
+    EXPECT_EQ(unavailable.status, 503);
+    EXPECT_NE(unavailable.error.find("no signal history"), std::string::npos) << unavailable.error;
+}
+
+TEST_F(SignalRoutesTest, AFastSignalLeaseIs30SecondsUnlessAskedOtherwise)
+{
+    auto response = request(Method::Post, "/v1/modems/1-1/signal/fast");
+    ASSERT_EQ(response.status, 200) << response.error;
+    EXPECT_EQ(response.body.at("modem_id"), "1-1");
+    EXPECT_EQ(response.body.at("seconds"), 30);
+    EXPECT_EQ(response.body.at("interval_ms"), 250);
+    EXPECT_TRUE(response.body.at("until").as_string().ends_with("Z"));
+
+    response = request(Method::Post, "/v1/modems/1-1/signal/fast", json::object{{"seconds", 120}});
+    ASSERT_EQ(response.status, 200) << response.error;
+    EXPECT_EQ(response.body.at("seconds"), 120);
+    EXPECT_EQ(source.fast_leases, (std::vector<std::string>{"1-1 30000", "1-1 120000"}));
+
+    for (const auto& body : {json::value(json::object{{"seconds", 0}}), json::value(json::object{{"seconds", 121}}),
+                             json::value(json::object{{"seconds", "30"}}), json::value(json::object{{"seconds", 1.5}})})
+        EXPECT_EQ(request(Method::Post, "/v1/modems/1-1/signal/fast", body).status, 400) << json::serialize(body);
+    EXPECT_EQ(request(Method::Post, "/v1/modems/9-9/signal/fast").status, 404);
+    EXPECT_EQ(get("/v1/modems/1-1/signal/fast").status, 405);
+    EXPECT_EQ(source.fast_leases.size(), 2u);
+}
+
 } // namespace
 } // namespace uplink::api

@@ -5,6 +5,7 @@
 #include "daemon/link_setup.hpp"
 #include "daemon/modem_source.hpp"
 #include "daemon/settings.hpp"
+#include "daemon/signal_recorder.hpp"
 #include "daemon/usage_recorder.hpp"
 
 #include <api/api.hpp>
@@ -82,11 +83,14 @@ public:
                       apply_settings(std::move(next), std::move(changed), "saved");
                   }),
           usage_(io.get_executor(), manager_, link_setup_),
+          signal_history_(io.get_executor(), manager_),
           source_(manager_, {[this] { return settings_.modem.policy; },
                              [this](api::ConfigEdit edit) { return editor_.edit(edit, settings_); },
                              [this] { return editor_.read(); },
                              [this](api::ConfigRestore restore) { return editor_.restore(restore, settings_); },
                              [this](std::string_view wan) { return usage_.usage(wan); },
+                             [this](std::string_view wan, std::chrono::system_clock::time_point since,
+                                    std::size_t max_points) { return signal_history_.history(wan, since, max_points); },
                              [this](std::string password) { return authenticator_.reset_password(password); }}),
           server_(io.get_executor(), api::ServerOptions{settings_.socket_path, info_}, source_),
           signals_(io, SIGINT, SIGTERM, SIGHUP)
@@ -112,6 +116,7 @@ public:
         manager_.start();
         usage_.set_reset_day(settings_.usage_reset_day);
         usage_.start(settings_.modem.state_dir);
+        signal_history_.start(settings_.modem.state_dir);
         asio::co_spawn(io_, handle_signals(this), [](std::exception_ptr exception) {
             if (!exception)
                 return;
@@ -197,6 +202,7 @@ private:
             web_->stop();
         server_.stop();
         usage_.stop(); // the last sample, while the interfaces are still there
+        signal_history_.stop();
         manager_.stop();
         boost::system::error_code ignored;
         signals_.cancel(ignored);
@@ -248,6 +254,7 @@ private:
     modem::Manager manager_;
     ConfigEditor editor_;
     UsageRecorder usage_;
+    SignalRecorder signal_history_;
     auth::Authenticator authenticator_{settings_.modem.state_dir};   // the web UI's login
     auth::TokenStore tokens_{settings_.modem.state_dir + "/" + std::string(auth::token_file_name)};
     ManagerSource source_;

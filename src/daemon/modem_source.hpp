@@ -17,6 +17,9 @@ public:
         std::function<Result<api::ConfigFile>()> read;
         std::function<Result<api::ConfigEditOutcome>(api::ConfigRestore)> restore;
         std::function<std::optional<api::WanUsage>(std::string_view wan)> usage;
+        std::function<Result<api::SignalHistory>(
+            std::string_view wan, std::chrono::system_clock::time_point since, std::size_t max_points)>
+            signal_history;
         std::function<Result<void>(std::string password)> reset_admin_password;
     };
     ManagerSource(modem::Manager& manager, Configuration configuration)
@@ -54,6 +57,19 @@ public:
     }
     modem::ProfilePolicy policy() const override { return configuration_.policy(); }
     std::optional<api::WanUsage> usage(std::string_view wan) const override { return configuration_.usage(wan); }
+    // The history is the WAN's (daemon/signal_recorder.hpp): the modem's as long as it is in that port.
+    Result<api::SignalHistory> signal_history(
+        std::string_view modem_id, std::chrono::system_clock::time_point since, std::size_t max_points) const override
+    {
+        auto snapshot = manager_.modem(modem_id);
+        if (!snapshot)
+            return make_error_code(modem::Errc::NoSuchModem);
+        return configuration_.signal_history(snapshot->wan, since, max_points);
+    }
+    Result<Clock::time_point> fast_signal(std::string_view modem_id, Duration length) override
+    {
+        return manager_.fast_signal(modem_id, length);
+    }
     Result<api::ConfigEditOutcome> edit_config(api::ConfigEdit edit) override
     {
         return configuration_.edit(std::move(edit));

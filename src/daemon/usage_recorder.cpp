@@ -1,15 +1,13 @@
 #include "daemon/usage_recorder.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 namespace uplink::daemon {
 
-namespace asio = boost::asio;
-
-UsageRecorder::UsageRecorder(asio::any_io_executor executor, modem::Manager& manager, LinkSetup& link_setup)
-    : executor_(executor), manager_(manager), link_setup_(link_setup), timer_(executor)
+UsageRecorder::UsageRecorder(boost::asio::any_io_executor executor, modem::Manager& manager, LinkSetup& link_setup)
+    : manager_(manager), link_setup_(link_setup), periodic_(executor, sample_interval, "data usage recording", [this] {
+          sample();
+          if (++samples_ % samples_per_flush == 0)
+              flush();
+      })
 {
 }
 
@@ -27,15 +25,7 @@ void UsageRecorder::start(const std::string& state_dir)
         if (event.kind == modem::Event::Kind::ConnectionChanged)
             sample();
     });
-    asio::co_spawn(executor_, run(this), [](std::exception_ptr exception) {
-        if (!exception)
-            return;
-        try {
-            std::rethrow_exception(exception);
-        } catch (const std::exception& caught) {
-            log(LogLevel::Error, "uplinkd", "data usage recording stopped: {}", caught.what());
-        }
-    });
+    periodic_.start();
 }
 
 void UsageRecorder::stop()
@@ -44,23 +34,9 @@ void UsageRecorder::stop()
         return;
     running_ = false;
     subscription_ = {};
-    timer_.cancel();
+    periodic_.stop();
     sample();
     flush();
-}
-
-// `recorder` outlives the loop: the daemon owns it and runs the loop inside its lifetime.
-asio::awaitable<void> UsageRecorder::run(UsageRecorder* recorder)
-{
-    for (int samples = 1; recorder->running_; ++samples) {
-        recorder->timer_.expires_after(sample_interval);
-        auto [error] = co_await recorder->timer_.async_wait(asio::as_tuple(asio::use_awaitable));
-        if (error || !recorder->running_)
-            co_return;
-        recorder->sample();
-        if (samples % samples_per_flush == 0)
-            recorder->flush();
-    }
 }
 
 void UsageRecorder::sample()

@@ -4,12 +4,11 @@
 #pragma once
 
 #include "daemon/link_setup.hpp"
+#include "daemon/periodic.hpp"
 
 #include <api/api.hpp>
 #include <modem/modem.hpp>
 #include <store/store.hpp>
-
-#include <boost/asio/steady_timer.hpp>
 
 #include <optional>
 #include <string>
@@ -31,11 +30,9 @@ public:
     static constexpr int samples_per_flush = 6;     // a write a minute spares the flash
 
 private:
-    static boost::asio::awaitable<void> run(UsageRecorder* recorder);
     void sample();
     void flush();
 
-    boost::asio::any_io_executor executor_;
     modem::Manager& manager_;
     // A sample as each connection changes: the first reading of a WAN is the store's baseline,
     // so it is taken when the call comes up, before its traffic.
@@ -43,7 +40,8 @@ private:
     LinkSetup& link_setup_;
     std::optional<store::UsageStore> store_;
     std::string path_;
-    boost::asio::steady_timer timer_;
+    Periodic periodic_;
+    int samples_ = 0;
     int reset_day_ = 1;
     bool running_ = false;
 };

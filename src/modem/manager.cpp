@@ -74,6 +74,7 @@ struct Manager::Impl : std::enable_shared_from_this<Manager::Impl> {
     void add(FoundModem found);
     void remove(std::string id, std::string reason);
     void emit(Event::Kind kind, std::string modem_id, std::string message);
+    void notify(const Event& event);
 
     asio::any_io_executor executor;
     Options options;
@@ -173,6 +174,11 @@ void Manager::Impl::add(FoundModem found)
             if (auto self = weak.lock())
                 self->request_rescan();
         },
+        [weak, id](std::string message) {
+            if (auto self = weak.lock())
+                self->notify({Event::Kind::SignalChanged, id, std::move(message),
+                    std::chrono::system_clock::now()});
+        },
     };
     auto description = fmt::format("{}:{} {}", found.device.vendor_id, found.device.product_id,
         found.entry ? found.entry->name : "(not in the vendor table: probing)");
@@ -205,6 +211,11 @@ void Manager::Impl::emit(Event::Kind kind, std::string modem_id, std::string mes
     recent.push_back(event);
     while (recent.size() > recent_limit)
         recent.pop_front();
+    notify(event);
+}
+
+void Manager::Impl::notify(const Event& event)
+{
     // A copy: a listener may subscribe or unsubscribe (itself or another) while being called.
     auto snapshot = listeners;
     for (const auto& [key, listener] : snapshot)
@@ -300,6 +311,14 @@ Result<void> Manager::disconnect(std::string_view modem_id)
     if (it == impl_->modems.end())
         return make_error_code(Errc::NoSuchModem);
     return it->second->set_connection_wanted(false);
+}
+
+Result<Clock::time_point> Manager::fast_signal(std::string_view modem_id, Duration length)
+{
+    auto it = impl_->modems.find(std::string(modem_id));
+    if (it == impl_->modems.end())
+        return make_error_code(Errc::NoSuchModem);
+    return it->second->fast_signal(length);
 }
 
 asio::awaitable<Result<at::Reply>> Manager::send_at(std::string modem_id, std::string command)

@@ -222,6 +222,12 @@ protected:
         return done();
     }
 
+    // Runs the loop for a while, for what must not happen meanwhile (or must, at a rate).
+    void run_for(Duration duration)
+    {
+        run_until([] { return false; }, duration);
+    }
+
     bool in_state(
         const Manager& manager, State state, FailedReason reason = FailedReason::None) const
     {
@@ -425,6 +431,68 @@ TEST_F(ManagerWithPty, AnUnknownModemIsProbedForItsAtPort)
     for (const auto& port : snapshot.device.ports)
         EXPECT_EQ(port.role == PortRole::At, port.name == "ttyACM1") << port.name;
     EXPECT_EQ(snapshot.sim.iccid, iccid); // found by trying the ICCID commands in turn
+}
+
+// The antenna alignment view: a lease polls the signal 4 times a second (the full poll stays at
+// its 60 s), each sample an event even though the values repeat, and other commands go through.
+TEST_F(ManagerWithPty, AFastSignalLeaseSamplesSeveralTimesASecondUntilItEnds)
+{
+    Manager manager(context_.get_executor(), options());
+    manager.start();
+    ASSERT_TRUE(
+        run_until([&] { return manager.modem("1-1") && manager.modem("1-1")->signal.updated; }));
+    auto count = [](const std::vector<Event>& events, Event::Kind kind) {
+        return std::ranges::count(events, kind, &Event::kind);
+    };
+    auto kept_before = count(manager.recent_events(), Event::Kind::SignalChanged);
+    std::vector<Event> events;
+    auto subscription = manager.subscribe([&](const Event& event) { events.push_back(event); });
+    auto registration_polls = std::ranges::count(modem_.commands, "AT+CREG?");
+
+    auto until = manager.fast_signal("1-1", 2s);
+    ASSERT_TRUE(until);
+    EXPECT_EQ(manager.fast_signal("1-1", 1s).value(), *until)
+        << "a shorter lease does not shorten it";
+    // Meanwhile an administrator's command is not starved by the fast polls.
+    std::optional<Result<at::Reply>> raw;
+    asio::co_spawn(context_, manager.send_at("1-1", "AT+CGMI"),
+        [&](std::exception_ptr, Result<at::Reply> reply) { raw = std::move(reply); });
+    ASSERT_TRUE(run_until([&] { return raw.has_value(); }, 1s));
+    ASSERT_TRUE(*raw);
+    EXPECT_EQ((*raw)->lines, std::vector<std::string> {"Quectel"});
+
+    run_for(2s); // the lease's time
+    auto samples = count(events, Event::Kind::SignalChanged);
+    EXPECT_GE(samples, 6) << "2 s at 4 a second";
+    EXPECT_LE(samples, 10);
+    EXPECT_EQ(count(manager.recent_events(), Event::Kind::SignalChanged), kept_before)
+        << "repeated values are not kept among the recent events";
+    EXPECT_LE(std::ranges::count(modem_.commands, "AT+CREG?"), registration_polls + 1)
+        << "the lease starts with one full poll; the rest are signal polls alone";
+
+    run_until([&] { return Clock::now() > *until + 100ms; });
+    events.clear();
+    run_for(1s);
+    EXPECT_EQ(count(events, Event::Kind::SignalChanged), 0) << "the lease ended";
+
+    EXPECT_EQ(manager.fast_signal("9-9", 1s).error(), Errc::NoSuchModem);
+}
+
+TEST_F(ManagerWithPty, FastSignalPollingEndsWithTheModem)
+{
+    Manager manager(context_.get_executor(), options());
+    manager.start();
+    ASSERT_TRUE(
+        run_until([&] { return manager.modem("1-1") && manager.modem("1-1")->signal.updated; }));
+    ASSERT_TRUE(manager.fast_signal("1-1", 60s));
+    auto polls = [&] { return std::ranges::count(modem_.commands, "AT+CSQ"); };
+    auto before = polls();
+    ASSERT_TRUE(run_until([&] { return polls() >= before + 2; }, 2s));
+    tree_.remove_device("1-1");
+    ASSERT_TRUE(run_until([&] { return manager.modems().empty(); }));
+    auto after_unplug = polls();
+    run_for(1s);
+    EXPECT_LE(polls(), after_unplug + 1) << "at most the command already on its way";
 }
 
 TEST_F(ManagerWithPty, AListenerMayUnsubscribeDuringItsCallback)

@@ -393,6 +393,14 @@ public:
     static constexpr Duration operator_scan_timeout = 180s;
     boost::asio::awaitable<Result<std::vector<NetworkEntry>>> scan_networks(std::string modem_id);
 
+    // A lease on fast signal polling, for an antenna alignment view: until it ends, the modem's
+    // signal commands alone (not the whole poll) run every fast_signal_interval between the full
+    // polls, and each sample is a signal-changed event even when its values repeat (those are
+    // not kept among the recent events). A lease is extended, never shortened; it ends with the
+    // modem (unplugged, stopped). Returns when the lease ends.
+    static constexpr Duration fast_signal_interval = 250ms;
+    Result<Clock::time_point> fast_signal(std::string_view modem_id, Duration length);
+
     // Every event, as it happens; the returned handle unsubscribes when destroyed.
     using Listener = std::function<void(const Event&)>;
     class Subscription {

@@ -440,9 +440,9 @@ awaitable<Modem::Next> Modem::poll_loop()
         if (next != Next::Proceed)
             co_return next;
         if (radio_work_ != RadioWork::Apply) {
-            auto restart = co_await sleep(settings_.poll_interval);
-            if (restart)
-                co_return Next::Restart;
+            auto waited = co_await wait_for_next_poll();
+            if (waited != Next::Proceed)
+                co_return waited;
         }
         if (pending_remedy_) {
             auto remedy = co_await perform_remedy(*std::exchange(pending_remedy_, std::nullopt));
@@ -532,6 +532,39 @@ awaitable<Modem::Next> Modem::poll_signal()
     signal.updated = Clock::now();
     update_signal(std::move(signal));
     co_return Next::Proceed;
+}
+
+// A poll interval's sleep; while a fast-signal lease lasts, a signal poll every
+// fast_signal_interval meanwhile. The channel runs commands in call order, so another command
+// (the API's, a remedy's) waits for one signal command at most. Any wake (new settings, a remedy,
+// a lease that begins) ends the wait at once, for a full poll.
+awaitable<Modem::Next> Modem::wait_for_next_poll()
+{
+    auto next_poll = Clock::now() + settings_.poll_interval;
+    auto next_sample = Clock::now() + Manager::fast_signal_interval;
+    for (;;) {
+        auto wake_at = fast_signal_active() ? std::min(next_poll, next_sample) : next_poll;
+        if (auto now = Clock::now(); wake_at > now) {
+            between_polls_ = true;
+            auto restart = co_await sleep(std::chrono::ceil<Duration>(wake_at - now));
+            between_polls_ = false;
+            if (restart)
+                co_return Next::Restart;
+            if (stopping_)
+                co_return Next::Stopped;
+            if (Clock::now() < wake_at)
+                co_return Next::Proceed;
+        }
+        if (Clock::now() >= next_poll)
+            co_return Next::Proceed;
+        if (!fast_signal_active())
+            continue; // the lease ended while asleep
+        // At a fixed rate; a modem slower than that is polled back to back.
+        next_sample = std::max(next_sample + Manager::fast_signal_interval, Clock::now());
+        auto polled = co_await poll_signal();
+        if (polled != Next::Proceed)
+            co_return polled;
+    }
 }
 
 awaitable<Modem::Next> Modem::wait_for_wakeup()
@@ -746,6 +779,16 @@ void Modem::start_data_connection()
     data_->start();
 }
 
+Clock::time_point Modem::fast_signal(Duration length)
+{
+    bool began = !fast_signal_active();
+    fast_signal_until_ = std::max(fast_signal_until_, Clock::now() + length);
+    // The wait between polls takes it up at once; other sleeps (a USB port's power-off) are left.
+    if (began && between_polls_)
+        wake_.cancel();
+    return fast_signal_until_;
+}
+
 Result<void> Modem::set_connection_wanted(bool wanted)
 {
     if (!data_)
@@ -781,12 +824,12 @@ void Modem::update_registration(Registration registration)
 
 void Modem::update_signal(Signal signal)
 {
-    if (same_values(signal, signal_)) {
-        signal_.updated = signal.updated;
-        return;
-    }
+    bool changed = !same_values(signal, signal_);
     signal_ = std::move(signal);
-    callbacks_.event(Event::Kind::SignalChanged, describe(signal_));
+    if (changed)
+        callbacks_.event(Event::Kind::SignalChanged, describe(signal_));
+    else if (fast_signal_active())
+        callbacks_.signal_sample(describe(signal_));
 }
 
 // The best of the three registrations, keeping the operator known from the last poll.

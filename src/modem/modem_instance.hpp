@@ -33,6 +33,8 @@ public:
     struct Callbacks {
         std::function<void(Event::Kind, std::string message)> event;
         std::function<void()> port_failed; // EIO/HUP, or the port node vanished: rescan
+        // A signal sample that repeats the last values, taken while a fast-signal lease lasts.
+        std::function<void(std::string message)> signal_sample;
     };
 
     // The ladder outlives the Modem: a reset modem comes back as a new Modem on the same ladder.
@@ -58,6 +60,8 @@ public:
     boost::asio::awaitable<Result<std::vector<NetworkEntry>>> scan_networks();
     // The API's connect/disconnect; NoDataPort for a modem managed over AT only.
     Result<void> set_connection_wanted(bool wanted);
+    // Manager::fast_signal: when the lease ends.
+    Clock::time_point fast_signal(Duration length);
 
 private:
     // What a step of the run loop leads to.
@@ -78,6 +82,8 @@ private:
     boost::asio::awaitable<Next> poll_loop();
     boost::asio::awaitable<Next> poll_once();
     boost::asio::awaitable<Next> poll_signal();
+    boost::asio::awaitable<Next> wait_for_next_poll();
+    bool fast_signal_active() const { return fast_signal_until_ > Clock::now(); }
     boost::asio::awaitable<Next> wait_for_wakeup();
     boost::asio::awaitable<Next> perform_remedy(RecoveryStep step);
     // The profile's radio settings, each sent only where the modem differs; `problems` says why
@@ -165,6 +171,8 @@ private:
     RadioWork radio_work_ = RadioWork::None;
     RadioState radio_;                             // as the modem reported it after applying them
     std::deque<DialogueLine> dialogue_;
+    Clock::time_point fast_signal_until_ {}; // the fast-signal lease's end
+    bool between_polls_ = false;             // asleep in wait_for_next_poll()
     bool restart_requested_ = false;
     bool stopping_ = false;
     bool port_closed_ = false;

@@ -18,8 +18,10 @@ public:
         case Errc::Corrupt:
             return "the database file is corrupt (not an SQLite database, or a damaged page); "
                    "it is left as it is";
-        case Errc::NotUsageDatabase:
-            return "the file is another program's SQLite database; it is left as it is";
+        case Errc::ForeignDatabase:
+            return "the file is another program's SQLite database (or another uplink file); it is "
+                   "left "
+                   "as it is";
         case Errc::TooNew:
             return "the database was written by a newer uplinkd";
         case Errc::ReadOnly:

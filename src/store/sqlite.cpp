@@ -14,7 +14,109 @@ Error failure(sqlite3* database, int result_code)
     return sqlite_error(result_code);
 }
 
+Result<std::int64_t> query_integer(sqlite3* database, const char* sql)
+{
+    auto statement = Statement::prepare(database, sql);
+    if (!statement)
+        return statement.error();
+    auto row = statement->step();
+    if (!row)
+        return row.error();
+    std::int64_t value = *row ? statement->integer(0) : 0;
+    statement->finish();
+    return value;
+}
+
+// Refuses what is not a database of this schema, before anything is written to it. Returns the
+// file's schema version (0: a new, empty database).
+Result<std::int64_t> check_file(sqlite3* database, const Schema& schema)
+{
+    // The first read: garbage in the header fails here (SQLITE_NOTADB), damaged pages below.
+    auto check = Statement::prepare(database, "PRAGMA quick_check");
+    if (!check)
+        return check.error();
+    auto row = check->step();
+    if (!row)
+        return row.error();
+    if (!*row || check->text(0) != "ok") {
+        if (*row)
+            log(LogLevel::Debug, "store", "quick_check: {}", check->text(0));
+        return Errc::Corrupt;
+    }
+    check->finish();
+
+    auto id = query_integer(database, "PRAGMA application_id");
+    auto version = query_integer(database, "PRAGMA user_version");
+    auto tables = query_integer(database, "SELECT count(*) FROM sqlite_master");
+    for (auto* result : {&id, &version, &tables})
+        if (!*result)
+            return result->error();
+    auto newest = static_cast<std::int64_t>(schema.migrations.size());
+    if (*id == schema.application_id) {
+        if (*version > newest)
+            return Errc::TooNew;
+        return *version;
+    }
+    if (*id == 0 && *version == 0 && *tables == 0)
+        return 0;
+    return Errc::ForeignDatabase;
+}
+
+Result<void> migrate(sqlite3* database, const Schema& schema, std::int64_t version)
+{
+    auto newest = static_cast<std::int64_t>(schema.migrations.size());
+    if (version == newest)
+        return {};
+    return in_transaction(database, [&]() -> Result<void> {
+        for (auto step = version; step < newest; ++step)
+            if (auto done = execute(database, schema.migrations[static_cast<std::size_t>(step)]);
+                !done)
+                return done;
+        return execute(database,
+            fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {};",
+                schema.application_id, newest)
+                .c_str());
+    });
+}
+
 } // namespace
+
+Result<Database> open_database(const std::string& path, const Schema& schema)
+{
+    sqlite3* raw = nullptr;
+    int opened = sqlite3_open_v2(path.c_str(), &raw,
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    Database database(raw); // closed on every return below, even after a failed open
+    if (opened != SQLITE_OK) {
+        log(LogLevel::Debug, "store", "{}: {}", path, raw ? sqlite3_errmsg(raw) : "out of memory");
+        return sqlite_error(opened);
+    }
+    // SQLite opens a write-protected file read-only rather than failing.
+    if (sqlite3_db_readonly(raw, "main") == 1)
+        return Errc::ReadOnly;
+    // Exclusive locking: one process owns the file while it is open, and WAL then keeps its index
+    // in memory instead of a shared-memory file (which JFFS2, on some routers' flash, cannot map).
+    if (auto locked = execute(raw, "PRAGMA locking_mode = EXCLUSIVE"); !locked)
+        return locked.error();
+    auto version = check_file(raw, schema);
+    if (!version)
+        return version.error();
+    // WAL with synchronous=NORMAL: a commit appends to the log without an fsync, so a flush costs
+    // the flash little. A power cut may lose the last flushes, never consistency.
+    if (auto tuned = execute(raw,
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+            "PRAGMA journal_size_limit = 1048576;");
+        !tuned)
+        return tuned.error();
+    if (auto migrated = migrate(raw, schema, *version); !migrated)
+        return migrated.error();
+    return database;
+}
+
+bool transaction_open(sqlite3* database)
+{
+    return !sqlite3_get_autocommit(database);
+}
 
 Error sqlite_error(int result_code)
 {
@@ -95,6 +197,15 @@ Statement& Statement::bind(int position, std::string_view value)
     return *this;
 }
 
+Statement& Statement::bind(int position, std::optional<int> value)
+{
+    if (value)
+        return bind(position, std::int64_t {*value});
+    [[maybe_unused]] int result = sqlite3_bind_null(statement_.get(), position);
+    assert(result == SQLITE_OK);
+    return *this;
+}
+
 Result<bool> Statement::step()
 {
     int result = sqlite3_step(statement_.get());
@@ -126,6 +237,13 @@ void Statement::finish()
 std::int64_t Statement::integer(int column) const
 {
     return sqlite3_column_int64(statement_.get(), column);
+}
+
+std::optional<std::int64_t> Statement::optional_integer(int column) const
+{
+    if (sqlite3_column_type(statement_.get(), column) == SQLITE_NULL)
+        return std::nullopt;
+    return integer(column);
 }
 
 std::string_view Statement::text(int column) const

@@ -1,4 +1,5 @@
-// store: uplinkd's state that outlives a restart, kept in SQLite. For now: data usage per WAN.
+// store: uplinkd's state that outlives a restart, kept in SQLite: data usage per WAN and the
+// signal history of each WAN's modem.
 //
 // The classes here are synchronous and meant for the daemon's one loop thread: the frequent calls
 // (record()) touch only memory, and the disk is written in batches, one transaction per flush().
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,14 +21,14 @@ namespace uplink::store {
 enum class Errc {
     CannotOpen = 1, // the file (or its directory) cannot be opened or created
     Corrupt, // not an SQLite database, or it fails SQLite's integrity check
-    NotUsageDatabase, // an SQLite database of some other program: left alone
+    ForeignDatabase, // another program's SQLite database (or another of ours): left alone
     TooNew, // written by a newer uplinkd (a schema version this one does not know)
     ReadOnly, // the file or its directory is not writable
     Busy, // another process (a second uplinkd?) holds the database
     Full, // the disk (or flash) is full
     Io, // the kernel reported an I/O error
     Database, // any other SQLite failure
-    InvalidArgument, // a reset day outside 1..28, a number of days outside 1..retention
+    InvalidArgument, // a reset day outside 1..28, a number of days outside 1..retention, no points
 };
 const boost::system::error_category& store_category();
 Error make_error_code(Errc code);
@@ -114,6 +116,58 @@ public:
 private:
     struct State;
     explicit UsageStore(std::unique_ptr<State> state);
+
+    std::unique_ptr<State> state_;
+};
+
+// One measurement of a modem's radio levels; none where the modem did not report that value.
+struct SignalSample {
+    std::chrono::system_clock::time_point time; // kept to the second
+    std::optional<int> rssi_dbm, rsrp_dbm, rsrq_db, sinr_db;
+    bool operator==(const SignalSample&) const = default;
+};
+
+// Samples of one WAN, oldest first. When a span holds more samples than the points asked for, it
+// is cut into buckets of equal length, and each point is the mean of one bucket's samples (each
+// value rounded to the dB, over the samples that have it), at its first sample's time.
+struct SignalHistory {
+    std::chrono::seconds bucket {1}; // 1 s: each point is one sample
+    std::vector<SignalSample> points;
+};
+
+// How long samples are kept; older ones are deleted by flush().
+inline constexpr std::chrono::days signal_retention {7};
+// Samples held in memory while flushes fail (a full disk): past it, the oldest are dropped.
+inline constexpr std::size_t signal_pending_limit = 20'000;
+
+// Signal samples by WAN, in an SQLite file of its own (<state_dir>/signal.db is the intended
+// place), apart from the usage: the bulkier, more often written history may be damaged or deleted
+// without costing the usage totals. One sample per WAN and second is kept (a later one replaces).
+class SignalStore {
+public:
+    // As UsageStore::open(); a usage database is another kind of file (Errc::ForeignDatabase).
+    static Result<SignalStore> open(const std::string& path);
+
+    SignalStore(SignalStore&&) noexcept;
+    SignalStore& operator=(SignalStore&&) noexcept;
+    ~SignalStore(); // does not flush: the caller flushes, and sees the error if any
+
+    // Only memory is touched.
+    void record(std::string_view wan, const SignalSample& sample);
+
+    // Writes what record() gathered since the last flush in one transaction, and, once an hour of
+    // samples, deletes those older than signal_retention before the newest recorded. On failure
+    // nothing is lost (up to signal_pending_limit): the next flush writes it.
+    Result<void> flush();
+
+    // The WAN's samples from `since` (at most signal_retention before `until`) to `until` (both
+    // included), flushed and pending, in at most `max_points` points (at least 1).
+    Result<SignalHistory> history(std::string_view wan, std::chrono::system_clock::time_point since,
+        std::chrono::system_clock::time_point until, std::size_t max_points) const;
+
+private:
+    struct State;
+    explicit SignalStore(std::unique_ptr<State> state);
 
     std::unique_ptr<State> state_;
 };

@@ -1,15 +1,13 @@
 #include "store/store.hpp"
+#include "store/test_support.hpp"
 
 #include <csignal>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <gtest/gtest.h>
 #include <optional>
 #include <ostream>
-#include <sqlite3.h>
-#include <sstream>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -47,11 +45,6 @@ protected:
         if (const char* zone = std::getenv("TZ"))
             saved_zone_ = zone;
         set_zone("UTC0");
-        std::string pattern
-            = (std::filesystem::temp_directory_path() / "uplink-store-XXXXXX").string();
-        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-        directory_ = pattern;
-        path_ = (directory_ / "usage.db").string();
     }
     void TearDown() override
     {
@@ -60,7 +53,6 @@ protected:
         else
             ::unsetenv("TZ");
         ::tzset();
-        std::filesystem::remove_all(directory_);
     }
 
     // POSIX TZ strings, so that the tests need no tzdata.
@@ -77,51 +69,18 @@ protected:
         return std::move(*store);
     }
 
-    void write_file(std::string_view contents) const
-    {
-        std::ofstream file(path_, std::ios::binary | std::ios::trunc);
-        file << contents;
-    }
-
-    std::string file_contents() const
-    {
-        std::ifstream file(path_, std::ios::binary);
-        std::stringstream text;
-        text << file.rdbuf();
-        return text.str();
-    }
-
-    // SQL on the file behind the store's back, as another program (or a test) would. The store
-    // must be closed: it keeps the file locked.
-    void run_sql(const char* sql) const
-    {
-        sqlite3* database = nullptr;
-        ASSERT_EQ(sqlite3_open(path_.c_str(), &database), SQLITE_OK);
-        char* message = nullptr;
-        int result = sqlite3_exec(database, sql, nullptr, nullptr, &message);
-        EXPECT_EQ(result, SQLITE_OK) << (message ? message : "");
-        sqlite3_free(message);
-        sqlite3_close(database);
-    }
-
+    void write_file(std::string_view contents) const { file_.write(contents); }
+    std::string file_contents() const { return file_.contents(); }
+    void run_sql(const char* sql) const { file_.run_sql(sql); }
     std::int64_t count_daily_rows() const
     {
-        sqlite3* database = nullptr;
-        EXPECT_EQ(sqlite3_open(path_.c_str(), &database), SQLITE_OK);
-        sqlite3_stmt* statement = nullptr;
-        EXPECT_EQ(sqlite3_prepare_v2(
-                      database, "SELECT count(*) FROM usage_daily", -1, &statement, nullptr),
-            SQLITE_OK);
-        EXPECT_EQ(sqlite3_step(statement), SQLITE_ROW);
-        auto count = sqlite3_column_int64(statement, 0);
-        sqlite3_finalize(statement);
-        sqlite3_close(database);
-        return count;
+        return file_.query_integer("SELECT count(*) FROM usage_daily");
     }
 
     std::optional<std::string> saved_zone_;
-    std::filesystem::path directory_;
-    std::string path_;
+    testing::DatabaseFile file_ {"usage.db"};
+    std::filesystem::path directory_ = file_.directory;
+    std::string path_ = file_.path;
 };
 
 Usage today(const UsageStore& store, std::string_view wan, TimePoint now)
@@ -488,7 +447,7 @@ TEST_F(StoreUsage, AnotherProgramsDatabaseIsLeftAlone)
     auto before = file_contents();
     auto store = UsageStore::open(path_);
     ASSERT_FALSE(store);
-    EXPECT_EQ(store.error(), Errc::NotUsageDatabase);
+    EXPECT_EQ(store.error(), Errc::ForeignDatabase);
     EXPECT_EQ(file_contents(), before);
 }
 

@@ -8,7 +8,6 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <sqlite3.h>
 
 namespace uplink::store {
 
@@ -16,10 +15,6 @@ namespace {
 
 namespace chrono = std::chrono;
 using TimePoint = chrono::system_clock::time_point;
-
-// PRAGMA application_id: marks the file as ours, so that another program's database is never
-// taken for an empty one and altered ("uplk" in ASCII).
-constexpr std::int64_t application_id = 0x75706c6b;
 
 // migrations[n] takes the schema from version n to n + 1 (PRAGMA user_version). Append only.
 // Counters are unsigned 64-bit; SQLite's INTEGER is signed 64-bit, so they are stored as their
@@ -42,7 +37,8 @@ constexpr std::array<const char*, 1> migrations = {
     ) WITHOUT ROWID;
     )sql",
 };
-constexpr std::int64_t schema_version = migrations.size();
+// "uplk" in ASCII: PRAGMA application_id marks the file as ours (see open_database()).
+constexpr Schema schema {0x75706c6b, migrations};
 
 std::int64_t to_column(std::uint64_t value)
 {
@@ -105,82 +101,6 @@ std::uint64_t growth(std::uint64_t last, std::uint64_t now, bool same_interface)
     if (!same_interface || now < last)
         return now;
     return now - last;
-}
-
-Result<std::int64_t> query_integer(sqlite3* database, const char* sql)
-{
-    auto statement = Statement::prepare(database, sql);
-    if (!statement)
-        return statement.error();
-    auto row = statement->step();
-    if (!row)
-        return row.error();
-    std::int64_t value = *row ? statement->integer(0) : 0;
-    statement->finish();
-    return value;
-}
-
-// Runs `body` inside BEGIN IMMEDIATE .. COMMIT; on any failure, rolls back.
-template <typename Body> Result<void> in_transaction(sqlite3* database, Body&& body)
-{
-    if (auto begun = execute(database, "BEGIN IMMEDIATE"); !begun)
-        return begun;
-    auto result = body();
-    if (result)
-        result = execute(database, "COMMIT");
-    // A failed COMMIT may leave the transaction open (SQLITE_BUSY) or have rolled it back.
-    if (!result && !sqlite3_get_autocommit(database))
-        (void)execute(database, "ROLLBACK");
-    return result;
-}
-
-// Refuses what is not an uplink usage database, before anything is written to it. Returns the
-// file's schema version (0: a new, empty database).
-Result<std::int64_t> check_file(sqlite3* database)
-{
-    // The first read: garbage in the header fails here (SQLITE_NOTADB), damaged pages below.
-    auto check = Statement::prepare(database, "PRAGMA quick_check");
-    if (!check)
-        return check.error();
-    auto row = check->step();
-    if (!row)
-        return row.error();
-    if (!*row || check->text(0) != "ok") {
-        if (*row)
-            log(LogLevel::Debug, "store", "quick_check: {}", check->text(0));
-        return Errc::Corrupt;
-    }
-    check->finish();
-
-    auto id = query_integer(database, "PRAGMA application_id");
-    auto version = query_integer(database, "PRAGMA user_version");
-    auto tables = query_integer(database, "SELECT count(*) FROM sqlite_master");
-    for (auto* result : {&id, &version, &tables})
-        if (!*result)
-            return result->error();
-    if (*id == application_id) {
-        if (*version > schema_version)
-            return Errc::TooNew;
-        return *version;
-    }
-    if (*id == 0 && *version == 0 && *tables == 0)
-        return 0;
-    return Errc::NotUsageDatabase;
-}
-
-Result<void> migrate(sqlite3* database, std::int64_t version)
-{
-    if (version == schema_version)
-        return {};
-    return in_transaction(database, [&]() -> Result<void> {
-        for (auto step = version; step < schema_version; ++step)
-            if (auto done = execute(database, migrations[static_cast<std::size_t>(step)]); !done)
-                return done;
-        return execute(database,
-            fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {};", application_id,
-                schema_version)
-                .c_str());
-    });
 }
 
 } // namespace
@@ -292,34 +212,10 @@ UsageStore::~UsageStore() = default;
 Result<UsageStore> UsageStore::open(const std::string& path)
 {
     auto state = std::make_unique<State>();
-    sqlite3* raw = nullptr;
-    int opened = sqlite3_open_v2(path.c_str(), &raw,
-        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-    state->database.reset(raw); // closed on every return below, even after a failed open
-    if (opened != SQLITE_OK) {
-        log(LogLevel::Debug, "store", "{}: {}", path, raw ? sqlite3_errmsg(raw) : "out of memory");
-        return sqlite_error(opened);
-    }
-    // SQLite opens a write-protected file read-only rather than failing.
-    if (sqlite3_db_readonly(raw, "main") == 1)
-        return Errc::ReadOnly;
-    // Exclusive locking: one process owns the file while it is open, and WAL then keeps its index
-    // in memory instead of a shared-memory file (which JFFS2, on some routers' flash, cannot map).
-    if (auto locked = execute(raw, "PRAGMA locking_mode = EXCLUSIVE"); !locked)
-        return locked.error();
-    auto version = check_file(raw);
-    if (!version)
-        return version.error();
-    // WAL with synchronous=NORMAL: a commit appends to the log without an fsync, so a flush every
-    // minute costs the flash little. A power cut may lose the last flushes, never consistency,
-    // and the persisted readings make the next reading count what was lost (record()).
-    if (auto tuned = execute(raw,
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-            "PRAGMA journal_size_limit = 1048576;");
-        !tuned)
-        return tuned.error();
-    if (auto migrated = migrate(raw, *version); !migrated)
-        return migrated.error();
+    auto database = open_database(path, schema);
+    if (!database)
+        return database.error();
+    state->database = std::move(*database);
     if (auto prepared = state->prepare(); !prepared)
         return prepared.error();
     if (auto loaded = state->load_readings(); !loaded)

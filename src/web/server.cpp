@@ -397,7 +397,9 @@ asio::awaitable<Response> Server::Impl::route(std::shared_ptr<Impl> impl, const 
     // A body must say it is JSON: a form that another site makes a browser post cannot.
     if (!request.body.empty() && !is_json_media_type(request.header("Content-Type")))
         co_return json_error(415, "send the body as JSON, with Content-Type: application/json");
-    api::TextRequest api_request{request.method, std::move(*path), request.body, credential};
+    auto question = request.target.find('?');
+    auto query = question == std::string::npos ? std::string() : request.target.substr(question + 1);
+    api::TextRequest api_request{request.method, std::move(*path), request.body, credential, std::move(query)};
     auto reply = co_await impl->api.answer(std::move(api_request));
     Response response;
     response.status = reply.status;

@@ -112,11 +112,11 @@ function Certificate() {
         <Facts
           rows={[
             ['Subject', data.subject],
-            ['Names', data.names?.join(', ') ?? dash],
+            ['Names', data.subject_alt_names.join(', ') || dash],
             ['Valid from', time(data.not_before)],
             ['Valid until', time(data.not_after)],
-            ['SHA-256', <code class="fingerprint">{data.fingerprint}</code>],
-            ['Made by', data.self_made ? 'uplinkd (self-signed)' : 'you'],
+            ['SHA-256', <code class="fingerprint">{data.sha256_fingerprint}</code>],
+            ['Made by', data.origin === 'uplink' ? 'uplinkd (self-signed)' : `you (issuer ${data.issuer})`],
           ]}
         />
       )}
@@ -171,6 +171,9 @@ function Backup() {
       </label>
       <ErrorText error={error} />
       <Changes result={result} />
+      {result?.restart_required?.length > 0 && (
+        <p class="muted">Takes effect when uplinkd restarts: {result.restart_required.join(', ')}.</p>
+      )}
       {result && !result.applied && (
         <button type="button" class="primary" onClick={restore}>
           Restore it

@@ -70,8 +70,9 @@ public:
     virtual std::optional<WanUsage> usage(std::string_view wan) const = 0;
     // An error only when the file cannot be written; a refused edit is an outcome with problems.
     virtual Result<ConfigEditOutcome> edit_config(ConfigEdit edit) = 0;
-    // The web UI's admin password, set anew: every browser session ends.
-    virtual Result<void> reset_admin_password(std::string password) = 0;
+    // The web UI's admin password, set anew: every browser session ends. An error equal to
+    // errc::resource_unavailable_try_again when another password is being checked.
+    virtual boost::asio::awaitable<Result<void>> reset_admin_password(std::string password) = 0;
 };
 
 // Facts about the daemon itself, shown by GET /v1/status.

@@ -62,7 +62,7 @@ private:
     Response recent_events() const;
     Response profiles() const;
     Response edit_config(std::string type, std::string name, bool remove, const boost::json::value& body);
-    Response reset_admin_password(const Request& request);
+    boost::asio::awaitable<Response> reset_admin_password(Request request);
 
     ModemSource& source_;
     DaemonInfo info_;

@@ -15,7 +15,7 @@ public:
         std::function<modem::ProfilePolicy()> policy;
         std::function<Result<api::ConfigEditOutcome>(api::ConfigEdit)> edit;
         std::function<std::optional<api::WanUsage>(std::string_view wan)> usage;
-        std::function<Result<void>(std::string password)> reset_admin_password;
+        std::function<boost::asio::awaitable<Result<void>>(std::string password)> reset_admin_password;
     };
     ManagerSource(modem::Manager& manager, Configuration configuration)
         : manager_(manager), configuration_(std::move(configuration))
@@ -56,7 +56,7 @@ public:
     {
         return configuration_.edit(std::move(edit));
     }
-    Result<void> reset_admin_password(std::string password) override
+    boost::asio::awaitable<Result<void>> reset_admin_password(std::string password) override
     {
         return configuration_.reset_admin_password(std::move(password));
     }

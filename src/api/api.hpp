@@ -107,8 +107,9 @@ public:
     virtual Result<ConfigFile> config_file() const = 0;
     // As edit_config: a text with problems is an outcome with them (each naming its line).
     virtual Result<ConfigEditOutcome> restore_config(ConfigRestore restore) = 0;
-    // The web UI's admin password, set anew: every browser session ends.
-    virtual Result<void> reset_admin_password(std::string password) = 0;
+    // The web UI's admin password, set anew: every browser session ends. An error equal to
+    // errc::resource_unavailable_try_again when another password is being checked.
+    virtual boost::asio::awaitable<Result<void>> reset_admin_password(std::string password) = 0;
 };
 
 // Facts about the daemon itself, shown by GET /v1/status.

@@ -144,14 +144,17 @@ public:
         return Clock::now() + length;
     }
 
-    Result<void> reset_admin_password(std::string password) override
+    boost::asio::awaitable<Result<void>> reset_admin_password(std::string password) override
     {
+        if (admin_password_busy)
+            co_return make_error_code(boost::system::errc::resource_unavailable_try_again);
         if (password.size() < 8)
-            return make_error_code(boost::system::errc::invalid_argument);
+            co_return make_error_code(boost::system::errc::invalid_argument);
         admin_passwords.push_back(std::move(password));
-        return {};
+        co_return Result<void>();
     }
     std::vector<std::string> admin_passwords;      // reset_admin_password's, in order
+    bool admin_password_busy = false;              // as while a login's KDF runs
     Result<ConfigEditOutcome> edit_config(ConfigEdit edit) override
     {
         edits.push_back(std::move(edit));

@@ -610,7 +610,7 @@ boost::asio::awaitable<Response> Router::handle(Request request)
     if (resource == "admin-password" && segments.size() == 2) {
         if (auto refusal = expect(Method::Post))
             co_return *refusal;
-        co_return reset_admin_password(request);
+        co_return co_await reset_admin_password(std::move(request));
     }
     if (resource == "events") {
         if (segments.size() == 2) {
@@ -632,17 +632,21 @@ boost::asio::awaitable<Response> Router::handle(Request request)
 // `uplink passwd`: root on the router sets the web UI's admin password without the old one (a
 // forgotten one, or the first before anyone visits the page). Over HTTPS, changing it needs the
 // current one (POST /api/v1/password, answered by the web module).
-Response Router::reset_admin_password(const Request& request)
+boost::asio::awaitable<Response> Router::reset_admin_password(Request request)
 {
     if (request.caller != Caller::Root)
-        return Response::failure(403, "the admin password is reset only through the unix socket (`uplink passwd` "
-                                      "as root on the router); to change it here, POST /api/v1/password");
+        co_return Response::failure(403, "the admin password is reset only through the unix socket (`uplink passwd` "
+                                         "as root on the router); to change it here, POST /api/v1/password");
     const auto* password = request.body.is_object() ? request.body.as_object().if_contains("password") : nullptr;
     if (!password || !password->is_string())
-        return Response::failure(400, "send {\"password\":\"<the new admin password>\"}");
-    if (auto reset = source_.reset_admin_password(std::string(password->as_string())); !reset)
-        return Response::failure(400, fmt::format("the admin password is unchanged: {}", reset.error().message()));
-    return Response::ok(json::object{{"password_set", true}});
+        co_return Response::failure(400, "send {\"password\":\"<the new admin password>\"}");
+    auto reset = co_await source_.reset_admin_password(std::string(password->as_string()));
+    // A login's KDF was running: uplinkd runs one at a time.
+    if (!reset && reset.error() == boost::system::errc::resource_unavailable_try_again)
+        co_return Response::failure(503, fmt::format("the admin password is unchanged: {}", reset.error().message()));
+    if (!reset)
+        co_return Response::failure(400, fmt::format("the admin password is unchanged: {}", reset.error().message()));
+    co_return Response::ok(json::object{{"password_set", true}});
 }
 
 Response Router::status() const

@@ -72,7 +72,7 @@ private:
     Response edit_config(std::string type, std::string name, bool remove, const boost::json::value& body);
     Response config_file() const;                                   // config_routes.cpp
     Response restore_config(const boost::json::value& body);
-    Response reset_admin_password(const Request& request);
+    boost::asio::awaitable<Response> reset_admin_password(Request request);
 
     ModemSource& source_;
     DaemonInfo info_;

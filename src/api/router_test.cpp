@@ -429,6 +429,10 @@ TEST_F(RouterTest, TheAdminPasswordIsResetThroughTheUnixSocketAlone)
     EXPECT_EQ(json::serialize(reset.body).find("a new admin password"), std::string::npos);
     EXPECT_EQ(request(Method::Post, "/v1/admin-password", json::parse(R"({"password":"short"})")).status, 400);
     EXPECT_EQ(request(Method::Post, "/v1/admin-password", json::parse(R"({"password":7})")).status, 400);
+    // One KDF at a time: `uplink passwd` during a login's is told to try again.
+    source.admin_password_busy = true;
+    EXPECT_EQ(request(Method::Post, "/v1/admin-password", json::parse(R"({"password":"another new one"})")).status, 503);
+    EXPECT_EQ(source.admin_passwords.size(), 1u);
     EXPECT_EQ(get("/v1/admin-password").status, 405);
 }
 

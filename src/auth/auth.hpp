@@ -1,14 +1,17 @@
 // auth: who may use the web UI and the API. One admin password (scrypt), the first-run setup
 // code, browser sessions with a CSRF token, a login rate limiter, and API tokens for scripts.
-// Pure logic and its files in the state directory; the HTTPS server (api) calls it. The rules
-// are in docs/auth.md.
+// Pure logic and its files in the state directory; the HTTPS server (api) calls it, and runs the
+// password KDF on a worker thread through complete(). The rules are in docs/auth.md.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <core/core.hpp>
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +42,7 @@ enum class Errc {
     TokenFileCorrupt, // the token file is unreadable: no token is accepted until it is fixed
     RandomFailure, // the system's random generator failed: nothing weaker is used
     KdfFailure, // OpenSSL could not run scrypt
+    Busy, // another password check is running: at most one KDF at a time (try again in 1 s)
 };
 const boost::system::error_category& auth_category();
 Error make_error_code(Errc code);
@@ -81,17 +85,21 @@ std::string_view to_string(PasswordState state);
 
 // The admin password in one file (<state_dir>/admin-password, mode 0600, written atomically).
 // It is read on every call, so `uplink passwd` and uplinkd see the same password. A file that is
-// there but does not parse is PasswordFileCorrupt with `problem` saying why.
+// there but does not parse is PasswordFileCorrupt with `problem` saying why. The store neither
+// hashes nor verifies: the KDF is the caller's, to run where it does not block anyone.
 class PasswordStore {
 public:
     explicit PasswordStore(std::string path, KdfParameters parameters = {});
 
     Result<PasswordState> state(std::string* problem = nullptr) const;
-    Result<void> verify(std::string_view password, std::string* problem = nullptr) const;
-    // Checks check_new_password(); makes the state directory if it is missing.
-    Result<void> set(std::string_view password);
+    // The stored line; none on a first run.
+    Result<std::optional<std::string>> line(std::string* problem = nullptr) const;
+    // A line from hash_password(); makes the state directory if it is missing.
+    Result<void> store(std::string_view line);
 
     const std::string& path() const { return path_; }
+    // What new lines are hashed with.
+    const KdfParameters& parameters() const { return parameters_; }
 
 private:
     std::string path_;
@@ -264,6 +272,51 @@ private:
 // header is empty or another scheme, MalformedToken when the token is not of our form.
 Result<std::string> bearer_token_from_authorization_header(std::string_view header);
 
+// ---------------------------------------------------------------- the KDF, off the loop
+// The slow part of one password operation (scrypt: tens of milliseconds here, hundreds on a
+// router), with copies of its inputs: run_kdf() calls only verify_password() and
+// hash_password(), so it may run on any thread while the Authenticator goes on.
+struct KdfWork {
+    std::optional<std::string> stored_line {}; // set: `presented` is checked against it first
+    std::string presented {};
+    std::optional<std::string> replacement {}; // set: hashed into a new line, once it passed
+    KdfParameters parameters {}; // for the new line
+};
+
+struct KdfOutcome {
+    Result<void> check; // `presented` against the stored line; ok when there was none
+    Result<std::string> line; // the replacement's new line; "" when none was made
+};
+KdfOutcome run_kdf(const KdfWork& work);
+
+// One password operation of an Authenticator (a login, the first password, a change, a reset),
+// admitted and waiting for its KDF. While one lives, the Authenticator begins no other (Busy):
+// at most one KDF runs at a time, the rate limiter has seen each outcome before it admits the next
+// check, and the password and setup code cannot change under it. Dropping it unfinished (an
+// exception, a stopped server) frees the Authenticator for the next one.
+class PasswordOperation {
+public:
+    PasswordOperation(PasswordOperation&&) = default;
+    PasswordOperation& operator=(PasswordOperation&&) = default;
+    PasswordOperation(const PasswordOperation&) = delete; // one operation, one token
+    PasswordOperation& operator=(const PasswordOperation&) = delete;
+
+    const KdfWork& work() const { return work_; }
+
+private:
+    friend class Authenticator;
+    PasswordOperation(std::optional<std::string> client, KdfWork work, std::shared_ptr<void> token)
+        : client_(std::move(client))
+        , work_(std::move(work))
+        , token_(std::move(token))
+    {
+    }
+
+    std::optional<std::string> client_; // none: `uplink passwd` (not rate limited, nobody logs in)
+    KdfWork work_;
+    std::shared_ptr<void> token_; // the Authenticator watches it: alive while this is pending
+};
+
 // ---------------------------------------------------------------- the whole
 struct AuthSettings {
     KdfParameters kdf {};
@@ -273,8 +326,13 @@ struct AuthSettings {
 
 // What the HTTPS server talks to: the password, the setup code, sessions and the rate limiter
 // together, so that their rules hold together (a password change ends every session, every
-// password check is rate limited). Not thread-safe; each password check runs the KDF once.
-// `client` is the peer's address as text.
+// password check is rate limited). Not thread-safe: only an operation's run_kdf() may run on
+// another thread. `client` is the peer's address as text.
+//
+// A password operation is three steps: begin_...() on the caller's thread decides everything that
+// needs no KDF (the rate limit first, so a flood queues no KDF work; the input; the setup code)
+// and copies the inputs into a PasswordOperation; run_kdf(operation.work()) anywhere; finish()
+// back on the caller's thread records the outcome. complete() does the last two with a worker.
 class Authenticator {
 public:
     Authenticator(
@@ -286,19 +344,25 @@ public:
     std::optional<std::string> setup_code() const;
     Result<PasswordState> password_state(std::string* problem = nullptr) const;
 
-    // The first visit: the setup code and a new password; logs in. Rate limited like a login.
-    // On Throttled, `retry_after` (when given) says how long to wait.
-    Result<Session> set_first_password(std::string_view client, std::string_view setup_code,
-        std::string_view password, std::chrono::seconds* retry_after = nullptr);
-    Result<Session> login(std::string_view client, std::string_view password,
+    // The first visit: the setup code and a new password; logs in. Rate limited like a login: a
+    // wrong code is a failed check, answered at once. On Throttled or Busy, `retry_after` (when
+    // given) says how long to wait.
+    Result<PasswordOperation> begin_first_password(std::string_view client,
+        std::string_view setup_code, std::string_view password,
+        std::chrono::seconds* retry_after = nullptr);
+    Result<PasswordOperation> begin_login(std::string_view client, std::string_view password,
         std::chrono::seconds* retry_after = nullptr);
     // For a logged-in user (the server has authorized the request): the current password and a
     // new one. Every session ends; the caller gets a new one.
-    Result<Session> change_password(std::string_view client, std::string_view current,
-        std::string_view replacement, std::chrono::seconds* retry_after = nullptr);
+    Result<PasswordOperation> begin_change_password(std::string_view client,
+        std::string_view current, std::string_view replacement,
+        std::chrono::seconds* retry_after = nullptr);
     // `uplink passwd` through the daemon's unix socket (root on the router): no old password,
-    // no setup code. Every session ends and a waiting setup code is spent.
-    Result<void> reset_password(std::string_view replacement);
+    // no setup code, no rate limit. Every session ends and a waiting setup code is spent.
+    Result<PasswordOperation> begin_reset_password(std::string_view replacement);
+    // Records what the KDF said: a failed check with the limiter, a new password in its file
+    // (ending every session and spending the setup code). The new session; none for a reset.
+    Result<std::optional<Session>> finish(PasswordOperation operation, KdfOutcome outcome);
 
     // A request from a browser: its Cookie header, method and X-CSRF-Token header. The session
     // (its idle timer restarted), or NoSession / SessionExpired / MalformedCookie / CsrfMismatch.
@@ -312,13 +376,25 @@ public:
 
 private:
     Result<void> admit(std::string_view client, std::chrono::seconds* retry_after);
-    Result<Session> replace_password(std::string_view password);
+    // The last check before an operation begins, so that an answer that needs no KDF comes even
+    // while another operation runs.
+    Result<PasswordOperation> begin(
+        std::optional<std::string_view> client, KdfWork work, std::chrono::seconds* retry_after);
+    // The stored line to check a password against; PasswordNotSet on a first run.
+    Result<std::string> stored_line();
 
     PasswordStore password_;
     SessionStore sessions_;
     LoginLimiter limiter_;
     std::optional<SetupCode> setup_code_;
+    std::weak_ptr<void> running_; // the pending PasswordOperation's token
 };
+
+// Runs an operation's KDF on `kdf_executor` (a worker thread: the caller's event loop goes on
+// meanwhile) and records its outcome with `authenticator` back on the caller's executor. The
+// Authenticator and the worker must outlive the wait: in uplinkd they outlive the loop's run.
+boost::asio::awaitable<Result<std::optional<Session>>> complete(Authenticator& authenticator,
+    PasswordOperation operation, boost::asio::any_io_executor kdf_executor);
 
 // File names under the state directory.
 constexpr std::string_view password_file_name = "admin-password";

@@ -1,7 +1,16 @@
 // The rules that tie the password, the setup code, sessions and the rate limiter together.
 #include "auth/auth.hpp"
 
+#include <cassert>
+
 namespace uplink::auth {
+
+namespace {
+
+// A Busy caller waits for one KDF, which takes well under a second on a router.
+constexpr std::chrono::seconds busy_retry_after {1};
+
+} // namespace
 
 Authenticator::Authenticator(const std::string& state_dir, TimeSource now, AuthSettings settings)
     : password_(state_dir + "/" + std::string(password_file_name), settings.kdf)
@@ -46,15 +55,32 @@ Result<void> Authenticator::admit(std::string_view client, std::chrono::seconds*
     return make_error_code(Errc::Throttled);
 }
 
-Result<Session> Authenticator::replace_password(std::string_view password)
+Result<PasswordOperation> Authenticator::begin(
+    std::optional<std::string_view> client, KdfWork work, std::chrono::seconds* retry_after)
 {
-    if (auto stored = password_.set(password); !stored)
-        return stored.error();
-    sessions_.end_all();
-    return sessions_.create();
+    if (!running_.expired()) {
+        if (retry_after)
+            *retry_after = busy_retry_after;
+        return make_error_code(Errc::Busy);
+    }
+    // Any object would do: only its lifetime counts.
+    std::shared_ptr<void> token = std::make_shared<char>();
+    running_ = token;
+    return PasswordOperation(client ? std::optional<std::string>(*client) : std::nullopt,
+        std::move(work), std::move(token));
 }
 
-Result<Session> Authenticator::set_first_password(std::string_view client,
+Result<std::string> Authenticator::stored_line()
+{
+    auto line = password_.line();
+    if (!line)
+        return line.error();
+    if (!*line)
+        return make_error_code(Errc::PasswordNotSet);
+    return std::move(**line);
+}
+
+Result<PasswordOperation> Authenticator::begin_first_password(std::string_view client,
     std::string_view setup_code, std::string_view password, std::chrono::seconds* retry_after)
 {
     if (auto admitted = admit(client, retry_after); !admitted)
@@ -73,53 +99,77 @@ Result<Session> Authenticator::set_first_password(std::string_view client,
         limiter_.record_failure(client);
         return make_error_code(Errc::WrongSetupCode);
     }
-    auto session = replace_password(password);
-    if (!session)
-        return session; // the code stays good: the password did not reach the disk
-    (void)setup_code_->redeem(setup_code);
-    limiter_.record_success(client);
-    return session;
+    return begin(client,
+        {.replacement = std::string(password), .parameters = password_.parameters()}, retry_after);
 }
 
-Result<Session> Authenticator::login(
+Result<PasswordOperation> Authenticator::begin_login(
     std::string_view client, std::string_view password, std::chrono::seconds* retry_after)
 {
     if (auto admitted = admit(client, retry_after); !admitted)
         return admitted.error();
     if (auto checked = check_password_input(password); !checked)
         return checked.error();
-    if (auto verified = password_.verify(password); !verified) {
-        if (verified.error() == Errc::WrongPassword)
-            limiter_.record_failure(client);
-        return verified.error();
-    }
-    limiter_.record_success(client);
-    return sessions_.create();
+    auto line = stored_line();
+    if (!line)
+        return line.error();
+    return begin(
+        client, {.stored_line = std::move(*line), .presented = std::string(password)}, retry_after);
 }
 
-Result<Session> Authenticator::change_password(std::string_view client, std::string_view current,
-    std::string_view replacement, std::chrono::seconds* retry_after)
+Result<PasswordOperation> Authenticator::begin_change_password(std::string_view client,
+    std::string_view current, std::string_view replacement, std::chrono::seconds* retry_after)
 {
     if (auto admitted = admit(client, retry_after); !admitted)
         return admitted.error();
     if (auto checked = check_new_password(replacement); !checked)
         return checked.error();
-    if (auto verified = password_.verify(current); !verified) {
-        if (verified.error() == Errc::WrongPassword)
-            limiter_.record_failure(client);
-        return verified.error();
-    }
-    limiter_.record_success(client);
-    return replace_password(replacement);
+    auto line = stored_line();
+    if (!line)
+        return line.error();
+    return begin(client,
+        {.stored_line = std::move(*line),
+            .presented = std::string(current),
+            .replacement = std::string(replacement),
+            .parameters = password_.parameters()},
+        retry_after);
 }
 
-Result<void> Authenticator::reset_password(std::string_view replacement)
+Result<PasswordOperation> Authenticator::begin_reset_password(std::string_view replacement)
 {
-    if (auto stored = password_.set(replacement); !stored)
-        return stored;
-    sessions_.end_all();
-    setup_code_.reset();
-    return {};
+    if (auto checked = check_new_password(replacement); !checked)
+        return checked.error();
+    return begin(std::nullopt,
+        {.replacement = std::string(replacement), .parameters = password_.parameters()}, nullptr);
+}
+
+Result<std::optional<Session>> Authenticator::finish(
+    PasswordOperation operation, KdfOutcome outcome)
+{
+    assert(operation.token_ && operation.token_ == running_.lock());
+    const auto& client = operation.client_;
+    if (!outcome.check) {
+        if (outcome.check.error() == Errc::WrongPassword)
+            limiter_.record_failure(*client);
+        return outcome.check.error();
+    }
+    // The check passed: the current password, or the setup code when the operation began.
+    if (client)
+        limiter_.record_success(*client);
+    if (operation.work_.replacement) {
+        if (!outcome.line)
+            return outcome.line.error();
+        if (auto stored = password_.store(*outcome.line); !stored)
+            return stored.error(); // a setup code stays good: the password did not reach the disk
+        sessions_.end_all();
+        setup_code_.reset(); // spent: a password is set
+    }
+    if (!client)
+        return std::optional<Session>(); // `uplink passwd`: nobody logs in
+    auto session = sessions_.create();
+    if (!session)
+        return session.error();
+    return std::optional<Session>(std::move(*session));
 }
 
 Result<Session> Authenticator::authorize(

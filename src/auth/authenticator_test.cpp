@@ -1,5 +1,9 @@
 #include "auth/test_support.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
 namespace uplink::auth {
 namespace {
 
@@ -18,10 +22,55 @@ protected:
     // A router whose password is set, as after the first visit.
     Authenticator make_with_password(std::string_view password)
     {
-        EXPECT_TRUE(PasswordStore(path_of(password_file_name), testing::cheap_kdf).set(password));
+        EXPECT_TRUE(PasswordStore(path_of(password_file_name))
+                        .store(hash_password(password, testing::cheap_kdf).value()));
         auto authenticator = make();
         EXPECT_EQ(authenticator.start().value(), PasswordState::Set);
         return authenticator;
+    }
+
+    // Each operation's three steps on this thread, as uplinkd takes them with a worker between.
+    static Result<std::optional<Session>> run(
+        Authenticator& authenticator, Result<PasswordOperation> begun)
+    {
+        if (!begun)
+            return begun.error();
+        auto outcome = run_kdf(begun->work());
+        return authenticator.finish(std::move(*begun), std::move(outcome));
+    }
+    static Result<Session> logged_in(Result<std::optional<Session>> finished)
+    {
+        if (!finished)
+            return finished.error();
+        EXPECT_TRUE(*finished) << "no session";
+        return finished->value();
+    }
+    static Result<Session> set_first_password(Authenticator& authenticator, std::string_view client,
+        std::string_view code, std::string_view password,
+        std::chrono::seconds* retry_after = nullptr)
+    {
+        return logged_in(run(authenticator,
+            authenticator.begin_first_password(client, code, password, retry_after)));
+    }
+    static Result<Session> login(Authenticator& authenticator, std::string_view client,
+        std::string_view password, std::chrono::seconds* retry_after = nullptr)
+    {
+        return logged_in(
+            run(authenticator, authenticator.begin_login(client, password, retry_after)));
+    }
+    static Result<Session> change_password(Authenticator& authenticator, std::string_view client,
+        std::string_view current, std::string_view replacement)
+    {
+        return logged_in(
+            run(authenticator, authenticator.begin_change_password(client, current, replacement)));
+    }
+    static Result<void> reset_password(Authenticator& authenticator, std::string_view replacement)
+    {
+        auto finished = run(authenticator, authenticator.begin_reset_password(replacement));
+        if (!finished)
+            return finished.error();
+        EXPECT_FALSE(*finished) << "a reset logs nobody in";
+        return {};
     }
 
     static std::string cookie_of(const Session& session)
@@ -39,33 +88,33 @@ TEST_F(AuthAuthenticator, TheFirstVisitNeedsTheSetupCodeAndUsesItOnce)
     auto code = authenticator.setup_code();
     ASSERT_TRUE(code);
     EXPECT_EQ(code->size(), 11u);
-    EXPECT_EQ(authenticator.login(lan_client, "anything").error(), Errc::PasswordNotSet);
+    EXPECT_EQ(login(authenticator, lan_client, "anything").error(), Errc::PasswordNotSet);
 
     // A stranger on the LAN without the code cannot claim the router.
-    EXPECT_EQ(authenticator.set_first_password(stranger, "ABCDE-FGHJK", "mine now!").error(),
+    EXPECT_EQ(set_first_password(authenticator, stranger, "ABCDE-FGHJK", "mine now!").error(),
         Errc::WrongSetupCode);
     EXPECT_EQ(
-        authenticator.set_first_password(stranger, "", "mine now!").error(), Errc::WrongSetupCode);
+        set_first_password(authenticator, stranger, "", "mine now!").error(), Errc::WrongSetupCode);
     EXPECT_EQ(authenticator.password_state().value(), PasswordState::NotSet);
     // A bad password does not spend the code.
-    EXPECT_EQ(authenticator.set_first_password(lan_client, *code, "short").error(),
+    EXPECT_EQ(set_first_password(authenticator, lan_client, *code, "short").error(),
         Errc::PasswordTooShort);
 
-    auto session = authenticator.set_first_password(lan_client, *code, "correct horse");
+    auto session = set_first_password(authenticator, lan_client, *code, "correct horse");
     ASSERT_TRUE(session);
     EXPECT_TRUE(authenticator.authorize(cookie_of(*session), "GET", ""));
     EXPECT_FALSE(authenticator.setup_code());
     EXPECT_EQ(authenticator.password_state().value(), PasswordState::Set);
-    EXPECT_EQ(authenticator.set_first_password(stranger, *code, "mine now!").error(),
+    EXPECT_EQ(set_first_password(authenticator, stranger, *code, "mine now!").error(),
         Errc::PasswordAlreadySet);
-    EXPECT_TRUE(authenticator.login(lan_client, "correct horse"));
-    EXPECT_EQ(authenticator.login(lan_client, "mine now!").error(), Errc::WrongPassword);
+    EXPECT_TRUE(login(authenticator, lan_client, "correct horse"));
+    EXPECT_EQ(login(authenticator, lan_client, "mine now!").error(), Errc::WrongPassword);
 }
 
 TEST_F(AuthAuthenticator, NoCodeIsMadeOnceAPasswordIsSetOrBeforeStart)
 {
     auto fresh = make();
-    EXPECT_EQ(fresh.set_first_password(lan_client, "ABCDE-FGHJK", "correct horse").error(),
+    EXPECT_EQ(set_first_password(fresh, lan_client, "ABCDE-FGHJK", "correct horse").error(),
         Errc::NoSetupCode);
     auto configured = make_with_password("correct horse");
     EXPECT_FALSE(configured.setup_code());
@@ -79,43 +128,43 @@ TEST_F(AuthAuthenticator, EachStartOnAFreshRouterMakesANewCode)
     ASSERT_TRUE(second.start());
     ASSERT_TRUE(first.setup_code() && second.setup_code());
     EXPECT_NE(*first.setup_code(), *second.setup_code());
-    EXPECT_EQ(second.set_first_password(lan_client, *first.setup_code(), "correct horse").error(),
+    EXPECT_EQ(set_first_password(second, lan_client, *first.setup_code(), "correct horse").error(),
         Errc::WrongSetupCode);
-    EXPECT_TRUE(second.set_first_password(lan_client, *second.setup_code(), "correct horse"));
+    EXPECT_TRUE(set_first_password(second, lan_client, *second.setup_code(), "correct horse"));
 }
 
 TEST_F(AuthAuthenticator, TheEleventhBadLoginInAMinuteIsThrottled)
 {
     auto authenticator = make_with_password("correct horse");
     for (int i = 0; i < 10; ++i) {
-        EXPECT_EQ(authenticator.login(lan_client, fmt::format("guess {}", i)).error(),
+        EXPECT_EQ(login(authenticator, lan_client, fmt::format("guess {}", i)).error(),
             Errc::WrongPassword);
         clock_.advance(1s);
     }
     std::chrono::seconds retry_after {0};
     // Throttled even with the right password: the limiter answers before the password is checked.
     EXPECT_EQ(
-        authenticator.login(lan_client, "correct horse", &retry_after).error(), Errc::Throttled);
+        login(authenticator, lan_client, "correct horse", &retry_after).error(), Errc::Throttled);
     EXPECT_EQ(retry_after, 50s); // the first guess was at 0 s, it is now 10 s
-    EXPECT_TRUE(authenticator.login("192.168.1.101", "correct horse")); // another client is not
+    EXPECT_TRUE(login(authenticator, "192.168.1.101", "correct horse")); // another client is not
 
     clock_.advance(49s);
     EXPECT_EQ(
-        authenticator.login(lan_client, "correct horse", &retry_after).error(), Errc::Throttled);
+        login(authenticator, lan_client, "correct horse", &retry_after).error(), Errc::Throttled);
     EXPECT_EQ(retry_after, 1s);
     clock_.advance(1s);
-    EXPECT_TRUE(authenticator.login(lan_client, "correct horse"));
+    EXPECT_TRUE(login(authenticator, lan_client, "correct horse"));
 }
 
 TEST_F(AuthAuthenticator, BadInputIsRefusedWithoutCountingAsAGuess)
 {
     auto authenticator = make_with_password("correct horse");
     for (int i = 0; i < 20; ++i) {
-        EXPECT_EQ(authenticator.login(lan_client, "").error(), Errc::EmptyPassword);
-        EXPECT_EQ(
-            authenticator.login(lan_client, std::string(1025, 'x')).error(), Errc::PasswordTooLong);
+        EXPECT_EQ(login(authenticator, lan_client, "").error(), Errc::EmptyPassword);
+        EXPECT_EQ(login(authenticator, lan_client, std::string(1025, 'x')).error(),
+            Errc::PasswordTooLong);
     }
-    EXPECT_TRUE(authenticator.login(lan_client, "correct horse"));
+    EXPECT_TRUE(login(authenticator, lan_client, "correct horse"));
 }
 
 TEST_F(AuthAuthenticator, GuessingTheSetupCodeIsThrottledToo)
@@ -124,35 +173,35 @@ TEST_F(AuthAuthenticator, GuessingTheSetupCodeIsThrottledToo)
     ASSERT_TRUE(authenticator.start());
     auto code = *authenticator.setup_code();
     for (int i = 0; i < 10; ++i)
-        EXPECT_EQ(authenticator.set_first_password(stranger, "WRONG-CODE2", "mine now!").error(),
+        EXPECT_EQ(set_first_password(authenticator, stranger, "WRONG-CODE2", "mine now!").error(),
             Errc::WrongSetupCode);
     std::chrono::seconds retry_after {0};
-    EXPECT_EQ(authenticator.set_first_password(stranger, code, "mine now!", &retry_after).error(),
+    EXPECT_EQ(set_first_password(authenticator, stranger, code, "mine now!", &retry_after).error(),
         Errc::Throttled);
     EXPECT_EQ(retry_after, 60s);
-    EXPECT_TRUE(authenticator.set_first_password(lan_client, code, "correct horse"));
+    EXPECT_TRUE(set_first_password(authenticator, lan_client, code, "correct horse"));
 }
 
 TEST_F(AuthAuthenticator, ChangingThePasswordEndsEverySession)
 {
     auto authenticator = make_with_password("correct horse");
-    auto laptop = *authenticator.login(lan_client, "correct horse");
-    auto phone = *authenticator.login("192.168.1.101", "correct horse");
+    auto laptop = *login(authenticator, lan_client, "correct horse");
+    auto phone = *login(authenticator, "192.168.1.101", "correct horse");
 
-    EXPECT_EQ(authenticator.change_password(lan_client, "wrong horse", "battery staple").error(),
+    EXPECT_EQ(change_password(authenticator, lan_client, "wrong horse", "battery staple").error(),
         Errc::WrongPassword);
-    EXPECT_EQ(authenticator.change_password(lan_client, "correct horse", "short").error(),
+    EXPECT_EQ(change_password(authenticator, lan_client, "correct horse", "short").error(),
         Errc::PasswordTooShort);
     EXPECT_TRUE(authenticator.authorize(cookie_of(phone), "GET", "")); // nothing changed yet
 
-    auto fresh = authenticator.change_password(lan_client, "correct horse", "battery staple");
+    auto fresh = change_password(authenticator, lan_client, "correct horse", "battery staple");
     ASSERT_TRUE(fresh);
     EXPECT_EQ(authenticator.authorize(cookie_of(laptop), "GET", "").error(), Errc::NoSession);
     EXPECT_EQ(authenticator.authorize(cookie_of(phone), "GET", "").error(), Errc::NoSession);
     EXPECT_TRUE(authenticator.authorize(cookie_of(*fresh), "GET", ""));
     EXPECT_EQ(authenticator.sessions().size(), 1u);
-    EXPECT_EQ(authenticator.login(lan_client, "correct horse").error(), Errc::WrongPassword);
-    EXPECT_TRUE(authenticator.login(lan_client, "battery staple"));
+    EXPECT_EQ(login(authenticator, lan_client, "correct horse").error(), Errc::WrongPassword);
+    EXPECT_TRUE(login(authenticator, lan_client, "battery staple"));
 }
 
 TEST_F(AuthAuthenticator, AResetFromTheCommandLineEndsSessionsAndTheSetupCode)
@@ -160,22 +209,22 @@ TEST_F(AuthAuthenticator, AResetFromTheCommandLineEndsSessionsAndTheSetupCode)
     auto authenticator = make();
     ASSERT_TRUE(authenticator.start());
     auto code = *authenticator.setup_code();
-    ASSERT_TRUE(authenticator.reset_password("correct horse"));
+    ASSERT_TRUE(reset_password(authenticator, "correct horse"));
     EXPECT_FALSE(authenticator.setup_code());
-    EXPECT_EQ(authenticator.set_first_password(stranger, code, "mine now!").error(),
+    EXPECT_EQ(set_first_password(authenticator, stranger, code, "mine now!").error(),
         Errc::PasswordAlreadySet);
-    auto session = *authenticator.login(lan_client, "correct horse");
-    EXPECT_EQ(authenticator.reset_password("").error(), Errc::EmptyPassword);
+    auto session = *login(authenticator, lan_client, "correct horse");
+    EXPECT_EQ(reset_password(authenticator, "").error(), Errc::EmptyPassword);
     EXPECT_TRUE(authenticator.authorize(cookie_of(session), "GET", ""));
-    ASSERT_TRUE(authenticator.reset_password("battery staple"));
+    ASSERT_TRUE(reset_password(authenticator, "battery staple"));
     EXPECT_EQ(authenticator.authorize(cookie_of(session), "GET", "").error(), Errc::NoSession);
 }
 
 TEST_F(AuthAuthenticator, StateChangingRequestsNeedTheCsrfToken)
 {
     auto authenticator = make_with_password("correct horse");
-    auto session = *authenticator.login(lan_client, "correct horse");
-    auto other = *authenticator.login(lan_client, "correct horse");
+    auto session = *login(authenticator, lan_client, "correct horse");
+    auto other = *login(authenticator, lan_client, "correct horse");
     auto cookie = "theme=dark; " + cookie_of(session);
     EXPECT_TRUE(authenticator.authorize(cookie, "GET", ""));
     EXPECT_TRUE(authenticator.authorize(cookie, "HEAD", ""));
@@ -204,8 +253,8 @@ TEST_F(AuthAuthenticator, RequestsWithoutAGoodCookieAreRefused)
 TEST_F(AuthAuthenticator, LogoutAndExpiryEndSessions)
 {
     auto authenticator = make_with_password("correct horse");
-    auto session = *authenticator.login(lan_client, "correct horse");
-    auto other = *authenticator.login(lan_client, "correct horse");
+    auto session = *login(authenticator, lan_client, "correct horse");
+    auto other = *login(authenticator, lan_client, "correct horse");
     EXPECT_TRUE(authenticator.logout(session.id));
     EXPECT_EQ(authenticator.authorize(cookie_of(session), "GET", "").error(), Errc::NoSession);
     EXPECT_TRUE(authenticator.authorize(cookie_of(other), "GET", ""));
@@ -222,14 +271,159 @@ TEST_F(AuthAuthenticator, ACorruptPasswordFileLocksEverythingAndOffersNoSetup)
     EXPECT_EQ(authenticator.start(&problem).error(), Errc::PasswordFileCorrupt);
     EXPECT_NE(problem.find("admin-password"), std::string::npos) << problem;
     EXPECT_FALSE(authenticator.setup_code());
-    EXPECT_EQ(authenticator.login(lan_client, "correct horse").error(), Errc::PasswordFileCorrupt);
-    EXPECT_EQ(authenticator.set_first_password(lan_client, "ABCDE-FGHJK", "correct horse").error(),
+    EXPECT_EQ(login(authenticator, lan_client, "correct horse").error(), Errc::PasswordFileCorrupt);
+    EXPECT_EQ(set_first_password(authenticator, lan_client, "ABCDE-FGHJK", "correct horse").error(),
         Errc::PasswordFileCorrupt);
-    EXPECT_EQ(authenticator.change_password(lan_client, "a", "correct horse").error(),
+    EXPECT_EQ(change_password(authenticator, lan_client, "a", "correct horse").error(),
         Errc::PasswordFileCorrupt);
     // The owner mends it with `uplink passwd`.
-    ASSERT_TRUE(authenticator.reset_password("correct horse"));
-    EXPECT_TRUE(authenticator.login(lan_client, "correct horse"));
+    ASSERT_TRUE(reset_password(authenticator, "correct horse"));
+    EXPECT_TRUE(login(authenticator, lan_client, "correct horse"));
+}
+
+// ---------------------------------------------------------------- the KDF, off the loop
+// uplinkd runs the KDF on a worker: begin (rules, limiter), run_kdf (elsewhere), finish (records).
+TEST_F(AuthAuthenticator, ALoginIsAdmittedThenCheckedElsewhereThenRecorded)
+{
+    auto authenticator = make_with_password("correct horse");
+    // The operation holds copies: the caller's strings may be gone before the KDF runs.
+    auto begun = [&] {
+        std::string password = "wrong horse";
+        return authenticator.begin_login(lan_client, password);
+    }();
+    ASSERT_TRUE(begun);
+    EXPECT_EQ(begun->work().presented, "wrong horse");
+    EXPECT_EQ(*begun->work().stored_line + "\n", contents(path_of(password_file_name)));
+    EXPECT_FALSE(begun->work().replacement);
+    auto outcome = run_kdf(begun->work());
+    EXPECT_EQ(outcome.check.error(), Errc::WrongPassword);
+    // Nothing is recorded until finish(): the limiter has not seen the failure yet.
+    EXPECT_EQ(authenticator.limiter().tracked_addresses(), 0u);
+    EXPECT_EQ(
+        authenticator.finish(std::move(*begun), std::move(outcome)).error(), Errc::WrongPassword);
+    EXPECT_EQ(authenticator.limiter().tracked_addresses(), 1u);
+
+    // The limiter still counts every failure, and throttles before any KDF work is begun.
+    for (int i = 1; i < 10; ++i)
+        EXPECT_EQ(login(authenticator, lan_client, "wrong horse").error(), Errc::WrongPassword);
+    std::chrono::seconds retry_after {0};
+    EXPECT_EQ(authenticator.begin_login(lan_client, "correct horse", &retry_after).error(),
+        Errc::Throttled);
+    EXPECT_EQ(retry_after, 60s);
+}
+
+TEST_F(AuthAuthenticator, OnePasswordOperationAtATime)
+{
+    auto authenticator = make_with_password("correct horse");
+    auto first = authenticator.begin_login(lan_client, "correct horse");
+    ASSERT_TRUE(first);
+
+    std::chrono::seconds retry_after {0};
+    EXPECT_EQ(
+        authenticator.begin_login(stranger, "correct horse", &retry_after).error(), Errc::Busy);
+    EXPECT_EQ(retry_after, 1s);
+    EXPECT_EQ(
+        authenticator.begin_change_password(stranger, "correct horse", "battery staple").error(),
+        Errc::Busy);
+    EXPECT_EQ(authenticator.begin_reset_password("battery staple").error(), Errc::Busy);
+    // An answer that needs no KDF still comes at once.
+    EXPECT_EQ(authenticator.begin_login(stranger, "").error(), Errc::EmptyPassword);
+    EXPECT_EQ(authenticator.begin_first_password(stranger, "ABCDE-FGHJK", "mine now!").error(),
+        Errc::PasswordAlreadySet);
+    // Busy is no failed guess: the limiter counted nothing.
+    for (int i = 0; i < 20; ++i)
+        EXPECT_EQ(authenticator.begin_login(stranger, "guess").error(), Errc::Busy);
+    EXPECT_EQ(authenticator.limiter().tracked_addresses(), 0u);
+
+    auto outcome = run_kdf(first->work());
+    ASSERT_TRUE(authenticator.finish(std::move(*first), std::move(outcome)).value());
+    EXPECT_TRUE(login(authenticator, stranger, "correct horse"));
+
+    // An operation dropped unfinished (an exception, a stopped server) frees the next one.
+    {
+        auto dropped = authenticator.begin_login(lan_client, "correct horse");
+        ASSERT_TRUE(dropped);
+        EXPECT_EQ(authenticator.begin_login(stranger, "correct horse").error(), Errc::Busy);
+    }
+    EXPECT_TRUE(login(authenticator, stranger, "correct horse"));
+}
+
+// The setup code is checked when the operation begins and spent only once the password is stored.
+TEST_F(AuthAuthenticator, TheSetupCodeIsSpentWhenTheFirstPasswordIsStored)
+{
+    auto authenticator = make();
+    ASSERT_TRUE(authenticator.start());
+    auto code = *authenticator.setup_code();
+    auto begun = authenticator.begin_first_password(lan_client, code, "correct horse");
+    ASSERT_TRUE(begun);
+    EXPECT_FALSE(begun->work().stored_line);
+    EXPECT_EQ(begun->work().replacement, "correct horse");
+    EXPECT_EQ(authenticator.setup_code(), code);
+    EXPECT_EQ(authenticator.begin_first_password(stranger, code, "mine now!").error(), Errc::Busy);
+    auto outcome = run_kdf(begun->work());
+    ASSERT_TRUE(authenticator.finish(std::move(*begun), std::move(outcome)));
+    EXPECT_FALSE(authenticator.setup_code());
+    EXPECT_EQ(set_first_password(authenticator, stranger, code, "mine now!").error(),
+        Errc::PasswordAlreadySet);
+}
+
+namespace asio = boost::asio;
+
+// complete(): the KDF on the worker's executor, the outcome recorded back on the loop. Two
+// io_contexts that the test runs by hand stand for uplinkd's loop and its worker thread, so the
+// order of events is fixed.
+TEST_F(AuthAuthenticator, TheKdfRunsOnTheWorkerWhileTheLoopGoesOn)
+{
+    auto authenticator = make_with_password("correct horse");
+    asio::io_context loop, worker;
+    auto begun = authenticator.begin_login(lan_client, "correct horse");
+    ASSERT_TRUE(begun);
+    std::optional<Result<std::optional<Session>>> finished;
+    asio::co_spawn(loop, complete(authenticator, std::move(*begun), worker.get_executor()),
+        [&](std::exception_ptr exception, Result<std::optional<Session>> result) {
+            EXPECT_FALSE(exception);
+            finished = std::move(result);
+        });
+    loop.poll(); // the login is waiting for the worker
+    EXPECT_FALSE(finished);
+
+    // Meanwhile the loop serves others; another password check is told to wait.
+    bool served = false;
+    asio::post(loop, [&] { served = true; });
+    loop.poll();
+    EXPECT_TRUE(served);
+    EXPECT_FALSE(finished);
+    EXPECT_EQ(authenticator.begin_login(stranger, "correct horse").error(), Errc::Busy);
+
+    EXPECT_GT(worker.poll(), 0u); // the KDF
+    EXPECT_FALSE(finished); // recorded on the loop, not on the worker
+    EXPECT_EQ(authenticator.sessions().size(), 0u);
+    loop.poll();
+    ASSERT_TRUE(finished);
+    ASSERT_TRUE(*finished);
+    ASSERT_TRUE(**finished);
+    EXPECT_TRUE(authenticator.authorize(cookie_of(***finished), "GET", ""));
+    EXPECT_TRUE(login(authenticator, stranger, "correct horse"));
+}
+
+// uplinkd stopping while a KDF waits for the worker: the operation is dropped, nothing recorded.
+TEST_F(AuthAuthenticator, AKdfThatNeverRunsRecordsNothingAndFreesTheNext)
+{
+    auto authenticator = make_with_password("correct horse");
+    asio::io_context loop;
+    auto worker = std::make_unique<asio::io_context>();
+    bool finished = false;
+    asio::co_spawn(loop,
+        complete(authenticator, authenticator.begin_login(lan_client, "wrong horse").value(),
+            worker->get_executor()),
+        [&](std::exception_ptr, Result<std::optional<Session>>) { finished = true; });
+    loop.poll();
+    EXPECT_EQ(authenticator.begin_login(stranger, "correct horse").error(), Errc::Busy);
+    worker.reset(); // its queued KDF goes with it, and the login waiting for it
+    loop.poll();
+    EXPECT_FALSE(finished);
+    EXPECT_EQ(authenticator.limiter().tracked_addresses(), 0u);
+    EXPECT_TRUE(login(authenticator, stranger, "correct horse"));
 }
 
 } // namespace

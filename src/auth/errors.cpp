@@ -54,8 +54,18 @@ public:
             return "the system's random number generator failed";
         case Errc::KdfFailure:
             return "scrypt failed";
+        case Errc::Busy:
+            return "another password is being checked: try again in a second";
         }
         return "unknown auth error";
+    }
+    // So that a caller that does not know this category (the API's router, for `uplink passwd`)
+    // can still tell "try again" from "refused".
+    boost::system::error_condition default_error_condition(int value) const noexcept override
+    {
+        if (static_cast<Errc>(value) == Errc::Busy)
+            return boost::system::errc::resource_unavailable_try_again;
+        return {value, *this};
     }
 };
 

@@ -2,6 +2,7 @@
 #include "auth/encoding.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <openssl/core_names.h>
 #include <openssl/kdf.h>
@@ -252,6 +253,16 @@ Result<void> verify_password(std::string_view encoded, std::string_view password
     return {};
 }
 
+KdfOutcome run_kdf(const KdfWork& work)
+{
+    KdfOutcome outcome;
+    if (work.stored_line)
+        outcome.check = verify_password(*work.stored_line, work.presented);
+    if (outcome.check && work.replacement)
+        outcome.line = hash_password(*work.replacement, work.parameters);
+    return outcome;
+}
+
 std::optional<KdfParameters> kdf_parameters_of(std::string_view encoded)
 {
     auto stored = parse_stored_hash(encoded);
@@ -276,24 +287,15 @@ Result<PasswordState> PasswordStore::state(std::string* problem) const
     return *line ? PasswordState::Set : PasswordState::NotSet;
 }
 
-Result<void> PasswordStore::verify(std::string_view password, std::string* problem) const
+Result<std::optional<std::string>> PasswordStore::line(std::string* problem) const
 {
-    auto line = read_stored_line(path_, problem);
-    if (!line)
-        return line.error();
-    if (!*line)
-        return make_error_code(Errc::PasswordNotSet);
-    return verify_password(**line, password);
+    return read_stored_line(path_, problem);
 }
 
-Result<void> PasswordStore::set(std::string_view password)
+Result<void> PasswordStore::store(std::string_view line)
 {
-    if (auto checked = check_new_password(password); !checked)
-        return checked;
-    auto line = hash_password(password, parameters_);
-    if (!line)
-        return line.error();
-    return write_private_file(path_, *line + "\n");
+    assert(parse_stored_hash(line));
+    return write_private_file(path_, std::string(line) + "\n");
 }
 
 // ---------------------------------------------------------------- SetupCode

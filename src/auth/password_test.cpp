@@ -109,13 +109,13 @@ TEST(AuthPasswordHash, MalformedLinesAreCorruptNeverAMatch)
     }
 }
 
-TEST_F(AuthPasswordStore, FirstRunHasNoPasswordAndSetWritesOnePrivateLine)
+TEST_F(AuthPasswordStore, FirstRunHasNoPasswordAndStoreWritesOnePrivateLine)
 {
     PasswordStore store(path_of(password_file_name), cheap_kdf);
     EXPECT_EQ(*store.state(), PasswordState::NotSet);
-    EXPECT_EQ(store.verify("anything").error(), Errc::PasswordNotSet);
+    EXPECT_EQ(store.line().value(), std::nullopt);
 
-    ASSERT_TRUE(store.set("correct horse"));
+    ASSERT_TRUE(store.store(*hash_password("correct horse", store.parameters())));
     EXPECT_EQ(*store.state(), PasswordState::Set);
     auto text = contents(store.path());
     EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1);
@@ -125,22 +125,49 @@ TEST_F(AuthPasswordStore, FirstRunHasNoPasswordAndSetWritesOnePrivateLine)
     EXPECT_EQ(mode_of(state_dir_) & 0077, 0u); // the state directory it made is private too
 
     PasswordStore reloaded(store.path()); // a restart (other parameters: the line names its own)
-    EXPECT_TRUE(reloaded.verify("correct horse"));
-    EXPECT_EQ(reloaded.verify("wrong horse").error(), Errc::WrongPassword);
+    auto line = reloaded.line().value();
+    ASSERT_TRUE(line);
+    EXPECT_TRUE(verify_password(*line, "correct horse"));
+    EXPECT_EQ(verify_password(*line, "wrong horse").error(), Errc::WrongPassword);
 }
 
-TEST_F(AuthPasswordStore, ANewPasswordReplacesTheOldAndABadOneChangesNothing)
+TEST_F(AuthPasswordStore, ANewLineReplacesTheOld)
 {
     PasswordStore store(path_of(password_file_name), cheap_kdf);
-    ASSERT_TRUE(store.set("correct horse"));
-    auto before = contents(store.path());
-    EXPECT_EQ(store.set("short").error(), Errc::PasswordTooShort);
-    EXPECT_EQ(store.set("").error(), Errc::EmptyPassword);
-    EXPECT_EQ(store.set(std::string(1025, 'x')).error(), Errc::PasswordTooLong);
-    EXPECT_EQ(contents(store.path()), before);
-    ASSERT_TRUE(store.set("battery staple"));
-    EXPECT_EQ(store.verify("correct horse").error(), Errc::WrongPassword);
-    EXPECT_TRUE(store.verify("battery staple"));
+    ASSERT_TRUE(store.store(*hash_password("correct horse", cheap_kdf)));
+    auto replacement = *hash_password("battery staple", cheap_kdf);
+    ASSERT_TRUE(store.store(replacement));
+    EXPECT_EQ(store.line().value(), replacement);
+    EXPECT_EQ(contents(store.path()), replacement + "\n");
+}
+
+// The KDF part of an operation: the check first, and a new line only when it passed.
+TEST(AuthKdfWork, ChecksThenHashesOnlyWhatItIsGiven)
+{
+    auto stored = *hash_password("correct horse", cheap_kdf);
+    auto checked = run_kdf({.stored_line = stored, .presented = "correct horse"});
+    EXPECT_TRUE(checked.check);
+    EXPECT_EQ(checked.line.value(), "");
+
+    auto changed = run_kdf({.stored_line = stored,
+        .presented = "correct horse",
+        .replacement = "battery staple",
+        .parameters = cheap_kdf});
+    ASSERT_TRUE(changed.check);
+    EXPECT_TRUE(verify_password(changed.line.value(), "battery staple"));
+
+    auto refused = run_kdf({.stored_line = stored,
+        .presented = "wrong horse",
+        .replacement = "battery staple",
+        .parameters = cheap_kdf});
+    EXPECT_EQ(refused.check.error(), Errc::WrongPassword);
+    EXPECT_EQ(refused.line.value(), "") << "no new line without the current password";
+
+    auto reset = run_kdf({.replacement = "battery staple", .parameters = cheap_kdf});
+    EXPECT_TRUE(reset.check);
+    EXPECT_TRUE(verify_password(reset.line.value(), "battery staple"));
+    EXPECT_EQ(run_kdf({.stored_line = "garbage", .presented = "x"}).check.error(),
+        Errc::PasswordFileCorrupt);
 }
 
 TEST_F(AuthPasswordStore, AFileWithLooserModeIsMadePrivateOnWrite)
@@ -148,7 +175,7 @@ TEST_F(AuthPasswordStore, AFileWithLooserModeIsMadePrivateOnWrite)
     PasswordStore store(path_of(password_file_name), cheap_kdf);
     write(store.path(), *hash_password("correct horse", cheap_kdf));
     ASSERT_EQ(::chmod(store.path().c_str(), 0644), 0);
-    ASSERT_TRUE(store.set("battery staple"));
+    ASSERT_TRUE(store.store(*hash_password("battery staple", cheap_kdf)));
     EXPECT_EQ(mode_of(store.path()), 0600u);
 }
 
@@ -174,21 +201,21 @@ TEST_F(AuthPasswordStore, ACorruptFileIsAnErrorThatSaysWhy)
         EXPECT_EQ(state.error(), Errc::PasswordFileCorrupt);
         EXPECT_NE(problem.find(store.path() + ": "), std::string::npos) << problem;
         EXPECT_NE(problem.find(why), std::string::npos) << problem;
-        EXPECT_EQ(store.verify("correct horse").error(), Errc::PasswordFileCorrupt) << text;
+        EXPECT_EQ(store.line().error(), Errc::PasswordFileCorrupt) << text;
     }
     // Without the trailing newline, the one line is still good.
     write(store.path(), line);
-    EXPECT_TRUE(store.verify("correct horse"));
+    EXPECT_EQ(store.line().value(), line);
 }
 
-TEST_F(AuthPasswordStore, AnUnreadablePathIsCorruptAndAnUnwritableOneFailsToSet)
+TEST_F(AuthPasswordStore, AnUnreadablePathIsCorruptAndAnUnwritableOneFailsToStore)
 {
     std::filesystem::create_directories(path_of(password_file_name)); // a directory in its place
     PasswordStore store(path_of(password_file_name), cheap_kdf);
     std::string problem;
     EXPECT_EQ(store.state(&problem).error(), Errc::PasswordFileCorrupt);
     EXPECT_NE(problem.find("cannot be read"), std::string::npos) << problem;
-    EXPECT_FALSE(store.set("correct horse"));
+    EXPECT_FALSE(store.store(*hash_password("correct horse", cheap_kdf)));
 }
 
 TEST(AuthSetupCode, IsTenUnambiguousCharactersShownInTwoGroups)

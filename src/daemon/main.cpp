@@ -18,6 +18,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <cerrno>
@@ -91,7 +92,7 @@ public:
                              [this](std::string_view wan) { return usage_.usage(wan); },
                              [this](std::string_view wan, std::chrono::system_clock::time_point since,
                                     std::size_t max_points) { return signal_history_.history(wan, since, max_points); },
-                             [this](std::string password) { return authenticator_.reset_password(password); }}),
+                             [this](std::string password) { return reset_admin_password(this, std::move(password)); }}),
           server_(io.get_executor(), api::ServerOptions{settings_.socket_path, info_}, source_),
           signals_(io, SIGINT, SIGTERM, SIGHUP)
     {
@@ -155,7 +156,8 @@ private:
                 "set it again with `uplink passwd`", settings_.modem.state_dir, problem.empty() ? state.error().message() : problem);
             return;
         }
-        web_.emplace(io_.get_executor(), std::move(options), source_, web::authentication(authenticator_, tokens_));
+        web_.emplace(io_.get_executor(), std::move(options), source_,
+                     web::authentication(authenticator_, tokens_, kdf_worker_.get_executor()));
         if (auto started = web_->start(); !started) {
             log(LogLevel::Error, "uplinkd", "the web server is off: {}: {}", web_->failed_step(), started.error().message());
             web_.reset();
@@ -176,6 +178,20 @@ private:
     {
         settings.modem.link = link_setup.hooks();
         return settings;
+    }
+
+    // `uplink passwd`: the new password's KDF runs on the worker, as a login's does.
+    static asio::awaitable<Result<void>> reset_admin_password(Daemon* daemon, std::string password)
+    {
+        auto operation = daemon->authenticator_.begin_reset_password(password);
+        if (!operation)
+            co_return operation.error();
+        auto reset = co_await auth::complete(daemon->authenticator_, std::move(*operation),
+                                             daemon->kdf_worker_.get_executor());
+        if (!reset)
+            co_return reset.error();
+        log(LogLevel::Info, "uplinkd", "the admin password was set with `uplink passwd`; every web session ended");
+        co_return Result<void>();
     }
 
     // `daemon` outlives the loop: main() runs the loop inside its lifetime.
@@ -257,6 +273,10 @@ private:
     SignalRecorder signal_history_;
     auth::Authenticator authenticator_{settings_.modem.state_dir};   // the web UI's login
     auth::TokenStore tokens_{settings_.modem.state_dir + "/" + std::string(auth::token_file_name)};
+    // The password KDF's thread (scrypt: hundreds of milliseconds on a router), so that the loop
+    // goes on meanwhile. After the Authenticator: joined before it goes, so no KDF's outcome is
+    // ever recorded into a destroyed one (a pending one is dropped with the loop's handlers).
+    asio::thread_pool kdf_worker_{1};
     ManagerSource source_;
     api::DaemonInfo info_{UPLINK_VERSION, Clock::now()};
     api::Server server_;

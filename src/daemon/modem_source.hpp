@@ -20,7 +20,7 @@ public:
         std::function<Result<api::SignalHistory>(
             std::string_view wan, std::chrono::system_clock::time_point since, std::size_t max_points)>
             signal_history;
-        std::function<Result<void>(std::string password)> reset_admin_password;
+        std::function<boost::asio::awaitable<Result<void>>(std::string password)> reset_admin_password;
     };
     ManagerSource(modem::Manager& manager, Configuration configuration)
         : manager_(manager), configuration_(std::move(configuration))
@@ -79,7 +79,7 @@ public:
     {
         return configuration_.restore(std::move(restore));
     }
-    Result<void> reset_admin_password(std::string password) override
+    boost::asio::awaitable<Result<void>> reset_admin_password(std::string password) override
     {
         return configuration_.reset_admin_password(std::move(password));
     }

@@ -1,6 +1,7 @@
 // The gate uplinkd puts before the HTTPS API: the login resources answered here, every other API
 // request let through only with a live session (and, to change anything, its CSRF token) or an
-// API token. The rules themselves (scrypt, sessions, rate limits) are the auth module's.
+// API token. The rules themselves (scrypt, sessions, rate limits) are the auth module's; the
+// password KDF runs on a worker thread while this request waits and the loop serves the others.
 #include "web/rules.hpp"
 #include "web/web.hpp"
 
@@ -11,6 +12,7 @@
 #include <boost/json/value.hpp>
 #include <fmt/chrono.h>
 
+#include <cassert>
 #include <variant>
 
 namespace uplink::web {
@@ -43,6 +45,14 @@ GateDecision success(json::object body, std::vector<Header> headers = {})
     return answer(std::move(response));
 }
 
+// A refusal that passes with time (RFC 9110 §10.2.3: Retry-After in seconds).
+GateDecision retry_later(int status, std::string_view message, std::chrono::seconds retry_after)
+{
+    auto refused = json_error(status, fmt::format("{}: try again in {} s", message, retry_after.count()));
+    refused.headers.push_back({"Retry-After", std::to_string(retry_after.count())});
+    return answer(std::move(refused));
+}
+
 // What a person can do about each refusal, with its HTTP status.
 GateDecision refusal(const Error& error, std::chrono::seconds retry_after = {})
 {
@@ -50,11 +60,10 @@ GateDecision refusal(const Error& error, std::chrono::seconds retry_after = {})
     if (error.category() != auth::auth_category())
         return failure(500, fmt::format("uplinkd cannot check the login: {}", error.message()));
     switch (static_cast<Errc>(error.value())) {
-    case Errc::Throttled: {
-        auto refused = json_error(429, fmt::format("too many failed logins: try again in {} s", retry_after.count()));
-        refused.headers.push_back({"Retry-After", std::to_string(retry_after.count())});
-        return answer(std::move(refused));
-    }
+    case Errc::Throttled:
+        return retry_later(429, "too many failed logins", retry_after);
+    case Errc::Busy:
+        return retry_later(503, "another password is being checked", retry_after);
     case Errc::WrongPassword:
     case Errc::NoSession:
     case Errc::SessionExpired:
@@ -113,67 +122,92 @@ std::optional<GateDecision> read_strings(const Request& request, std::initialize
 
 class Authentication {
 public:
-    Authentication(auth::Authenticator& authenticator, auth::TokenStore& tokens)
-        : authenticator_(authenticator), tokens_(tokens)
+    Authentication(auth::Authenticator& authenticator, auth::TokenStore& tokens, asio::any_io_executor kdf_executor)
+        : authenticator_(authenticator), tokens_(tokens), kdf_executor_(std::move(kdf_executor))
     {
     }
 
-    GateDecision decide(const Request& request);
+    // `self` keeps the gate alive while a KDF runs, even if the server stops meanwhile; the server
+    // awaits the call, so `request` outlives it.
+    static asio::awaitable<GateDecision> decide(std::shared_ptr<Authentication> self, const Request& request);
 
 private:
+    asio::awaitable<GateDecision> decide_request(const Request& request);
     GateDecision session_state(const Request& request);
-    GateDecision setup(const Request& request);
-    GateDecision login(const Request& request);
-    GateDecision change_password(const Request& request);
+    asio::awaitable<GateDecision> setup(const Request& request);
+    asio::awaitable<GateDecision> login(const Request& request);
+    asio::awaitable<GateDecision> change_password(const Request& request);
     GateDecision tokens(const Request& request, std::string_view rest);
     // The browser's session for this request (CSRF checked for a POST), or the refusal.
     std::variant<auth::Session, GateDecision> session_of(const Request& request);
+    // A begun login, first password or change: its KDF on the worker, then its new session.
+    asio::awaitable<Result<auth::Session>> complete(const Request& request, Result<auth::PasswordOperation> begun);
 
     auth::Authenticator& authenticator_;
     auth::TokenStore& tokens_;
+    asio::any_io_executor kdf_executor_;
 };
 
-GateDecision Authentication::decide(const Request& request)
+asio::awaitable<GateDecision> Authentication::decide(std::shared_ptr<Authentication> self, const Request& request)
+{
+    co_return co_await self->decide_request(request);
+}
+
+asio::awaitable<Result<auth::Session>> Authentication::complete(const Request& request,
+                                                                Result<auth::PasswordOperation> begun)
+{
+    if (!begun)
+        co_return begun.error();
+    // Where a slow login's time goes; the integration tests wait for it too.
+    log(LogLevel::Debug, "web", "checking a password from {} on the KDF worker", request.peer);
+    auto session = co_await auth::complete(authenticator_, std::move(*begun), kdf_executor_);
+    if (!session)
+        co_return session.error();
+    assert(*session);   // only a reset (`uplink passwd`) logs nobody in
+    co_return std::move(**session);
+}
+
+asio::awaitable<GateDecision> Authentication::decide_request(const Request& request)
 {
     // The web UI's pages are public (everything they show comes from the API); the API and the
     // metrics are not. A Prometheus server sends an API token.
     auto path = request.path == "/metrics" ? std::optional<std::string>("/metrics") : api_path(request.path);
     if (!path)
-        return {};
+        co_return GateDecision {};
     bool post = request.method == "POST";
     if (*path == "/v1/session" && request.method == "GET")
-        return session_state(request);
+        co_return session_state(request);
     if (*path == "/v1/setup" && post)
-        return setup(request);
+        co_return co_await setup(request);
     if (*path == "/v1/login" && post)
-        return login(request);
+        co_return co_await login(request);
 
     // A script: its API token, and no cookie (so no CSRF token either).
     if (auto authorization = request.header("Authorization"); !authorization.empty()) {
         auto token = auth::bearer_token_from_authorization_header(authorization);
         if (!token)
-            return refusal(token.error());
+            co_return refusal(token.error());
         if (auto known = tokens_.verify(*token); !known)
-            return refusal(known.error());
+            co_return refusal(known.error());
         if (path->starts_with("/v1/tokens") || *path == "/v1/password" || *path == "/v1/logout")
-            return failure(403, "an API token cannot manage logins or tokens: log in with the password");
-        return {};
+            co_return failure(403, "an API token cannot manage logins or tokens: log in with the password");
+        co_return GateDecision {};
     }
     auto session = session_of(request);
     if (auto* refused = std::get_if<GateDecision>(&session))
-        return std::move(*refused);
+        co_return std::move(*refused);
     const auto& live = std::get<auth::Session>(session);
     if (*path == "/v1/logout" && post) {
         authenticator_.logout(live.id);
-        return success(json::object {}, {{"Set-Cookie", auth::cleared_session_cookie()}});
+        co_return success(json::object {}, {{"Set-Cookie", auth::cleared_session_cookie()}});
     }
     if (*path == "/v1/password" && post)
-        return change_password(request);
+        co_return co_await change_password(request);
     if (path->starts_with("/v1/tokens"))
-        return tokens(request, std::string_view(*path).substr(std::string_view("/v1/tokens").size()));
+        co_return tokens(request, std::string_view(*path).substr(std::string_view("/v1/tokens").size()));
     GateDecision admin;
     admin.credential = api::Credential::Session;
-    return admin;
+    co_return admin;
 }
 
 std::variant<auth::Session, GateDecision> Authentication::session_of(const Request& request)
@@ -201,45 +235,46 @@ GateDecision Authentication::session_state(const Request& request)
     });
 }
 
-GateDecision Authentication::setup(const Request& request)
+asio::awaitable<GateDecision> Authentication::setup(const Request& request)
 {
     std::string code, password;
     if (auto bad = read_strings(request, {{"setup_code", &code}, {"password", &password}}))
-        return std::move(*bad);
+        co_return std::move(*bad);
     std::chrono::seconds retry_after {};
-    auto session = authenticator_.set_first_password(request.peer, code, password, &retry_after);
+    auto session = co_await complete(request, authenticator_.begin_first_password(request.peer, code, password, &retry_after));
     if (!session)
-        return refusal(session.error(), retry_after);
+        co_return refusal(session.error(), retry_after);
     log(LogLevel::Info, "web", "the admin password was set from {}", request.peer);
-    return logged_in(*session, authenticator_.sessions().limits());
+    co_return logged_in(*session, authenticator_.sessions().limits());
 }
 
-GateDecision Authentication::login(const Request& request)
+asio::awaitable<GateDecision> Authentication::login(const Request& request)
 {
     std::string password;
     if (auto bad = read_strings(request, {{"password", &password}}))
-        return std::move(*bad);
+        co_return std::move(*bad);
     std::chrono::seconds retry_after {};
-    auto session = authenticator_.login(request.peer, password, &retry_after);
+    auto session = co_await complete(request, authenticator_.begin_login(request.peer, password, &retry_after));
     if (!session) {
         if (session.error() == auth::Errc::WrongPassword || session.error() == auth::Errc::Throttled)
             log(LogLevel::Warning, "web", "a failed login from {}: {}", request.peer, session.error().message());
-        return refusal(session.error(), retry_after);
+        co_return refusal(session.error(), retry_after);
     }
-    return logged_in(*session, authenticator_.sessions().limits());
+    co_return logged_in(*session, authenticator_.sessions().limits());
 }
 
-GateDecision Authentication::change_password(const Request& request)
+asio::awaitable<GateDecision> Authentication::change_password(const Request& request)
 {
     std::string current, replacement;
     if (auto bad = read_strings(request, {{"current", &current}, {"new", &replacement}}))
-        return std::move(*bad);
+        co_return std::move(*bad);
     std::chrono::seconds retry_after {};
-    auto session = authenticator_.change_password(request.peer, current, replacement, &retry_after);
+    auto session = co_await complete(
+        request, authenticator_.begin_change_password(request.peer, current, replacement, &retry_after));
     if (!session)
-        return refusal(session.error(), retry_after);
+        co_return refusal(session.error(), retry_after);
     log(LogLevel::Info, "web", "the admin password was changed from {}; every other session ended", request.peer);
-    return logged_in(*session, authenticator_.sessions().limits());
+    co_return logged_in(*session, authenticator_.sessions().limits());
 }
 
 // GET /v1/tokens lists them, POST /v1/tokens {"name"} makes one (shown this once),
@@ -286,10 +321,10 @@ GateDecision Authentication::tokens(const Request& request, std::string_view res
 
 } // namespace
 
-Gate authentication(auth::Authenticator& authenticator, auth::TokenStore& tokens)
+Gate authentication(auth::Authenticator& authenticator, auth::TokenStore& tokens, asio::any_io_executor kdf_executor)
 {
-    auto gate = std::make_shared<Authentication>(authenticator, tokens);
-    return [gate](const Request& request) -> asio::awaitable<GateDecision> { co_return gate->decide(request); };
+    auto gate = std::make_shared<Authentication>(authenticator, tokens, std::move(kdf_executor));
+    return [gate](const Request& request) { return Authentication::decide(gate, request); };
 }
 
 } // namespace uplink::web

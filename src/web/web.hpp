@@ -115,7 +115,13 @@ using Gate = std::function<boost::asio::awaitable<GateDecision>(const Request&)>
 // /password and the /tokens resources itself, and lets any other API request through only with
 // a live session cookie (and its X-CSRF-Token for a POST) or an "Authorization: Bearer" API
 // token. Pages outside /api/ pass: what they show comes from the API.
-Gate authentication(auth::Authenticator& authenticator, auth::TokenStore& tokens);
+// A password's KDF (login, setup, change) runs on `kdf_executor`, a worker thread, while the
+// request waits and the loop serves the others; one at a time, and a password check that comes
+// while one runs is a 503 with Retry-After (docs/auth.md). `authenticator`, `tokens` and the
+// worker must outlive the loop's run: a request whose connection a stop closed may still be
+// waiting for its KDF, and records the outcome when it comes back.
+Gate authentication(auth::Authenticator& authenticator, auth::TokenStore& tokens,
+                    boost::asio::any_io_executor kdf_executor);
 
 // ---------------------------------------------------------------- the server
 struct Limits {

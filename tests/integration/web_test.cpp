@@ -625,6 +625,56 @@ TEST_F(WebTest, UplinkPasswdEndsEverySessionAndHttpsCannotResetIt)
     EXPECT_EQ(log_in("the third password").first, 200);
 }
 
+// scrypt runs on a worker thread: while a login's KDF runs, uplinkd's loop answers everyone else,
+// and another password check is refused at once (503) rather than queued behind it.
+TEST_F(WebTest, WhileALoginsKdfRunsEveryoneElseIsAnswered)
+{
+    start();
+    // The admin password as an uplinkd with a 64-times dearer cost wrote it (p = 16 and N = 2^16:
+    // 64 MiB, about 2 s here), made with hash_password("correct horse battery", {16, 8, 16}). A
+    // stored line names its own cost, so this login's KDF is that slow; what follows fits in it.
+    std::ofstream(directory_.path() / "daemon" / "state" / "admin-password", std::ios::trunc)
+        << "$scrypt$ln=16,r=8,p=16$vxEHqoH7HHXHUltTtA19Wg$HmhJIwDl2SbkLVp7zybKAUBPTsE377SvQsGa0C2Z7H0\n";
+    auto attempt = [&](std::string_view password, std::vector<std::string> more = {}) {
+        more.insert(more.end(), {"-H", "Content-Type: application/json", "--data",
+                                 fmt::format(R"({{"password":"{}"}})", password), url("/api/v1/login")});
+        return curl(more, Credentials::None);
+    };
+    // The daemon logs each KDF as it starts (the login in start() was the first).
+    auto kdfs_started = [&] {
+        constexpr std::string_view started = "checking a password from 127.0.0.1 on the KDF worker";
+        auto log = daemon_->process().errors();
+        std::size_t count = 0;
+        for (auto at = log.find(started); at != std::string::npos; at = log.find(started, at + 1))
+            ++count;
+        return count;
+    };
+    auto before = kdfs_started();
+    CommandResult slow;
+    std::thread client([&] { slow = attempt(admin_password, {"-o", "/dev/null", "-w", "%{http_code}"}); });
+    auto deadline = deadline_in(20s);
+    while (kdfs_started() == before && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(20ms);
+    if (kdfs_started() == before) {
+        client.join();
+        FAIL() << "the login's KDF never started: " << slow.out << slow.err;
+    }
+
+    // Between these two refusals the KDF ran all along: the server answered them, and the API, meanwhile.
+    auto busy = attempt("wrong password", {"-D", "-"});
+    auto [status, body] = fetch({url("/api/v1/status")});
+    auto still_busy = attempt("wrong password", {"-D", "-"});
+    client.join();
+    EXPECT_EQ(busy.out.rfind("HTTP/1.1 503", 0), 0u) << busy.out << busy.err;
+    EXPECT_NE(busy.out.find("Retry-After: 1\r\n"), std::string::npos) << busy.out;
+    EXPECT_EQ(status, 200) << body;
+    EXPECT_EQ(still_busy.out.rfind("HTTP/1.1 503", 0), 0u)
+        << "the login's KDF had ended before the second refusal (a stall of seconds?): " << still_busy.out;
+    EXPECT_EQ(slow.out, "200") << slow.err;
+    // Once the reply is out, the next check runs.
+    EXPECT_EQ(log_in("wrong password").first, 401);
+}
+
 // Prometheus scrapes /metrics with an API token; its own promtool checks the text.
 TEST_F(WebTest, MetricsForPrometheus)
 {

@@ -92,3 +92,17 @@ function(uplink_precompile_headers)
     endforeach()
   endwhile()
 endfunction()
+
+# uplink_npm_ci(DIRECTORY COMMENT): `npm ci` in DIRECTORY (the packages its package-lock.json
+# pins) whenever package.json or the lock changes. Steps that need the packages depend on
+# DIRECTORY/node_modules/.package-lock.json, which npm writes last.
+find_program(UPLINK_NODE node REQUIRED)
+find_program(UPLINK_NPM npm REQUIRED)
+function(uplink_npm_ci directory comment)
+  add_custom_command(
+    OUTPUT ${directory}/node_modules/.package-lock.json
+    COMMAND ${UPLINK_NPM} ci --no-audit --no-fund --loglevel=error
+    WORKING_DIRECTORY ${directory}
+    DEPENDS ${directory}/package.json ${directory}/package-lock.json
+    COMMENT "npm ci: ${comment}")
+endfunction()

@@ -89,3 +89,26 @@ export function ModemPicker({ modems, current, page }) {
 export function Title({ children }) {
   return <h1 tabIndex={-1}>{children}</h1>;
 }
+
+// A new password and its confirmation, as form fields named `new_password` and `confirm`.
+// uplinkd refuses fewer than 8 characters; the browser says so first.
+export function NewPasswordFields() {
+  return (
+    <>
+      <label>
+        New password (8 characters or more)
+        <input name="new_password" type="password" required minLength={8} autocomplete="new-password" />
+      </label>
+      <label>
+        The same again
+        <input name="confirm" type="password" required minLength={8} autocomplete="new-password" />
+      </label>
+    </>
+  );
+}
+
+// The new password from a form with NewPasswordFields; an error when the two differ.
+export function newPassword(form) {
+  if (form.get('new_password') !== form.get('confirm')) throw new Error('The two passwords differ.');
+  return form.get('new_password');
+}

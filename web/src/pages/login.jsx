@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { post } from '../api.js';
-import { ErrorText } from '../components.jsx';
+import { ErrorText, NewPasswordFields, newPassword } from '../components.jsx';
 
 function Gate({ title, intro, onSubmit, children, submitLabel }) {
   const [busy, setBusy] = useState(false);
@@ -35,8 +35,7 @@ function Gate({ title, intro, onSubmit, children, submitLabel }) {
 // the router's log (or run `uplink passwd` on it) can claim it.
 export function Setup({ onDone }) {
   async function submit(form) {
-    if (form.get('password') !== form.get('confirm')) throw new Error('The two passwords differ.');
-    await post('/setup', { setup_code: form.get('setup_code').trim(), password: form.get('password') });
+    await post('/setup', { setup_code: form.get('setup_code').trim(), password: newPassword(form) });
     await onDone();
   }
   return (
@@ -55,14 +54,7 @@ export function Setup({ onDone }) {
         Setup code
         <input name="setup_code" required autocomplete="one-time-code" autocapitalize="characters" />
       </label>
-      <label>
-        New password (8 characters or more)
-        <input name="password" type="password" required minLength={8} autocomplete="new-password" />
-      </label>
-      <label>
-        The same again
-        <input name="confirm" type="password" required minLength={8} autocomplete="new-password" />
-      </label>
+      <NewPasswordFields />
     </Gate>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { get, post, setCsrfToken } from '../api.js';
-import { ActionButton, Card, ErrorText, Facts, Loading, Title } from '../components.jsx';
+import { ActionButton, Card, ErrorText, Facts, Loading, NewPasswordFields, Title, newPassword } from '../components.jsx';
 import { Changes } from '../editor.jsx';
 import { dash, time } from '../format.js';
 import { useResource } from '../hooks.js';
@@ -22,8 +22,7 @@ function Password() {
     setDone(false);
     setError(null);
     try {
-      if (form.get('new') !== form.get('confirm')) throw new Error('The two new passwords differ.');
-      const reply = await post('/password', { current: form.get('current'), new: form.get('new') });
+      const reply = await post('/password', { current: form.get('current'), new: newPassword(form) });
       setCsrfToken(reply.csrf_token);
       event.target.reset();
       setDone(true);
@@ -38,14 +37,7 @@ function Password() {
           Current password
           <input name="current" type="password" required autocomplete="current-password" />
         </label>
-        <label>
-          New password (8 characters or more)
-          <input name="new" type="password" required minLength={8} autocomplete="new-password" />
-        </label>
-        <label>
-          The same again
-          <input name="confirm" type="password" required minLength={8} autocomplete="new-password" />
-        </label>
+        <NewPasswordFields />
         <ErrorText error={error} />
         {done && <p role="status">Changed. Every other session has ended.</p>}
         <button type="submit" class="primary">

@@ -209,6 +209,7 @@ inline modem::Snapshot registered_ec25(std::string id = "1-1")
         {true, "LTE BAND 3", 1300, 100, 123, -95, -10, 12},
         {false, "LTE BAND 20", 6300, 50, 45, -101, -12, std::nullopt},
     };
+    snapshot.signal.antenna_rsrp_dbm = {-95, -98, std::nullopt, std::nullopt};   // +QRSRP: -95,-98,-32768,-32768,LTE
     snapshot.signal.updated = Clock::now();
     snapshot.wan = "wan1";
     modem::EffectiveSettings settings;

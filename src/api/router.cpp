@@ -106,6 +106,12 @@ json::value signal_json(const modem::Signal& signal, Clock::time_point now)
         auto milliseconds = std::chrono::duration_cast<std::chrono::milliseconds>(now - *signal.updated).count();
         age = std::max<std::int64_t>(milliseconds, 0);
     }
+    // Quectel's names for the receive chains (AT+QRSRP), in its order.
+    constexpr std::array<std::string_view, 4> chain_names{"prx", "drx", "rx2", "rx3"};
+    json::array antennas;
+    for (std::size_t chain = 0; chain < signal.antenna_rsrp_dbm.size() && chain < chain_names.size(); ++chain)
+        if (signal.antenna_rsrp_dbm[chain])
+            antennas.push_back(json::object{{"chain", chain_names[chain]}, {"rsrp_dbm", *signal.antenna_rsrp_dbm[chain]}});
     return json::object{
         {"rssi_dbm", optional_json(signal.rssi_dbm)},
         {"rsrp_dbm", optional_json(signal.rsrp_dbm)},
@@ -115,6 +121,7 @@ json::value signal_json(const modem::Signal& signal, Clock::time_point now)
         {"earfcn", optional_json(signal.earfcn)},
         {"pci", optional_json(signal.pci)},
         {"carriers", std::move(carriers)},
+        {"antennas", std::move(antennas)},
         {"age_ms", std::move(age)},
     };
 }

@@ -172,13 +172,13 @@ TEST_F(RouterTest, FailedModemNamesItsReasonAndHasNullsForTheUnknown)
     EXPECT_TRUE(body.at("device").at("ports").at(0).at("interface").is_null());
 }
 
-TEST_F(RouterTest, SignalGivesTheSignalObjectWithCarriers)
+TEST_F(RouterTest, SignalGivesTheSignalObjectWithCarriersAndAntennas)
 {
     auto response = get("/v1/modems/1-1/signal");
     ASSERT_EQ(response.status, 200) << response.error;
     auto body = response.body.as_object();
     EXPECT_EQ(keys_of(body), (std::set<std::string>{"rssi_dbm", "rsrp_dbm", "rsrq_db", "sinr_db", "band", "earfcn",
-                                                    "pci", "carriers", "age_ms"}));
+                                                    "pci", "carriers", "antennas", "age_ms"}));
     EXPECT_GE(body.at("age_ms").as_int64(), 0);
     EXPECT_LT(body.at("age_ms").as_int64(), 60'000);
     body.erase("age_ms");
@@ -187,7 +187,8 @@ TEST_F(RouterTest, SignalGivesTheSignalObjectWithCarriers)
         {"primary":true,"band":"LTE BAND 3","earfcn":1300,"bandwidth_rb":100,"pci":123,"rsrp_dbm":-95,
          "rsrq_db":-10,"sinr_db":12},
         {"primary":false,"band":"LTE BAND 20","earfcn":6300,"bandwidth_rb":50,"pci":45,"rsrp_dbm":-101,
-         "rsrq_db":-12,"sinr_db":null}]})"));
+         "rsrq_db":-12,"sinr_db":null}],
+        "antennas":[{"chain":"prx","rsrp_dbm":-95},{"chain":"drx","rsrp_dbm":-98}]})"));
 }
 
 TEST_F(RouterTest, UnknownModemIs404NamingTheIdAndTheCommandThatListsThem)

@@ -99,6 +99,9 @@ struct Signal {
     std::optional<int> rssi_dbm, rsrp_dbm, rsrq_db, sinr_db;
     std::optional<int> band, earfcn, pci;
     std::vector<Carrier> carriers;
+    // RSRP per receive chain (antenna connector): main, diversity, then the MIMO chains of
+    // 4x4 modules; a chain the modem does not measure is none. Empty: not reported.
+    std::vector<std::optional<int>> antenna_rsrp_dbm;
     std::optional<Clock::time_point> updated;
 };
 

@@ -529,6 +529,17 @@ awaitable<Modem::Next> Modem::poll_signal()
             if (auto components = at::parse_qcainfo(qcainfo->lines))
                 signal.carriers = carriers_from(*components);
     }
+    // Per-antenna RSRP, for aligning antennas. Documented for Quectel's EG/EM/RM modules; a
+    // firmware that answers ERROR (some EC25s, reference §4.3) is not asked again.
+    if (has_quirk("qrsrp") && !antenna_rsrp_refused_) {
+        auto qrsrp = co_await command("AT+QRSRP");
+        if (auto failure = failure_of(qrsrp))
+            co_return *failure;
+        if (!qrsrp)
+            antenna_rsrp_refused_ = qrsrp.error() != at::Errc::Timeout;   // ERROR or +CME ERROR
+        else if (auto antennas = at::parse_qrsrp(qrsrp->lines))
+            signal.antenna_rsrp_dbm = antennas->rsrp_dbm;
+    }
     signal.updated = Clock::now();
     update_signal(std::move(signal));
     co_return Next::Proceed;

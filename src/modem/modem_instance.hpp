@@ -177,6 +177,7 @@ private:
     bool stopping_ = false;
     bool port_closed_ = false;
     bool fresh_port_ = false; // opened since the last answer: let stale replies drain first
+    bool antenna_rsrp_refused_ = false;      // AT+QRSRP answered with an error: not asked again
 
     State state_ = State::Unknown;
     FailedReason failed_reason_ = FailedReason::None;

@@ -12,7 +12,7 @@ namespace uplink::modem {
 namespace {
 
 constexpr std::string_view iccid_quirk_prefix = "iccid-command=";
-const std::set<std::string_view> known_quirks {"qeng", "qcainfo", "qpinc", "qind", "qcfg-radio", "qnwprefcfg", "hilink"};
+const std::set<std::string_view> known_quirks {"qeng", "qcainfo", "qrsrp", "qpinc", "qind", "qcfg-radio", "qnwprefcfg", "hilink"};
 
 bool is_hex(std::string_view text, std::size_t length)
 {

@@ -72,11 +72,12 @@ const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { 
 const page = await context.newPage();
 const pageErrors = [];
 page.on('pageerror', (error) => pageErrors.push(error.message));
-// Errors the page did not cause are left out: the 401s and 403s the login steps provoke, and the
+// Errors the page did not cause are left out: the 401s and 403s the login steps provoke, the
+// 400 of the broken backup the restore step sends, and the
 // requests Chromium aborts when the router namespace's wwan0 goes down and up (the APN change
 // reconnects the modem; the event stream reconnects by itself).
 page.on('console', (message) => {
-  if (message.type() === 'error' && !/status of 40[13]|ERR_NETWORK_CHANGED/.test(message.text()))
+  if (message.type() === 'error' && !/status of 40[013]|ERR_NETWORK_CHANGED/.test(message.text()))
     pageErrors.push(message.text());
 });
 const go = (route) => page.goto(new URL(`#/${route}`, url).href);
@@ -155,8 +156,13 @@ try {
     await page.getByRole('heading', { name: 'Antenna alignment' }).waitFor({ timeout });
     await page.evaluate(() => (window.notReloaded = true));
     await simControl({ cmd: 'set-signal', rsrp: -78, sinr: 21 });
-    const rsrp = page.locator('.meter').filter({ hasText: 'RSRP' });
+    const rsrp = page.locator('.meter').filter({ hasText: /^RSRP/ });
     await rsrp.locator('.meter-value').filter({ hasText: '-78' }).waitFor({ timeout });
+    // Each antenna apart (AT+QRSRP): the main one, and the diversity one 3 dB below it (the
+    // scenario's diversity_offset_db).
+    const diversity = page.locator('.meter').filter({ hasText: 'Diversity antenna' });
+    await diversity.locator('.meter-value').filter({ hasText: '-81' }).waitFor({ timeout });
+    await page.locator('.meter').filter({ hasText: 'Main antenna' }).locator('.meter-value').filter({ hasText: '-78' }).waitFor({ timeout });
     await simControl({ cmd: 'set-signal', rsrp: -95 });
     await rsrp.locator('.meter-value').filter({ hasText: '-95' }).waitFor({ timeout });
     await rsrp.getByText('best -78 dBm').waitFor({ timeout });
@@ -189,6 +195,45 @@ try {
     });
     await go(`modem/${modemId}`);
     await see(page, bearer.address);
+  });
+
+  await step('an operator scan lists the emulated network; choosing it previews a manual selection', async () => {
+    await go(`radio/${modemId}`);
+    await page.getByRole('button', { name: 'Scan for networks' }).click();
+    const operator = scenario.operators[0];
+    const row = page.getByRole('row').filter({ hasText: operator.long_name });
+    await row.waitFor({ timeout });
+    await row.getByRole('button', { name: 'Use' }).click();
+    const mccMnc = operator.mcc + operator.mnc;
+    await waitUntil('the operator field to hold the scanned network', async () =>
+      (await page.getByLabel('Operator (MCC-MNC)').inputValue()) === mccMnc);
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await see(page, 'Preview: nothing has changed yet.');
+    await see(page, 'radio settings applied');
+  });
+
+  await step('the debug page shows the modem dialogue', async () => {
+    await go(`debug/${modemId}`);
+    await page.locator('pre.dialogue').filter({ hasText: 'AT+QENG="servingcell"' }).waitFor({ timeout });
+    await page.getByLabel('Filter').fill('CPIN');
+    await see(page.locator('pre.dialogue'), 'AT+CPIN');
+  });
+
+  await step('a config backup downloads; a broken one is refused whole; the backup restores', async () => {
+    await go('settings');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download backup' }).click(),
+    ]);
+    const backup = readFileSync(await download.path(), 'utf8');
+    assert.match(backup, /option apn 'internet2'/, 'the backup has the APN set on the profiles page');
+    const chooser = page.getByLabel('Restore from a file');
+    await chooser.setInputFiles({ name: 'broken.conf', mimeType: 'text/plain', buffer: Buffer.from('config uplink\n\toption poll_interval 0\n') });
+    await see(page, 'nothing changed: line 2');
+    await chooser.setInputFiles({ name: 'backup.conf', mimeType: 'text/plain', buffer: Buffer.from(backup) });
+    await see(page, 'Preview: nothing has changed yet.');
+    await page.getByRole('button', { name: 'Restore it' }).click();
+    await see(page, 'Applied.');
   });
 
   await step('an AT command round-trips through the console', async () => {

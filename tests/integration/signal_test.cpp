@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <thread>
 
 namespace uplink::testing {
@@ -72,9 +73,15 @@ private:
 
 class SignalTest : public ::testing::Test {
 protected:
-    void start(int poll_interval_s)
+    // `modem_changes`: fields set in the scenario's modem before the emulator starts.
+    void start(int poll_interval_s, json::object modem_changes = {})
     {
-        emulator_ = std::make_unique<Emulator>(directory_.path() / "sim", scenario_path("ec25-test.json"));
+        auto scenario = read_json_file(scenario_path("ec25-test.json"));
+        for (const auto& [key, value] : modem_changes)
+            scenario.at("modems").as_array().at(0).as_object()[key] = value;
+        auto scenario_file = directory_.path() / "scenario.json";
+        std::ofstream(scenario_file) << json::serialize(scenario);
+        emulator_ = std::make_unique<Emulator>(directory_.path() / "sim", scenario_file);
         const auto& sims = emulator_->scenario().at("sims").as_array();
         daemon_ = std::make_unique<Daemon>(directory_.path() / "daemon", *emulator_,
                                            Daemon::Settings{.pin = text(sims.at(0), "pin"),
@@ -143,6 +150,32 @@ TEST_F(SignalTest, AFastSignalLeaseStreamsFourSamplesASecondThenStops)
     EXPECT_LE(after.size(), 1u) << "at most a full poll's event in 3 s";
 
     EXPECT_EQ(status_of(daemon_->request("POST", "/v1/modems/9-9/signal/fast")), 404);
+}
+
+// AT+QRSRP measures each receive chain apart: the alignment view's levels per antenna.
+TEST_F(SignalTest, EachAntennaIsMeasuredApart)
+{
+    start(1);
+    emulator_->control({{"cmd", "set-signal"}, {"rsrp", -90}});
+    // The scenario's diversity chain: 3 dB below the main one (its default diversity_offset_db).
+    auto expected = json::parse(R"([{"chain":"prx","rsrp_dbm":-90},{"chain":"drx","rsrp_dbm":-93}])");
+    auto modem = daemon_->wait_for_modem(modem_id, "the two chains' RSRP", [&](const json::value& modem) {
+        return modem.at("signal").at("antennas") == expected;
+    });
+    EXPECT_EQ(modem.at("signal").at("rsrp_dbm"), -90);
+}
+
+// Firmware that answers AT+QRSRP with ERROR (some EC25s may) is asked once; the rest still comes.
+TEST_F(SignalTest, AModemWithoutPerAntennaRsrpIsAskedOnce)
+{
+    start(1, {{"qrsrp", "error"}});
+    emulator_->control({{"cmd", "set-signal"}, {"rsrp", -104}});
+    auto modem = daemon_->wait_for_modem(modem_id, "RSRP -104 dBm", [](const json::value& modem) {
+        return modem.at("signal").at("rsrp_dbm") == -104;
+    });
+    EXPECT_EQ(modem.at("signal").at("antennas"), json::array{});
+    auto counters = emulator_->control({{"cmd", "counters"}});
+    EXPECT_EQ(counters.at("commands_by_name").at("AT+QRSRP"), 1) << json::serialize(counters);
 }
 
 } // namespace

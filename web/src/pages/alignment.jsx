@@ -7,6 +7,8 @@ import { useEvents } from '../hooks.js';
 // While this view is open uplinkd polls the modem's signal 4 times a second: the lease
 // (POST .../signal/fast) lasts 30 s and is renewed every 10 s, so a closed tab stops it soon.
 const leaseSeconds = 30;
+// The receive chains as AT+QRSRP names them: the antenna connectors marked MAIN, DIV, then MIMO.
+const chainNames = { prx: 'Main antenna', drx: 'Diversity antenna', rx2: 'MIMO antenna 3', rx3: 'MIMO antenna 4' };
 const renewEvery = 10000;
 
 function useFastSignal(modemId) {
@@ -107,10 +109,17 @@ export function Alignment({ modemId, modems }) {
         <Meter label="RSRQ" value={signal?.rsrq_db} unit="dB" low={-20} high={-5} />
       </div>
       {antennas.length > 0 && (
-        <Card title="Per antenna (receive chain)" wide>
-          <div class="meters">
+        <Card title="RSRP per antenna" wide>
+          <div class="meters" key={modemId}>
             {antennas.map((antenna) => (
-              <Meter key={antenna.chain} label={antenna.chain} value={antenna.rsrp_dbm} unit="dBm" low={-120} high={-70} />
+              <Meter
+                key={antenna.chain}
+                label={chainNames[antenna.chain] ?? antenna.chain}
+                value={antenna.rsrp_dbm}
+                unit="dBm"
+                low={-120}
+                high={-70}
+              />
             ))}
           </div>
         </Card>

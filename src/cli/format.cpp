@@ -238,6 +238,11 @@ std::string signal_lines(const json::value& signal, std::string_view indent)
                               "   ");
     if (!cell.empty())
         out += fmt::format("{}{}\n", indent, cell);
+    std::vector<std::string> antennas;
+    for (const auto& antenna : array(field(signal, "antennas")))
+        antennas.push_back(fmt::format("{} {}", text(antenna, "chain"), measure(antenna, "rsrp_dbm", "dBm")));
+    if (!antennas.empty())
+        out += fmt::format("{}RSRP per antenna: {}\n", indent, fmt::join(antennas, "   "));
     const auto& carriers = array(field(signal, "carriers"));
     if (!carriers.empty()) {
         out += fmt::format("{}{}\n", indent, carriers.size() > 1 ? "Carriers (aggregated):" : "Carrier:");

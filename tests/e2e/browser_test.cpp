@@ -7,13 +7,10 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <iostream>
 
 namespace uplink::testing {
 namespace {
-
-namespace json = boost::json;
 
 class BrowserTest : public NetnsTopologyTest {
 protected:
@@ -24,14 +21,8 @@ protected:
 
 TEST_F(BrowserTest, ThePagesWorkInChromiumFromFirstVisitToLogout)
 {
-    auto scenario = read_json_file(scenario_path("ec25-test.json"));
-    // A second APN the network accepts, for the page to switch to.
-    scenario.at("operators").as_array().at(0).as_object()["apns"].as_array().push_back(
-        json::object{{"name", "internet2"}, {"type", "IPV4V6"}});
-    scenario.at("modems").as_array().at(0).as_object()["data_path"]
-        = json::object{{"namespace", router_->name()}, {"carrier_namespace", carrier_->name()}};
     auto scenario_file = directory_.path() / "scenario.json";
-    std::ofstream(scenario_file) << json::serialize(scenario);
+    write_scenario(scenario_file);   // with "internet2", for the page to switch to
     Emulator emulator(directory_.path() / "sim", scenario_file);
 
     // The web server on the router's loopback, where the browser runs too.

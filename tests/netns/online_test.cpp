@@ -11,7 +11,6 @@
 
 #include <arpa/inet.h>
 #include <algorithm>
-#include <fstream>
 #include <netinet/in.h>
 #include <cstring>
 #include <optional>
@@ -33,14 +32,8 @@ protected:
     // uplink-sim with the router's and carrier's namespaces, uplinkd in the router's.
     void start_programs(std::string connection = "\toption apn 'internet'\n")
     {
-        auto scenario = read_json_file(scenario_path("ec25-test.json"));
-        // A second APN the network accepts, for a change of APN while connected.
-        scenario.at("operators").as_array().at(0).as_object()["apns"].as_array().push_back(
-            json::object {{"name", "internet2"}, {"type", "IPV4V6"}});
-        scenario.at("modems").as_array().at(0).as_object()["data_path"]
-            = json::object {{"namespace", router_->name()}, {"carrier_namespace", carrier_->name()}};
         auto scenario_file = directory_.path() / "scenario.json";
-        std::ofstream(scenario_file) << json::serialize(scenario);
+        write_scenario(scenario_file);
         emulator_ = std::make_unique<Emulator>(directory_.path() / "sim", scenario_file);
         Daemon::Settings settings;
         settings.pin = "1234";

@@ -17,6 +17,8 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 
@@ -97,6 +99,20 @@ protected:
             if (!peer.empty() || std::chrono::steady_clock::now() > deadline)
                 return peer;
         }
+    }
+
+    // scenarios/ec25-test.json with its data path between the router's and the carrier's
+    // namespaces, and a second APN the network accepts ("internet2", for a change of APN while
+    // connected), written to `file` for uplink-sim.
+    void write_scenario(const std::filesystem::path& file) const
+    {
+        namespace json = boost::json;
+        auto scenario = read_json_file(scenario_path("ec25-test.json"));
+        scenario.at("operators").as_array().at(0).as_object()["apns"].as_array().push_back(
+            json::object {{"name", "internet2"}, {"type", "IPV4V6"}});
+        scenario.at("modems").as_array().at(0).as_object()["data_path"]
+            = json::object {{"namespace", router_->name()}, {"carrier_namespace", carrier_->name()}};
+        std::ofstream(file) << json::serialize(scenario);
     }
 
     std::optional<sim::testing::NetworkNamespace> lan_, router_, carrier_, internet_;

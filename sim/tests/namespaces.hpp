@@ -177,7 +177,7 @@ private:
 
 // A socket made inside a namespace, on a thread of its own (setns() moves only that thread);
 // the socket stays in that namespace wherever it is used.
-inline Socket socket_in(const std::string& namespace_name, int type)
+inline Socket socket_in(const std::string& namespace_name, int type, int family = AF_INET)
 {
     int descriptor = -1;
     std::thread maker([&] {
@@ -185,7 +185,7 @@ inline Socket socket_in(const std::string& namespace_name, int type)
         if (file < 0)
             return;
         if (::setns(file, CLONE_NEWNET) == 0)
-            descriptor = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
+            descriptor = ::socket(family, type | SOCK_CLOEXEC, 0);
         ::close(file);
     });
     maker.join();

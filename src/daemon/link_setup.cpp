@@ -2,18 +2,24 @@
 
 #include <boost/asio/this_coro.hpp>
 
+#include <algorithm>
 #include <fstream>
 
 namespace uplink::daemon {
 
 namespace {
 
+// The modem's grant is untrusted: an IPv4 address goes on alone (/32), so no prefix route the
+// modem chose (198.18.1.0/24, the LAN's, say) can pull traffic into the WAN; the default route
+// is on-link anyway. IPv6 keeps the carrier's prefix, but no shorter than a /64 (RFC 4291 §2.5.1:
+// an interface identifier is 64 bits), so a modem cannot claim 2000::/3 as on-link.
 Result<net::Prefix> prefix_of(const modem::IpSettings& ip)
 {
     auto address = net::parse_address(ip.address);
     if (!address)
         return make_error_code(net::Errc::InvalidArgument);
-    return net::Prefix {*address, static_cast<std::uint8_t>(ip.prefix_length)};
+    auto length = address->family == net::Family::Ipv4 ? 32 : std::clamp(ip.prefix_length, 64, 128);
+    return net::Prefix {*address, static_cast<std::uint8_t>(length)};
 }
 
 } // namespace
@@ -88,10 +94,12 @@ Result<void> LinkSetup::configure(const modem::LinkConfiguration& link)
     Applied applied;
     applied.link = link;
     applied.index = *index;
-    auto result = apply(*index, link, applied);
-    applied_[link.interface] = std::move(applied);
+    // The firewall first: the interface is a WAN, closed to new inbound connections, before it
+    // has an address anyone could connect to.
+    auto result = masquerade_behind(link.interface, link.ttl);
     if (result)
-        result = masquerade_behind(link.interface, link.ttl);
+        result = apply(*index, link, applied);
+    applied_[link.interface] = std::move(applied);
     if (!result) {
         deconfigure(link.interface);
         return result;
@@ -213,13 +221,14 @@ void LinkSetup::deconfigure(const std::string& interface)
         return;
     auto applied = std::move(found->second);
     applied_.erase(found);
-    if (firewall_)
-        if (auto removed = firewall_->remove_wan(interface); !removed)
-            log(LogLevel::Warning, "uplinkd", "{}: cannot take it out of NAT: {}", interface, removed.error().message());
     for (const auto& route : applied.routes)
         (void)netlink_->delete_route(route);
     for (const auto& address : applied.addresses)
         (void)netlink_->delete_address(address);
+    // Out of the WAN set once it has no address left to reach: the firewall closes it till then.
+    if (firewall_)
+        if (auto removed = firewall_->remove_wan(interface); !removed)
+            log(LogLevel::Warning, "uplinkd", "{}: cannot take it out of NAT: {}", interface, removed.error().message());
     // The interface may be gone already (unplug): ENODEV is the expected answer then.
     if (auto down = netlink_->set_link_state(applied.index, net::AdminState::Down);
         !down && down.error() != boost::system::errc::no_such_device)

@@ -77,7 +77,7 @@ std::string joined(const std::vector<std::string>& words)
 class Daemon {
 public:
     Daemon(asio::io_context& io, std::string config_path, Settings settings)
-        : io_(io), config_path_(std::move(config_path)), settings_(with_hooks(std::move(settings), link_setup_)),
+        : io_(io), config_path_(std::move(config_path)), settings_(with_hooks(std::move(settings))),
           manager_(io.get_executor(), settings_.modem),
           editor_(config_path_, manager_,
                   [this](Settings next, std::vector<std::string> changed) {
@@ -140,16 +140,19 @@ private:
     {
         const auto& web = settings_.web;
         web::Options options;
-        if (!web.listen.empty())
-            options.listen = web.listen;
         options.https_port = static_cast<std::uint16_t>(web.https_port);
         options.http_port = web.http_port == 0 ? std::nullopt : std::optional<std::uint16_t>(web.http_port);
         options.certificate_directory = settings_.modem.state_dir + "/web";
         options.limits.connections = static_cast<std::size_t>(web.max_connections);
+        options.limits.connections_per_client = static_cast<std::size_t>(web.max_connections_per_client);
         options.limits.idle_timeout = web.idle_timeout;
         options.limits.request_timeout = web.request_timeout;
         options.info = info_;
-        auto addresses = joined(options.listen);
+        if (!web.listen.empty())
+            options.listen = web.listen;
+        options.interfaces = web.interfaces;
+        auto where = web.listen.empty() ? fmt::format("the LAN interfaces {}", joined(web.interfaces))
+                                        : joined(web.listen);
         std::string problem;
         if (auto state = authenticator_.start(&problem); !state) {
             log(LogLevel::Error, "uplinkd", "the web server is off: the admin password in {} is unreadable ({}): "
@@ -165,18 +168,39 @@ private:
         }
         const auto& certificate = web_->certificate();
         log(LogLevel::Info, "uplinkd", "web: HTTPS on {} port {}{}; certificate {} {}/web/cert.pem, SHA-256 {}",
-            addresses, web.https_port, web.http_port ? fmt::format(", HTTP redirect on port {}", web.http_port) : "",
+            where, web.https_port, web.http_port ? fmt::format(", HTTP redirect on port {}", web.http_port) : "",
             certificate.created ? "made in" : "from", settings_.modem.state_dir, certificate.fingerprint);
+        for (const auto& missing : web_->missing_interfaces())
+            log(LogLevel::Warning, "uplinkd", "web: there is no interface {} to listen on: name the LAN's in config "
+                "web's list interface, and restart uplinkd once it exists", missing);
+        for (const auto& address : web.listen)
+            if (address == "0.0.0.0" || address == "::")
+                log(LogLevel::Warning, "uplinkd", "web: listening on {} takes connections from every interface, the "
+                    "WANs' included; uplink's firewall drops them from the WANs it manages, not from others", address);
         // No default password: the first visit needs this code, which only the router's owner sees.
         if (auto code = authenticator_.setup_code())
             log(LogLevel::Warning, "uplinkd", "web: no admin password yet: open the web page and enter the setup code "
                 "{} with the password you choose (or set it with `uplink passwd`)", *code);
     }
 
-    // The modems' connections configure their interfaces through rtnetlink (LinkSetup).
-    static Settings with_hooks(Settings settings, LinkSetup& link_setup)
+    // The modems' connections configure their interfaces through rtnetlink (LinkSetup); a WAN
+    // that the web server answers on is worth a warning each time it gets its addresses.
+    Settings with_hooks(Settings settings)
     {
-        settings.modem.link = link_setup.hooks();
+        settings.modem.link = link_setup_.hooks();
+        settings.modem.link.configure = [this, configure = std::move(settings.modem.link.configure)](
+                                            const modem::LinkConfiguration& link) {
+            auto configured = configure(link);
+            std::vector<std::string> addresses;
+            for (const auto* ip : {link.ipv4 ? &*link.ipv4 : nullptr, link.ipv6 ? &*link.ipv6 : nullptr})
+                if (ip)
+                    addresses.push_back(ip->address);
+            if (auto exposure = web_exposure_on_wan(settings_.web, link.interface, addresses);
+                configured && web_ && !exposure.empty())
+                log(LogLevel::Warning, "uplinkd", "web: {}: only uplink's firewall, which drops new connections "
+                    "from {}, keeps the login page from the internet", exposure, link.interface);
+            return configured;
+        };
         return settings;
     }
 
@@ -249,7 +273,7 @@ private:
     // A reload's or an API edit's settings, checked whole already: only what changed takes effect.
     void apply_settings(Settings loaded, std::vector<std::string> changed, std::string_view how)
     {
-        auto next = with_hooks(std::move(loaded), link_setup_);
+        auto next = with_hooks(std::move(loaded));
         set_log_level(next.log_level);
         // Kept as they run, so that the running settings say what is in effect.
         if (auto pending = restart_required(settings_, next); !pending.empty())

@@ -128,12 +128,17 @@ Schema make_schema()
     web_section.single = true;
     web_section.options = {
         web_enabled,
-        list_option("listen", "IP addresses to listen on; none: 0.0.0.0 and ::"),
+        list_option("listen", "IP addresses to listen on (0.0.0.0 and :: for every one, the WANs' too); none: "
+                              "every address, for connections through the LAN interfaces only"),
+        list_option("interface", "the LAN interfaces whose connections the web UI takes when no listen address "
+                                 "is given; none: br-lan and lo"),
         integer_option("https_port", 443, 1, 65535, "the HTTPS port"),
         integer_option("http_port", 80, 0, 65535, "the plain HTTP port, which only redirects to HTTPS; 0: none"),
         integer_option("max_connections", 32, 1, 1024, "HTTPS and HTTP connections open at once; more are closed"),
+        integer_option("max_connections_per_client", 10, 1, 1024,
+                       "of those, from one client (an IPv4 address, an IPv6 /64); more are closed"),
         integer_option("idle_timeout", 30, 1, 3600, "seconds a kept-alive connection may wait for its next request"),
-        integer_option("request_timeout", 10, 1, 300, "seconds for a TLS handshake, a whole request, or a reply"),
+        integer_option("request_timeout", 10, 1, 300, "seconds for a whole request, or a reply"),
     };
 
     return {main_section, profile_section, rule_section, web_section};
@@ -312,10 +317,17 @@ WebSettings web_from(const Config& config, std::vector<ConfigDiagnostic>& diagno
     web.https_port = static_cast<int>(config.get_integer(*section, "https_port"));
     web.http_port = static_cast<int>(config.get_integer(*section, "http_port"));
     web.max_connections = static_cast<int>(config.get_integer(*section, "max_connections"));
+    web.max_connections_per_client = static_cast<int>(config.get_integer(*section, "max_connections_per_client"));
     web.idle_timeout = std::chrono::seconds(config.get_integer(*section, "idle_timeout"));
     web.request_timeout = std::chrono::seconds(config.get_integer(*section, "request_timeout"));
     if (auto found = section->lists.find("listen"); found != section->lists.end())
         web.listen = found->second;
+    if (auto found = section->lists.find("interface"); found != section->lists.end())
+        web.interfaces = found->second;
+    for (const auto& interface : web.interfaces)
+        if (interface.empty() || interface.size() > 15 || interface.find_first_of("/ :") != std::string::npos)
+            diagnostics.push_back({section->line, fmt::format("list 'interface': '{}' is not an interface name "
+                                                              "(1 to 15 characters, no '/', ':' or space)", interface)});
     std::set<std::string> seen;
     for (const auto& address : web.listen) {
         in6_addr scratch {};
@@ -332,6 +344,25 @@ WebSettings web_from(const Config& config, std::vector<ConfigDiagnostic>& diagno
 }
 
 } // namespace
+
+std::string web_exposure_on_wan(const WebSettings& web, std::string_view interface,
+                                const std::vector<std::string>& addresses)
+{
+    if (!web.enabled)
+        return "";
+    if (web.listen.empty()) {
+        if (std::ranges::find(web.interfaces, interface) != web.interfaces.end())
+            return fmt::format("config web lists the WAN '{}' as a LAN interface", interface);
+        return "";
+    }
+    for (const auto& listen : web.listen) {
+        if (listen == "0.0.0.0" || listen == "::")
+            return fmt::format("config web listens on {}, which takes in {}'s addresses", listen, interface);
+        if (std::ranges::find(addresses, listen) != addresses.end())
+            return fmt::format("config web listens on {}, an address of the WAN '{}'", listen, interface);
+    }
+    return "";
+}
 
 const Schema& settings_schema()
 {

@@ -17,10 +17,12 @@ const Schema& settings_schema();
 // authentication exists, anyone who reaches it controls the modems.
 struct WebSettings {
     bool enabled = true;
-    std::vector<std::string> listen;   // IP addresses; none: 0.0.0.0 and ::
+    std::vector<std::string> listen;   // IP addresses; none: the LAN side, `interfaces`
+    std::vector<std::string> interfaces = {"br-lan", "lo"};   // the LAN side, when `listen` is empty
     int https_port = 443;
     int http_port = 80;                // 0: no HTTP listener
     int max_connections = 32;
+    int max_connections_per_client = 10;
     std::chrono::seconds idle_timeout{30};
     std::chrono::seconds request_timeout{10};
 
@@ -34,6 +36,13 @@ struct Settings {
     int usage_reset_day = 1;     // the day of the month data usage periods start
     WebSettings web;
 };
+
+// Why the web server answers on a WAN whose interface and addresses these are, or "" when it
+// does not: a wildcard or one of those addresses in `listen`, or the WAN's interface among the
+// LAN's. uplinkd logs it as a warning: its firewall drops new connections from the WANs it
+// manages, so the listener is open to the internet only where another firewall stands in.
+std::string web_exposure_on_wan(const WebSettings& web, std::string_view interface,
+                                const std::vector<std::string>& addresses);
 
 // Settings from a parsed config, with the checks the schema table cannot express (PIN and
 // ICCID digits, absolute paths); those diagnostics name the line of their `config` section.

@@ -145,6 +145,42 @@ TEST(Settings, WebValuesAreRead)
     EXPECT_EQ(web.request_timeout, std::chrono::seconds(3));
 }
 
+TEST(Settings, WebListensOnTheLanInterfacesByDefault)
+{
+    std::vector<ConfigDiagnostic> diagnostics;
+    auto defaults = parse_settings("", diagnostics);
+    ASSERT_TRUE(defaults) << all_messages(diagnostics);
+    EXPECT_TRUE(defaults->web.listen.empty());
+    EXPECT_EQ(defaults->web.interfaces, (std::vector<std::string>{"br-lan", "lo"}));
+    auto chosen = parse_settings("config web\n\tlist interface 'eth1'\n\tlist interface 'lan.10'\n", diagnostics);
+    ASSERT_TRUE(chosen) << all_messages(diagnostics);
+    EXPECT_EQ(chosen->web.interfaces, (std::vector<std::string>{"eth1", "lan.10"}));
+    EXPECT_FALSE(parse_settings("config web\n\tlist interface 'a/b'\n", diagnostics));
+    EXPECT_NE(all_messages(diagnostics).find("list 'interface': 'a/b' is not an interface name"), std::string::npos)
+        << all_messages(diagnostics);
+}
+
+TEST(Settings, AWebListenerOnAWanIsNamed)
+{
+    WebSettings lan_side;
+    std::vector<std::string> granted {"100.64.7.2", "2001:db8:7::2"};
+    EXPECT_EQ(web_exposure_on_wan(lan_side, "wwan0", granted), "");
+    lan_side.interfaces = {"br-lan", "wwan0"};
+    EXPECT_NE(web_exposure_on_wan(lan_side, "wwan0", granted).find("lists the WAN 'wwan0' as a LAN interface"),
+              std::string::npos);
+    WebSettings everywhere;
+    everywhere.listen = {"::"};
+    EXPECT_NE(web_exposure_on_wan(everywhere, "wwan0", granted).find("listens on ::"), std::string::npos);
+    WebSettings on_the_wan;
+    on_the_wan.listen = {"192.168.1.1", "2001:db8:7::2"};
+    EXPECT_NE(web_exposure_on_wan(on_the_wan, "wwan0", granted).find("2001:db8:7::2, an address of the WAN 'wwan0'"),
+              std::string::npos);
+    on_the_wan.listen = {"192.168.1.1"};
+    EXPECT_EQ(web_exposure_on_wan(on_the_wan, "wwan0", granted), "");
+    everywhere.enabled = false;
+    EXPECT_EQ(web_exposure_on_wan(everywhere, "wwan0", granted), "");
+}
+
 TEST(Settings, ProfilesAndRulesAreRead)
 {
     std::vector<ConfigDiagnostic> diagnostics;

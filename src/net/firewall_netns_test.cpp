@@ -187,7 +187,7 @@ std::vector<std::string> names(std::initializer_list<const char*> list)
 // The chains and rules ensure() makes, whatever the set holds.
 void expect_chains_and_rules(const Table& table)
 {
-    ASSERT_EQ(table.chains.size(), 3u);
+    ASSERT_EQ(table.chains.size(), 5u);
     const auto& ttl = table.chains.at("ttl");
     EXPECT_EQ(ttl.at("type"), "filter");
     EXPECT_EQ(ttl.at("hook"), "postrouting");
@@ -198,11 +198,14 @@ void expect_chains_and_rules(const Table& table)
     EXPECT_EQ(postrouting.at("hook"), "postrouting");
     EXPECT_EQ(postrouting.at("prio"), 100); // srcnat
     EXPECT_EQ(postrouting.at("policy"), "accept");
-    const auto& forward = table.chains.at("forward");
-    EXPECT_EQ(forward.at("type"), "filter");
-    EXPECT_EQ(forward.at("hook"), "forward");
-    EXPECT_EQ(forward.at("prio"), 0); // filter
-    EXPECT_EQ(forward.at("policy"), "accept");
+    for (const auto* hook : {"input", "forward"}) {
+        const auto& chain = table.chains.at(hook);
+        EXPECT_EQ(chain.at("type"), "filter");
+        EXPECT_EQ(chain.at("hook"), hook);
+        EXPECT_EQ(chain.at("prio"), 0); // filter
+        EXPECT_EQ(chain.at("policy"), "accept");
+    }
+    EXPECT_FALSE(table.chains.at("from_wan").contains("hook")); // a regular chain, jumped to
 
     constexpr std::string_view to_a_wan
         = R"({"match": {"op": "==", "left": {"meta": {"key": "oifname"}},
@@ -218,7 +221,13 @@ void expect_chains_and_rules(const Table& table)
     EXPECT_TRUE(contains(masquerade, R"({"masquerade": null})")) << masquerade;
 
     ASSERT_EQ(table.rules.count("forward"), 1u);
-    ASSERT_EQ(table.rules.at("forward").size(), 1u);
+    ASSERT_EQ(table.rules.at("forward").size(), 2u);
+    ASSERT_EQ(table.rules.at("input").size(), 3u);
+    ASSERT_EQ(table.rules.at("from_wan").size(), 5u);
+    constexpr std::string_view to_from_wan = R"({"jump": {"target": "from_wan"}})";
+    EXPECT_TRUE(contains(table.rules.at("forward").back(), to_from_wan)) << table.rules.at("forward").back();
+    EXPECT_TRUE(contains(table.rules.at("input").back(), to_from_wan)) << table.rules.at("input").back();
+    EXPECT_TRUE(contains(table.rules.at("from_wan").back(), R"({"drop": null})")) << table.rules.at("from_wan").back();
     const auto& clamp = table.rules.at("forward").front();
     EXPECT_TRUE(contains(clamp, to_a_wan)) << clamp;
     EXPECT_TRUE(contains(clamp,
@@ -508,116 +517,175 @@ struct Accepted {
     int segment_size = 0; // TCP_MAXSEG: the peer's MSS (clamped or not) less TCP options
 };
 
-// A TCP connection from a socket made in `client` to `listener`, made in the wan host.
-std::optional<Accepted> connect_once(const Namespace& client, const Descriptor& listener)
+// How a connection attempt ended, and what the listener's end saw when it got through.
+struct Attempt {
+    enum class Outcome { Accepted, Refused, NoAnswer } outcome = Outcome::NoAnswer;
+    std::string error;  // Refused: connect's error
+    Accepted accepted;
+};
+
+// A TCP connection from a socket made in `client` to `listener` (bound to one address), waiting
+// up to `wait` for the handshake. NoAnswer: the SYN was met with silence (dropped on the way).
+Attempt attempt_connection(const Namespace& client, const Descriptor& listener, int wait)
 {
     sockaddr_in server {};
     socklen_t length = sizeof server;
     EXPECT_EQ(::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&server), &length), 0);
 
+    Attempt attempt;
     Descriptor socket;
     client.run([&socket] {
         socket = Descriptor(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     });
-    if (socket.get() < 0)
-        return std::nullopt;
+    if (socket.get() < 0) {
+        attempt.outcome = Attempt::Outcome::Refused;
+        attempt.error = std::strerror(errno);
+        return attempt;
+    }
     int connected = ::connect(socket.get(), reinterpret_cast<sockaddr*>(&server), sizeof server);
-    if (connected != 0 && errno != EINPROGRESS) {
-        ADD_FAILURE() << "connect: " << std::strerror(errno);
-        return std::nullopt;
+    int error = connected == 0 ? 0 : errno;
+    if (error == EINPROGRESS) {
+        pollfd writable {socket.get(), POLLOUT, 0};
+        if (::poll(&writable, 1, wait) != 1)
+            return attempt;
+        socklen_t error_length = sizeof error;
+        ::getsockopt(socket.get(), SOL_SOCKET, SO_ERROR, &error, &error_length);
     }
-    pollfd writable {socket.get(), POLLOUT, 0};
-    if (::poll(&writable, 1, wait_milliseconds) != 1) {
-        ADD_FAILURE() << "no connection within " << wait_milliseconds << " ms";
-        return std::nullopt;
-    }
-    int error = 0;
-    socklen_t error_length = sizeof error;
-    ::getsockopt(socket.get(), SOL_SOCKET, SO_ERROR, &error, &error_length);
     if (error != 0) {
-        ADD_FAILURE() << "connect: " << std::strerror(error);
-        return std::nullopt;
+        attempt.outcome = Attempt::Outcome::Refused;
+        attempt.error = std::strerror(error);
+        return attempt;
     }
 
     pollfd readable {listener.get(), POLLIN, 0};
     if (::poll(&readable, 1, wait_milliseconds) != 1) {
-        ADD_FAILURE() << "nothing to accept within " << wait_milliseconds << " ms";
-        return std::nullopt;
+        attempt.outcome = Attempt::Outcome::Refused;
+        attempt.error = "connected, but nothing to accept";
+        return attempt;
     }
     sockaddr_in peer {};
     socklen_t peer_length = sizeof peer;
     Descriptor accepted(::accept4(listener.get(), reinterpret_cast<sockaddr*>(&peer), &peer_length,
         SOCK_CLOEXEC | SOCK_NONBLOCK));
     if (accepted.get() < 0) {
-        ADD_FAILURE() << "accept: " << std::strerror(errno);
-        return std::nullopt;
+        attempt.outcome = Attempt::Outcome::Refused;
+        attempt.error = std::string("accept: ") + std::strerror(errno);
+        return attempt;
     }
-    Accepted result;
+    attempt.outcome = Attempt::Outcome::Accepted;
     char text[INET_ADDRSTRLEN] = {};
     ::inet_ntop(AF_INET, &peer.sin_addr, text, sizeof text);
-    result.peer = text;
-    socklen_t size_length = sizeof result.segment_size;
-    ::getsockopt(accepted.get(), IPPROTO_TCP, TCP_MAXSEG, &result.segment_size, &size_length);
-    return result;
+    attempt.accepted.peer = text;
+    socklen_t size_length = sizeof attempt.accepted.segment_size;
+    ::getsockopt(accepted.get(), IPPROTO_TCP, TCP_MAXSEG, &attempt.accepted.segment_size, &size_length);
+    return attempt;
+}
+
+// A connection that must get through.
+std::optional<Accepted> connect_once(const Namespace& client, const Descriptor& listener)
+{
+    auto attempt = attempt_connection(client, listener, wait_milliseconds);
+    if (attempt.outcome == Attempt::Outcome::NoAnswer)
+        ADD_FAILURE() << "no connection within " << wait_milliseconds << " ms";
+    else if (attempt.outcome == Attempt::Outcome::Refused)
+        ADD_FAILURE() << "connect: " << attempt.error;
+    if (attempt.outcome != Attempt::Outcome::Accepted)
+        return std::nullopt;
+    return attempt.accepted;
+}
+
+// A TCP listener on `address` (port chosen by the kernel), made in the calling thread's namespace.
+Descriptor listen_on(const char* address)
+{
+    Descriptor listener(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    EXPECT_GE(listener.get(), 0);
+    sockaddr_in local {};
+    local.sin_family = AF_INET;
+    local.sin_addr.s_addr = ::inet_addr(address);
+    EXPECT_EQ(::bind(listener.get(), reinterpret_cast<sockaddr*>(&local), sizeof local), 0) << std::strerror(errno);
+    EXPECT_EQ(::listen(listener.get(), 8), 0);
+    return listener;
+}
+
+// [lan host] --veth-- [router] --veth-- [wan host], as drawn above, with forwarding on in the
+// router and a listener in the wan host.
+struct ThreeHosts {
+    Namespace lan_host;
+    Namespace router;
+    Namespace wan_host;
+    Descriptor wan_listener; // 198.18.2.2
+
+    void wire()
+    {
+        ASSERT_FALSE(::testing::Test::HasFatalFailure());
+        router.run([&] {
+            auto netlink = Netlink::open();
+            ASSERT_TRUE(netlink) << netlink.error().message();
+            ASSERT_TRUE(netlink->add_veth("lan0", "lan-host"));
+            ASSERT_TRUE(netlink->add_veth("wan0", "wan-host"));
+            ASSERT_EQ(move_link(netlink->link_index("lan-host").value(), lan_host.descriptor()), 0);
+            ASSERT_EQ(move_link(netlink->link_index("wan-host").value(), wan_host.descriptor()), 0);
+            ASSERT_NO_FATAL_FAILURE(configure_link(*netlink, "lan0", "198.18.1.1/24"));
+            ASSERT_NO_FATAL_FAILURE(configure_link(*netlink, "wan0", "198.18.2.1/24"));
+            // A modem's MTU: below the LAN's 1500, so a LAN host's MSS is too big for it.
+            ASSERT_TRUE(netlink->set_link_mtu(netlink->link_index("wan0").value(), 1400));
+            // /proc/sys/net is the namespace of the thread that opens it.
+            ASSERT_NO_FATAL_FAILURE(write_file("/proc/sys/net/ipv4/ip_forward", "1\n"));
+            EXPECT_EQ(read_file("/proc/sys/net/ipv4/ip_forward"), "1");
+        });
+        ASSERT_FALSE(::testing::Test::HasFatalFailure());
+        lan_host.run([] {
+            auto netlink = Netlink::open();
+            ASSERT_TRUE(netlink);
+            ASSERT_NO_FATAL_FAILURE(configure_link(*netlink, "lan-host", "198.18.1.2/24"));
+            ASSERT_NO_FATAL_FAILURE(add_route("0.0.0.0/0", "198.18.1.1", "lan-host"));
+            EXPECT_EQ(read_file("/proc/sys/net/ipv4/ip_forward"), "0");
+        });
+        ASSERT_FALSE(::testing::Test::HasFatalFailure());
+        wan_host.run([this] {
+            auto netlink = Netlink::open();
+            ASSERT_TRUE(netlink);
+            ASSERT_NO_FATAL_FAILURE(configure_link(*netlink, "wan-host", "198.18.2.2/24"));
+            ASSERT_NO_FATAL_FAILURE(add_route("198.18.1.0/24", "198.18.2.1", "wan-host"));
+            wan_listener = listen_on("198.18.2.2");
+        });
+    }
+
+    std::optional<Firewall> firewall()
+    {
+        std::optional<Firewall> firewall;
+        router.run([&firewall] {
+            auto opened = Firewall::open();
+            ASSERT_TRUE(opened) << opened.error().message();
+            auto ensured = opened->ensure();
+            ASSERT_TRUE(ensured) << ensured.error().message();
+            firewall.emplace(std::move(*opened));
+        });
+        return firewall;
+    }
+};
+
+// The packets from_wan's last rule has dropped, read in `router`.
+std::uint64_t dropped_from_wan(const Namespace& router)
+{
+    std::uint64_t packets = 0;
+    router.run([&packets] {
+        for (const auto& entry : list_json("chain inet uplink from_wan"))
+            if (const auto* rule = entry.as_object().if_contains("rule"))
+                for (const auto& expression : rule->at("expr").as_array())
+                    if (const auto* counter = expression.as_object().if_contains("counter"))
+                        packets = counter->at("packets").to_number<std::uint64_t>();
+    });
+    return packets;
 }
 
 TEST_F(FirewallNamespace, MasqueradesAndClampsWhatLeavesThroughAWan)
 {
-    Namespace lan_host;
-    Namespace router;
-    Namespace wan_host;
-    ASSERT_FALSE(HasFatalFailure());
-
-    router.run([&] {
-        auto netlink = Netlink::open();
-        ASSERT_TRUE(netlink) << netlink.error().message();
-        ASSERT_TRUE(netlink->add_veth("lan0", "lan-host"));
-        ASSERT_TRUE(netlink->add_veth("wan0", "wan-host"));
-        ASSERT_EQ(move_link(netlink->link_index("lan-host").value(), lan_host.descriptor()), 0);
-        ASSERT_EQ(move_link(netlink->link_index("wan-host").value(), wan_host.descriptor()), 0);
-        ASSERT_NO_FATAL_FAILURE(configure_link(*netlink, "lan0", "198.18.1.1/24"));
-        ASSERT_NO_FATAL_FAILURE(configure_link(*netlink, "wan0", "198.18.2.1/24"));
-        // A modem's MTU: below the LAN's 1500, so a LAN host's MSS is too big for it.
-        ASSERT_TRUE(netlink->set_link_mtu(netlink->link_index("wan0").value(), 1400));
-        // /proc/sys/net is the namespace of the thread that opens it.
-        ASSERT_NO_FATAL_FAILURE(write_file("/proc/sys/net/ipv4/ip_forward", "1\n"));
-        EXPECT_EQ(read_file("/proc/sys/net/ipv4/ip_forward"), "1");
-    });
-    ASSERT_FALSE(HasFatalFailure());
-    lan_host.run([] {
-        auto netlink = Netlink::open();
-        ASSERT_TRUE(netlink);
-        ASSERT_NO_FATAL_FAILURE(configure_link(*netlink, "lan-host", "198.18.1.2/24"));
-        ASSERT_NO_FATAL_FAILURE(add_route("0.0.0.0/0", "198.18.1.1", "lan-host"));
-        EXPECT_EQ(read_file("/proc/sys/net/ipv4/ip_forward"), "0");
-    });
-    ASSERT_FALSE(HasFatalFailure());
-    Descriptor listener;
-    wan_host.run([&listener] {
-        auto netlink = Netlink::open();
-        ASSERT_TRUE(netlink);
-        ASSERT_NO_FATAL_FAILURE(configure_link(*netlink, "wan-host", "198.18.2.2/24"));
-        ASSERT_NO_FATAL_FAILURE(add_route("198.18.1.0/24", "198.18.2.1", "wan-host"));
-        listener = Descriptor(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-        ASSERT_GE(listener.get(), 0);
-        sockaddr_in local {};
-        local.sin_family = AF_INET;
-        local.sin_addr.s_addr = ::inet_addr("198.18.2.2");
-        ASSERT_EQ(::bind(listener.get(), reinterpret_cast<sockaddr*>(&local), sizeof local), 0)
-            << std::strerror(errno);
-        ASSERT_EQ(::listen(listener.get(), 8), 0);
-    });
-    ASSERT_FALSE(HasFatalFailure());
-
-    std::optional<Firewall> firewall;
-    router.run([&firewall] {
-        auto opened = Firewall::open();
-        ASSERT_TRUE(opened) << opened.error().message();
-        firewall.emplace(std::move(*opened));
-    });
+    ThreeHosts hosts;
+    ASSERT_NO_FATAL_FAILURE(hosts.wire());
+    auto& [lan_host, router, wan_host, listener] = hosts;
+    auto firewall = hosts.firewall();
     ASSERT_TRUE(firewall);
-    auto ensured = firewall->ensure();
-    ASSERT_TRUE(ensured) << ensured.error().message();
 
     // wan0 not yet in the set: routed as it is, the lan host's own address and MSS arrive.
     auto routed = connect_once(lan_host, listener);
@@ -641,6 +709,44 @@ TEST_F(FirewallNamespace, MasqueradesAndClampsWhatLeavesThroughAWan)
     ASSERT_TRUE(routed_again);
     EXPECT_EQ(routed_again->peer, "198.18.1.2");
 
+    ASSERT_TRUE(firewall->remove());
+}
+
+TEST_F(FirewallNamespace, NewConnectionsFromAWanAreDroppedRepliesPass)
+{
+    ThreeHosts hosts;
+    ASSERT_NO_FATAL_FAILURE(hosts.wire());
+    // Services on the router's WAN address (as the web UI on 0.0.0.0 would be) and on the LAN
+    // host, which the wan host routes to through the router.
+    Descriptor on_router, on_lan_host;
+    hosts.router.run([&on_router] { on_router = listen_on("198.18.2.1"); });
+    hosts.lan_host.run([&on_lan_host] { on_lan_host = listen_on("198.18.1.2"); });
+    auto firewall = hosts.firewall();
+    ASSERT_TRUE(firewall);
+
+    // wan0 is no WAN yet: the wan host reaches both, which proves the paths.
+    EXPECT_TRUE(connect_once(hosts.wan_host, on_router));
+    EXPECT_TRUE(connect_once(hosts.wan_host, on_lan_host));
+    EXPECT_EQ(dropped_from_wan(hosts.router), 0u);
+
+    ASSERT_TRUE(firewall->add_wan("wan0"));
+    // Silence, not a refusal: the SYN is dropped where it arrives, and counted.
+    constexpr int silence_milliseconds = 500;
+    auto to_router = attempt_connection(hosts.wan_host, on_router, silence_milliseconds);
+    EXPECT_EQ(to_router.outcome, Attempt::Outcome::NoAnswer) << to_router.error;
+    auto to_lan_host = attempt_connection(hosts.wan_host, on_lan_host, silence_milliseconds);
+    EXPECT_EQ(to_lan_host.outcome, Attempt::Outcome::NoAnswer) << to_lan_host.error;
+    EXPECT_GE(dropped_from_wan(hosts.router), 2u);
+
+    // Outward, the replies come back in: from the LAN (forwarded) and from the router itself.
+    auto from_lan = connect_once(hosts.lan_host, hosts.wan_listener);
+    ASSERT_TRUE(from_lan);
+    EXPECT_EQ(from_lan->peer, "198.18.2.1");
+    EXPECT_TRUE(connect_once(hosts.router, hosts.wan_listener));
+
+    // A WAN no longer: reachable again.
+    ASSERT_TRUE(firewall->remove_wan("wan0"));
+    EXPECT_TRUE(connect_once(hosts.wan_host, on_router));
     ASSERT_TRUE(firewall->remove());
 }
 

@@ -282,13 +282,22 @@ private:
 // failures; the message of an older one says that it was dropped.
 const boost::system::error_category& nftables_category();
 
-// The router's NAT, in the one nftables table uplink owns, `table inet uplink`, over libnftables:
+// The router's NAT and its guard against the WANs, in the one nftables table uplink owns,
+// `table inet uplink`, over libnftables:
 //   set wan_interfaces  (type ifname) the WAN devices: wwan0, eth1...
 //   chain postrouting   (nat, hook postrouting, priority srcnat) masquerades IPv4 leaving
 //                       through a WAN: the LAN's private addresses become the WAN's own
+//   chain input         (filter, hook input, priority filter, policy accept) sends what arrives
+//                       through a WAN to from_wan, DHCP replies to the router aside
 //   chain forward       (filter, hook forward, priority filter, policy accept) clamps the TCP MSS
 //                       of SYNs leaving through a WAN to the route's MTU (`rt mtu`): a modem's MTU
-//                       is often below 1500, and PMTU discovery fails where ICMP is filtered
+//                       is often below 1500, and PMTU discovery fails where ICMP is filtered; and
+//                       sends what arrives through a WAN to from_wan
+//   chain from_wan      lets replies (conntrack's established and related), port forwards that
+//                       another firewall made (DNAT), neighbour discovery and ICMPv6 errors pass,
+//                       and drops every new connection from the WAN, counting the drops: neither
+//                       the router's own services (the web UI) nor the LAN hosts can be reached
+//                       from the internet, whatever they listen on
 // IPv6 is forwarded as it is, without NAT66 (as OpenWrt's fw4 does unless `masq6` is set).
 // Other tables (OpenWrt's `inet fw4`, a user's own) are never named in a command, so never touched.
 //

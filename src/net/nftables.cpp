@@ -129,6 +129,11 @@ Result<std::string> ensure_script(const std::vector<std::string>& wan_interfaces
     // `meta nfproto ipv4`: the inet family's nat chain sees IPv6 too, which is routed, not NATed.
     // `tcp flags syn` matches SYN and SYN+ACK; `rt mtu` is the route's MTU less the IPv4 or IPv6
     // and TCP headers (NFT_RT_TCPMSS), what iptables' TCPMSS --clamp-mss-to-pmtu sets.
+    // `from_wan` is where what arrives through a WAN goes, for the router itself (input) and for
+    // the LAN (forward): replies pass, and what a carrier's network must reach for the link to
+    // work; any other new connection is dropped (and counted) wherever it was headed. A drop in
+    // one base chain is final for the packet, so another firewall's accept cannot undo it; our
+    // accepts only end our own chains, and another table (OpenWrt's fw4) still sees the packet.
     return fmt::format("add table {0} {1}\n"
                        "delete table {0} {1}\n"
                        "table {0} {1} {{\n"
@@ -142,17 +147,43 @@ Result<std::string> ensure_script(const std::vector<std::string>& wan_interfaces
                        "\t\tmeta nfproto ipv4 oifname @{2} masquerade\n"
                        "\t}}\n"
                        "\n"
+                       "\tchain input {{\n"
+                       "\t\ttype filter hook input priority filter; policy accept;\n"
+                       // RFC 2131 §4.1 and RFC 8415 §7.2: a DHCP server answers from its port to
+                       // the client's, to an address the client's request did not name, which
+                       // conntrack cannot match to the request; a wired WAN's lease renews so.
+                       "\t\tiifname @{2} meta nfproto ipv4 udp sport 67 udp dport 68 accept\n"
+                       "\t\tiifname @{2} meta nfproto ipv6 udp sport 547 udp dport 546 accept\n"
+                       "\t\tiifname @{2} jump {5}\n"
+                       "\t}}\n"
+                       "\n"
                        "\tchain forward {{\n"
                        "\t\ttype filter hook forward priority filter; policy accept;\n"
                        "\t\toifname @{2} tcp flags syn tcp option maxseg size set rt mtu\n"
+                       "\t\tiifname @{2} jump {5}\n"
+                       "\t}}\n"
+                       "\n"
+                       "\tchain {5} {{\n"
+                       "\t\tct state established,related accept\n"
+                       // A port forward another firewall (fw4's redirects) made on purpose.
+                       "\t\tct status dnat accept\n"
+                       // RFC 4861 §7.1: neighbour discovery and router advertisements come
+                       // with hop limit 255, so they cannot have been routed from afar;
+                       // conntrack has no state for them.
+                       "\t\ticmpv6 type {{ nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert }} "
+                       "ip6 hoplimit 255 accept\n"
+                       // RFC 4890 §4.3.1: IPv6 breaks without these errors (Packet Too Big above all).
+                       "\t\ticmpv6 type {{ destination-unreachable, packet-too-big, time-exceeded, "
+                       "parameter-problem }} accept\n"
+                       "\t\tcounter drop\n"
                        "\t}}\n"
                        "\n"
                        "\tchain {4} {{\n"
                        "\t\ttype filter hook postrouting priority mangle; policy accept;\n"
                        "\t}}\n"
                        "}}\n"
-                       "{5}",
-        family, table, wan_set, elements, ttl_chain, *ttl_rules);
+                       "{6}",
+        family, table, wan_set, elements, ttl_chain, from_wan_chain, *ttl_rules);
 }
 
 Result<std::string> add_wan_script(std::string_view interface)

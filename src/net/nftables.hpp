@@ -19,6 +19,7 @@ constexpr std::string_view family = "inet";
 constexpr std::string_view table = "uplink";
 constexpr std::string_view wan_set = "wan_interfaces";
 constexpr std::string_view ttl_chain = "ttl";
+constexpr std::string_view from_wan_chain = "from_wan";
 
 // TTL (IPv4) and hop limit (IPv6) given to what leaves through a WAN, by interface name. Some
 // operators read a lower TTL as tethering; a router's clients arrive one hop lower than a phone's.

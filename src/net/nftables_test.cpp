@@ -21,9 +21,25 @@ table inet uplink {
 		meta nfproto ipv4 oifname @wan_interfaces masquerade
 	}
 
+	chain input {
+		type filter hook input priority filter; policy accept;
+		iifname @wan_interfaces meta nfproto ipv4 udp sport 67 udp dport 68 accept
+		iifname @wan_interfaces meta nfproto ipv6 udp sport 547 udp dport 546 accept
+		iifname @wan_interfaces jump from_wan
+	}
+
 	chain forward {
 		type filter hook forward priority filter; policy accept;
 		oifname @wan_interfaces tcp flags syn tcp option maxseg size set rt mtu
+		iifname @wan_interfaces jump from_wan
+	}
+
+	chain from_wan {
+		ct state established,related accept
+		ct status dnat accept
+		icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert } ip6 hoplimit 255 accept
+		icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } accept
+		counter drop
 	}
 
 	chain ttl {

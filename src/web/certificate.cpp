@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <fcntl.h>
@@ -35,6 +36,7 @@ public:
     {
         switch (static_cast<Errc>(value)) {
         case Errc::BadAddress: return "a listen address is not an IPv4 or IPv6 address";
+        case Errc::BadInterface: return "an interface name is empty or longer than 15 characters";
         case Errc::CertificateUnreadable: return "cert.pem holds no readable PEM certificate";
         case Errc::KeyUnreadable: return "key.pem holds no readable PEM private key";
         case Errc::KeyMismatch: return "key.pem is not the private key of cert.pem";
@@ -395,28 +397,24 @@ Response certificate_response(const Certificate& certificate)
     return response;
 }
 
-CertificateNames certificate_names(const std::vector<std::string>& listen_addresses)
+CertificateNames certificate_names(const std::vector<std::string>& listen_addresses,
+                                   const std::vector<std::string>& lan_interfaces)
 {
     CertificateNames names;
     std::array<char, 256> host{};
     if (::gethostname(host.data(), host.size() - 1) == 0)
         names.host_name = host.data();
-    bool wildcard = false;
-    for (const auto& address : listen_addresses) {
-        if (address == "0.0.0.0" || address == "::")
-            wildcard = true;
-        else
+    for (const auto& address : listen_addresses)
+        if (address != "0.0.0.0" && address != "::")
             names.addresses.push_back(address);
-    }
     names.addresses.push_back("127.0.0.1");
     names.addresses.push_back("::1");
-    if (!wildcard)
-        return names;
     ifaddrs* interfaces = nullptr;
     if (::getifaddrs(&interfaces) != 0)
         return names;
     for (auto* entry = interfaces; entry; entry = entry->ifa_next) {
-        if (!entry->ifa_addr || !(entry->ifa_flags & IFF_UP))
+        if (!entry->ifa_addr || !(entry->ifa_flags & IFF_UP)
+            || std::find(lan_interfaces.begin(), lan_interfaces.end(), entry->ifa_name) == lan_interfaces.end())
             continue;
         std::array<char, INET6_ADDRSTRLEN> text{};
         if (entry->ifa_addr->sa_family == AF_INET) {
@@ -430,7 +428,8 @@ CertificateNames certificate_names(const std::vector<std::string>& listen_addres
         } else {
             continue;
         }
-        names.addresses.push_back(text.data());
+        if (std::find(names.addresses.begin(), names.addresses.end(), text.data()) == names.addresses.end())
+            names.addresses.push_back(text.data());
     }
     ::freeifaddrs(interfaces);
     return names;

@@ -5,6 +5,9 @@
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <array>
+#include <ifaddrs.h>
+#include <arpa/inet.h>
 #include <openssl/bio.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -294,13 +297,40 @@ TEST(CertificateOrigin, EachHasItsOwnName)
 
 TEST(CertificateNames, ListenAddressesAndLoopback)
 {
-    auto found = certificate_names({"192.0.2.1"});
+    auto found = certificate_names({"192.0.2.1"}, {});
     EXPECT_FALSE(found.host_name.empty());
     EXPECT_NE(std::find(found.addresses.begin(), found.addresses.end(), "192.0.2.1"), found.addresses.end());
     EXPECT_NE(std::find(found.addresses.begin(), found.addresses.end(), "127.0.0.1"), found.addresses.end());
-    // A wildcard is no address a client connects to: the interfaces' addresses stand in for it.
-    auto wildcard = certificate_names({"0.0.0.0"});
+    // A wildcard is no address a client connects to: the LAN's addresses stand in for it.
+    auto wildcard = certificate_names({"0.0.0.0"}, {"lo"});
     EXPECT_EQ(std::find(wildcard.addresses.begin(), wildcard.addresses.end(), "0.0.0.0"), wildcard.addresses.end());
+}
+
+// Only the LAN interfaces' addresses: another interface may be a WAN, whose address a stranger
+// would read in the certificate. The host's other interfaces are looked up, and none may appear.
+TEST(CertificateNames, NoAddressOfAnInterfaceOutsideTheLan)
+{
+    auto names = certificate_names({"0.0.0.0", "::"}, {"lo"});
+    ifaddrs* interfaces = nullptr;
+    ASSERT_EQ(::getifaddrs(&interfaces), 0);
+    std::vector<std::string> elsewhere;
+    for (auto* entry = interfaces; entry; entry = entry->ifa_next) {
+        if (!entry->ifa_addr || std::string_view(entry->ifa_name) == "lo")
+            continue;
+        std::array<char, INET6_ADDRSTRLEN> text{};
+        if (entry->ifa_addr->sa_family == AF_INET)
+            ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(entry->ifa_addr)->sin_addr, text.data(), text.size());
+        else if (entry->ifa_addr->sa_family == AF_INET6)
+            ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(entry->ifa_addr)->sin6_addr, text.data(), text.size());
+        else
+            continue;
+        elsewhere.emplace_back(text.data());
+    }
+    ::freeifaddrs(interfaces);
+    EXPECT_FALSE(elsewhere.empty()) << "this host has no interface but lo: the test cannot tell";
+    for (const auto& address : elsewhere)
+        EXPECT_EQ(std::find(names.addresses.begin(), names.addresses.end(), address), names.addresses.end()) << address;
+    EXPECT_EQ(names.addresses, (std::vector<std::string>{"127.0.0.1", "::1"}));
 }
 
 } // namespace

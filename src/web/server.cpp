@@ -6,6 +6,8 @@
 #include "web/rules.hpp"
 #include "web/web.hpp"
 
+#include <auth/auth.hpp>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -20,8 +22,12 @@
 
 #include <openssl/ssl.h>
 
+#include <net/if.h>
+#include <sys/socket.h>
+
 #include <deque>
 #include <list>
+#include <map>
 
 namespace uplink::web {
 
@@ -161,12 +167,19 @@ struct Server::Impl {
     Certificate certificate;
     std::list<Acceptor> acceptors;
     std::list<std::function<void()>> connections;   // each closes one live connection
+    std::map<std::string, std::size_t, std::less<>> connections_by_client;   // by auth::client_key
+    std::size_t handshakes = 0;                       // TLS handshakes under way
     std::string failed_step;
     bool running = false;
 
     Result<void> set_up_tls();
-    Result<void> listen(const asio::ip::address& address, std::uint16_t port, Listener kind);
-    static void spawn_connection(std::shared_ptr<Impl> impl, tcp::socket socket, Listener kind);
+    std::vector<std::string> missing_interfaces;
+    Result<void> listen(const asio::ip::address& address, std::uint16_t port, Listener kind,
+                        const std::string& interface);
+    Result<void> listen_everywhere_asked(const std::vector<asio::ip::address>& addresses);
+    static void spawn_connection(std::shared_ptr<Impl> impl, tcp::socket socket, Listener kind, std::string client);
+    // Why a client that just connected is turned away, or "" when it is let in.
+    std::string refusal(const std::string& client) const;
 
     static asio::awaitable<void> accept_connections(std::shared_ptr<Impl> impl, Acceptor* acceptor);
     static asio::awaitable<void> serve_tls(std::shared_ptr<Impl> impl, std::shared_ptr<Connection<TlsStream>> connection);
@@ -440,8 +453,15 @@ asio::awaitable<void> Server::Impl::serve_tls(std::shared_ptr<Impl> impl, std::s
 {
     auto& stream = connection->stream;
     auto& lowest = beast::get_lowest_layer(stream);
-    lowest.expires_after(impl->options.limits.request_timeout);
+    if (impl->handshakes >= std::max<std::size_t>(1, impl->options.limits.connections / 2)) {
+        log(LogLevel::Debug, "web", "closing {}: already {} TLS handshakes under way", connection->peer,
+            impl->handshakes);
+        co_return;
+    }
+    lowest.expires_after(impl->options.limits.handshake_timeout);
+    ++impl->handshakes;
     auto [error] = co_await stream.async_handshake(ssl::stream_base::server, as_tuple(use_awaitable));
+    --impl->handshakes;
     if (error) {
         log(LogLevel::Debug, "web", "TLS handshake with {} failed: {}", connection->peer, error.message());
         co_return;
@@ -465,7 +485,7 @@ asio::awaitable<void> Server::Impl::serve_plain(std::shared_ptr<Impl> impl,
     connection->stream.close();
 }
 
-void Server::Impl::spawn_connection(std::shared_ptr<Impl> impl, tcp::socket socket, Listener kind)
+void Server::Impl::spawn_connection(std::shared_ptr<Impl> impl, tcp::socket socket, Listener kind, std::string client)
 {
     boost::system::error_code error;
     auto remote = socket.remote_endpoint(error);
@@ -475,9 +495,13 @@ void Server::Impl::spawn_connection(std::shared_ptr<Impl> impl, tcp::socket sock
     std::string peer = remote.address().to_string();
     std::string local_host = local.address().is_v6() ? "[" + local.address().to_string() + "]" : local.address().to_string();
     auto position = impl->connections.emplace(impl->connections.end());
-    auto forget = [impl, position](std::exception_ptr exception) {
+    ++impl->connections_by_client[client];
+    auto forget = [impl, position, client](std::exception_ptr exception) {
         log_exception("a web connection", exception);
         impl->connections.erase(position);
+        if (auto found = impl->connections_by_client.find(client); found != impl->connections_by_client.end()
+            && --found->second == 0)
+            impl->connections_by_client.erase(found);
     };
     if (kind == Listener::Https) {
         auto connection = std::make_shared<Connection<TlsStream>>(
@@ -506,13 +530,27 @@ asio::awaitable<void> Server::Impl::accept_connections(std::shared_ptr<Impl> imp
             co_await pause.async_wait(as_tuple(use_awaitable));
             continue;
         }
-        if (impl->connections.size() >= impl->options.limits.connections) {
-            log(LogLevel::Debug, "web", "refusing a client on {}: already {} connections", acceptor->name,
-                impl->connections.size());
+        boost::system::error_code remote_error;
+        auto remote = socket.remote_endpoint(remote_error);
+        if (remote_error)
+            continue;   // gone already
+        auto client = auth::client_key(remote.address().to_string());
+        if (auto refused = impl->refusal(client); !refused.empty()) {
+            log(LogLevel::Debug, "web", "refusing {} on {}: {}", client, acceptor->name, refused);
             continue;   // the socket closes as it goes out of scope
         }
-        spawn_connection(impl, std::move(socket), acceptor->kind);
+        spawn_connection(impl, std::move(socket), acceptor->kind, std::move(client));
     }
+}
+
+std::string Server::Impl::refusal(const std::string& client) const
+{
+    if (connections.size() >= options.limits.connections)
+        return fmt::format("already {} connections", connections.size());
+    auto found = connections_by_client.find(client);
+    if (found != connections_by_client.end() && found->second >= options.limits.connections_per_client)
+        return fmt::format("it has {} connections already", found->second);
+    return "";
 }
 
 Result<void> Server::Impl::set_up_tls()
@@ -533,10 +571,13 @@ Result<void> Server::Impl::set_up_tls()
     return {};
 }
 
-Result<void> Server::Impl::listen(const asio::ip::address& address, std::uint16_t port, Listener kind)
+// `interface` non-empty: only for connections that arrive through it (SO_BINDTODEVICE, set
+// before bind(), so that each interface has its own socket on the same port).
+Result<void> Server::Impl::listen(const asio::ip::address& address, std::uint16_t port, Listener kind,
+                                  const std::string& interface)
 {
     auto& acceptor = acceptors.emplace_back(executor, kind);
-    acceptor.name = endpoint_name(address, port);
+    acceptor.name = endpoint_name(address, port) + (interface.empty() ? "" : "%" + interface);
     failed_step = fmt::format("listening on {}", acceptor.name);
     tcp::endpoint endpoint(address, port);
     boost::system::error_code error;
@@ -546,12 +587,47 @@ Result<void> Server::Impl::listen(const asio::ip::address& address, std::uint16_
     // "::" beside "0.0.0.0": each family on its own socket.
     if (!error && address.is_v6())
         acceptor.acceptor.set_option(asio::ip::v6_only(true), error);
+    if (!error && !interface.empty()
+        && ::setsockopt(acceptor.acceptor.native_handle(), SOL_SOCKET, SO_BINDTODEVICE, interface.c_str(),
+                        static_cast<socklen_t>(interface.size())) != 0)
+        error.assign(errno, boost::system::system_category());
     if (!error)
         acceptor.acceptor.bind(endpoint, error);
     if (!error)
         acceptor.acceptor.listen(asio::socket_base::max_listen_connections, error);
     if (error)
         return error;
+    return {};
+}
+
+// The listen addresses given, or else both wildcards on each LAN interface there is.
+Result<void> Server::Impl::listen_everywhere_asked(const std::vector<asio::ip::address>& addresses)
+{
+    auto on_both_ports = [this](const asio::ip::address& address, const std::string& interface) -> Result<void> {
+        auto listening = listen(address, options.https_port, Listener::Https, interface);
+        if (listening && options.http_port)
+            listening = listen(address, *options.http_port, Listener::Http, interface);
+        return listening;
+    };
+    if (!addresses.empty()) {
+        for (const auto& address : addresses)
+            if (auto listening = on_both_ports(address, ""); !listening)
+                return listening;
+        return {};
+    }
+    for (const auto& interface : options.interfaces) {
+        if (interface.empty() || interface.size() >= IFNAMSIZ) {
+            failed_step = fmt::format("interface '{}'", interface);
+            return make_error_code(Errc::BadInterface);
+        }
+        if (::if_nametoindex(interface.c_str()) == 0) {
+            missing_interfaces.push_back(interface);
+            continue;
+        }
+        for (const auto& wildcard : {asio::ip::address(asio::ip::address_v4::any()), asio::ip::address(asio::ip::address_v6::any())})
+            if (auto listening = on_both_ports(wildcard, interface); !listening)
+                return listening;
+    }
     return {};
 }
 
@@ -579,24 +655,20 @@ Result<void> Server::start()
     }
     impl.failed_step = fmt::format("the certificate in {}", impl.options.certificate_directory);
     auto certificate = load_or_create_certificate(impl.options.certificate_directory,
-                                                  certificate_names(impl.options.listen));
+                                                  certificate_names(impl.options.listen, impl.options.interfaces));
     if (!certificate)
         return certificate.error();
     impl.certificate = std::move(*certificate);
     if (auto ready = impl.set_up_tls(); !ready)
         return ready.error();
 
-    for (const auto& address : addresses) {
-        auto listening = impl.listen(address, impl.options.https_port, Listener::Https);
-        if (listening && impl.options.http_port)
-            listening = impl.listen(address, *impl.options.http_port, Listener::Http);
-        if (!listening) {
-            boost::system::error_code ignored;
-            for (auto& acceptor : impl.acceptors)
-                acceptor.acceptor.close(ignored);
-            impl.acceptors.clear();
-            return listening.error();
-        }
+    impl.missing_interfaces.clear();
+    if (auto listening = impl.listen_everywhere_asked(addresses); !listening) {
+        boost::system::error_code ignored;
+        for (auto& acceptor : impl.acceptors)
+            acceptor.acceptor.close(ignored);
+        impl.acceptors.clear();
+        return listening.error();
     }
     impl.failed_step.clear();
     impl.running = true;
@@ -619,6 +691,8 @@ void Server::stop()
 }
 
 const Certificate& Server::certificate() const { return impl_->certificate; }
+
+const std::vector<std::string>& Server::missing_interfaces() const { return impl_->missing_interfaces; }
 
 std::size_t Server::connection_count() const { return impl_->connections.size(); }
 

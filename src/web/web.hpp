@@ -27,6 +27,7 @@ namespace uplink::web {
 
 enum class Errc {
     BadAddress = 1,         // a listen address that is not an IPv4 or IPv6 address
+    BadInterface,           // an interface name the kernel cannot take (empty, 16 bytes or more)
     CertificateUnreadable,  // cert.pem holds no PEM certificate
     KeyUnreadable,          // key.pem holds no PEM private key
     KeyMismatch,            // key.pem is not the private key of cert.pem
@@ -69,9 +70,12 @@ struct Certificate {
 // error: it is never replaced. The directory is created (0700); its parent must exist.
 Result<Certificate> load_or_create_certificate(const std::string& directory, const CertificateNames& names);
 
-// The host's name, and for a wildcard listen address (0.0.0.0, ::) the addresses of the host's
-// interfaces, else the listen addresses themselves; "localhost", 127.0.0.1 and ::1 always.
-CertificateNames certificate_names(const std::vector<std::string>& listen_addresses);
+// The host's name, "localhost", 127.0.0.1 and ::1; the listen addresses that are not wildcards;
+// and the addresses `lan_interfaces` have now, which a wildcard listen address (0.0.0.0, ::)
+// stands for too. Never another interface's: a WAN's address changes with every connection and
+// is not where the router's owner reaches it.
+CertificateNames certificate_names(const std::vector<std::string>& listen_addresses,
+                                   const std::vector<std::string>& lan_interfaces);
 
 // ---------------------------------------------------------------- requests and the gate
 struct Header {
@@ -128,12 +132,25 @@ struct Limits {
     std::size_t header_bytes = 8 * 1024;     // request line and headers: more is a 431
     std::size_t body_bytes = 64 * 1024;      // more is a 413, answered before the body is read
     std::size_t connections = 32;            // HTTPS and HTTP together; more are closed at once
+    // Of those, from one client (an IPv4 address, an IPv6 /64: auth::client_key), so that one
+    // host cannot hold every slot; a browser opens 6 at most to a server, and keeps an event
+    // stream besides.
+    std::size_t connections_per_client = 10;
+    // TLS handshakes under way at once, at most half the slots: a crowd of clients that connect
+    // and say nothing leaves room for those that speak. Each must end within handshake_timeout.
+    Duration handshake_timeout = 5s;
     Duration idle_timeout = 30s;             // between requests on a kept-alive connection
-    Duration request_timeout = 10s;          // TLS handshake; first byte to last of a request; a write
+    Duration request_timeout = 10s;          // first byte to last of a request; a write
 };
 
+// Where the server answers. With `listen` addresses given, on those. Without, on the LAN side:
+// any address, but only for connections that arrive through one of `interfaces`
+// (SO_BINDTODEVICE), however the LAN's addresses change; a connection through a WAN finds no
+// listener even where the firewall lets it in. "lo" covers the router's own clients, which reach
+// every local address through it.
 struct Options {
-    std::vector<std::string> listen = {"0.0.0.0", "::"};
+    std::vector<std::string> listen;
+    std::vector<std::string> interfaces = {"br-lan", "lo"};
     std::uint16_t https_port = 443;
     std::optional<std::uint16_t> http_port = 80;   // none: no HTTP listener
     std::string certificate_directory;       // <state_dir>/web
@@ -149,11 +166,14 @@ public:
     Server& operator=(const Server&) = delete;
 
     // The certificate (load_or_create_certificate), then every listener; on an error nothing
-    // listens. stop() closes the listeners and every connection.
+    // listens. An interface that does not exist is no error: it is skipped and named in
+    // missing_interfaces(). stop() closes the listeners and every connection.
     Result<void> start();
     void stop();
 
     const Certificate& certificate() const;   // after start()
+    // After start(): the `interfaces` it could not listen on, as they did not exist.
+    const std::vector<std::string>& missing_interfaces() const;
     // After start() failed, what it was doing: "listening on [::]:443", "the certificate in DIR".
     const std::string& failed_step() const;
     std::size_t connection_count() const;

@@ -24,12 +24,16 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
-// A raw TCP connection to 127.0.0.1.
+// A raw TCP connection to 127.0.0.1, from `source` (another loopback address is another client).
 class RawConnection {
 public:
-    explicit RawConnection(std::uint16_t port)
+    explicit RawConnection(std::uint16_t port, const char* source = "127.0.0.1")
     {
         fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        ::inet_pton(AF_INET, source, &local.sin_addr);
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local));
         sockaddr_in address{};
         address.sin_family = AF_INET;
         address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -453,6 +457,46 @@ TEST_F(WebTest, ConnectionsBeyondTheCapAreClosed)
     EXPECT_TRUE(extra.closed) << "a fifth connection was kept";
     held.clear();
     // The four are freed as the server sees them close.
+    auto deadline = deadline_in(10s);
+    CommandResult result;
+    do
+        result = curl({"-o", "/dev/null", url("/api/v1/status")});
+    while (result.exit_code != 0 && std::chrono::steady_clock::now() < deadline);
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+}
+
+// One host may not hold every slot: its own are capped, and another host still gets in.
+TEST_F(WebTest, OneClientCannotHoldEverySlot)
+{
+    start({.extra = "\toption max_connections '8'\n\toption max_connections_per_client '3'\n"});
+    std::vector<std::unique_ptr<RawConnection>> held;
+    for (int i = 0; i < 3; ++i) {
+        held.push_back(std::make_unique<RawConnection>(http_port_, "127.0.0.2"));
+        ASSERT_TRUE(held.back()->connected());
+    }
+    RawConnection fourth(http_port_, "127.0.0.2");
+    fourth.receive_until_closed(deadline_in(5s));
+    EXPECT_TRUE(fourth.closed) << "a fourth connection from one client was kept";
+    // 127.0.0.1 is another client: served while 127.0.0.2 holds its three.
+    auto result = curl({"-o", "/dev/null", url("/api/v1/status")});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+}
+
+// Clients in a TLS handshake may take half the slots: a further one is closed at once, though
+// slots are free, until a handshake ends.
+TEST_F(WebTest, TlsHandshakesMayTakeHalfTheSlots)
+{
+    start({.extra = "\toption max_connections '4'\n"});
+    std::vector<std::unique_ptr<RawConnection>> silent;
+    for (const char* source : {"127.0.0.2", "127.0.0.3"}) {
+        silent.push_back(std::make_unique<RawConnection>(https_port_, source));
+        ASSERT_TRUE(silent.back()->connected());
+    }
+    // curl connects while the two say nothing: its handshake would be the third of four slots.
+    // The server takes connections in order, so the two count before curl's.
+    auto refused = curl({"-o", "/dev/null", url("/api/v1/status")});
+    EXPECT_NE(refused.exit_code, 0) << "a third TLS handshake was let in";
+    silent.clear();
     auto deadline = deadline_in(10s);
     CommandResult result;
     do

@@ -123,40 +123,6 @@ bool equal_in_constant_time(std::string_view left, std::string_view right)
     return CRYPTO_memcmp(left.data(), right.data(), left.size()) == 0;
 }
 
-Result<std::optional<std::string>> read_small_file(
-    const std::string& path, std::size_t maximum_bytes)
-{
-    int descriptor = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (descriptor < 0) {
-        if (errno == ENOENT)
-            return std::optional<std::string>();
-        return Error(errno, boost::system::system_category());
-    }
-    std::string text;
-    std::array<char, 4096> buffer {};
-    int error = 0;
-    for (;;) {
-        auto count = ::read(descriptor, buffer.data(), buffer.size());
-        if (count < 0 && errno == EINTR)
-            continue;
-        if (count < 0) {
-            error = errno;
-            break;
-        }
-        if (count == 0)
-            break;
-        text.append(buffer.data(), static_cast<std::size_t>(count));
-        if (text.size() > maximum_bytes) {
-            error = EFBIG;
-            break;
-        }
-    }
-    ::close(descriptor);
-    if (error != 0)
-        return Error(error, boost::system::system_category());
-    return std::optional<std::string>(std::move(text));
-}
-
 Result<void> write_private_file(const std::string& path, std::string_view text)
 {
     std::error_code ec;

@@ -27,11 +27,6 @@ std::string sha256(std::string_view bytes); // 32 bytes
 // CRYPTO_memcmp: the time depends on the length only, which is public for everything compared here.
 bool equal_in_constant_time(std::string_view left, std::string_view right);
 
-// The whole file, when it is there and at most `maximum_bytes` long; nullopt when it is not there.
-// Errors are errno values (EFBIG when it is longer).
-Result<std::optional<std::string>> read_small_file(
-    const std::string& path, std::size_t maximum_bytes);
-
 // mode 0600 even when the file was there with another mode; the parent directory is made (0700)
 // when missing. Errors are errno values.
 Result<void> write_private_file(const std::string& path, std::string_view text);

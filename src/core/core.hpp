@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <sys/types.h>
 #include <vector>
 
 namespace uplink {
@@ -150,6 +151,16 @@ private:
 // Temp file in the same directory, fsync, rename, fsync of the directory: a crash leaves the old
 // file or the new one. A replaced file keeps its mode; a new one is 0600. Errors are errno values.
 Result<void> write_file_atomically(const std::string& path, std::string_view text);
+
+// The whole file, when it is there and at most `maximum_bytes` long; nullopt when it is not
+// there. Errors are errno values: ELOOP for a symbolic link (never followed), EINVAL for what is
+// not a regular file (a FIFO, a device), EFBIG when it is longer.
+Result<std::optional<std::string>> read_small_file(const std::string& path, std::size_t maximum_bytes);
+
+// Why the state directory may not be trusted, or "" when it may: it, or anything in it, is not
+// owned by `owner`, is writable by its group or by every user, or is a symbolic link or neither a
+// file nor a directory. Whoever could write there could plant an admin password or an API token.
+std::string untrusted_state_directory(const std::string& directory, uid_t owner);
 
 } // namespace uplink
 

@@ -26,6 +26,7 @@
 #include <cstdio>
 #include <string>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <vector>
 
 #ifndef UPLINK_VERSION
@@ -104,6 +105,13 @@ public:
             log(LogLevel::Error, "uplinkd", "cannot create the state directory {}: {}", settings_.modem.state_dir,
                 created.error().message());
             return created.error();
+        }
+        // It holds the admin password's hash, the API tokens, the TLS key: what another user could
+        // write there, uplinkd would trust.
+        if (auto problem = untrusted_state_directory(settings_.modem.state_dir, ::geteuid()); !problem.empty()) {
+            log(LogLevel::Error, "uplinkd", "the state directory cannot be trusted: {}; it and everything in it "
+                "must be {}'s and writable by no one else (chmod go-w, chown)", problem, ::geteuid() == 0 ? "root" : "this user");
+            return make_error_code(boost::system::errc::permission_denied);
         }
         // Before the socket: a client that finds the socket finds the web server up too.
         if (settings_.web.enabled)
@@ -349,6 +357,9 @@ int run(int argc, char** argv)
 
     // A client that hangs up mid-reply is an error value on the write, not a fatal signal.
     std::signal(SIGPIPE, SIG_IGN);
+    // What uplinkd creates (SQLite's databases and journals, state files, the config it saves)
+    // is its own: PINs, usage and the owner's settings are no other user's to read.
+    ::umask(077);
 
     asio::io_context io;
     Daemon daemon(io, config_path, std::move(loaded->settings));

@@ -85,7 +85,8 @@ Result<Database> open_database(const std::string& path, const Schema& schema)
 {
     sqlite3* raw = nullptr;
     int opened = sqlite3_open_v2(path.c_str(), &raw,
-        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+        // NOFOLLOW (SQLite 3.31): a link put where the database belongs is refused, not followed.
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, nullptr);
     Database database(raw); // closed on every return below, even after a failed open
     if (opened != SQLITE_OK) {
         log(LogLevel::Debug, "store", "{}: {}", path, raw ? sqlite3_errmsg(raw) : "out of memory");

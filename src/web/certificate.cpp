@@ -71,30 +71,17 @@ constexpr const char* uplink_organization = "uplink";
 
 enum class Presence { Missing, Present };
 
+// A PEM file is a few kilobytes; a huge one is not a certificate and is not read whole.
+constexpr std::size_t maximum_pem_bytes = 1024 * 1024;
+
 Result<Presence> read_file(const std::string& path, std::string& text)
 {
-    int descriptor = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (descriptor < 0)
-        return errno == ENOENT ? Result<Presence>(Presence::Missing) : Result<Presence>(system_error(errno));
-    text.clear();
-    std::array<char, 4096> chunk{};
-    for (;;) {
-        auto size = ::read(descriptor, chunk.data(), chunk.size());
-        if (size < 0 && errno == EINTR)
-            continue;
-        if (size < 0) {
-            int number = errno;
-            ::close(descriptor);
-            return system_error(number);
-        }
-        if (size == 0)
-            break;
-        // A PEM file is a few kilobytes; a huge one is not a certificate and is not read whole.
-        if (text.size() > 1024 * 1024)
-            break;
-        text.append(chunk.data(), static_cast<std::size_t>(size));
-    }
-    ::close(descriptor);
+    auto read = read_small_file(path, maximum_pem_bytes);
+    if (!read)
+        return read.error();
+    if (!*read)
+        return Presence::Missing;
+    text = std::move(**read);
     return Presence::Present;
 }
 

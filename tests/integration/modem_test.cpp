@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 
 namespace uplink::testing {
 namespace {
@@ -239,6 +241,30 @@ TEST_F(ModemTest, ConfiguredPinUnlocksTheSim)
     auto modem = wait_registered();
     EXPECT_EQ(emulator_->control({{"cmd", "counters"}}).at("pin_attempts").as_int64(), 1);
     EXPECT_EQ(number(modem.at("sim"), "pin_retries"), sim_.pin_retries);
+}
+
+// The state directory holds the admin password's hash and the API tokens: uplinkd refuses to
+// start on one that another user could write, rather than trust what it holds.
+TEST(StateDirectory, UplinkdRefusesOneOthersCanWrite)
+{
+    TemporaryDirectory directory;
+    auto state = directory.path() / "state";
+    std::filesystem::create_directory(state);
+    std::filesystem::permissions(state, std::filesystem::perms::all);   // 0777
+    std::ofstream(directory.path() / "uplink.conf")
+        << "config uplink 'main'\n\toption state_dir '" << state.string() << "'\n\toption socket '"
+        << (directory.path() / "uplink.sock").string() << "'\n\toption sysfs_root '" << directory.path().string()
+        << "'\n\toption dev_root '" << directory.path().string() << "'\n\nconfig web\n\toption enabled '0'\n";
+    Process uplinkd({binary_path("uplinkd").string(), "--config", (directory.path() / "uplink.conf").string()},
+                    directory.path() / "uplinkd.out", directory.path() / "uplinkd.log");
+    auto status = uplinkd.wait(deadline_in(10s));
+    ASSERT_TRUE(status) << "uplinkd started on a world-writable state directory:\n" << uplinkd.errors();
+    EXPECT_NE(*status, 0);
+    EXPECT_NE(uplinkd.errors().find("the state directory cannot be trusted: " + state.string()
+                                    + " is writable by every user (mode 0777)"),
+              std::string::npos)
+        << uplinkd.errors();
+    EXPECT_FALSE(std::filesystem::exists(directory.path() / "uplink.sock"));
 }
 
 } // namespace

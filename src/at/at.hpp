@@ -108,9 +108,13 @@ std::string redact_secrets(std::string_view command);
 enum class PinState { Ready, SimPin, SimPuk, SimPin2, SimPuk2, PhSimPin, PhNetPin, PhNetPuk, Other };
 std::string_view to_string(PinState state);
 
-// 3GPP TS 27.007 §7.2 <stat>
+// 3GPP TS 27.007 §7.2 (+CREG), §10.1.20 (+CGREG), §10.1.22 (+CEREG), §10.1.47 (+C5GREG) <stat>:
+// 6/7 registered for "SMS only", 8 attached for emergency bearer services only, 9/10 registered
+// for "CSFB not preferred" (home/roaming), 11 attached for access to Restricted Local Operator
+// Services (RLOS). Each command defines a subset; the values do not clash.
 enum class RegistrationStatus { NotRegistered = 0, Home = 1, Searching = 2, Denied = 3, Unknown = 4, Roaming = 5,
-                                SmsOnlyHome = 6, SmsOnlyRoaming = 7, Emergency = 8 };
+                                SmsOnlyHome = 6, SmsOnlyRoaming = 7, Emergency = 8, CsfbNotPreferredHome = 9,
+                                CsfbNotPreferredRoaming = 10, RestrictedLocalServices = 11 };
 std::string_view to_string(RegistrationStatus status);
 
 // 3GPP TS 27.007 §7.3 <AcT>
@@ -132,7 +136,9 @@ struct Registration {           // +CREG/+CGREG/+CEREG/+C5GREG, read and unsolic
     RegistrationStatus status = RegistrationStatus::Unknown;
     std::optional<std::uint32_t> area;        // <lac>/<tac>, hex in the reply
     std::optional<std::uint64_t> cell_id;     // <ci>, hex in the reply (NR cell identities have 36 bits)
-    std::optional<AccessTechnology> technology;
+    std::optional<AccessTechnology> technology; // Unknown: past 27.007's table, or not a number
+    // <cause_type> 0: <reject_cause> is a 24.008/24.301/24.501 cause; 1: manufacturer-specific
+    std::optional<int> cause_type, reject_cause;
 };
 
 struct OperatorSelection {      // AT+COPS?

@@ -7,7 +7,9 @@ namespace uplink::modem {
 
 RegistrationState registration_state_of(at::RegistrationStatus status)
 {
-    // 3GPP TS 27.007 §7.2 <stat>; SMS-only and emergency-only registrations carry no data.
+    // 3GPP TS 27.007 §7.2/§10.1.22 <stat>. "CSFB not preferred" (9, 10) is a full EPS
+    // registration that only tells how voice calls go: data works, so it counts as registered.
+    // SMS-only (6, 7), emergency-only (8) and RLOS (11) registrations carry no data.
     switch (status) {
     case at::RegistrationStatus::NotRegistered:
         return RegistrationState::Idle;
@@ -20,10 +22,14 @@ RegistrationState registration_state_of(at::RegistrationStatus status)
     case at::RegistrationStatus::Unknown:
         return RegistrationState::Unknown;
     case at::RegistrationStatus::Roaming:
+    case at::RegistrationStatus::CsfbNotPreferredRoaming:
         return RegistrationState::Roaming;
+    case at::RegistrationStatus::CsfbNotPreferredHome:
+        return RegistrationState::Home;
     case at::RegistrationStatus::SmsOnlyHome:
     case at::RegistrationStatus::SmsOnlyRoaming:
     case at::RegistrationStatus::Emergency:
+    case at::RegistrationStatus::RestrictedLocalServices:
         return RegistrationState::Idle;
     }
     return RegistrationState::Unknown;

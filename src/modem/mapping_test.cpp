@@ -16,6 +16,13 @@ TEST(ModemMapping, RegistrationStatusFollows27007)
     EXPECT_EQ(
         registration_state_of(at::RegistrationStatus::NotRegistered), RegistrationState::Idle);
     EXPECT_EQ(registration_state_of(at::RegistrationStatus::SmsOnlyHome), RegistrationState::Idle);
+    EXPECT_EQ(registration_state_of(at::RegistrationStatus::Emergency), RegistrationState::Idle);
+    EXPECT_EQ(registration_state_of(at::RegistrationStatus::CsfbNotPreferredHome),
+        RegistrationState::Home);
+    EXPECT_EQ(registration_state_of(at::RegistrationStatus::CsfbNotPreferredRoaming),
+        RegistrationState::Roaming);
+    EXPECT_EQ(registration_state_of(at::RegistrationStatus::RestrictedLocalServices),
+        RegistrationState::Idle);
     EXPECT_EQ(state_of(RegistrationState::Home), State::Registered);
     EXPECT_EQ(state_of(RegistrationState::Roaming), State::Registered);
     EXPECT_EQ(state_of(RegistrationState::Searching), State::Searching);

@@ -122,8 +122,10 @@ Result<Registration> parse_registration(std::string_view line)
     return registration;
 }
 
-// 3GPP TS 27.007 §7.3: +COPS: <mode>[,<format>,<oper>[,<AcT>]]
-Result<OperatorSelection> parse_cops_read(const std::vector<std::string>& lines)
+// 3GPP TS 27.007 §7.3: +COPS: <mode>[,<format>,<oper>[,<AcT>]]. <oper> is a string parameter:
+// it comes in the +CSCS character set (§5.5), UCS2 hex on a Huawei left in UCS2 mode.
+Result<OperatorSelection> parse_cops_read(
+    const std::vector<std::string>& lines, CharacterSet charset)
 {
     auto rest = find_prefixed(lines, "+COPS:");
     if (!rest)
@@ -137,7 +139,7 @@ Result<OperatorSelection> parse_cops_read(const std::vector<std::string>& lines)
     if (fields.size() > 1 && !optional_int(fields[1], selection.format))
         return parse_error();
     if (fields.size() > 2)
-        selection.name = std::string(unquote(fields[2]));
+        selection.name = decode_text(unquote(fields[2]), charset);
     if (fields.size() > 3)
         selection.technology = optional_technology(fields[3]);
     return selection;
@@ -147,7 +149,7 @@ namespace {
 
 // One "(...)" of AT+COPS=?: an operator when it reads (<stat>,"long","short","numeric"[,<AcT>]).
 // The trailing "(0-4),(0-2)" lists of supported modes and formats are skipped.
-std::optional<OperatorEntry> operator_entry(std::string_view tuple)
+std::optional<OperatorEntry> operator_entry(std::string_view tuple, CharacterSet charset)
 {
     auto fields = split_fields(tuple);
     if (fields.size() < 4)
@@ -161,9 +163,9 @@ std::optional<OperatorEntry> operator_entry(std::string_view tuple)
         return std::nullopt;
     OperatorEntry entry;
     entry.status = *status;
-    entry.long_name = std::string(unquote(fields[1]));
-    entry.short_name = std::string(unquote(fields[2]));
-    entry.numeric = std::string(unquote(fields[3]));
+    entry.long_name = decode_text(unquote(fields[1]), charset);
+    entry.short_name = decode_text(unquote(fields[2]), charset);
+    entry.numeric = decode_text(unquote(fields[3]), charset);
     if (entry.numeric.empty())
         return std::nullopt;
     if (fields.size() > 4) {
@@ -177,7 +179,8 @@ std::optional<OperatorEntry> operator_entry(std::string_view tuple)
 } // namespace
 
 // 3GPP TS 27.007 §7.3: +COPS: [list of (<stat>,long,short,numeric[,<AcT>])s][,,(modes),(formats)]
-Result<std::vector<OperatorEntry>> parse_cops_test(const std::vector<std::string>& lines)
+Result<std::vector<OperatorEntry>> parse_cops_test(
+    const std::vector<std::string>& lines, CharacterSet charset)
 {
     // Some phones split the list over several lines, each with or without "+COPS: ".
     std::string text;
@@ -210,7 +213,7 @@ Result<std::vector<OperatorEntry>> parse_cops_test(const std::vector<std::string
         }
         if (end >= text.size())
             return parse_error();
-        auto entry = operator_entry(std::string_view(text).substr(i + 1, end - i - 1));
+        auto entry = operator_entry(std::string_view(text).substr(i + 1, end - i - 1), charset);
         // Sony Ericsson TM-506 and F3607gw close the tuple before <AcT>: (..."310260"),2)
         std::size_t next = end + 1;
         if (entry && next + 2 < text.size() && text[next] == ',' && text[next + 1] >= '0'

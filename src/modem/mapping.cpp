@@ -199,12 +199,29 @@ void apply_signal_quality(const at::SignalQuality& quality, Signal& signal)
     signal.rssi_dbm = quality.rssi_dbm;
 }
 
+// 3GPP TS 27.007 §8.69: 255 is "not known or not detectable"; the parser gives none for it,
+// and none replaces what the signal had.
 void apply_extended_signal_quality(const at::ExtendedSignalQuality& quality, Signal& signal)
 {
-    if (quality.rsrp_dbm)
-        signal.rsrp_dbm = quality.rsrp_dbm;
+    signal.rsrp_dbm = quality.rsrp_dbm;
+    signal.rsrq_db.reset();
     if (quality.rsrq_db)
         signal.rsrq_db = static_cast<int>(*quality.rsrq_db);
+}
+
+Signal signal_from(const SignalReplies& replies)
+{
+    Signal signal;
+    if (replies.csq)
+        apply_signal_quality(*replies.csq, signal);
+    if (replies.serving_cell)
+        apply_serving_cell(*replies.serving_cell, signal);
+    else if (replies.cesq)
+        apply_extended_signal_quality(*replies.cesq, signal);
+    signal.carriers = carriers_from(replies.carriers);
+    if (replies.antennas)
+        signal.antenna_rsrp_dbm = replies.antennas->rsrp_dbm;
+    return signal;
 }
 
 void apply_serving_cell(const at::ServingCell& cell, Signal& signal)

@@ -526,27 +526,28 @@ awaitable<Modem::Next> Modem::poll_once()
 
 awaitable<Modem::Next> Modem::poll_signal()
 {
-    auto signal = signal_;
+    // Every poll starts empty: what a reply leaves out is cleared, not carried over.
+    SignalReplies replies;
     auto csq = co_await command("AT+CSQ");
     if (auto failure = failure_of(csq))
         co_return *failure;
     if (csq)
         if (auto quality = at::parse_csq(csq->lines))
-            apply_signal_quality(*quality, signal);
+            replies.csq = *quality;
     if (has_quirk("qeng")) {
         auto qeng = co_await command("AT+QENG=\"servingcell\"");
         if (auto failure = failure_of(qeng))
             co_return *failure;
         if (qeng)
             if (auto cell = at::parse_qeng_servingcell(qeng->lines))
-                apply_serving_cell(*cell, signal);
+                replies.serving_cell = *cell;
     } else {
         auto cesq = co_await command("AT+CESQ");
         if (auto failure = failure_of(cesq))
             co_return *failure;
         if (cesq)
             if (auto quality = at::parse_cesq(cesq->lines))
-                apply_extended_signal_quality(*quality, signal);
+                replies.cesq = *quality;
     }
     if (has_quirk("qcainfo")) {
         auto qcainfo = co_await command("AT+QCAINFO");
@@ -554,7 +555,7 @@ awaitable<Modem::Next> Modem::poll_signal()
             co_return *failure;
         if (qcainfo)
             if (auto components = at::parse_qcainfo(qcainfo->lines))
-                signal.carriers = carriers_from(*components);
+                replies.carriers = *components;
     }
     // Per-antenna RSRP, for aligning antennas. Documented for Quectel's EG/EM/RM modules; a
     // firmware that answers ERROR (some EC25s, reference §4.3) is not asked again.
@@ -565,8 +566,9 @@ awaitable<Modem::Next> Modem::poll_signal()
         if (!qrsrp)
             antenna_rsrp_refused_ = qrsrp.error() != at::Errc::Timeout;   // ERROR or +CME ERROR
         else if (auto antennas = at::parse_qrsrp(qrsrp->lines))
-            signal.antenna_rsrp_dbm = antennas->rsrp_dbm;
+            replies.antennas = *antennas;
     }
+    auto signal = signal_from(replies);
     signal.updated = Clock::now();
     update_signal(std::move(signal));
     co_return Next::Proceed;

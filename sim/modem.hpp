@@ -391,6 +391,7 @@ private:
     qmi::Message nas_serving_system(const qmi::Message&, QmiClient&);
     qmi::Message nas_system_info(const qmi::Message&, QmiClient&);
     qmi::Message nas_signal_info(const qmi::Message&, QmiClient&);
+    qmi::Message nas_operator_name(const qmi::Message&, QmiClient&);
     qmi::Message nas_network_register(const qmi::Message&, QmiClient&);
     qmi::Message nas_set_system_selection(const qmi::Message&, QmiClient&);
     qmi::Message nas_get_system_selection(const qmi::Message&, QmiClient&);

@@ -46,7 +46,15 @@ function(uplink_fuzzer name)
   if(NOT seconds)
     set(seconds 10)
   endif()
-  add_test(NAME ${name} COMMAND ${name} -max_total_time=${seconds} -rss_limit_mb=1024)
+  # Seeds (real replies and frames) in fuzz_seeds/<name>/ beside the target are read, never
+  # written: libFuzzer writes what it finds into the first directory, one in the build tree.
+  set(corpus)
+  set(seeds ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_seeds/${name})
+  if(EXISTS ${seeds})
+    file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/${name}_corpus)
+    set(corpus ${CMAKE_CURRENT_BINARY_DIR}/${name}_corpus ${seeds})
+  endif()
+  add_test(NAME ${name} COMMAND ${name} -max_total_time=${seconds} -rss_limit_mb=1024 ${corpus})
   set_tests_properties(${name} PROPERTIES LABELS fuzz TIMEOUT 120)
 endfunction()
 

@@ -3,6 +3,7 @@
 #include "sim/modem.hpp"
 
 #include <algorithm>
+#include <array>
 #include <fmt/format.h>
 
 namespace uplink::sim {
@@ -256,6 +257,7 @@ Modem::Response Modem::dispatch(const AtCommand& command, PortSettings& settings
         {"+CGSN", &Modem::imei},
         {"+GSN", &Modem::imei},
         {"+CMEE", &Modem::error_mode},
+        {"+CSCS", &Modem::character_set},
         {"+CFUN", &Modem::functionality},
         {"+CPIN", &Modem::pin},
         {"+CLCK", &Modem::facility_lock},
@@ -391,6 +393,33 @@ Modem::Response Modem::error_mode(const AtCommand& command, PortSettings& settin
             return ok();
         }
         return cme(50);
+    case CommandForm::Execute:
+        break;
+    }
+    return error();
+}
+
+Modem::Response Modem::character_set(const AtCommand& command, PortSettings& settings)
+{
+    static constexpr std::array<std::pair<std::string_view, CharacterSet>, 3> sets {
+        {{"IRA", CharacterSet::Ira}, {"GSM", CharacterSet::Gsm}, {"UCS2", CharacterSet::Ucs2}}};
+    switch (command.form) {
+    case CommandForm::Read:
+        for (auto [name, set] : sets)
+            if (set == settings.character_set)
+                return ok({fmt::format("+CSCS: \"{}\"", name)});
+        break;
+    case CommandForm::Test:
+        return ok({"+CSCS: (\"IRA\",\"GSM\",\"UCS2\")"});
+    case CommandForm::Set:
+        if (auto arguments = split_arguments(command.arguments);
+            arguments && arguments->size() == 1)
+            for (auto [name, set] : sets)
+                if ((*arguments)[0] == name) {
+                    settings.character_set = set;
+                    return ok();
+                }
+        return cme(4); // 27.007 §9.2.1: operation not supported
     case CommandForm::Execute:
         break;
     }

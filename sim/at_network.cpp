@@ -106,12 +106,36 @@ std::string format_mask(const std::bitset<128>& mask)
 
 } // namespace
 
+// A string parameter in the port's +CSCS set (27.007 §5.5): UCS2 is four hex digits a UTF-16
+// unit, "T" is "0054".
+std::string Modem::in_character_set(std::string_view text, const PortSettings& settings)
+{
+    if (settings.character_set != CharacterSet::Ucs2)
+        return std::string(text);
+    std::string hex;
+    for (std::size_t i = 0; i < text.size();) {
+        auto lead = static_cast<unsigned char>(text[i]);
+        std::size_t length = lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+        char32_t code = length == 1 ? lead : lead & (0x3f >> (length - 1));
+        for (std::size_t k = 1; k < length && i + k < text.size(); ++k)
+            code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3f);
+        i += length;
+        if (code >= 0x10000) {
+            code -= 0x10000;
+            hex += fmt::format("{:04X}{:04X}", 0xd800 + (code >> 10), 0xdc00 + (code & 0x3ff));
+        } else {
+            hex += fmt::format("{:04X}", static_cast<unsigned>(code));
+        }
+    }
+    return hex;
+}
+
 // ---------------------------------------------------------------- AT+COPS
-Modem::Response Modem::operator_selection(const AtCommand& command, PortSettings&)
+Modem::Response Modem::operator_selection(const AtCommand& command, PortSettings& settings)
 {
     switch (command.form) {
     case CommandForm::Test:
-        return operator_scan();
+        return operator_scan(settings);
     case CommandForm::Execute:
         return error();
     case CommandForm::Set: {
@@ -129,21 +153,23 @@ Modem::Response Modem::operator_selection(const AtCommand& command, PortSettings
     auto name = operator_format_ == 0 ? network->long_name
         : operator_format_ == 1       ? network->short_name
                                       : network->plmn();
-    return ok({fmt::format(
-        "+COPS: {},{},\"{}\",7", static_cast<int>(operator_mode_), operator_format_, name)});
+    return ok({fmt::format("+COPS: {},{},\"{}\",7", static_cast<int>(operator_mode_),
+        operator_format_, in_character_set(name, settings))});
 }
 
 // 27.007 §7.3: +COPS: [list of (<stat>,long,short,numeric,<AcT>)],,(modes),(formats)
-Modem::Response Modem::operator_scan()
+Modem::Response Modem::operator_scan(const PortSettings& settings)
 {
     if (auto code = sim_error())
         return cme(*code);
     if (functionality_ != Functionality::Full)
         return cme(3);
     std::vector<std::string> entries;
-    auto entry = [](const Operator& network, int status) {
-        return fmt::format("({},\"{}\",\"{}\",\"{}\",7)", status, network.long_name,
-            network.short_name, network.plmn());
+    auto entry = [&settings](const Operator& network, int status) {
+        return fmt::format("({},\"{}\",\"{}\",\"{}\",7)", status,
+            in_character_set(network.long_name, settings),
+            in_character_set(network.short_name, settings),
+            in_character_set(network.plmn(), settings));
     };
     if (surroundings_.radio.available) {
         if (const auto* serving = serving_operator())

@@ -237,9 +237,13 @@ private:
     void unlock_sim();
 
     // ------------------------------------------------ command line (at_dispatch.cpp)
+    // 27.007 §5.5 +CSCS, per port. GSM is taken and answered as IRA: scenario names are ASCII,
+    // the same bytes in both but for a few signs. UCS2 answers names in hex.
+    enum class CharacterSet { Ira, Gsm, Ucs2 };
     struct PortSettings {
         Echo echo = Echo::On;
         ErrorMode errors = ErrorMode::Numeric;
+        CharacterSet character_set = CharacterSet::Ira;
     };
     struct Final {
         enum class Kind { Ok, Error, Cme, Raw } kind = Kind::Ok;
@@ -275,6 +279,7 @@ private:
     Response revision(const AtCommand&, PortSettings&);
     Response imei(const AtCommand&, PortSettings&);
     Response error_mode(const AtCommand&, PortSettings&);
+    Response character_set(const AtCommand&, PortSettings&);
     Response functionality(const AtCommand&, PortSettings&);
 
     // ------------------------------------------------ SIM commands (at_sim.cpp)
@@ -290,7 +295,8 @@ private:
 
     // ------------------------------------------------ network commands (at_network.cpp)
     Response operator_selection(const AtCommand&, PortSettings&);
-    Response operator_scan();
+    Response operator_scan(const PortSettings& settings);
+    static std::string in_character_set(std::string_view text, const PortSettings& settings);
     Response operator_set(const std::vector<std::string>& arguments);
     Response registration_creg(const AtCommand&, PortSettings&);
     Response registration_cgreg(const AtCommand&, PortSettings&);
@@ -385,6 +391,7 @@ private:
     qmi::Message nas_serving_system(const qmi::Message&, QmiClient&);
     qmi::Message nas_system_info(const qmi::Message&, QmiClient&);
     qmi::Message nas_signal_info(const qmi::Message&, QmiClient&);
+    qmi::Message nas_operator_name(const qmi::Message&, QmiClient&);
     qmi::Message nas_network_register(const qmi::Message&, QmiClient&);
     qmi::Message nas_set_system_selection(const qmi::Message&, QmiClient&);
     qmi::Message nas_get_system_selection(const qmi::Message&, QmiClient&);

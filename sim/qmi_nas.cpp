@@ -48,6 +48,37 @@ std::uint16_t decimal(std::string_view digits)
     return static_cast<std::uint16_t>(value);
 }
 
+// An ASCII name as GSM 7-bit septets, packed (3GPP TS 23.038 §6.1.2.1.1: septet n at bit 7n),
+// and the number of spare bits in the last octet. The few ASCII signs the default alphabet
+// puts elsewhere are moved; the rest, and anything past ASCII, become "?".
+std::pair<std::vector<std::uint8_t>, std::uint8_t> packed_gsm7(std::string_view text)
+{
+    std::vector<std::uint8_t> packed;
+    unsigned bits = 0, count = 0;
+    for (char c : text) {
+        unsigned septet = static_cast<unsigned char>(c);
+        if (c == '@')
+            septet = 0x00;
+        else if (c == '$')
+            septet = 0x02;
+        else if (c == '_')
+            septet = 0x11;
+        else if (septet >= 0x80 || septet < 0x20
+            || std::string_view("[\\]^`{|}~").find(c) != std::string_view::npos)
+            septet = '?';
+        bits |= septet << count;
+        count += 7;
+        while (count >= 8) {
+            packed.push_back(static_cast<std::uint8_t>(bits & 0xff));
+            bits >>= 8;
+            count -= 8;
+        }
+    }
+    if (count > 0)
+        packed.push_back(static_cast<std::uint8_t>(bits & 0xff));
+    return {std::move(packed), static_cast<std::uint8_t>(count > 0 ? 8 - count : 0)};
+}
+
 } // namespace
 
 // Serving System TLVs: 0x01 {reg state, CS, PS, selected network, array[u8] radio}, 0x10
@@ -187,6 +218,26 @@ qmi::Message Modem::nas_system_info(const qmi::Message& request, QmiClient&)
 {
     auto response = response_to(request);
     add_system_info(response);
+    return response;
+}
+
+// Get Operator Name (0x0039): the serving network's names as the network gives them, GSM-7
+// packed (TLV 0x12, one element), and the operator string (0x13). Every TLV is optional:
+// without a network the response carries only its result.
+qmi::Message Modem::nas_operator_name(const qmi::Message& request, QmiClient&)
+{
+    auto response = response_to(request);
+    const auto* network = serving_operator();
+    if (!registered() || network == nullptr)
+        return response;
+    auto [long_name, long_spare] = packed_gsm7(network->long_name);
+    auto [short_name, short_spare] = packed_gsm7(network->short_name);
+    qmi::TlvWriter names;
+    names.u8(1).u8(0).u8(0).u8(long_spare).u8(short_spare);
+    names.u8(static_cast<std::uint8_t>(long_name.size())).bytes(long_name);
+    names.u8(static_cast<std::uint8_t>(short_name.size())).bytes(short_name);
+    response.add(0x12, names.take());
+    response.add(0x13, qmi::TlvWriter().string_rest(network->long_name).take());
     return response;
 }
 

@@ -82,6 +82,31 @@ TEST(QmiNas, SystemInfoAndSignalInfo)
     EXPECT_EQ(value_of(signal, 0x14), qmi::TlvWriter().i8(-58).i8(-8).i16(-85).i16(180).take());
 }
 
+// The emulator packs the names in GSM-7 and uplink's codec reads them back; before the modem
+// is on a network the response has no optional TLV and still decodes.
+TEST(QmiNas, OperatorNameInGsm7Packed)
+{
+    QmiBench bench;
+    bench.boot();
+    auto nas = bench.allocate(Service::Nas);
+    auto none
+        = qmi::parse_nas_operator_name(bench.ask(Service::Nas, nas, qmi::nas::get_operator_name));
+    ASSERT_TRUE(none) << none.error().message();
+    EXPECT_TRUE(none->plmn_names.empty());
+    EXPECT_FALSE(none->operator_string);
+    EXPECT_EQ(bench.at("AT+CPIN=1234"), "\r\nOK\r\n");
+    bench.run_for(Duration(600));
+    auto response = bench.ask(Service::Nas, nas, qmi::nas::get_operator_name);
+    // "UPLINK": 6 septets in 6 octets, 6 spare bits; the element's bytes as sent.
+    EXPECT_EQ(value_of(response, 0x12).size(), 1u + 4 + 1 + 13 + 1 + 6);
+    auto name = qmi::parse_nas_operator_name(response);
+    ASSERT_TRUE(name) << name.error().message();
+    ASSERT_EQ(name->plmn_names.size(), 1u);
+    EXPECT_EQ(name->plmn_names[0].long_name, "Uplink Test UK");
+    EXPECT_EQ(name->plmn_names[0].short_name, "UPLINK");
+    EXPECT_EQ(name->operator_string, "Uplink Test UK");
+}
+
 TEST(QmiNas, IndicationsGoToClientsThatRegistered)
 {
     QmiBench bench;

@@ -454,6 +454,21 @@ TEST(Responder, OperatorSelection)
     EXPECT_EQ(bench.ask("AT+COPS=0"), ok);
 }
 
+// 27.007 §5.5: in UCS2 (as a Huawei another program left so) names are hex, per port.
+TEST(Responder, OperatorNamesInTheCharacterSetOfThePort)
+{
+    Bench bench;
+    bench.register_with_pin();
+    EXPECT_EQ(bench.ask("AT+CSCS?"), lines({"+CSCS: \"IRA\""}) + ok);
+    EXPECT_EQ(bench.ask("AT+CSCS=\"UCS2\""), ok);
+    EXPECT_EQ(bench.ask("AT+CSCS?"), lines({"+CSCS: \"UCS2\""}) + ok);
+    EXPECT_EQ(bench.ask("AT+COPS?"),
+        lines({"+COPS: 0,0,\"00550070006C0069006E006B0020005400650073007400200055004B\",7"}) + ok);
+    EXPECT_EQ(bench.ask("AT+CSCS=\"KOI8-R\""), "\r\n+CME ERROR: 4\r\n");
+    EXPECT_EQ(bench.ask("AT+CSCS=\"IRA\""), ok);
+    EXPECT_EQ(bench.ask("AT+COPS?"), lines({"+COPS: 0,0,\"Uplink Test UK\",7"}) + ok);
+}
+
 // ---------------------------------------------------------------- signal
 TEST(Responder, SignalWhenRegistered)
 {

@@ -108,9 +108,13 @@ std::string redact_secrets(std::string_view command);
 enum class PinState { Ready, SimPin, SimPuk, SimPin2, SimPuk2, PhSimPin, PhNetPin, PhNetPuk, Other };
 std::string_view to_string(PinState state);
 
-// 3GPP TS 27.007 §7.2 <stat>
+// 3GPP TS 27.007 §7.2 (+CREG), §10.1.20 (+CGREG), §10.1.22 (+CEREG), §10.1.47 (+C5GREG) <stat>:
+// 6/7 registered for "SMS only", 8 attached for emergency bearer services only, 9/10 registered
+// for "CSFB not preferred" (home/roaming), 11 attached for access to Restricted Local Operator
+// Services (RLOS). Each command defines a subset; the values do not clash.
 enum class RegistrationStatus { NotRegistered = 0, Home = 1, Searching = 2, Denied = 3, Unknown = 4, Roaming = 5,
-                                SmsOnlyHome = 6, SmsOnlyRoaming = 7, Emergency = 8 };
+                                SmsOnlyHome = 6, SmsOnlyRoaming = 7, Emergency = 8, CsfbNotPreferredHome = 9,
+                                CsfbNotPreferredRoaming = 10, RestrictedLocalServices = 11 };
 std::string_view to_string(RegistrationStatus status);
 
 // 3GPP TS 27.007 §7.3 <AcT>
@@ -132,7 +136,9 @@ struct Registration {           // +CREG/+CGREG/+CEREG/+C5GREG, read and unsolic
     RegistrationStatus status = RegistrationStatus::Unknown;
     std::optional<std::uint32_t> area;        // <lac>/<tac>, hex in the reply
     std::optional<std::uint64_t> cell_id;     // <ci>, hex in the reply (NR cell identities have 36 bits)
-    std::optional<AccessTechnology> technology;
+    std::optional<AccessTechnology> technology; // Unknown: past 27.007's table, or not a number
+    // <cause_type> 0: <reject_cause> is a 24.008/24.301/24.501 cause; 1: manufacturer-specific
+    std::optional<int> cause_type, reject_cause;
 };
 
 struct OperatorSelection {      // AT+COPS?
@@ -206,6 +212,12 @@ struct BandConfiguration {      // AT+QCFG="band"
     std::vector<int> lte_bands;               // decoded from lte_mask: bit n-1 = band n
 };
 
+// 3GPP TS 27.007 §5.5 +CSCS: the character set of the modem's string parameters (operator
+// names among them). IRA is ITU-T T.50 (ASCII); GSM the 23.038 default alphabet, a septet a byte;
+// UCS2 hex digits, four per 16-bit unit ("0041" is "A").
+enum class CharacterSet { Ira, Gsm, Ucs2, Utf8, Other };
+std::string_view to_string(CharacterSet charset);
+
 // ---------------------------------------------------------------- parsers
 // Each takes the information lines of one reply (Reply::lines) or, for URCs, one line.
 Result<PinState> parse_cpin_read(const std::vector<std::string>& lines);
@@ -217,8 +229,17 @@ Result<Identity> parse_ati(const std::vector<std::string>& lines);
 Result<std::string> parse_single_value(const std::vector<std::string>& lines);  // AT+CGMI/CGMM/CGMR
 Result<int> parse_cfun_read(const std::vector<std::string>& lines);
 Result<Registration> parse_registration(std::string_view line);         // any of the four, either form
-Result<OperatorSelection> parse_cops_read(const std::vector<std::string>& lines);
-Result<std::vector<OperatorEntry>> parse_cops_test(const std::vector<std::string>& lines);
+// +CSCS: "UCS2"; the name itself in UCS2 hex too, as Huawei firmware answers in UCS2 mode.
+Result<CharacterSet> parse_cscs_read(const std::vector<std::string>& lines);
+// A string parameter (quotes removed) as the modem sent it in `charset`, as UTF-8. UCS2 text that
+// is not hex of whole units comes back as it was (a numeric MCC+MNC some firmware leaves plain);
+// in the other sets, hex that can only be UCS2 (every unit 00xx, printable) is decoded too.
+std::string decode_text(std::string_view text, CharacterSet charset);
+// The operator names decoded from `charset` (see decode_text()).
+Result<OperatorSelection> parse_cops_read(
+    const std::vector<std::string>& lines, CharacterSet charset = CharacterSet::Ira);
+Result<std::vector<OperatorEntry>> parse_cops_test(
+    const std::vector<std::string>& lines, CharacterSet charset = CharacterSet::Ira);
 Result<SignalQuality> parse_csq(const std::vector<std::string>& lines);
 Result<ExtendedSignalQuality> parse_cesq(const std::vector<std::string>& lines);
 Result<ServingCell> parse_qeng_servingcell(const std::vector<std::string>& lines);

@@ -373,6 +373,12 @@ std::string_view to_string(RegistrationStatus status)
         return "sms-only-roaming";
     case RegistrationStatus::Emergency:
         return "emergency";
+    case RegistrationStatus::CsfbNotPreferredHome:
+        return "csfb-not-preferred-home";
+    case RegistrationStatus::CsfbNotPreferredRoaming:
+        return "csfb-not-preferred-roaming";
+    case RegistrationStatus::RestrictedLocalServices:
+        return "restricted-local-services";
     }
     return "invalid";
 }

@@ -148,7 +148,9 @@ TEST(AtNames, EveryEnumValueHasADistinctName)
     expect_distinct_names({RegistrationStatus::NotRegistered, RegistrationStatus::Home,
         RegistrationStatus::Searching, RegistrationStatus::Denied, RegistrationStatus::Unknown,
         RegistrationStatus::Roaming, RegistrationStatus::SmsOnlyHome,
-        RegistrationStatus::SmsOnlyRoaming, RegistrationStatus::Emergency});
+        RegistrationStatus::SmsOnlyRoaming, RegistrationStatus::Emergency,
+        RegistrationStatus::CsfbNotPreferredHome, RegistrationStatus::CsfbNotPreferredRoaming,
+        RegistrationStatus::RestrictedLocalServices});
     expect_distinct_names(
         {AccessTechnology::Unknown, AccessTechnology::Gsm, AccessTechnology::GsmCompact,
             AccessTechnology::Utran, AccessTechnology::GsmEgprs, AccessTechnology::UtranHsdpa,

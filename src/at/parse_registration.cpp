@@ -8,16 +8,11 @@ namespace uplink::at {
 
 namespace {
 
-// 3GPP TS 27.007 §7.2/§10.1.19/§10.1.22/§10.1.48 <stat>. 9 and 10 are "registered for
-// CSFB not preferred" (home/roaming): registered, for our purposes.
+// <stat> 0..11, as 27.007 defines them for the four commands (see RegistrationStatus).
 std::optional<RegistrationStatus> status_of(int stat)
 {
-    if (stat >= 0 && stat <= 8)
+    if (stat >= 0 && stat <= 11)
         return static_cast<RegistrationStatus>(stat);
-    if (stat == 9)
-        return RegistrationStatus::Home;
-    if (stat == 10)
-        return RegistrationStatus::Roaming;
     return std::nullopt;
 }
 
@@ -29,25 +24,32 @@ AccessTechnology technology_of(int act)
     return AccessTechnology::Unknown;
 }
 
-bool optional_hex(std::string_view field, std::optional<std::uint64_t>& out)
+// An optional field that does not read as what it should be is dropped, not an error: real
+// firmware puts odd things in one field (a space inside the LAC, a letter for the AcT) and the
+// rest of the line is still good.
+std::optional<std::uint64_t> optional_hex(std::string_view field)
 {
     auto text = unquote(field);
-    if (text.empty()) {
-        out.reset();
-        return true;
-    }
-    out = to_hex(text);
-    return out.has_value();
+    if (text.empty())
+        return std::nullopt;
+    return to_hex(text);
 }
 
-bool optional_technology(std::string_view field, std::optional<AccessTechnology>& out)
+std::optional<AccessTechnology> optional_technology(std::string_view field)
 {
-    std::optional<int> act;
-    if (!optional_int(field, act))
-        return false;
-    if (act)
-        out = technology_of(*act);
-    return true;
+    auto text = unquote(field);
+    if (text.empty())
+        return std::nullopt;
+    auto act = to_int(text);
+    return act ? technology_of(*act) : AccessTechnology::Unknown;
+}
+
+std::optional<int> optional_number(std::string_view field)
+{
+    std::optional<int> value;
+    if (!optional_int(field, value))
+        return std::nullopt;
+    return value;
 }
 
 // In the read form the second field is <stat>: a small unquoted number. In the unsolicited
@@ -60,28 +62,36 @@ bool second_field_is_stat(std::string_view field)
     return value && *value <= 11;
 }
 
+// Where <cause_type> sits after <stat>: 27.007 puts <rac> (+CGREG) or <Allowed_NSSAI_length>,
+// <Allowed_NSSAI> (+C5GREG) between <AcT> and the causes.
+struct Layout {
+    std::string_view prefix;
+    std::size_t cause_type;
+};
+constexpr std::array<Layout, 4> layouts {{
+    {"+CREG:", 4}, // §7.2:    <stat>,<lac>,<ci>,<AcT>,<cause_type>,<reject_cause>
+    {"+CGREG:", 5}, // §10.1.20: ...,<AcT>,<rac>,<cause_type>,<reject_cause>,<timers>...
+    {"+CEREG:", 4}, // §10.1.22: ...,<AcT>,<cause_type>,<reject_cause>,<Active-Time>,<TAU>
+    {"+C5GREG:", 6}, // §10.1.47: ...,<AcT>,<NSSAI length>,<NSSAI>,<cause_type>,<reject_cause>
+}};
+
 } // namespace
 
 Result<Registration> parse_registration(std::string_view line)
 {
     line = trim(line);
-    static constexpr std::array<std::string_view, 4> prefixes {
-        "+CREG:", "+CGREG:", "+CEREG:", "+C5GREG:"};
-    std::string_view rest;
-    bool matched = false;
-    for (auto prefix : prefixes) {
-        if (starts_with_ignoring_case(line, prefix)) {
-            rest = line.substr(prefix.size());
-            matched = true;
+    const Layout* layout = nullptr;
+    for (const auto& candidate : layouts) {
+        if (starts_with_ignoring_case(line, candidate.prefix)) {
+            layout = &candidate;
             break;
         }
     }
-    if (!matched)
+    if (!layout)
         return not_found();
-    auto fields = split_fields(rest);
-    // Read form: <n>,<stat>[,<lac>,<ci>[,<AcT>[,...]]]; unsolicited:
-    // <stat>[,<lac>,<ci>[,<AcT>...]]. Fields after <AcT> (RAC, cause type, reject cause, PSM
-    // timers, NSSAI) are not used.
+    auto fields = split_fields(line.substr(layout->prefix.size()));
+    // Read form: <n>,<stat>[,...]; unsolicited: <stat>[,...]. Only <n> and <stat> must read
+    // right; every later field is optional and vendors add their own after 27.007's.
     bool read_form = fields.size() == 2 || (fields.size() >= 4 && second_field_is_stat(fields[1]));
     Registration registration;
     std::size_t index = 0;
@@ -91,30 +101,31 @@ Result<Registration> parse_registration(std::string_view line)
             return parse_error();
         index = 1;
     }
-    auto stat = to_int(fields[index]);
+    auto stat = to_int(unquote(fields[index]));
     if (!stat)
         return parse_error();
     auto status = status_of(*stat);
     if (!status)
         return parse_error();
     registration.status = *status;
-    std::optional<std::uint64_t> area;
-    if (fields.size() > index + 1 && !optional_hex(fields[index + 1], area))
-        return parse_error();
-    if (area && *area > 0xffffffffu)
-        return parse_error();
-    if (area)
+    auto field = [&](std::size_t offset) -> std::string_view {
+        return index + offset < fields.size() ? fields[index + offset] : std::string_view {};
+    };
+    if (auto area = optional_hex(field(1)); area && *area <= 0xffffffffu)
         registration.area = static_cast<std::uint32_t>(*area);
-    if (fields.size() > index + 2 && !optional_hex(fields[index + 2], registration.cell_id))
-        return parse_error();
-    if (fields.size() > index + 3
-        && !optional_technology(fields[index + 3], registration.technology))
-        return parse_error();
+    registration.cell_id = optional_hex(field(2));
+    registration.technology = optional_technology(field(3));
+    registration.cause_type = optional_number(field(layout->cause_type));
+    registration.reject_cause = optional_number(field(layout->cause_type + 1));
+    if (!registration.cause_type)
+        registration.reject_cause.reset();
     return registration;
 }
 
-// 3GPP TS 27.007 §7.3: +COPS: <mode>[,<format>,<oper>[,<AcT>]]
-Result<OperatorSelection> parse_cops_read(const std::vector<std::string>& lines)
+// 3GPP TS 27.007 §7.3: +COPS: <mode>[,<format>,<oper>[,<AcT>]]. <oper> is a string parameter:
+// it comes in the +CSCS character set (§5.5), UCS2 hex on a Huawei left in UCS2 mode.
+Result<OperatorSelection> parse_cops_read(
+    const std::vector<std::string>& lines, CharacterSet charset)
 {
     auto rest = find_prefixed(lines, "+COPS:");
     if (!rest)
@@ -128,9 +139,9 @@ Result<OperatorSelection> parse_cops_read(const std::vector<std::string>& lines)
     if (fields.size() > 1 && !optional_int(fields[1], selection.format))
         return parse_error();
     if (fields.size() > 2)
-        selection.name = std::string(unquote(fields[2]));
-    if (fields.size() > 3 && !optional_technology(fields[3], selection.technology))
-        return parse_error();
+        selection.name = decode_text(unquote(fields[2]), charset);
+    if (fields.size() > 3)
+        selection.technology = optional_technology(fields[3]);
     return selection;
 }
 
@@ -138,7 +149,7 @@ namespace {
 
 // One "(...)" of AT+COPS=?: an operator when it reads (<stat>,"long","short","numeric"[,<AcT>]).
 // The trailing "(0-4),(0-2)" lists of supported modes and formats are skipped.
-std::optional<OperatorEntry> operator_entry(std::string_view tuple)
+std::optional<OperatorEntry> operator_entry(std::string_view tuple, CharacterSet charset)
 {
     auto fields = split_fields(tuple);
     if (fields.size() < 4)
@@ -152,9 +163,9 @@ std::optional<OperatorEntry> operator_entry(std::string_view tuple)
         return std::nullopt;
     OperatorEntry entry;
     entry.status = *status;
-    entry.long_name = std::string(unquote(fields[1]));
-    entry.short_name = std::string(unquote(fields[2]));
-    entry.numeric = std::string(unquote(fields[3]));
+    entry.long_name = decode_text(unquote(fields[1]), charset);
+    entry.short_name = decode_text(unquote(fields[2]), charset);
+    entry.numeric = decode_text(unquote(fields[3]), charset);
     if (entry.numeric.empty())
         return std::nullopt;
     if (fields.size() > 4) {
@@ -168,7 +179,8 @@ std::optional<OperatorEntry> operator_entry(std::string_view tuple)
 } // namespace
 
 // 3GPP TS 27.007 §7.3: +COPS: [list of (<stat>,long,short,numeric[,<AcT>])s][,,(modes),(formats)]
-Result<std::vector<OperatorEntry>> parse_cops_test(const std::vector<std::string>& lines)
+Result<std::vector<OperatorEntry>> parse_cops_test(
+    const std::vector<std::string>& lines, CharacterSet charset)
 {
     // Some phones split the list over several lines, each with or without "+COPS: ".
     std::string text;
@@ -201,7 +213,7 @@ Result<std::vector<OperatorEntry>> parse_cops_test(const std::vector<std::string
         }
         if (end >= text.size())
             return parse_error();
-        auto entry = operator_entry(std::string_view(text).substr(i + 1, end - i - 1));
+        auto entry = operator_entry(std::string_view(text).substr(i + 1, end - i - 1), charset);
         // Sony Ericsson TM-506 and F3607gw close the tuple before <AcT>: (..."310260"),2)
         std::size_t next = end + 1;
         if (entry && next + 2 < text.size() && text[next] == ',' && text[next + 1] >= '0'

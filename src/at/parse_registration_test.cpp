@@ -98,6 +98,101 @@ TEST(AtParseRegistration, RealReplies)
     }
 }
 
+// 27.007 defines <stat> 0..11 across the four commands; each value maps to its own status,
+// in the read form and in the unsolicited form alike.
+TEST(AtParseRegistration, EveryStatOfEveryCommand)
+{
+    for (std::string prefix : {"+CREG: ", "+CGREG: ", "+CEREG: ", "+C5GREG: "}) {
+        for (int stat = 0; stat <= 11; ++stat) {
+            for (auto line : {prefix + "2," + std::to_string(stat), prefix + std::to_string(stat),
+                     prefix + std::to_string(stat) + ",\"1A2B\",\"01A2D001\",7"}) {
+                auto registration = parse_registration(line);
+                ASSERT_TRUE(registration) << line;
+                EXPECT_EQ(static_cast<int>(registration->status), stat) << line;
+                EXPECT_NE(to_string(registration->status), "invalid") << line;
+            }
+        }
+    }
+}
+
+struct ExtendedCase {
+    const char* device; // device and firmware, or the spec's form, and the quirk
+    const char* line;
+    std::optional<int> mode;
+    Stat status;
+    std::optional<std::uint32_t> area;
+    std::optional<std::uint64_t> cell_id;
+    std::optional<Act> technology;
+    std::optional<int> cause_type;
+    std::optional<int> reject_cause;
+};
+
+// The fields after <AcT>: causes, <rac>, NSSAI, PSM timers, vendor extras; the newer <stat>s.
+// The forms are 27.007's (Rel-15..18); where no capture was found the case says so.
+TEST(AtParseRegistration, OptionalFieldsAndNewerStats)
+{
+    const ExtendedCase cases[] = {
+        {"27.007 CEREG=4 form (u-blox SARA-R4 manual): PSM timers after empty causes",
+            "+CEREG: 4,1,\"1A2B\",\"01A2D001\",7,,,\"00100100\",\"01000111\"", 4, Stat::Home,
+            0x1A2B, 0x01A2D001, Act::Eutran, {}, {}},
+        {"27.007 CEREG=3 form, synthetic: denied, EMM cause 15",
+            "+CEREG: 3,3,\"1A2B\",\"01234567\",7,0,15", 3, Stat::Denied, 0x1A2B, 0x01234567,
+            Act::Eutran, 0, 15},
+        {"27.007 CEREG=3 URC, synthetic: manufacturer cause", "+CEREG: 3,\"1A2B\",\"0123\",7,1,3",
+            {}, Stat::Denied, 0x1A2B, 0x0123, Act::Eutran, 1, 3},
+        {"27.007 CGREG=3 form, synthetic: <rac> before GMM cause 7",
+            "+CGREG: 3,3,\"8BE3\",\"00002B5D\",3,\"45\",0,7", 3, Stat::Denied, 0x8BE3, 0x2B5D,
+            Act::GsmEgprs, 0, 7},
+        {"27.007 C5GREG=3 form, synthetic: empty NSSAI before 5GMM cause 62",
+            "+C5GREG: 3,3,\"835500\",\"8350C6180\",11,0,,0,62", 3, Stat::Denied, 0x835500,
+            0x8350C6180, Act::Nr, 0, 62},
+        {"27.007 CREG=3 form, synthetic: MM cause 2 right after AcT",
+            "+CREG: 3,3,\"00A8\",\"5355E8D\",7,0,2", 3, Stat::Denied, 0xA8, 0x5355E8D, Act::Eutran,
+            0, 2},
+        {"27.007 stat 9: CSFB not preferred, home", "+CEREG: 2,9,\"1A2B\",\"01234567\",7", 2,
+            Stat::CsfbNotPreferredHome, 0x1A2B, 0x01234567, Act::Eutran, {}, {}},
+        {"27.007 stat 10 URC: CSFB not preferred, roaming", "+CEREG: 10,\"1A2B\",\"01234567\",7",
+            {}, Stat::CsfbNotPreferredRoaming, 0x1A2B, 0x01234567, Act::Eutran, {}, {}},
+        {"27.007 stat 11: attached for RLOS", "+CEREG: 1,11", 1, Stat::RestrictedLocalServices, {},
+            {}, {}, {}, {}},
+        {"27.007 stat 8 URC: emergency bearer services only", "+CEREG: 8", {}, Stat::Emergency, {},
+            {}, {}, {}, {}},
+        {"Zero-padded everything (Iridium-style): n, stat, hex and AcT",
+            "+CEREG: 002,001,\"001A\",\"000000AB\",007", 2, Stat::Home, 0x1A, 0xAB, Act::Eutran, {},
+            {}},
+        {"Synthetic: an AcT past 27.007's table is unknown, not an error",
+            "+C5GREG: 2,1,\"835500\",\"8350C6180\",14", 2, Stat::Home, 0x835500, 0x8350C6180,
+            Act::Unknown, {}, {}},
+        {"Synthetic: empty AcT between the cell and the causes",
+            "+CEREG: 3,3,\"1A2B\",\"01234567\",,0,15", 3, Stat::Denied, 0x1A2B, 0x01234567, {}, 0,
+            15},
+        {"Synthetic: vendor fields after 27.007's", "+CEREG: 2,5,\"1A2B\",\"01234567\",7,,,,,X,99",
+            2, Stat::Roaming, 0x1A2B, 0x01234567, Act::Eutran, {}, {}},
+        // One bad field is dropped; the good ones stay.
+        {"Qualcomm Gobi 1000 (MM): a space inside the LAC", "+CREG: 2,1,  0 5, 2715", 2, Stat::Home,
+            {}, 0x2715, {}, {}, {}},
+        {"Synthetic: LAC not hex", "+CREG: 2,1,\"GHIJ\",\"0010\"", 2, Stat::Home, {}, 0x10, {}, {},
+            {}},
+        {"Synthetic: AcT a letter", "+CEREG: 2,1,\"1F00\",\"79D903\",L", 2, Stat::Home, 0x1F00,
+            0x79D903, Act::Unknown, {}, {}},
+        {"Synthetic: LAC past 32 bits", "+CREG: 1,\"1FFFFFFFF\",\"0010\"", {}, Stat::Home, {}, 0x10,
+            {}, {}, {}},
+        {"Synthetic: reject cause not a number", "+CEREG: 3,3,\"1A2B\",\"0123\",7,0,x", 3,
+            Stat::Denied, 0x1A2B, 0x0123, Act::Eutran, 0, {}},
+    };
+    for (const auto& c : cases) {
+        auto registration = parse_registration(c.line);
+        ASSERT_TRUE(registration) << c.device << ": " << registration.error().message();
+        EXPECT_EQ(registration->mode, c.mode) << c.device;
+        EXPECT_EQ(registration->status, c.status) << c.device;
+        EXPECT_EQ(registration->area, c.area) << c.device;
+        EXPECT_EQ(registration->cell_id, c.cell_id) << c.device;
+        EXPECT_EQ(registration->technology, c.technology) << c.device;
+        EXPECT_EQ(registration->cause_type, c.cause_type) << c.device;
+        EXPECT_EQ(registration->reject_cause, c.reject_cause) << c.device;
+    }
+}
+
 TEST(AtParseRegistration, Malformed)
 {
     EXPECT_EQ(parse_registration("+CSQ: 1,2").error(), Errc::NotFound);
@@ -106,10 +201,9 @@ TEST(AtParseRegistration, Malformed)
         "+CREG:", // nothing
         "+CREG: x", // stat not a number
         "+CREG: 2,99", // stat out of range
-        "+CREG: 2,1,\"GHIJ\",\"0010\"", // LAC not hex
-        "+CREG: 2,1,  0 5, 2715", // Qualcomm Gobi 1000 (MM): a LAC with a space inside
-        "+CEREG: 2,1,\"1F00\",\"79D903\",L", // AcT not a number
-        "+CREG: 1,\"1FFFFFFFF\",\"0010\"", // LAC past 32 bits
+        "+CEREG: 12", // stat past 27.007's 11
+        "+CEREG: -1,\"1A2B\",\"0123\",7", // negative stat
+        "+CGREG: x,1", // <n> not a number
     };
     for (auto line : bad)
         EXPECT_EQ(parse_registration(line).error(), Errc::Parse) << line;

@@ -25,6 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         lines.emplace_back(input.substr(start, end - start));
         start = end + 1;
     }
+    // The operator parsers decode names in each +CSCS character set; the top bits choose it.
+    auto charset = static_cast<CharacterSet>((data[0] >> 5) % 5);
     switch (data[0] % 20) {
     case 0:
         (void)parse_cpin_read(lines);
@@ -55,10 +57,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             (void)parse_registration(line);
         break;
     case 9:
-        (void)parse_cops_read(lines);
+        (void)parse_cops_read(lines, charset);
+        (void)parse_cscs_read(lines);
         break;
     case 10:
-        (void)parse_cops_test(lines);
+        (void)parse_cops_test(lines, charset);
         break;
     case 11:
         (void)parse_csq(lines);

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <sys/types.h>
@@ -161,6 +162,20 @@ Result<std::optional<std::string>> read_small_file(const std::string& path, std:
 // owned by `owner`, is writable by its group or by every user, or is a symbolic link or neither a
 // file nor a directory. Whoever could write there could plant an admin password or an API token.
 std::string untrusted_state_directory(const std::string& directory, uid_t owner);
+
+// ---------------------------------------------------------------- text from modems
+// Operator names reach us in the encodings of 3GPP TS 23.038 (the GSM 7-bit default alphabet,
+// UCS-2); these give UTF-8. A unit that does not decode becomes U+FFFD, never an error.
+
+// Septets (one a byte, values 0..127) of the GSM 7-bit default alphabet, 23.038 §6.2.1, with
+// the extension table after 0x1B (§6.2.1.1): "@" is 0x00, "€" is 0x1B 0x65.
+std::string utf8_from_gsm7(std::span<const std::uint8_t> septets);
+// Packed septets, 23.038 §6.1.2.1.1: `count` of them from the start of `packed` (fewer if it
+// runs out).
+std::vector<std::uint8_t> unpack_gsm7(std::span<const std::uint8_t> packed, std::size_t count);
+enum class ByteOrder { BigEndian, LittleEndian };
+// UCS-2 (23.038 §6.2.3; UTF-16 surrogate pairs are decoded too). An odd last byte is dropped.
+std::string utf8_from_ucs2(std::span<const std::uint8_t> bytes, ByteOrder order);
 
 } // namespace uplink
 

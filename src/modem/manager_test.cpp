@@ -58,6 +58,8 @@ public:
 
     bool sim_locked = false;
     bool sim_present = true;
+    // As a Huawei that another program left in UCS2: AT+CSCS="IRA" refused, names in UCS2 hex.
+    bool ucs2 = false;
     std::string right_pin = "1234";
     int pin_attempts_left = 3;
     std::vector<std::string> pins_tried;
@@ -124,6 +126,14 @@ private:
             return sim_locked ? reply({}, "+CME ERROR: 11") : reply({"234150000000001"});
         if (command.starts_with("AT+COPS=3,"))
             cops_format_ = command.substr(10);
+        if (command == "AT+CSCS=\"IRA\"")
+            return ucs2 ? reply({}, "+CME ERROR: 4") : reply({});
+        if (command == "AT+CSCS?")
+            return reply({ucs2 ? "+CSCS: \"UCS2\"" : "+CSCS: \"IRA\""});
+        if (command == "AT+COPS?" && ucs2)
+            return reply({cops_format_ == "2"
+                    ? "+COPS: 0,2,\"00320033003400310035\",7"
+                    : "+COPS: 0,0,\"0056006F006400610066006F006E006500200055004B\",7"});
         if (command == "AT+COPS?")
             return reply(
                 {cops_format_ == "2" ? "+COPS: 0,2,\"23415\",7" : "+COPS: 0,0,\"Vodafone UK\",7"});
@@ -308,6 +318,21 @@ TEST_F(ManagerWithPty, AnEc25ReachesRegisteredWithEverythingFilledIn)
         [&](std::exception_ptr, Result<at::Reply> reply) { missing = std::move(reply); });
     ASSERT_TRUE(run_until([&] { return missing.has_value(); }));
     EXPECT_EQ(missing->error(), Errc::NoSuchModem);
+}
+
+// 3GPP TS 27.007 §5.5: a modem that stays in UCS2 sends the operator's name and MCC+MNC in UCS2
+// hex; uplink reads the character set back and decodes them.
+TEST_F(ManagerWithPty, AModemLeftInUcs2HasItsOperatorNameDecoded)
+{
+    modem_.ucs2 = true;
+    Manager manager(context_.get_executor(), options());
+    manager.start();
+    ASSERT_TRUE(run_until([&] { return in_state(manager, State::Registered); }));
+    ASSERT_TRUE(run_until([&] {
+        return manager.modem("1-1")->registration.operator_name == "Vodafone UK";
+    })) << manager.modem("1-1")->registration.operator_name;
+    EXPECT_EQ(manager.modem("1-1")->registration.operator_id, "23415");
+    EXPECT_EQ(std::ranges::count(modem_.commands, "AT+CSCS?"), 1);
 }
 
 TEST_F(ManagerWithPty, UnpluggingRemovesTheModem)

@@ -7,7 +7,9 @@ namespace uplink::modem {
 
 RegistrationState registration_state_of(at::RegistrationStatus status)
 {
-    // 3GPP TS 27.007 §7.2 <stat>; SMS-only and emergency-only registrations carry no data.
+    // 3GPP TS 27.007 §7.2/§10.1.22 <stat>. "CSFB not preferred" (9, 10) is a full EPS
+    // registration that only tells how voice calls go: data works, so it counts as registered.
+    // SMS-only (6, 7), emergency-only (8) and RLOS (11) registrations carry no data.
     switch (status) {
     case at::RegistrationStatus::NotRegistered:
         return RegistrationState::Idle;
@@ -20,10 +22,14 @@ RegistrationState registration_state_of(at::RegistrationStatus status)
     case at::RegistrationStatus::Unknown:
         return RegistrationState::Unknown;
     case at::RegistrationStatus::Roaming:
+    case at::RegistrationStatus::CsfbNotPreferredRoaming:
         return RegistrationState::Roaming;
+    case at::RegistrationStatus::CsfbNotPreferredHome:
+        return RegistrationState::Home;
     case at::RegistrationStatus::SmsOnlyHome:
     case at::RegistrationStatus::SmsOnlyRoaming:
     case at::RegistrationStatus::Emergency:
+    case at::RegistrationStatus::RestrictedLocalServices:
         return RegistrationState::Idle;
     }
     return RegistrationState::Unknown;
@@ -193,12 +199,29 @@ void apply_signal_quality(const at::SignalQuality& quality, Signal& signal)
     signal.rssi_dbm = quality.rssi_dbm;
 }
 
+// 3GPP TS 27.007 §8.69: 255 is "not known or not detectable"; the parser gives none for it,
+// and none replaces what the signal had.
 void apply_extended_signal_quality(const at::ExtendedSignalQuality& quality, Signal& signal)
 {
-    if (quality.rsrp_dbm)
-        signal.rsrp_dbm = quality.rsrp_dbm;
+    signal.rsrp_dbm = quality.rsrp_dbm;
+    signal.rsrq_db.reset();
     if (quality.rsrq_db)
         signal.rsrq_db = static_cast<int>(*quality.rsrq_db);
+}
+
+Signal signal_from(const SignalReplies& replies)
+{
+    Signal signal;
+    if (replies.csq)
+        apply_signal_quality(*replies.csq, signal);
+    if (replies.serving_cell)
+        apply_serving_cell(*replies.serving_cell, signal);
+    else if (replies.cesq)
+        apply_extended_signal_quality(*replies.cesq, signal);
+    signal.carriers = carriers_from(replies.carriers);
+    if (replies.antennas)
+        signal.antenna_rsrp_dbm = replies.antennas->rsrp_dbm;
+    return signal;
 }
 
 void apply_serving_cell(const at::ServingCell& cell, Signal& signal)

@@ -42,6 +42,19 @@ std::optional<std::size_t> best_registration(
 
 Registration registration_from(const at::Registration& registration, Technology fallback);
 
+// The parsed replies of one signal poll; a reply that did not come, was refused or did not parse
+// is none (or empty).
+struct SignalReplies {
+    std::optional<at::SignalQuality> csq;
+    std::optional<at::ServingCell> serving_cell; // AT+QENG="servingcell"
+    std::optional<at::ExtendedSignalQuality> cesq;
+    std::vector<at::CarrierComponent> carriers; // AT+QCAINFO
+    std::optional<at::AntennaRsrp> antennas; // AT+QRSRP
+};
+// The signal as one poll measured it. A value the modem stopped reporting (SINR "-" in one
+// QENG reply, or a reply that failed) is none, never the one an earlier poll saw.
+Signal signal_from(const SignalReplies& replies);
+
 void apply_signal_quality(const at::SignalQuality& quality, Signal& signal);
 void apply_extended_signal_quality(const at::ExtendedSignalQuality& quality, Signal& signal);
 void apply_serving_cell(const at::ServingCell& cell, Signal& signal);

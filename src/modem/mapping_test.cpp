@@ -16,6 +16,13 @@ TEST(ModemMapping, RegistrationStatusFollows27007)
     EXPECT_EQ(
         registration_state_of(at::RegistrationStatus::NotRegistered), RegistrationState::Idle);
     EXPECT_EQ(registration_state_of(at::RegistrationStatus::SmsOnlyHome), RegistrationState::Idle);
+    EXPECT_EQ(registration_state_of(at::RegistrationStatus::Emergency), RegistrationState::Idle);
+    EXPECT_EQ(registration_state_of(at::RegistrationStatus::CsfbNotPreferredHome),
+        RegistrationState::Home);
+    EXPECT_EQ(registration_state_of(at::RegistrationStatus::CsfbNotPreferredRoaming),
+        RegistrationState::Roaming);
+    EXPECT_EQ(registration_state_of(at::RegistrationStatus::RestrictedLocalServices),
+        RegistrationState::Idle);
     EXPECT_EQ(state_of(RegistrationState::Home), State::Registered);
     EXPECT_EQ(state_of(RegistrationState::Roaming), State::Registered);
     EXPECT_EQ(state_of(RegistrationState::Searching), State::Searching);
@@ -113,6 +120,72 @@ TEST(ModemMapping, ServingCellFillsTheLteSignal)
     apply_serving_cell(*searching, signal);
     EXPECT_FALSE(signal.rsrp_dbm);
     EXPECT_FALSE(signal.band);
+}
+
+// A value the modem stops reporting is cleared, not kept from the poll before. The first QENG
+// line is the EC25 one above; the second is the same cell with SINR "-" (as EC25 R06 prints a
+// value it has not measured, reference §4.2).
+TEST(ModemMapping, ASignalValueTheModemStopsReportingIsCleared)
+{
+    auto first = at::parse_qeng_servingcell({"+QENG: "
+                                             "\"servingcell\",\"NOCONN\",\"LTE\",\"FDD\",302,610,"
+                                             "844D92A,248,900,2,5,5,D6E7,-89,-8,-61,17,38"});
+    auto second = at::parse_qeng_servingcell({"+QENG: "
+                                              "\"servingcell\",\"NOCONN\",\"LTE\",\"FDD\",302,610,"
+                                              "844D92A,248,900,2,5,5,D6E7,-90,-9,-62,-,38"});
+    auto csq = at::parse_csq({"+CSQ: 17,99"});
+    ASSERT_TRUE(first && second && csq);
+    SignalReplies poll;
+    poll.csq = *csq;
+    poll.serving_cell = *first;
+    EXPECT_EQ(signal_from(poll).sinr_db, 17);
+    poll.serving_cell = *second;
+    auto signal = signal_from(poll);
+    EXPECT_FALSE(signal.sinr_db);
+    EXPECT_EQ(signal.rsrp_dbm, -90);
+
+    // The next poll's QENG failed (ERROR, or a line that did not parse): nothing of the cell
+    // is left; the CSQ of the same poll still gives the RSSI.
+    poll.serving_cell.reset();
+    signal = signal_from(poll);
+    EXPECT_FALSE(signal.rsrp_dbm);
+    EXPECT_FALSE(signal.rsrq_db);
+    EXPECT_FALSE(signal.sinr_db);
+    EXPECT_FALSE(signal.band);
+    EXPECT_EQ(signal.rssi_dbm, -79);
+
+    // No CSQ either (the modem answered +CSQ: 99,99): no RSSI.
+    poll.csq = *at::parse_csq({"+CSQ: 99,99"});
+    EXPECT_FALSE(signal_from(poll).rssi_dbm);
+
+    // Carriers and per-antenna RSRP follow the same rule.
+    poll.carriers
+        = *at::parse_qcainfo({"+QCAINFO: \"pcc\",250,50,\"LTE BAND 1\",1,277,-97,-9,-71,15"});
+    poll.antennas = *at::parse_qrsrp({"+QRSRP: -85,-86,-86,-83,LTE"});
+    signal = signal_from(poll);
+    EXPECT_EQ(signal.carriers.size(), 1u);
+    EXPECT_FALSE(signal.antenna_rsrp_dbm.empty());
+    poll.carriers.clear();
+    poll.antennas.reset();
+    signal = signal_from(poll);
+    EXPECT_TRUE(signal.carriers.empty());
+    EXPECT_TRUE(signal.antenna_rsrp_dbm.empty());
+}
+
+// 3GPP TS 27.007 §8.69: RSRP/RSRQ level 255 is "not known or not detectable".
+TEST(ModemMapping, CesqWithoutRsrpClearsIt)
+{
+    Signal signal;
+    auto measured = at::parse_cesq({"+CESQ: 99,99,255,255,20,50"});
+    ASSERT_TRUE(measured);
+    apply_extended_signal_quality(*measured, signal);
+    EXPECT_EQ(signal.rsrp_dbm, -91);
+    EXPECT_EQ(signal.rsrq_db, -10);
+    auto lost = at::parse_cesq({"+CESQ: 99,99,255,255,255,255"});
+    ASSERT_TRUE(lost);
+    apply_extended_signal_quality(*lost, signal);
+    EXPECT_FALSE(signal.rsrp_dbm);
+    EXPECT_FALSE(signal.rsrq_db);
 }
 
 TEST(ModemMapping, CsqAndQindCsqGiveRssi)

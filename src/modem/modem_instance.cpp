@@ -293,6 +293,30 @@ awaitable<Modem::Next> Modem::choose_at_port()
     co_return Next::Wait;
 }
 
+// 3GPP TS 27.007 §5.5: string parameters (operator names, the +COPS=? scan) come in the
+// character set +CSCS selects, and the modem's default varies: GSM on Quectel, IRA on most
+// Huawei, UCS2 on a Huawei that another program left so. uplink asks for "IRA" (T.50, plain
+// ASCII: no GSM septets such as 0x00 for "@" on the line) and then reads back what the modem
+// took, so that a modem that refuses IRA or stays in UCS2 still has its names decoded
+// (at::decode_text(); UCS2 hex is decoded in any mode when nothing else reads so). It does not
+// ask for "UCS2" or "UTF-8": +CSCS applies to every string parameter, the APN of +CGDCONT too,
+// and not every firmware has UTF-8.
+awaitable<Modem::Next> Modem::select_character_set()
+{
+    auto set = co_await command("AT+CSCS=\"IRA\"");
+    if (auto failure = failure_of(set))
+        co_return *failure;
+    auto read = co_await command("AT+CSCS?");
+    if (auto failure = failure_of(read))
+        co_return *failure;
+    auto charset = read ? at::parse_cscs_read(read->lines) : Result<at::CharacterSet>(read.error());
+    character_set_ = charset ? *charset : at::CharacterSet::Ira;
+    if (charset && *charset != at::CharacterSet::Ira)
+        log(LogLevel::Debug, "modem", "{}: character set {}: operator names decoded from it",
+            device_.usb_path, at::to_string(*charset));
+    co_return Next::Proceed;
+}
+
 // The fixed sequence, top to bottom: port answers, echo off, identity, SIM, radio, URCs.
 awaitable<Modem::Next> Modem::initialize()
 {
@@ -308,6 +332,9 @@ awaitable<Modem::Next> Modem::initialize()
         if (auto failure = failure_of(answer))
             co_return *failure;
     }
+    next = co_await select_character_set();
+    if (next != Next::Proceed)
+        co_return next;
     next = co_await read_identity();
     if (next != Next::Proceed)
         co_return next;
@@ -483,7 +510,7 @@ awaitable<Modem::Next> Modem::poll_once()
             auto cops = co_await command("AT+COPS?");
             if (auto failure = failure_of(cops))
                 co_return *failure;
-            auto selection = cops ? at::parse_cops_read(cops->lines)
+            auto selection = cops ? at::parse_cops_read(cops->lines, character_set_)
                                   : Result<at::OperatorSelection>(cops.error());
             if (!selection)
                 continue;
@@ -499,27 +526,28 @@ awaitable<Modem::Next> Modem::poll_once()
 
 awaitable<Modem::Next> Modem::poll_signal()
 {
-    auto signal = signal_;
+    // Every poll starts empty: what a reply leaves out is cleared, not carried over.
+    SignalReplies replies;
     auto csq = co_await command("AT+CSQ");
     if (auto failure = failure_of(csq))
         co_return *failure;
     if (csq)
         if (auto quality = at::parse_csq(csq->lines))
-            apply_signal_quality(*quality, signal);
+            replies.csq = *quality;
     if (has_quirk("qeng")) {
         auto qeng = co_await command("AT+QENG=\"servingcell\"");
         if (auto failure = failure_of(qeng))
             co_return *failure;
         if (qeng)
             if (auto cell = at::parse_qeng_servingcell(qeng->lines))
-                apply_serving_cell(*cell, signal);
+                replies.serving_cell = *cell;
     } else {
         auto cesq = co_await command("AT+CESQ");
         if (auto failure = failure_of(cesq))
             co_return *failure;
         if (cesq)
             if (auto quality = at::parse_cesq(cesq->lines))
-                apply_extended_signal_quality(*quality, signal);
+                replies.cesq = *quality;
     }
     if (has_quirk("qcainfo")) {
         auto qcainfo = co_await command("AT+QCAINFO");
@@ -527,7 +555,7 @@ awaitable<Modem::Next> Modem::poll_signal()
             co_return *failure;
         if (qcainfo)
             if (auto components = at::parse_qcainfo(qcainfo->lines))
-                signal.carriers = carriers_from(*components);
+                replies.carriers = *components;
     }
     // Per-antenna RSRP, for aligning antennas. Documented for Quectel's EG/EM/RM modules; a
     // firmware that answers ERROR (some EC25s, reference §4.3) is not asked again.
@@ -538,8 +566,9 @@ awaitable<Modem::Next> Modem::poll_signal()
         if (!qrsrp)
             antenna_rsrp_refused_ = qrsrp.error() != at::Errc::Timeout;   // ERROR or +CME ERROR
         else if (auto antennas = at::parse_qrsrp(qrsrp->lines))
-            signal.antenna_rsrp_dbm = antennas->rsrp_dbm;
+            replies.antennas = *antennas;
     }
+    auto signal = signal_from(replies);
     signal.updated = Clock::now();
     update_signal(std::move(signal));
     co_return Next::Proceed;

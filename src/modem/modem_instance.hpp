@@ -71,6 +71,7 @@ private:
     boost::asio::awaitable<Next> choose_at_port();
     boost::asio::awaitable<Next> initialize();
     boost::asio::awaitable<Next> wait_until_answering();
+    boost::asio::awaitable<Next> select_character_set();
     boost::asio::awaitable<Next> read_identity();
     boost::asio::awaitable<Next> initialize_sim();
     boost::asio::awaitable<Next> read_iccid(Sim& sim);
@@ -191,6 +192,7 @@ private:
     std::vector<std::optional<at::Registration>> registrations_
         = std::vector<std::optional<at::Registration>>(3);
     std::optional<at::AccessTechnology> operator_technology_; // from AT+COPS?
+    at::CharacterSet character_set_ = at::CharacterSet::Ira; // AT+CSCS? after setup
 };
 
 } // namespace uplink::modem

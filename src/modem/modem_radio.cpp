@@ -418,7 +418,7 @@ awaitable<Result<at::OperatorSelection>> Modem::read_operator_selection()
     auto reply = co_await command("AT+COPS?");
     if (!reply)
         co_return reply.error();
-    co_return at::parse_cops_read(reply->lines);
+    co_return at::parse_cops_read(reply->lines, character_set_);
 }
 
 awaitable<Result<std::vector<NetworkEntry>>> Modem::scan_networks()
@@ -428,7 +428,7 @@ awaitable<Result<std::vector<NetworkEntry>>> Modem::scan_networks()
     auto reply = co_await command("AT+COPS=?", Manager::operator_scan_timeout);
     if (!reply)
         co_return reply.error();
-    auto entries = at::parse_cops_test(reply->lines);
+    auto entries = at::parse_cops_test(reply->lines, character_set_);
     if (!entries)
         co_return entries.error();
     std::vector<NetworkEntry> networks;

@@ -23,6 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)parse_uim_verify_pin_retries(message);
         (void)parse_nas_serving_system(message);
         (void)parse_nas_signal_info(message);
+        (void)parse_nas_operator_name(message);
         (void)parse_wda_data_format(message);
         auto outcome = parse_wds_start_network(message);
         (void)describe(outcome.end);
@@ -33,5 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)parse_wds_profile_list(message);
         (void)parse_wds_profile_settings(message);
     }
+    // The PLMN name decoder alone: encoding and spare bits from the first bytes.
+    (void)decode_plmn_name(
+        data[0] & 3, data[1] & 7, std::span<const std::uint8_t>(data + 2, size - 2));
     return 0;
 }

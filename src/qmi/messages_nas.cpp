@@ -1,4 +1,4 @@
-// NAS: registration (serving system) and signal.
+// NAS: registration (serving system), operator names and signal.
 #include "qmi/message_util.hpp"
 
 namespace uplink::qmi {
@@ -81,6 +81,91 @@ Result<ServingSystem> parse_nas_serving_system(const Message& response_or_indica
     serving.cell_id = optional_u32(message, indication ? 0x1e : 0x1d);
     serving.tac = optional_u16(message, indication ? 0x25 : 0x24);
     return serving;
+}
+
+std::string_view to_string(PlmnNameEncoding encoding)
+{
+    switch (encoding) {
+    case PlmnNameEncoding::Gsm7Packed:
+        return "gsm7-packed";
+    case PlmnNameEncoding::Ucs2LittleEndian:
+        return "ucs2-le";
+    }
+    return "unknown";
+}
+
+std::optional<std::string> decode_plmn_name(
+    std::uint8_t encoding, std::uint8_t spare_bits, std::span<const std::uint8_t> bytes)
+{
+    switch (static_cast<PlmnNameEncoding>(encoding)) {
+    case PlmnNameEncoding::Gsm7Packed: {
+        // 24.008 §10.5.3.5a: the spare bits of the last octet are padding. When the modem
+        // says "unknown" (0) and the septets end on an octet boundary, a last septet of 0
+        // is the 7 bits of padding, not an "@".
+        auto bits = bytes.size() * 8;
+        if (spare_bits >= 1 && spare_bits <= 7 && bits >= spare_bits)
+            bits -= spare_bits;
+        auto septets = unpack_gsm7(bytes, bits / 7);
+        if (spare_bits == 0 && bits % 7 == 0 && !septets.empty() && septets.back() == 0)
+            septets.pop_back();
+        return utf8_from_gsm7(septets);
+    }
+    case PlmnNameEncoding::Ucs2LittleEndian:
+        return utf8_from_ucs2(bytes, ByteOrder::LittleEndian);
+    }
+    return std::nullopt;
+}
+
+namespace {
+
+// {u8 encoding, u8 country initials, u8 long spare bits, u8 short spare bits, array[u8] long,
+// array[u8] short}: one element of 0x12, or the whole of 0x14.
+std::optional<NetworkName> read_network_name(TlvReader& reader)
+{
+    auto encoding = reader.u8();
+    reader.u8();
+    auto long_spare = reader.u8();
+    auto short_spare = reader.u8();
+    auto long_bytes = reader.bytes(reader.u8());
+    auto short_bytes = reader.bytes(reader.u8());
+    if (reader.failed())
+        return std::nullopt;
+    auto long_name = decode_plmn_name(encoding, long_spare, long_bytes);
+    auto short_name = decode_plmn_name(encoding, short_spare, short_bytes);
+    if (!long_name || !short_name)
+        return std::nullopt;
+    return NetworkName {std::move(*long_name), std::move(*short_name)};
+}
+
+} // namespace
+
+Message nas_get_operator_name(std::uint8_t client)
+{
+    return request(Service::Nas, client, nas::get_operator_name);
+}
+
+Result<OperatorName> parse_nas_operator_name(const Message& response)
+{
+    if (auto error = check_response(response))
+        return error;
+    OperatorName name;
+    if (auto spn = reader_for(response, 0x10)) {
+        spn->u8();
+        auto text = spn->string_u8();
+        if (!spn->failed())
+            name.service_provider = std::move(text);
+    }
+    if (auto plmn = reader_for(response, 0x12)) {
+        auto count = plmn->u8();
+        for (unsigned i = 0; i < count && !plmn->failed(); ++i)
+            if (auto element = read_network_name(*plmn))
+                name.plmn_names.push_back(std::move(*element));
+    }
+    if (auto text = reader_for(response, 0x13))
+        name.operator_string = text->string_rest();
+    if (auto nitz = reader_for(response, 0x14))
+        name.nitz = read_network_name(*nitz);
+    return name;
 }
 
 // 0x12 GSM i8 RSSI; 0x13 WCDMA {i8 RSSI, i16 ECIO}; 0x14 LTE {i8 RSSI, i8 RSRQ, i16 RSRP,

@@ -132,6 +132,113 @@ TEST(QmiMessages, ServingSystemIndicationUsesItsOwnTlvIds)
     EXPECT_EQ(serving->tac, 0x2b67);
 }
 
+// NAS Get Operator Name 0x0039. No capture of this message was at hand: the TLVs follow
+// libqmi's qmi-service-nas.json and the names were packed by 3GPP TS 23.038 §6.1.2.1.1's rule.
+Message operator_name_response()
+{
+    Message response {Service::Nas, 1, MessageType::Response, 1, nas::get_operator_name, {}};
+    response.add(0x02, hex("00 00 00 00"));
+    return response;
+}
+
+TEST(QmiMessages, OperatorNameInGsm7PackedAndUcs2)
+{
+    auto response = operator_name_response();
+    response.add(0x10, hex("01 08 63 6f 6e 67 73 74 61 72")); // condition 1, SPN "congstar"
+    response.add(0x12,
+        hex("02"
+            // GSM-7 packed: long "T-Mobile" (8 septets, no spare bits), short "TMO" (3 spare)
+            "00 00 00 03 07 d4 56 f3 2d 4e b3 cb 03 d4 e6 13"
+            // UCS-2 little-endian: long "Vodafone", short 中国 (China)
+            "01 00 00 00 10 56 00 6f 00 64 00 61 00 66 00 6f 00 6e 00 65 00 04 2d 4e fd 56"));
+    response.add(0x13, hex("54 65 6c 65 6b 6f 6d 2e 64 65")); // "Telekom.de"
+    // NITZ, GSM-7 packed: "O2 - UK" (7 spare bits: the last octet is one bit of text),
+    // short "Telekom.de" (2 spare bits).
+    response.add(0x14, hex("00 00 07 02 07 4f 19 a8 05 aa 2e 01 09 d4 32 bb bc 7e b7 5d e4 32"));
+    auto name = parse_nas_operator_name(response);
+    ASSERT_TRUE(name) << name.error().message();
+    EXPECT_EQ(name->service_provider, "congstar");
+    ASSERT_EQ(name->plmn_names.size(), 2u);
+    EXPECT_EQ(name->plmn_names[0].long_name, "T-Mobile");
+    EXPECT_EQ(name->plmn_names[0].short_name, "TMO");
+    EXPECT_EQ(name->plmn_names[1].long_name, "Vodafone");
+    EXPECT_EQ(name->plmn_names[1].short_name, "中国");
+    EXPECT_EQ(name->operator_string, "Telekom.de");
+    ASSERT_TRUE(name->nitz);
+    EXPECT_EQ(name->nitz->long_name, "O2 - UK");
+    EXPECT_EQ(name->nitz->short_name, "Telekom.de");
+}
+
+TEST(QmiMessages, PlmnNameSpareBits)
+{
+    // "O2 - UK" is 49 bits in 7 octets: with the spare bits unknown (0), the 7 padding bits
+    // would read as an eighth septet, "@"; they are dropped.
+    const std::uint8_t o2[] = {0x4f, 0x19, 0xa8, 0x05, 0xaa, 0x2e, 0x01};
+    EXPECT_EQ(decode_plmn_name(0, 7, o2), "O2 - UK");
+    EXPECT_EQ(decode_plmn_name(0, 0, o2), "O2 - UK");
+    // A real "@" at the end is kept when the spare bits say there is no padding.
+    const std::uint8_t at_sign[] = {0x41, 0x00}; // "A@": 14 bits, 2 spare
+    EXPECT_EQ(decode_plmn_name(0, 2, at_sign), "A@");
+    EXPECT_EQ(decode_plmn_name(0, 0, {}), "");
+    EXPECT_EQ(decode_plmn_name(7, 0, o2), std::nullopt); // an encoding past libqmi's two
+}
+
+TEST(QmiMessages, OperatorNameWithoutOptionalTlvsOrBroken)
+{
+    auto bare = parse_nas_operator_name(operator_name_response());
+    ASSERT_TRUE(bare) << bare.error().message();
+    EXPECT_FALSE(bare->service_provider);
+    EXPECT_TRUE(bare->plmn_names.empty());
+    EXPECT_FALSE(bare->operator_string);
+    EXPECT_FALSE(bare->nitz);
+
+    auto broken = operator_name_response();
+    broken.add(0x10, hex("00 09 41")); // SPN shorter than its length
+    broken.add(0x12,
+        hex("03 00 00 00 00 01 41 00" // "A", empty short name
+            "05 00 00 00 01 41 00" // unknown encoding 5: left out
+            "01 00 00 00 04 41")); // cut short: left out
+    broken.add(0x14, hex("01 00 00")); // NITZ cut short
+    auto name = parse_nas_operator_name(broken);
+    ASSERT_TRUE(name) << name.error().message();
+    EXPECT_FALSE(name->service_provider);
+    ASSERT_EQ(name->plmn_names.size(), 1u);
+    EXPECT_EQ(name->plmn_names[0].long_name, "A");
+    EXPECT_FALSE(name->nitz);
+
+    auto failed = operator_name_response();
+    failed.tlvs.clear();
+    failed.add(0x02, hex("01 00 03 00")); // QMI_ERR_INTERNAL
+    EXPECT_FALSE(parse_nas_operator_name(failed));
+    EXPECT_EQ(nas_get_operator_name(1).id, nas::get_operator_name);
+}
+
+// Replies that carry only their mandatory TLVs decode, with every optional value absent.
+TEST(QmiMessages, NasRepliesWithoutOptionalTlvs)
+{
+    Message serving {Service::Nas, 1, MessageType::Response, 1, nas::get_serving_system, {}};
+    serving.add(0x02, hex("00 00 00 00"));
+    serving.add(0x01, hex("01 01 01 02 01 08"));
+    auto system = parse_nas_serving_system(serving);
+    ASSERT_TRUE(system) << system.error().message();
+    EXPECT_FALSE(system->roaming);
+    EXPECT_FALSE(system->plmn);
+    EXPECT_FALSE(system->lac);
+    EXPECT_FALSE(system->tac);
+    EXPECT_FALSE(system->cell_id);
+
+    Message signal {Service::Nas, 1, MessageType::Response, 1, nas::get_signal_info, {}};
+    signal.add(0x02, hex("00 00 00 00"));
+    auto info = parse_nas_signal_info(signal);
+    ASSERT_TRUE(info) << info.error().message();
+
+    Message system_info {Service::Nas, 1, MessageType::Response, 1, nas::get_system_info, {}};
+    system_info.add(0x02, hex("00 00 00 00"));
+    auto lte = parse_nas_system_info(system_info);
+    ASSERT_TRUE(lte) << lte.error().message();
+    EXPECT_FALSE(*lte);
+}
+
 TEST(QmiMessages, CurrentSettingsIpv4)
 {
     // qmicli: IPv4 10.20.30.40/255.255.255.252, gateway 10.20.30.41, DNS 10.0.0.53 and .54, MTU 1500.
@@ -370,6 +477,8 @@ TEST(QmiMessages, EnumNames)
     EXPECT_EQ(to_string(ConnectionStatus::Connected), "connected");
     EXPECT_EQ(to_string(IpFamily::Unspecified), "unspecified");
     EXPECT_EQ(to_string(ServiceStatus::LimitedRegional), "limited-regional");
+    EXPECT_EQ(to_string(PlmnNameEncoding::Gsm7Packed), "gsm7-packed");
+    EXPECT_EQ(to_string(PlmnNameEncoding::Ucs2LittleEndian), "ucs2-le");
 }
 
 } // namespace

@@ -302,6 +302,31 @@ struct ServingSystem {
 };
 Result<ServingSystem> parse_nas_serving_system(const Message& response_or_indication);
 
+// NAS Get Operator Name 0x0039 (libqmi's qmi-service-nas.json; every TLV optional): 0x10 service
+// provider name {u8 display condition, string[u8]}; 0x12 operator PLMN names, array[u8] of
+// {u8 encoding, u8 country initials, u8 long name spare bits, u8 short name spare bits,
+// array[u8] long name, array[u8] short name}; 0x13 operator string name; 0x14 NITZ information,
+// one such element. The encoding (QmiNasPlmnEncodingScheme) is 0 for the GSM default alphabet
+// packed, 1 for UCS-2 little-endian; the spare bits (0 unknown, else 1..7) say how many bits of
+// the last byte are padding, 3GPP TS 24.008 §10.5.3.5a.
+enum class PlmnNameEncoding : std::uint8_t { Gsm7Packed = 0, Ucs2LittleEndian = 1 };
+std::string_view to_string(PlmnNameEncoding encoding);
+struct NetworkName {
+    std::string long_name, short_name; // UTF-8
+};
+struct OperatorName {
+    std::optional<std::string> service_provider; // the SIM's SPN
+    std::vector<NetworkName> plmn_names;
+    std::optional<std::string> operator_string;
+    std::optional<NetworkName> nitz; // the name the network sent (EMM/MM information)
+};
+Message nas_get_operator_name(std::uint8_t client);
+// A name in an encoding past the two above, or a TLV cut short, is left out; not an error.
+Result<OperatorName> parse_nas_operator_name(const Message& response);
+// The text of one name field of 0x12/0x14, as UTF-8; none for an unknown encoding.
+std::optional<std::string> decode_plmn_name(
+    std::uint8_t encoding, std::uint8_t spare_bits, std::span<const std::uint8_t> bytes);
+
 // NAS Get Signal Info 0x004F and the Signal Info indication 0x0051 (same TLVs).
 struct LteSignal {
     int rssi_dbm = 0, rsrq_db = 0, rsrp_dbm = 0;

@@ -506,7 +506,11 @@ void Emulator::deliver(Device& device, const std::vector<std::string>& urcs)
         log(LogLevel::Debug, "uplink-sim", "{} {} -> {}", device.spec.id, qmi->name,
             qmi::describe(message));
         auto frame = qmi::encode(message);
-        write(device, qmi, std::string(frame.begin(), frame.end()));
+        if (!frame) {
+            log(LogLevel::Error, "uplink-sim", "{}: not sent: {}", qmi::describe(message), frame.error().message());
+            continue;
+        }
+        write(device, qmi, std::string(frame->begin(), frame->end()));
     }
 }
 
@@ -543,7 +547,12 @@ void Emulator::take_qmi_bytes(
         log(LogLevel::Debug, "uplink-sim", "{} {} -> {}", device.spec.id, port->name,
             qmi::describe(answer->response));
         auto frame = qmi::encode(answer->response);
-        port->due.emplace(now + answer->delay, std::string(frame.begin(), frame.end()));
+        if (!frame) {
+            log(LogLevel::Error, "uplink-sim", "{}: not sent: {}", qmi::describe(answer->response),
+                frame.error().message());
+            continue;
+        }
+        port->due.emplace(now + answer->delay, std::string(frame->begin(), frame->end()));
         port->reply_timer.cancel(); // send_qmi() looks at the earliest due time again
     }
 }

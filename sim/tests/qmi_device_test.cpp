@@ -39,7 +39,7 @@ std::vector<std::uint8_t> answer_frame(QmiBench& bench, std::string_view request
     if (!answer)
         return {};
     bench.run_for(answer->delay + Duration(1));
-    return qmi::encode(answer->response);
+    return qmi::encode(answer->response).value();
 }
 
 TEST(QmiResponder, SilentWhileBootingAndAfterwardsAnswersWithTheLatency)

@@ -34,6 +34,7 @@ enum class Errc {
     Parse,            // a reply line did not have the expected form
     NotFound,         // the reply had no line the parser needed
     Cancelled,        // the channel was closed while the command waited
+    ReplyTooLong,     // more than Channel::max_reply_lines lines before the final result
 };
 const boost::system::error_category& at_category();
 const boost::system::error_category& cme_category();   // 3GPP TS 27.007 §9.2 numbers
@@ -295,6 +296,10 @@ public:
     ChannelStats stats() const;
 
     static constexpr int hung_after = 2;
+    // Lines one command's reply may have. The longest real ones (AT+QCFG=?, a neighbour cell
+    // list, AT&V) are a few dozen; a modem that sends lines without end must not fill the
+    // router's memory before the timeout. The command fails with Errc::ReplyTooLong at its final.
+    static constexpr std::size_t max_reply_lines = 256;
 
 private:
     struct Impl;

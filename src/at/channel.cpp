@@ -6,6 +6,7 @@
 #include "at/at.hpp"
 
 #include <array>
+#include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -50,6 +51,7 @@ struct Pending {
     // final was never coming (a modem booting ignores commands) and this reply is ours.
     std::optional<Reply> provisional;
     std::optional<Result<Reply>> result;
+    std::size_t dropped_lines = 0; // past Channel::max_reply_lines
     bool turn = false;
     bool written = false; // begun in the Framer
     asio::steady_timer signal;
@@ -186,11 +188,17 @@ void dispatch(Impl& impl, FrameEvent event)
     case FrameEvent::Kind::Line:
         if (impl.stale_finals > 0) {
             trace(impl, "late line:", event.text);
-            impl.late_reply.lines.push_back(std::move(event.text));
+            if (impl.late_reply.lines.size() < Channel::max_reply_lines)
+                impl.late_reply.lines.push_back(std::move(event.text));
             return;
         }
         if (!impl.current || impl.current->result) {
             trace(impl, "late line dropped:", event.text);
+            return;
+        }
+        if (impl.current->reply.lines.size() >= Channel::max_reply_lines) {
+            if (impl.current->dropped_lines++ == 0)
+                trace(impl, "dropped:", fmt::format("the reply's lines past {}", Channel::max_reply_lines));
             return;
         }
         trace(impl, "<", event.text);
@@ -215,7 +223,11 @@ void dispatch(Impl& impl, FrameEvent event)
             return;
         trace(impl, "<", event.text);
         impl.current->reply.final = std::move(*event.final);
-        complete(*impl.current, std::move(impl.current->reply));
+        // A reply cut short is not handed to a parser as if it were whole.
+        if (impl.current->dropped_lines > 0)
+            complete(*impl.current, make_error_code(Errc::ReplyTooLong));
+        else
+            complete(*impl.current, std::move(impl.current->reply));
         return;
     }
 }

@@ -183,6 +183,31 @@ TEST_F(AtChannel, CommandTurnsAnErrorFinalIntoAnError)
         script({{"AT+CPIN?", "\r\n+CME ERROR: 10\r\n"}, {"AT+CPIN?", "\r\n+CME ERROR: 10\r\n"}}));
 }
 
+// A modem that answers one command with lines without end: they are not all kept, the
+// command fails rather than hand a cut reply to its parser, and the next command is answered.
+asio::awaitable<void> expect_too_long_then_csq(Channel* channel)
+{
+    auto flooded = co_await channel->transact("AT+COPS=?", 2s);
+    EXPECT_FALSE(flooded);
+    if (!flooded) {
+        EXPECT_EQ(flooded.error(), make_error_code(Errc::ReplyTooLong));
+    }
+    co_await expect_csq(channel);
+}
+
+TEST_F(AtChannel, AReplyOfEndlessLinesIsCutAndFails)
+{
+    std::string flood;
+    for (std::size_t line = 0; line < Channel::max_reply_lines + 50; ++line)
+        flood += "\r\n+COPS: (2,\"Operator " + std::to_string(line) + "\",\"\",\"23415\",7)\r\n";
+    std::size_t traced = 0;
+    channel_->set_trace_handler([&](std::string_view direction, std::string_view) { traced += direction == "<"; });
+    run(expect_too_long_then_csq(channel_.get()),
+        script({{"AT+COPS=?", flood + "\r\nOK\r\n"}, {"AT+CSQ", "\r\n+CSQ: 17,99\r\n\r\nOK\r\n"}}));
+    // The lines kept, its final, and the next command's line and final.
+    EXPECT_EQ(traced, Channel::max_reply_lines + 3);
+}
+
 // ---------------------------------------------------------------- queue
 
 asio::awaitable<void> numbered_command(Channel* channel, int number, std::vector<int>* done)

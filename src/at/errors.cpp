@@ -199,6 +199,8 @@ public:
             return "the reply did not have the expected line";
         case Errc::Cancelled:
             return "cancelled: the channel was closed";
+        case Errc::ReplyTooLong:
+            return "the reply had more lines than a modem's reply has (256)";
         }
         return "at error " + std::to_string(value);
     }

@@ -253,6 +253,14 @@ modem::Profile profile_from(const Config& config, const ConfigSection& section, 
     // 3GPP TS 23.003 §9.1: an APN is at most 100 octets.
     if (connection.apn.size() > 100)
         diagnostics.push_back({section.line, "option 'apn': an APN is at most 100 characters"});
+    // Quectel's AT+QICSGP takes at most 127 bytes of each, the tightest of the modems' limits
+    // (QMI's are 16-bit lengths); a longer one would be cut by some modem, not refused by it.
+    constexpr std::size_t longest_credential = 127;
+    if (connection.username.size() > longest_credential)
+        diagnostics.push_back({section.line, fmt::format("option 'username': at most {} characters", longest_credential)});
+    if (connection.password.size() > longest_credential)
+        diagnostics.push_back({section.line, fmt::format("option 'password': at most {} characters (the value is "
+                                                         "never shown)", longest_credential)});
     // 3GPP TS 31.101 §9.3: a PIN is 4 to 8 decimal digits. The value is never shown.
     if (!profile.pin.empty() && (!all_digits(profile.pin) || profile.pin.size() < 4 || profile.pin.size() > 8))
         diagnostics.push_back({section.line, "option 'pin': a PIN is 4 to 8 digits"});

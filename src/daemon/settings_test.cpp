@@ -314,7 +314,17 @@ INSTANTIATE_TEST_SUITE_P(
                 "the HTTPS port too"},
         BadCase{"WebEnabledNotABoolean", "config web\n\toption enabled maybe\n", 2, "enabled"},
         BadCase{"TwoWebSections", "config web\nconfig web 'other'\n", 2, "web"},
-        BadCase{"ApnTooLong", "config profile 'p'\n\toption apn 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'\n", 1, "100 characters"}),
+        BadCase{"ApnTooLong", "config profile 'p'\n\toption apn 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'\n", 1, "100 characters"},
+        BadCase{"UsernameTooLong", "config profile 'p'\n\toption username '"
+                                   "uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu"
+                                   "uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu"
+                                   "'\n", 1,
+                "option 'username': at most 127 characters"},
+        BadCase{"PasswordTooLong", "config profile 'p'\n\toption password '"
+                                   "pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp"
+                                   "pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp"
+                                   "'\n", 1,
+                "option 'password': at most 127 characters"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
 
 TEST(Settings, PinIsNeverShownInAMessage)

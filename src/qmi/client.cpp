@@ -176,15 +176,19 @@ asio::awaitable<void> write_loop(std::shared_ptr<Impl> self)
     self->writing = false;
 }
 
-void send(const std::shared_ptr<Impl>& self, const Message& message)
+Result<void> send(const std::shared_ptr<Impl>& self, const Message& message)
 {
+    auto frame = encode(message);
+    if (!frame)
+        return frame.error();
     trace(*self, ">", message);
-    self->outgoing.push_back(encode(message));
+    self->outgoing.push_back(std::move(*frame));
     if (self->writing)
-        return;
+        return {};
     self->writing = true;
     asio::co_spawn(self->executor, write_loop(self),
         [name = self->name](std::exception_ptr exception) { log_spawn_failure(name, "writer", exception); });
+    return {};
 }
 
 // libqmi numbers each client's requests from 1 and wraps to 1 after 0xFF (CTL) or 0xFFFF,
@@ -220,8 +224,11 @@ asio::awaitable<Result<Message>> run_transact(std::shared_ptr<Impl> self, Messag
     request.transaction = next_transaction(*self, request.service, request.client);
     Key key {static_cast<std::uint8_t>(request.service), request.client, request.transaction};
     auto pending = std::make_shared<Pending>(self->executor, request.id);
+    if (auto sent = send(self, request); !sent) {
+        log(LogLevel::Debug, "qmi", "{}: not sent: {}: {}", self->name, describe(request), sent.error().message());
+        co_return sent.error();
+    }
     self->pending[key] = pending;
-    send(self, request);
     auto deadline = std::make_shared<asio::steady_timer>(self->executor, timeout);
     co_await (wait_for(pending) || expire(deadline));
     if (pending->result)

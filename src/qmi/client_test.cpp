@@ -65,7 +65,7 @@ public:
         }
     }
 
-    asio::awaitable<void> send(const Message& message) { co_await send_bytes(encode(message)); }
+    asio::awaitable<void> send(const Message& message) { co_await send_bytes(encode(message).value()); }
     asio::awaitable<void> send_bytes(std::vector<std::uint8_t> bytes)
     {
         co_await asio::async_write(*peer_, asio::buffer(bytes), use_tuple);

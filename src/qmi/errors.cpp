@@ -67,6 +67,7 @@ public:
         case Errc::TrailingBytes: return "QMI TLV has unexpected trailing bytes";
         case Errc::Timeout: return "no QMI response within the timeout";
         case Errc::Closed: return "QMI port closed";
+        case Errc::TooLong: return "QMI message too long to send (a TLV over 65535 bytes or a frame over 4096)";
         }
         return "unknown QMI codec error " + std::to_string(code);
     }

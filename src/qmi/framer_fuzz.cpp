@@ -19,8 +19,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& event : events) {
         if (!event.message)
             continue;
+        // What was decoded fits a frame, so it encodes again.
         auto frame = uplink::qmi::encode(*event.message);
-        auto again = uplink::qmi::decode(frame);
+        assert(frame);
+        auto again = uplink::qmi::decode(*frame);
         assert(again && again->tlvs.size() == event.message->tlvs.size());
         (void)uplink::qmi::describe(*event.message);
         (void)uplink::qmi::result_of(*event.message);

@@ -116,12 +116,17 @@ Result<Message> decode(std::span<const std::uint8_t> frame)
     return message;
 }
 
-std::vector<std::uint8_t> encode(const Message& message)
+Result<std::vector<std::uint8_t>> encode(const Message& message)
 {
     std::size_t tlv_length = 0;
-    for (const auto& tlv : message.tlvs)
+    for (const auto& tlv : message.tlvs) {
+        if (tlv.value.size() > 0xffff)
+            return make_error_code(Errc::TooLong);
         tlv_length += 3 + tlv.value.size();
+    }
     auto size = header_size(message.service);
+    if (1 + qmux_header_size + size + tlv_length > Framer::max_frame)
+        return make_error_code(Errc::TooLong);
     std::vector<std::uint8_t> out;
     out.reserve(1 + qmux_header_size + size + tlv_length);
     out.push_back(qmux_marker);

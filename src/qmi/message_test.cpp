@@ -51,7 +51,7 @@ TEST(QmiDecode, LibqmiDmsGetIdsRequest)
     EXPECT_EQ(message->transaction, 0xffff);
     EXPECT_EQ(message->id, dms::get_ids);
     EXPECT_TRUE(message->tlvs.empty());
-    EXPECT_EQ(encode(*message), get_ids_request);
+    EXPECT_EQ(encode(*message).value(), get_ids_request);
 }
 
 TEST(QmiDecode, LibqmiDmsGetIdsResponse)
@@ -65,7 +65,7 @@ TEST(QmiDecode, LibqmiDmsGetIdsResponse)
     EXPECT_EQ(string_tlv(*message, 0x10), "80997874");
     EXPECT_EQ(string_tlv(*message, 0x12), "35922505003997");
     EXPECT_EQ(string_tlv(*message, 0x13), "B");
-    EXPECT_EQ(encode(*message), frame);
+    EXPECT_EQ(encode(*message).value(), frame);
 }
 
 TEST(QmiDecode, CtlAllocateCidHasAOneByteTransaction)
@@ -79,12 +79,12 @@ TEST(QmiDecode, CtlAllocateCidHasAOneByteTransaction)
     EXPECT_EQ(message->id, ctl::allocate_cid);
     ASSERT_NE(message->find(0x01), nullptr);
     EXPECT_EQ(message->find(0x01)->value, bytes_of({0x03}));
-    EXPECT_EQ(encode(*message), request);
+    EXPECT_EQ(encode(*message).value(), request);
 
     Message response {Service::Ctl, 0, MessageType::Response, 7, ctl::allocate_cid, {}};
     response.add(0x02, result_value());
     response.add(0x01, bytes_of({0x03, 0x05}));
-    EXPECT_EQ(encode(response),
+    EXPECT_EQ(encode(response).value(),
         bytes_of({0x01, 0x17, 0x00, 0x80, 0x00, 0x00, 0x01, 0x07, 0x22, 0x00, 0x0c, 0x00, 0x02, 0x04, 0x00, 0x00,
             0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x03, 0x05}));
 }
@@ -93,16 +93,35 @@ TEST(QmiDecode, IndicationFlags)
 {
     Message indication {Service::Wds, 4, MessageType::Indication, 0, wds::packet_service_status_indication, {}};
     indication.add(0x01, bytes_of({0x01, 0x00}));
-    auto frame = encode(indication);
+    auto frame = encode(indication).value();
     EXPECT_EQ(frame[6], 0x04);
     auto back = decode(frame);
     ASSERT_TRUE(back);
     EXPECT_EQ(back->type, MessageType::Indication);
 
     Message sync {Service::Ctl, 0, MessageType::Indication, 0, ctl::sync, {}};
-    auto ctl_frame = encode(sync);
+    auto ctl_frame = encode(sync).value();
     EXPECT_EQ(ctl_frame[6], 0x02);
     EXPECT_EQ(decode(ctl_frame)->type, MessageType::Indication);
+}
+
+// The length fields are 16 bits and cdc-wdm takes 4096 bytes: what does not fit is refused, never
+// sent with its lengths cut (a 65536-byte APN would go out as an empty one).
+TEST(QmiEncode, WhatDoesNotFitIsRefused)
+{
+    Message start {Service::Wds, 1, MessageType::Request, 1, wds::start_network, {}};
+    start.add(0x14, std::vector<std::uint8_t>(0x10000, 'a'));
+    EXPECT_EQ(encode(start).error(), Errc::TooLong);
+    start.tlvs.clear();
+    start.add(0x14, std::vector<std::uint8_t>(Framer::max_frame, 'a'));
+    EXPECT_EQ(encode(start).error(), Errc::TooLong);
+    // The largest frame that fits: 1 marker + 5 QMUX + 7 header (2+2+2 and a flag) + 3 TLV header.
+    start.tlvs.clear();
+    start.add(0x14, std::vector<std::uint8_t>(Framer::max_frame - 1 - 5 - 7 - 3, 'a'));
+    auto largest = encode(start);
+    ASSERT_TRUE(largest) << largest.error().message();
+    EXPECT_EQ(largest->size(), Framer::max_frame);
+    EXPECT_TRUE(decode(*largest));
 }
 
 TEST(QmiDecode, MalformedFramesAreErrors)

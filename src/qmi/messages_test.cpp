@@ -394,10 +394,10 @@ TEST(QmiMessages, VersionInfoAndSync)
     // qmicli --device-open-version-info sends 01 0b 00 00 00 00 00 01 21 00 00 00 (tid 1).
     auto request = ctl_get_version_info();
     request.transaction = 1;
-    EXPECT_EQ(encode(request), hex("01 0b 00 00 00 00 00 01 21 00 00 00"));
+    EXPECT_EQ(encode(request).value(), hex("01 0b 00 00 00 00 00 01 21 00 00 00"));
     auto sync = ctl_sync();
     sync.transaction = 1;
-    EXPECT_EQ(encode(sync), hex("01 0b 00 00 00 00 00 01 27 00 00 00"));
+    EXPECT_EQ(encode(sync).value(), hex("01 0b 00 00 00 00 00 01 27 00 00 00"));
 
     Message response {Service::Ctl, 0, MessageType::Response, 1, ctl::get_version_info, {}};
     response.add(0x02, result_value());

@@ -33,6 +33,7 @@ enum class Errc {
     TrailingBytes,     // a TLV value longer than its fields
     Timeout,           // no response within the request's timeout
     Closed,            // the port went away
+    TooLong,           // a TLV over 65535 bytes, or a frame over Framer::max_frame: not sent
 };
 const boost::system::error_category& codec_category();
 Error make_error_code(Errc code);
@@ -108,8 +109,10 @@ struct Message {
 // are kept (callers skip what they do not know).
 Result<Message> decode(std::span<const std::uint8_t> frame);
 // QMUX control flags: 0x80 for a frame from the modem (responses and indications), 0x00 from
-// the host (requests).
-std::vector<std::uint8_t> encode(const Message& message);
+// the host (requests). Errc::TooLong when a TLV's value does not fit its 16-bit length or the
+// frame is over Framer::max_frame, which a modem's cdc-wdm does not take: never a frame whose
+// length fields were cut to fit.
+Result<std::vector<std::uint8_t>> encode(const Message& message);
 
 // "DMS 0x0025 response tid 7 client 1: 02[4] 10[8] 11[15]" for the modem dialogue log.
 std::string describe(const Message& message);

@@ -783,7 +783,8 @@ boost::asio::awaitable<Response> Router::set_sim_pin(std::string id, json::value
 boost::asio::awaitable<Response> Router::send_at(std::string id, Request request)
 {
     if (request.caller == Caller::ApiToken && request.console != ConsoleRight::Granted) {
-        log(LogLevel::Warning, "api", "AT console: refused {} on modem {}: it lacks the console scope", request.client, id);
+        log(LogLevel::Warning, "api", "AT console: refused {} on modem {}: it lacks the console scope",
+            request.client, id);
         co_return Response::failure(403, "this API token has no right to the AT console: the admin makes a token "
                                          "with the \"console\" scope for that (docs/auth.md), or logs in");
     }

@@ -176,7 +176,8 @@ struct Server::Impl {
     static asio::awaitable<Response> answer(std::shared_ptr<Impl> impl, Request request);
     template <typename Stream>
     static asio::awaitable<void> stream_events(std::shared_ptr<Impl> impl, Stream& stream, unsigned version);
-    static asio::awaitable<Response> route(std::shared_ptr<Impl> impl, const Request& request, const GateDecision& decision);
+    static asio::awaitable<Response> route(
+        std::shared_ptr<Impl> impl, const Request& request, const GateDecision& decision);
     static Response page(const Request& request);
     Response redirect(const HttpRequest& request, const std::string& local_host) const;
 };

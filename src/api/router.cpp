@@ -586,6 +586,12 @@ boost::asio::awaitable<Response> Router::handle(Request request)
         if (segments.size() == 5 && segments[3] == "sim" && segments[4] == "pin") {
             if (auto refusal = expect(Method::Post))
                 co_return *refusal;
+            // The SIM's answer tells whether a PIN is right: a token sends one only with the
+            // console scope, which sends PINs anyway (docs/auth.md).
+            if (request.caller == Caller::ApiToken && request.console != ConsoleRight::Granted)
+                co_return Response::failure(403, "an API token sends the SIM no PIN (its answer would say whether a "
+                                                 "guess is right) unless made with the \"console\" scope: log in "
+                                                 "with the password");
             co_return co_await set_sim_pin(id, std::move(request.body));
         }
         if (segments.size() == 4 && segments[3] == "scan") {

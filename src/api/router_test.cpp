@@ -529,6 +529,19 @@ TEST_F(ProfileRoutesTest, TheSimPinIsChangedAndARefusalSaysSo)
     EXPECT_EQ(get("/v1/modems/1-1/sim/pin").status, 405);
 }
 
+// "accepted" says whether a guessed PIN is right: a token without the console scope sends none.
+TEST_F(ProfileRoutesTest, ATokenSendsTheSimAPinOnlyWithTheConsoleScope)
+{
+    auto body = json::parse(R"({"operation":"disable","pin":"1234"})");
+    auto refused = request(Method::Post, "/v1/modems/1-1/sim/pin", body, Caller::ApiToken);
+    EXPECT_EQ(refused.status, 403);
+    EXPECT_NE(refused.error.find("\"console\" scope"), std::string::npos) << refused.error;
+    EXPECT_TRUE(source.pin_requests.empty());
+    EXPECT_EQ(request(Method::Post, "/v1/modems/1-1/sim/pin", body, Caller::ApiToken, ConsoleRight::Granted).status, 200);
+    EXPECT_EQ(request(Method::Post, "/v1/modems/1-1/sim/pin", body, Caller::Admin).status, 200);
+    EXPECT_EQ(source.pin_requests.size(), 2u);
+}
+
 TEST_F(ProfileRoutesTest, TheRadioShowsWhatTheModemReports)
 {
     EXPECT_EQ(get("/v1/modems/1-1").body.at("radio"),

@@ -801,6 +801,9 @@ TEST_F(SecretsTest, ATokenCannotSetOrProbeAPin)
     }
     auto [applied, applied_body] = post_as(token, "/api/v1/profiles/default", R"({"options":{"pin":"1234"},"preview":false})");
     EXPECT_EQ(applied, 403) << applied_body;
+    // Nor to the SIM, whose answer would say the same.
+    auto [sim_pin, sim_pin_body] = post_as(token, "/api/v1/modems/1-1/sim/pin", R"({"operation":"disable","pin":"1234"})");
+    EXPECT_EQ(sim_pin, 403) << sim_pin_body;
     auto [password, password_body] = post_as(token, "/api/v1/profiles/default", R"({"options":{"password":"x"}})");
     EXPECT_EQ(password, 403) << password_body;
     EXPECT_NE(password_body.find("'password'"), std::string::npos) << password_body;

@@ -21,6 +21,12 @@ namespace uplink::api {
 
 // A change of one `config profile` or `config rule` section (docs/config.md), from the API or
 // the CLI: previewed (what each modem would do), or saved to the config file and applied live.
+// What a caller may do with secret options (the config schema's `secret` ones: a profile's `pin`
+// and `password`): root and the admin set them, and their previews compare them; an API token
+// sets none, and its previews never compare them, so that a preview cannot tell it whether a
+// guessed PIN is the configured one.
+enum class SecretAccess { Full, None };
+
 struct ConfigEdit {
     enum class Kind { Set, Remove };
     enum class Mode { Preview, Apply };
@@ -29,9 +35,11 @@ struct ConfigEdit {
     Kind kind = Kind::Set;
     Mode mode = Mode::Preview;
     std::map<std::string, std::string> options;   // Set: new values; "" returns one to its default
+    SecretAccess secrets = SecretAccess::None;    // the less trusted, unless the caller says
 };
 
 struct ConfigEditOutcome {
+    std::vector<std::string> forbidden;           // secret options the caller may not set: nothing changed
     std::vector<std::string> problems;            // why the edit is refused: nothing was changed
     std::vector<modem::PlannedChange> changes;    // per modem, what the edit does (or would do)
     std::vector<std::string> changed;             // the settings that differ from the running ones
@@ -124,6 +132,10 @@ class Router;
 // token, which never reaches the config file and the PINs and passwords in it.
 enum class Credential { Session, ApiToken };
 
+// The AT console (POST /v1/modems/<id>/at) can send a modem anything, PINs included: root's and
+// the admin's, and an API token's only when the admin gave it the "console" scope (docs/auth.md).
+enum class ConsoleRight { Denied, Granted };
+
 // The API for a transport that carries the method, the path and the body apart (HTTP): the body
 // and the reply are JSON text, so that the transport needs none of Boost.JSON's headers.
 struct TextRequest {
@@ -132,6 +144,8 @@ struct TextRequest {
     std::string body;            // JSON text; empty: no body
     Credential credential = Credential::ApiToken;   // the less trusted, unless the gate says
     std::string query {};        // what follows '?' in the target, undecoded; empty: none
+    ConsoleRight console = ConsoleRight::Denied;
+    std::string client {};       // who and from where, for the audit log: "API token 'x' from 192.0.2.7"
 };
 
 struct TextReply {

@@ -226,19 +226,26 @@ Response Router::profiles() const
 
 // POST /v1/profiles/<name>, /v1/rules/<name> (set), or .../<name>/delete. A preview unless the
 // body says "preview": false.
-Response Router::edit_config(std::string type, std::string name, bool remove, const json::value& body)
+// An API token sets no secret option and its previews do not compare them (api.hpp, SecretAccess).
+Response Router::edit_config(std::string type, std::string name, bool remove, const Request& request)
 {
     ConfigEdit edit;
     edit.type = std::move(type);
     edit.name = std::move(name);
     edit.kind = remove ? ConfigEdit::Kind::Remove : ConfigEdit::Kind::Set;
-    if (auto problem = read_edit_body(body, edit))
+    edit.secrets = request.caller == Caller::ApiToken ? SecretAccess::None : SecretAccess::Full;
+    if (auto problem = read_edit_body(request.body, edit))
         return Response::failure(400, *problem);
     if (remove && !edit.options.empty())
         return Response::failure(400, "a delete takes no 'options'");
     auto outcome = source_.edit_config(edit);
     if (!outcome)
         return Response::failure(500, fmt::format("the configuration cannot be saved: {}", outcome.error().message()));
+    if (!outcome->forbidden.empty())
+        return Response::failure(403, fmt::format("an API token cannot set {} {}: {} secret; log in with the "
+            "password to set it", outcome->forbidden.size() == 1 ? "option" : "options",
+            fmt::format("'{}'", fmt::join(outcome->forbidden, "', '")),
+            outcome->forbidden.size() == 1 ? "it is a" : "each is a"));
     if (!outcome->problems.empty())
         return Response::failure(remove ? 409 : 400, fmt::format("{}", fmt::join(outcome->problems, "; ")));
     return Response::ok(json::object{

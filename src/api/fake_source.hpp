@@ -159,7 +159,8 @@ public:
     {
         edits.push_back(std::move(edit));
         auto outcome = edit_outcome;
-        outcome.applied = outcome.problems.empty() && edits.back().mode == ConfigEdit::Mode::Apply;
+        outcome.applied = outcome.problems.empty() && outcome.forbidden.empty()
+            && edits.back().mode == ConfigEdit::Mode::Apply;
         return outcome;
     }
     ConfigFile file {"/etc/config/uplink", "config profile 'home'\n\toption pin '1234'\n"};

@@ -29,7 +29,7 @@ std::string reply_line(const Response& response)
 constexpr std::string_view example = R"({"method":"GET","path":"/v1/status"})";
 
 // A request line into a Request, or the 400 that says what is wrong with it.
-std::variant<Request, Response> parse_request(std::string_view line)
+std::variant<Request, Response> parse_request(std::string_view line, std::string client)
 {
     json::error_code error;
     auto value = json::parse(line, error);
@@ -43,6 +43,8 @@ std::variant<Request, Response> parse_request(std::string_view line)
 
     Request request;
     request.caller = Caller::Root;
+    request.console = ConsoleRight::Granted;
+    request.client = std::move(client);
     auto* method = object->if_contains("method");
     if (!method)
         return Response::failure(400, "missing field 'method' (\"GET\" or \"POST\")");
@@ -78,7 +80,7 @@ LineProtocol::LineProtocol(ModemSource& source, DaemonInfo info)
 {
 }
 
-boost::asio::awaitable<Answer> LineProtocol::answer(std::string line)
+boost::asio::awaitable<Answer> LineProtocol::answer(std::string line, std::string client)
 {
     Answer answer;
     if (blank(line))
@@ -90,7 +92,7 @@ boost::asio::awaitable<Answer> LineProtocol::answer(std::string line)
     }
     Response response;
     try {
-        auto parsed = parse_request(line);
+        auto parsed = parse_request(line, std::move(client));
         if (auto* failure = std::get_if<Response>(&parsed))
             response = std::move(*failure);
         else
@@ -129,6 +131,8 @@ boost::asio::awaitable<TextReply> TextApi::answer(TextRequest text)
     try {
         Request request;
         request.caller = text.credential == Credential::Session ? Caller::Admin : Caller::ApiToken;
+        request.console = text.console;
+        request.client = std::move(text.client);
         request.method_text = std::move(text.method);
         request.method = method_from_string(request.method_text);
         request.path = std::move(text.path);

@@ -21,8 +21,9 @@ class LineProtocol {
 public:
     LineProtocol(ModemSource& source, DaemonInfo info);
 
-    // `line` without its '\n'. Never throws on any input.
-    boost::asio::awaitable<Answer> answer(std::string line);
+    // `line` without its '\n'; `client` says who sent it, for the audit log ("unix socket, uid 0").
+    // Never throws on any input.
+    boost::asio::awaitable<Answer> answer(std::string line, std::string client = "unix socket");
 
     static std::string event_line(const modem::Event& event);
     static std::string too_large_line();

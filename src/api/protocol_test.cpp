@@ -154,9 +154,28 @@ TEST_F(TextApiTest, ErrorsHaveTheStatusAndMessage)
 
 TEST_F(TextApiTest, PostBodyReachesTheRouter)
 {
-    auto reply = answer("POST", "/v1/modems/1-1/at", R"({"command":"ATI"})");
+    auto reply = answer("POST", "/v1/modems/1-1/signal/fast", R"({"seconds":5})");
     EXPECT_EQ(reply.status, 200) << reply.body;
-    EXPECT_EQ(source.commands_sent, std::vector<std::string>{"1-1 ATI"});
+    EXPECT_EQ(json::parse(reply.body).at("seconds"), 5) << reply.body;
+}
+
+// The AT console: the admin's session, and a token only with the console scope (as the gate
+// says); the transport's description of the client goes with it.
+TEST_F(TextApiTest, TheConsoleNeedsASessionOrTheConsoleScope)
+{
+    TextApi api(source, DaemonInfo{"0.1.0", Clock::now()});
+    auto at = [&api](Credential credential, ConsoleRight console) {
+        TextRequest request{"POST", "/v1/modems/1-1/at", R"({"command":"ATI"})", credential};
+        request.console = console;
+        request.client = "a test";
+        return run_to_completion(api.answer(std::move(request))).status;
+    };
+    EXPECT_EQ(at(Credential::ApiToken, ConsoleRight::Denied), 403);
+    EXPECT_EQ(answer("POST", "/v1/modems/1-1/at", R"({"command":"ATI"})").status, 403);   // nothing said: denied
+    EXPECT_TRUE(source.commands_sent.empty());
+    EXPECT_EQ(at(Credential::ApiToken, ConsoleRight::Granted), 200);
+    EXPECT_EQ(at(Credential::Session, ConsoleRight::Granted), 200);
+    EXPECT_EQ(source.commands_sent, (std::vector<std::string>{"1-1 ATI", "1-1 ATI"}));
 }
 
 TEST_F(TextApiTest, BodyThatIsNotAnObjectIs400)

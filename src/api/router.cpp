@@ -485,6 +485,14 @@ Response at_failure(const std::string& id, const std::string& command, const Err
         return Response::failure(409, fmt::format("modem {} cannot take commands in its present state ({}); "
                                                   "see `uplink modem {}`",
                                                   id, error.message(), id));
+    if (error == modem::Errc::WrongPinRemembered)
+        return Response::failure(409, fmt::format("{} was not sent: this SIM refused this PIN before (or its answer "
+                                                  "was lost), and uplink never sends it again", command));
+    if (error == modem::Errc::PinStoreUnreadable)
+        return Response::failure(409, fmt::format("{} was not sent: {}, so uplink sends no PIN until it is fixed",
+                                                  command, error.message()));
+    if (error == modem::Errc::OnePinPerLine)
+        return Response::failure(400, fmt::format("{} was not sent: {}", command, error.message()));
     // A modem-reported error given as an error code rather than a reply.
     if (error.category() == at::cme_category() || error.category() == at::cms_category() ||
         error.category() == at::at_category()) {
@@ -573,11 +581,17 @@ boost::asio::awaitable<Response> Router::handle(Request request)
         if (segments.size() == 4 && segments[3] == "at") {
             if (auto refusal = expect(Method::Post))
                 co_return *refusal;
-            co_return co_await send_at(id, std::move(request.body));
+            co_return co_await send_at(id, std::move(request));
         }
         if (segments.size() == 5 && segments[3] == "sim" && segments[4] == "pin") {
             if (auto refusal = expect(Method::Post))
                 co_return *refusal;
+            // The SIM's answer tells whether a PIN is right: a token sends one only with the
+            // console scope, which sends PINs anyway (docs/auth.md).
+            if (request.caller == Caller::ApiToken && request.console != ConsoleRight::Granted)
+                co_return Response::failure(403, "an API token sends the SIM no PIN (its answer would say whether a "
+                                                 "guess is right) unless made with the \"console\" scope: log in "
+                                                 "with the password");
             co_return co_await set_sim_pin(id, std::move(request.body));
         }
         if (segments.size() == 4 && segments[3] == "scan") {
@@ -601,7 +615,7 @@ boost::asio::awaitable<Response> Router::handle(Request request)
         if (auto refusal = expect(Method::Post))
             co_return *refusal;
         co_return edit_config(resource == "profiles" ? "profile" : "rule", segments[2], segments.size() == 4,
-            request.body);
+            request);
     }
     if (resource == "config" && segments.size() == 2) {
         if (request.caller == Caller::ApiToken)
@@ -769,10 +783,20 @@ boost::asio::awaitable<Response> Router::set_sim_pin(std::string id, json::value
     });
 }
 
-boost::asio::awaitable<Response> Router::send_at(std::string id, json::value body)
+// The AT console. It can send the SIM a PIN and read credentials back from the modem, so it is
+// root's and the admin's, and an API token's only with the "console" scope; every command is
+// logged with who sent it and from where, its secrets redacted.
+boost::asio::awaitable<Response> Router::send_at(std::string id, Request request)
 {
+    if (request.caller == Caller::ApiToken && request.console != ConsoleRight::Granted) {
+        log(LogLevel::Warning, "api", "AT console: refused {} on modem {}: it lacks the console scope",
+            request.client, id);
+        co_return Response::failure(403, "this API token has no right to the AT console: the admin makes a token "
+                                         "with the \"console\" scope for that (docs/auth.md), or logs in");
+    }
     if (!source_.modem(id))
         co_return not_found_modem(id);
+    const auto& body = request.body;
     const auto* object = body.if_object();
     const json::value* command_value = object ? object->if_contains("command") : nullptr;
     if (!command_value)
@@ -791,9 +815,15 @@ boost::asio::awaitable<Response> Router::send_at(std::string id, json::value bod
             co_return Response::failure(400, "command must be one line without control characters "
                                              "(send one command per request)");
 
+    log(LogLevel::Info, "api", "AT console: {} on modem {}: {}", request.client, id, at::redact_secrets(command));
     auto reply = co_await source_.send_at(id, command);
     if (!reply)
-        co_return at_failure(id, command, reply.error());
+        co_return at_failure(id, at::redact_secrets(command), reply.error());
+    // A token's script sees credentials that a reply gives back (AT+QICSGP=1) redacted, as the
+    // dialogue shows them; root and the admin, who can read the config file, see them.
+    if (request.caller == Caller::ApiToken)
+        for (auto& line : reply->lines)
+            line = at::redact_secrets(line);
     co_return Response::ok(at_reply_json(*reply));
 }
 

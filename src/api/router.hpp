@@ -26,6 +26,8 @@ using Query = std::map<std::string, std::string, std::less<>>;
 struct Request {
     Method method = Method::Get;
     Caller caller = Caller::ApiToken;   // the less trusted, unless the transport says
+    ConsoleRight console = ConsoleRight::Denied;
+    std::string client;          // who and from where, for the audit log of console commands
     std::string method_text;     // as sent, for messages when it is not GET or POST
     std::string path;            // "/v1/modems/1-1/signal", and a query when there is one
     boost::json::value body;     // null when the request had none
@@ -63,13 +65,13 @@ private:
     Response dialogue(const std::string& id) const;
     Response debug(const std::string& id) const;                    // debug_routes.cpp
     boost::json::value modem_json(const modem::Snapshot& snapshot) const;   // snapshot and usage
-    boost::asio::awaitable<Response> send_at(std::string id, boost::json::value body);
+    boost::asio::awaitable<Response> send_at(std::string id, Request request);
     Response set_connection_wanted(const std::string& id, bool wanted);
     boost::asio::awaitable<Response> set_sim_pin(std::string id, boost::json::value body);
     boost::asio::awaitable<Response> scan_networks(std::string id);
     Response recent_events() const;
     Response profiles() const;
-    Response edit_config(std::string type, std::string name, bool remove, const boost::json::value& body);
+    Response edit_config(std::string type, std::string name, bool remove, const Request& request);
     Response config_file() const;                                   // config_routes.cpp
     Response restore_config(const boost::json::value& body);
     boost::asio::awaitable<Response> reset_admin_password(Request request);

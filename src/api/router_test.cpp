@@ -29,11 +29,14 @@ protected:
         source.snapshots = {testing::registered_ec25("1-1"), testing::locked_ec25("1-2")};
     }
 
-    Response request(Method method, std::string path, json::value body = nullptr, Caller caller = Caller::Root)
+    Response request(Method method, std::string path, json::value body = nullptr, Caller caller = Caller::Root,
+        ConsoleRight console = ConsoleRight::Denied)
     {
         Router router(source, DaemonInfo{"0.1.0", Clock::now() - std::chrono::seconds(125)});
         Request request;
         request.caller = caller;
+        request.console = console;
+        request.client = "a test";
         request.method = method;
         request.method_text = std::string(to_string(method));
         request.path = std::move(path);
@@ -365,6 +368,60 @@ TEST_F(RouterTest, BadAtBodiesAre400SayingWhatIsWrong)
     EXPECT_TRUE(source.commands_sent.empty());
 }
 
+// The console can send PINs and read credentials back: an API token reaches it only with the
+// console scope, and sees credentials in replies redacted; root and the admin see the reply.
+TEST_F(RouterTest, TheConsoleIsForRootTheAdminAndATokenWithTheConsoleScope)
+{
+    source.at_handler = [](const std::string&, const std::string&) -> Result<at::Reply> {
+        at::Reply reply;
+        reply.lines = {"+QICSGP: 1,\"internet\",\"web\",\"web-secret\",1"};
+        reply.final = {at::FinalKind::Ok, -1, "OK"};
+        return reply;
+    };
+    auto body = json::parse(R"({"command":"AT+QICSGP=1"})");
+    auto path = "/v1/modems/1-1/at";
+    auto refused = request(Method::Post, path, body, Caller::ApiToken);
+    EXPECT_EQ(refused.status, 403);
+    EXPECT_NE(refused.error.find("\"console\" scope"), std::string::npos) << refused.error;
+    EXPECT_TRUE(source.commands_sent.empty());
+    // Even to a modem that is not there: the refusal comes first.
+    EXPECT_EQ(request(Method::Post, "/v1/modems/7-7/at", body, Caller::ApiToken).status, 403);
+
+    auto scoped = request(Method::Post, path, body, Caller::ApiToken, ConsoleRight::Granted);
+    ASSERT_EQ(scoped.status, 200) << scoped.error;
+    EXPECT_EQ(scoped.body.at("lines").at(0), "+QICSGP: 1,\"internet\",\"web\",***");
+    for (auto caller : {Caller::Admin, Caller::Root}) {
+        auto full = request(Method::Post, path, body, caller);
+        ASSERT_EQ(full.status, 200) << full.error;
+        EXPECT_EQ(full.body.at("lines").at(0), "+QICSGP: 1,\"internet\",\"web\",\"web-secret\",1");
+    }
+    EXPECT_EQ(source.commands_sent.size(), 3u);
+}
+
+// The PIN store's refusals, from the modem: nothing reached the SIM.
+TEST_F(RouterTest, APinTheStoreRefusesIsNotSentAndSaysWhy)
+{
+    struct Case {
+        Error error;
+        int status;
+        const char* words;
+    };
+    for (const auto& [error, status, words] : {
+             Case{modem::Errc::WrongPinRemembered, 409, "refused this PIN before"},
+             Case{modem::Errc::PinStoreUnreadable, 409, "sends no PIN until"},
+             Case{modem::Errc::OnePinPerLine, 400, "one PIN or PUK"},
+         }) {
+        source.at_handler = [error = error](const std::string&, const std::string&) -> Result<at::Reply> {
+            return error;
+        };
+        auto response = post_at("1-1", json::parse(R"({"command":"AT+CMEE=2;+CPIN=\"1234\""})"));
+        EXPECT_EQ(response.status, status) << error.message();
+        EXPECT_NE(response.error.find(words), std::string::npos) << response.error;
+        EXPECT_NE(response.error.find("AT+CMEE=2;+CPIN=***"), std::string::npos) << response.error;
+        EXPECT_EQ(response.error.find("1234"), std::string::npos) << response.error;
+    }
+}
+
 TEST_F(RouterTest, AtToUnknownModemIs404AndSendsNothing)
 {
     auto response = post_at("7-7", json::parse(R"({"command":"ATI"})"));
@@ -470,6 +527,19 @@ TEST_F(ProfileRoutesTest, TheSimPinIsChangedAndARefusalSaysSo)
     EXPECT_EQ(request(Method::Post, "/v1/modems/1-1/sim/pin", json::parse(R"({"operation":"change","pin":"1234"})")).status, 400);
     EXPECT_EQ(request(Method::Post, "/v1/modems/9-9/sim/pin", json::parse(R"({"operation":"enable","pin":"1234"})")).status, 404);
     EXPECT_EQ(get("/v1/modems/1-1/sim/pin").status, 405);
+}
+
+// "accepted" says whether a guessed PIN is right: a token without the console scope sends none.
+TEST_F(ProfileRoutesTest, ATokenSendsTheSimAPinOnlyWithTheConsoleScope)
+{
+    auto body = json::parse(R"({"operation":"disable","pin":"1234"})");
+    auto refused = request(Method::Post, "/v1/modems/1-1/sim/pin", body, Caller::ApiToken);
+    EXPECT_EQ(refused.status, 403);
+    EXPECT_NE(refused.error.find("\"console\" scope"), std::string::npos) << refused.error;
+    EXPECT_TRUE(source.pin_requests.empty());
+    EXPECT_EQ(request(Method::Post, "/v1/modems/1-1/sim/pin", body, Caller::ApiToken, ConsoleRight::Granted).status, 200);
+    EXPECT_EQ(request(Method::Post, "/v1/modems/1-1/sim/pin", body, Caller::Admin).status, 200);
+    EXPECT_EQ(source.pin_requests.size(), 2u);
 }
 
 TEST_F(ProfileRoutesTest, TheRadioShowsWhatTheModemReports)
@@ -639,6 +709,27 @@ TEST_F(ProfileRoutesTest, AnEditIsAPreviewUnlessSaidOtherwise)
     EXPECT_EQ(source.edits.back().type, "rule");
     EXPECT_EQ(source.edits.back().kind, ConfigEdit::Kind::Remove);
     EXPECT_EQ(response.body.at("applied"), true);
+}
+
+// A token's edit is made without secret access (the editor refuses secret options and hides
+// secrets in the preview); a secret option it names is a 403 naming it.
+TEST_F(ProfileRoutesTest, ATokensEditHasNoSecretAccess)
+{
+    auto body = json::parse(R"({"options":{"apn":"x"}})");
+    EXPECT_EQ(request(Method::Post, "/v1/profiles/home", body, Caller::ApiToken).status, 200);
+    EXPECT_EQ(source.edits.back().secrets, SecretAccess::None);
+    EXPECT_EQ(request(Method::Post, "/v1/rules/vodafone/delete", nullptr, Caller::ApiToken).status, 200);
+    EXPECT_EQ(source.edits.back().secrets, SecretAccess::None);
+    for (auto caller : {Caller::Admin, Caller::Root}) {
+        EXPECT_EQ(request(Method::Post, "/v1/profiles/home", body, caller).status, 200);
+        EXPECT_EQ(source.edits.back().secrets, SecretAccess::Full);
+    }
+    source.edit_outcome.forbidden = {"pin"};
+    auto refused = request(Method::Post, "/v1/profiles/home", json::parse(R"({"options":{"pin":"1234"}})"),
+        Caller::ApiToken);
+    EXPECT_EQ(refused.status, 403);
+    EXPECT_NE(refused.error.find("cannot set option 'pin'"), std::string::npos) << refused.error;
+    EXPECT_EQ(refused.error.find("1234"), std::string::npos) << refused.error;
 }
 
 TEST_F(ProfileRoutesTest, BadEditsAreRefusedWithTheReason)

@@ -39,6 +39,17 @@ Error system_error(int number)
     return Error(number, boost::system::system_category());
 }
 
+// Who is on the other end, for the audit log of console commands: the kernel's credentials of the
+// peer process (SO_PEERCRED, unix(7)), which it cannot forge.
+std::string peer_description(stream_protocol::socket& socket)
+{
+    ucred credentials {};
+    socklen_t length = sizeof(credentials);
+    if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0)
+        return "the unix socket (peer unknown)";
+    return fmt::format("the unix socket (uid {}, pid {})", credentials.uid, credentials.pid);
+}
+
 // `mkdir -p` with mode 0755 for every directory it creates.
 Result<void> create_parent_directories(const std::string& path)
 {
@@ -92,7 +103,7 @@ Result<void> remove_stale_socket(const std::string& path)
 
 struct Connection {
     explicit Connection(stream_protocol::socket accepted)
-        : socket(std::move(accepted)), wake(socket.get_executor())
+        : socket(std::move(accepted)), wake(socket.get_executor()), client(peer_description(socket))
     {
     }
 
@@ -107,6 +118,7 @@ struct Connection {
 
     stream_protocol::socket socket;
     asio::steady_timer wake;              // cancelled when an event is queued
+    std::string client;                   // "the unix socket (uid 0, pid 812)"
     std::deque<std::string> pending_events;
     bool overflowed = false;
     bool closing = false;
@@ -204,7 +216,7 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Impl> impl, std::share
         if (!line.empty() && line.back() == '\r')
             line.pop_back();
 
-        auto answer = co_await impl->protocol.answer(std::move(line));
+        auto answer = co_await impl->protocol.answer(std::move(line), connection->client);
         if (connection->closing)
             break;
         if (answer.then == Answer::Then::FollowEvents) {

@@ -101,9 +101,22 @@ private:
 // (unless they carry the command's own prefix): "RDY", "+CPIN:", "+QUSIM:", "+QIND:", "+CEREG:"...
 bool is_urc(std::string_view line);
 
-// The command with its secrets (PINs, PUKs, passwords) replaced by "***", for logs and for anything
-// a person may see: AT+CPIN="1234" -> AT+CPIN=***, AT+CLCK="SC",0,"1234" -> AT+CLCK="SC",0,***.
-std::string redact_secrets(std::string_view command);
+// The line with its secrets (PINs, PUKs, passwords) replaced by "***", for logs and for anything
+// a person may see: AT+CPIN="1234" -> AT+CPIN=***, AT+CLCK="SC",0,"1234" -> AT+CLCK="SC",0,***,
+// in every command of a line (AT+CMEE=2;+CPIN=***), and in replies that give credentials back
+// (+QICSGP: 1,"internet","web",***).
+std::string redact_secrets(std::string_view line);
+
+// A SIM password that a command line sends the SIM, in any of its commands: PIN1 in
+// AT+CPIN=<pin>, AT+CLCK="SC",<mode>,<pin> and AT+CPWD="SC",<old pin>,<new pin>, or the PUK in
+// AT+CPIN=<puk>,<new pin> (3GPP TS 27.007 §8.3, §7.4, §7.5). For uplink's one-try PIN rule.
+struct SimPassword {
+    enum class Kind { Pin, Puk };
+    Kind kind = Kind::Pin;
+    std::string value;                        // unquoted
+    bool operator==(const SimPassword&) const = default;
+};
+std::vector<SimPassword> sim_passwords(std::string_view line);
 
 // ---------------------------------------------------------------- parsed values
 enum class PinState { Ready, SimPin, SimPuk, SimPin2, SimPuk2, PhSimPin, PhNetPin, PhNetPuk, Other };

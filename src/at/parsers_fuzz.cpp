@@ -1,4 +1,4 @@
-// libFuzzer target for every reply parser. The first byte picks the parser; the rest is cut
+// libFuzzer target for every reply parser, and the redaction of lines. The first byte picks the parser; the rest is cut
 // into lines at '\n' as the Framer would deliver them. Parsers must return a value or an
 // error, never crash, hang or read out of bounds.
 #include "at/at.hpp"
@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     // The operator parsers decode names in each +CSCS character set; the top bits choose it.
     auto charset = static_cast<CharacterSet>((data[0] >> 5) % 5);
-    switch (data[0] % 20) {
+    switch (data[0] % 21) {
     case 0:
         (void)parse_cpin_read(lines);
         break;
@@ -96,6 +96,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)is_urc(input);
         break;
     }
+    case 20:   // a command line from the console, or a reply line, on its way to the dialogue
+        for (const auto& line : lines) {
+            (void)redact_secrets(line);
+            (void)sim_passwords(line);
+        }
+        break;
     }
     return 0;
 }

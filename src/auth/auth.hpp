@@ -228,10 +228,19 @@ std::string client_key(std::string_view address);
 // "upl_" and 32 random bytes in base64url without padding (47 characters), sent by scripts as
 // "Authorization: Bearer <token>". Only its SHA-256 is stored (a token has 256 bits of entropy:
 // a slow KDF would add nothing), in <state_dir>/api-tokens (0600, written atomically).
+// A right beyond the everyday API that the admin gives a token when making it (none by
+// default): Console, the AT console (POST /v1/modems/<id>/at), which can send the SIM a PIN.
+enum class TokenScope { Console };
+std::string_view to_string(TokenScope scope);                        // "console"
+std::optional<TokenScope> token_scope_from_string(std::string_view text);
+
 struct TokenInfo {
     std::string name;
     WallClock::time_point created;
     std::optional<WallClock::time_point> last_used;
+    std::vector<TokenScope> scopes {};        // in the order of TokenScope, each once
+
+    bool has(TokenScope scope) const;
 };
 
 class TokenStore {
@@ -243,8 +252,8 @@ public:
 
     explicit TokenStore(std::string path, WallTimeSource now = &WallClock::now);
 
-    // The new token, shown this once.
-    Result<std::string> create(std::string_view name);
+    // The new token, shown this once. Its scopes are given now and never changed.
+    Result<std::string> create(std::string_view name, std::vector<TokenScope> scopes = {});
     // Oldest first. Never the tokens themselves.
     Result<std::vector<TokenInfo>> list(std::string* problem = nullptr);
     Result<void> revoke(std::string_view name);

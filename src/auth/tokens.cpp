@@ -17,11 +17,14 @@ constexpr std::size_t token_length = 4 + 43; // "upl_" and 32 bytes of base64url
 constexpr std::size_t maximum_name_length = 64;
 constexpr std::size_t maximum_file_bytes = 64 * 1024;
 
-constexpr std::string_view header = "uplink-api-tokens 1";
+// Version 1 had no scopes; it is read as tokens without any, and written over as version 2.
+constexpr std::string_view header_version_1 = "uplink-api-tokens 1";
+constexpr std::string_view header = "uplink-api-tokens 2";
 constexpr std::string_view preamble
     = "# uplink: API tokens for scripts. Only a SHA-256 of each token is kept: a token is shown\n"
       "# once, when it is made. Delete a line to revoke that token.\n"
-      "# Format: <name> <created, Unix seconds> <last used, Unix seconds, or -> <sha256>\n";
+      "# Format: <name> <created, Unix seconds> <last used, Unix seconds, or -> <scopes, comma-separated, or -> "
+      "<sha256>\n";
 
 bool is_token_name(std::string_view name)
 {
@@ -59,7 +62,58 @@ std::optional<WallClock::time_point> parse_unix_seconds(std::string_view text)
     return WallClock::time_point(std::chrono::seconds(value));
 }
 
+// "console,..." or "-": each scope once, in TokenScope's order; none when a word is unknown.
+std::optional<std::vector<TokenScope>> parse_scopes(std::string_view text)
+{
+    std::vector<TokenScope> scopes;
+    if (text == "-")
+        return scopes;
+    while (true) {
+        auto comma = text.find(',');
+        auto scope = token_scope_from_string(text.substr(0, comma));
+        if (!scope || std::find(scopes.begin(), scopes.end(), *scope) != scopes.end())
+            return std::nullopt;
+        scopes.push_back(*scope);
+        if (comma == std::string_view::npos)
+            break;
+        text.remove_prefix(comma + 1);
+    }
+    std::sort(scopes.begin(), scopes.end());
+    return scopes;
+}
+
+std::string scopes_text(const std::vector<TokenScope>& scopes)
+{
+    if (scopes.empty())
+        return "-";
+    std::string text;
+    for (auto scope : scopes)
+        text += (text.empty() ? "" : ",") + std::string(to_string(scope));
+    return text;
+}
+
 } // namespace
+
+std::string_view to_string(TokenScope scope)
+{
+    switch (scope) {
+    case TokenScope::Console:
+        return "console";
+    }
+    return "console";
+}
+
+std::optional<TokenScope> token_scope_from_string(std::string_view text)
+{
+    if (text == "console")
+        return TokenScope::Console;
+    return std::nullopt;
+}
+
+bool TokenInfo::has(TokenScope scope) const
+{
+    return std::find(scopes.begin(), scopes.end(), scope) != scopes.end();
+}
 
 TokenStore::TokenStore(std::string path, WallTimeSource now)
     : path_(std::move(path))
@@ -89,22 +143,31 @@ Result<void> TokenStore::load(std::string* problem)
     std::string line;
     int number = 0;
     bool seen_header = false;
+    bool with_scopes = true;
     while (std::getline(lines, line)) {
         ++number;
         if (line.empty() || line.front() == '#')
             continue;
         if (!seen_header) {
-            if (line != header)
+            if (line != header && line != header_version_1)
                 return corrupt(number, fmt::format("expected '{}'", header));
+            with_scopes = line == header;
             seen_header = true;
             continue;
         }
         std::istringstream fields(line);
-        std::string name, created, last_used, hash, extra;
-        if (!(fields >> name >> created >> last_used >> hash) || (fields >> extra))
-            return corrupt(number, "expected '<name> <created> <last used|-> <sha256>'");
+        std::string name, created, last_used, scopes = "-", hash, extra;
+        bool read = with_scopes ? bool(fields >> name >> created >> last_used >> scopes >> hash)
+                                : bool(fields >> name >> created >> last_used >> hash);
+        if (!read || (fields >> extra))
+            return corrupt(number, with_scopes ? "expected '<name> <created> <last used|-> <scopes|-> <sha256>'"
+                                               : "expected '<name> <created> <last used|-> <sha256>'");
         Entry entry;
         entry.info.name = name;
+        auto parsed_scopes = parse_scopes(scopes);
+        if (!parsed_scopes)
+            return corrupt(number, fmt::format("'{}' is not a list of scopes (console)", scopes));
+        entry.info.scopes = std::move(*parsed_scopes);
         auto created_time = parse_unix_seconds(created);
         std::optional<WallClock::time_point> last_used_time;
         if (last_used != "-" && !(last_used_time = parse_unix_seconds(last_used)))
@@ -141,8 +204,8 @@ Result<void> TokenStore::save()
     for (const auto& entry : *entries_) {
         auto last_used
             = entry.info.last_used ? std::to_string(unix_seconds(*entry.info.last_used)) : "-";
-        text += fmt::format("{} {} {} {}\n", entry.info.name, unix_seconds(entry.info.created),
-            last_used, entry.hash);
+        text += fmt::format("{} {} {} {} {}\n", entry.info.name, unix_seconds(entry.info.created),
+            last_used, scopes_text(entry.info.scopes), entry.hash);
     }
     auto written = write_private_file(path_, text);
     if (written)
@@ -151,8 +214,10 @@ Result<void> TokenStore::save()
     return written;
 }
 
-Result<std::string> TokenStore::create(std::string_view name)
+Result<std::string> TokenStore::create(std::string_view name, std::vector<TokenScope> scopes)
 {
+    std::sort(scopes.begin(), scopes.end());
+    scopes.erase(std::unique(scopes.begin(), scopes.end()), scopes.end());
     if (!is_token_name(name))
         return make_error_code(Errc::BadTokenName);
     if (auto loaded = load(nullptr); !loaded)
@@ -167,7 +232,7 @@ Result<std::string> TokenStore::create(std::string_view name)
         return bytes.error();
     std::string token = std::string(token_prefix) + encode_base64(*bytes, Base64Alphabet::Url);
     Entry entry;
-    entry.info = {std::string(name), whole_seconds(now_()), std::nullopt};
+    entry.info = {std::string(name), whole_seconds(now_()), std::nullopt, std::move(scopes)};
     entry.hash = to_hex(sha256(token));
     entries_->push_back(std::move(entry));
     if (auto saved = save(); !saved) {

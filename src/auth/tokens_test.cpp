@@ -24,7 +24,7 @@ TEST_F(AuthTokens, ATokenIsShownOnceAndOnlyItsHashIsStored)
 
     auto text = contents(path());
     EXPECT_EQ(text.find(token->substr(4)), std::string::npos) << text;
-    EXPECT_NE(text.find("backup-script 1700000000 - " + to_hex(sha256(*token))), std::string::npos)
+    EXPECT_NE(text.find("backup-script 1700000000 - - " + to_hex(sha256(*token))), std::string::npos)
         << text;
     EXPECT_EQ(mode_of(path()), 0600u);
 
@@ -135,18 +135,22 @@ TEST_F(AuthTokens, ACorruptFileAcceptsNoTokenAndIsNotOverwritten)
     auto good = contents(path());
     auto hash = to_hex(sha256(token));
     const std::pair<std::string, std::string_view> cases[] = {
-        {"", "no 'uplink-api-tokens 1' line"},
-        {"backup 1 - " + hash + "\n", ":1: expected 'uplink-api-tokens 1'"},
+        {"", "no 'uplink-api-tokens 2' line"},
+        {"backup 1 - - " + hash + "\n", ":1: expected 'uplink-api-tokens 2'"},
         {good + "broken line\n", ":6: expected '<name>"},
-        {good + "other 1 - " + hash + "\n", ":6: token 'other' is listed twice"},
-        {good + "backup 1 - " + std::string(64, 'e') + "\n", ":6: token 'backup' is listed twice"},
-        {good + "other x - " + std::string(64, 'e') + "\n", ":6: 'x' is not a time"},
-        {good + "other 1 -5 " + std::string(64, 'e') + "\n", ":6: '-5' is not a time"},
-        {good + "other 1 - " + std::string(63, 'e') + "\n", ":6: the hash is not 64 hex digits"},
-        {good + "other 1 - " + std::string(64, 'E') + "\n", ":6: the hash is not 64 hex digits"},
-        {good + "bad;name 1 - " + std::string(64, 'e') + "\n",
+        {good + "other 1 - - " + hash + "\n", ":6: token 'other' is listed twice"},
+        {good + "backup 1 - - " + std::string(64, 'e') + "\n", ":6: token 'backup' is listed twice"},
+        {good + "other x - - " + std::string(64, 'e') + "\n", ":6: 'x' is not a time"},
+        {good + "other 1 -5 - " + std::string(64, 'e') + "\n", ":6: '-5' is not a time"},
+        {good + "other 1 - - " + std::string(63, 'e') + "\n", ":6: the hash is not 64 hex digits"},
+        {good + "other 1 - - " + std::string(64, 'E') + "\n", ":6: the hash is not 64 hex digits"},
+        {good + "bad;name 1 - - " + std::string(64, 'e') + "\n",
             ":6: 'bad;name' is not a token name"},
-        {good + "other 1 - " + std::string(64, 'e') + " extra\n", ":6: expected '<name>"},
+        {good + "other 1 - - " + std::string(64, 'e') + " extra\n", ":6: expected '<name>"},
+        {good + "other 1 - " + std::string(64, 'e') + "\n", ":6: expected '<name>"},   // version 1's line
+        {good + "other 1 - root " + std::string(64, 'e') + "\n", ":6: 'root' is not a list of scopes"},
+        {good + "other 1 - console,console " + std::string(64, 'e') + "\n", ":6: 'console,console' is not"},
+        {good + "other 1 - console, " + std::string(64, 'e') + "\n", ":6: 'console,' is not"},
     };
     for (const auto& [text, why] : cases) {
         write(path(), text);
@@ -167,6 +171,38 @@ TEST_F(AuthTokens, ACorruptFileAcceptsNoTokenAndIsNotOverwritten)
     EXPECT_FALSE(store.list());
     write(path(), good);
     EXPECT_TRUE(store.verify(token));
+}
+
+// The AT console is a right the admin gives a token when making it: kept in the file, listed,
+// and given back by verify(); a token made without it has none.
+TEST_F(AuthTokens, ScopesAreKeptWithTheToken)
+{
+    TokenStore store(path(), clock_.source());
+    auto console = *store.create("console-script", {TokenScope::Console, TokenScope::Console});
+    auto plain = *store.create("monitor");
+    EXPECT_NE(contents(path()).find("console-script 1700000000 - console "), std::string::npos) << contents(path());
+    TokenStore reloaded(path(), clock_.source());
+    EXPECT_EQ(reloaded.verify(console)->scopes, std::vector<TokenScope> {TokenScope::Console});
+    EXPECT_TRUE(reloaded.verify(console)->has(TokenScope::Console));
+    EXPECT_FALSE(reloaded.verify(plain)->has(TokenScope::Console));
+    EXPECT_EQ((*reloaded.list())[0].scopes, std::vector<TokenScope> {TokenScope::Console});
+    EXPECT_EQ(to_string(TokenScope::Console), "console");
+    EXPECT_EQ(token_scope_from_string("console"), TokenScope::Console);
+    EXPECT_FALSE(token_scope_from_string("Console"));
+}
+
+// A file of version 1 (before scopes) is read as tokens without scopes, and written as version 2.
+TEST_F(AuthTokens, AVersionOneFileIsReadWithoutScopes)
+{
+    std::string token = "upl_" + encode_base64(std::string(32, 'v'), Base64Alphabet::Url);
+    write(path(), "uplink-api-tokens 1\nold 1600000000 - " + to_hex(sha256(token)) + "\n");
+    TokenStore store(path(), clock_.source());
+    auto verified = store.verify(token);
+    ASSERT_TRUE(verified);
+    EXPECT_TRUE(verified->scopes.empty());
+    ASSERT_TRUE(store.create("new"));
+    EXPECT_NE(contents(path()).find("uplink-api-tokens 2\nold 1600000000 1700000000 - "), std::string::npos)
+        << contents(path());
 }
 
 TEST_F(AuthTokens, NoFileMeansNoTokens)

@@ -9,6 +9,23 @@ namespace uplink::daemon {
 
 namespace {
 
+// The secret options (the schema's `secret`: PINs, passwords) among those an edit sets.
+std::vector<std::string> secret_options(const api::ConfigEdit& edit)
+{
+    std::vector<std::string> secrets;
+    for (const auto& section : settings_schema())
+        if (section.type == edit.type)
+            for (const auto& option : section.options)
+                if (option.secret && edit.options.contains(option.name))
+                    secrets.push_back(option.name);
+    return secrets;
+}
+
+modem::SecretComparison comparison_for(api::SecretAccess access)
+{
+    return access == api::SecretAccess::Full ? modem::SecretComparison::Compared : modem::SecretComparison::Hidden;
+}
+
 std::vector<std::string> messages_of(const std::vector<ConfigDiagnostic>& diagnostics)
 {
     std::vector<std::string> messages;
@@ -27,6 +44,11 @@ ConfigEditor::ConfigEditor(std::string path, const modem::Manager& manager, Appl
 Result<api::ConfigEditOutcome> ConfigEditor::edit(const api::ConfigEdit& edit, const Settings& running)
 {
     api::ConfigEditOutcome outcome;
+    if (edit.secrets == api::SecretAccess::None) {
+        outcome.forbidden = secret_options(edit);
+        if (!outcome.forbidden.empty())
+            return outcome;
+    }
     std::vector<ConfigDiagnostic> diagnostics;
     struct stat status {};
     bool exists = ::stat(path_.c_str(), &status) == 0 || errno != ENOENT;
@@ -53,7 +75,7 @@ Result<api::ConfigEditOutcome> ConfigEditor::edit(const api::ConfigEdit& edit, c
         outcome.problems = messages_of(diagnostics);
         return outcome;
     }
-    return take(std::move(*settings), config->serialize(), edit.mode, running);
+    return take(std::move(*settings), config->serialize(), edit.mode, comparison_for(edit.secrets), running);
 }
 
 Result<api::ConfigEditOutcome> ConfigEditor::restore(const api::ConfigRestore& restore, const Settings& running)
@@ -66,14 +88,14 @@ Result<api::ConfigEditOutcome> ConfigEditor::restore(const api::ConfigRestore& r
             outcome.problems.push_back(to_string(diagnostic));   // "line 7: option 'poll_interval': ..."
         return outcome;
     }
-    return take(std::move(*settings), restore.text, restore.mode, running);
+    return take(std::move(*settings), restore.text, restore.mode, modem::SecretComparison::Compared, running);
 }
 
 Result<api::ConfigEditOutcome> ConfigEditor::take(Settings settings, std::string_view text,
-    api::ConfigEdit::Mode mode, const Settings& running)
+    api::ConfigEdit::Mode mode, modem::SecretComparison secrets, const Settings& running)
 {
     api::ConfigEditOutcome outcome;
-    outcome.changes = manager_.preview(settings.modem);
+    outcome.changes = manager_.preview(settings.modem, secrets);
     outcome.changed = changed_settings(running, settings);
     outcome.restart_required = restart_required(running, settings);
     if (mode == api::ConfigEdit::Mode::Preview)

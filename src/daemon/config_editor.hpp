@@ -21,6 +21,8 @@ public:
 
     // A refused edit (a bad value, an unknown profile, a config file that has problems of its
     // own) is an outcome with problems, and changes nothing; an error means the save failed.
+    // Without SecretAccess::Full, an edit that sets a secret option is an outcome with that
+    // option `forbidden`, and a preview compares secrets only as set or not.
     Result<api::ConfigEditOutcome> edit(const api::ConfigEdit& edit, const Settings& running);
     // A restored text is saved as it is, comments and all, so that a backup comes back unchanged.
     Result<api::ConfigEditOutcome> restore(const api::ConfigRestore& restore, const Settings& running);
@@ -30,7 +32,7 @@ private:
     // What `settings` (checked whole already) would change; with Mode::Apply, `text` replaces the
     // file and the settings are applied.
     Result<api::ConfigEditOutcome> take(Settings settings, std::string_view text, api::ConfigEdit::Mode mode,
-        const Settings& running);
+        modem::SecretComparison secrets, const Settings& running);
 
     std::string path_;
     const modem::Manager& manager_;

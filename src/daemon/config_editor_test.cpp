@@ -52,9 +52,9 @@ protected:
     }
 
     static api::ConfigEdit set(std::string type, std::string name, std::map<std::string, std::string> options,
-        api::ConfigEdit::Mode mode = api::ConfigEdit::Mode::Apply)
+        api::ConfigEdit::Mode mode = api::ConfigEdit::Mode::Apply, api::SecretAccess secrets = api::SecretAccess::Full)
     {
-        return {std::move(type), std::move(name), api::ConfigEdit::Kind::Set, mode, std::move(options)};
+        return {std::move(type), std::move(name), api::ConfigEdit::Kind::Set, mode, std::move(options), secrets};
     }
 
     std::string directory_, path_;
@@ -74,6 +74,38 @@ TEST_F(ConfigEditorTest, APreviewChangesNothing)
     EXPECT_FALSE(outcome->applied);
     EXPECT_EQ(text(), "config profile 'home'\n\toption apn 'old'\n");
     EXPECT_TRUE(applied_.empty());
+}
+
+// An API token's edit: a secret option (the schema's `secret`) is refused by name, whether it
+// sets a value or clears one, in a preview as in an apply, and nothing is written.
+TEST_F(ConfigEditorTest, ATokenSetsNoSecretOption)
+{
+    std::string original = "config profile 'home'\n\toption pin '1234'\n";
+    std::ofstream(path_) << original;
+    using Mode = api::ConfigEdit::Mode;
+    for (auto mode : {Mode::Preview, Mode::Apply})
+        for (auto [options, forbidden] : std::initializer_list<std::pair<std::map<std::string, std::string>,
+                 std::vector<std::string>>> {
+                 {{{"pin", "1234"}}, {"pin"}},
+                 {{{"pin", ""}}, {"pin"}},
+                 {{{"apn", "x"}, {"password", "guess"}, {"pin", "0000"}}, {"password", "pin"}},
+             }) {
+            auto outcome = edit(set("profile", "home", options, mode, api::SecretAccess::None));
+            ASSERT_TRUE(outcome);
+            EXPECT_EQ(outcome->forbidden, forbidden);
+            EXPECT_FALSE(outcome->applied);
+        }
+    EXPECT_EQ(text(), original);
+    EXPECT_TRUE(applied_.empty());
+    // Other options it may set; the admin may set the secret ones.
+    auto apn = edit(set("profile", "home", {{"apn", "x"}}, Mode::Apply, api::SecretAccess::None));
+    ASSERT_TRUE(apn);
+    EXPECT_TRUE(apn->forbidden.empty());
+    EXPECT_TRUE(apn->applied);
+    auto pin = edit(set("profile", "home", {{"pin", "4321"}}));
+    ASSERT_TRUE(pin);
+    EXPECT_TRUE(pin->forbidden.empty());
+    EXPECT_TRUE(pin->applied);
 }
 
 TEST_F(ConfigEditorTest, AnAppliedEditIsSavedAndTakenLive)

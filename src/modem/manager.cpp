@@ -265,11 +265,11 @@ void Manager::apply(Options options)
         modem->apply(settings_of(current, impl_->wan_numbers.number_for(id)));
 }
 
-std::vector<PlannedChange> Manager::preview(const Options& options) const
+std::vector<PlannedChange> Manager::preview(const Options& options, SecretComparison secrets) const
 {
     std::vector<PlannedChange> plans;
     for (const auto& [id, modem] : impl_->modems)
-        plans.push_back(modem->plan(options.policy));
+        plans.push_back(modem->plan(options.policy, secrets));
     return plans;
 }
 

@@ -382,6 +382,46 @@ TEST_F(ManagerWithPty, AWrongPinIsSentOnceEvenAcrossRestarts)
     EXPECT_EQ(modem_.pin_attempts_left, 3);
 }
 
+// An administrator's console line keeps the one-try rule of uplink's own PINs: the store is asked
+// first, and a PIN the SIM refused is recorded, so that neither the console nor uplink sends it
+// again.
+TEST_F(ManagerWithPty, AConsolePinIsOneTryAsUplinksOwn)
+{
+    modem_.sim_locked = true;
+    Manager manager(context_.get_executor(), options());
+    manager.start();
+    ASSERT_TRUE(run_until([&] { return in_state(manager, State::Locked); }));
+    auto send = [&](std::string line) {
+        std::optional<Result<at::Reply>> reply;
+        asio::co_spawn(context_, manager.send_at("1-1", std::move(line)),
+            [&](std::exception_ptr, Result<at::Reply> answer) { reply = std::move(answer); });
+        EXPECT_TRUE(run_until([&] { return reply.has_value(); }));
+        return reply.value_or(make_error_code(at::Errc::Timeout));
+    };
+    auto refused = send("AT+CPIN=\"0000\"");
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->final.text, "+CME ERROR: 16");
+    EXPECT_EQ(send("AT+CPIN=\"0000\"").error(), Errc::WrongPinRemembered);
+    EXPECT_EQ(send("AT+CMEE=1;+CPIN=0000").error(), Errc::WrongPinRemembered);
+    EXPECT_EQ(send("AT+CPIN=\"1111\";+CPIN=\"2222\"").error(), Errc::OnePinPerLine);
+    EXPECT_EQ(modem_.pins_tried, std::vector<std::string> {"0000"});
+    // uplink itself, given that PIN, does not send it either.
+    manager.apply(options("0000"));
+    ASSERT_TRUE(run_until([&] { return in_state(manager, State::Failed, FailedReason::WrongPin); }));
+    EXPECT_EQ(modem_.pins_tried, std::vector<std::string> {"0000"});
+    // The right one, through the console: sent, and forgotten as it worked.
+    auto accepted = send("AT+CPIN=\"1234\"");
+    ASSERT_TRUE(accepted);
+    EXPECT_EQ(accepted->final.text, "OK");
+    EXPECT_EQ(modem_.pins_tried, (std::vector<std::string> {"0000", "1234"}));
+    std::ifstream record(state_dir_ + "/pin-failures");
+    std::vector<std::string> records;
+    for (std::string line; std::getline(record, line);)
+        if (line.starts_with(iccid))
+            records.push_back(line.substr(0, line.find(' ', iccid.size() + 1)));
+    EXPECT_EQ(records, std::vector<std::string> {std::string(iccid) + " refused"});
+}
+
 TEST_F(ManagerWithPty, WithoutAPinTheModemIsLockedAndSaysWhy)
 {
     modem_.sim_locked = true;

@@ -26,6 +26,7 @@ enum class Errc {
     WrongPinRemembered,  // this SIM refused this PIN before; it will not be tried again
     PinStoreUnreadable,  // <state_dir>/pin-failures is corrupt: no PIN is sent until it is fixed
     BadPin,              // not 4 to 8 digits (3GPP TS 31.101 §9.3)
+    OnePinPerLine,       // an AT command line with more than one SIM password in it
     Unsupported,         // the modem's interface cannot express this setting
 };
 const boost::system::error_category& modem_category();
@@ -347,6 +348,10 @@ struct Options {
     LinkHooks link;
 };
 
+// Whether a preview compares secrets (PINs, APN passwords) or only whether each is set: one made
+// for an API token does not, or "pin: changed" would tell it whether a guessed PIN is right.
+enum class SecretComparison { Compared, Hidden };
+
 // What applying new options would do to one modem (Manager::preview).
 struct PlannedChange {
     std::string modem_id, wan;
@@ -373,7 +378,8 @@ public:
     void stop();
     void apply(Options options);              // live reload: only what changed takes effect
     // What apply(options) would do to each modem, without doing it.
-    std::vector<PlannedChange> preview(const Options& options) const;
+    std::vector<PlannedChange> preview(
+        const Options& options, SecretComparison secrets = SecretComparison::Compared) const;
 
     std::vector<Snapshot> modems() const;
     std::optional<Snapshot> modem(std::string_view id) const;

@@ -149,12 +149,12 @@ void Modem::apply(ModemSettings settings)
         request_restart("settings changed");
 }
 
-PlannedChange Modem::plan(const ProfilePolicy& policy) const
+PlannedChange Modem::plan(const ProfilePolicy& policy, SecretComparison secrets) const
 {
     ModemCondition condition {state_, failed_reason_,
         data_ ? data_->state() : ConnectionState::Disconnected, data_ && data_->wanted(),
         settings_.wan_number};
-    auto planned = plan_change(settings_.policy, policy, sim_, identity_, condition);
+    auto planned = plan_change(settings_.policy, policy, sim_, identity_, condition, secrets);
     planned.modem_id = device_.usb_path;
     planned.wan = wan_name(settings_.wan_number);
     return planned;
@@ -208,13 +208,6 @@ Snapshot Modem::snapshot() const
     snapshot.recovery = recovery();
     snapshot.device = device_;
     return snapshot;
-}
-
-awaitable<Result<at::Reply>> Modem::send_at(std::string command)
-{
-    if (!channel_ || !at_port_)
-        co_return make_error_code(Errc::NoAtPort);
-    co_return co_await channel_->transact(std::move(command), settings_.command_timeout);
 }
 
 // ---------------------------------------------------------------- the run loop

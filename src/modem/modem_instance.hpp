@@ -48,13 +48,14 @@ public:
     void stop();
     // Takes the new settings and does what plan() says: nothing, a new PIN, a reconnect...
     void apply(ModemSettings settings);
-    PlannedChange plan(const ProfilePolicy& policy) const;
+    PlannedChange plan(const ProfilePolicy& policy, SecretComparison secrets = SecretComparison::Compared) const;
 
     Snapshot snapshot() const;
     std::vector<DialogueLine> dialogue() const { return {dialogue_.begin(), dialogue_.end()}; }
     const Device& device() const { return device_; }
     bool port_closed() const { return port_closed_; }
 
+    // A PIN or PUK in the line is sent at most once per SIM, as uplink's own (modem_sim.cpp).
     boost::asio::awaitable<Result<at::Reply>> send_at(std::string command);
     boost::asio::awaitable<Result<PinOutcome>> set_sim_pin(PinRequest request);
     boost::asio::awaitable<Result<std::vector<NetworkEntry>>> scan_networks();
@@ -79,6 +80,8 @@ private:
     boost::asio::awaitable<Next> read_imsi(Sim& sim);
     boost::asio::awaitable<Next> unlock();
     std::optional<std::string> pin_to_send();
+    Result<void> claim_pin_attempt(const std::string& key, std::string_view pin);
+    void record_pin_answer(const std::string& key, std::string_view pin, const at::Final& final);
     boost::asio::awaitable<Next> enable_radio();
     boost::asio::awaitable<Next> poll_loop();
     boost::asio::awaitable<Next> poll_once();

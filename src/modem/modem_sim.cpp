@@ -245,11 +245,9 @@ awaitable<Modem::Next> Modem::unlock()
     auto reply = co_await transact(fmt::format("AT+CPIN=\"{}\"", *pin));
     if (!reply) // no answer: the "interrupted" record stays, and blocks a resend
         co_return transport_failure(reply.error()).value_or(Next::Wait);
+    record_pin_answer(key, *pin, reply->final);
     auto error = at::error_of(reply->final);
     if (!error) {
-        if (auto cleared = store_->record_accepted(key, *pin); !cleared)
-            log(LogLevel::Debug, "modem", "{}: cannot clear the PIN record: {}", device_.usb_path,
-                cleared.error().message());
         auto sim = sim_;
         sim.state = SimState::Ready;
         next = co_await read_pin_counters(sim);
@@ -260,7 +258,6 @@ awaitable<Modem::Next> Modem::unlock()
     }
     auto sim = sim_;
     if (is_cme(error, cme_incorrect_password) || is_cme(error, cme_sim_puk_required)) {
-        (void)store_->record_refused(key, *pin);
         next = co_await read_pin_counters(sim);
         if (next != Next::Proceed)
             co_return next;
@@ -295,13 +292,8 @@ awaitable<Result<PinOutcome>> Modem::set_sim_pin(PinRequest request)
     if (sim_.state != SimState::Ready || !channel_)
         co_return make_error_code(Errc::NotReady);
     auto key = sim_key();
-    auto known = store_->lookup(key, request.pin);
-    if (!known)
-        co_return known.error();
-    if (*known != PinRecord::None)
-        co_return make_error_code(Errc::WrongPinRemembered);
-    if (auto written = store_->record_attempt(key, request.pin); !written)
-        co_return written.error();
+    if (auto claimed = claim_pin_attempt(key, request.pin); !claimed)
+        co_return claimed.error();
     auto line = request.operation == PinOperation::Change
         ? fmt::format("AT+CPWD=\"SC\",\"{}\",\"{}\"", request.pin, request.new_pin)
         : fmt::format("AT+CLCK=\"SC\",{},\"{}\"", request.operation == PinOperation::Enable ? 1 : 0, request.pin);
@@ -309,13 +301,9 @@ awaitable<Result<PinOutcome>> Modem::set_sim_pin(PinRequest request)
     if (!reply) // no answer: the "interrupted" record stays, and blocks a resend
         co_return reply.error();
     PinOutcome outcome;
+    record_pin_answer(key, request.pin, reply->final);
     auto error = at::error_of(reply->final);
-    if (!error) {
-        (void)store_->record_accepted(key, request.pin);
-        outcome.accepted = true;
-    } else if (is_cme(error, cme_incorrect_password) || is_cme(error, cme_sim_puk_required)) {
-        (void)store_->record_refused(key, request.pin);
-    }
+    outcome.accepted = !error;
     auto sim = sim_;
     auto next = co_await read_pin_counters(sim);
     if (next == Next::Proceed)
@@ -335,6 +323,57 @@ awaitable<Result<PinOutcome>> Modem::set_sim_pin(PinRequest request)
     if (sim_.pin_retries == 0)
         request_restart("the SIM is blocked"); // it now asks for its PUK: the state says so
     co_return outcome;
+}
+
+// Every PIN uplink sends goes through here and record_pin_answer(): its own unlock, a change
+// through the API, and an administrator's console line. One this SIM refused, or whose answer was
+// lost, is not sent again; before one is sent, an "interrupted" record is written.
+Result<void> Modem::claim_pin_attempt(const std::string& key, std::string_view pin)
+{
+    auto known = store_->lookup(key, pin);
+    if (!known)
+        return known.error();
+    if (*known != PinRecord::None)
+        return make_error_code(Errc::WrongPinRemembered);
+    return store_->record_attempt(key, pin);
+}
+
+// The SIM's answer replaces the "interrupted" record: OK forgets the PIN, "incorrect password"
+// (or "PUK required": the last try went) keeps it as refused. After another answer whether the
+// try counted is unknown, so the record stays and blocks a resend.
+void Modem::record_pin_answer(const std::string& key, std::string_view pin, const at::Final& final)
+{
+    auto error = at::error_of(final);
+    Result<void> recorded;
+    if (!error)
+        recorded = store_->record_accepted(key, pin);
+    else if (is_cme(error, cme_incorrect_password) || is_cme(error, cme_sim_puk_required))
+        recorded = store_->record_refused(key, pin);
+    if (!recorded)
+        log(LogLevel::Warning, "modem", "{}: cannot record the SIM's answer to a PIN in {}: {}", device_.usb_path,
+            store_->path(), recorded.error().message());
+}
+
+// An administrator's line (POST .../at, `uplink at`). A SIM password in it keeps the rule of
+// uplink's own: the PIN (or the PUK, kept apart as "<sim>:puk") is claimed first and the answer
+// recorded. One per line, so that the answer is known to be its own.
+awaitable<Result<at::Reply>> Modem::send_at(std::string command)
+{
+    if (!channel_ || !at_port_)
+        co_return make_error_code(Errc::NoAtPort);
+    auto passwords = at::sim_passwords(command);
+    if (passwords.empty())
+        co_return co_await channel_->transact(std::move(command), settings_.command_timeout);
+    if (passwords.size() > 1)
+        co_return make_error_code(Errc::OnePinPerLine);
+    const auto& password = passwords.front();
+    auto key = password.kind == at::SimPassword::Kind::Puk ? sim_key() + ":puk" : sim_key();
+    if (auto claimed = claim_pin_attempt(key, password.value); !claimed)
+        co_return claimed.error();
+    auto reply = co_await channel_->transact(std::move(command), settings_.command_timeout);
+    if (reply)   // no answer: the "interrupted" record stays, and blocks a resend
+        record_pin_answer(key, password.value, reply->final);
+    co_return reply;
 }
 
 // The ICCID identifies the SIM; a modem that cannot read it while locked is keyed by its IMEI.

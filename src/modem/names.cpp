@@ -26,6 +26,8 @@ public:
             return "the record of refused PINs is unreadable";
         case Errc::BadPin:
             return "a PIN is 4 to 8 digits";
+        case Errc::OnePinPerLine:
+            return "a command line may carry one PIN or PUK: send each PIN command on its own line";
         case Errc::Unsupported:
             return "the modem's interface cannot express this setting (QMI's LTE band preference ends at band 64)";
         }

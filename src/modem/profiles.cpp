@@ -181,9 +181,32 @@ bool same_call(const ConnectionSettings& a, const ConnectionSettings& b)
         && a.password == b.password && a.families == b.families;
 }
 
-PlannedChange plan_change(const ProfilePolicy& before, const ProfilePolicy& after, const Sim& sim,
-    const Identity& identity, const ModemCondition& condition)
+namespace {
+
+// The policy with each PIN and password replaced by one mark when set: compared, two marks are
+// equal whatever the values were.
+ProfilePolicy without_secret_values(ProfilePolicy policy)
 {
+    constexpr std::string_view set = "(set)";
+    for (auto& profile : policy.profiles) {
+        if (!profile.pin.empty())
+            profile.pin = set;
+        if (!profile.connection.password.empty())
+            profile.connection.password = set;
+    }
+    return policy;
+}
+
+} // namespace
+
+PlannedChange plan_change(const ProfilePolicy& before_policy, const ProfilePolicy& after_policy, const Sim& sim,
+    const Identity& identity, const ModemCondition& condition, SecretComparison secrets)
+{
+    if (secrets == SecretComparison::Hidden)
+        return plan_change(without_secret_values(before_policy), without_secret_values(after_policy), sim, identity,
+            condition, SecretComparison::Compared);
+    const auto& before = before_policy;
+    const auto& after = after_policy;
     PlannedChange plan;
     plan.before = choose_settings(before, sim, identity, condition.wan_number);
     plan.after = choose_settings(after, sim, identity, condition.wan_number);

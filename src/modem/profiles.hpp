@@ -17,9 +17,12 @@ struct ModemCondition {
     unsigned wan_number = 1;
 };
 
-// What applying `after` in place of `before` does to a modem with this SIM and identity.
+// What applying `after` in place of `before` does to a modem with this SIM and identity. With
+// SecretComparison::Hidden, PINs and passwords count only as set or not: neither the differences
+// nor the action depend on their values.
 PlannedChange plan_change(const ProfilePolicy& before, const ProfilePolicy& after, const Sim& sim,
-    const Identity& identity, const ModemCondition& condition);
+    const Identity& identity, const ModemCondition& condition,
+    SecretComparison secrets = SecretComparison::Compared);
 
 // Whether two connection settings need a new call (APN, credentials, IP families), as opposed
 // to a change of the link alone (MTU, route metric) or of autoconnect.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace uplink::modem {
 namespace {
 
@@ -238,6 +240,39 @@ TEST(ModemProfiles, APinChangeRetriesOnlyWhereThePinIsAwaited)
     EXPECT_EQ(plan.differences, std::vector<std::string> {"pin: changed"}); // never the PIN itself
     plan = plan_change(before, after, sim, ec25(), condition(ConnectionState::Connected));
     EXPECT_EQ(plan.action, PlannedChange::Action::None);
+}
+
+// A preview for an API token: a guessed PIN or password, right or wrong, plans the same, so that
+// the preview cannot confirm it; only a PIN set or cleared shows (as "pin_set" does anyway).
+TEST(ModemProfiles, HiddenSecretsAreComparedOnlyAsSetOrNot)
+{
+    auto sim = vodafone_sim();
+    sim.iccid = "8944110000000000002";   // the work profile, PIN 4321
+    auto locked = condition(ConnectionState::Disconnected, State::Locked);
+    auto before = policy_with_rules();
+    before.profiles[0].connection.password = "secret";
+    for (auto guess : {"4321", "1111"}) {
+        auto after = before;
+        after.profiles[0].pin = guess;
+        after.profiles[0].connection.password = guess;
+        auto plan = plan_change(before, after, sim, ec25(), locked, SecretComparison::Hidden);
+        EXPECT_EQ(plan.action, PlannedChange::Action::None) << guess;
+        EXPECT_TRUE(plan.differences.empty()) << guess;
+    }
+    auto cleared = before;
+    cleared.profiles[0].pin.clear();
+    auto plan = plan_change(before, cleared, sim, ec25(), locked, SecretComparison::Hidden);
+    EXPECT_EQ(plan.differences, std::vector<std::string> {"pin: changed"});
+    // A SIM moved to a profile with another PIN: the two PINs are not compared either.
+    auto moved = before;
+    moved.rules[0].profile = "home";
+    moved.profiles[1].pin = "9999";
+    plan = plan_change(before, moved, sim, ec25(), condition(ConnectionState::Connected), SecretComparison::Hidden);
+    EXPECT_EQ(std::ranges::count(plan.differences, std::string("pin: changed")), 0);
+    // Compared, the same edit says what it does.
+    auto wrong = before;
+    wrong.profiles[0].pin = "1111";
+    EXPECT_EQ(plan_change(before, wrong, sim, ec25(), locked).action, PlannedChange::Action::RetryPin);
 }
 
 TEST(ModemProfiles, ASimMovedToAnotherProfileSaysSo)

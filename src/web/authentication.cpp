@@ -29,7 +29,9 @@ std::string utc_time(auth::WallClock::time_point time) // "2026-12-04T05:10:00Z"
 
 GateDecision answer(Response response)
 {
-    return GateDecision {std::move(response), {}};
+    GateDecision decision;
+    decision.answer = std::move(response);
+    return decision;
 }
 
 GateDecision failure(int status, std::string_view message)
@@ -120,6 +122,27 @@ std::optional<GateDecision> read_strings(const Request& request, std::initialize
     return std::nullopt;
 }
 
+// The "scopes" of a new token: absent or [] for none, else names of auth::TokenScope (a body
+// read_strings() has already checked).
+std::variant<std::vector<auth::TokenScope>, GateDecision> read_scopes(const Request& request)
+{
+    auto body = json::parse(request.body);
+    const auto* scopes = body.as_object().if_contains("scopes");
+    std::vector<auth::TokenScope> granted;
+    if (!scopes || scopes->is_null())
+        return granted;
+    if (!scopes->is_array())
+        return failure(400, "'scopes' is a list of rights for the token, e.g. [\"console\"]");
+    for (const auto& scope : scopes->as_array()) {
+        auto known = scope.is_string() ? auth::token_scope_from_string(scope.as_string()) : std::nullopt;
+        if (!known)
+            return failure(400, fmt::format("'{}' is not a scope: the one there is, \"console\", lets the token "
+                                            "use the AT console", json::serialize(scope)));
+        granted.push_back(*known);
+    }
+    return granted;
+}
+
 class Authentication {
 public:
     Authentication(auth::Authenticator& authenticator, auth::TokenStore& tokens, asio::any_io_executor kdf_executor)
@@ -187,11 +210,15 @@ asio::awaitable<GateDecision> Authentication::decide_request(const Request& requ
         auto token = auth::bearer_token_from_authorization_header(authorization);
         if (!token)
             co_return refusal(token.error());
-        if (auto known = tokens_.verify(*token); !known)
+        auto known = tokens_.verify(*token);
+        if (!known)
             co_return refusal(known.error());
         if (path->starts_with("/v1/tokens") || *path == "/v1/password" || *path == "/v1/logout")
             co_return failure(403, "an API token cannot manage logins or tokens: log in with the password");
-        co_return GateDecision {};
+        GateDecision script;
+        script.console = known->has(auth::TokenScope::Console) ? api::ConsoleRight::Granted : api::ConsoleRight::Denied;
+        script.client = fmt::format("API token '{}' from {}", known->name, request.peer);
+        co_return script;
     }
     auto session = session_of(request);
     if (auto* refused = std::get_if<GateDecision>(&session))
@@ -207,6 +234,8 @@ asio::awaitable<GateDecision> Authentication::decide_request(const Request& requ
         co_return tokens(request, std::string_view(*path).substr(std::string_view("/v1/tokens").size()));
     GateDecision admin;
     admin.credential = api::Credential::Session;
+    admin.console = api::ConsoleRight::Granted;
+    admin.client = fmt::format("the admin's session from {}", request.peer);
     co_return admin;
 }
 
@@ -287,23 +316,36 @@ GateDecision Authentication::tokens(const Request& request, std::string_view res
         if (!list)
             return failure(500, problem.empty() ? list.error().message() : problem);
         json::array array;
-        for (const auto& token : *list)
+        for (const auto& token : *list) {
+            json::array scopes;
+            for (auto scope : token.scopes)
+                scopes.emplace_back(auth::to_string(scope));
             array.push_back(json::object {
                 {"name", token.name},
                 {"created", utc_time(token.created)},
                 {"last_used", token.last_used ? json::value(utc_time(*token.last_used)) : json::value(nullptr)},
+                {"scopes", std::move(scopes)},
             });
+        }
         return success(json::object {{"tokens", std::move(array)}});
     }
     if (rest.empty() && request.method == "POST") {
         std::string name;
         if (auto bad = read_strings(request, {{"name", &name}}))
             return std::move(*bad);
-        auto token = tokens_.create(name);
+        auto scopes = read_scopes(request);
+        if (auto* bad = std::get_if<GateDecision>(&scopes))
+            return std::move(*bad);
+        auto granted = std::get<std::vector<auth::TokenScope>>(std::move(scopes));
+        auto token = tokens_.create(name, granted);
         if (!token)
             return refusal(token.error());
-        log(LogLevel::Info, "web", "API token '{}' made from {}", name, request.peer);
-        return success(json::object {{"name", name}, {"token", *token}});
+        json::array scope_names;
+        for (auto scope : granted)
+            scope_names.emplace_back(auth::to_string(scope));
+        log(LogLevel::Info, "web", "API token '{}' made from {} with scopes [{}]", name, request.peer,
+            json::serialize(scope_names));
+        return success(json::object {{"name", name}, {"token", *token}, {"scopes", std::move(scope_names)}});
     }
     constexpr std::string_view remove = "/delete";
     if (rest.size() > remove.size() + 1 && rest.front() == '/' && rest.ends_with(remove) && request.method == "POST") {

@@ -189,7 +189,8 @@ struct Server::Impl {
     static asio::awaitable<Response> answer(std::shared_ptr<Impl> impl, Request request);
     template <typename Stream>
     static asio::awaitable<void> stream_events(std::shared_ptr<Impl> impl, Stream& stream, unsigned version);
-    static asio::awaitable<Response> route(std::shared_ptr<Impl> impl, const Request& request, api::Credential credential);
+    static asio::awaitable<Response> route(
+        std::shared_ptr<Impl> impl, const Request& request, const GateDecision& decision);
     static Response page(const Request& request);
     Response redirect(const HttpRequest& request, const std::string& local_host) const;
 };
@@ -375,7 +376,7 @@ asio::awaitable<Response> Server::Impl::answer(std::shared_ptr<Impl> impl, Reque
         auto decision = co_await impl->gate(request);
         if (decision.answer)
             co_return std::move(*decision.answer);
-        auto response = co_await route(impl, request, decision.credential);
+        auto response = co_await route(impl, request, decision);
         for (auto& header : decision.headers)
             response.headers.push_back(std::move(header));
         co_return response;
@@ -387,7 +388,7 @@ asio::awaitable<Response> Server::Impl::answer(std::shared_ptr<Impl> impl, Reque
 }
 
 asio::awaitable<Response> Server::Impl::route(std::shared_ptr<Impl> impl, const Request& request,
-                                              api::Credential credential)
+                                              const GateDecision& decision)
 {
     if (request.path == "/metrics") {
         if (request.method != "GET")
@@ -412,7 +413,9 @@ asio::awaitable<Response> Server::Impl::route(std::shared_ptr<Impl> impl, const 
         co_return json_error(415, "send the body as JSON, with Content-Type: application/json");
     auto question = request.target.find('?');
     auto query = question == std::string::npos ? std::string() : request.target.substr(question + 1);
-    api::TextRequest api_request{request.method, std::move(*path), request.body, credential, std::move(query)};
+    api::TextRequest api_request{request.method, std::move(*path), request.body, decision.credential,
+        std::move(query), decision.console,
+        decision.client.empty() ? fmt::format("a client at {}", request.peer) : decision.client};
     auto reply = co_await impl->api.answer(std::move(api_request));
     Response response;
     response.status = reply.status;

@@ -108,6 +108,8 @@ struct GateDecision {
     std::optional<Response> answer;          // set: this is the reply (401, 403, a login); not routed
     std::vector<Header> headers;             // otherwise: added to the routed reply (Set-Cookie)
     api::Credential credential = api::Credential::ApiToken;   // otherwise: how it was let in
+    api::ConsoleRight console = api::ConsoleRight::Denied;     // an API token's "console" scope
+    std::string client {};                   // "API token 'x' from 192.0.2.7", for the audit log
 };
 
 // Called for every HTTPS request before routing: the seam for authentication (sessions, CSRF).

@@ -51,11 +51,13 @@ function Password() {
 function Tokens() {
   const tokens = useResource('/tokens');
   const [name, setName] = useState('');
+  const [consoleScope, setConsoleScope] = useState(false);
   const [created, setCreated] = useState(null);
   async function create() {
-    const reply = await post('/tokens', { name });
+    const reply = await post('/tokens', { name, scopes: consoleScope ? ['console'] : [] });
     setCreated(reply);
     setName('');
+    setConsoleScope(false);
     await tokens.reload();
   }
   async function revoke(tokenName) {
@@ -70,7 +72,8 @@ function Tokens() {
         <ul class="tokens">
           {tokens.data.tokens.map((token) => (
             <li key={token.name}>
-              <strong>{token.name}</strong>, made {time(token.created)}, last used {time(token.last_used)}{' '}
+              <strong>{token.name}</strong>, made {time(token.created)}, last used {time(token.last_used)}
+              {token.scopes?.includes('console') && ', may use the AT console'}{' '}
               <ActionButton kind="small danger" action={() => revoke(token.name)} label={`revoke ${token.name}`}>
                 Revoke
               </ActionButton>
@@ -82,6 +85,10 @@ function Tokens() {
       <label>
         New token's name
         <input value={name} onInput={(event) => setName(event.target.value)} autocomplete="off" />
+      </label>
+      <label class="check">
+        <input type="checkbox" checked={consoleScope} onChange={(event) => setConsoleScope(event.target.checked)} />
+        May use the AT console (it can send the SIM a PIN; every command is logged)
       </label>
       <ActionButton action={create}>Make a token</ActionButton>
       {created && (

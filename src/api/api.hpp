@@ -177,14 +177,23 @@ private:
 // connection closed.
 inline constexpr std::size_t max_request_line = 64 * 1024;
 
+// Who may do what over the unix socket is the kernel's word (SO_PEERCRED): root, and the user
+// uplinkd runs as, may do anything the API offers; anyone else the socket's mode lets in (the
+// members of `group`) may read (GET, and follow events) but change nothing and reach no console.
 struct ServerOptions {
     std::string socket_path = "/run/uplink/uplink.sock";
     DaemonInfo info;
+    std::optional<unsigned> group;   // the socket's group (mode 0660); none: root's alone (0600)
+    Duration idle_timeout = std::chrono::minutes(5);   // with no request line; an event stream is not idle
 };
+
+// What a unix socket peer may do, from its credentials.
+enum class PeerRights { Everything, ReadOnly };
+std::string_view to_string(PeerRights rights);
 
 // The unix-socket server. start() creates the socket's directory (0755), replaces a stale
 // socket (refusing to take over one a running daemon still answers on), and listens with
-// mode 0660. stop() closes the socket, ends every connection and removes the socket file.
+// mode 0600, or 0660 with the options' group. stop() closes the socket, ends every connection and removes the socket file.
 class Server {
 public:
     Server(boost::asio::any_io_executor executor, ServerOptions options, ModemSource& source);

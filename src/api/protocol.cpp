@@ -29,7 +29,7 @@ std::string reply_line(const Response& response)
 constexpr std::string_view example = R"({"method":"GET","path":"/v1/status"})";
 
 // A request line into a Request, or the 400 that says what is wrong with it.
-std::variant<Request, Response> parse_request(std::string_view line, std::string client)
+std::variant<Request, Response> parse_request(std::string_view line, std::string client, PeerRights rights)
 {
     json::error_code error;
     auto value = json::parse(line, error);
@@ -42,8 +42,8 @@ std::variant<Request, Response> parse_request(std::string_view line, std::string
         return Response::failure(400, fmt::format("the request must be a JSON object, e.g. {}", example));
 
     Request request;
-    request.caller = Caller::Root;
-    request.console = ConsoleRight::Granted;
+    request.caller = rights == PeerRights::Everything ? Caller::Root : Caller::ApiToken;
+    request.console = rights == PeerRights::Everything ? ConsoleRight::Granted : ConsoleRight::Denied;
     request.client = std::move(client);
     auto* method = object->if_contains("method");
     if (!method)
@@ -59,6 +59,8 @@ std::variant<Request, Response> parse_request(std::string_view line, std::string
     if (!path->is_string())
         return Response::failure(400, "field 'path' must be a string, e.g. \"/v1/status\"");
     request.path = std::string(path->get_string());
+    if (rights == PeerRights::ReadOnly && request.method != Method::Get)
+        return Response::failure(403, fmt::format("{} may read, not change: run the command as root", request.client));
 
     if (auto* body = object->if_contains("body")) {
         if (!body->is_object() && !body->is_null())
@@ -75,12 +77,21 @@ bool blank(std::string_view line)
 
 } // namespace
 
+std::string_view to_string(PeerRights rights)
+{
+    switch (rights) {
+    case PeerRights::Everything: return "everything";
+    case PeerRights::ReadOnly: return "read-only";
+    }
+    return "unknown";
+}
+
 LineProtocol::LineProtocol(ModemSource& source, DaemonInfo info)
     : router_(std::make_shared<Router>(source, std::move(info)))
 {
 }
 
-boost::asio::awaitable<Answer> LineProtocol::answer(std::string line, std::string client)
+boost::asio::awaitable<Answer> LineProtocol::answer(std::string line, std::string client, PeerRights rights)
 {
     Answer answer;
     if (blank(line))
@@ -92,7 +103,7 @@ boost::asio::awaitable<Answer> LineProtocol::answer(std::string line, std::strin
     }
     Response response;
     try {
-        auto parsed = parse_request(line, std::move(client));
+        auto parsed = parse_request(line, std::move(client), rights);
         if (auto* failure = std::get_if<Response>(&parsed))
             response = std::move(*failure);
         else

@@ -22,8 +22,10 @@ public:
     LineProtocol(ModemSource& source, DaemonInfo info);
 
     // `line` without its '\n'; `client` says who sent it, for the audit log ("unix socket, uid 0").
+    // A ReadOnly peer gets a 403 for anything but GET, and an API token's view of the rest.
     // Never throws on any input.
-    boost::asio::awaitable<Answer> answer(std::string line, std::string client = "unix socket");
+    boost::asio::awaitable<Answer> answer(std::string line, std::string client = "unix socket",
+                                          PeerRights rights = PeerRights::Everything);
 
     static std::string event_line(const modem::Event& event);
     static std::string too_large_line();

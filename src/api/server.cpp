@@ -39,15 +39,22 @@ Error system_error(int number)
     return Error(number, boost::system::system_category());
 }
 
-// Who is on the other end, for the audit log of console commands: the kernel's credentials of the
-// peer process (SO_PEERCRED, unix(7)), which it cannot forge.
-std::string peer_description(stream_protocol::socket& socket)
+// Who is on the other end: the kernel's credentials of the peer process (SO_PEERCRED, unix(7)),
+// which it cannot forge. They decide its rights, and name it in the audit log.
+struct Peer {
+    std::string description;   // "the unix socket (uid 0, pid 812)"
+    PeerRights rights = PeerRights::ReadOnly;
+};
+
+Peer peer_of(stream_protocol::socket& socket)
 {
     ucred credentials {};
     socklen_t length = sizeof(credentials);
     if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0)
-        return "the unix socket (peer unknown)";
-    return fmt::format("the unix socket (uid {}, pid {})", credentials.uid, credentials.pid);
+        return {"the unix socket (peer unknown)", PeerRights::ReadOnly};
+    bool trusted = credentials.uid == 0 || credentials.uid == ::geteuid();
+    return {fmt::format("the unix socket (uid {}, pid {})", credentials.uid, credentials.pid),
+            trusted ? PeerRights::Everything : PeerRights::ReadOnly};
 }
 
 // `mkdir -p` with mode 0755 for every directory it creates.
@@ -103,7 +110,7 @@ Result<void> remove_stale_socket(const std::string& path)
 
 struct Connection {
     explicit Connection(stream_protocol::socket accepted)
-        : socket(std::move(accepted)), wake(socket.get_executor()), client(peer_description(socket))
+        : socket(std::move(accepted)), wake(socket.get_executor()), peer(peer_of(socket))
     {
     }
 
@@ -118,7 +125,7 @@ struct Connection {
 
     stream_protocol::socket socket;
     asio::steady_timer wake;              // cancelled when an event is queued
-    std::string client;                   // "the unix socket (uid 0, pid 812)"
+    Peer peer;
     std::deque<std::string> pending_events;
     bool overflowed = false;
     bool closing = false;
@@ -197,13 +204,28 @@ asio::awaitable<void> Server::Impl::follow_events(std::shared_ptr<Impl> impl, st
     connection->subscription.reset();
 }
 
+asio::awaitable<void> expire_after(asio::steady_timer& timer, Duration timeout)
+{
+    timer.expires_after(timeout);
+    co_await timer.async_wait(as_tuple(use_awaitable));
+}
+
 asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Impl> impl, std::shared_ptr<Connection> connection)
 {
     std::string buffer;
+    asio::steady_timer idle(impl->executor);
     for (;;) {
         // One byte over the limit, so a line of exactly max_request_line bytes plus '\n' fits.
-        auto [error, size] = co_await asio::async_read_until(
-            connection->socket, asio::dynamic_buffer(buffer, max_request_line + 1), '\n', as_tuple(use_awaitable));
+        // A client that holds a connection and sends nothing gives up its slot after idle_timeout.
+        auto read = co_await (asio::async_read_until(connection->socket, asio::dynamic_buffer(buffer, max_request_line + 1),
+                                                     '\n', as_tuple(use_awaitable))
+                              || expire_after(idle, impl->options.idle_timeout));
+        if (read.index() == 1) {
+            log(LogLevel::Debug, "api", "closing {}: no request for {} s", connection->peer.description,
+                std::chrono::duration_cast<std::chrono::seconds>(impl->options.idle_timeout).count());
+            break;
+        }
+        auto [error, size] = std::get<0>(read);
         if (error == asio::error::not_found) {
             auto line = LineProtocol::too_large_line();
             co_await asio::async_write(connection->socket, asio::buffer(line), as_tuple(use_awaitable));
@@ -216,7 +238,8 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Impl> impl, std::share
         if (!line.empty() && line.back() == '\r')
             line.pop_back();
 
-        auto answer = co_await impl->protocol.answer(std::move(line), connection->client);
+        auto answer = co_await impl->protocol.answer(std::move(line), connection->peer.description,
+                                                     connection->peer.rights);
         if (connection->closing)
             break;
         if (answer.then == Answer::Then::FollowEvents) {
@@ -292,12 +315,20 @@ Result<void> Server::start()
     boost::system::error_code error;
     stream_protocol::endpoint endpoint(path);
     impl_->acceptor.open(endpoint.protocol(), error);
-    if (!error)
+    // The socket file is made with its mode: bind() gives it 0777 less the umask, so the umask
+    // is the mode's complement while it runs, and there is no moment when the file is more open
+    // than meant. Its group is set before anyone can connect (listen()).
+    const auto& group = impl_->options.group;
+    mode_t mode = group ? 0660 : 0600;
+    if (!error) {
+        auto umask = ::umask(~mode & 0777);
         impl_->acceptor.bind(endpoint, error);
+        ::umask(umask);
+    }
+    if (!error && group && ::chown(path.c_str(), static_cast<uid_t>(-1), static_cast<gid_t>(*group)) != 0)
+        error = system_error(errno);
     if (!error)
         impl_->acceptor.listen(asio::socket_base::max_listen_connections, error);
-    if (!error && ::chmod(path.c_str(), 0660) != 0)
-        error = system_error(errno);
     if (error) {
         boost::system::error_code ignored;
         impl_->acceptor.close(ignored);

@@ -5,6 +5,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -12,11 +13,15 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 namespace uplink::api {
@@ -93,7 +98,14 @@ protected:
     }
     ~ServerTest() override { std::filesystem::remove_all(directory); }
 
-    ServerOptions options() const { return ServerOptions{socket_path, DaemonInfo{"0.1.0", Clock::now()}}; }
+    ServerOptions options() const { return options_at(socket_path); }
+    static ServerOptions options_at(std::string path)
+    {
+        ServerOptions options;
+        options.socket_path = std::move(path);
+        options.info = DaemonInfo{"0.1.0", Clock::now()};
+        return options;
+    }
 
     // Runs `client` against a started server, then stops the server.
     std::vector<std::string> run(Server& server, asio::awaitable<std::vector<std::string>> client)
@@ -127,14 +139,101 @@ mode_t mode_of(const std::string& path)
     return status.st_mode & 07777;
 }
 
-TEST_F(ServerTest, CreatesTheDirectoryAndASocketOnlyItsGroupMayUse)
+TEST_F(ServerTest, CreatesTheDirectoryAndASocketOnlyItsOwnerMayUse)
 {
     Server server(io.get_executor(), options(), source);
     ASSERT_TRUE(server.start());
-    EXPECT_EQ(mode_of(socket_path), 0660u);
+    EXPECT_EQ(mode_of(socket_path), 0600u);
     EXPECT_EQ(mode_of(directory + "/run/uplink"), 0755u);
     server.stop();
     EXPECT_FALSE(std::filesystem::exists(socket_path)) << "stop() removes the socket";
+}
+
+// "nobody" and its group (65534 on Debian and OpenWrt): a user who is not root.
+constexpr unsigned nobody = 65534;
+
+TEST_F(ServerTest, WithAGroupTheSocketIsItsGroupsToo)
+{
+    auto grouped = options();
+    grouped.group = nobody;
+    Server server(io.get_executor(), grouped, source);
+    ASSERT_TRUE(server.start());
+    EXPECT_EQ(mode_of(socket_path), 0660u);
+    struct stat status {};
+    ASSERT_EQ(::stat(socket_path.c_str(), &status), 0);
+    EXPECT_EQ(status.st_gid, nobody);
+}
+
+// What a user of the socket's group gets: replies to reads, a 403 for a change. The client is
+// a child process that became nobody (root's tests; the credentials are the kernel's).
+TEST_F(ServerTest, APeerThatIsNotRootMayReadButNotChange)
+{
+    ASSERT_EQ(::geteuid(), 0u) << "the test needs root, to become another user";
+    ::chmod(directory.c_str(), 0755);   // mkdtemp's 0700 would keep nobody from the socket's path
+    auto grouped = options();
+    grouped.group = nobody;
+    Server server(io.get_executor(), grouped, source);
+    ASSERT_TRUE(server.start());
+    int pipe_ends[2];
+    ASSERT_EQ(::pipe(pipe_ends), 0);
+    std::string replies;
+    std::thread client([&] {
+        pid_t child = ::fork();
+        if (child == 0) {
+            ::close(pipe_ends[0]);
+            if (::setgid(nobody) != 0 || ::setuid(nobody) != 0)
+                ::_exit(2);
+            int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+            sockaddr_un address {};
+            address.sun_family = AF_UNIX;
+            std::strncpy(address.sun_path, socket_path.c_str(), sizeof(address.sun_path) - 1);
+            if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0)
+                ::_exit(3);
+            const char requests[] = "{\"method\":\"GET\",\"path\":\"/v1/status\"}\n"
+                                    "{\"method\":\"POST\",\"path\":\"/v1/modems/1-1/disconnect\"}\n";
+            if (::write(fd, requests, sizeof(requests) - 1) < 0)
+                ::_exit(4);
+            std::string received;
+            char chunk[4096];
+            while (std::count(received.begin(), received.end(), '\n') < 2) {
+                auto size = ::read(fd, chunk, sizeof(chunk));
+                if (size <= 0)
+                    break;
+                received.append(chunk, static_cast<std::size_t>(size));
+            }
+            (void)!::write(pipe_ends[1], received.data(), received.size());
+            ::_exit(0);
+        }
+        ::close(pipe_ends[1]);
+        char chunk[4096];
+        ssize_t size = 0;
+        while ((size = ::read(pipe_ends[0], chunk, sizeof(chunk))) > 0)
+            replies.append(chunk, static_cast<std::size_t>(size));
+        ::close(pipe_ends[0]);
+        int status = 0;
+        ::waitpid(child, &status, 0);
+        asio::post(io, [&] { server.stop(); });
+    });
+    io.run();
+    client.join();
+    auto newline = replies.find('\n');
+    ASSERT_NE(newline, std::string::npos) << replies;
+    EXPECT_EQ(json::parse(replies.substr(0, newline)).at("status"), 200) << replies;
+    auto refused = json::parse(replies.substr(newline + 1));
+    EXPECT_EQ(refused.at("status"), 403) << replies;
+    EXPECT_NE(std::string(refused.at("error").as_string()).find("uid 65534"), std::string::npos) << replies;
+    EXPECT_TRUE(source.connection_requests.empty()) << "the disconnect reached the modem";
+}
+
+// A client that connects and says nothing gives its slot back.
+TEST_F(ServerTest, AClientThatSendsNothingIsClosed)
+{
+    auto quick = options();
+    quick.idle_timeout = std::chrono::milliseconds(100);
+    Server server(io.get_executor(), quick, source);
+    ASSERT_TRUE(server.start());
+    auto lines = run(server, exchange(socket_path, "", 1));
+    EXPECT_EQ(lines, std::vector<std::string> {end_of_stream});
 }
 
 TEST_F(ServerTest, AnswersSeveralRequestsInOrderOnOneConnection)
@@ -247,9 +346,9 @@ TEST_F(ServerTest, LeavesAFileThatIsNotASocketAlone)
 
 TEST_F(ServerTest, RejectsARelativeOrOverlongPath)
 {
-    Server relative(io.get_executor(), ServerOptions{"uplink.sock", {}}, source);
+    Server relative(io.get_executor(), options_at("uplink.sock"), source);
     EXPECT_FALSE(relative.start());
-    Server overlong(io.get_executor(), ServerOptions{"/tmp/" + std::string(200, 'x'), {}}, source);
+    Server overlong(io.get_executor(), options_at("/tmp/" + std::string(200, 'x')), source);
     EXPECT_FALSE(overlong.start());
 }
 

@@ -94,7 +94,7 @@ public:
                              [this](std::string_view wan, std::chrono::system_clock::time_point since,
                                     std::size_t max_points) { return signal_history_.history(wan, since, max_points); },
                              [this](std::string password) { return reset_admin_password(this, std::move(password)); }}),
-          server_(io.get_executor(), api::ServerOptions{settings_.socket_path, info_}, source_),
+          server_(io.get_executor(), socket_options(settings_, info_), source_),
           signals_(io, SIGINT, SIGTERM, SIGHUP)
     {
     }
@@ -140,6 +140,15 @@ public:
     }
 
     bool stopping() const { return stopping_; }
+
+    static api::ServerOptions socket_options(const Settings& settings, const api::DaemonInfo& info)
+    {
+        api::ServerOptions options;
+        options.socket_path = settings.socket_path;
+        options.info = info;
+        options.group = settings.socket_group;
+        return options;
+    }
 
 private:
     // A web server that cannot start (a port taken, a bad certificate) is logged, and uplinkd runs
@@ -287,6 +296,7 @@ private:
         if (auto pending = restart_required(settings_, next); !pending.empty())
             log(LogLevel::Warning, "uplinkd", "{} change only when uplinkd restarts", joined(pending));
         next.socket_path = settings_.socket_path;
+        next.socket_group = settings_.socket_group;
         next.web = settings_.web;
         next.modem.state_dir = settings_.modem.state_dir;
         manager_.apply(next.modem);

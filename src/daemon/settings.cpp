@@ -1,8 +1,10 @@
 #include "daemon/settings.hpp"
 
 #include <arpa/inet.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -10,6 +12,8 @@
 #include <sstream>
 
 namespace uplink::daemon {
+
+using group_entry = struct ::group;
 
 namespace {
 
@@ -58,6 +62,8 @@ Schema make_schema()
         text_option("dev_root", "/dev", "where device nodes are"),
         text_option("state_dir", "/var/lib/uplink", "uplinkd's own state, such as PINs a SIM refused"),
         text_option("socket", "/run/uplink/uplink.sock", "the API's unix socket, for the uplink CLI"),
+        text_option("socket_group", "", "a group whose members may read through the socket (status, "
+                                        "signal, events) but change nothing; empty: root alone"),
         integer_option("poll_interval", 10, 1, 3600, "seconds between signal and registration polls"),
         integer_option("at_timeout", 5, 1, 120, "seconds an AT command may take before it counts as failed"),
         text_option("default_profile", "default", "the profile used when no rule matches"),
@@ -399,6 +405,18 @@ Result<Settings> settings_from(const Config& config, std::vector<ConfigDiagnosti
     settings.usage_reset_day = static_cast<int>(config.get_integer(section, "usage_reset_day"));
     for (auto option : {"sysfs_root", "dev_root", "state_dir", "socket"})
         check_absolute(config, section, option, diagnostics);
+    if (auto group = config.get(section, "socket_group"); !group.empty()) {
+        // getgrnam_r(3): the buffer's size is the system's suggestion, or a page.
+        long suggested = ::sysconf(_SC_GETGR_R_SIZE_MAX);
+        std::vector<char> buffer(suggested > 0 ? static_cast<std::size_t>(suggested) : 4096);
+        group_entry entry {};
+        group_entry* found = nullptr;
+        if (::getgrnam_r(group.c_str(), &entry, buffer.data(), buffer.size(), &found) == 0 && found)
+            settings.socket_group = static_cast<unsigned>(found->gr_gid);
+        else
+            diagnostics.push_back({section.line, fmt::format("option 'socket_group': there is no group '{}' "
+                                                             "(groupadd it, or leave the option out)", group)});
+    }
     if (settings.socket_path.size() >= sizeof(sockaddr_un::sun_path))
         diagnostics.push_back({section.line, fmt::format("option 'socket': the path is {} characters long; a unix "
                                                          "socket's path must be shorter than {}",
@@ -450,6 +468,7 @@ std::vector<std::string> changed_settings(const Settings& before, const Settings
     compare("dev_root", before.modem.dev_root, after.modem.dev_root);
     compare("state_dir", before.modem.state_dir, after.modem.state_dir);
     compare("socket", before.socket_path, after.socket_path);
+    compare("socket_group", before.socket_group, after.socket_group);
     compare("poll_interval", before.modem.poll_interval, after.modem.poll_interval);
     compare("at_timeout", before.modem.command_timeout, after.modem.command_timeout);
     compare("usage_reset_day", before.usage_reset_day, after.usage_reset_day);
@@ -463,7 +482,7 @@ std::vector<std::string> changed_settings(const Settings& before, const Settings
 std::vector<std::string> restart_required(const Settings& before, const Settings& after)
 {
     auto changed = changed_settings(before, after);
-    std::erase_if(changed, [](const std::string& name) { return name != "socket" && name != "state_dir" && name != "web"; });
+    std::erase_if(changed, [](const std::string& name) { return name != "socket" && name != "socket_group" && name != "state_dir" && name != "web"; });
     return changed;
 }
 

@@ -5,6 +5,7 @@
 #include <core/core.hpp>
 #include <modem/modem.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,7 @@ struct WebSettings {
 struct Settings {
     LogLevel log_level = LogLevel::Info;
     std::string socket_path;
+    std::optional<unsigned> socket_group;   // its gid: members may read through the socket
     modem::Options modem;        // sysfs_root, dev_root, state_dir, intervals, profiles and rules
     int usage_reset_day = 1;     // the day of the month data usage periods start
     WebSettings web;

@@ -187,7 +187,6 @@ Result<std::string> session_id_from_cookie_header(std::string_view header);
 // ---------------------------------------------------------------- login rate limit
 struct RateLimits {
     std::size_t failures_per_address = 10; // in one window; the next attempt is throttled
-    std::size_t failures_overall = 30; // all addresses together, in one window
     std::chrono::seconds window = std::chrono::minutes(1);
     std::size_t tracked_addresses = 1024; // memory bound: the stalest record goes first
 };
@@ -202,6 +201,9 @@ struct LoginVerdict {
 
 // A sliding window of failure times per client. IPv6 clients are counted by /64 (one host
 // usually has the whole prefix), IPv4-mapped IPv6 as IPv4. Throttled attempts are not failures.
+// There is no cap over all clients together: a stranger's guesses would throttle the owner too,
+// locking them out of their own router. Guessing faster with many addresses still meets the
+// KDF, which runs one check at a time (Busy).
 class LoginLimiter {
 public:
     explicit LoginLimiter(TimeSource now = &Clock::now, RateLimits limits = {});
@@ -217,7 +219,6 @@ private:
     TimeSource now_;
     RateLimits limits_;
     std::map<std::string, std::vector<Clock::time_point>> failures_; // by client key, oldest first
-    std::vector<Clock::time_point> all_failures_; // oldest first
 };
 
 // The key the limiter counts a client address under ("192.0.2.1", "2001:db8:1:2::/64"); an
@@ -269,12 +270,24 @@ private:
         std::string hash; // SHA-256, 64 hex digits
         std::optional<WallClock::time_point> last_used_saved; // what the file has
     };
+    // What tells one version of the file from another: a token deleted from the file by hand
+    // is revoked at its next use (the file is read again), and never written back.
+    struct FileStamp {
+        bool exists = false;
+        std::uint64_t device = 0, inode = 0, size = 0;
+        std::int64_t modified_ns = 0;
+        bool operator==(const FileStamp&) const = default;
+    };
+    FileStamp stamp() const;
     Result<void> load(std::string* problem);
     Result<void> save();
 
     std::string path_;
     WallTimeSource now_;
-    std::optional<std::vector<Entry>> entries_; // read on first use, and again after a failure
+    // Read on first use, again whenever the file is not the one read (or written) last, and
+    // after a failure.
+    std::optional<std::vector<Entry>> entries_;
+    FileStamp loaded_;
 };
 
 // The token in an Authorization header ("Bearer <token>", RFC 6750 §2.1): NoSession when the

@@ -1,4 +1,4 @@
-// The login rate limiter: failed password checks per client and overall, in a sliding window.
+// The login rate limiter: failed password checks per client, in a sliding window.
 #include "auth/auth.hpp"
 
 #include <algorithm>
@@ -64,14 +64,12 @@ LoginLimiter::LoginLimiter(TimeSource now, RateLimits limits)
     : now_(std::move(now))
     , limits_(limits)
 {
-    assert(limits_.failures_per_address > 0 && limits_.failures_overall > 0
-        && limits_.tracked_addresses > 0);
+    assert(limits_.failures_per_address > 0 && limits_.tracked_addresses > 0);
 }
 
 void LoginLimiter::forget_old(Clock::time_point now)
 {
     auto stale = [&](Clock::time_point failure) { return now - failure >= limits_.window; };
-    std::erase_if(all_failures_, stale);
     for (auto entry = failures_.begin(); entry != failures_.end();) {
         std::erase_if(entry->second, stale);
         entry = entry->second.empty() ? failures_.erase(entry) : std::next(entry);
@@ -82,29 +80,18 @@ LoginVerdict LoginLimiter::check(std::string_view address)
 {
     auto now = now_();
     forget_old(now);
-    std::optional<Clock::time_point> allowed_at;
-    if (all_failures_.size() >= limits_.failures_overall)
-        allowed_at
-            = all_failures_[all_failures_.size() - limits_.failures_overall] + limits_.window;
-    if (auto found = failures_.find(client_key(address));
-        found != failures_.end() && found->second.size() >= limits_.failures_per_address) {
-        auto& times = found->second;
-        auto when = times[times.size() - limits_.failures_per_address] + limits_.window;
-        allowed_at = std::max(allowed_at.value_or(when), when);
-    }
-    if (!allowed_at)
+    auto found = failures_.find(client_key(address));
+    if (found == failures_.end() || found->second.size() < limits_.failures_per_address)
         return {};
-    return {Admission::Throttled, seconds_until(*allowed_at, now)};
+    auto& times = found->second;
+    auto allowed_at = times[times.size() - limits_.failures_per_address] + limits_.window;
+    return {Admission::Throttled, seconds_until(allowed_at, now)};
 }
 
 void LoginLimiter::record_failure(std::string_view address)
 {
     auto now = now_();
     forget_old(now);
-    all_failures_.push_back(now);
-    if (all_failures_.size() > limits_.failures_overall)
-        all_failures_.erase(all_failures_.begin());
-
     auto key = client_key(address);
     if (!failures_.contains(key) && failures_.size() >= limits_.tracked_addresses) {
         // The client whose last failure is oldest is the least likely to be throttled soon.

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <sstream>
+#include <sys/stat.h>
 
 namespace uplink::auth {
 
@@ -121,10 +122,22 @@ TokenStore::TokenStore(std::string path, WallTimeSource now)
 {
 }
 
+TokenStore::FileStamp TokenStore::stamp() const
+{
+    struct stat status {};
+    if (::stat(path_.c_str(), &status) != 0)
+        return {};
+    return {true, static_cast<std::uint64_t>(status.st_dev), static_cast<std::uint64_t>(status.st_ino),
+            static_cast<std::uint64_t>(status.st_size),
+            static_cast<std::int64_t>(status.st_mtim.tv_sec) * 1'000'000'000 + status.st_mtim.tv_nsec};
+}
+
 Result<void> TokenStore::load(std::string* problem)
 {
-    if (entries_)
+    auto now_on_disk = stamp();
+    if (entries_ && now_on_disk == loaded_)
         return {};
+    entries_.reset();
     auto corrupt = [&](int line_number, std::string why) -> Result<void> {
         if (problem)
             *problem = line_number > 0 ? fmt::format("{}:{}: {}", path_, line_number, why)
@@ -137,6 +150,7 @@ Result<void> TokenStore::load(std::string* problem)
     std::vector<Entry> entries;
     if (!*text) {
         entries_ = std::move(entries);
+        loaded_ = now_on_disk;
         return {};
     }
     std::istringstream lines(**text);
@@ -192,6 +206,7 @@ Result<void> TokenStore::load(std::string* problem)
     if (!seen_header)
         return corrupt(0, fmt::format("no '{}' line", header));
     entries_ = std::move(entries);
+    loaded_ = now_on_disk;
     return {};
 }
 
@@ -208,9 +223,11 @@ Result<void> TokenStore::save()
             last_used, scopes_text(entry.info.scopes), entry.hash);
     }
     auto written = write_private_file(path_, text);
-    if (written)
+    if (written) {
         for (auto& entry : *entries_)
             entry.last_used_saved = entry.info.last_used;
+        loaded_ = stamp();
+    }
     return written;
 }
 

@@ -1,6 +1,8 @@
 #include "auth/encoding.hpp"
 #include "auth/test_support.hpp"
 
+#include <cstdio>
+#include <fstream>
 #include <regex>
 
 namespace uplink::auth {
@@ -72,6 +74,33 @@ TEST_F(AuthTokens, ARevokedTokenStopsWorkingForGood)
     EXPECT_EQ(reloaded.list()->size(), 1u);
     ASSERT_TRUE(reloaded.create("backup")); // the name is free again, with a new token
     EXPECT_EQ(reloaded.verify(backup).error(), Errc::UnknownToken);
+}
+
+// The admin deletes a token's line from the file by hand: it stops working at once, with no
+// restart, and the daemon's next write (a "last used" update) does not bring it back.
+TEST_F(AuthTokens, ATokenDeletedFromTheFileIsRevoked)
+{
+    TokenStore store(path(), clock_.source());
+    auto backup = *store.create("backup");
+    auto monitor = *store.create("monitor");
+    ASSERT_TRUE(store.verify(backup));
+    auto text = contents(path());
+    auto line = text.find("backup ");
+    ASSERT_NE(line, std::string::npos) << text;
+    text.erase(line, text.find('\n', line) + 1 - line);
+    {
+        std::ofstream edited(path() + ".edit");
+        edited << text;
+    }
+    ASSERT_EQ(::rename((path() + ".edit").c_str(), path().c_str()), 0);   // as an editor saves
+    EXPECT_EQ(store.verify(backup).error(), Errc::UnknownToken);
+    clock_.advance(2h);   // a "last used" write is due
+    EXPECT_TRUE(store.verify(monitor));
+    EXPECT_EQ(contents(path()).find("backup "), std::string::npos) << contents(path());
+    EXPECT_EQ(store.list()->size(), 1u);
+    // The whole file deleted: no token is left.
+    ASSERT_EQ(::unlink(path().c_str()), 0);
+    EXPECT_EQ(store.verify(monitor).error(), Errc::UnknownToken);
 }
 
 TEST_F(AuthTokens, NamesAreCheckedAndUnique)

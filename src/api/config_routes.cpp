@@ -241,11 +241,22 @@ Response Router::edit_config(std::string type, std::string name, bool remove, co
     auto outcome = source_.edit_config(edit);
     if (!outcome)
         return Response::failure(500, fmt::format("the configuration cannot be saved: {}", outcome.error().message()));
-    if (!outcome->forbidden.empty())
+    if (!outcome->forbidden.empty()) {
+        log(LogLevel::Warning, "api", "config: {} refused setting the secret {} of {} '{}'", request.client,
+            fmt::join(outcome->forbidden, ", "), edit.type, edit.name);
         return Response::failure(403, fmt::format("an API token cannot set {} {}: {} secret; log in with the "
             "password to set it", outcome->forbidden.size() == 1 ? "option" : "options",
             fmt::format("'{}'", fmt::join(outcome->forbidden, "', '")),
             outcome->forbidden.size() == 1 ? "it is a" : "each is a"));
+    }
+    // The audit log: who changed what (option names only: values may be secrets).
+    if (outcome->applied) {
+        std::vector<std::string> names;
+        for (const auto& [option, value] : edit.options)
+            names.push_back(option);
+        log(LogLevel::Info, "api", "config: {} {} {} '{}'{}", request.client, remove ? "removed" : "set", edit.type,
+            edit.name, names.empty() ? "" : fmt::format(" ({})", fmt::join(names, ", ")));
+    }
     if (!outcome->problems.empty())
         return Response::failure(remove ? 409 : 400, fmt::format("{}", fmt::join(outcome->problems, "; ")));
     return Response::ok(json::object{
@@ -266,10 +277,10 @@ Response Router::config_file() const
 
 // POST /v1/config: a backup put back, checked whole as a reload checks it. A preview unless the
 // body says "preview": false.
-Response Router::restore_config(const json::value& body)
+Response Router::restore_config(const Request& request)
 {
     ConfigRestore restore;
-    if (auto problem = read_restore_body(body, restore))
+    if (auto problem = read_restore_body(request.body, restore))
         return Response::failure(400, *problem);
     auto outcome = source_.restore_config(std::move(restore));
     if (!outcome)
@@ -277,6 +288,9 @@ Response Router::restore_config(const json::value& body)
     if (!outcome->problems.empty())
         return Response::failure(400, fmt::format("the configuration is refused and nothing changed: {}",
             fmt::join(outcome->problems, "; ")));
+    if (outcome->applied)
+        log(LogLevel::Info, "api", "config: {} restored a backup ({} changed)", request.client,
+            outcome->changed.empty() ? "nothing" : fmt::format("{}", fmt::join(outcome->changed, ", ")));
     return Response::ok(json::object{
         {"applied", outcome->applied},
         {"changed", strings_json(outcome->changed)},

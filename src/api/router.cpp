@@ -624,7 +624,7 @@ boost::asio::awaitable<Response> Router::handle(Request request)
         if (request.method == Method::Get)
             co_return config_file();
         if (request.method == Method::Post)
-            co_return restore_config(request.body);
+            co_return restore_config(request);
         co_return Response::failure(405, fmt::format("method {} is not allowed on {}; GET it for a backup, POST "
             "{{\"text\":...}} to restore one", request.method_text, request.path));
     }

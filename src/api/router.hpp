@@ -73,7 +73,7 @@ private:
     Response profiles() const;
     Response edit_config(std::string type, std::string name, bool remove, const Request& request);
     Response config_file() const;                                   // config_routes.cpp
-    Response restore_config(const boost::json::value& body);
+    Response restore_config(const Request& request);
     boost::asio::awaitable<Response> reset_admin_password(Request request);
 
     ModemSource& source_;

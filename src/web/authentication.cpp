@@ -13,6 +13,7 @@
 #include <fmt/chrono.h>
 
 #include <cassert>
+#include <map>
 #include <variant>
 
 namespace uplink::web {
@@ -166,10 +167,27 @@ private:
     // A begun login, first password or change: its KDF on the worker, then its new session.
     asio::awaitable<Result<auth::Session>> complete(const Request& request, Result<auth::PasswordOperation> begun);
 
+    // The audit log names a token's use at most once an hour per token and address, so that a
+    // script polling every second does not fill the log; a refused token is named every time.
+    void note_token_use(const std::string& name, const std::string& peer);
+
     auth::Authenticator& authenticator_;
     auth::TokenStore& tokens_;
     asio::any_io_executor kdf_executor_;
+    std::map<std::pair<std::string, std::string>, Clock::time_point> token_use_noted_;
 };
+
+void Authentication::note_token_use(const std::string& name, const std::string& peer)
+{
+    constexpr auto quiet = std::chrono::hours(1);
+    auto now = Clock::now();
+    auto [noted, fresh] = token_use_noted_.try_emplace({name, peer}, now);
+    if (!fresh && now - noted->second < quiet)
+        return;
+    noted->second = now;
+    std::erase_if(token_use_noted_, [&](const auto& entry) { return now - entry.second >= quiet; });
+    log(LogLevel::Info, "web", "API token '{}' used from {}", name, peer);
+}
 
 asio::awaitable<GateDecision> Authentication::decide(std::shared_ptr<Authentication> self, const Request& request)
 {
@@ -211,8 +229,12 @@ asio::awaitable<GateDecision> Authentication::decide_request(const Request& requ
         if (!token)
             co_return refusal(token.error());
         auto known = tokens_.verify(*token);
-        if (!known)
+        if (!known) {
+            log(LogLevel::Warning, "web", "a request from {} with a token that is no longer good: {}", request.peer,
+                known.error().message());
             co_return refusal(known.error());
+        }
+        note_token_use(known->name, request.peer);
         if (path->starts_with("/v1/tokens") || *path == "/v1/password" || *path == "/v1/logout")
             co_return failure(403, "an API token cannot manage logins or tokens: log in with the password");
         GateDecision script;
@@ -289,6 +311,7 @@ asio::awaitable<GateDecision> Authentication::login(const Request& request)
             log(LogLevel::Warning, "web", "a failed login from {}: {}", request.peer, session.error().message());
         co_return refusal(session.error(), retry_after);
     }
+    log(LogLevel::Info, "web", "the admin logged in from {}", request.peer);
     co_return logged_in(*session, authenticator_.sessions().limits());
 }
 

@@ -933,5 +933,52 @@ TEST_F(SecretsTest, AConsolePinTheSimRefusedIsNeverSentAgain)
     EXPECT_EQ(dialogue.find("9731"), std::string::npos) << dialogue;
 }
 
+// The audit log says who did what, from where: logins and failed logins, a token's use (once an
+// hour), a revoked token tried, config changes (option names, never values) and a restore.
+TEST_F(SecretsTest, TheAuditLogSaysWhoDidWhat)
+{
+    start();
+    auto log = [&] { return daemon_->process().errors(); };
+    EXPECT_NE(log().find("the admin logged in from 127.0.0.1"), std::string::npos) << log();
+    EXPECT_EQ(log_in("not the password").first, 401);
+    EXPECT_NE(log().find("a failed login from 127.0.0.1"), std::string::npos) << log();
+
+    auto token = make_token("audit");
+    auto bearer = "Authorization: Bearer " + token;
+    EXPECT_EQ(fetch({"-H", bearer, url("/api/v1/status")}, Credentials::None).first, 200);
+    EXPECT_EQ(fetch({"-H", bearer, url("/api/v1/modems")}, Credentials::None).first, 200);
+    auto uses = [&] {
+        auto text = log();
+        std::size_t count = 0;
+        for (auto at = text.find("API token 'audit' used from 127.0.0.1"); at != std::string::npos;
+             at = text.find("API token 'audit' used from 127.0.0.1", at + 1))
+            ++count;
+        return count;
+    };
+    EXPECT_EQ(uses(), 1u) << log();
+
+    auto [set, set_body] = post_as("", "/api/v1/profiles/home",
+                                   R"({"options":{"apn":"audit.example","password":"Sw0rdfish-9"},"preview":false})");
+    EXPECT_EQ(set, 200) << set_body;
+    EXPECT_NE(log().find("config: the admin's session from 127.0.0.1 set profile 'home' (apn, password)"),
+              std::string::npos) << log();
+    EXPECT_EQ(log().find("Sw0rdfish-9"), std::string::npos) << "a secret value reached the log";
+
+    auto [refused, refused_body] = post_as(token, "/api/v1/profiles/home", R"({"options":{"pin":"1234"}})");
+    EXPECT_EQ(refused, 403) << refused_body;
+    EXPECT_NE(log().find("config: API token 'audit' from 127.0.0.1 refused setting the secret pin of profile 'home'"),
+              std::string::npos) << log();
+
+    auto backup = json::parse(fetch({url("/api/v1/config")}).second);
+    auto [restored, restored_body] = post_as("", "/api/v1/config",
+                                             json::serialize(json::object{{"text", backup.at("text")}, {"preview", false}}));
+    EXPECT_EQ(restored, 200) << restored_body;
+    EXPECT_NE(log().find("config: the admin's session from 127.0.0.1 restored a backup"), std::string::npos) << log();
+
+    EXPECT_EQ(fetch({"-X", "POST", url("/api/v1/tokens/audit/delete")}).first, 200);
+    EXPECT_EQ(fetch({"-H", bearer, url("/api/v1/status")}, Credentials::None).first, 401);
+    EXPECT_NE(log().find("a request from 127.0.0.1 with a token that is no longer good"), std::string::npos) << log();
+}
+
 } // namespace
 } // namespace uplink::testing

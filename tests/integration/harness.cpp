@@ -192,14 +192,14 @@ json::value JsonLineClient::call(const json::value& message, Deadline deadline)
 }
 
 // ---------------------------------------------------------------- Emulator
-Emulator::Emulator(fs::path directory, fs::path scenario)
+Emulator::Emulator(fs::path directory, fs::path scenario, std::vector<std::string> more_arguments)
     : directory_(std::move(directory)), scenario_(read_json_file(scenario))
 {
     fs::create_directories(directory_);
     auto out = directory_ / "sim.out";
-    process_ = std::make_unique<Process>(
-        std::vector<std::string>{binary_path("uplink-sim"), "--scenario", scenario.string(), "--root", root().string()},
-        out, directory_ / "sim.log");
+    std::vector<std::string> arguments{binary_path("uplink-sim"), "--scenario", scenario.string(), "--root", root().string()};
+    arguments.insert(arguments.end(), more_arguments.begin(), more_arguments.end());
+    process_ = std::make_unique<Process>(std::move(arguments), out, directory_ / "sim.log");
     // uplink-sim prints its ready line once the tree and the control socket exist.
     auto deadline = deadline_in(10s);
     while (process_->output().find("uplink-sim ready") == std::string::npos) {

@@ -69,7 +69,9 @@ private:
 // uplink-sim with a scenario, in its own root directory.
 class Emulator {
 public:
-    Emulator(std::filesystem::path directory, std::filesystem::path scenario);
+    // `more_arguments` go to uplink-sim's command line as they are ({"--qmi-capture", path}).
+    Emulator(std::filesystem::path directory, std::filesystem::path scenario,
+             std::vector<std::string> more_arguments = {});
     // A control request; fails the test if the emulator says ok:false.
     boost::json::object control(boost::json::object request);
     std::filesystem::path root() const { return directory_ / "root"; }

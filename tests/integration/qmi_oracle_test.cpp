@@ -293,11 +293,33 @@ const std::map<std::pair<qmi::Service, std::uint16_t>, std::string_view> libqmi_
     {{qmi::Service::Nas, qmi::nas::get_serving_system}, "Get Serving System"},
     {{qmi::Service::Nas, qmi::nas::get_signal_info}, "Get Signal Info"},
     {{qmi::Service::Nas, qmi::nas::register_indications}, "Register Indications"},
+    {{qmi::Service::Nas, qmi::nas::get_system_selection_preference}, "Get System Selection Preference"},
+    {{qmi::Service::Nas, qmi::nas::set_system_selection_preference}, "Set System Selection Preference"},
     {{qmi::Service::Wda, qmi::wda::set_data_format}, "Set Data Format"},
     {{qmi::Service::Wds, qmi::wds::start_network}, "Start Network"},
     {{qmi::Service::Wds, qmi::wds::stop_network}, "Stop Network"},
     {{qmi::Service::Wds, qmi::wds::get_current_settings}, "Get Current Settings"},
 };
+
+// The checks for every frame of a session: no disagreement, and libqmi's name for each message
+// id uplinkd uses. The frames by sender and service ("host WDS"), also printed.
+std::map<std::string, int> check_every_frame(const OracleReport& report)
+{
+    EXPECT_TRUE(disagreements(report).empty()) << joined(disagreements(report));
+    std::map<std::string, int> by_service;
+    for (const auto& frame : report.frames) {
+        ++by_service[fmt::format("{} {}", frame.sender, qmi::to_string(static_cast<qmi::Service>(frame.service)))];
+        auto name = libqmi_names.find({static_cast<qmi::Service>(frame.service), static_cast<std::uint16_t>(frame.id)});
+        if (name != libqmi_names.end() && frame.type != "indication") {
+            EXPECT_EQ(frame.name, name->second) << to_hex(frame.bytes);
+        }
+    }
+    std::string counts;
+    for (const auto& [service, count] : by_service)
+        counts += fmt::format(" {}={}", service, count);
+    std::cout << "libqmi decoded " << report.frames.size() << " frames:" << counts << "\n";
+    return by_service;
+}
 
 TEST_F(QmiOracleSession, EveryFrameBothWaysIsTheMessageLibqmiReads)
 {
@@ -316,25 +338,10 @@ TEST_F(QmiOracleSession, EveryFrameBothWaysIsTheMessageLibqmiReads)
     }
 
     auto report = run_oracle(capture());
-    EXPECT_TRUE(disagreements(report).empty()) << joined(disagreements(report));
-    std::map<std::string, int> by_service;
-    std::set<std::pair<unsigned, unsigned>> messages;
-    for (const auto& frame : report.frames) {
-        ++by_service[fmt::format("{} {}", frame.sender, qmi::to_string(static_cast<qmi::Service>(frame.service)))];
-        messages.insert({frame.service, frame.id});
-        auto name = libqmi_names.find({static_cast<qmi::Service>(frame.service), static_cast<std::uint16_t>(frame.id)});
-        if (name != libqmi_names.end() && frame.type != "indication") {
-            EXPECT_EQ(frame.name, name->second) << to_hex(frame.bytes);
-        }
-    }
-    std::string counts;
-    for (const auto& [service, count] : by_service)
-        counts += fmt::format(" {}={}", service, count);
-    RecordProperty("frames", static_cast<int>(report.frames.size()));
-    std::cout << "libqmi decoded " << report.frames.size() << " frames:" << counts << "\n";
+    auto by_service = check_every_frame(report);
     // On an EC25 uplinkd talks AT for the rest, and QMI for the data call.
     for (auto service : {qmi::Service::Ctl, qmi::Service::Wda, qmi::Service::Wds})
-        EXPECT_TRUE(by_service.contains(fmt::format("host {}", qmi::to_string(service)))) << counts;
+        EXPECT_TRUE(by_service.contains(fmt::format("host {}", qmi::to_string(service))));
 
     // WDA Set Data Format asks for raw IP, and the modem says it uses it.
     auto formats = frames_of(report, qmi::Service::Wda, qmi::wda::set_data_format, "request");
@@ -407,6 +414,78 @@ TEST_F(QmiOracleSession, EveryFrameBothWaysIsTheMessageLibqmiReads)
     auto corrupted_report = run_oracle(directory_.path() / "corrupted.capture");
     EXPECT_EQ(corrupted_report.exit_code, 1);
     EXPECT_FALSE(disagreements(corrupted_report).empty());
+}
+
+// The MC7455: uplinkd locks its radio over QMI (NAS System Selection Preference) and makes an
+// authenticated dual-stack call; the same checks, and the values libqmi reads in them.
+TEST_F(QmiOracleSession, Mc7455RadioLockAndAuthenticatedDualStackCall)
+{
+    // two-modems-test.json's MC7455 alone, with its SIM.
+    auto scenario = read_json_file(scenario_path("two-modems-test.json"));
+    json::array modems;
+    for (const auto& modem : scenario.at("modems").as_array())
+        if (text(modem, "id") == "mc7455")
+            modems.push_back(modem);
+    ASSERT_EQ(modems.size(), 1u);
+    scenario.as_object()["modems"] = modems;
+    auto scenario_file = directory_.path() / "mc7455.json";
+    std::ofstream(scenario_file) << json::serialize(scenario);
+    {
+        Emulator emulator(directory_.path() / "sim", scenario_file, {"--qmi-capture", capture().string()});
+        Daemon::Settings settings;
+        settings.pin = "4321";
+        settings.connection = "\toption apn 'web'\n\toption auth 'pap-chap'\n\toption username 'user'\n"
+                              "\toption password 'secret'\n\toption ip_family 'ipv4v6'\n"
+                              "\toption rat 'lte'\n\toption lte_bands '3 7'\n";
+        Daemon daemon(directory_.path() / "daemon", emulator, settings);
+        daemon.wait_for_modem("1-1.3", "the radio locked, the call made and ended", [](const json::value& modem) {
+            const auto* radio = modem.as_object().if_contains("radio");
+            return radio && text(*radio, "rat") == "lte" && radio->at("lte_bands") == json::array {3, 7}
+                && text(modem.at("connection"), "last_error").find("cannot configure wwan0") != std::string::npos;
+        });
+        EXPECT_EQ(daemon.stop(), 0);
+    }
+
+    auto report = run_oracle(capture());
+    auto by_service = check_every_frame(report);
+    for (auto service : {qmi::Service::Ctl, qmi::Service::Nas, qmi::Service::Wda, qmi::Service::Wds})
+        EXPECT_TRUE(by_service.contains(fmt::format("host {}", qmi::to_string(service))));
+
+    // The lock: LTE alone, bands 3 and 7 (bits 2 and 6), in the TLVs libqmi names so.
+    auto sets = frames_of(report, qmi::Service::Nas, qmi::nas::set_system_selection_preference, "request");
+    ASSERT_FALSE(sets.empty());
+    std::optional<std::string> mode, bands;
+    for (const auto* frame : sets) {
+        if (const auto* tlv = find_tlv(*frame, 0x11)) {
+            EXPECT_EQ(tlv->name, "Mode Preference");
+            mode = tlv->translated;
+        }
+        if (const auto* tlv = find_tlv(*frame, 0x15)) {
+            EXPECT_EQ(tlv->name, "LTE Band Preference");
+            EXPECT_EQ(qmi::TlvReader(tlv->value).u64(), 0x44u);
+            bands = tlv->translated;
+        }
+    }
+    EXPECT_EQ(mode, "lte");
+    ASSERT_TRUE(bands);
+    EXPECT_NE(bands->find("3"), std::string::npos) << *bands;
+    EXPECT_NE(bands->find("7"), std::string::npos) << *bands;
+
+    // The calls: APN, authentication, username and password as libqmi reads them; one per family.
+    auto starts = frames_of(report, qmi::Service::Wds, qmi::wds::start_network, "request");
+    ASSERT_EQ(starts.size(), 2u);
+    std::set<std::string> families;
+    for (const auto* start : starts) {
+        std::map<std::uint8_t, std::string> read;
+        for (const auto& tlv : start->tlvs)
+            read[tlv.type] = tlv.translated;
+        EXPECT_EQ(read[0x14], "web");
+        EXPECT_EQ(read[0x16], "pap, chap");
+        EXPECT_EQ(read[0x17], "user");
+        EXPECT_EQ(read[0x18], "secret");
+        families.insert(read[0x19]);
+    }
+    EXPECT_EQ(families, (std::set<std::string> {"ipv4", "ipv6"}));
 }
 
 } // namespace

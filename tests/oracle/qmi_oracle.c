@@ -243,6 +243,8 @@ int main(int argc, char **argv)
         fputs("usage: qmi_oracle CAPTURE\n", stderr);
         return 2;
     }
+    /* libqmi prints usernames, passwords, IMEIs and the like as '###' unless told otherwise. */
+    qmi_utils_set_show_personal_info(TRUE);
     gchar *contents = NULL;
     GError *error = NULL;
     if (!g_file_get_contents(argv[1], &contents, NULL, &error)) {

@@ -70,6 +70,8 @@ private:
 class Emulator {
 public:
     // `more_arguments` go to uplink-sim's command line as they are ({"--qmi-capture", path}).
+    // With UPLINK_QMI_CAPTURE_DIR set, every test's QMI dialogue goes to <dir>/<Suite.Test>.capture
+    // for tests/oracle/qmi_oracle to read.
     Emulator(std::filesystem::path directory, std::filesystem::path scenario,
              std::vector<std::string> more_arguments = {});
     // A control request; fails the test if the emulator says ok:false.

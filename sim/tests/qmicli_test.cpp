@@ -101,7 +101,8 @@ TEST_F(Qmicli, CaptureHoldsBothSidesOfTheDialogue)
     ASSERT_EQ(ids.status, 0) << describe(ids);
     auto lines = slurp(capture());
     // DMS Get IDs, no TLVs: QMUX length 12, service 2, any client, request, any tid, 0x0025.
-    EXPECT_TRUE(std::regex_search(lines, std::regex("\nec25 host 010c000002[0-9a-f]{2}00[0-9a-f]{4}25000000\n")))
+    EXPECT_TRUE(std::regex_search(
+        lines, std::regex("\nec25 host 010c000002[0-9a-f]{2}00[0-9a-f]{4}25000000\n")))
         << lines;
     // The answer carries the IMEI as a whole-TLV string (0x11).
     EXPECT_TRUE(std::regex_search(lines, std::regex("\nec25 modem 01[0-9a-f]+110f00"

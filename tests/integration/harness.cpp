@@ -198,16 +198,18 @@ Emulator::Emulator(fs::path directory, fs::path scenario, std::vector<std::strin
 {
     fs::create_directories(directory_);
     auto out = directory_ / "sim.out";
-    std::vector<std::string> arguments{binary_path("uplink-sim"), "--scenario", scenario.string(), "--root", root().string()};
+    std::vector<std::string> arguments{
+        binary_path("uplink-sim"), "--scenario", scenario.string(), "--root", root().string()};
     arguments.insert(arguments.end(), more_arguments.begin(), more_arguments.end());
     const char* capture_directory = std::getenv("UPLINK_QMI_CAPTURE_DIR");
     const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
     if (capture_directory && *capture_directory && test
-        && std::find(more_arguments.begin(), more_arguments.end(), "--qmi-capture") == more_arguments.end()) {
+        && std::ranges::find(more_arguments, "--qmi-capture") == more_arguments.end()) {
         // One file per test, appended to by each emulator the test starts.
         auto name = std::string(test->test_suite_name()) + "." + test->name();
         std::replace(name.begin(), name.end(), '/', '_');
-        arguments.insert(arguments.end(), {"--qmi-capture", (fs::path(capture_directory) / (name + ".capture")).string()});
+        auto capture = fs::path(capture_directory) / (name + ".capture");
+        arguments.insert(arguments.end(), {"--qmi-capture", capture.string()});
     }
     process_ = std::make_unique<Process>(std::move(arguments), out, directory_ / "sim.log");
     // uplink-sim prints its ready line once the tree and the control socket exist.

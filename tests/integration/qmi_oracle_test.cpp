@@ -5,13 +5,11 @@
 // value without error, as our own decode() reads it.
 #include "harness.hpp"
 
-#include <qmi/qmi.hpp>
-
-#include <gtest/gtest.h>
-
 #include <fstream>
+#include <gtest/gtest.h>
 #include <iostream>
 #include <map>
+#include <qmi/qmi.hpp>
 #include <set>
 #include <sstream>
 
@@ -47,7 +45,8 @@ std::vector<std::uint8_t> from_hex(std::string_view hex)
 {
     std::vector<std::uint8_t> bytes;
     for (std::size_t index = 0; index + 1 < hex.size(); index += 2)
-        bytes.push_back(static_cast<std::uint8_t>(std::stoi(std::string(hex.substr(index, 2)), nullptr, 16)));
+        bytes.push_back(
+            static_cast<std::uint8_t>(std::stoi(std::string(hex.substr(index, 2)), nullptr, 16)));
     return bytes;
 }
 
@@ -97,8 +96,9 @@ OracleReport run_oracle(const std::filesystem::path& capture)
     OracleReport report;
     auto program = oracle_program();
     if (program.empty() || !std::filesystem::exists(program)) {
-        ADD_FAILURE() << "tests/oracle/qmi_oracle was not built: libqmi-glib is missing. Run scripts/deps "
-                         "(it installs libqmi-glib-dev and libmbim-glib-dev), then configure again.";
+        ADD_FAILURE()
+            << "tests/oracle/qmi_oracle was not built: libqmi-glib is missing. Run scripts/deps "
+               "(it installs libqmi-glib-dev and libmbim-glib-dev), then configure again.";
         return report;
     }
     auto result = run_command({program.string(), capture.string()});
@@ -139,9 +139,12 @@ OracleReport run_oracle(const std::filesystem::path& capture)
 std::string_view type_name(qmi::MessageType type)
 {
     switch (type) {
-    case qmi::MessageType::Request: return "request";
-    case qmi::MessageType::Response: return "response";
-    case qmi::MessageType::Indication: return "indication";
+    case qmi::MessageType::Request:
+        return "request";
+    case qmi::MessageType::Response:
+        return "response";
+    case qmi::MessageType::Indication:
+        return "indication";
     }
     return "?";
 }
@@ -157,28 +160,37 @@ std::vector<std::string> disagreements(const OracleFrame& frame)
     if (!ours)
         return {where + "libqmi took it, our decode() did not: " + ours.error().message()};
     if (frame.name.empty())
-        found.push_back(where + fmt::format("libqmi does not know message 0x{:04x} of service {}", frame.id, frame.service));
+        found.push_back(where
+            + fmt::format(
+                "libqmi does not know message 0x{:04x} of service {}", frame.id, frame.service));
     if (frame.service != static_cast<unsigned>(ours->service) || frame.client != ours->client
-        || frame.transaction != ours->transaction || frame.id != ours->id || frame.type != type_name(ours->type))
-        found.push_back(where + fmt::format("libqmi reads service {} client {} {} tid {} id 0x{:04x}; we read {}",
-                            frame.service, frame.client, frame.type, frame.transaction, frame.id, qmi::describe(*ours)));
+        || frame.transaction != ours->transaction || frame.id != ours->id
+        || frame.type != type_name(ours->type))
+        found.push_back(where
+            + fmt::format("libqmi reads service {} client {} {} tid {} id 0x{:04x}; we read {}",
+                frame.service, frame.client, frame.type, frame.transaction, frame.id,
+                qmi::describe(*ours)));
     // Requests come from the host, responses and indications from the modem.
     if ((frame.sender == "host") != (frame.type == "request"))
         found.push_back(where + "a " + frame.type + " sent by the " + frame.sender);
     if (frame.tlvs.size() != ours->tlvs.size()) {
-        found.push_back(where + fmt::format("libqmi reads {} TLVs, we read {}", frame.tlvs.size(), ours->tlvs.size()));
+        found.push_back(where
+            + fmt::format(
+                "libqmi reads {} TLVs, we read {}", frame.tlvs.size(), ours->tlvs.size()));
         return found;
     }
     for (std::size_t index = 0; index < frame.tlvs.size(); ++index) {
         const auto& theirs = frame.tlvs[index];
         const auto& mine = ours->tlvs[index];
         if (theirs.type != mine.type || theirs.value != mine.value)
-            found.push_back(where + fmt::format("TLV {}: libqmi 0x{:02x} {}, we 0x{:02x} {}", index, theirs.type,
-                                        to_hex(theirs.value), mine.type, to_hex(mine.value)));
+            found.push_back(where
+                + fmt::format("TLV {}: libqmi 0x{:02x} {}, we 0x{:02x} {}", index, theirs.type,
+                    to_hex(theirs.value), mine.type, to_hex(mine.value)));
         if (theirs.translated.find("ERROR") != std::string::npos
             || theirs.translated.find("unexpected") != std::string::npos)
-            found.push_back(where + fmt::format("TLV 0x{:02x} ({}): libqmi reads \"{}\"", theirs.type, theirs.name,
-                                        theirs.translated));
+            found.push_back(where
+                + fmt::format("TLV 0x{:02x} ({}): libqmi reads \"{}\"", theirs.type, theirs.name,
+                    theirs.translated));
     }
     return found;
 }
@@ -187,7 +199,8 @@ std::vector<std::string> disagreements(const OracleReport& report)
 {
     std::vector<std::string> found = report.refusals;
     if (report.exit_code != 0)
-        found.push_back(fmt::format("qmi_oracle exited with {}: {}", report.exit_code, report.errors));
+        found.push_back(
+            fmt::format("qmi_oracle exited with {}: {}", report.exit_code, report.errors));
     for (const auto& frame : report.frames)
         for (auto& problem : disagreements(frame))
             found.push_back(std::move(problem));
@@ -210,8 +223,8 @@ const OracleTlv* find_tlv(const OracleFrame& frame, std::uint8_t type)
     return nullptr;
 }
 
-std::vector<const OracleFrame*> frames_of(const OracleReport& report, qmi::Service service, std::uint16_t id,
-    std::string_view type)
+std::vector<const OracleFrame*> frames_of(
+    const OracleReport& report, qmi::Service service, std::uint16_t id, std::string_view type)
 {
     std::vector<const OracleFrame*> found;
     for (const auto& frame : report.frames)
@@ -264,7 +277,8 @@ TEST(QmiOracle, RefusesABrokenFrameAndFlagsAnOverlongTlv)
         << failed.refusals[0];
     auto problems = disagreements(failed);
     ASSERT_EQ(problems.size(), 3u) << joined(problems); // the refusal, the exit code, the TLV
-    EXPECT_NE(problems[2].find("TLV 0x01 (Preference): libqmi reads \"ipv4Additional unexpected '1' bytes\""),
+    EXPECT_NE(problems[2].find(
+                  "TLV 0x01 (Preference): libqmi reads \"ipv4Additional unexpected '1' bytes\""),
         std::string::npos)
         << problems[2];
 }
@@ -293,8 +307,10 @@ const std::map<std::pair<qmi::Service, std::uint16_t>, std::string_view> libqmi_
     {{qmi::Service::Nas, qmi::nas::get_serving_system}, "Get Serving System"},
     {{qmi::Service::Nas, qmi::nas::get_signal_info}, "Get Signal Info"},
     {{qmi::Service::Nas, qmi::nas::register_indications}, "Register Indications"},
-    {{qmi::Service::Nas, qmi::nas::get_system_selection_preference}, "Get System Selection Preference"},
-    {{qmi::Service::Nas, qmi::nas::set_system_selection_preference}, "Set System Selection Preference"},
+    {{qmi::Service::Nas, qmi::nas::get_system_selection_preference},
+        "Get System Selection Preference"},
+    {{qmi::Service::Nas, qmi::nas::set_system_selection_preference},
+        "Set System Selection Preference"},
     {{qmi::Service::Wda, qmi::wda::set_data_format}, "Set Data Format"},
     {{qmi::Service::Wds, qmi::wds::start_network}, "Start Network"},
     {{qmi::Service::Wds, qmi::wds::stop_network}, "Stop Network"},
@@ -308,8 +324,10 @@ std::map<std::string, int> check_every_frame(const OracleReport& report)
     EXPECT_TRUE(disagreements(report).empty()) << joined(disagreements(report));
     std::map<std::string, int> by_service;
     for (const auto& frame : report.frames) {
-        ++by_service[fmt::format("{} {}", frame.sender, qmi::to_string(static_cast<qmi::Service>(frame.service)))];
-        auto name = libqmi_names.find({static_cast<qmi::Service>(frame.service), static_cast<std::uint16_t>(frame.id)});
+        ++by_service[fmt::format(
+            "{} {}", frame.sender, qmi::to_string(static_cast<qmi::Service>(frame.service)))];
+        auto name = libqmi_names.find(
+            {static_cast<qmi::Service>(frame.service), static_cast<std::uint16_t>(frame.id)});
         if (name != libqmi_names.end() && frame.type != "indication") {
             EXPECT_EQ(frame.name, name->second) << to_hex(frame.bytes);
         }
@@ -332,7 +350,8 @@ TEST_F(QmiOracleSession, EveryFrameBothWaysIsTheMessageLibqmiReads)
         Daemon daemon(directory_.path() / "daemon", emulator, settings);
         // Without root there is no wwan0: the call is started, then stopped, and says why.
         daemon.wait_for_modem("1-1", "the call made and ended", [](const json::value& modem) {
-            return text(modem.at("connection"), "last_error").find("cannot configure wwan0") != std::string::npos;
+            return text(modem.at("connection"), "last_error").find("cannot configure wwan0")
+                != std::string::npos;
         });
         EXPECT_EQ(daemon.stop(), 0); // uplinkd releases its clients on the way out
     }
@@ -384,12 +403,13 @@ TEST_F(QmiOracleSession, EveryFrameBothWaysIsTheMessageLibqmiReads)
     EXPECT_EQ(stopped->translated, std::to_string(outcome.handle));
 
     // The granted settings: libqmi's address, gateway and MTU are the ones uplinkd read.
-    auto settings_frames = frames_of(report, qmi::Service::Wds, qmi::wds::get_current_settings, "response");
+    auto settings_frames
+        = frames_of(report, qmi::Service::Wds, qmi::wds::get_current_settings, "response");
     ASSERT_FALSE(settings_frames.empty());
     auto granted = qmi::parse_wds_current_settings(*qmi::decode(settings_frames[0]->bytes));
     ASSERT_TRUE(granted && granted->ipv4_address && granted->ipv4_gateway && granted->mtu);
-    for (auto [type, value] : {std::pair {0x1e, *granted->ipv4_address}, {0x20, *granted->ipv4_gateway},
-             {0x29, *granted->mtu}}) {
+    for (auto [type, value] : {std::pair {0x1e, *granted->ipv4_address},
+             {0x20, *granted->ipv4_gateway}, {0x29, *granted->mtu}}) {
         const auto* tlv = find_tlv(*settings_frames[0], static_cast<std::uint8_t>(type));
         ASSERT_TRUE(tlv) << type;
         EXPECT_EQ(tlv->translated, std::to_string(value)) << tlv->name;
@@ -431,28 +451,35 @@ TEST_F(QmiOracleSession, Mc7455RadioLockAndAuthenticatedDualStackCall)
     auto scenario_file = directory_.path() / "mc7455.json";
     std::ofstream(scenario_file) << json::serialize(scenario);
     {
-        Emulator emulator(directory_.path() / "sim", scenario_file, {"--qmi-capture", capture().string()});
+        Emulator emulator(
+            directory_.path() / "sim", scenario_file, {"--qmi-capture", capture().string()});
         Daemon::Settings settings;
         settings.pin = "4321";
-        settings.connection = "\toption apn 'web'\n\toption auth 'pap-chap'\n\toption username 'user'\n"
-                              "\toption password 'secret'\n\toption ip_family 'ipv4v6'\n"
-                              "\toption rat 'lte'\n\toption lte_bands '3 7'\n";
+        settings.connection
+            = "\toption apn 'web'\n\toption auth 'pap-chap'\n\toption username 'user'\n"
+              "\toption password 'secret'\n\toption ip_family 'ipv4v6'\n"
+              "\toption rat 'lte'\n\toption lte_bands '3 7'\n";
         Daemon daemon(directory_.path() / "daemon", emulator, settings);
-        daemon.wait_for_modem("1-1.3", "the radio locked, the call made and ended", [](const json::value& modem) {
-            const auto* radio = modem.as_object().if_contains("radio");
-            return radio && text(*radio, "rat") == "lte" && radio->at("lte_bands") == json::array {3, 7}
-                && text(modem.at("connection"), "last_error").find("cannot configure wwan0") != std::string::npos;
-        });
+        daemon.wait_for_modem(
+            "1-1.3", "the radio locked, the call made and ended", [](const json::value& modem) {
+                const auto* radio = modem.as_object().if_contains("radio");
+                return radio && text(*radio, "rat") == "lte"
+                    && radio->at("lte_bands") == json::array {3, 7}
+                && text(modem.at("connection"), "last_error").find("cannot configure wwan0")
+                    != std::string::npos;
+            });
         EXPECT_EQ(daemon.stop(), 0);
     }
 
     auto report = run_oracle(capture());
     auto by_service = check_every_frame(report);
-    for (auto service : {qmi::Service::Ctl, qmi::Service::Nas, qmi::Service::Wda, qmi::Service::Wds})
+    for (auto service :
+        {qmi::Service::Ctl, qmi::Service::Nas, qmi::Service::Wda, qmi::Service::Wds})
         EXPECT_TRUE(by_service.contains(fmt::format("host {}", qmi::to_string(service))));
 
     // The lock: LTE alone, bands 3 and 7 (bits 2 and 6), in the TLVs libqmi names so.
-    auto sets = frames_of(report, qmi::Service::Nas, qmi::nas::set_system_selection_preference, "request");
+    auto sets = frames_of(
+        report, qmi::Service::Nas, qmi::nas::set_system_selection_preference, "request");
     ASSERT_FALSE(sets.empty());
     std::optional<std::string> mode, bands;
     for (const auto* frame : sets) {

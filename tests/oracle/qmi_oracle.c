@@ -24,19 +24,18 @@
  * left over, 2 for a bad command line or capture file.
  */
 #include <libqmi-glib.h>
-
 #include <stdio.h>
 #include <string.h>
 
 #define PREFIX "|"
 
-static void print_hex(const guint8 *bytes, gsize length)
+static void print_hex(const guint8* bytes, gsize length)
 {
     for (gsize index = 0; index < length; ++index)
         printf("%02x", bytes[index]);
 }
 
-static void print_escaped(const gchar *text)
+static void print_escaped(const gchar* text)
 {
     for (; *text != '\0'; ++text) {
         if (*text == '\t')
@@ -52,35 +51,35 @@ static void print_escaped(const gchar *text)
 
 /* One TLV as libqmi's printable text shows it. */
 typedef struct {
-    GString *name;
-    GString *translated;
+    GString* name;
+    GString* translated;
 } PrintedTlv;
 
 static void printed_tlv_free(gpointer data)
 {
-    PrintedTlv *tlv = data;
+    PrintedTlv* tlv = data;
     g_string_free(tlv->name, TRUE);
     g_string_free(tlv->translated, TRUE);
     g_free(tlv);
 }
 
 /* The text between the first pair of double quotes of `line`, or nothing. */
-static void take_quoted(const gchar *line, GString *into)
+static void take_quoted(const gchar* line, GString* into)
 {
-    const gchar *open = strchr(line, '"');
-    const gchar *close = open != NULL ? strchr(open + 1, '"') : NULL;
+    const gchar* open = strchr(line, '"');
+    const gchar* close = open != NULL ? strchr(open + 1, '"') : NULL;
     if (close != NULL)
         g_string_append_len(into, open + 1, close - open - 1);
 }
 
 /* Reads the message name and each TLV's name and translation from the printable text. Every
  * line libqmi writes starts with PREFIX; a line without it continues the value above it. */
-static GPtrArray *read_printable(const gchar *printable, GString *message_name)
+static GPtrArray* read_printable(const gchar* printable, GString* message_name)
 {
-    GPtrArray *tlvs = g_ptr_array_new_with_free_func(printed_tlv_free);
-    gchar **lines = g_strsplit(printable, "\n", -1);
-    GString *continued = NULL;
-    for (gchar **line = lines; *line != NULL; ++line) {
+    GPtrArray* tlvs = g_ptr_array_new_with_free_func(printed_tlv_free);
+    gchar** lines = g_strsplit(printable, "\n", -1);
+    GString* continued = NULL;
+    for (gchar** line = lines; *line != NULL; ++line) {
         if (!g_str_has_prefix(*line, PREFIX)) {
             if (continued != NULL && **line != '\0') {
                 g_string_append_c(continued, '\n');
@@ -88,10 +87,10 @@ static GPtrArray *read_printable(const gchar *printable, GString *message_name)
             }
             continue;
         }
-        const gchar *text = *line + strlen(PREFIX);
+        const gchar* text = *line + strlen(PREFIX);
         continued = NULL;
         if (strcmp(text, "TLV:") == 0) {
-            PrintedTlv *tlv = g_new0(PrintedTlv, 1);
+            PrintedTlv* tlv = g_new0(PrintedTlv, 1);
             tlv->name = g_string_new(NULL);
             tlv->translated = g_string_new(NULL);
             g_ptr_array_add(tlvs, tlv);
@@ -99,7 +98,7 @@ static GPtrArray *read_printable(const gchar *printable, GString *message_name)
         }
         while (*text == ' ')
             ++text;
-        PrintedTlv *current = tlvs->len > 0 ? g_ptr_array_index(tlvs, tlvs->len - 1) : NULL;
+        PrintedTlv* current = tlvs->len > 0 ? g_ptr_array_index(tlvs, tlvs->len - 1) : NULL;
         if (current == NULL && g_str_has_prefix(text, "message ")) {
             take_quoted(text, message_name);
         } else if (current != NULL && g_str_has_prefix(text, "type ")) {
@@ -115,26 +114,26 @@ static GPtrArray *read_printable(const gchar *printable, GString *message_name)
 
 typedef struct {
     guint8 type;
-    GByteArray *value;
+    GByteArray* value;
 } RawTlv;
 
 static void raw_tlv_free(gpointer data)
 {
-    RawTlv *tlv = data;
+    RawTlv* tlv = data;
     g_byte_array_unref(tlv->value);
     g_free(tlv);
 }
 
-static void collect_raw_tlv(guint8 type, const guint8 *value, gsize length, gpointer user_data)
+static void collect_raw_tlv(guint8 type, const guint8* value, gsize length, gpointer user_data)
 {
-    RawTlv *tlv = g_new0(RawTlv, 1);
+    RawTlv* tlv = g_new0(RawTlv, 1);
     tlv->type = type;
     tlv->value = g_byte_array_new();
     g_byte_array_append(tlv->value, value, (guint)length);
     g_ptr_array_add(user_data, tlv);
 }
 
-static const char *type_of(QmiMessage *message)
+static const char* type_of(QmiMessage* message)
 {
     if (qmi_message_is_indication(message))
         return "indication";
@@ -143,27 +142,27 @@ static const char *type_of(QmiMessage *message)
     return "request";
 }
 
-static void print_frame(const char *modem, const char *sender, QmiMessage *message)
+static void print_frame(const char* modem, const char* sender, QmiMessage* message)
 {
     gsize length = 0;
-    const guint8 *raw = qmi_message_get_raw(message, &length, NULL);
+    const guint8* raw = qmi_message_get_raw(message, &length, NULL);
     printf("frame\t%s\t%s\t", modem, sender);
     print_hex(raw, length);
 
-    GString *message_name = g_string_new(NULL);
-    gchar *printable = qmi_message_get_printable_full(message, NULL, PREFIX);
-    GPtrArray *printed = read_printable(printable, message_name);
+    GString* message_name = g_string_new(NULL);
+    gchar* printable = qmi_message_get_printable_full(message, NULL, PREFIX);
+    GPtrArray* printed = read_printable(printable, message_name);
     printf("\nmessage\t%u\t%u\t%s\t%u\t%u\t%s\n", (unsigned)qmi_message_get_service(message),
         (unsigned)qmi_message_get_client_id(message), type_of(message),
         (unsigned)qmi_message_get_transaction_id(message),
         (unsigned)qmi_message_get_message_id(message), message_name->str);
 
-    GPtrArray *raw_tlvs = g_ptr_array_new_with_free_func(raw_tlv_free);
+    GPtrArray* raw_tlvs = g_ptr_array_new_with_free_func(raw_tlv_free);
     qmi_message_foreach_raw_tlv(message, collect_raw_tlv, raw_tlvs);
     for (guint index = 0; index < raw_tlvs->len; ++index) {
-        RawTlv *tlv = g_ptr_array_index(raw_tlvs, index);
+        RawTlv* tlv = g_ptr_array_index(raw_tlvs, index);
         /* The printable text lists the same TLVs in the same order. */
-        PrintedTlv *shown = index < printed->len ? g_ptr_array_index(printed, index) : NULL;
+        PrintedTlv* shown = index < printed->len ? g_ptr_array_index(printed, index) : NULL;
         printf("tlv\t%u\t", (unsigned)tlv->type);
         print_hex(tlv->value->data, tlv->value->len);
         putchar('\t');
@@ -184,13 +183,13 @@ typedef struct {
 } Totals;
 
 /* Frames what the stream holds now; what is left waits for the stream's next bytes. */
-static void drain(const char *modem, const char *sender, GByteArray *stream, Totals *totals)
+static void drain(const char* modem, const char* sender, GByteArray* stream, Totals* totals)
 {
     while (stream->len > 0) {
-        GByteArray *before = g_byte_array_new();
+        GByteArray* before = g_byte_array_new();
         g_byte_array_append(before, stream->data, stream->len);
-        GError *error = NULL;
-        QmiMessage *message = qmi_message_new_from_raw(stream, &error);
+        GError* error = NULL;
+        QmiMessage* message = qmi_message_new_from_raw(stream, &error);
         if (message != NULL) {
             ++totals->frames;
             print_frame(modem, sender, message);
@@ -216,7 +215,7 @@ static void drain(const char *modem, const char *sender, GByteArray *stream, Tot
     }
 }
 
-static gboolean parse_hex(const char *text, GByteArray *into)
+static gboolean parse_hex(const char* text, GByteArray* into)
 {
     gsize length = strlen(text);
     if (length % 2 != 0)
@@ -237,7 +236,7 @@ static void free_stream(gpointer data)
     g_byte_array_unref(data);
 }
 
-int main(int argc, char **argv)
+int main(int argc, char** argv)
 {
     if (argc != 2) {
         fputs("usage: qmi_oracle CAPTURE\n", stderr);
@@ -245,31 +244,31 @@ int main(int argc, char **argv)
     }
     /* libqmi prints usernames, passwords, IMEIs and the like as '###' unless told otherwise. */
     qmi_utils_set_show_personal_info(TRUE);
-    gchar *contents = NULL;
-    GError *error = NULL;
+    gchar* contents = NULL;
+    GError* error = NULL;
     if (!g_file_get_contents(argv[1], &contents, NULL, &error)) {
         fprintf(stderr, "qmi_oracle: %s\n", error->message);
         g_error_free(error);
         return 2;
     }
     /* "<modem> <sender>" -> the bytes of that stream not yet framed, in first-seen order. */
-    GHashTable *streams = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_stream);
-    GPtrArray *order = g_ptr_array_new_with_free_func(g_free);
+    GHashTable* streams = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_stream);
+    GPtrArray* order = g_ptr_array_new_with_free_func(g_free);
     Totals totals = {0, 0, 0};
     int status = 0;
-    gchar **lines = g_strsplit(contents, "\n", -1);
+    gchar** lines = g_strsplit(contents, "\n", -1);
     for (guint number = 0; lines[number] != NULL && status == 0; ++number) {
         if (lines[number][0] == '\0')
             continue;
-        gchar **fields = g_strsplit(lines[number], " ", -1);
+        gchar** fields = g_strsplit(lines[number], " ", -1);
         if (g_strv_length(fields) != 3
             || (strcmp(fields[1], "host") != 0 && strcmp(fields[1], "modem") != 0)) {
             fprintf(stderr, "qmi_oracle: %s:%u: expected \"<modem> host|modem <hex>\"\n", argv[1],
                 number + 1);
             status = 2;
         } else {
-            gchar *key = g_strjoin(" ", fields[0], fields[1], NULL);
-            GByteArray *stream = g_hash_table_lookup(streams, key);
+            gchar* key = g_strjoin(" ", fields[0], fields[1], NULL);
+            GByteArray* stream = g_hash_table_lookup(streams, key);
             if (stream == NULL) {
                 stream = g_byte_array_new();
                 g_hash_table_insert(streams, g_strdup(key), stream);
@@ -286,12 +285,12 @@ int main(int argc, char **argv)
         g_strfreev(fields);
     }
     for (guint index = 0; index < order->len && status == 0; ++index) {
-        const gchar *key = g_ptr_array_index(order, index);
-        GByteArray *stream = g_hash_table_lookup(streams, key);
+        const gchar* key = g_ptr_array_index(order, index);
+        GByteArray* stream = g_hash_table_lookup(streams, key);
         if (stream->len == 0)
             continue;
         ++totals.incomplete;
-        const gchar *space = strchr(key, ' ');
+        const gchar* space = strchr(key, ' ');
         printf("incomplete\t%.*s\t%s\t", (int)(space - key), key, space + 1);
         print_hex(stream->data, stream->len);
         putchar('\n');

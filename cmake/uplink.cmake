@@ -84,8 +84,10 @@ function(uplink_precompile_headers)
     get_property(targets DIRECTORY ${directory} PROPERTY BUILDSYSTEM_TARGETS)
     foreach(target IN LISTS targets)
       get_target_property(type ${target} TYPE)
-      # boost_json compiles Boost.JSON's sources alone, without fmt's definitions.
-      if(target MATCHES "^uplink_precompiled|^boost_json$"
+      get_target_property(disabled ${target} DISABLE_PRECOMPILE_HEADERS)
+      # boost_json compiles Boost.JSON's sources alone, without fmt's definitions; a target in C
+      # (tests/oracle) says DISABLE_PRECOMPILE_HEADERS.
+      if(target MATCHES "^uplink_precompiled|^boost_json$" OR disabled
          OR (NOT type STREQUAL "STATIC_LIBRARY" AND NOT type STREQUAL "EXECUTABLE"))
         continue()
       endif()

@@ -89,6 +89,11 @@ Emulator::~Emulator()
 Result<void> Emulator::start()
 {
     start_ = Clock::now();
+    if (!qmi_capture_path_.empty()) {
+        qmi_capture_.open(qmi_capture_path_, std::ios::app);
+        if (!qmi_capture_)
+            return Error(errno != 0 ? errno : EIO, boost::system::system_category());
+    }
     if (auto created = tree_.create(); !created)
         return created;
     running_ = true;
@@ -348,6 +353,8 @@ asio::awaitable<void> Emulator::read_port(
             co_return;
         }
         device->bytes_in += static_cast<long>(size);
+        if (carries_qmi(port))
+            capture(*device, Sender::Host, std::string_view(buffer.data(), size));
         if (!port->hung && carries_qmi(port)) {
             take_qmi_bytes(*device, port,
                 std::span(reinterpret_cast<const std::uint8_t*>(buffer.data()), size));
@@ -587,9 +594,22 @@ void Emulator::write(
         return;
     }
     device.bytes_out += static_cast<long>(bytes.size());
+    if (carries_qmi(port))
+        capture(device, Sender::Modem, bytes);
     port->outbox += bytes;
     if (!port->writing)
         start_write(port);
+}
+
+// Flushed line by line: a test reads the file while the emulator runs, or after it is killed.
+void Emulator::capture(const Device& device, Sender sender, std::string_view bytes)
+{
+    if (!qmi_capture_.is_open())
+        return;
+    std::string line = device.spec.id + (sender == Sender::Host ? " host " : " modem ");
+    for (unsigned char byte : bytes)
+        line += fmt::format("{:02x}", byte);
+    qmi_capture_ << line << '\n' << std::flush;
 }
 
 void Emulator::start_write(std::shared_ptr<PortIo> port)

@@ -17,6 +17,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -40,6 +41,11 @@ public:
     Result<void> start();
     // Unplugs everything, closes the control socket and removes the tree.
     void stop();
+
+    // Appends every byte that crosses a QMI port to `path`, as it crossed: one line per read
+    // or write, "<modem id> host|modem <hex>" (docs/scenario.md "Capturing the QMI dialogue").
+    // Set before start(), which fails when the file cannot be opened.
+    void capture_qmi(std::filesystem::path path) { qmi_capture_path_ = std::move(path); }
 
     // One control request line -> one reply line (without the newline).
     std::string handle_control(std::string_view line);
@@ -119,6 +125,8 @@ private:
     void write(Device& device, const std::shared_ptr<PortIo>& port, std::string bytes,
         Delivery delivery = Delivery::Normal);
     static void start_write(std::shared_ptr<PortIo> port);
+    enum class Sender { Host, Modem };
+    void capture(const Device& device, Sender sender, std::string_view bytes);
 
     // Control requests (emulator_control.cpp).
     Result<Device*> find_device(const ControlRequest& request, std::string& message);
@@ -143,6 +151,8 @@ private:
     std::map<std::string, SimCard> loose_cards_; // SIMs in no modem, by id
     Clock::time_point start_;
     bool running_ = false;
+    std::filesystem::path qmi_capture_path_;
+    std::ofstream qmi_capture_;
 };
 
 } // namespace uplink::sim

@@ -1,5 +1,5 @@
 // uplink-sim: the modem emulator (docs/scenario.md, docs/sim-control.md).
-//   uplink-sim --scenario FILE --root DIR [--control SOCKET]
+//   uplink-sim --scenario FILE --root DIR [--control SOCKET] [--qmi-capture FILE]
 // Exit codes: 0 after SIGINT/SIGTERM (the tree is removed), 1 when it cannot start, 2 for bad
 // arguments or a bad scenario.
 #include "sim/emulator.hpp"
@@ -21,11 +21,13 @@ struct Arguments {
     std::string scenario;
     std::filesystem::path root;
     std::filesystem::path control;
+    std::filesystem::path qmi_capture;
     LogLevel log_level = LogLevel::Info;
 };
 
 constexpr std::string_view usage = "usage: uplink-sim --scenario FILE --root DIR [--control "
-                                   "SOCKET] [--log-level debug|info|warning|error]\n";
+                                   "SOCKET] [--qmi-capture FILE] [--log-level "
+                                   "debug|info|warning|error]\n";
 
 std::optional<Arguments> parse_arguments(int argc, char** argv)
 {
@@ -41,6 +43,8 @@ std::optional<Arguments> parse_arguments(int argc, char** argv)
             arguments.root = value;
         else if (name == "--control")
             arguments.control = value;
+        else if (name == "--qmi-capture")
+            arguments.qmi_capture = value;
         else if (name == "--log-level" && log_level_from_string(value))
             arguments.log_level = *log_level_from_string(value);
         else
@@ -79,6 +83,8 @@ int main(int argc, char** argv)
     std::signal(SIGPIPE, SIG_IGN);
     boost::asio::io_context context;
     sim::Emulator emulator(context, std::move(*scenario), root, control);
+    if (!arguments->qmi_capture.empty())
+        emulator.capture_qmi(std::filesystem::absolute(arguments->qmi_capture, error));
     if (auto started = emulator.start(); !started) {
         std::fprintf(stderr, "uplink-sim: cannot start in %s: %s\n", root.c_str(),
             started.error().message().c_str());

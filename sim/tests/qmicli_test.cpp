@@ -24,7 +24,8 @@ protected:
         ASSERT_TRUE(qmicli_) << "qmicli is missing: run scripts/deps (it installs libqmi-utils)";
         root_ = directory_.path() / "root";
         simulator_.emplace(fs::path(UPLINK_SIM_SCENARIOS) / "ec25-test.json", root_,
-            directory_.path() / "sim.log");
+            directory_.path() / "sim.log",
+            std::vector<std::string> {"--qmi-capture", capture().string()});
         ASSERT_EQ(simulator_->ready_line(Clock::now() + 10s).rfind("uplink-sim ready", 0), 0u)
             << slurp(directory_.path() / "sim.log");
         control_.emplace(root_ / "control.sock");
@@ -43,6 +44,7 @@ protected:
     }
 
     fs::path device() const { return root_ / "dev/cdc-wdm0"; }
+    fs::path capture() const { return directory_.path() / "qmi.capture"; }
 
     bool status_has(const std::string& part, Clock::time_point deadline)
     {
@@ -90,6 +92,22 @@ TEST_F(Qmicli, IdentityAndSim)
     auto counters = control_->call(R"({"cmd":"counters"})");
     EXPECT_TRUE(contains(counters, R"("CTL Allocate CID":5)")) << counters;
     EXPECT_TRUE(contains(counters, R"("CTL Release CID":5)")) << counters;
+}
+
+// --qmi-capture: what qmicli wrote and what the modem answered, byte for byte, by sender.
+TEST_F(Qmicli, CaptureHoldsBothSidesOfTheDialogue)
+{
+    auto ids = qmicli({"--dms-get-ids"});
+    ASSERT_EQ(ids.status, 0) << describe(ids);
+    auto lines = slurp(capture());
+    // DMS Get IDs, no TLVs: QMUX length 12, service 2, any client, request, any tid, 0x0025.
+    EXPECT_TRUE(std::regex_search(
+        lines, std::regex("\nec25 host 010c000002[0-9a-f]{2}00[0-9a-f]{4}25000000\n")))
+        << lines;
+    // The answer carries the IMEI as a whole-TLV string (0x11).
+    EXPECT_TRUE(std::regex_search(lines, std::regex("\nec25 modem 01[0-9a-f]+110f00"
+                                                    "383636373538303430313132333430")))
+        << lines;
 }
 
 TEST_F(Qmicli, WrongPinCostsATryThatAtAndTheControlSocketSee)

@@ -81,7 +81,8 @@ private:
 // uplink-sim as a child process: stdout through a pipe, stderr to a file.
 class Simulator {
 public:
-    Simulator(const fs::path& scenario, const fs::path& root, const fs::path& log)
+    Simulator(const fs::path& scenario, const fs::path& root, const fs::path& log,
+        std::vector<std::string> more_arguments = {})
     {
         int pipe_fds[2];
         EXPECT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);
@@ -92,6 +93,7 @@ public:
             &actions, STDERR_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         std::vector<std::string> arguments {
             UPLINK_SIM_BINARY, "--scenario", scenario.string(), "--root", root.string()};
+        arguments.insert(arguments.end(), more_arguments.begin(), more_arguments.end());
         std::vector<char*> argv;
         for (auto& argument : arguments)
             argv.push_back(argument.data());

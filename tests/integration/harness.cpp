@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <csignal>
@@ -192,14 +193,25 @@ json::value JsonLineClient::call(const json::value& message, Deadline deadline)
 }
 
 // ---------------------------------------------------------------- Emulator
-Emulator::Emulator(fs::path directory, fs::path scenario)
+Emulator::Emulator(fs::path directory, fs::path scenario, std::vector<std::string> more_arguments)
     : directory_(std::move(directory)), scenario_(read_json_file(scenario))
 {
     fs::create_directories(directory_);
     auto out = directory_ / "sim.out";
-    process_ = std::make_unique<Process>(
-        std::vector<std::string>{binary_path("uplink-sim"), "--scenario", scenario.string(), "--root", root().string()},
-        out, directory_ / "sim.log");
+    std::vector<std::string> arguments{
+        binary_path("uplink-sim"), "--scenario", scenario.string(), "--root", root().string()};
+    arguments.insert(arguments.end(), more_arguments.begin(), more_arguments.end());
+    const char* capture_directory = std::getenv("UPLINK_QMI_CAPTURE_DIR");
+    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    if (capture_directory && *capture_directory && test
+        && std::ranges::find(more_arguments, "--qmi-capture") == more_arguments.end()) {
+        // One file per test, appended to by each emulator the test starts.
+        auto name = std::string(test->test_suite_name()) + "." + test->name();
+        std::replace(name.begin(), name.end(), '/', '_');
+        auto capture = fs::path(capture_directory) / (name + ".capture");
+        arguments.insert(arguments.end(), {"--qmi-capture", capture.string()});
+    }
+    process_ = std::make_unique<Process>(std::move(arguments), out, directory_ / "sim.log");
     // uplink-sim prints its ready line once the tree and the control socket exist.
     auto deadline = deadline_in(10s);
     while (process_->output().find("uplink-sim ready") == std::string::npos) {

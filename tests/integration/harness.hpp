@@ -69,7 +69,11 @@ private:
 // uplink-sim with a scenario, in its own root directory.
 class Emulator {
 public:
-    Emulator(std::filesystem::path directory, std::filesystem::path scenario);
+    // `more_arguments` go to uplink-sim's command line as they are ({"--qmi-capture", path}).
+    // With UPLINK_QMI_CAPTURE_DIR set, every test's QMI dialogue goes to <dir>/<Suite.Test>.capture
+    // for tests/oracle/qmi_oracle to read.
+    Emulator(std::filesystem::path directory, std::filesystem::path scenario,
+             std::vector<std::string> more_arguments = {});
     // A control request; fails the test if the emulator says ok:false.
     boost::json::object control(boost::json::object request);
     std::filesystem::path root() const { return directory_ / "root"; }

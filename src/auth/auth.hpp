@@ -151,6 +151,9 @@ public:
     // The live session with this id, its idle timer restarted; NoSession or SessionExpired.
     Result<Session> resume(std::string_view id);
     bool end(std::string_view id); // logout; false when there was no such session
+    // Whether the session is there and within its limits, without counting as its use (an open
+    // event stream does not keep an idle session alive).
+    bool alive(std::string_view id);
     void end_all();
     std::size_t size() const { return sessions_.size(); }
     const SessionLimits& limits() const { return limits_; }
@@ -258,6 +261,8 @@ public:
     // Oldest first. Never the tokens themselves.
     Result<std::vector<TokenInfo>> list(std::string* problem = nullptr);
     Result<void> revoke(std::string_view name);
+    // Every token, as a password change or reset asks; nothing to revoke is no error.
+    Result<void> revoke_all();
     // The token's record (its use is recorded), or MalformedToken / UnknownToken. Every stored
     // hash is compared, in constant time.
     Result<TokenInfo> verify(std::string_view token);

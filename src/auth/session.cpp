@@ -90,6 +90,20 @@ Result<Session> SessionStore::resume(std::string_view id)
     return found->second;
 }
 
+bool SessionStore::alive(std::string_view id)
+{
+    if (!is_session_id(id))
+        return false;
+    auto found = sessions_.find(sha256(id));
+    if (found == sessions_.end())
+        return false;
+    if (expired(found->second)) {
+        sessions_.erase(found);
+        return false;
+    }
+    return true;
+}
+
 bool SessionStore::end(std::string_view id)
 {
     return is_session_id(id) && sessions_.erase(sha256(id)) > 0;

@@ -231,6 +231,16 @@ Result<void> TokenStore::save()
     return written;
 }
 
+Result<void> TokenStore::revoke_all()
+{
+    auto loaded = load(nullptr);
+    if (loaded && entries_->empty())
+        return {};
+    // A corrupt file accepts no token already; it is replaced by an empty one all the same.
+    entries_.emplace();
+    return save();
+}
+
 Result<std::string> TokenStore::create(std::string_view name, std::vector<TokenScope> scopes)
 {
     std::sort(scopes.begin(), scopes.end());

@@ -231,7 +231,9 @@ private:
                                              daemon->kdf_worker_.get_executor());
         if (!reset)
             co_return reset.error();
-        log(LogLevel::Info, "uplinkd", "the admin password was set with `uplink passwd`; every web session ended");
+        auto revoked = daemon->tokens_.revoke_all();
+        log(LogLevel::Info, "uplinkd", "the admin password was set with `uplink passwd`; every web session ended{}",
+            revoked ? ", every API token revoked" : fmt::format(", but the API tokens are not revoked: {}", revoked.error().message()));
         co_return Result<void>();
     }
 

@@ -240,6 +240,8 @@ asio::awaitable<GateDecision> Authentication::decide_request(const Request& requ
         GateDecision script;
         script.console = known->has(auth::TokenScope::Console) ? api::ConsoleRight::Granted : api::ConsoleRight::Denied;
         script.client = fmt::format("API token '{}' from {}", known->name, request.peer);
+        // The token store outlives the loop (web.hpp, authentication()).
+        script.still_valid = [&tokens = tokens_, token = std::move(*token)] { return tokens.verify(token).has_value(); };
         co_return script;
     }
     auto session = session_of(request);
@@ -258,6 +260,7 @@ asio::awaitable<GateDecision> Authentication::decide_request(const Request& requ
     admin.credential = api::Credential::Session;
     admin.console = api::ConsoleRight::Granted;
     admin.client = fmt::format("the admin's session from {}", request.peer);
+    admin.still_valid = [&sessions = authenticator_.sessions(), id = live.id] { return sessions.alive(id); };
     co_return admin;
 }
 
@@ -325,7 +328,10 @@ asio::awaitable<GateDecision> Authentication::change_password(const Request& req
         request, authenticator_.begin_change_password(request.peer, current, replacement, &retry_after));
     if (!session)
         co_return refusal(session.error(), retry_after);
-    log(LogLevel::Info, "web", "the admin password was changed from {}; every other session ended", request.peer);
+    // A password changed because it leaked must take what was made with it along.
+    auto revoked = tokens_.revoke_all();
+    log(LogLevel::Info, "web", "the admin password was changed from {}; every other session ended{}", request.peer,
+        revoked ? ", every API token revoked" : fmt::format(", but the API tokens are not revoked: {}", revoked.error().message()));
     co_return logged_in(*session, authenticator_.sessions().limits());
 }
 

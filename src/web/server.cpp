@@ -188,7 +188,8 @@ struct Server::Impl {
     static asio::awaitable<Ending> serve_requests(std::shared_ptr<Impl> impl, Connection<Stream>& connection, Listener kind);
     static asio::awaitable<Response> answer(std::shared_ptr<Impl> impl, Request request);
     template <typename Stream>
-    static asio::awaitable<void> stream_events(std::shared_ptr<Impl> impl, Stream& stream, unsigned version);
+    static asio::awaitable<void> stream_events(std::shared_ptr<Impl> impl, Stream& stream, unsigned version,
+                                               std::function<bool()> still_valid);
     static asio::awaitable<Response> route(
         std::shared_ptr<Impl> impl, const Request& request, const GateDecision& decision);
     static Response page(const Request& request);
@@ -270,7 +271,7 @@ asio::awaitable<Ending> Server::Impl::serve_requests(std::shared_ptr<Impl> impl,
             response = impl->redirect(request, connection.local_host);
         }
         if (response.event_stream) {
-            co_await stream_events(impl, stream, version);
+            co_await stream_events(impl, stream, version, std::move(response.still_valid));
             co_return Ending::Abrupt;
         }
         auto reply = to_http(std::move(response), version, keep_alive, kind);
@@ -311,7 +312,8 @@ asio::awaitable<void> read_until_closed(Stream& stream)
 }
 
 template <typename Stream>
-asio::awaitable<void> pump_events(Stream& stream, std::shared_ptr<EventQueue> queue, Duration write_timeout)
+asio::awaitable<void> pump_events(Stream& stream, std::shared_ptr<EventQueue> queue, Duration write_timeout,
+                                  std::function<bool()> still_valid)
 {
     auto& lowest = beast::get_lowest_layer(stream);
     for (;;) {
@@ -323,6 +325,11 @@ asio::awaitable<void> pump_events(Stream& stream, std::shared_ptr<EventQueue> qu
         }
         if (queue->overflowed) {
             log(LogLevel::Debug, "web", "closing an event stream {} events behind", max_pending_events);
+            co_return;
+        }
+        // A logout, a password change, a revoked token or an expired session ends the stream too.
+        if (still_valid && !still_valid()) {
+            log(LogLevel::Debug, "web", "closing an event stream: its session or token has ended");
             co_return;
         }
         while (!queue->frames.empty()) {
@@ -342,7 +349,8 @@ asio::awaitable<void> pump_events(Stream& stream, std::shared_ptr<EventQueue> qu
 // GET /api/v1/events: server-sent events (HTML's text/event-stream), one "data: <event JSON>"
 // frame per event, until the client goes. The reply has no length: it ends when the connection does.
 template <typename Stream>
-asio::awaitable<void> Server::Impl::stream_events(std::shared_ptr<Impl> impl, Stream& stream, unsigned version)
+asio::awaitable<void> Server::Impl::stream_events(std::shared_ptr<Impl> impl, Stream& stream, unsigned version,
+                                                  std::function<bool()> still_valid)
 {
     auto queue = std::make_shared<EventQueue>(impl->executor);
     // Subscribed before the header goes out, so a client that has the header has missed nothing.
@@ -367,7 +375,8 @@ asio::awaitable<void> Server::Impl::stream_events(std::shared_ptr<Impl> impl, St
     if (error)
         co_return;
     lowest.expires_never();
-    co_await (read_until_closed(stream) || pump_events(stream, queue, impl->options.limits.request_timeout));
+    co_await (read_until_closed(stream)
+              || pump_events(stream, queue, impl->options.limits.request_timeout, std::move(still_valid)));
 }
 
 asio::awaitable<Response> Server::Impl::answer(std::shared_ptr<Impl> impl, Request request)
@@ -379,6 +388,8 @@ asio::awaitable<Response> Server::Impl::answer(std::shared_ptr<Impl> impl, Reque
         auto response = co_await route(impl, request, decision);
         for (auto& header : decision.headers)
             response.headers.push_back(std::move(header));
+        if (response.event_stream)
+            response.still_valid = std::move(decision.still_valid);
         co_return response;
     } catch (const std::exception& exception) {
         log(LogLevel::Error, "web", "{} {} from {} failed: {}", request.method, request.path, request.peer,

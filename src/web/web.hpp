@@ -101,6 +101,9 @@ struct Response {
     std::string body;
     std::vector<Header> headers;             // besides Content-Type and the security headers
     bool event_stream = false;               // GET /api/v1/events: server-sent events, not `body`
+    // An event stream goes on while this holds (the session or token that opened it is still
+    // good); checked before each frame and each 15 s keep-alive. Empty: always.
+    std::function<bool()> still_valid {};
 };
 
 // What the gate decides about a request.
@@ -110,6 +113,7 @@ struct GateDecision {
     api::Credential credential = api::Credential::ApiToken;   // otherwise: how it was let in
     api::ConsoleRight console = api::ConsoleRight::Denied;     // an API token's "console" scope
     std::string client {};                   // "API token 'x' from 192.0.2.7", for the audit log
+    std::function<bool()> still_valid {};    // whether the session or token is still good, for a stream
 };
 
 // Called for every HTTPS request before routing: the seam for authentication (sessions, CSRF).

@@ -980,5 +980,40 @@ TEST_F(SecretsTest, TheAuditLogSaysWhoDidWhat)
     EXPECT_NE(log().find("a request from 127.0.0.1 with a token that is no longer good"), std::string::npos) << log();
 }
 
+// A password reset takes what was made with the old one along: every API token is revoked, and
+// the event streams that a session or a token opened end (at their next frame, here an event).
+TEST_F(SecretsTest, APasswordResetEndsTokensAndTheirEventStreams)
+{
+    start();
+    daemon_->wait_for_modem("1-1", "locked", [](const json::value& modem) { return text(modem, "state") == "locked"; });
+    auto token = make_token("stream");
+    auto bearer = "Authorization: Bearer " + token;
+    CommandResult by_token, by_session;
+    auto token_headers = directory_.path() / "token-stream-headers.txt";
+    auto session_headers = directory_.path() / "session-stream-headers.txt";
+    std::thread token_stream([&] {
+        by_token = curl({"-N", "-H", bearer, "-D", token_headers, "-o", "/dev/null", "--max-time", "30",
+                         url("/api/v1/events")},
+                        Credentials::None);
+    });
+    std::thread session_stream([&] {
+        by_session = curl({"-N", "-D", session_headers, "-o", "/dev/null", "--max-time", "30", url("/api/v1/events")});
+    });
+    auto opened = deadline_in(10s);
+    while (!(fs::exists(token_headers) && fs::exists(session_headers)) && std::chrono::steady_clock::now() < opened)
+        std::this_thread::sleep_for(20ms);
+    set_password_with_cli("another admin password");
+    // An event for both streams to carry (the modem goes away): each is found ended before it is
+    // written, rather than at the next keep-alive.
+    emulator_->control({{"cmd", "unplug"}});
+    token_stream.join();
+    session_stream.join();
+    EXPECT_NE(by_token.exit_code, 28) << "the token's stream ran until curl gave up";
+    EXPECT_NE(by_session.exit_code, 28) << "the session's stream ran until curl gave up";
+    EXPECT_EQ(fetch({"-H", bearer, url("/api/v1/status")}, Credentials::None).first, 401);
+    EXPECT_NE(daemon_->process().errors().find("every web session ended, every API token revoked"), std::string::npos)
+        << daemon_->process().errors();
+}
+
 } // namespace
 } // namespace uplink::testing

@@ -1,4 +1,4 @@
-// Run by test_main_test only (not registered with ctest): a test that skips, with its reason.
+// Run by test_support_test only (not registered with ctest): a test that skips, with its reason.
 #include <gtest/gtest.h>
 
 TEST(Environment, LacksAPeer)

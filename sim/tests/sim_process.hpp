@@ -3,6 +3,8 @@
 // Shared by the emulator-tier tests.
 #pragma once
 
+#include "support/sanitizer_report.hpp"
+
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -78,11 +80,14 @@ private:
     fs::path path_;
 };
 
-// uplink-sim as a child process: stdout through a pipe, stderr to a file.
+// uplink-sim as a child process: stdout through a pipe, stderr to a file. Destroyed while it
+// runs, it gets SIGTERM and must exit 0; a sanitizer's report in its log fails the test, however
+// it ended.
 class Simulator {
 public:
     Simulator(const fs::path& scenario, const fs::path& root, const fs::path& log,
         std::vector<std::string> more_arguments = {})
+        : log_(log)
     {
         int pipe_fds[2];
         EXPECT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);
@@ -108,10 +113,20 @@ public:
     ~Simulator()
     {
         if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
+            // Generous: under the sanitizers the exit runs LeakSanitizer's scan.
+            auto status = terminate(Clock::now() + 10s);
+            if (pid_ > 0) {
+                ADD_FAILURE() << "uplink-sim ignored SIGTERM for 10 s";
+                ::kill(pid_, SIGKILL);
+                ::waitpid(pid_, nullptr, 0);
+            } else {
+                EXPECT_EQ(status, 0) << "uplink-sim did not exit cleanly on SIGTERM:\n"
+                                     << slurp(log_);
+            }
         }
         ::close(stdout_);
+        if (auto report = uplink::testing::sanitizer_report(slurp(log_)); !report.empty())
+            ADD_FAILURE() << "uplink-sim reported, in " << log_.string() << ":\n" << report;
     }
 
     std::string ready_line(Clock::time_point deadline)
@@ -144,6 +159,7 @@ public:
     }
 
 private:
+    fs::path log_;
     pid_t pid_ = -1;
     int stdout_ = -1;
     std::string output_;

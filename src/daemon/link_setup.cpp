@@ -3,7 +3,9 @@
 #include <boost/asio/this_coro.hpp>
 
 #include <algorithm>
-#include <fstream>
+#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace uplink::daemon {
 
@@ -22,7 +24,40 @@ Result<net::Prefix> prefix_of(const modem::IpSettings& ip)
     return net::Prefix {*address, static_cast<std::uint8_t>(length)};
 }
 
+// Already gone with the interface (unplugged): the removal's end state holds.
+bool gone(const Error& error)
+{
+    namespace errc = boost::system::errc;
+    return error == errc::no_such_device || error == errc::no_such_process // ESRCH: no such route
+        || error == errc::address_not_available || error == errc::no_such_device_or_address;
+}
+
 } // namespace
+
+LogEntry describe(const Removal& removal)
+{
+    std::string failures;
+    for (const auto& [what, result] : removal.steps)
+        if (!result && !gone(result.error()))
+            failures += fmt::format("{}{}: {}", failures.empty() ? "" : "; ", what, result.error().message());
+    if (failures.empty())
+        return {LogLevel::Info, fmt::format("{}: addresses and routes removed", removal.interface)};
+    return {LogLevel::Warning, fmt::format("{}: cannot remove all it had: {}", removal.interface, failures)};
+}
+
+Result<void> enable_forwarding(const std::string& path)
+{
+    // A sysctl file takes the whole value in one write(): no stream, whose errors say no errno.
+    int file = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (file < 0)
+        return Error(errno, boost::system::system_category());
+    auto written = ::write(file, "1\n", 2);
+    auto error = written == 2 ? 0 : written < 0 ? errno : EIO;
+    ::close(file);
+    if (error != 0)
+        return Error(error, boost::system::system_category());
+    return {};
+}
 
 Result<net::Netlink*> LinkSetup::netlink()
 {
@@ -182,13 +217,12 @@ Result<void> LinkSetup::change_in_place(const modem::LinkConfiguration& link, Ap
     return {};
 }
 
-// A router forwards: IPv4 forwarding on (Debian ships it off), the WAN in the NAT set, with the
-// profile's TTL.
+// A router forwards: IPv4 forwarding on, the WAN in the NAT set, with the profile's TTL.
 Result<void> LinkSetup::masquerade_behind(const std::string& interface, std::optional<std::uint8_t> ttl)
 {
-    std::ofstream forwarding("/proc/sys/net/ipv4/ip_forward");
-    if (!(forwarding << "1\n" << std::flush))
-        log(LogLevel::Warning, "uplinkd", "cannot turn on IPv4 forwarding: the LAN will not reach {}", interface);
+    if (auto forwarding = enable_forwarding(); !forwarding)
+        log(LogLevel::Warning, "uplinkd", "cannot turn on IPv4 forwarding ({}): the LAN will not reach {}",
+            forwarding.error().message(), interface);
     if (!firewall_) {
         auto opened = net::Firewall::open();
         if (!opened)
@@ -221,20 +255,19 @@ void LinkSetup::deconfigure(const std::string& interface)
         return;
     auto applied = std::move(found->second);
     applied_.erase(found);
+    Removal removal {interface, {}};
     for (const auto& route : applied.routes)
-        (void)netlink_->delete_route(route);
+        removal.steps.emplace_back(fmt::format("route {} metric {}", net::to_string(route.destination), route.metric),
+            netlink_->delete_route(route));
     for (const auto& address : applied.addresses)
-        (void)netlink_->delete_address(address);
+        removal.steps.emplace_back(fmt::format("address {}", net::to_string(address.prefix)),
+            netlink_->delete_address(address));
     // Out of the WAN set once it has no address left to reach: the firewall closes it till then.
     if (firewall_)
-        if (auto removed = firewall_->remove_wan(interface); !removed)
-            log(LogLevel::Warning, "uplinkd", "{}: cannot take it out of NAT: {}", interface, removed.error().message());
-    // The interface may be gone already (unplug): ENODEV is the expected answer then.
-    if (auto down = netlink_->set_link_state(applied.index, net::AdminState::Down);
-        !down && down.error() != boost::system::errc::no_such_device)
-        log(LogLevel::Warning, "uplinkd", "{}: cannot set it down: {}", interface, down.error().message());
-    else
-        log(LogLevel::Info, "uplinkd", "{}: addresses and routes removed", interface);
+        removal.steps.emplace_back("NAT", firewall_->remove_wan(interface));
+    removal.steps.emplace_back("link down", netlink_->set_link_state(applied.index, net::AdminState::Down));
+    auto entry = describe(removal);
+    log(entry.level, "uplinkd", "{}", entry.message);
 }
 
 } // namespace uplink::daemon

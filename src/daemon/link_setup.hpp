@@ -13,6 +13,25 @@
 
 namespace uplink::daemon {
 
+// What one deconfigure() did: each removal and its result, in order.
+struct Removal {
+    std::string interface;
+    std::vector<std::pair<std::string, Result<void>>> steps; // {"route ::/0 metric 200", result}
+};
+
+struct LogEntry {
+    LogLevel level;
+    std::string message;
+};
+
+// The line deconfigure() logs. Info only when every removal worked or found its object gone with
+// the interface (an unplugged modem: ENODEV, ESRCH, EADDRNOTAVAIL); else a warning naming each
+// removal that failed, and why, for what was left behind is still routed.
+LogEntry describe(const Removal& removal);
+
+// IPv4 forwarding on (Debian ships it off), through the sysctl file at `path`.
+Result<void> enable_forwarding(const std::string& path = "/proc/sys/net/ipv4/ip_forward");
+
 class LinkSetup {
 public:
     // The default routes take the link's metric (200 for WAN1, 210 for WAN2 unless a profile says

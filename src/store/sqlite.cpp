@@ -1,6 +1,9 @@
 #include "store/sqlite.hpp"
 
 #include <cassert>
+#include <cerrno>
+#include <string>
+#include <unistd.h>
 #include <sqlite3.h>
 
 namespace uplink::store {
@@ -9,9 +12,20 @@ namespace {
 
 Error failure(sqlite3* database, int result_code)
 {
-    log(LogLevel::Debug, "store", "sqlite: {} (extended code {})", sqlite3_errmsg(database),
-        sqlite3_extended_errcode(database));
+    log(LogLevel::Debug, "store", "sqlite: {} (extended code {}, errno {})",
+        sqlite3_errmsg(database), sqlite3_extended_errcode(database),
+        sqlite3_system_errno(database));
     return sqlite_error(result_code);
+}
+
+// SQLite reports a write-ahead log it cannot create as SQLITE_READONLY_DIRECTORY when the
+// directory's mode forbids it (EACCES), but as SQLITE_CANTOPEN when the directory is on a
+// read-only file system (EROFS: flash remounted read-only after errors, a read-only mount).
+bool directory_read_only(const std::string& path)
+{
+    auto slash = path.rfind('/');
+    std::string directory = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+    return ::access(directory.c_str(), W_OK) != 0 && (errno == EROFS || errno == EACCES);
 }
 
 Result<std::int64_t> query_integer(sqlite3* database, const char* sql)
@@ -79,6 +93,26 @@ Result<void> migrate(sqlite3* database, const Schema& schema, std::int64_t versi
     });
 }
 
+// Everything after the file is open: refuse what is not ours, tune, migrate.
+Result<void> prepare(sqlite3* raw, const Schema& schema)
+{
+    // Exclusive locking: one process owns the file while it is open, and WAL then keeps its index
+    // in memory instead of a shared-memory file (which JFFS2, on some routers' flash, cannot map).
+    if (auto locked = execute(raw, "PRAGMA locking_mode = EXCLUSIVE"); !locked)
+        return locked.error();
+    auto version = check_file(raw, schema);
+    if (!version)
+        return version.error();
+    // WAL with synchronous=NORMAL: a commit appends to the log without an fsync, so a flush costs
+    // the flash little. A power cut may lose the last flushes, never consistency.
+    if (auto tuned = execute(raw,
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+            "PRAGMA journal_size_limit = 1048576;");
+        !tuned)
+        return tuned.error();
+    return migrate(raw, schema, *version);
+}
+
 } // namespace
 
 Result<Database> open_database(const std::string& path, const Schema& schema)
@@ -95,22 +129,12 @@ Result<Database> open_database(const std::string& path, const Schema& schema)
     // SQLite opens a write-protected file read-only rather than failing.
     if (sqlite3_db_readonly(raw, "main") == 1)
         return Errc::ReadOnly;
-    // Exclusive locking: one process owns the file while it is open, and WAL then keeps its index
-    // in memory instead of a shared-memory file (which JFFS2, on some routers' flash, cannot map).
-    if (auto locked = execute(raw, "PRAGMA locking_mode = EXCLUSIVE"); !locked)
-        return locked.error();
-    auto version = check_file(raw, schema);
-    if (!version)
-        return version.error();
-    // WAL with synchronous=NORMAL: a commit appends to the log without an fsync, so a flush costs
-    // the flash little. A power cut may lose the last flushes, never consistency.
-    if (auto tuned = execute(raw,
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-            "PRAGMA journal_size_limit = 1048576;");
-        !tuned)
-        return tuned.error();
-    if (auto migrated = migrate(raw, schema, *version); !migrated)
-        return migrated.error();
+    if (auto prepared = prepare(raw, schema); !prepared) {
+        // The file opened, so what could not be opened is the write-ahead log beside it.
+        if (prepared.error() == Errc::CannotOpen && directory_read_only(path))
+            return Errc::ReadOnly;
+        return prepared.error();
+    }
     return database;
 }
 

@@ -1,5 +1,6 @@
 #include "store/store.hpp"
 #include "store/test_support.hpp"
+#include "support/private_mounts.hpp"
 
 #include <csignal>
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 namespace uplink::store {
 
@@ -22,6 +24,9 @@ void PrintTo(const Usage& usage, std::ostream* out)
 namespace {
 
 namespace chrono = std::chrono;
+using uplink::testing::Access;
+using uplink::testing::BindMount;
+using uplink::testing::in_private_mounts;
 using chrono::sys_days;
 using namespace std::chrono_literals;
 using TimePoint = chrono::system_clock::time_point;
@@ -474,14 +479,29 @@ TEST_F(StoreUsage, APathThatCannotBeADatabaseIsAnError)
     EXPECT_EQ(missing.error(), Errc::CannotOpen) << missing.error().message();
 }
 
+// Root ignores file modes: as root, the test opens the store in a child that sees the file (or
+// the directory) through a read-only bind mount instead.
+Errc open_error_with_mounts(const std::string& path, const std::vector<BindMount>& mounts)
+{
+    auto child = in_private_mounts(mounts, [&path] {
+        auto store = UsageStore::open(path);
+        return store ? 0 : store.error().value();
+    });
+    EXPECT_EQ(child.failure, "") << "as root, the test needs a private mount namespace";
+    return static_cast<Errc>(child.status);
+}
+
 TEST_F(StoreUsage, AWriteProtectedFileIsAnError)
 {
-    if (::geteuid() == 0)
-        GTEST_SKIP() << "root writes to write-protected files";
     {
         auto store = open_store();
     }
     ASSERT_EQ(::chmod(path_.c_str(), 0444), 0);
+    if (::geteuid() == 0) {
+        auto error = open_error_with_mounts(path_, {{path_, Access::ReadOnly}});
+        EXPECT_EQ(error, Errc::ReadOnly) << Error(error).message();
+        return;
+    }
     auto store = UsageStore::open(path_);
     ASSERT_FALSE(store);
     EXPECT_EQ(store.error(), Errc::ReadOnly) << store.error().message();
@@ -489,8 +509,6 @@ TEST_F(StoreUsage, AWriteProtectedFileIsAnError)
 
 TEST_F(StoreUsage, AWriteProtectedDirectoryIsAnErrorAtOpen)
 {
-    if (::geteuid() == 0)
-        GTEST_SKIP() << "root writes to write-protected directories";
     auto inner = directory_ / "state";
     std::filesystem::create_directory(inner);
     path_ = (inner / "usage.db").string();
@@ -498,6 +516,12 @@ TEST_F(StoreUsage, AWriteProtectedDirectoryIsAnErrorAtOpen)
         auto store = open_store();
     }
     // The file is writable, but the write-ahead log beside it cannot be created.
+    if (::geteuid() == 0) {
+        auto error = open_error_with_mounts(
+            path_, {{path_, Access::ReadWrite}, {inner.string(), Access::ReadOnly}});
+        EXPECT_EQ(error, Errc::ReadOnly) << Error(error).message();
+        return;
+    }
     ASSERT_EQ(::chmod(inner.c_str(), 0555), 0);
     auto store = UsageStore::open(path_);
     ::chmod(inner.c_str(), 0755);

@@ -1,5 +1,7 @@
 #include "harness.hpp"
 
+#include "support/sanitizer_report.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -55,6 +57,15 @@ bool wait_exit(pid_t pid, int& status, Deadline deadline)
     return ::waitpid(pid, &status, WNOHANG) == pid;
 }
 
+// Ours by name (uplinkd, not the `ip netns exec` that launches it), for failure messages.
+std::string program_name(const std::vector<std::string>& arguments)
+{
+    for (const auto& argument : arguments)
+        if (fs::path(argument).parent_path() == fs::path(UPLINK_BIN_DIR))
+            return fs::path(argument).filename().string();
+    return arguments.empty() ? std::string() : arguments.front();
+}
+
 } // namespace
 
 fs::path binary_path(const std::string& name) { return fs::path(UPLINK_BIN_DIR) / name; }
@@ -64,7 +75,8 @@ json::value read_json_file(const fs::path& path) { return json::parse(read_file(
 
 // ---------------------------------------------------------------- Process
 Process::Process(std::vector<std::string> arguments, fs::path stdout_path, fs::path stderr_path)
-    : stdout_path_(std::move(stdout_path)), stderr_path_(std::move(stderr_path))
+    : name_(program_name(arguments))
+    , stdout_path_(std::move(stdout_path)), stderr_path_(std::move(stderr_path))
 {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -81,9 +93,17 @@ Process::Process(std::vector<std::string> arguments, fs::path stdout_path, fs::p
         pid_ = -1;
         ADD_FAILURE() << "cannot start " << arguments[0] << ": " << std::strerror(result);
     }
+    started_ = pid_;
 }
 
-Process::~Process() { stop(); }
+Process::~Process()
+{
+    stop();
+    // Also for a process that exited by itself (wait()): its report counts as much.
+    if (auto report = sanitizer_report(errors()); !report.empty())
+        ADD_FAILURE() << name_ << " (pid " << started_ << ") reported, in " << stderr_path_.string()
+                      << ":\n" << report;
+}
 
 bool Process::running()
 {
@@ -110,10 +130,20 @@ int Process::stop()
     if (pid_ < 0)
         return status_;
     ::kill(pid_, SIGTERM);
-    if (!wait_exit(pid_, status_, deadline_in(5s))) {
-        ADD_FAILURE() << "process " << pid_ << " ignored SIGTERM for 5 s";
+    // The deadline is generous: under the sanitizers the exit runs LeakSanitizer's scan.
+    if (!wait_exit(pid_, status_, deadline_in(10s))) {
+        ADD_FAILURE() << name_ << " (pid " << pid_ << ") ignored SIGTERM for 10 s";
         ::kill(pid_, SIGKILL);
         ::waitpid(pid_, &status_, 0);
+    } else if (!WIFEXITED(status_) || WEXITSTATUS(status_) != 0) {
+        // Our programs exit 0 on SIGTERM; anything else is a crash, a sanitizer's exit code or
+        // a failed shutdown.
+        auto log = errors();
+        ADD_FAILURE() << name_ << " (pid " << pid_ << ") did not exit cleanly on SIGTERM: "
+                      << (WIFEXITED(status_) ? "exit status " + std::to_string(WEXITSTATUS(status_))
+                                             : "signal " + std::to_string(WTERMSIG(status_)))
+                      << "\n--- " << stderr_path_.string() << " (tail) ---\n"
+                      << log.substr(log.size() > 4000 ? log.size() - 4000 : 0);
     }
     pid_ = -1;
     return status_;

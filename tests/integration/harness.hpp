@@ -25,7 +25,8 @@ std::filesystem::path binary_path(const std::string& name);    // build/<preset>
 std::filesystem::path scenario_path(const std::string& name);  // scenarios/<name>
 boost::json::value read_json_file(const std::filesystem::path& path);
 
-// A child process with its output in files; stopped (SIGTERM, then SIGKILL) when destroyed.
+// A child process with its output in files; stopped when destroyed. A sanitizer's report in its
+// stderr fails the test, however the process ended.
 class Process {
 public:
     Process(std::vector<std::string> arguments, std::filesystem::path stdout_path,
@@ -36,13 +37,17 @@ public:
 
     bool running();
     std::optional<int> wait(Deadline deadline);  // the exit status, if it exited before the deadline
-    int stop();                              // SIGTERM, wait up to 5 s, then SIGKILL; the exit status
+    // SIGTERM, wait up to 10 s, then SIGKILL; the exit status. Fails the test unless the process
+    // exits 0 (a process that already exited, seen by wait(), is not checked again).
+    int stop();
     pid_t pid() const { return pid_; }
     std::string output() const;              // stdout so far
     std::string errors() const;              // stderr so far
 
 private:
+    std::string name_;
     pid_t pid_ = -1;
+    pid_t started_ = -1;
     int status_ = -1;
     std::filesystem::path stdout_path_, stderr_path_;
 };

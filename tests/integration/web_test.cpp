@@ -765,10 +765,20 @@ TEST_F(WebTest, EventsArePushedAsServerSentEvents)
             std::this_thread::sleep_for(50ms);
         return read_received().find(wanted) != std::string::npos;
     };
-    // The stream is open once its header is in.
-    auto opened = deadline_in(5s);
-    while (!fs::exists(directory_.path() / "event-headers.txt") && std::chrono::steady_clock::now() < opened)
+    // The stream is open once its header is in (curl writes it whole, blank line last). The PIN
+    // goes in only then: before, its events could pass while nobody listens.
+    auto header_is_in = [&] {
+        std::ifstream file(directory_.path() / "event-headers.txt");
+        std::string header((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+        return header.find("\r\n\r\n") != std::string::npos;
+    };
+    auto opened = deadline_in(10s);
+    while (!header_is_in() && std::chrono::steady_clock::now() < opened)
         std::this_thread::sleep_for(20ms);
+    if (!header_is_in()) {
+        client.join(); // curl's --max-time ends it
+        FAIL() << "the event stream's header never came: " << streamed.err;
+    }
     auto [status, body] = fetch({"-H", "Content-Type: application/json", "--data",
                                  R"({"options":{"pin":"1234"},"preview":false})", url("/api/v1/profiles/default")});
     EXPECT_EQ(status, 200) << body;

@@ -367,8 +367,12 @@ public:
 
     // At start: while no password is set, makes the setup code that uplinkd prints.
     Result<PasswordState> start(std::string* problem = nullptr);
-    // The code to print ("ABCDE-FGHJK"), while one is waiting.
+    // The code to print ("ABCDE-FGHJK"), while one is waiting. A code is good for an hour from
+    // when it was made (one seen over a shoulder, or left in an old log, is not good for ever).
     std::optional<std::string> setup_code() const;
+    static constexpr std::chrono::hours setup_code_lifetime {1};
+    // While a code is waiting and has expired: a new one, to print; nothing otherwise.
+    Result<std::optional<std::string>> renew_expired_setup_code();
     Result<PasswordState> password_state(std::string* problem = nullptr) const;
 
     // The first visit: the setup code and a new password; logs in. Rate limited like a login: a
@@ -413,7 +417,11 @@ private:
     PasswordStore password_;
     SessionStore sessions_;
     LoginLimiter limiter_;
+    bool setup_code_expired() const;
+
+    TimeSource now_;
     std::optional<SetupCode> setup_code_;
+    Clock::time_point setup_code_made_ {};
     std::weak_ptr<void> running_; // the pending PasswordOperation's token
 };
 

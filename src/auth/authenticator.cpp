@@ -16,6 +16,7 @@ Authenticator::Authenticator(const std::string& state_dir, TimeSource now, AuthS
     : password_(state_dir + "/" + std::string(password_file_name), settings.kdf)
     , sessions_(now, settings.sessions)
     , limiter_(now, settings.rate_limits)
+    , now_(now)
 {
 }
 
@@ -29,15 +30,33 @@ Result<PasswordState> Authenticator::start(std::string* problem)
         if (!code)
             return code.error();
         setup_code_ = std::move(*code);
+        setup_code_made_ = now_();
     }
     return state;
 }
 
+bool Authenticator::setup_code_expired() const
+{
+    return now_() - setup_code_made_ >= setup_code_lifetime;
+}
+
 std::optional<std::string> Authenticator::setup_code() const
 {
-    if (!setup_code_ || setup_code_->spent())
+    if (!setup_code_ || setup_code_->spent() || setup_code_expired())
         return std::nullopt;
     return setup_code_->text();
+}
+
+Result<std::optional<std::string>> Authenticator::renew_expired_setup_code()
+{
+    if (!setup_code_ || setup_code_->spent() || !setup_code_expired())
+        return std::optional<std::string>();
+    auto code = SetupCode::generate();
+    if (!code)
+        return code.error();
+    setup_code_ = std::move(*code);
+    setup_code_made_ = now_();
+    return std::optional<std::string>(setup_code_->text());
 }
 
 Result<PasswordState> Authenticator::password_state(std::string* problem) const
@@ -92,7 +111,7 @@ Result<PasswordOperation> Authenticator::begin_first_password(std::string_view c
         return state.error();
     if (*state == PasswordState::Set)
         return make_error_code(Errc::PasswordAlreadySet);
-    if (!setup_code_ || setup_code_->spent())
+    if (!setup_code_ || setup_code_->spent() || setup_code_expired())
         return make_error_code(Errc::NoSetupCode);
     // A guessed setup code counts as a failed login: the code is a password for this one step.
     if (!setup_code_->matches(setup_code)) {

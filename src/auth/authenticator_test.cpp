@@ -111,6 +111,27 @@ TEST_F(AuthAuthenticator, TheFirstVisitNeedsTheSetupCodeAndUsesItOnce)
     EXPECT_EQ(login(authenticator, lan_client, "mine now!").error(), Errc::WrongPassword);
 }
 
+// A code is good for an hour; then it is refused, and the new one (which uplinkd logs) works.
+TEST_F(AuthAuthenticator, TheSetupCodeExpiresAfterAnHourAndANewOneIsMade)
+{
+    auto authenticator = make();
+    ASSERT_EQ(authenticator.start().value(), PasswordState::NotSet);
+    auto first = *authenticator.setup_code();
+    clock_.advance(59min);
+    EXPECT_FALSE(*authenticator.renew_expired_setup_code());
+    EXPECT_EQ(authenticator.setup_code(), first);
+    clock_.advance(1min);
+    EXPECT_FALSE(authenticator.setup_code());
+    EXPECT_EQ(set_first_password(authenticator, lan_client, first, "correct horse").error(), Errc::NoSetupCode);
+    auto renewed = authenticator.renew_expired_setup_code();
+    ASSERT_TRUE(renewed && *renewed);
+    EXPECT_NE(**renewed, first);
+    EXPECT_EQ(authenticator.setup_code(), **renewed);
+    EXPECT_EQ(set_first_password(authenticator, lan_client, first, "correct horse").error(), Errc::WrongSetupCode);
+    EXPECT_TRUE(set_first_password(authenticator, lan_client, **renewed, "correct horse"));
+    EXPECT_FALSE(*authenticator.renew_expired_setup_code());   // spent: nothing to renew
+}
+
 TEST_F(AuthAuthenticator, NoCodeIsMadeOnceAPasswordIsSetOrBeforeStart)
 {
     auto fresh = make();

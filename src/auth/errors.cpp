@@ -23,7 +23,8 @@ public:
         case Errc::WrongPassword:
             return "wrong password";
         case Errc::NoSetupCode:
-            return "no setup code is waiting: restart uplinkd for one, or use 'uplink passwd'";
+            return "no setup code is waiting, or it has expired: the newest one is in uplinkd's log; or use "
+                   "'uplink passwd'";
         case Errc::WrongSetupCode:
             return "wrong setup code";
         case Errc::PasswordFileCorrupt:

@@ -4,6 +4,7 @@
 #include "daemon/config_editor.hpp"
 #include "daemon/link_setup.hpp"
 #include "daemon/modem_source.hpp"
+#include "daemon/periodic.hpp"
 #include "daemon/settings.hpp"
 #include "daemon/signal_recorder.hpp"
 #include "daemon/usage_recorder.hpp"
@@ -195,9 +196,26 @@ private:
                 log(LogLevel::Warning, "uplinkd", "web: listening on {} takes connections from every interface, the "
                     "WANs' included; uplink's firewall drops them from the WANs it manages, not from others", address);
         // No default password: the first visit needs this code, which only the router's owner sees.
-        if (auto code = authenticator_.setup_code())
-            log(LogLevel::Warning, "uplinkd", "web: no admin password yet: open the web page and enter the setup code "
-                "{} with the password you choose (or set it with `uplink passwd`)", *code);
+        if (auto code = authenticator_.setup_code()) {
+            log_setup_code(*code);
+            setup_code_renewal_.start();
+        }
+    }
+
+    static void log_setup_code(const std::string& code)
+    {
+        log(LogLevel::Warning, "uplinkd", "web: no admin password yet: open the web page and enter the setup code "
+            "{} with the password you choose, within an hour (or set it with `uplink passwd`)", code);
+    }
+
+    // A setup code is good for an hour: an expired one is replaced, and the new one logged.
+    void renew_setup_code()
+    {
+        auto renewed = authenticator_.renew_expired_setup_code();
+        if (!renewed)
+            log(LogLevel::Error, "uplinkd", "web: cannot make a new setup code: {}", renewed.error().message());
+        else if (*renewed)
+            log_setup_code(**renewed);
     }
 
     // The modems' connections configure their interfaces through rtnetlink (LinkSetup); a WAN
@@ -260,6 +278,7 @@ private:
         if (web_)
             web_->stop();
         server_.stop();
+        setup_code_renewal_.stop();
         usage_.stop(); // the last sample, while the interfaces are still there
         signal_history_.stop();
         manager_.stop();
@@ -321,6 +340,8 @@ private:
     // goes on meanwhile. After the Authenticator: joined before it goes, so no KDF's outcome is
     // ever recorded into a destroyed one (a pending one is dropped with the loop's handlers).
     asio::thread_pool kdf_worker_{1};
+    Periodic setup_code_renewal_{io_.get_executor(), std::chrono::minutes(1), "setup code renewal",
+                                 [this] { renew_setup_code(); }};
     ManagerSource source_;
     api::DaemonInfo info_{UPLINK_VERSION, Clock::now()};
     api::Server server_;

@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <netinet/in.h>
 #include <cstring>
+#include <fstream>
+#include <functional>
 #include <optional>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -30,10 +32,17 @@ protected:
     void SetUp() override { create_topology(""); }
 
     // uplink-sim with the router's and carrier's namespaces, uplinkd in the router's.
-    void start_programs(std::string connection = "\toption apn 'internet'\n")
+    // `edit` changes the scenario first (the network's grant, say).
+    void start_programs(std::string connection = "\toption apn 'internet'\n",
+        const std::function<void(json::value&)>& edit = {})
     {
         auto scenario_file = directory_.path() / "scenario.json";
         write_scenario(scenario_file);
+        if (edit) {
+            auto scenario = read_json_file(scenario_file);
+            edit(scenario);
+            std::ofstream(scenario_file, std::ios::trunc) << json::serialize(scenario);
+        }
         emulator_ = std::make_unique<Emulator>(directory_.path() / "sim", scenario_file);
         Daemon::Settings settings;
         settings.pin = "1234";
@@ -330,6 +339,95 @@ TEST_F(OnlineTest, BothIpFamiliesAreGrantedAndConfigured)
     EXPECT_NE(routes.output.find("dev wwan0"), std::string::npos) << routes.output;
     // IPv4 still carries the LAN (the carrier routes no IPv6 to the internet host).
     EXPECT_FALSE(tcp_from_lan_soon("dual").empty());
+}
+
+std::string shown(const std::string& namespace_name, const std::string& command)
+{
+    return run_command({"sh", "-c", "ip -n " + namespace_name + " " + command}).out;
+}
+
+// A disconnect takes back what the connect configured, and only that: qmi_wwan keeps wwan0 while
+// the modem is plugged, so addresses and routes left on it would outlive the call (a default
+// route into a link with no bearer, an address the carrier has given someone else).
+TEST_F(OnlineTest, ADisconnectRemovesTheAddressesAndRoutesAndKeepsWwan0)
+{
+    ASSERT_NO_FATAL_FAILURE(start_programs("\toption apn 'internet'\n\toption ip_family 'ipv4v6'\n"));
+    auto modem = daemon_->wait_for_modem("1-1", "connected with both families", [](const json::value& modem) {
+        const auto& connection = modem.at("connection");
+        return text(connection, "state") == "connected" && connection.at("ipv6").is_object();
+    });
+    auto ipv4 = text(modem.at("connection").at("ipv4"), "address");
+    auto ipv6 = text(modem.at("connection").at("ipv6"), "address");
+    const auto& router = router_->name();
+    ASSERT_NE(shown(router, "address show dev wwan0").find(ipv4 + "/32"), std::string::npos);
+    ASSERT_NE(shown(router, "-6 address show dev wwan0").find(ipv6 + "/64"), std::string::npos);
+    ASSERT_NE(shown(router, "route show default").find("dev wwan0"), std::string::npos);
+    ASSERT_NE(shown(router, "-6 route show default").find("dev wwan0"), std::string::npos);
+
+    auto reply = daemon_->request("POST", "/v1/modems/1-1/disconnect");
+    ASSERT_EQ(reply.at("status").as_int64(), 200) << json::serialize(reply);
+    daemon_->wait_for_modem("1-1", "disconnected", [](const json::value& modem) {
+        return text(modem.at("connection"), "state") == "disconnected";
+    });
+    auto status = emulator_->control({{"cmd", "status"}});
+    EXPECT_TRUE(status.at("modems").as_array().at(0).at("bearers").as_array().empty());
+    // The interface stays, as the driver's does; what uplinkd put on it goes.
+    auto link = run_command({"ip", "-n", router, "link", "show", "wwan0"});
+    ASSERT_EQ(link.exit_code, 0) << "the emulator must keep wwan0 while the modem is plugged: " << link.err;
+    // (`ip` shows the link itself when it has no address at all.)
+    auto addresses = shown(router, "address show dev wwan0 scope global");
+    EXPECT_EQ(addresses.find("inet"), std::string::npos) << addresses;
+    EXPECT_EQ(shown(router, "route show dev wwan0"), "");
+    EXPECT_EQ(shown(router, "-6 route show default"), "");
+    EXPECT_EQ(shown(router, "route show default"), "");
+
+    // And a connect puts it all back.
+    reply = daemon_->request("POST", "/v1/modems/1-1/connect");
+    ASSERT_EQ(reply.at("status").as_int64(), 200) << json::serialize(reply);
+    wait_connected();
+    EXPECT_NE(shown(router, "route show default").find("dev wwan0"), std::string::npos);
+    EXPECT_FALSE(tcp_from_lan_soon("again").empty());
+}
+
+// The MTU is the network's (3GPP TS 24.301 §9.9.4.26 IPv4 link MTU, which the modem passes on as
+// WDS Get Current Settings TLV 0x29), not the TUN's 1500: a larger one would have packets
+// dropped in the carrier's tunnel.
+TEST_F(OnlineTest, TheMtuTheNetworkGrantsIsSetOnWwan0)
+{
+    ASSERT_NO_FATAL_FAILURE(start_programs("\toption apn 'internet'\n", [](json::value& scenario) {
+        for (auto& apn : scenario.at("operators").as_array().at(0).at("apns").as_array())
+            apn.as_object()["mtu"] = 1430;
+    }));
+    auto modem = wait_connected();
+    EXPECT_EQ(modem.at("connection").at("mtu").as_int64(), 1430);
+    auto link = shown(router_->name(), "link show wwan0");
+    EXPECT_NE(link.find(" mtu 1430 "), std::string::npos) << link;
+    // Traffic still crosses: the LAN's TCP segments are clamped or fragmented to fit.
+    EXPECT_FALSE(tcp_from_lan_soon(std::string(20'000, 'm')).empty());
+}
+
+// ip_family 'ipv6': a call for IPv6 alone, and nothing of IPv4 on wwan0.
+TEST_F(OnlineTest, AnIpv6OnlyProfileConnectsWithIpv6Alone)
+{
+    ASSERT_NO_FATAL_FAILURE(start_programs("\toption apn 'internet'\n\toption ip_family 'ipv6'\n"));
+    auto modem = daemon_->wait_for_modem("1-1", "connected with IPv6", [](const json::value& modem) {
+        const auto& connection = modem.at("connection");
+        return text(connection, "state") == "connected" && connection.at("ipv6").is_object();
+    });
+    const auto& connection = modem.at("connection");
+    EXPECT_TRUE(connection.at("ipv4").is_null()) << json::serialize(connection);
+    auto ipv6 = text(connection.at("ipv6"), "address");
+    EXPECT_EQ(ipv6.rfind("2001:db8:", 0), 0u) << ipv6;
+    auto status = emulator_->control({{"cmd", "status"}});
+    const auto& bearers = status.at("modems").as_array().at(0).at("bearers").as_array();
+    ASSERT_EQ(bearers.size(), 1u) << json::serialize(bearers);
+    EXPECT_EQ(text(bearers.at(0), "family"), "ipv6");
+    const auto& router = router_->name();
+    EXPECT_NE(shown(router, "-6 address show dev wwan0").find(ipv6 + "/64"), std::string::npos);
+    EXPECT_NE(shown(router, "-6 route show default").find("dev wwan0"), std::string::npos);
+    auto ipv4 = shown(router, "-4 address show dev wwan0");
+    EXPECT_EQ(ipv4.find("inet "), std::string::npos) << ipv4;
+    EXPECT_EQ(shown(router, "-4 route show default"), "");
 }
 
 } // namespace

@@ -334,9 +334,11 @@ int debug_modem(Session& session, const std::string& id)
         session.errors << fmt::format("cannot write {}: {}\n", path, written.error().message());
         return 1;
     }
-    session.output << fmt::format("wrote {} ({} bytes): the debug information of modem {}, without PINs or "
-                                  "passwords\n", path, archive->size(), id);
-    return 0;
+    json::object written_bundle {{"file", path}, {"modem_id", id}, {"bytes", archive->size()}};
+    return print(session, written_bundle, [](const json::value& bundle) {
+        return fmt::format("wrote {} ({} bytes): the debug information of modem {}, without PINs or passwords\n",
+            text(bundle, "file"), json::serialize(field(bundle, "bytes")), text(bundle, "modem_id"));
+    });
 }
 
 int run_command(Session& session)

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <functional>
 #include <optional>
+#include <thread>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -428,6 +429,43 @@ TEST_F(OnlineTest, AnIpv6OnlyProfileConnectsWithIpv6Alone)
     auto ipv4 = shown(router, "-4 address show dev wwan0");
     EXPECT_EQ(ipv4.find("inet "), std::string::npos) << ipv4;
     EXPECT_EQ(shown(router, "-4 route show default"), "");
+}
+
+// The watchdog's ICMP probe (`list probe_host`): echoes through wwan0 while the path works, and
+// when the path beyond the carrier dies with the bearer still up (no modem report, nothing for
+// the call to notice), the unanswered probes alone start the recovery ladder.
+TEST_F(OnlineTest, UnansweredProbesStartTheRecoveryLadder)
+{
+    ASSERT_NO_FATAL_FAILURE(start_programs(
+        "\toption apn 'internet'\n\tlist probe_host '198.18.2.2'\n\toption probe_interval '10'\n"
+        "\toption recovery_backoff '1'\n"));
+    wait_connected();
+    auto uplink_packets = [this] {
+        return emulator_->control({{"cmd", "counters"}}).at("data_path").at("uplink").at("packets").as_int64();
+    };
+    // The first probe is due 10 s after the call: an echo crosses with no traffic from the LAN.
+    auto before = uplink_packets();
+    auto deadline = deadline_in(20s);
+    while (uplink_packets() == before && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(100ms);
+    ASSERT_GT(uplink_packets(), before) << "no probe crossed wwan0";
+    auto recovery_taken = [this] {
+        auto recent = daemon_->get("/v1/events/recent");
+        return std::ranges::any_of(recent.as_array(), [](const json::value& event) {
+            return text(event, "kind") == "recovery" && text(event, "message").starts_with("step 1/");
+        });
+    };
+    EXPECT_FALSE(recovery_taken());
+
+    // The internet host gone: the carrier still carries the probes, nothing answers them. Five
+    // unanswered in a row (10 s apart, 3 s each) before the ladder acts.
+    must("ip -n " + internet_->name() + " link set net1 down");
+    auto started = std::chrono::steady_clock::now();
+    daemon_->wait_for_modem("1-1", "a recovery step for the unanswered probes", [&recovery_taken](const json::value&) {
+        return recovery_taken();
+    }, 100s);
+    EXPECT_GT(std::chrono::steady_clock::now() - started, 40s);
+    EXPECT_NE(daemon_->process().errors().find("no answer through wwan0"), std::string::npos);
 }
 
 } // namespace

@@ -468,5 +468,45 @@ TEST_F(OnlineTest, UnansweredProbesStartTheRecoveryLadder)
     EXPECT_NE(daemon_->process().errors().find("no answer through wwan0"), std::string::npos);
 }
 
+// Past reconnect and radio off/on, the ladder's third step: a modem reset (AT+CFUN=1,1), which
+// the emulated module answers by rebooting; uplinkd reads it afresh and connects again.
+TEST_F(OnlineTest, ABearerThatKeepsDroppingReachesTheModemReset)
+{
+    ASSERT_NO_FATAL_FAILURE(start_programs("\toption apn 'internet'\n\toption recovery_backoff '1'\n"));
+    auto steps = [this] {
+        std::vector<std::string> taken;
+        auto recent = daemon_->get("/v1/events/recent");
+        for (const auto& event : recent.as_array())
+            if (text(event, "kind") == "recovery" && text(event, "message").starts_with("step "))
+                taken.push_back(text(event, "message"));
+        return taken;
+    };
+    auto reset_taken = [&steps] {
+        return std::ranges::any_of(steps(), [](const std::string& step) { return step.find("modem-reset") != std::string::npos; });
+    };
+    // A reset reboots the module, whose SIM then asks for its PIN again: one more PIN entry.
+    // (Radio off and on leaves the SIM open.)
+    auto pin_attempts = [this] { return emulator_->control({{"cmd", "counters"}}).at("pin_attempts").as_int64(); };
+    auto since = text(wait_connected().at("connection"), "connected_since");
+    auto pin_attempts_before = pin_attempts();
+    for (int drops = 0; drops < 40 && !reset_taken(); ++drops) {
+        emulator_->control({{"cmd", "bearer-drop"}, {"cause", 38}});
+        auto modem = daemon_->wait_for_modem("1-1", "connected again after the drop", [&since](const json::value& modem) {
+            return text(modem.at("connection"), "state") == "connected"
+                && text(modem.at("connection"), "connected_since") != since;
+        }, 90s);
+        since = text(modem.at("connection"), "connected_since");
+    }
+    auto taken = steps();
+    ASSERT_TRUE(reset_taken()) << ::testing::PrintToString(taken);
+    EXPECT_NE(taken.front().find("reconnect"), std::string::npos) << taken.front();
+    EXPECT_TRUE(std::ranges::any_of(taken, [](const std::string& step) { return step.find("radio-off-on") != std::string::npos; }));
+    EXPECT_NE(daemon_->process().errors().find("recovery: modem reset"), std::string::npos);
+    // And the module came back: connected again, traffic through it.
+    wait_connected(60s);
+    EXPECT_EQ(pin_attempts(), pin_attempts_before + 1);
+    EXPECT_FALSE(tcp_from_lan_soon("after the reset").empty());
+}
+
 } // namespace
 } // namespace uplink::testing

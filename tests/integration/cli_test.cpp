@@ -197,6 +197,8 @@ TEST_F(CliTest, EventsAreFollowedOneJsonLineEach)
     auto first = json::parse(line);
     EXPECT_FALSE(text(first, "kind").empty()) << line;
     EXPECT_TRUE(events.running());
+    // SIGTERM (or Ctrl-C) is how following ends: exit status 0.
+    EXPECT_EQ(events.stop(), 0);
 }
 
 TEST_F(CliTest, ABadArgumentExitsNonZeroWithAMessage)

@@ -87,6 +87,10 @@ const Bearer& Modem::open_bearer(BearerRequest request)
         if (!in_use(bearer.addresses))
             break;
     }
+    if (const auto* network = serving_operator())
+        for (const auto& apn : network->apns)
+            if (same_apn(apn.name, bearer.apn))
+                bearer.addresses.mtu = apn.mtu;
     bearers_.push_back(std::move(bearer));
     if (bearers_.back().owner)
         packet_service_indication(bearers_.back(), true, nullptr);

@@ -385,6 +385,8 @@ std::optional<Apn> read_apn(
     Apn apn {fields.string("name").value_or(""), fields.string("type").value_or("IPV4V6")};
     if (apn.pdp_type != "IP" && apn.pdp_type != "IPV6" && apn.pdp_type != "IPV4V6")
         fields.fail("type", "expected IP, IPV6 or IPV4V6");
+    // IPv4's least (RFC 791: 576) to the most an IPv4 packet can be.
+    apn.mtu = static_cast<std::uint32_t>(fields.integer("mtu", 576, 65535).value_or(1500));
     if (!fields.finish())
         return std::nullopt;
     return apn;

@@ -20,6 +20,7 @@ namespace uplink::sim {
 struct Apn {
     std::string name;
     std::string pdp_type = "IPV4V6"; // IP, IPV6, IPV4V6
+    std::uint32_t mtu = 1500; // what WDS Get Current Settings grants a bearer on it (TLV 0x29)
 };
 
 struct Operator {

@@ -196,6 +196,18 @@ TEST(QmiWda, DataFormatIsRawIp)
 }
 
 // ---------------------------------------------------------------- WDS
+// The APN's MTU from the scenario (TLV 0x29), as a network that grants less than 1500 gives it.
+TEST(QmiWds, CurrentSettingsGrantTheApnsMtu)
+{
+    QmiBench bench([](Scenario& scenario) { scenario.operators.front().apns.front().mtu = 1430; });
+    bench.register_with_pin();
+    auto wds = bench.allocate(Service::Wds);
+    ASSERT_EQ(error_code(bench.ask(Service::Wds, wds, qmi::wds::start_network, {{0x14, bytes_of("internet")}})), 0);
+    auto settings = bench.ask(
+        Service::Wds, wds, qmi::wds::get_current_settings, {{0x10, u32_bytes(qmicli_settings)}});
+    EXPECT_EQ(u32_of(value_of(settings, 0x29)), 1430u);
+}
+
 TEST(QmiWds, StartNetworkGivesAnAddressTheAtFaceSees)
 {
     QmiBench bench;

@@ -14,6 +14,7 @@
 #include <iostream>
 #include <iterator>
 #include <ostream>
+#include <signal.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -150,12 +151,23 @@ int print(Session& session, const json::value& body, std::string (*human)(const 
     return 0;
 }
 
+// Ctrl-C (or SIGTERM from a script or a service manager) is how following ends: a success.
+// Every line is flushed as it is written, so nothing is lost; _exit is async-signal-safe.
+void end_following(int)
+{
+    ::_exit(0);
+}
+
 int follow_events(Session& session)
 {
     auto first = request(session, "GET", "/v1/events");
     if (!first)
         return 1;
     session.output.flush();
+    struct sigaction action {};
+    action.sa_handler = end_following;
+    ::sigaction(SIGINT, &action, nullptr);
+    ::sigaction(SIGTERM, &action, nullptr);
     for (;;) {
         auto line = session.connection.read_line(std::nullopt);
         if (!line) {
@@ -334,9 +346,11 @@ int debug_modem(Session& session, const std::string& id)
         session.errors << fmt::format("cannot write {}: {}\n", path, written.error().message());
         return 1;
     }
-    session.output << fmt::format("wrote {} ({} bytes): the debug information of modem {}, without PINs or "
-                                  "passwords\n", path, archive->size(), id);
-    return 0;
+    json::object written_bundle {{"file", path}, {"modem_id", id}, {"bytes", archive->size()}};
+    return print(session, written_bundle, [](const json::value& bundle) {
+        return fmt::format("wrote {} ({} bytes): the debug information of modem {}, without PINs or passwords\n",
+            text(bundle, "file"), json::serialize(field(bundle, "bytes")), text(bundle, "modem_id"));
+    });
 }
 
 int run_command(Session& session)

@@ -9,6 +9,10 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
+#include <thread>
+
+#include <signal.h>
 
 namespace uplink::testing {
 namespace {
@@ -116,6 +120,47 @@ TEST_F(ProfileTest, AnApnChangedInAnErrorStateIsInEffectWithinSeconds)
     modem = wait("a call with the new APN", accepted);
     EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
     EXPECT_EQ(text(modem.at("settings").at("connection"), "apn"), "internet");
+    EXPECT_EQ(daemon_->process().pid(), pid);
+    EXPECT_TRUE(daemon_->process().running());
+}
+
+// The config file edited by hand (or by OpenWrt's `uci commit`) and SIGHUP: the same live apply
+// as an API edit, no restart. A file with a mistake in it is refused whole and changes nothing.
+TEST_F(ProfileTest, ASighupAppliesTheEditedConfigFileLive)
+{
+    start("ec25-test.json", "\toption apn 'no.such.apn'\n");
+    wait("the refused APN", refused);
+    auto pid = daemon_->process().pid();
+    auto edit = [this](const std::string& from, const std::string& to) {
+        std::string config;
+        {
+            std::ifstream in(daemon_->config());
+            config.assign(std::istreambuf_iterator<char>(in), {});
+        }
+        auto at = config.find(from);
+        ASSERT_NE(at, std::string::npos) << config;
+        config.replace(at, from.size(), to);
+        std::ofstream(daemon_->config(), std::ios::trunc) << config;
+    };
+
+    ASSERT_NO_FATAL_FAILURE(edit("\toption apn 'no.such.apn'\n", "\toption apn 'internet'\n\toption metric '300'\n"));
+    ASSERT_EQ(::kill(pid, SIGHUP), 0);
+    auto modem = wait("a call with the APN from the file", [](const json::value& modem) {
+        return text(modem.at("settings").at("connection"), "apn") == "internet" && accepted(modem);
+    });
+    EXPECT_EQ(modem.at("settings").at("connection").at("metric"), 300);
+
+    // A mistake: refused, and the running settings stay.
+    ASSERT_NO_FATAL_FAILURE(edit("\toption metric '300'\n", "\toption metric 'high'\n\toption apn 'no.such.apn'\n"));
+    ASSERT_EQ(::kill(pid, SIGHUP), 0);
+    // A refusal is a log line, not an event: watched for, with a deadline.
+    auto refusal_logged = [this] { return daemon_->process().errors().find("reload refused") != std::string::npos; };
+    for (auto deadline = deadline_in(5s); !refusal_logged() && std::chrono::steady_clock::now() < deadline;)
+        std::this_thread::sleep_for(20ms);
+    ASSERT_TRUE(refusal_logged()) << daemon_->process().errors();
+    modem = daemon_->get("/v1/modems/1-1");
+    EXPECT_EQ(text(modem.at("settings").at("connection"), "apn"), "internet");
+    EXPECT_EQ(modem.at("settings").at("connection").at("metric"), 300);
     EXPECT_EQ(daemon_->process().pid(), pid);
     EXPECT_TRUE(daemon_->process().running());
 }

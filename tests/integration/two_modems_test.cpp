@@ -8,6 +8,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+#include <set>
+
 namespace uplink::testing {
 namespace {
 
@@ -250,6 +254,39 @@ TEST_F(TwoModemsTest, EachModemAppliesItsOwnRadioSettings)
     daemon_->wait_for_modem(mc7455.usb.path, "the MC7455 as it was", [&](const json::value& value) {
         return value.at("radio") == sierra_before.at("radio");
     });
+}
+
+// A WAN number belongs to the USB port, not to the order modems are found in: with the modem
+// holding WAN1 unplugged while uplinkd restarts, the other keeps its number (not the lowest
+// free one), and the first gets WAN1 back when it returns. Firewall zones and routes name them.
+TEST_F(TwoModemsTest, EachUsbPortKeepsItsWanNumberAcrossRestarts)
+{
+    std::map<std::string, std::string> wan_of; // USB path -> "wan1"
+    for (const auto& modem : scenario_.modems)
+        wan_of[modem.usb.path] = text(wait_registered(modem), "wan");
+    std::set<std::string> numbers;
+    for (const auto& [path, wan] : wan_of)
+        numbers.insert(wan);
+    ASSERT_EQ(numbers, (std::set<std::string> {"wan1", "wan2"}));
+    const auto& first = *std::find_if(scenario_.modems.begin(), scenario_.modems.end(),
+        [&wan_of](const sim::ModemSpec& modem) { return wan_of[modem.usb.path] == "wan1"; });
+    const auto& second = &first == &scenario_.modems[0] ? scenario_.modems[1] : scenario_.modems[0];
+
+    daemon_->stop();
+    emulator_->control({{"cmd", "unplug"}, {"modem", first.id}});
+    daemon_->start();
+    auto alone = wait_registered(second);
+    EXPECT_EQ(text(alone, "wan"), "wan2") << second.usb.path << " took another number with " << first.usb.path << " empty";
+    ASSERT_EQ(daemon_->get("/v1/modems").as_array().size(), 1u);
+
+    emulator_->control({{"cmd", "replug"}, {"modem", first.id}});
+    EXPECT_EQ(text(wait_registered(first), "wan"), "wan1");
+    EXPECT_EQ(text(daemon_->get("/v1/modems/" + second.usb.path), "wan"), "wan2");
+
+    // And again with both present from the start.
+    daemon_->restart();
+    for (const auto& modem : scenario_.modems)
+        EXPECT_EQ(text(wait_registered(modem), "wan"), wan_of[modem.usb.path]) << modem.usb.path;
 }
 
 } // namespace

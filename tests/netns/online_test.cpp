@@ -13,7 +13,10 @@
 #include <algorithm>
 #include <netinet/in.h>
 #include <cstring>
+#include <fstream>
+#include <functional>
 #include <optional>
+#include <thread>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -30,10 +33,17 @@ protected:
     void SetUp() override { create_topology(""); }
 
     // uplink-sim with the router's and carrier's namespaces, uplinkd in the router's.
-    void start_programs(std::string connection = "\toption apn 'internet'\n")
+    // `edit` changes the scenario first (the network's grant, say).
+    void start_programs(std::string connection = "\toption apn 'internet'\n",
+        const std::function<void(json::value&)>& edit = {})
     {
         auto scenario_file = directory_.path() / "scenario.json";
         write_scenario(scenario_file);
+        if (edit) {
+            auto scenario = read_json_file(scenario_file);
+            edit(scenario);
+            std::ofstream(scenario_file, std::ios::trunc) << json::serialize(scenario);
+        }
         emulator_ = std::make_unique<Emulator>(directory_.path() / "sim", scenario_file);
         Daemon::Settings settings;
         settings.pin = "1234";
@@ -330,6 +340,172 @@ TEST_F(OnlineTest, BothIpFamiliesAreGrantedAndConfigured)
     EXPECT_NE(routes.output.find("dev wwan0"), std::string::npos) << routes.output;
     // IPv4 still carries the LAN (the carrier routes no IPv6 to the internet host).
     EXPECT_FALSE(tcp_from_lan_soon("dual").empty());
+}
+
+std::string shown(const std::string& namespace_name, const std::string& command)
+{
+    return run_command({"sh", "-c", "ip -n " + namespace_name + " " + command}).out;
+}
+
+// A disconnect takes back what the connect configured, and only that: qmi_wwan keeps wwan0 while
+// the modem is plugged, so addresses and routes left on it would outlive the call (a default
+// route into a link with no bearer, an address the carrier has given someone else).
+TEST_F(OnlineTest, ADisconnectRemovesTheAddressesAndRoutesAndKeepsWwan0)
+{
+    ASSERT_NO_FATAL_FAILURE(start_programs("\toption apn 'internet'\n\toption ip_family 'ipv4v6'\n"));
+    auto modem = daemon_->wait_for_modem("1-1", "connected with both families", [](const json::value& modem) {
+        const auto& connection = modem.at("connection");
+        return text(connection, "state") == "connected" && connection.at("ipv6").is_object();
+    });
+    auto ipv4 = text(modem.at("connection").at("ipv4"), "address");
+    auto ipv6 = text(modem.at("connection").at("ipv6"), "address");
+    const auto& router = router_->name();
+    ASSERT_NE(shown(router, "address show dev wwan0").find(ipv4 + "/32"), std::string::npos);
+    ASSERT_NE(shown(router, "-6 address show dev wwan0").find(ipv6 + "/64"), std::string::npos);
+    ASSERT_NE(shown(router, "route show default").find("dev wwan0"), std::string::npos);
+    ASSERT_NE(shown(router, "-6 route show default").find("dev wwan0"), std::string::npos);
+
+    auto reply = daemon_->request("POST", "/v1/modems/1-1/disconnect");
+    ASSERT_EQ(reply.at("status").as_int64(), 200) << json::serialize(reply);
+    daemon_->wait_for_modem("1-1", "disconnected", [](const json::value& modem) {
+        return text(modem.at("connection"), "state") == "disconnected";
+    });
+    auto status = emulator_->control({{"cmd", "status"}});
+    EXPECT_TRUE(status.at("modems").as_array().at(0).at("bearers").as_array().empty());
+    // The interface stays, as the driver's does; what uplinkd put on it goes.
+    auto link = run_command({"ip", "-n", router, "link", "show", "wwan0"});
+    ASSERT_EQ(link.exit_code, 0) << "the emulator must keep wwan0 while the modem is plugged: " << link.err;
+    // (`ip` shows the link itself when it has no address at all.)
+    auto addresses = shown(router, "address show dev wwan0 scope global");
+    EXPECT_EQ(addresses.find("inet"), std::string::npos) << addresses;
+    EXPECT_EQ(shown(router, "route show dev wwan0"), "");
+    EXPECT_EQ(shown(router, "-6 route show default"), "");
+    EXPECT_EQ(shown(router, "route show default"), "");
+
+    // And a connect puts it all back.
+    reply = daemon_->request("POST", "/v1/modems/1-1/connect");
+    ASSERT_EQ(reply.at("status").as_int64(), 200) << json::serialize(reply);
+    wait_connected();
+    EXPECT_NE(shown(router, "route show default").find("dev wwan0"), std::string::npos);
+    EXPECT_FALSE(tcp_from_lan_soon("again").empty());
+}
+
+// The MTU is the network's (3GPP TS 24.301 §9.9.4.26 IPv4 link MTU, which the modem passes on as
+// WDS Get Current Settings TLV 0x29), not the TUN's 1500: a larger one would have packets
+// dropped in the carrier's tunnel.
+TEST_F(OnlineTest, TheMtuTheNetworkGrantsIsSetOnWwan0)
+{
+    ASSERT_NO_FATAL_FAILURE(start_programs("\toption apn 'internet'\n", [](json::value& scenario) {
+        for (auto& apn : scenario.at("operators").as_array().at(0).at("apns").as_array())
+            apn.as_object()["mtu"] = 1430;
+    }));
+    auto modem = wait_connected();
+    EXPECT_EQ(modem.at("connection").at("mtu").as_int64(), 1430);
+    auto link = shown(router_->name(), "link show wwan0");
+    EXPECT_NE(link.find(" mtu 1430 "), std::string::npos) << link;
+    // Traffic still crosses: the LAN's TCP segments are clamped or fragmented to fit.
+    EXPECT_FALSE(tcp_from_lan_soon(std::string(20'000, 'm')).empty());
+}
+
+// ip_family 'ipv6': a call for IPv6 alone, and nothing of IPv4 on wwan0.
+TEST_F(OnlineTest, AnIpv6OnlyProfileConnectsWithIpv6Alone)
+{
+    ASSERT_NO_FATAL_FAILURE(start_programs("\toption apn 'internet'\n\toption ip_family 'ipv6'\n"));
+    auto modem = daemon_->wait_for_modem("1-1", "connected with IPv6", [](const json::value& modem) {
+        const auto& connection = modem.at("connection");
+        return text(connection, "state") == "connected" && connection.at("ipv6").is_object();
+    });
+    const auto& connection = modem.at("connection");
+    EXPECT_TRUE(connection.at("ipv4").is_null()) << json::serialize(connection);
+    auto ipv6 = text(connection.at("ipv6"), "address");
+    EXPECT_EQ(ipv6.rfind("2001:db8:", 0), 0u) << ipv6;
+    auto status = emulator_->control({{"cmd", "status"}});
+    const auto& bearers = status.at("modems").as_array().at(0).at("bearers").as_array();
+    ASSERT_EQ(bearers.size(), 1u) << json::serialize(bearers);
+    EXPECT_EQ(text(bearers.at(0), "family"), "ipv6");
+    const auto& router = router_->name();
+    EXPECT_NE(shown(router, "-6 address show dev wwan0").find(ipv6 + "/64"), std::string::npos);
+    EXPECT_NE(shown(router, "-6 route show default").find("dev wwan0"), std::string::npos);
+    auto ipv4 = shown(router, "-4 address show dev wwan0");
+    EXPECT_EQ(ipv4.find("inet "), std::string::npos) << ipv4;
+    EXPECT_EQ(shown(router, "-4 route show default"), "");
+}
+
+// The watchdog's ICMP probe (`list probe_host`): echoes through wwan0 while the path works, and
+// when the path beyond the carrier dies with the bearer still up (no modem report, nothing for
+// the call to notice), the unanswered probes alone start the recovery ladder.
+TEST_F(OnlineTest, UnansweredProbesStartTheRecoveryLadder)
+{
+    ASSERT_NO_FATAL_FAILURE(start_programs(
+        "\toption apn 'internet'\n\tlist probe_host '198.18.2.2'\n\toption probe_interval '10'\n"
+        "\toption recovery_backoff '1'\n"));
+    wait_connected();
+    auto uplink_packets = [this] {
+        return emulator_->control({{"cmd", "counters"}}).at("data_path").at("uplink").at("packets").as_int64();
+    };
+    // The first probe is due 10 s after the call: an echo crosses with no traffic from the LAN.
+    auto before = uplink_packets();
+    auto deadline = deadline_in(20s);
+    while (uplink_packets() == before && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(100ms);
+    ASSERT_GT(uplink_packets(), before) << "no probe crossed wwan0";
+    auto recovery_taken = [this] {
+        auto recent = daemon_->get("/v1/events/recent");
+        return std::ranges::any_of(recent.as_array(), [](const json::value& event) {
+            return text(event, "kind") == "recovery" && text(event, "message").starts_with("step 1/");
+        });
+    };
+    EXPECT_FALSE(recovery_taken());
+
+    // The internet host gone: the carrier still carries the probes, nothing answers them. Five
+    // unanswered in a row (10 s apart, 3 s each) before the ladder acts.
+    must("ip -n " + internet_->name() + " link set net1 down");
+    auto started = std::chrono::steady_clock::now();
+    daemon_->wait_for_modem("1-1", "a recovery step for the unanswered probes", [&recovery_taken](const json::value&) {
+        return recovery_taken();
+    }, 100s);
+    EXPECT_GT(std::chrono::steady_clock::now() - started, 40s);
+    EXPECT_NE(daemon_->process().errors().find("no answer through wwan0"), std::string::npos);
+}
+
+// Past reconnect and radio off/on, the ladder's third step: a modem reset (AT+CFUN=1,1), which
+// the emulated module answers by rebooting; uplinkd reads it afresh and connects again.
+TEST_F(OnlineTest, ABearerThatKeepsDroppingReachesTheModemReset)
+{
+    ASSERT_NO_FATAL_FAILURE(start_programs("\toption apn 'internet'\n\toption recovery_backoff '1'\n"));
+    auto steps = [this] {
+        std::vector<std::string> taken;
+        auto recent = daemon_->get("/v1/events/recent");
+        for (const auto& event : recent.as_array())
+            if (text(event, "kind") == "recovery" && text(event, "message").starts_with("step "))
+                taken.push_back(text(event, "message"));
+        return taken;
+    };
+    auto reset_taken = [&steps] {
+        return std::ranges::any_of(steps(), [](const std::string& step) { return step.find("modem-reset") != std::string::npos; });
+    };
+    // A reset reboots the module, whose SIM then asks for its PIN again: one more PIN entry.
+    // (Radio off and on leaves the SIM open.)
+    auto pin_attempts = [this] { return emulator_->control({{"cmd", "counters"}}).at("pin_attempts").as_int64(); };
+    auto since = text(wait_connected().at("connection"), "connected_since");
+    auto pin_attempts_before = pin_attempts();
+    for (int drops = 0; drops < 40 && !reset_taken(); ++drops) {
+        emulator_->control({{"cmd", "bearer-drop"}, {"cause", 38}});
+        auto modem = daemon_->wait_for_modem("1-1", "connected again after the drop", [&since](const json::value& modem) {
+            return text(modem.at("connection"), "state") == "connected"
+                && text(modem.at("connection"), "connected_since") != since;
+        }, 90s);
+        since = text(modem.at("connection"), "connected_since");
+    }
+    auto taken = steps();
+    ASSERT_TRUE(reset_taken()) << ::testing::PrintToString(taken);
+    EXPECT_NE(taken.front().find("reconnect"), std::string::npos) << taken.front();
+    EXPECT_TRUE(std::ranges::any_of(taken, [](const std::string& step) { return step.find("radio-off-on") != std::string::npos; }));
+    EXPECT_NE(daemon_->process().errors().find("recovery: modem reset"), std::string::npos);
+    // And the module came back: connected again, traffic through it.
+    wait_connected(60s);
+    EXPECT_EQ(pin_attempts(), pin_attempts_before + 1);
+    EXPECT_FALSE(tcp_from_lan_soon("after the reset").empty());
 }
 
 } // namespace

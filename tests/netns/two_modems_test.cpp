@@ -207,5 +207,34 @@ TEST_F(TwoModemsOnlineTest, UnpluggingTheDefaultRoutesModemMovesTrafficToTheOthe
     EXPECT_EQ(tcp_from_lan_soon("after"), ipv4_of(other)) << "default routes:\n" << default_routes();
 }
 
+// With both up, WAN1 carries the LAN's traffic, whichever connected last: its default route has
+// the lower metric (200 against WAN2's 210), not the luck of which call came up first. WAN1 is
+// taken down and brought back last, and the traffic follows it back.
+TEST_F(TwoModemsOnlineTest, WanOneCarriesTheLanTrafficWhenBothAreUp)
+{
+    auto first = wait_connected(ec25);
+    auto second = wait_connected(mc7455);
+    bool first_is_wan1 = text(first, "wan") == "wan1";
+    ASSERT_EQ(text(first_is_wan1 ? second : first, "wan"), "wan2");
+    const auto& wan1 = first_is_wan1 ? ec25 : mc7455;
+    const auto& wan2 = first_is_wan1 ? mc7455 : ec25;
+    auto wan2_address = ipv4_of(first_is_wan1 ? second : first);
+    auto routes = default_routes();
+    EXPECT_NE(routes.find(std::string("default dev ") + wan1.interface + " proto static scope link metric 200"), std::string::npos)
+        << routes;
+    EXPECT_NE(routes.find(std::string("default dev ") + wan2.interface + " proto static scope link metric 210"), std::string::npos)
+        << routes;
+    EXPECT_EQ(tcp_from_lan_soon("wan1"), ipv4_of(first_is_wan1 ? first : second)) << routes;
+
+    auto path = std::string("/v1/modems/") + wan1.usb_path;
+    ASSERT_EQ(daemon_->request("POST", path + "/disconnect").at("status").as_int64(), 200);
+    daemon_->wait_for_modem(wan1.usb_path, "WAN1 down", [](const json::value& modem) { return !connected(modem); });
+    EXPECT_EQ(tcp_from_lan_soon("wan2"), wan2_address) << default_routes();
+
+    ASSERT_EQ(daemon_->request("POST", path + "/connect").at("status").as_int64(), 200);
+    auto back = wait_connected(wan1);
+    EXPECT_EQ(tcp_from_lan_soon("wan1 again"), ipv4_of(back)) << default_routes();
+}
+
 } // namespace
 } // namespace uplink::testing

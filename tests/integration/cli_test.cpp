@@ -1,0 +1,232 @@
+// Every `uplink` command (docs/cli.md) against a running uplinkd and uplink-sim: each with --json
+// exits 0 and prints one JSON document that agrees with the scenario or with the API; a bad
+// argument exits non-zero and says what was wrong.
+#include "harness.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+namespace uplink::testing {
+namespace {
+
+namespace json = boost::json;
+
+class CliTest : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        emulator_ = std::make_unique<Emulator>(directory_.path() / "sim", scenario_path("ec25-test.json"));
+        daemon_ = std::make_unique<Daemon>(directory_.path() / "daemon", *emulator_, Daemon::Settings {.pin = "1234"});
+        daemon_->wait_for_modem("1-1", "registered", [](const json::value& modem) {
+            return text(modem, "state") == "registered";
+        });
+    }
+
+    std::vector<std::string> command_line(std::vector<std::string> arguments) const
+    {
+        arguments.insert(arguments.begin(), {binary_path("uplink").string(), "--socket", daemon_->socket().string()});
+        return arguments;
+    }
+
+    // `uplink --json <arguments>`: must exit 0 and print one JSON document.
+    json::value json_of(std::vector<std::string> arguments)
+    {
+        arguments.insert(arguments.begin(), "--json");
+        auto result = run_command(command_line(arguments));
+        std::string shown;
+        for (const auto& argument : arguments)
+            shown += " " + argument;
+        EXPECT_EQ(result.exit_code, 0) << "uplink" << shown << ": " << result.err << result.out;
+        json::error_code error;
+        auto parsed = json::parse(result.out, error);
+        EXPECT_FALSE(error) << "uplink" << shown << " printed no JSON: " << result.out;
+        return error ? json::value(nullptr) : parsed;
+    }
+
+    // The same with `input` on stdin (PINs and passwords are never arguments).
+    json::value json_with_input(const std::string& input, std::vector<std::string> arguments)
+    {
+        auto file = directory_.path() / "stdin";
+        std::ofstream(file) << input;
+        arguments.insert(arguments.begin(), "--json");
+        std::string line;
+        for (const auto& argument : command_line(arguments))
+            line += "'" + argument + "' ";
+        auto result = run_command({"sh", "-c", line + "< '" + file.string() + "'"});
+        EXPECT_EQ(result.exit_code, 0) << line << ": " << result.err << result.out;
+        json::error_code error;
+        auto parsed = json::parse(result.out, error);
+        EXPECT_FALSE(error) << line << " printed no JSON: " << result.out;
+        return error ? json::value(nullptr) : parsed;
+    }
+
+    TemporaryDirectory directory_;
+    std::unique_ptr<Emulator> emulator_;
+    std::unique_ptr<Daemon> daemon_;
+};
+
+TEST_F(CliTest, EveryCommandAnswersInJsonWhatTheDaemonKnows)
+{
+    auto status = json_of({"status"});
+    ASSERT_TRUE(status.is_object());
+    EXPECT_EQ(text(status.at("modems").at(0), "id"), "1-1");
+    EXPECT_EQ(text(status.at("modems").at(0), "state"), "registered");
+
+    auto modems = json_of({"modems"});
+    ASSERT_TRUE(modems.is_array());
+    EXPECT_EQ(text(modems.at(0), "model"), "EC25");
+
+    // By its number in `uplink modems`: the scenario's IMEI.
+    auto modem = json_of({"modem", "1"});
+    ASSERT_TRUE(modem.is_object());
+    EXPECT_EQ(text(modem, "id"), "1-1");
+    EXPECT_NE(json::serialize(modem).find("866758040112340"), std::string::npos) << json::serialize(modem);
+
+    daemon_->wait_for_modem("1-1", "the signal measured", [](const json::value& modem) {
+        return modem.at("signal").at("rsrp_dbm") == -85;
+    });
+    auto signal = json_of({"signal", "1-1"});
+    ASSERT_TRUE(signal.is_object());
+    EXPECT_EQ(signal.at("rsrp_dbm"), -85);
+    EXPECT_EQ(signal.at("band"), 3);
+
+    auto at = json_of({"at", "1-1", "AT+CGSN"});
+    ASSERT_TRUE(at.is_object());
+    EXPECT_EQ(text(at, "final"), "OK");
+    EXPECT_NE(json::serialize(at.at("lines")).find("866758040112340"), std::string::npos) << json::serialize(at);
+
+    auto scan = json_of({"scan", "1-1"});
+    ASSERT_TRUE(scan.is_object());
+    EXPECT_EQ(text(scan.at("networks").at(0), "mcc_mnc"), "00101");
+
+    // connect and disconnect: what was asked, and the daemon follows.
+    auto disconnect = json_of({"disconnect", "1-1"});
+    ASSERT_TRUE(disconnect.is_object());
+    EXPECT_EQ(text(disconnect, "requested"), "disconnect");
+    daemon_->wait_for_modem("1-1", "kept disconnected", [](const json::value& modem) {
+        return text(modem.at("connection"), "state") == "disconnected";
+    });
+    auto connect = json_of({"connect", "1-1"});
+    ASSERT_TRUE(connect.is_object());
+    EXPECT_EQ(text(connect, "requested"), "connect");
+
+    auto debug = json_of({"debug", "1-1"});
+    ASSERT_TRUE(debug.is_object());
+    EXPECT_FALSE(debug.at("dialogue").as_array().empty());
+    EXPECT_EQ(text(debug.at("modem"), "id"), "1-1");
+
+    auto bundle_file = directory_.path() / "bundle.tar.gz";
+    auto bundle = json_of({"debug", "1-1", "--bundle", bundle_file.string()});
+    ASSERT_TRUE(bundle.is_object());
+    EXPECT_EQ(text(bundle, "file"), bundle_file.string());
+    EXPECT_EQ(bundle.at("bytes").as_int64(), static_cast<std::int64_t>(std::filesystem::file_size(bundle_file)));
+
+    // Profiles and rules: made, listed, removed.
+    auto profile = json_of({"profile", "set", "spare", "apn=internet", "metric=300"});
+    ASSERT_TRUE(profile.is_object());
+    EXPECT_EQ(profile.at("applied"), true);
+    auto rule = json_of({"rule", "set", "other_sims", "mcc_mnc=99999", "profile=spare"});
+    ASSERT_TRUE(rule.is_object());
+    EXPECT_EQ(rule.at("applied"), true);
+    auto preview = json_of({"profile", "set", "spare", "apn=elsewhere", "--preview"});
+    ASSERT_TRUE(preview.is_object());
+    EXPECT_EQ(preview.at("applied"), false);
+    auto profiles = json_of({"profiles"});
+    ASSERT_TRUE(profiles.is_object());
+    auto named = [](const json::value& list, const std::string& name) {
+        for (const auto& entry : list.as_array())
+            if (text(entry, "name") == name)
+                return entry;
+        return json::value(nullptr);
+    };
+    auto spare = named(profiles.at("profiles"), "spare");
+    ASSERT_TRUE(spare.is_object()) << json::serialize(profiles);
+    EXPECT_EQ(text(spare, "apn"), "internet");
+    EXPECT_EQ(spare.at("metric"), 300);
+    auto other_sims = named(profiles.at("rules"), "other_sims");
+    ASSERT_TRUE(other_sims.is_object()) << json::serialize(profiles);
+    EXPECT_EQ(text(other_sims, "profile"), "spare");
+    EXPECT_EQ(json_of({"rule", "delete", "other_sims"}).at("applied"), true);
+    EXPECT_EQ(json_of({"profile", "delete", "spare"}).at("applied"), true);
+    EXPECT_EQ(json::serialize(json_of({"profiles"})).find("spare"), std::string::npos);
+
+    // The config file out and back.
+    auto backup_file = directory_.path() / "backup.conf";
+    auto backup = json_of({"config", "backup", backup_file.string()});
+    ASSERT_TRUE(backup.is_object());
+    std::ifstream backed_up(backup_file);
+    std::string saved((std::istreambuf_iterator<char>(backed_up)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(backup.at("bytes").as_int64(), static_cast<std::int64_t>(saved.size()));
+    EXPECT_NE(saved.find("config profile 'default'"), std::string::npos) << saved;
+    auto restore = json_of({"config", "restore", backup_file.string()});
+    ASSERT_TRUE(restore.is_object());
+    EXPECT_EQ(restore.at("applied"), false);
+    EXPECT_EQ(json_of({"config", "restore", backup_file.string(), "--apply"}).at("applied"), true);
+
+    // Secrets on stdin: the SIM's PIN turned off and on, the admin password set.
+    auto pin_off = json_with_input("1234\n", {"pin", "1-1", "disable"});
+    ASSERT_TRUE(pin_off.is_object());
+    EXPECT_EQ(pin_off.at("accepted"), true);
+    EXPECT_EQ(pin_off.at("sim").at("pin_enabled"), false);
+    auto pin_on = json_with_input("1234\n", {"pin", "1-1", "enable"});
+    ASSERT_TRUE(pin_on.is_object());
+    EXPECT_EQ(pin_on.at("sim").at("pin_enabled"), true);
+    EXPECT_TRUE(json_with_input("a long admin password\n", {"passwd"}).is_object());
+}
+
+// `uplink --json events` prints each event as one JSON line as it happens.
+TEST_F(CliTest, EventsAreFollowedOneJsonLineEach)
+{
+    Process events(command_line({"--json", "events"}), directory_.path() / "events.out", directory_.path() / "events.err");
+    // The stream is subscribed once its first line is read; a change of signal after that shows.
+    auto changed = [&events] { return events.output().find("\"signal-changed\"") != std::string::npos; };
+    auto deadline = deadline_in(10s);
+    for (int rsrp = -90; !changed() && std::chrono::steady_clock::now() < deadline; --rsrp) {
+        emulator_->control({{"cmd", "set-signal"}, {"rsrp", rsrp}});
+        daemon_->wait_for_modem("1-1", "the new signal", [rsrp](const json::value& modem) {
+            return modem.at("signal").at("rsrp_dbm") == rsrp;
+        });
+    }
+    ASSERT_TRUE(changed()) << events.output() << events.errors();
+    auto output = events.output();
+    auto line = output.substr(0, output.find('\n'));
+    auto first = json::parse(line);
+    EXPECT_FALSE(text(first, "kind").empty()) << line;
+    EXPECT_TRUE(events.running());
+    // SIGTERM (or Ctrl-C) is how following ends: exit status 0.
+    EXPECT_EQ(events.stop(), 0);
+}
+
+TEST_F(CliTest, ABadArgumentExitsNonZeroWithAMessage)
+{
+    struct Case {
+        std::vector<std::string> arguments;
+        std::string message;
+    };
+    const Case cases[] = {
+        {{"--json", "modem", "9"}, "9"},
+        {{"--json", "modem", "no-such-modem"}, "no-such-modem"},
+        {{"--json", "frobnicate"}, "frobnicate"},
+        {{"--json", "pin", "1-1", "sideways"}, "change, enable or disable"},
+        {{"--json", "signal"}, "signal"},
+        {{"--json", "profile", "set", "default", "metric=high"}, "metric"},
+        {{"--json", "profile", "delete", "no_such_profile"}, "no_such_profile"},
+        {{"--json", "config", "restore", "/nonexistent/uplink.conf"}, "/nonexistent/uplink.conf"},
+    };
+    for (const auto& bad : cases) {
+        auto result = run_command(command_line(bad.arguments));
+        std::string shown;
+        for (const auto& argument : bad.arguments)
+            shown += " " + argument;
+        EXPECT_NE(result.exit_code, 0) << "uplink" << shown << ": " << result.out;
+        EXPECT_NE(result.err.find(bad.message), std::string::npos) << "uplink" << shown << ": " << result.err;
+    }
+    EXPECT_TRUE(daemon_->process().running());
+}
+
+} // namespace
+} // namespace uplink::testing

@@ -55,10 +55,13 @@ std::int64_t unix_seconds(WallClock::time_point when)
 
 std::optional<WallClock::time_point> parse_unix_seconds(std::string_view text)
 {
+    // The clock counts nanoseconds in 64 bits: past 2262 a time would overflow it, and come out
+    // as another time (found by auth_token_file_fuzz with 710000000000).
+    constexpr auto latest
+        = std::chrono::duration_cast<std::chrono::seconds>(WallClock::duration::max()).count();
     std::int64_t value = 0;
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size() || value < 0
-        || value > std::int64_t(1) << 40)
+    if (error != std::errc() || end != text.data() + text.size() || value < 0 || value > latest)
         return std::nullopt;
     return WallClock::time_point(std::chrono::seconds(value));
 }

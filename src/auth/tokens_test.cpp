@@ -283,5 +283,17 @@ TEST(AuthTokenFile, ParsesWhatItWrites)
     EXPECT_EQ(problem, "tokens: no 'uplink-api-tokens 2' line");
 }
 
+TEST(AuthTokenFile, ATimePastTheClocksRangeIsCorrupt)
+{
+    // Found by auth_token_file_fuzz: 710000000000 s in the clock's nanoseconds overflowed, so the
+    // token was read with another creation time than the file's.
+    std::string problem;
+    auto text = "uplink-api-tokens 2\nold 710000000000 - - " + std::string(64, 'e') + "\n";
+    EXPECT_FALSE(parse_token_file(text, "tokens", &problem));
+    EXPECT_EQ(problem, "tokens:2: '710000000000' is not a time in Unix seconds");
+    text = "uplink-api-tokens 2\nold 9000000000 - - " + std::string(64, 'e') + "\n";
+    EXPECT_TRUE(parse_token_file(text, "tokens", &problem)) << problem;
+}
+
 } // namespace
 } // namespace uplink::auth

@@ -130,5 +130,19 @@ TEST_F(ModemPinStore, AnUnwritableStateDirIsAnError)
     EXPECT_FALSE(store.record_attempt(iccid, "1234"));
 }
 
+TEST(ModemPinFailuresFile, ParsesWhatItWrites)
+{
+    const std::vector<PinFailureLine> lines {
+        {std::string(iccid), PinRecord::Refused, std::string(32, 'a'), std::string(64, 'b')},
+        {"imei:861234567890123", PinRecord::Interrupted, std::string(32, 'c'),
+            std::string(64, 'd')},
+    };
+    std::string problem;
+    auto text = pin_failures_text(lines);
+    EXPECT_EQ(parse_pin_failures(text, "pins", &problem).value(), lines) << problem;
+    EXPECT_FALSE(parse_pin_failures(text + "x refused 00 11\n", "pins", &problem));
+    EXPECT_NE(problem.find("pins:7: salt or hash"), std::string::npos) << problem;
+}
+
 } // namespace
 } // namespace uplink::modem

@@ -124,6 +124,9 @@ Result<std::vector<PinFailureLine>> parse_pin_failures(
             return fail(number, fmt::format("unknown state '{}'", state));
         if (!is_hex(line.salt, 32) || !is_hex(line.hash, 64))
             return fail(number, "salt or hash is not hex of the right length");
+        // " #x refused ..." parses, but written again it is a comment: the refusal would be lost.
+        if (line.sim_key.front() == '#')
+            return fail(number, fmt::format("a SIM that starts with '#' ('{}')", line.sim_key));
         lines.push_back(std::move(line));
     }
     return lines;

@@ -144,5 +144,16 @@ TEST(ModemPinFailuresFile, ParsesWhatItWrites)
     EXPECT_NE(problem.find("pins:7: salt or hash"), std::string::npos) << problem;
 }
 
+TEST(ModemPinFailuresFile, ASimThatWouldBeWrittenAsACommentIsCorrupt)
+{
+    // modem_state_files_fuzz's rewrite check failed on this: an indented line's SIM "#x" was read,
+    // then written back as "#x refused ...", a comment, so the next read forgot the refusal.
+    auto text = "uplink-pin-failures 1\n #x refused " + std::string(32, 'a') + " "
+        + std::string(64, 'b') + "\n";
+    std::string problem;
+    EXPECT_FALSE(parse_pin_failures(text, "pins", &problem));
+    EXPECT_NE(problem.find("pins:2: a SIM that starts with '#'"), std::string::npos) << problem;
+}
+
 } // namespace
 } // namespace uplink::modem

@@ -34,6 +34,8 @@ endfunction()
 
 # uplink_fuzzer(NAME SOURCE DEPENDS targets...)
 # A libFuzzer target (only with UPLINK_FUZZ), run for a few seconds by ctest under the "fuzz" label.
+# A dictionary (libFuzzer's -dict= format: the tokens of the input's grammar) is
+# fuzz_seeds/<name>.dict beside the target when there is one; bench/fuzz passes it too.
 function(uplink_fuzzer name)
   if(NOT UPLINK_FUZZ)
     return()
@@ -55,7 +57,12 @@ function(uplink_fuzzer name)
     file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/${name}_corpus)
     set(corpus ${CMAKE_CURRENT_BINARY_DIR}/${name}_corpus ${seeds})
   endif()
-  add_test(NAME ${name} COMMAND ${name} -max_total_time=${seconds} -rss_limit_mb=1024 ${corpus})
+  set(dictionary)
+  if(EXISTS ${seeds}.dict)
+    set(dictionary -dict=${seeds}.dict)
+  endif()
+  add_test(NAME ${name}
+    COMMAND ${name} -max_total_time=${seconds} -rss_limit_mb=1024 ${dictionary} ${corpus})
   set_tests_properties(${name} PROPERTIES LABELS fuzz TIMEOUT 120)
 endfunction()
 

@@ -346,6 +346,8 @@ int hex_digit(char c)
     return -1;
 }
 
+} // namespace
+
 // RFC 3986 §2.1; an invalid escape is kept as written (it then matches nothing).
 std::string percent_decode(std::string_view text)
 {
@@ -403,6 +405,8 @@ Query parse_query(std::string_view text)
     }
     return query;
 }
+
+namespace {
 
 Response not_found_path(const std::string& path)
 {

@@ -9,6 +9,8 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace uplink::api {
 
@@ -22,6 +24,11 @@ enum class Caller { Root, Admin, ApiToken };
 
 // A request target's query ("?since=-3600"), decoded; a name without '=' has the value "".
 using Query = std::map<std::string, std::string, std::less<>>;
+Query parse_query(std::string_view text);
+// RFC 3986 §2.1: "%2F" is '/'; an invalid escape is kept as written.
+std::string percent_decode(std::string_view text);
+// "/v1/modems/1-1" -> {"v1", "modems", "1-1"}, each segment percent-decoded; "//" is an empty one.
+std::vector<std::string> split_path(std::string_view path);
 
 struct Request {
     Method method = Method::Get;

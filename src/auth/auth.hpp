@@ -247,6 +247,18 @@ struct TokenInfo {
     bool has(TokenScope scope) const;
 };
 
+// A line of <state_dir>/api-tokens: a token's record and the SHA-256 of the token.
+struct TokenFileEntry {
+    TokenInfo info;
+    std::string hash; // SHA-256, 64 hex digits
+    std::optional<WallClock::time_point> last_used_saved; // what the file has
+};
+// The file's text, or TokenFileCorrupt with `problem` naming `path` and the line; at most
+// TokenStore::maximum_tokens. token_file_text() writes what it reads.
+Result<std::vector<TokenFileEntry>> parse_token_file(
+    std::string_view text, std::string_view path, std::string* problem);
+std::string token_file_text(const std::vector<TokenFileEntry>& entries);
+
 class TokenStore {
 public:
     static constexpr std::size_t maximum_tokens = 64;
@@ -270,11 +282,7 @@ public:
     const std::string& path() const { return path_; }
 
 private:
-    struct Entry {
-        TokenInfo info;
-        std::string hash; // SHA-256, 64 hex digits
-        std::optional<WallClock::time_point> last_used_saved; // what the file has
-    };
+    using Entry = TokenFileEntry;
     // What tells one version of the file from another: a token deleted from the file by hand
     // is revoked at its next use (the file is read again), and never written back.
     struct FileStamp {

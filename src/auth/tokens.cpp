@@ -55,10 +55,13 @@ std::int64_t unix_seconds(WallClock::time_point when)
 
 std::optional<WallClock::time_point> parse_unix_seconds(std::string_view text)
 {
+    // The clock counts nanoseconds in 64 bits: past 2262 a time would overflow it, and come out
+    // as another time (found by auth_token_file_fuzz with 710000000000).
+    constexpr auto latest
+        = std::chrono::duration_cast<std::chrono::seconds>(WallClock::duration::max()).count();
     std::int64_t value = 0;
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size() || value < 0
-        || value > std::int64_t(1) << 40)
+    if (error != std::errc() || end != text.data() + text.size() || value < 0 || value > latest)
         return std::nullopt;
     return WallClock::time_point(std::chrono::seconds(value));
 }
@@ -132,28 +135,17 @@ TokenStore::FileStamp TokenStore::stamp() const
             static_cast<std::int64_t>(status.st_mtim.tv_sec) * 1'000'000'000 + status.st_mtim.tv_nsec};
 }
 
-Result<void> TokenStore::load(std::string* problem)
+Result<std::vector<TokenFileEntry>> parse_token_file(
+    std::string_view text, std::string_view path, std::string* problem)
 {
-    auto now_on_disk = stamp();
-    if (entries_ && now_on_disk == loaded_)
-        return {};
-    entries_.reset();
-    auto corrupt = [&](int line_number, std::string why) -> Result<void> {
+    auto corrupt = [&](int line_number, std::string why) -> Result<std::vector<TokenFileEntry>> {
         if (problem)
-            *problem = line_number > 0 ? fmt::format("{}:{}: {}", path_, line_number, why)
-                                       : fmt::format("{}: {}", path_, why);
+            *problem = line_number > 0 ? fmt::format("{}:{}: {}", path, line_number, why)
+                                       : fmt::format("{}: {}", path, why);
         return make_error_code(Errc::TokenFileCorrupt);
     };
-    auto text = read_small_file(path_, maximum_file_bytes);
-    if (!text)
-        return corrupt(0, fmt::format("cannot be read: {}", text.error().message()));
-    std::vector<Entry> entries;
-    if (!*text) {
-        entries_ = std::move(entries);
-        loaded_ = now_on_disk;
-        return {};
-    }
-    std::istringstream lines(**text);
+    std::vector<TokenFileEntry> entries;
+    std::istringstream lines {std::string(text)};
     std::string line;
     int number = 0;
     bool seen_header = false;
@@ -176,7 +168,7 @@ Result<void> TokenStore::load(std::string* problem)
         if (!read || (fields >> extra))
             return corrupt(number, with_scopes ? "expected '<name> <created> <last used|-> <scopes|-> <sha256>'"
                                                : "expected '<name> <created> <last used|-> <sha256>'");
-        Entry entry;
+        TokenFileEntry entry;
         entry.info.name = name;
         auto parsed_scopes = parse_scopes(scopes);
         if (!parsed_scopes)
@@ -195,8 +187,8 @@ Result<void> TokenStore::load(std::string* problem)
         for (const auto& other : entries)
             if (other.info.name == name || other.hash == hash)
                 return corrupt(number, fmt::format("token '{}' is listed twice", name));
-        if (entries.size() >= maximum_tokens)
-            return corrupt(number, fmt::format("more than {} tokens", maximum_tokens));
+        if (entries.size() >= TokenStore::maximum_tokens)
+            return corrupt(number, fmt::format("more than {} tokens", TokenStore::maximum_tokens));
         entry.info.created = *created_time;
         entry.info.last_used = last_used_time;
         entry.last_used_saved = last_used_time;
@@ -205,7 +197,44 @@ Result<void> TokenStore::load(std::string* problem)
     }
     if (!seen_header)
         return corrupt(0, fmt::format("no '{}' line", header));
-    entries_ = std::move(entries);
+    return entries;
+}
+
+std::string token_file_text(const std::vector<TokenFileEntry>& entries)
+{
+    std::string text(preamble);
+    text += header;
+    text += '\n';
+    for (const auto& entry : entries) {
+        auto last_used
+            = entry.info.last_used ? std::to_string(unix_seconds(*entry.info.last_used)) : "-";
+        text += fmt::format("{} {} {} {} {}\n", entry.info.name, unix_seconds(entry.info.created),
+            last_used, scopes_text(entry.info.scopes), entry.hash);
+    }
+    return text;
+}
+
+Result<void> TokenStore::load(std::string* problem)
+{
+    auto now_on_disk = stamp();
+    if (entries_ && now_on_disk == loaded_)
+        return {};
+    entries_.reset();
+    auto text = read_small_file(path_, maximum_file_bytes);
+    if (!text) {
+        if (problem)
+            *problem = fmt::format("{}: cannot be read: {}", path_, text.error().message());
+        return make_error_code(Errc::TokenFileCorrupt);
+    }
+    if (!*text) {
+        entries_.emplace();
+        loaded_ = now_on_disk;
+        return {};
+    }
+    auto entries = parse_token_file(**text, path_, problem);
+    if (!entries)
+        return entries.error();
+    entries_ = std::move(*entries);
     loaded_ = now_on_disk;
     return {};
 }
@@ -213,16 +242,7 @@ Result<void> TokenStore::load(std::string* problem)
 Result<void> TokenStore::save()
 {
     assert(entries_);
-    std::string text(preamble);
-    text += header;
-    text += '\n';
-    for (const auto& entry : *entries_) {
-        auto last_used
-            = entry.info.last_used ? std::to_string(unix_seconds(*entry.info.last_used)) : "-";
-        text += fmt::format("{} {} {} {} {}\n", entry.info.name, unix_seconds(entry.info.created),
-            last_used, scopes_text(entry.info.scopes), entry.hash);
-    }
-    auto written = write_private_file(path_, text);
+    auto written = write_private_file(path_, token_file_text(*entries_));
     if (written) {
         for (auto& entry : *entries_)
             entry.last_used_saved = entry.info.last_used;

@@ -267,5 +267,33 @@ TEST(AuthBearer, TheTokenComesOutOfTheAuthorizationHeader)
     }
 }
 
+TEST(AuthTokenFile, ParsesWhatItWrites)
+{
+    auto text = "uplink-api-tokens 2\nmonitor 1700000000 1700003600 - " + std::string(64, 'e')
+        + "\nbackup 1600000000 - console " + std::string(64, 'f') + "\n";
+    std::string problem;
+    auto entries = parse_token_file(text, "tokens", &problem);
+    ASSERT_TRUE(entries) << problem;
+    ASSERT_EQ(entries->size(), 2u);
+    EXPECT_EQ((*entries)[1].info.scopes, std::vector<TokenScope> {TokenScope::Console});
+    auto again = parse_token_file(token_file_text(*entries), "tokens", &problem);
+    ASSERT_TRUE(again) << problem;
+    EXPECT_EQ(token_file_text(*again), token_file_text(*entries));
+    EXPECT_FALSE(parse_token_file("", "tokens", &problem));
+    EXPECT_EQ(problem, "tokens: no 'uplink-api-tokens 2' line");
+}
+
+TEST(AuthTokenFile, ATimePastTheClocksRangeIsCorrupt)
+{
+    // Found by auth_token_file_fuzz: 710000000000 s in the clock's nanoseconds overflowed, so the
+    // token was read with another creation time than the file's.
+    std::string problem;
+    auto text = "uplink-api-tokens 2\nold 710000000000 - - " + std::string(64, 'e') + "\n";
+    EXPECT_FALSE(parse_token_file(text, "tokens", &problem));
+    EXPECT_EQ(problem, "tokens:2: '710000000000' is not a time in Unix seconds");
+    text = "uplink-api-tokens 2\nold 9000000000 - - " + std::string(64, 'e') + "\n";
+    EXPECT_TRUE(parse_token_file(text, "tokens", &problem)) << problem;
+}
+
 } // namespace
 } // namespace uplink::auth

@@ -17,7 +17,8 @@ namespace {
 
 constexpr auto inotify_retry = std::chrono::seconds(2);
 
-// Only USB and the port subsystems matter; a uevent is "ACTION@DEVPATH\0KEY=VALUE\0...".
+} // namespace
+
 bool relevant_uevent(std::string_view message)
 {
     for (std::string_view subsystem :
@@ -28,8 +29,6 @@ bool relevant_uevent(std::string_view message)
                 return true;
     return false;
 }
-
-} // namespace
 
 HotplugWatcher::HotplugWatcher(
     boost::asio::any_io_executor executor, std::string sysfs_root, std::function<void()> changed)

@@ -10,8 +10,13 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace uplink::modem {
+
+// Whether a uevent read from NETLINK_KOBJECT_UEVENT ("ACTION@DEVPATH\0KEY=VALUE\0...") names a
+// subsystem a modem shows in: usb, tty, net, usbmisc. Public for its fuzz target.
+bool relevant_uevent(std::string_view message);
 
 class HotplugWatcher : public std::enable_shared_from_this<HotplugWatcher> {
 public:

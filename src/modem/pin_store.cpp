@@ -24,12 +24,7 @@ constexpr std::string_view preamble
       "# Delete a line (or this file) to allow one more try. The PIN itself is not stored, only\n"
       "# a salted SHA-256 of it. Format: <sim> <refused|interrupted> <salt> <hash>\n";
 
-struct Line {
-    std::string sim_key;
-    PinRecord record = PinRecord::Refused;
-    std::string salt; // 32 hex digits
-    std::string hash; // 64 hex digits
-};
+using Line = PinFailureLine;
 
 std::string to_hex(const unsigned char* data, std::size_t size)
 {
@@ -73,33 +68,50 @@ std::string new_salt()
 
 Result<std::vector<Line>> read_lines(const std::string& path, std::string* problem)
 {
-    auto fail = [&](int line_number, std::string message) -> Result<std::vector<Line>> {
-        if (problem)
-            *problem = line_number > 0 ? fmt::format("{}:{}: {}", path, line_number, message)
-                                       : fmt::format("{}: {}", path, message);
-        return make_error_code(Errc::PinStoreUnreadable);
-    };
     std::error_code ec;
     if (!std::filesystem::exists(path, ec) && !ec)
         return std::vector<Line> {};
+    auto unreadable = [&](std::string_view why) -> Result<std::vector<Line>> {
+        if (problem)
+            *problem = fmt::format("{}: {}", path, why);
+        return make_error_code(Errc::PinStoreUnreadable);
+    };
     std::ifstream file(path);
     if (!file)
-        return fail(0, "cannot be read");
+        return unreadable("cannot be read");
+    std::ostringstream text;
+    text << file.rdbuf();
+    if (file.bad())
+        return unreadable("read error");
+    return parse_pin_failures(text.str(), path, problem);
+}
+
+} // namespace
+
+Result<std::vector<PinFailureLine>> parse_pin_failures(
+    std::string_view text, std::string_view path, std::string* problem)
+{
+    auto fail = [&](int line_number, std::string message) -> Result<std::vector<Line>> {
+        if (problem)
+            *problem = fmt::format("{}:{}: {}", path, line_number, message);
+        return make_error_code(Errc::PinStoreUnreadable);
+    };
+    std::istringstream file {std::string(text)};
     std::vector<Line> lines;
-    std::string text;
+    std::string line_text;
     int number = 0;
     bool seen_header = false;
-    while (std::getline(file, text)) {
+    while (std::getline(file, line_text)) {
         ++number;
-        if (text.empty() || text.front() == '#')
+        if (line_text.empty() || line_text.front() == '#')
             continue;
         if (!seen_header) {
-            if (text != header)
+            if (line_text != header)
                 return fail(number, fmt::format("expected '{}'", header));
             seen_header = true;
             continue;
         }
-        std::istringstream fields(text);
+        std::istringstream fields(line_text);
         Line line;
         std::string state, extra;
         if (!(fields >> line.sim_key >> state >> line.salt >> line.hash) || (fields >> extra))
@@ -112,14 +124,24 @@ Result<std::vector<Line>> read_lines(const std::string& path, std::string* probl
             return fail(number, fmt::format("unknown state '{}'", state));
         if (!is_hex(line.salt, 32) || !is_hex(line.hash, 64))
             return fail(number, "salt or hash is not hex of the right length");
+        // " #x refused ..." parses, but written again it is a comment: the refusal would be lost.
+        if (line.sim_key.front() == '#')
+            return fail(number, fmt::format("a SIM that starts with '#' ('{}')", line.sim_key));
         lines.push_back(std::move(line));
     }
-    if (file.bad())
-        return fail(0, "read error");
     return lines;
 }
 
-} // namespace
+std::string pin_failures_text(const std::vector<PinFailureLine>& lines)
+{
+    std::string content(preamble);
+    content += header;
+    content += '\n';
+    for (const auto& line : lines)
+        content += fmt::format(
+            "{} {} {} {}\n", line.sim_key, to_string(line.record), line.salt, line.hash);
+    return content;
+}
 
 std::string_view to_string(PinRecord record)
 {
@@ -180,12 +202,7 @@ Result<void> PinFailureStore::update(
         line.hash = pin_hash(line.salt, sim_key, pin);
         lines->push_back(std::move(line));
     }
-    std::string content(preamble);
-    content += header;
-    content += '\n';
-    for (const auto& line : *lines)
-        content += fmt::format(
-            "{} {} {} {}\n", line.sim_key, to_string(line.record), line.salt, line.hash);
+    auto content = pin_failures_text(*lines);
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
     if (ec)

@@ -17,6 +17,22 @@ enum class PinRecord {
 };
 std::string_view to_string(PinRecord record);
 
+// One line of the file: a SIM, what its card said, and a salted SHA-256 of the PIN.
+struct PinFailureLine {
+    std::string sim_key;
+    PinRecord record = PinRecord::Refused;
+    std::string salt; // 32 hex digits
+    std::string hash; // 64 hex digits
+    bool operator==(const PinFailureLine&) const = default;
+};
+
+// The lines of the file's text, or Errc::PinStoreUnreadable with `problem` naming `path` and the
+// line that does not parse.
+Result<std::vector<PinFailureLine>> parse_pin_failures(
+    std::string_view text, std::string_view path, std::string* problem);
+// The file's text for `lines`, with its explanatory comment and header.
+std::string pin_failures_text(const std::vector<PinFailureLine>& lines);
+
 class PinFailureStore {
 public:
     explicit PinFailureStore(std::string path);

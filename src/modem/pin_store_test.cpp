@@ -130,5 +130,30 @@ TEST_F(ModemPinStore, AnUnwritableStateDirIsAnError)
     EXPECT_FALSE(store.record_attempt(iccid, "1234"));
 }
 
+TEST(ModemPinFailuresFile, ParsesWhatItWrites)
+{
+    const std::vector<PinFailureLine> lines {
+        {std::string(iccid), PinRecord::Refused, std::string(32, 'a'), std::string(64, 'b')},
+        {"imei:861234567890123", PinRecord::Interrupted, std::string(32, 'c'),
+            std::string(64, 'd')},
+    };
+    std::string problem;
+    auto text = pin_failures_text(lines);
+    EXPECT_EQ(parse_pin_failures(text, "pins", &problem).value(), lines) << problem;
+    EXPECT_FALSE(parse_pin_failures(text + "x refused 00 11\n", "pins", &problem));
+    EXPECT_NE(problem.find("pins:7: salt or hash"), std::string::npos) << problem;
+}
+
+TEST(ModemPinFailuresFile, ASimThatWouldBeWrittenAsACommentIsCorrupt)
+{
+    // modem_state_files_fuzz's rewrite check failed on this: an indented line's SIM "#x" was read,
+    // then written back as "#x refused ...", a comment, so the next read forgot the refusal.
+    auto text = "uplink-pin-failures 1\n #x refused " + std::string(32, 'a') + " "
+        + std::string(64, 'b') + "\n";
+    std::string problem;
+    EXPECT_FALSE(parse_pin_failures(text, "pins", &problem));
+    EXPECT_NE(problem.find("pins:2: a SIM that starts with '#'"), std::string::npos) << problem;
+}
+
 } // namespace
 } // namespace uplink::modem

@@ -144,17 +144,12 @@ NetworkEntry network_entry_of(const at::OperatorEntry& entry)
     return network;
 }
 
-Result<RadioMemory::Values> RadioMemory::read() const
+Result<RadioMemory::Values> parse_radio_defaults(std::string_view text)
 {
-    Values values;
-    std::ifstream file(path_);
-    if (!file) {
-        if (errno == ENOENT)
-            return values;
-        return Error(errno, boost::system::generic_category());
-    }
+    RadioMemory::Values values;
+    std::istringstream lines {std::string(text)};
     std::string line;
-    while (std::getline(file, line)) {
+    while (std::getline(lines, line)) {
         std::istringstream words(line);
         std::string imei, setting, value, extra;
         if (!(words >> imei >> setting >> value) || (words >> extra))
@@ -164,14 +159,32 @@ Result<RadioMemory::Values> RadioMemory::read() const
     return values;
 }
 
-Result<void> RadioMemory::write(const Values& values) const
+std::string radio_defaults_text(const RadioMemory::Values& values)
 {
     std::string text;
     for (const auto& [key, value] : values)
         text += fmt::format("{} {} {}\n", key.first, key.second, value);
+    return text;
+}
+
+Result<RadioMemory::Values> RadioMemory::read() const
+{
+    std::ifstream file(path_);
+    if (!file) {
+        if (errno == ENOENT)
+            return Values {};
+        return Error(errno, boost::system::generic_category());
+    }
+    std::ostringstream text;
+    text << file.rdbuf();
+    return parse_radio_defaults(text.str());
+}
+
+Result<void> RadioMemory::write(const Values& values) const
+{
     std::error_code ignored; // a missing directory shows as the write's error
     std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ignored);
-    return write_file_atomically(path_, text);
+    return write_file_atomically(path_, radio_defaults_text(values));
 }
 
 Result<std::string> RadioMemory::original(std::string_view imei, std::string_view setting) const

@@ -42,6 +42,9 @@ NetworkEntry network_entry_of(const at::OperatorEntry& entry);
 // (EC25-E, EC25-A...) differ. <state_dir>/radio-defaults holds "<IMEI> <setting> <value>" lines.
 class RadioMemory {
 public:
+    // The value by IMEI and setting.
+    using Values = std::map<std::pair<std::string, std::string>, std::string>;
+
     explicit RadioMemory(std::string path) : path_(std::move(path)) {}
 
     // The value to restore, "" when uplink has not changed it. A corrupt file is an error.
@@ -53,11 +56,14 @@ public:
     const std::string& path() const { return path_; }
 
 private:
-    using Values = std::map<std::pair<std::string, std::string>, std::string>;
     Result<Values> read() const;
     Result<void> write(const Values& values) const;
 
     std::string path_;
 };
+
+// The file's text: EILSEQ for a line that is not "<IMEI> <setting> <value>", as RadioMemory writes.
+Result<RadioMemory::Values> parse_radio_defaults(std::string_view text);
+std::string radio_defaults_text(const RadioMemory::Values& values);
 
 } // namespace uplink::modem

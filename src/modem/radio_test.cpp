@@ -115,5 +115,15 @@ TEST_F(ModemRadioMemory, ACorruptFileIsAnErrorAndStaysAsItWas)
     EXPECT_EQ(line, "861234 lte-bands");
 }
 
+TEST(ModemRadioDefaultsFile, ParsesWhatItWrites)
+{
+    const RadioMemory::Values values {
+        {{"861234", "lte-bands"}, "1a0080800c5"}, {{"861234", "mode-preference"}, "1c"}};
+    EXPECT_EQ(radio_defaults_text(values),
+        "861234 lte-bands 1a0080800c5\n861234 mode-preference 1c\n");
+    EXPECT_EQ(parse_radio_defaults(radio_defaults_text(values)).value(), values);
+    EXPECT_FALSE(parse_radio_defaults("861234 lte-bands\n"));
+}
+
 } // namespace
 } // namespace uplink::modem

@@ -19,30 +19,52 @@ WanNumbers::WanNumbers(std::string path) : path_(std::move(path))
     load();
 }
 
-void WanNumbers::load()
+WanNumbersFile parse_wan_numbers(std::string_view text)
 {
-    std::ifstream file(path_);
-    if (!file)
-        return; // none yet
+    WanNumbersFile file;
+    std::istringstream lines {std::string(text)};
     std::string line;
     int line_number = 0;
     std::set<unsigned> taken;
-    while (std::getline(file, line)) {
+    while (std::getline(lines, line)) {
         ++line_number;
         std::istringstream fields(line);
         unsigned number = 0;
         std::string usb_path, rest;
         if (!(fields >> number >> usb_path) || (fields >> rest) || number == 0 || !taken.insert(number).second
-            || numbers_.contains(usb_path)) {
-            log(LogLevel::Warning, "modem",
-                "{}:{}: not '<number> <usb path>' (or a number or path given twice); WAN numbers given "
-                "now last until uplinkd stops, and the file is left as it is",
-                path_, line_number);
-            writable_ = false;
+            || file.numbers.contains(usb_path)) {
+            file.bad_lines.push_back(line_number);
             continue;
         }
-        numbers_.emplace(usb_path, number);
+        file.numbers.emplace(usb_path, number);
     }
+    return file;
+}
+
+std::string wan_numbers_text(const std::map<std::string, unsigned, std::less<>>& numbers)
+{
+    std::string text;
+    for (const auto& [path, number] : numbers)
+        text += fmt::format("{} {}\n", number, path);
+    return text;
+}
+
+void WanNumbers::load()
+{
+    std::ifstream file(path_);
+    if (!file)
+        return; // none yet
+    std::ostringstream text;
+    text << file.rdbuf();
+    auto parsed = parse_wan_numbers(text.str());
+    for (int line_number : parsed.bad_lines) {
+        log(LogLevel::Warning, "modem",
+            "{}:{}: not '<number> <usb path>' (or a number or path given twice); WAN numbers given "
+            "now last until uplinkd stops, and the file is left as it is",
+            path_, line_number);
+        writable_ = false;
+    }
+    numbers_ = std::move(parsed.numbers);
 }
 
 unsigned WanNumbers::number_for(std::string_view usb_path)
@@ -66,10 +88,7 @@ void WanNumbers::save() const
         return;
     std::error_code ignored; // a failure shows as the write's own error below
     std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ignored);
-    std::string text;
-    for (const auto& [path, number] : numbers_)
-        text += fmt::format("{} {}\n", number, path);
-    if (auto written = write_file_atomically(path_, text); !written)
+    if (auto written = write_file_atomically(path_, wan_numbers_text(numbers_)); !written)
         log(LogLevel::Warning, "modem", "cannot write {}: {}; WAN numbers are not remembered", path_,
             written.error().message());
 }

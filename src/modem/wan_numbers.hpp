@@ -5,10 +5,20 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace uplink::modem {
 
 std::string wan_name(unsigned number); // "wan1"
+
+// The file's text read: the numbers by USB path, and the lines (from 1) that are not
+// "<number> <usb path>" or give a number or a path again, which are left out.
+struct WanNumbersFile {
+    std::map<std::string, unsigned, std::less<>> numbers;
+    std::vector<int> bad_lines;
+};
+WanNumbersFile parse_wan_numbers(std::string_view text);
+std::string wan_numbers_text(const std::map<std::string, unsigned, std::less<>>& numbers);
 
 class WanNumbers {
 public:

@@ -397,8 +397,11 @@ public:
         std::string_view current, std::string_view replacement,
         std::chrono::seconds* retry_after = nullptr);
     // `uplink passwd` through the daemon's unix socket (root on the router): no old password,
-    // no setup code, no rate limit. Every session ends and a waiting setup code is spent.
+    // no setup code, no rate limit. Every session ends and a waiting setup code is spent. Busy
+    // while another operation runs, and then the next turn is the reset's for reset_reservation:
+    // logins and the rest are Busy until it comes back (or the reservation lapses).
     Result<PasswordOperation> begin_reset_password(std::string_view replacement);
+    static constexpr std::chrono::seconds reset_reservation {5};
     // Records what the KDF said: a failed check with the limiter, a new password in its file
     // (ending every session and spending the setup code). The new session; none for a reset.
     Result<std::optional<Session>> finish(PasswordOperation operation, KdfOutcome outcome);
@@ -430,6 +433,7 @@ private:
     TimeSource now_;
     std::optional<SetupCode> setup_code_;
     Clock::time_point setup_code_made_ {};
+    Clock::time_point reset_reserved_until_ {};
     std::weak_ptr<void> running_; // the pending PasswordOperation's token
 };
 

@@ -77,11 +77,18 @@ Result<void> Authenticator::admit(std::string_view client, std::chrono::seconds*
 Result<PasswordOperation> Authenticator::begin(
     std::optional<std::string_view> client, KdfWork work, std::chrono::seconds* retry_after)
 {
-    if (!running_.expired()) {
+    // `uplink passwd` (no client) that finds a KDF running takes the next turn: logins that come
+    // meanwhile are Busy, so a flood of them cannot keep root from setting the password.
+    bool reserved_for_reset = client && now_() < reset_reserved_until_;
+    if (!running_.expired() || reserved_for_reset) {
+        if (!client)
+            reset_reserved_until_ = now_() + reset_reservation;
         if (retry_after)
             *retry_after = busy_retry_after;
         return make_error_code(Errc::Busy);
     }
+    if (!client)
+        reset_reserved_until_ = {};
     // Any object would do: only its lifetime counts.
     std::shared_ptr<void> token = std::make_shared<char>();
     running_ = token;

@@ -132,6 +132,29 @@ TEST_F(AuthAuthenticator, TheSetupCodeExpiresAfterAnHourAndANewOneIsMade)
     EXPECT_FALSE(*authenticator.renew_expired_setup_code());   // spent: nothing to renew
 }
 
+// Root's `uplink passwd` during a flood of logins: it finds a KDF running, and the next turn is
+// its own; a login that comes meanwhile is Busy, until the reset has run or its turn lapses.
+TEST_F(AuthAuthenticator, AResetTakesTheNextTurnFromALoginFlood)
+{
+    auto authenticator = make_with_password("correct horse");
+    auto flooding = authenticator.begin_login(stranger, "guess 1");
+    ASSERT_TRUE(flooding);
+    EXPECT_EQ(authenticator.begin_reset_password("a new password").error(), Errc::Busy);
+    EXPECT_EQ(run(authenticator, std::move(flooding)).error(), Errc::WrongPassword);
+    EXPECT_EQ(authenticator.begin_login(stranger, "guess 2").error(), Errc::Busy);   // the reset's turn
+    EXPECT_EQ(authenticator.begin_login(lan_client, "correct horse").error(), Errc::Busy);
+    ASSERT_TRUE(reset_password(authenticator, "a new password"));
+    EXPECT_TRUE(login(authenticator, lan_client, "a new password"));   // the turn is over
+
+    // A reset that never came back: its turn lapses, and logins go on.
+    auto again = authenticator.begin_login(stranger, "guess 3");
+    ASSERT_TRUE(again);
+    EXPECT_EQ(authenticator.begin_reset_password("never finished").error(), Errc::Busy);
+    EXPECT_EQ(run(authenticator, std::move(again)).error(), Errc::WrongPassword);
+    clock_.advance(Authenticator::reset_reservation);
+    EXPECT_TRUE(login(authenticator, lan_client, "a new password"));
+}
+
 TEST_F(AuthAuthenticator, NoCodeIsMadeOnceAPasswordIsSetOrBeforeStart)
 {
     auto fresh = make();
@@ -358,6 +381,9 @@ TEST_F(AuthAuthenticator, OnePasswordOperationAtATime)
 
     auto outcome = run_kdf(first->work());
     ASSERT_TRUE(authenticator.finish(std::move(*first), std::move(outcome)).value());
+    // The reset above reserved the next turn and never came back for it: the turn lapses.
+    EXPECT_EQ(authenticator.begin_login(stranger, "correct horse").error(), Errc::Busy);
+    clock_.advance(Authenticator::reset_reservation);
     EXPECT_TRUE(login(authenticator, stranger, "correct horse"));
 
     // An operation dropped unfinished (an exception, a stopped server) frees the next one.

@@ -242,7 +242,16 @@ private:
     // `uplink passwd`: the new password's KDF runs on the worker, as a login's does.
     static asio::awaitable<Result<void>> reset_admin_password(Daemon* daemon, std::string password)
     {
+        // A login's KDF may be running: the reset has the next turn (Authenticator), so it waits
+        // for it, checking as often as a KDF could end, within the reservation.
         auto operation = daemon->authenticator_.begin_reset_password(password);
+        asio::steady_timer turn(daemon->io_);
+        auto give_up = Clock::now() + auth::Authenticator::reset_reservation;
+        while (!operation && operation.error() == auth::Errc::Busy && Clock::now() < give_up) {
+            turn.expires_after(std::chrono::milliseconds(20));
+            co_await turn.async_wait(asio::as_tuple(asio::use_awaitable));
+            operation = daemon->authenticator_.begin_reset_password(password);
+        }
         if (!operation)
             co_return operation.error();
         auto reset = co_await auth::complete(daemon->authenticator_, std::move(*operation),

@@ -324,8 +324,12 @@ struct KdfOutcome {
 };
 KdfOutcome run_kdf(const KdfWork& work);
 
-// One password operation of an Authenticator (a login, the first password, a change, a reset),
-// admitted and waiting for its KDF. While one lives, the Authenticator begins no other (Busy):
+// What an operation's passed check leads to: a new session (a login, the first password, a
+// change), or nothing more (a reset, a confirmation of the password for one step).
+enum class AfterCheck { NewSession, Nothing };
+
+// One password operation of an Authenticator (a login, the first password, a change, a reset, a
+// confirmation), admitted and waiting for its KDF. While one lives, the Authenticator begins no other (Busy):
 // at most one KDF runs at a time, the rate limiter has seen each outcome before it admits the next
 // check, and the password and setup code cannot change under it. Dropping it unfinished (an
 // exception, a stopped server) frees the Authenticator for the next one.
@@ -340,15 +344,18 @@ public:
 
 private:
     friend class Authenticator;
-    PasswordOperation(std::optional<std::string> client, KdfWork work, std::shared_ptr<void> token)
+    PasswordOperation(std::optional<std::string> client, KdfWork work, AfterCheck after,
+        std::shared_ptr<void> token)
         : client_(std::move(client))
         , work_(std::move(work))
+        , after_(after)
         , token_(std::move(token))
     {
     }
 
     std::optional<std::string> client_; // none: `uplink passwd` (not rate limited, nobody logs in)
     KdfWork work_;
+    AfterCheck after_;
     std::shared_ptr<void> token_; // the Authenticator watches it: alive while this is pending
 };
 
@@ -401,9 +408,16 @@ public:
     // while another operation runs, and then the next turn is the reset's for reset_reservation:
     // logins and the rest are Busy until it comes back (or the reservation lapses).
     Result<PasswordOperation> begin_reset_password(std::string_view replacement);
+    // For a logged-in user whose next step needs the password again (making an API token, so
+    // that a session left open or stolen cannot make one): checked and rate limited as a login,
+    // a wrong one counted as a failed login. Nothing changes and nobody logs in: finish() gives
+    // no session.
+    Result<PasswordOperation> begin_confirm_password(std::string_view client,
+        std::string_view password, std::chrono::seconds* retry_after = nullptr);
     static constexpr std::chrono::seconds reset_reservation {5};
     // Records what the KDF said: a failed check with the limiter, a new password in its file
-    // (ending every session and spending the setup code). The new session; none for a reset.
+    // (ending every session and spending the setup code). The new session; none for a reset or
+    // a confirmation.
     Result<std::optional<Session>> finish(PasswordOperation operation, KdfOutcome outcome);
 
     // A request from a browser: its Cookie header, method and X-CSRF-Token header. The session
@@ -420,8 +434,8 @@ private:
     Result<void> admit(std::string_view client, std::chrono::seconds* retry_after);
     // The last check before an operation begins, so that an answer that needs no KDF comes even
     // while another operation runs.
-    Result<PasswordOperation> begin(
-        std::optional<std::string_view> client, KdfWork work, std::chrono::seconds* retry_after);
+    Result<PasswordOperation> begin(std::optional<std::string_view> client, KdfWork work,
+        std::chrono::seconds* retry_after, AfterCheck after = AfterCheck::NewSession);
     // The stored line to check a password against; PasswordNotSet on a first run.
     Result<std::string> stored_line();
 

@@ -74,8 +74,8 @@ Result<void> Authenticator::admit(std::string_view client, std::chrono::seconds*
     return make_error_code(Errc::Throttled);
 }
 
-Result<PasswordOperation> Authenticator::begin(
-    std::optional<std::string_view> client, KdfWork work, std::chrono::seconds* retry_after)
+Result<PasswordOperation> Authenticator::begin(std::optional<std::string_view> client,
+    KdfWork work, std::chrono::seconds* retry_after, AfterCheck after)
 {
     // `uplink passwd` (no client) that finds a KDF running takes the next turn: logins that come
     // meanwhile are Busy, so a flood of them cannot keep root from setting the password.
@@ -92,8 +92,9 @@ Result<PasswordOperation> Authenticator::begin(
     // Any object would do: only its lifetime counts.
     std::shared_ptr<void> token = std::make_shared<char>();
     running_ = token;
+    // A reset logs nobody in, whatever the caller asked.
     return PasswordOperation(client ? std::optional<std::string>(*client) : std::nullopt,
-        std::move(work), std::move(token));
+        std::move(work), client ? after : AfterCheck::Nothing, std::move(token));
 }
 
 Result<std::string> Authenticator::stored_line()
@@ -169,6 +170,20 @@ Result<PasswordOperation> Authenticator::begin_reset_password(std::string_view r
         {.replacement = std::string(replacement), .parameters = password_.parameters()}, nullptr);
 }
 
+Result<PasswordOperation> Authenticator::begin_confirm_password(
+    std::string_view client, std::string_view password, std::chrono::seconds* retry_after)
+{
+    if (auto admitted = admit(client, retry_after); !admitted)
+        return admitted.error();
+    if (auto checked = check_password_input(password); !checked)
+        return checked.error();
+    auto line = stored_line();
+    if (!line)
+        return line.error();
+    return begin(client, {.stored_line = std::move(*line), .presented = std::string(password)},
+        retry_after, AfterCheck::Nothing);
+}
+
 Result<std::optional<Session>> Authenticator::finish(
     PasswordOperation operation, KdfOutcome outcome)
 {
@@ -190,8 +205,8 @@ Result<std::optional<Session>> Authenticator::finish(
         sessions_.end_all();
         setup_code_.reset(); // spent: a password is set
     }
-    if (!client)
-        return std::optional<Session>(); // `uplink passwd`: nobody logs in
+    if (operation.after_ == AfterCheck::Nothing)
+        return std::optional<Session>(); // `uplink passwd`, or a confirmation: nobody logs in
     auto session = sessions_.create();
     if (!session)
         return session.error();

@@ -248,6 +248,35 @@ TEST_F(AuthAuthenticator, ChangingThePasswordEndsEverySession)
     EXPECT_TRUE(login(authenticator, lan_client, "battery staple"));
 }
 
+// Making an API token asks the logged-in admin for the password again: a check like a login's
+// (a wrong one is a failed login, the eleventh in a minute is throttled) that changes nothing.
+TEST_F(AuthAuthenticator, AConfirmationIsCheckedAndThrottledAsALoginAndLogsNobodyIn)
+{
+    auto authenticator = make_with_password("correct horse");
+    auto session = *login(authenticator, lan_client, "correct horse");
+    auto confirm = [&](std::string_view client, std::string_view password,
+                       std::chrono::seconds* retry_after = nullptr) {
+        return run(authenticator, authenticator.begin_confirm_password(client, password, retry_after));
+    };
+
+    auto confirmed = confirm(lan_client, "correct horse");
+    ASSERT_TRUE(confirmed);
+    EXPECT_FALSE(*confirmed) << "a confirmation made a session";
+    EXPECT_EQ(authenticator.sessions().size(), 1u);
+    EXPECT_TRUE(authenticator.authorize(cookie_of(session), "GET", ""));
+    EXPECT_EQ(confirm(lan_client, "").error(), Errc::EmptyPassword);
+
+    for (int attempt = 1; attempt <= 10; ++attempt)
+        EXPECT_EQ(confirm(lan_client, "wrong horse").error(), Errc::WrongPassword) << attempt;
+    std::chrono::seconds retry_after {};
+    EXPECT_EQ(confirm(lan_client, "correct horse", &retry_after).error(), Errc::Throttled);
+    EXPECT_GE(retry_after, 1s);
+    // The same count as logins: this client's login waits too, another's does not.
+    EXPECT_EQ(login(authenticator, lan_client, "correct horse").error(), Errc::Throttled);
+    EXPECT_TRUE(confirm(stranger, "correct horse"));
+    EXPECT_TRUE(authenticator.authorize(cookie_of(session), "GET", ""));
+}
+
 TEST_F(AuthAuthenticator, AResetFromTheCommandLineEndsSessionsAndTheSetupCode)
 {
     auto authenticator = make();

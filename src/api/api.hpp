@@ -17,6 +17,10 @@
 #include <string_view>
 #include <vector>
 
+namespace uplink::auth {
+class TokenStore;
+} // namespace uplink::auth
+
 namespace uplink::api {
 
 // A change of one `config profile` or `config rule` section (docs/config.md), from the API or
@@ -118,6 +122,9 @@ public:
     // The web UI's admin password, set anew: every browser session ends. An error equal to
     // errc::resource_unavailable_try_again when another password is being checked.
     virtual boost::asio::awaitable<Result<void>> reset_admin_password(std::string password) = 0;
+    // The API tokens for scripts (/v1/tokens): the same store the HTTPS server checks tokens
+    // against, so a token made or revoked through the socket is made or revoked there too.
+    virtual auth::TokenStore& api_tokens() = 0;
 };
 
 // Facts about the daemon itself, shown by GET /v1/status.

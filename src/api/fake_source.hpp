@@ -3,6 +3,8 @@
 
 #include "api/api.hpp"
 
+#include <auth/auth.hpp>
+
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -154,6 +156,9 @@ public:
         co_return Result<void>();
     }
     std::vector<std::string> admin_passwords;      // reset_admin_password's, in order
+    // Where no file can be written (every change a 500) until a test gives it a directory.
+    auth::TokenStore tokens {"/nonexistent/uplink-state/api-tokens"};
+    auth::TokenStore& api_tokens() override { return tokens; }
     bool admin_password_busy = false;              // as while a login's KDF runs
     Result<ConfigEditOutcome> edit_config(ConfigEdit edit) override
     {

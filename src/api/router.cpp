@@ -330,7 +330,7 @@ constexpr std::string_view resource_list =
     "/v1/modems/<id>/connect, /v1/modems/<id>/disconnect, /v1/modems/<id>/sim/pin, /v1/modems/<id>/dialogue, "
     "/v1/modems/<id>/scan, /v1/modems/<id>/debug, "
     "/v1/profiles, /v1/profiles/<name>[/delete], /v1/rules/<name>[/delete], /v1/config, "
-    "/v1/events, /v1/events/recent, /v1/admin-password (unix socket only)";
+    "/v1/tokens, /v1/tokens/<name>/delete, /v1/events, /v1/events/recent, /v1/admin-password (unix socket only)";
 
 int hex_digit(char c)
 {
@@ -535,6 +535,8 @@ boost::asio::awaitable<Response> Router::handle(Request request)
         co_return Response::failure(405, fmt::format("method {} is not allowed on {}; GET it for a backup, POST "
             "{{\"text\":...}} to restore one", request.method_text, request.path));
     }
+    if (resource == "tokens" && segments.size() <= 4)
+        co_return tokens(segments, request);
     if (resource == "admin-password" && segments.size() == 2) {
         if (auto refusal = expect(Method::Post))
             co_return *refusal;

@@ -10,6 +10,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace uplink::api {
@@ -82,6 +83,10 @@ private:
     Response config_file() const;                                   // config_routes.cpp
     Response restore_config(const Request& request);
     boost::asio::awaitable<Response> reset_admin_password(Request request);
+    Response tokens(const std::vector<std::string>& segments, const Request& request);   // token_routes.cpp
+    Response list_tokens();
+    Response create_token(const Request& request);
+    Response revoke_token(const std::string& name, const Request& request);
 
     ModemSource& source_;
     DaemonInfo info_;

@@ -190,12 +190,14 @@ TEST_F(ServerTest, APeerThatIsNotRootMayReadButNotChange)
             if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0)
                 ::_exit(3);
             const char requests[] = "{\"method\":\"GET\",\"path\":\"/v1/status\"}\n"
-                                    "{\"method\":\"POST\",\"path\":\"/v1/modems/1-1/disconnect\"}\n";
+                                    "{\"method\":\"POST\",\"path\":\"/v1/modems/1-1/disconnect\"}\n"
+                                    "{\"method\":\"GET\",\"path\":\"/v1/tokens\"}\n"
+                                    "{\"method\":\"POST\",\"path\":\"/v1/tokens\",\"body\":{\"name\":\"mine\"}}\n";
             if (::write(fd, requests, sizeof(requests) - 1) < 0)
                 ::_exit(4);
             std::string received;
             char chunk[4096];
-            while (std::count(received.begin(), received.end(), '\n') < 2) {
+            while (std::count(received.begin(), received.end(), '\n') < 4) {
                 auto size = ::read(fd, chunk, sizeof(chunk));
                 if (size <= 0)
                     break;
@@ -216,12 +218,16 @@ TEST_F(ServerTest, APeerThatIsNotRootMayReadButNotChange)
     });
     io.run();
     client.join();
-    auto newline = replies.find('\n');
-    ASSERT_NE(newline, std::string::npos) << replies;
-    EXPECT_EQ(json::parse(replies.substr(0, newline)).at("status"), 200) << replies;
-    auto refused = json::parse(replies.substr(newline + 1));
-    EXPECT_EQ(refused.at("status"), 403) << replies;
-    EXPECT_NE(std::string(refused.at("error").as_string()).find("uid 65534"), std::string::npos) << replies;
+    std::vector<json::value> lines;
+    for (std::size_t start = 0, end; (end = replies.find('\n', start)) != std::string::npos; start = end + 1)
+        lines.push_back(json::parse(replies.substr(start, end - start)));
+    ASSERT_EQ(lines.size(), 4u) << replies;
+    EXPECT_EQ(lines[0].at("status"), 200) << replies;
+    // A change, and the API tokens (listed or made): each refused with who was refused.
+    for (std::size_t refused = 1; refused < lines.size(); ++refused) {
+        EXPECT_EQ(lines[refused].at("status"), 403) << replies;
+        EXPECT_NE(std::string(lines[refused].at("error").as_string()).find("uid 65534"), std::string::npos) << replies;
+    }
     EXPECT_TRUE(source.connection_requests.empty()) << "the disconnect reached the modem";
 }
 

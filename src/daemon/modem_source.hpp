@@ -21,6 +21,7 @@ public:
             std::string_view wan, std::chrono::system_clock::time_point since, std::size_t max_points)>
             signal_history;
         std::function<boost::asio::awaitable<Result<void>>(std::string password)> reset_admin_password;
+        std::function<auth::TokenStore&()> api_tokens;
     };
     ManagerSource(modem::Manager& manager, Configuration configuration)
         : manager_(manager), configuration_(std::move(configuration))
@@ -83,6 +84,7 @@ public:
     {
         return configuration_.reset_admin_password(std::move(password));
     }
+    auth::TokenStore& api_tokens() override { return configuration_.api_tokens(); }
 
 private:
     modem::Manager& manager_;

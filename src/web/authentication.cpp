@@ -10,7 +10,6 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <fmt/chrono.h>
 
 #include <cassert>
 #include <map>
@@ -22,11 +21,6 @@ namespace json = boost::json;
 namespace asio = boost::asio;
 
 namespace {
-
-std::string utc_time(auth::WallClock::time_point time) // "2026-12-04T05:10:00Z"
-{
-    return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(auth::WallClock::to_time_t(time)));
-}
 
 GateDecision answer(Response response)
 {
@@ -123,27 +117,6 @@ std::optional<GateDecision> read_strings(const Request& request, std::initialize
     return std::nullopt;
 }
 
-// The "scopes" of a new token: absent or [] for none, else names of auth::TokenScope (a body
-// read_strings() has already checked).
-std::variant<std::vector<auth::TokenScope>, GateDecision> read_scopes(const Request& request)
-{
-    auto body = json::parse(request.body);
-    const auto* scopes = body.as_object().if_contains("scopes");
-    std::vector<auth::TokenScope> granted;
-    if (!scopes || scopes->is_null())
-        return granted;
-    if (!scopes->is_array())
-        return failure(400, "'scopes' is a list of rights for the token, e.g. [\"console\"]");
-    for (const auto& scope : scopes->as_array()) {
-        auto known = scope.is_string() ? auth::token_scope_from_string(scope.as_string()) : std::nullopt;
-        if (!known)
-            return failure(400, fmt::format("'{}' is not a scope: the one there is, \"console\", lets the token "
-                                            "use the AT console", json::serialize(scope)));
-        granted.push_back(*known);
-    }
-    return granted;
-}
-
 class Authentication {
 public:
     Authentication(auth::Authenticator& authenticator, auth::TokenStore& tokens, asio::any_io_executor kdf_executor)
@@ -161,7 +134,6 @@ private:
     asio::awaitable<GateDecision> setup(const Request& request);
     asio::awaitable<GateDecision> login(const Request& request);
     asio::awaitable<GateDecision> change_password(const Request& request);
-    GateDecision tokens(const Request& request, std::string_view rest);
     // The browser's session for this request (CSRF checked for a POST), or the refusal.
     std::variant<auth::Session, GateDecision> session_of(const Request& request);
     // A begun login, first password or change: its KDF on the worker, then its new session.
@@ -254,8 +226,7 @@ asio::awaitable<GateDecision> Authentication::decide_request(const Request& requ
     }
     if (*path == "/v1/password" && post)
         co_return co_await change_password(request);
-    if (path->starts_with("/v1/tokens"))
-        co_return tokens(request, std::string_view(*path).substr(std::string_view("/v1/tokens").size()));
+    // The token routes are the Router's (api/token_routes.cpp), as for the socket.
     GateDecision admin;
     admin.credential = api::Credential::Session;
     admin.console = api::ConsoleRight::Granted;
@@ -333,61 +304,6 @@ asio::awaitable<GateDecision> Authentication::change_password(const Request& req
     log(LogLevel::Info, "web", "the admin password was changed from {}; every other session ended{}", request.peer,
         revoked ? ", every API token revoked" : fmt::format(", but the API tokens are not revoked: {}", revoked.error().message()));
     co_return logged_in(*session, authenticator_.sessions().limits());
-}
-
-// GET /v1/tokens lists them, POST /v1/tokens {"name"} makes one (shown this once),
-// POST /v1/tokens/<name>/delete revokes it.
-GateDecision Authentication::tokens(const Request& request, std::string_view rest)
-{
-    if (rest.empty() && request.method == "GET") {
-        std::string problem;
-        auto list = tokens_.list(&problem);
-        if (!list)
-            return failure(500, problem.empty() ? list.error().message() : problem);
-        json::array array;
-        for (const auto& token : *list) {
-            json::array scopes;
-            for (auto scope : token.scopes)
-                scopes.emplace_back(auth::to_string(scope));
-            array.push_back(json::object {
-                {"name", token.name},
-                {"created", utc_time(token.created)},
-                {"last_used", token.last_used ? json::value(utc_time(*token.last_used)) : json::value(nullptr)},
-                {"scopes", std::move(scopes)},
-            });
-        }
-        return success(json::object {{"tokens", std::move(array)}});
-    }
-    if (rest.empty() && request.method == "POST") {
-        std::string name;
-        if (auto bad = read_strings(request, {{"name", &name}}))
-            return std::move(*bad);
-        auto scopes = read_scopes(request);
-        if (auto* bad = std::get_if<GateDecision>(&scopes))
-            return std::move(*bad);
-        auto granted = std::get<std::vector<auth::TokenScope>>(std::move(scopes));
-        auto token = tokens_.create(name, granted);
-        if (!token)
-            return refusal(token.error());
-        json::array scope_names;
-        for (auto scope : granted)
-            scope_names.emplace_back(auth::to_string(scope));
-        log(LogLevel::Info, "web", "API token '{}' made from {} with scopes [{}]", name, request.peer,
-            json::serialize(scope_names));
-        return success(json::object {{"name", name}, {"token", *token}, {"scopes", std::move(scope_names)}});
-    }
-    constexpr std::string_view remove = "/delete";
-    if (rest.size() > remove.size() + 1 && rest.front() == '/' && rest.ends_with(remove) && request.method == "POST") {
-        auto name = rest.substr(1, rest.size() - 1 - remove.size());
-        if (auto revoked = tokens_.revoke(name); !revoked) {
-            if (revoked.error() == auth::Errc::UnknownToken)
-                return failure(404, fmt::format("no API token named '{}'", name));
-            return refusal(revoked.error());
-        }
-        log(LogLevel::Info, "web", "API token '{}' revoked from {}", name, request.peer);
-        return success(json::object {});
-    }
-    return failure(405, "tokens: GET /api/v1/tokens, POST /api/v1/tokens {\"name\"}, POST /api/v1/tokens/<name>/delete");
 }
 
 } // namespace

@@ -121,10 +121,10 @@ struct GateDecision {
 using Gate = std::function<boost::asio::awaitable<GateDecision>(const Request&)>;
 
 // The gate uplinkd uses (docs/api.md, "Logging in"). It answers GET /api/v1/session, POST
-// /api/v1/setup (the first password, with the setup code uplinkd prints), /login, /logout,
-// /password and the /tokens resources itself, and lets any other API request through only with
-// a live session cookie (and its X-CSRF-Token for a POST) or an "Authorization: Bearer" API
-// token. Pages outside /api/ pass: what they show comes from the API.
+// /api/v1/setup (the first password, with the setup code uplinkd prints), /login, /logout and
+// /password itself, and lets any other API request through only with a live session cookie (and
+// its X-CSRF-Token for a POST) or an "Authorization: Bearer" API token. An API token
+// reaches no /tokens resource. Pages outside /api/ pass: what they show comes from the API.
 // A password's KDF (login, setup, change) runs on `kdf_executor`, a worker thread, while the
 // request waits and the loop serves the others; one at a time, and a password check that comes
 // while one runs is a 503 with Retry-After (docs/auth.md). `authenticator`, `tokens` and the

@@ -94,7 +94,7 @@ public:
         auto csrf = login.exit_code == 0 ? text(json::parse(login.out), "csrf_token") : "";
         auto made = run_command({"curl", "-sS", "--cacert", certificate, "-b", jar, "-H",
             "X-CSRF-Token: " + csrf, "-H", "Content-Type: application/json", "--data",
-            R"({"name":"bench"})", url("/api/v1/tokens")});
+            fmt::format(R"({{"name":"bench","password":"{}"}})", password), url("/api/v1/tokens")});
         auto token = made.exit_code == 0 ? text(json::parse(made.out), "token") : "";
         if (token.empty()) {
             std::printf("api bench: no API token: %s%s%s\n", login.err.c_str(), made.out.c_str(),

@@ -134,6 +134,8 @@ private:
     asio::awaitable<GateDecision> setup(const Request& request);
     asio::awaitable<GateDecision> login(const Request& request);
     asio::awaitable<GateDecision> change_password(const Request& request);
+    // The password again, before a session makes an API token; the refusal, or nothing.
+    asio::awaitable<std::optional<GateDecision>> confirm_password(const Request& request);
     // The browser's session for this request (CSRF checked for a POST), or the refusal.
     std::variant<auth::Session, GateDecision> session_of(const Request& request);
     // A begun login, first password or change: its KDF on the worker, then its new session.
@@ -226,7 +228,10 @@ asio::awaitable<GateDecision> Authentication::decide_request(const Request& requ
     }
     if (*path == "/v1/password" && post)
         co_return co_await change_password(request);
-    // The token routes are the Router's (api/token_routes.cpp), as for the socket.
+    // The token routes themselves are the Router's (api/token_routes.cpp), as for the socket.
+    if (*path == "/v1/tokens" && post)
+        if (auto refused = co_await confirm_password(request))
+            co_return std::move(*refused);
     GateDecision admin;
     admin.credential = api::Credential::Session;
     admin.console = api::ConsoleRight::Granted;
@@ -304,6 +309,33 @@ asio::awaitable<GateDecision> Authentication::change_password(const Request& req
     log(LogLevel::Info, "web", "the admin password was changed from {}; every other session ended{}", request.peer,
         revoked ? ", every API token revoked" : fmt::format(", but the API tokens are not revoked: {}", revoked.error().message()));
     co_return logged_in(*session, authenticator_.sessions().limits());
+}
+
+// A token outlives the session that made it and works from anywhere, so a browser left logged
+// in (or a stolen cookie) must not be enough to make one: the password is asked again, and its
+// check is a login's (rate limited per client, on the KDF worker, one at a time).
+asio::awaitable<std::optional<GateDecision>> Authentication::confirm_password(const Request& request)
+{
+    std::string password;
+    if (auto bad = read_strings(request, {{"password", &password}}))
+        co_return std::move(*bad);
+    if (password.empty())
+        co_return failure(400, "making an API token needs the admin password again: send "
+                               "{\"name\":...,\"scopes\":[...],\"password\":...}");
+    std::chrono::seconds retry_after {};
+    auto begun = authenticator_.begin_confirm_password(request.peer, password, &retry_after);
+    if (!begun)
+        co_return refusal(begun.error(), retry_after);
+    log(LogLevel::Debug, "web", "checking a password from {} on the KDF worker", request.peer);
+    auto confirmed = co_await auth::complete(authenticator_, std::move(*begun), kdf_executor_);
+    if (!confirmed && confirmed.error() == auth::Errc::WrongPassword) {
+        log(LogLevel::Warning, "web", "a wrong password from {} to make an API token", request.peer);
+        // 403, not 401: the session is good, and the page must not take it for a logout.
+        co_return failure(403, "wrong password: making an API token needs the admin password");
+    }
+    if (!confirmed)
+        co_return refusal(confirmed.error(), retry_after);
+    co_return std::nullopt;
 }
 
 } // namespace

@@ -123,9 +123,10 @@ using Gate = std::function<boost::asio::awaitable<GateDecision>(const Request&)>
 // The gate uplinkd uses (docs/api.md, "Logging in"). It answers GET /api/v1/session, POST
 // /api/v1/setup (the first password, with the setup code uplinkd prints), /login, /logout and
 // /password itself, and lets any other API request through only with a live session cookie (and
-// its X-CSRF-Token for a POST) or an "Authorization: Bearer" API token. An API token
-// reaches no /tokens resource. Pages outside /api/ pass: what they show comes from the API.
-// A password's KDF (login, setup, change) runs on `kdf_executor`, a worker thread, while the
+// its X-CSRF-Token for a POST) or an "Authorization: Bearer" API token. A session's POST
+// /api/v1/tokens (a new token) passes only with the admin password in its body, checked as a
+// login; an API token reaches no /tokens resource. Pages outside /api/ pass: what they show comes from the API.
+// A password's KDF (login, setup, change, a new token's confirmation) runs on `kdf_executor`, a worker thread, while the
 // request waits and the loop serves the others; one at a time, and a password check that comes
 // while one runs is a 503 with Retry-After (docs/auth.md). `authenticator`, `tokens` and the
 // worker must outlive the loop's run: a request whose connection a stop closed may still be

@@ -38,7 +38,25 @@ constexpr std::array commands{
         "write the config file (PINs and passwords too) to FILE, or show what restoring FILE would change"},
     CommandSpec{"passwd", 0, "passwd",
         "set the web UI's admin password (read twice from the terminal, or once from stdin)"},
+    CommandSpec{"token", 1, "token list|create|revoke [NAME] [--scope console]",
+        "the API tokens for scripts: list them, make one (shown once), or revoke one", true},
 };
+
+// token list | token create NAME [--scope S]... | token revoke NAME
+std::variant<Invocation, UsageError> check_token_operands(Invocation invocation)
+{
+    const auto& operands = invocation.operands;
+    auto verb = operands.empty() ? std::string() : operands[0];
+    if (verb != "list" && verb != "create" && verb != "revoke")
+        return UsageError{"'token' takes list, create or revoke: uplink token create NAME"};
+    if (verb == "list" && operands.size() != 1)
+        return UsageError{"'token list' takes no more arguments"};
+    if (verb != "list" && operands.size() != 2)
+        return UsageError{fmt::format("'token {}' takes one name: uplink token {} NAME", verb, verb)};
+    if (verb != "create" && !invocation.scopes.empty())
+        return UsageError{"--scope goes with token create: uplink token create NAME --scope console"};
+    return invocation;
+}
 
 } // namespace
 
@@ -60,6 +78,8 @@ std::string usage()
         "  --preview           with profile and rule: show what would change, change nothing\n"
         "  --apply             with config restore: replace the config file and apply it, live\n"
         "  --bundle FILE       with debug: write the debug archive to FILE (replacing it)\n"
+        "  --scope NAME        with token create: a right beyond the everyday API (console: the AT\n"
+        "                      console); repeat for more\n"
         "  -h, --help          this help\n"
         "  --version           the client's version\n",
         default_socket_path);
@@ -106,6 +126,12 @@ std::variant<Invocation, UsageError> parse_arguments(const std::vector<std::stri
             invocation.bundle_path = arguments[++i];
         } else if (argument.rfind("--bundle=", 0) == 0) {
             invocation.bundle_path = argument.substr(9);
+        } else if (argument == "--scope") {
+            if (i + 1 >= arguments.size())
+                return UsageError{"--scope needs a name, e.g. --scope console"};
+            invocation.scopes.push_back(arguments[++i]);
+        } else if (argument.rfind("--scope=", 0) == 0) {
+            invocation.scopes.push_back(argument.substr(8));
         } else {
             return UsageError{fmt::format("unknown option '{}'", argument)};
         }
@@ -118,6 +144,10 @@ std::variant<Invocation, UsageError> parse_arguments(const std::vector<std::stri
     if (!invocation.bundle_path.empty() && invocation.command != "debug")
         return UsageError{"--bundle goes with debug: uplink debug <id> --bundle FILE"};
     invocation.operands.assign(words.begin() + 1, words.end());
+    if (invocation.command == "token")
+        return check_token_operands(std::move(invocation));
+    if (!invocation.scopes.empty())
+        return UsageError{"--scope goes with token create: uplink token create NAME --scope console"};
     for (const auto& command : commands) {
         if (invocation.command != command.name)
             continue;

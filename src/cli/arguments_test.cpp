@@ -113,5 +113,38 @@ TEST(Arguments, ConfigBacksUpOrRestoresAFile)
     EXPECT_TRUE(std::holds_alternative<UsageError>(parse({"config", "backup"})));
 }
 
+// token list | create NAME [--scope S]... | revoke NAME; --scope goes with create alone.
+TEST(Arguments, TokenListsCreatesWithScopesOrRevokes)
+{
+    EXPECT_EQ(std::get<Invocation>(parse({"token", "list"})).operands, std::vector<std::string> {"list"});
+    auto created = std::get<Invocation>(parse({"token", "create", "script", "--scope", "console"}));
+    EXPECT_EQ(created.operands, (std::vector<std::string> {"create", "script"}));
+    EXPECT_EQ(created.scopes, std::vector<std::string> {"console"});
+    EXPECT_EQ(std::get<Invocation>(parse({"--scope=console", "token", "create", "x"})).scopes,
+        std::vector<std::string> {"console"});
+    EXPECT_EQ(std::get<Invocation>(parse({"token", "revoke", "script"})).operands,
+        (std::vector<std::string> {"revoke", "script"}));
+    struct Case {
+        std::vector<std::string> arguments;
+        const char* words;
+    };
+    for (const auto& [arguments, words] : {
+             Case {{"token"}, "list, create or revoke"},
+             Case {{"token", "delete", "x"}, "list, create or revoke"},
+             Case {{"token", "create"}, "'token create' takes one name"},
+             Case {{"token", "revoke", "a", "b"}, "'token revoke' takes one name"},
+             Case {{"token", "list", "x"}, "'token list' takes no more"},
+             Case {{"token", "revoke", "x", "--scope", "console"}, "--scope goes with token create"},
+             Case {{"status", "--scope", "console"}, "--scope goes with token create"},
+             Case {{"token", "create", "x", "--scope"}, "--scope needs a name"},
+         }) {
+        auto parsed = parse(arguments);
+        ASSERT_TRUE(std::holds_alternative<UsageError>(parsed)) << words;
+        EXPECT_NE(std::get<UsageError>(parsed).message.find(words), std::string::npos)
+            << std::get<UsageError>(parsed).message;
+    }
+    EXPECT_NE(usage().find("token list|create|revoke"), std::string::npos) << usage();
+}
+
 } // namespace
 } // namespace uplink::cli

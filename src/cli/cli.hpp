@@ -19,6 +19,7 @@ struct Invocation {
     bool preview = false;                // --preview: profile and rule changes are only shown
     bool apply = false;                  // --apply: `config restore` replaces the file; else it is only shown
     std::string bundle_path;             // --bundle FILE: `debug` writes its archive there
+    std::vector<std::string> scopes;     // --scope NAME, any number: `token create` grants them
 };
 
 struct UsageError {

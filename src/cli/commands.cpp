@@ -331,6 +331,26 @@ int set_admin_password(Session& session)
     });
 }
 
+// uplink token list|create|revoke: the API tokens for scripts. Root on the router needs no
+// password for them (it can read the state directory anyway); over HTTPS the admin gives it again.
+int manage_tokens(Session& session)
+{
+    const auto& operands = session.invocation.operands;
+    if (operands[0] == "list") {
+        auto body = request(session, "GET", "/v1/tokens");
+        return body ? print(session, *body, format_tokens) : 1;
+    }
+    if (operands[0] == "create") {
+        json::array scopes;
+        for (const auto& scope : session.invocation.scopes)
+            scopes.emplace_back(scope);
+        auto body = request(session, "POST", "/v1/tokens", json::object {{"name", operands[1]}, {"scopes", scopes}});
+        return body ? print(session, *body, format_token_made) : 1;
+    }
+    auto body = request(session, "POST", "/v1/tokens/" + path_segment(operands[1]) + "/delete");
+    return body ? print(session, *body, format_token_revoked) : 1;
+}
+
 // uplink debug <id> [--bundle FILE]: the dialogue on stdout, or everything in one archive.
 int debug_modem(Session& session, const std::string& id)
 {
@@ -371,6 +391,8 @@ int run_command(Session& session)
         return edit_config(session);
     if (command == "passwd")
         return set_admin_password(session);
+    if (command == "token")
+        return manage_tokens(session);
     if (command == "config")
         return operands[0] == "backup" ? back_up_config(session, operands[1]) : restore_config(session, operands[1]);
     auto id = resolve_modem(session, operands.at(0));

@@ -496,6 +496,45 @@ std::string format_networks(const json::value& body)
     return table(rows) + "Choose one by hand with `uplink profile set <profile> operator=<MCC-MNC>` (operator=auto undoes it)\n";
 }
 
+namespace {
+
+std::string scope_list(const json::value& token)
+{
+    std::string scopes;
+    for (const auto& scope : strings(field(token, "scopes")))
+        scopes += (scopes.empty() ? "" : ",") + scope;
+    return scopes.empty() ? "-" : scopes;
+}
+
+} // namespace
+
+std::string format_tokens(const json::value& body)
+{
+    const auto& tokens = array(field(body, "tokens"));
+    if (tokens.empty())
+        return "no API tokens: `uplink token create NAME` makes one\n";
+    std::vector<std::vector<std::string>> rows {{"NAME", "CREATED", "LAST USED", "SCOPES"}};
+    for (const auto& token : tokens) {
+        auto last_used = text(token, "last_used");
+        rows.push_back({text(token, "name"), text(token, "created"), last_used.empty() ? "never" : last_used,
+            scope_list(token)});
+    }
+    return table(rows);
+}
+
+// The token is in this reply alone: uplinkd keeps only its SHA-256.
+std::string format_token_made(const json::value& body)
+{
+    return fmt::format("API token '{}' (scopes: {}):\n{}\nThis is the only time it is shown: copy it now. Scripts "
+                       "send it as `Authorization: Bearer <token>`.\n",
+        text(body, "name"), scope_list(body), text(body, "token"));
+}
+
+std::string format_token_revoked(const json::value& body)
+{
+    return fmt::format("API token '{}' revoked: it no longer works\n", text(body, "name"));
+}
+
 std::string format_profiles(const json::value& body)
 {
     std::string out = fmt::format("Default profile: {}\n", text(body, "default_profile"));

@@ -200,5 +200,24 @@ TEST(Format, UptimeAndTechnology)
     EXPECT_EQ(format_technology("unknown"), "");
 }
 
+TEST(FormatTokens, ATableWithoutTheTokensAndTheNewOneShownOnce)
+{
+    auto listed = json::parse(R"({"tokens":[
+        {"name":"prometheus","created":"2026-12-04T05:10:00Z","last_used":"2026-12-04T05:12:31Z","scopes":[]},
+        {"name":"modem-script","created":"2026-12-05T08:00:00Z","last_used":null,"scopes":["console"]}]})");
+    EXPECT_EQ(format_tokens(listed),
+              "NAME          CREATED               LAST USED             SCOPES\n"
+              "prometheus    2026-12-04T05:10:00Z  2026-12-04T05:12:31Z  -\n"
+              "modem-script  2026-12-05T08:00:00Z  never                 console\n");
+    EXPECT_EQ(format_tokens(json::parse(R"({"tokens":[]})")), "no API tokens: `uplink token create NAME` makes one\n");
+    auto made = format_token_made(json::parse(
+        R"({"name":"modem-script","token":"upl_3q2-7wR0d1bXk9yQ4v8N5mZcLpTfHsJaEeGiKoUuW2x","scopes":["console"]})"));
+    EXPECT_EQ(made.rfind("API token 'modem-script' (scopes: console):\nupl_3q2-7wR0d1bXk9yQ4v8N5mZcLpTfHsJaEeGiKoUuW2x\n", 0),
+              0u) << made;
+    EXPECT_NE(made.find("only time it is shown"), std::string::npos) << made;
+    EXPECT_EQ(format_token_revoked(json::parse(R"({"name":"prometheus","revoked":true})")),
+              "API token 'prometheus' revoked: it no longer works\n");
+}
+
 } // namespace
 } // namespace uplink::cli

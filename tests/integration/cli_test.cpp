@@ -3,8 +3,10 @@
 // argument exits non-zero and says what was wrong.
 #include "harness.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -176,6 +178,72 @@ TEST_F(CliTest, EveryCommandAnswersInJsonWhatTheDaemonKnows)
     ASSERT_TRUE(pin_on.is_object());
     EXPECT_EQ(pin_on.at("sim").at("pin_enabled"), true);
     EXPECT_TRUE(json_with_input("a long admin password\n", {"passwd"}).is_object());
+
+    // API tokens: made (shown once), listed (never shown), revoked.
+    auto made = json_of({"token", "create", "script", "--scope", "console"});
+    ASSERT_TRUE(made.is_object());
+    EXPECT_EQ(text(made, "name"), "script");
+    EXPECT_EQ(text(made, "token").rfind("upl_", 0), 0u) << made;
+    EXPECT_EQ(json::serialize(made.at("scopes")), R"(["console"])");
+    auto tokens = json_of({"token", "list"});
+    ASSERT_TRUE(tokens.is_object());
+    EXPECT_EQ(text(tokens.at("tokens").at(0), "name"), "script");
+    EXPECT_EQ(json::serialize(tokens).find(text(made, "token")), std::string::npos) << tokens;
+    EXPECT_EQ(json_of({"token", "revoke", "script"}).at("revoked"), true);
+    EXPECT_TRUE(json_of({"token", "list"}).at("tokens").as_array().empty());
+}
+
+// The token `uplink token create` prints is one the HTTPS API takes, until `uplink token revoke`.
+// Root on the router needs no password for it: it could read the state directory anyway.
+class CliTokenTest : public CliTest {
+protected:
+    void SetUp() override
+    {
+        emulator_ = std::make_unique<Emulator>(directory_.path() / "sim", scenario_path("ec25-test.json"));
+        auto web = fmt::format("config web\n\toption enabled '1'\n\tlist listen '127.0.0.1'\n"
+                               "\toption https_port '{}'\n\toption http_port '0'\n", https_port_);
+        daemon_ = std::make_unique<Daemon>(directory_.path() / "daemon", *emulator_,
+                                           Daemon::Settings {.pin = "1234", .extra_config = web});
+    }
+
+    // The HTTP status of GET /api/v1/status with this token, curl verifying the certificate.
+    int status_with(const std::string& token)
+    {
+        auto certificate = directory_.path() / "daemon" / "state" / "web" / "cert.pem";
+        auto result = run_command({"curl", "-sS", "--max-time", "20", "--cacert", certificate.string(), "-o",
+                                   "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer " + token,
+                                   fmt::format("https://127.0.0.1:{}/api/v1/status", https_port_)});
+        EXPECT_EQ(result.exit_code, 0) << result.err;
+        return std::atoi(result.out.c_str());
+    }
+
+    std::uint16_t https_port_ = free_port();
+};
+
+TEST_F(CliTokenTest, ATokenMadeByRootServesHttpsUntilRevoked)
+{
+    // As a person reads it: the token, and that it is not shown again.
+    auto made = run_command(command_line({"token", "create", "monitoring"}));
+    ASSERT_EQ(made.exit_code, 0) << made.err << made.out;
+    EXPECT_NE(made.out.find("only time it is shown"), std::string::npos) << made.out;
+    auto start = made.out.find("upl_");
+    ASSERT_NE(start, std::string::npos) << made.out;
+    auto token = made.out.substr(start, made.out.find('\n', start) - start);
+    EXPECT_EQ(token.size(), 47u) << made.out;
+
+    EXPECT_EQ(status_with(token), 200);
+    auto listed = run_command(command_line({"token", "list"}));
+    EXPECT_EQ(listed.exit_code, 0) << listed.err;
+    EXPECT_NE(listed.out.find("monitoring"), std::string::npos) << listed.out;
+    EXPECT_EQ(listed.out.find(token), std::string::npos) << "a token is shown once only: " << listed.out;
+
+    auto revoked = run_command(command_line({"token", "revoke", "monitoring"}));
+    EXPECT_EQ(revoked.exit_code, 0) << revoked.err;
+    EXPECT_NE(revoked.out.find("revoked"), std::string::npos) << revoked.out;
+    EXPECT_EQ(status_with(token), 401);
+    auto again = run_command(command_line({"token", "revoke", "monitoring"}));
+    EXPECT_EQ(again.exit_code, 1);
+    EXPECT_NE(again.err.find("no API token named 'monitoring'"), std::string::npos) << again.err;
 }
 
 // `uplink --json events` prints each event as one JSON line as it happens.
@@ -216,6 +284,11 @@ TEST_F(CliTest, ABadArgumentExitsNonZeroWithAMessage)
         {{"--json", "profile", "set", "default", "metric=high"}, "metric"},
         {{"--json", "profile", "delete", "no_such_profile"}, "no_such_profile"},
         {{"--json", "config", "restore", "/nonexistent/uplink.conf"}, "/nonexistent/uplink.conf"},
+        {{"--json", "token", "create"}, "one name"},
+        {{"--json", "token", "remove", "script"}, "list, create or revoke"},
+        {{"--json", "token", "create", "has space"}, "A-Z a-z 0-9"},
+        {{"--json", "status", "--scope", "console"}, "--scope goes with token create"},
+        {{"--json", "token", "create", "x", "--scope", "root"}, "not a scope"},
     };
     for (const auto& bad : cases) {
         auto result = run_command(command_line(bad.arguments));

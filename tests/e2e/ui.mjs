@@ -236,6 +236,23 @@ try {
     await see(page, 'Applied.');
   });
 
+  await step('an API token needs the password again; it is shown once, listed, and revoked', async () => {
+    await go('settings');
+    const name = page.getByLabel("New token's name");
+    const tokenPassword = page.getByLabel('Your admin password, to make it');
+    await name.fill('e2e-script');
+    await tokenPassword.fill('not the password');
+    await page.getByRole('button', { name: 'Make a token' }).click();
+    await see(page, 'wrong password');
+    await tokenPassword.fill(password);
+    await page.getByRole('button', { name: 'Make a token' }).click();
+    await see(page, 'it is not shown again');
+    assert.match(await page.locator('code.secret').textContent(), /^upl_[A-Za-z0-9_-]{43}$/);
+    assert.equal(await tokenPassword.inputValue(), '', 'the password is not kept in the form');
+    await page.getByRole('button', { name: 'revoke e2e-script' }).click();
+    await page.getByRole('button', { name: 'revoke e2e-script' }).waitFor({ state: 'detached', timeout });
+  });
+
   await step('an AT command round-trips through the console', async () => {
     await go(`console/${modemId}`);
     await page.getByLabel(`Command for ${modemId}`).fill('AT+CGSN');

@@ -52,12 +52,16 @@ function Tokens() {
   const tokens = useResource('/tokens');
   const [name, setName] = useState('');
   const [consoleScope, setConsoleScope] = useState(false);
+  const [password, setPassword] = useState('');
   const [created, setCreated] = useState(null);
+  // A token outlives this session, so uplinkd asks for the password again (docs/auth.md).
   async function create() {
-    const reply = await post('/tokens', { name, scopes: consoleScope ? ['console'] : [] });
+    setCreated(null);
+    const reply = await post('/tokens', { name, scopes: consoleScope ? ['console'] : [], password });
     setCreated(reply);
     setName('');
     setConsoleScope(false);
+    setPassword('');
     await tokens.reload();
   }
   async function revoke(tokenName) {
@@ -89,6 +93,15 @@ function Tokens() {
       <label class="check">
         <input type="checkbox" checked={consoleScope} onChange={(event) => setConsoleScope(event.target.checked)} />
         May use the AT console (it can send the SIM a PIN; every command is logged)
+      </label>
+      <label>
+        Your admin password, to make it
+        <input
+          type="password"
+          value={password}
+          onInput={(event) => setPassword(event.target.value)}
+          autocomplete="current-password"
+        />
       </label>
       <ActionButton action={create}>Make a token</ActionButton>
       {created && (

@@ -1,5 +1,5 @@
 // Loss and latency averages for the brownout rule (health.hpp). Weighting each sample by the time
-// it stands for, not by count, keeps a confirming burst (9 probes in 1.5 s, all lost in a
+// it stands for, not by count, keeps a confirming burst (12 probes in 1.5 s, all lost in a
 // handover gap) from weighing as much as 9 minutes of regular probes on a metered WAN.
 #include "health/health.hpp"
 

@@ -3,18 +3,22 @@
 //  - Up interval 250 ms unmetered: a blackhole must be found in under a second (DESIGN.md
 //    "Performance budgets"). Detection takes up to one interval for the next probe, its timeout
 //    (200 ms floor), the burst and the burst's own timeouts (doubled once by the loss): about
-//    0.25 + 0.2 + 0.1 + 0.4 s at worst. 4 probes a second of 72 bytes is 750 MB a month on an
+//    0.25 + 0.2 + 0.11 + 0.4 s at worst. 4 probes a second of 72 bytes is 750 MB a month on an
 //    unmetered line, 2.3 kbit/s, and each of 3 targets sees 1.3 probes a second, like `ping`.
 //  - Up interval 6 s metered: §5 asks for detection within 10 s on an idle metered link at about
 //    30 MB a month; 72-byte probes every 6 s cost 31 MB (the 30 MB of §5 assumes 56-byte echoes
 //    without payload; net::probe() carries 8 bytes), and detection is at most 6 s + the burst.
-//  - Dead backoff 1 s doubling to 30 s, and at once on a modem or link "up" signal: §4.3.
+//  - Dead backoff 1 s doubling to 30 s metered, and at once on a modem or link "up" signal
+//    (§4.3: it saves a metered SIM's data). Unmetered, probes cost nothing that matters and the
+//    backoff stops at 2 s, so a wired WAN that answers again is seen within 2 s and back up in 32.
 //  - Timeouts: RFC 6298's 1 s before the first sample (§2.1); a 200 ms floor so that a 20 ms
 //    fibre line times out in 200 ms, not 40 ms of jitter (§4.2); a 2 s ceiling, the least mwan3's
 //    wiki advises for busy 3G links (§1.2): slower than that is a loss.
-//  - Blackout 9 probes over 3 targets: at 20 % independent loss a run of 9 losses starts at a
-//    given probe with probability 0.8 x 0.2^9 = 4 x 10^-7 (§4.3), and 3 targets (the shipped
-//    mwan3 list has 4, in 2 networks) keep one filtering or rate-limiting target from deciding.
+//  - Blackout 12 probes over 3 targets: at 20 % independent loss a run of m losses starts at a
+//    given probe with probability 0.8 x 0.2^m (§4.3). Unmetered probing sends 10 million probes
+//    a month: m = 9 would be 4 false failovers a month, m = 12 is 0.03 (§5: fewer than one), and
+//    the 3 more probes of the burst cost 30 ms. 3 targets (the shipped mwan3 list has 4, in 2
+//    networks) keep one filtering or rate-limiting target from deciding.
 //    The span is 100 ms unmetered (a wire has no handovers), 1.5 s metered: an LTE handover or
 //    radio-link recovery leaves gaps of hundreds of ms to 1-2 s (§4.1, mode 5).
 //  - Brownout: mwan3's check_quality recovers at 10 % / 500 ms and fails at 1000 ms (§1.2);
@@ -121,6 +125,7 @@ HealthSettings defaults_for(Metering metering)
     HealthSettings settings;
     if (metering == Metering::Metered) {
         settings.up_interval = 6s;
+        settings.dead_last_interval = 30s;
         settings.blackout_span = 1500ms;
         settings.quality_time_constant = 5min;
         settings.monthly_byte_budget = 50'000'000;

@@ -10,7 +10,7 @@
 // reference/multiwan.md §4):
 //  - Dead at once on a fast signal: link down or address lost (netlink), modem detached or bearer
 //    lost. No probe is waited for.
-//  - Dead on a blackout: every one of at least 9 probes since the last reply lost, spread over at
+//  - Dead on a blackout: every one of at least 12 probes since the last reply lost, spread over at
 //    least 3 targets and over at least the blackout span (so that a handover gap does not count).
 //    A loss while up starts a confirming burst at the span's pace, which a single reply ends.
 //  - Degraded, not dead, when a slow average of loss or latency crosses its threshold; back up
@@ -85,7 +85,7 @@ struct HealthSettings {
     // Probing while up or degraded, and while dead: a backoff from the first to the last interval.
     Duration up_interval = 250ms;
     Duration dead_first_interval = 1s;
-    Duration dead_last_interval = 30s;
+    Duration dead_last_interval = 2s;
     // Probe timeouts: RFC 6298's RTO, before any sample and within these limits.
     Duration initial_timeout = 1s;
     Duration minimum_timeout = 200ms;
@@ -93,7 +93,7 @@ struct HealthSettings {
     // Blackout: at least this many probes lost in a row, to at least this many targets (or all of
     // them, when there are fewer), sent over at least this span. A loss starts a burst of probes
     // paced to fill the span.
-    int blackout_probes = 9;
+    int blackout_probes = 12;
     int blackout_targets = 3;
     Duration blackout_span = 100ms;
     // Brownout: averages over about `quality_time_constant`; fail above, recover at or below.
@@ -212,8 +212,8 @@ struct ProbeOrder {
     bool operator==(const ProbeOrder&) const = default;
 };
 
-// A change of state, with a reason a person can read: "3 targets silent for 1.2 s: 9 of 9 probes
-// lost", "link down (netlink)", "loss 23 % over about 60 s > 20 %".
+// A change of state, with a reason a person can read: "3 targets silent for 1.2 s: 12 of 12
+// probes lost", "link down (netlink)", "loss 23 % over about 60 s > 20 %".
 struct Transition {
     WanState from = WanState::Up;
     WanState to = WanState::Up;

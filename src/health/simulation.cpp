@@ -165,6 +165,8 @@ Mwan3Result simulate_mwan3(const Mwan3Settings& settings, const LinkModel& link,
         } else if (!online && streak >= settings.up) {
             online = true;
             streak = 0;
+            if (!result.first_online)
+                result.first_online = now;
         }
         now += settings.interval;
     }

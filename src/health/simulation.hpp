@@ -99,6 +99,7 @@ struct Mwan3Result {
     int offline_events = 0; // "disconnected": the failovers
     Duration elapsed {};
     std::optional<Duration> first_offline; // from the start
+    std::optional<Duration> first_online; // "connected" after first_offline
 };
 // Runs mwan3track's loop on `link` until `pings` pings have been sent or `until` has passed.
 Mwan3Result simulate_mwan3(const Mwan3Settings& settings, const LinkModel& link,

@@ -102,7 +102,7 @@ TEST(HealthSimulation, TheBlackoutReasonSaysWhatWasSilent)
     auto dead = first_to(simulation, WanState::Dead);
     ASSERT_TRUE(dead);
     EXPECT_TRUE(dead->reason.starts_with("3 targets silent for ")) << dead->reason;
-    EXPECT_TRUE(dead->reason.ends_with(": 9 of 9 probes lost")) << dead->reason;
+    EXPECT_TRUE(dead->reason.ends_with(": 12 of 12 probes lost")) << dead->reason;
 }
 
 TEST(HealthSimulation, AHandoverGapShorterThanTheSpanIsNotABlackout)

@@ -110,10 +110,10 @@ TEST(WanHealth, ALossStartsAConfirmingBurstThatOneReplyEnds)
     driver.tick_at_wake(); // +250 ms
     driver.lose(driver.only_probe()); // lost at +450 ms
     // The burst's first probe goes at once, with the timeout doubled by the loss (§5.5), and the
-    // next is due one burst spacing later: 100 ms / 8.
+    // next is due one burst spacing later: 100 ms / 11, but no less than 10 ms.
     auto burst = driver.only_probe();
     EXPECT_EQ(burst.timeout, 400ms);
-    EXPECT_EQ(driver.last.wake, origin + 450ms + 12ms);
+    EXPECT_EQ(driver.last.wake, origin + 450ms + 10ms);
     driver.answer(burst, 20ms);
     // One reply ends it: back to the regular pace from the burst's probe.
     EXPECT_EQ(driver.last.wake, origin + 450ms + 250ms);
@@ -155,8 +155,8 @@ TEST(WanHealth, UpSignalsNeverMakeItUp)
 
 TEST(WanHealth, WhileDeadProbingBacksOffAndAModemEventProbesAtOnce)
 {
-    Driver driver;
-    driver.answer(driver.only_probe(), 20ms);
+    Driver driver(defaults_for(Metering::Metered));
+    driver.answer(driver.only_probe(), 60ms);
     driver.signal(LinkSignal::BearerLost);
     auto previous = driver.now;
     std::vector<std::int64_t> intervals;
@@ -172,6 +172,23 @@ TEST(WanHealth, WhileDeadProbingBacksOffAndAModemEventProbesAtOnce)
     driver.signal(LinkSignal::ModemRegistered);
     EXPECT_EQ(driver.last.probes.size(), 1u);
     EXPECT_EQ(driver.last.wake, driver.now + 1s);
+}
+
+TEST(WanHealth, AnUnmeteredWanBacksOffToTwoSecondsOnly)
+{
+    Driver driver;
+    driver.signal(LinkSignal::LinkDown);
+    auto previous = driver.now;
+    std::vector<std::int64_t> intervals;
+    for (int probe = 0; probe < 4; ++probe) {
+        driver.tick_at_wake();
+        intervals.push_back(
+            std::chrono::duration_cast<std::chrono::seconds>(driver.now - previous).count());
+        previous = driver.now;
+        for (const auto& sent : driver.last.probes)
+            driver.take(driver.health.probe_lost(driver.now, sent.id));
+    }
+    EXPECT_EQ(intervals, (std::vector<std::int64_t> {1, 2, 2, 2}));
 }
 
 TEST(WanHealth, AReplyToAProbeSentBeforeItFellDeadSaysNothingOfNow)

@@ -139,6 +139,7 @@ Mwan3Result simulate_mwan3(const Mwan3Settings& settings, const LinkModel& link,
     bool online = true;
     int streak = 0; // failed rounds while online, good rounds while offline
     while (result.pings < pings && now < until) {
+        ++result.rounds;
         int answered = 0;
         for (int target = 0; target < settings.targets && answered < settings.reliability;
              ++target) {

@@ -95,6 +95,7 @@ Mwan3Settings mwan3_one_target();
 
 struct Mwan3Result {
     std::uint64_t pings = 0;
+    std::uint64_t rounds = 0;
     std::uint64_t bytes = 0;
     int offline_events = 0; // "disconnected": the failovers
     Duration elapsed {};

@@ -15,9 +15,9 @@
 //    fibre line times out in 200 ms, not 40 ms of jitter (§4.2); a 2 s ceiling, the least mwan3's
 //    wiki advises for busy 3G links (§1.2): slower than that is a loss.
 //  - Blackout 12 probes over 3 targets: at 20 % independent loss a run of m losses starts at a
-//    given probe with probability 0.8 x 0.2^m (§4.3). Unmetered probing sends 10 million probes
-//    a month: m = 9 would be 4 false failovers a month, m = 12 is 0.03 (§5: fewer than one), and
-//    the 3 more probes of the burst cost 30 ms. 3 targets (the shipped mwan3 list has 4, in 2
+//    given probe with probability 0.8 x 0.2^m (§4.3). Unmetered probing sends 14 million probes
+//    a month at 20 % loss, bursts included: m = 9 would be 6 false failovers a month, m = 12 is
+//    0.05 (§5: fewer than one), and the 3 more probes of the burst cost 30 ms. 3 targets (the shipped mwan3 list has 4, in 2
 //    networks) keep one filtering or rate-limiting target from deciding.
 //    The span is 100 ms unmetered (a wire has no handovers), 1.5 s metered: an LTE handover or
 //    radio-link recovery leaves gaps of hundreds of ms to 1-2 s (§4.1, mode 5).

@@ -17,10 +17,10 @@
 //  - Blackout 12 probes over 3 targets: at 20 % independent loss a run of m losses starts at a
 //    given probe with probability 0.8 x 0.2^m (§4.3). Unmetered probing sends 14 million probes
 //    a month at 20 % loss, bursts included: m = 9 would be 6 false failovers a month, m = 12 is
-//    0.05 (§5: fewer than one), and the 3 more probes of the burst cost 30 ms. 3 targets (the shipped mwan3 list has 4, in 2
-//    networks) keep one filtering or rate-limiting target from deciding.
-//    The span is 100 ms unmetered (a wire has no handovers), 1.5 s metered: an LTE handover or
-//    radio-link recovery leaves gaps of hundreds of ms to 1-2 s (§4.1, mode 5).
+//    0.05 (§5: fewer than one), and the 3 more probes of the burst cost 30 ms. 3 targets (the
+//    shipped mwan3 list has 4, in 2 networks) keep one filtering or rate-limiting target from
+//    deciding. The span is 100 ms unmetered (a wire has no handovers), 1.5 s metered: an LTE
+//    handover or radio-link recovery leaves gaps of hundreds of ms to 1-2 s (§4.1, mode 5).
 //  - Brownout: mwan3's check_quality recovers at 10 % / 500 ms and fails at 1000 ms (§1.2);
 //    its 40 % failure loss is far too lossy for a link to be preferred, so loss fails at 20 %,
 //    Simplifi's cellular limit (§0). Averaged over about 60 s unmetered, 5 min metered: at one

@@ -56,6 +56,16 @@ TEST(HealthSimulation, TenThousandProbesAtTwentyPercentLossAreNoFalseFailover)
     }
 }
 
+TEST(HealthSimulation, ThirtyPercentLossForAnHourIsDegradedNotDead)
+{
+    // About 21,000 probes, bursts included: a lossy link loses preference, and 12 losses in a row
+    // (about once in 5 days at this rate: 0.7 x 0.3^12 a probe) do not happen in this hour.
+    Simulation simulation(3, unmetered(), losing(0.3), seed);
+    simulation.run_until(1h);
+    EXPECT_EQ(simulation.transitions_to(WanState::Dead), 0);
+    EXPECT_EQ(simulation.health().state(), WanState::Degraded);
+}
+
 TEST(HealthSimulation, FivePercentLossIsNeitherDeadNorDegraded)
 {
     Simulation simulation(3, unmetered(), losing(0.05), seed);
@@ -175,6 +185,23 @@ TEST(HealthSimulation, ALossyLinkIsDegradedWithTheLossInTheReasonThenRecovers)
     // The average must fall from about 30 % to 10 % (about 66 s at 60 s), then stay for 30 s.
     EXPECT_GE(up->time - simulation.start(), clean_from + 90s);
     EXPECT_EQ(simulation.health().state(), WanState::Up);
+}
+
+TEST(HealthSimulation, DegradedHoldsItsRecoveryForTheStablePeriod)
+{
+    // The same lossy then clean link, with and without the 30 s hold: up 30 s later with it.
+    auto up_after = [](HealthSettings settings) {
+        Simulation simulation(3, settings, losing(0.3), seed);
+        simulation.run_until(5min);
+        simulation.link().loss = 0;
+        simulation.run_until(15min);
+        auto up = first_to(simulation, WanState::Up);
+        return up ? up->time - simulation.start() : Clock::duration::max();
+    };
+    auto held = unmetered();
+    auto unheld = unmetered();
+    unheld.stable_period = Duration::zero();
+    EXPECT_EQ(std::chrono::round<std::chrono::seconds>(up_after(held) - up_after(unheld)), 30s);
 }
 
 TEST(HealthSimulation, FailbackWaitsForTheStablePeriodAndStartsOverOnSilence)

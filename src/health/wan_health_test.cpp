@@ -121,6 +121,25 @@ TEST(WanHealth, ALossStartsAConfirmingBurstThatOneReplyEnds)
     EXPECT_TRUE(driver.transitions.empty());
 }
 
+TEST(WanHealth, TheLossOfAProbeSentBeforeAnAnsweredOneIsNotSilence)
+{
+    // The first probe waits 1.1 s (no RTT yet); the regular probes after it are answered. When the
+    // first is given up, the link has already answered later probes: a loss, but no burst.
+    auto settings = defaults_for(Metering::Unmetered);
+    settings.initial_timeout = 1100ms;
+    Driver driver(settings);
+    auto first = driver.only_probe();
+    while (*driver.last.wake <= origin + 1s) {
+        driver.tick_at_wake();
+        driver.take(driver.health.probe_answered(driver.now, driver.only_probe().id, 20ms));
+    }
+    driver.now = origin + first.timeout;
+    driver.take(driver.health.probe_lost(driver.now, first.id));
+    EXPECT_TRUE(driver.last.probes.empty());
+    EXPECT_EQ(driver.last.wake, origin + 1250ms);
+    EXPECT_EQ(driver.health.status(driver.now).probes_lost, 1u);
+}
+
 TEST(WanHealth, FastSignalsMakeItDeadAtOnceWithAReason)
 {
     const std::pair<LinkSignal, std::string_view> cases[] = {

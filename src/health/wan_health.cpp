@@ -102,7 +102,7 @@ WanHealth::WanHealth(std::vector<Target> targets, HealthSettings settings, Clock
     , damper_(settings_.flap_penalty, settings_.suppress_penalty, settings_.reuse_penalty,
           settings_.penalty_half_life, settings_.maximum_hold)
     , budget_(settings_.monthly_byte_budget, now)
-    , reason_("not probed yet: up until the probes say otherwise")
+    , reason_("assumed up at start, until the probes say otherwise")
     , since_(now)
     , next_regular_(now)
     , dead_interval_(settings_.dead_first_interval)

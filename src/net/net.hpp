@@ -196,6 +196,12 @@ struct Rule {
 };
 
 // ---------------------------------------------------------------- the socket
+// A libmnl socket, closed with the object that owns it (Netlink, Conntrack).
+struct MnlSocketCloser {
+    void operator()(mnl_socket* socket) const;
+};
+using MnlSocket = std::unique_ptr<mnl_socket, MnlSocketCloser>;
+
 // One NETLINK_ROUTE socket that sends a request and waits for its ack, synchronously.
 //
 // Blocking on the daemon's loop is acceptable here: rtnetlink handles a request inside the
@@ -252,11 +258,7 @@ public:
     Result<std::vector<Rule>> rules(Family family);
 
 private:
-    struct SocketCloser {
-        void operator()(mnl_socket* socket) const;
-    };
-    Netlink(std::unique_ptr<mnl_socket, SocketCloser> socket, Duration timeout);
-    std::uint32_t next_sequence();
+    Netlink(MnlSocket socket, Duration timeout);
     Result<std::vector<std::vector<std::uint8_t>>> transact(
         std::uint32_t sequence, const std::vector<std::uint8_t>& request);
     Result<void> execute(std::uint32_t sequence, const Result<std::vector<std::uint8_t>>& request);
@@ -264,8 +266,7 @@ private:
     Result<Link> single_link(
         std::uint32_t sequence, const Result<std::vector<std::uint8_t>>& request);
 
-    std::unique_ptr<mnl_socket, SocketCloser> socket_;
-    std::uint32_t port_ = 0;
+    MnlSocket socket_;
     std::uint32_t sequence_ = 0;
     Duration timeout_;
     std::vector<InterfaceAddress> added_addresses_;

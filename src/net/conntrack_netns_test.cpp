@@ -214,10 +214,10 @@ TEST_F(ConntrackNamespace, DeletesOnlyTheDyingWansEntries)
         ASSERT_TRUE(deleted) << deleted.error().message();
         EXPECT_EQ(*deleted, 1u);
         EXPECT_TRUE(entries_to(*conntrack, wan_mask_bits, Family::Ipv4, dying_wan_port).empty());
+        EXPECT_TRUE(carries_both_ways(healthy));
         auto kept = entries_to(*conntrack, healthy_wan, Family::Ipv4, healthy_wan_port);
         ASSERT_EQ(kept.size(), 1u);
         EXPECT_EQ(kept[0].mark, 0x200u);
-        EXPECT_TRUE(carries_both_ways(healthy));
 
         auto again = conntrack->delete_by_mark(dying_wan, Family::Ipv4);
         ASSERT_TRUE(again) << again.error().message();
@@ -248,11 +248,11 @@ TEST_F(ConntrackNamespace, AFamilyLimitsTheDeleteAndNoneCoversBoth)
         ASSERT_TRUE(rest) << rest.error().message();
         EXPECT_EQ(*rest, 1u);
         EXPECT_TRUE(entries_to(*conntrack, dying_wan, Family::Ipv4, dying_wan_port).empty());
+        EXPECT_TRUE(carries_both_ways(healthy_ipv6));
         auto kept = entries_to(*conntrack, healthy_wan, Family::Ipv6, healthy_wan_port);
         ASSERT_EQ(kept.size(), 1u);
         EXPECT_EQ(kept[0].family, Family::Ipv6);
         EXPECT_EQ(kept[0].original.destination, parse_address("::1").value());
-        EXPECT_TRUE(carries_both_ways(healthy_ipv6));
     });
 }
 

@@ -108,8 +108,8 @@ TEST(NetConntrackRequest, DeleteIsAFilteredFlushWithoutATuple)
     EXPECT_EQ(parsed.attributes.count(CTA_TUPLE_REPLY), 0u);
     EXPECT_EQ(be32_of(parsed.attributes, CTA_MARK), 0x200u);
     EXPECT_EQ(be32_of(parsed.attributes, CTA_MARK_MASK), 0xff00u);
-    EXPECT_EQ(parse_request(delete_request(9, {0x1, 0x1}, Family::Ipv6).value())
-                  .header.nfgen_family,
+    EXPECT_EQ(
+        parse_request(delete_request(9, {0x1, 0x1}, Family::Ipv6).value()).header.nfgen_family,
         AF_INET6);
 }
 

@@ -35,8 +35,7 @@ void parse(std::span<const std::uint8_t> message)
     if (!entry)
         return;
     for (const auto* tuple : {&entry->original, &entry->reply})
-        check(tuple->source.family == entry->family
-            && tuple->destination.family == entry->family);
+        check(tuple->source.family == entry->family && tuple->destination.family == entry->family);
 }
 
 } // namespace

@@ -123,13 +123,14 @@ Connection connect_over_loopback(Family family, std::uint16_t port)
         ADD_FAILURE() << "nothing to accept on port " << port;
         return connection;
     }
-    connection.server = Socket(::accept4(connection.listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    connection.server
+        = Socket(::accept4(connection.listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
     sockaddr_storage local {};
     socklen_t local_length = sizeof local;
     ::getsockname(connection.client.get(), reinterpret_cast<sockaddr*>(&local), &local_length);
-    connection.client_port = ntohs(family == Family::Ipv4
-            ? reinterpret_cast<sockaddr_in&>(local).sin_port
-            : reinterpret_cast<sockaddr_in6&>(local).sin6_port);
+    connection.client_port
+        = ntohs(family == Family::Ipv4 ? reinterpret_cast<sockaddr_in&>(local).sin_port
+                                       : reinterpret_cast<sockaddr_in6&>(local).sin6_port);
     return connection;
 }
 

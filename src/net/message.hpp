@@ -96,11 +96,23 @@ Result<Rule> parse_newrule(std::span<const std::uint8_t> message);
 bool is_cloned_route(std::span<const std::uint8_t> message);
 
 // ---------------------------------------------------------------- the exchange on a socket
+// Exchange and transact() know only netlink.h's framing, so they serve ctnetlink as well.
+//
 // Sends `request` on a datagram socket and feeds every datagram read into `exchange` until it
 // finishes or `timeout` has passed (poll(), so the wait is bounded however many datagrams of
 // other requests arrive). Datagrams from a netlink sender other than the kernel are dropped.
 // Works on any datagram socket, so it is tested with a socketpair standing in for the kernel.
 Result<std::vector<Bytes>> transact(
     int socket, std::span<const std::uint8_t> request, Exchange& exchange, Duration timeout);
+
+// A netlink socket of `protocol` (NETLINK_ROUTE, NETLINK_NETFILTER), bound to a port of its own.
+Result<MnlSocket> open_socket(int protocol);
+// The sequence number after `last`, stored back into it: never 0, which is what the kernel's own
+// notifications carry.
+std::uint32_t next_sequence(std::uint32_t& last);
+// transact() on `socket` with an Exchange for `sequence` and the socket's port; a failure the
+// kernel explains (extended ack) is logged at debug level with its explanation.
+Result<std::vector<Bytes>> request_reply(mnl_socket* socket, std::uint32_t sequence,
+    std::span<const std::uint8_t> request, Duration timeout);
 
 } // namespace uplink::net::rtnetlink

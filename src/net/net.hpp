@@ -4,6 +4,7 @@
 //  - Link, InterfaceAddress, Route, Rule: what the kernel holds, as values read back from dumps.
 //  - Netlink: one NETLINK_ROUTE socket; every change is a request answered by an ack.
 //  - Firewall: the router's NAT in nftables (`table inet uplink`), over libnftables.
+//  - Conntrack: the connection tracking table over ctnetlink: list and delete entries by mark.
 // The kernel's own reference is include/uapi/linux/rtnetlink.h, if_link.h, if_addr.h and
 // fib_rules.h; RFC 3549 describes the protocol. The request bytes are built and the replies
 // parsed by pure functions (message.hpp, private to this module) that are tested without sockets.
@@ -196,6 +197,12 @@ struct Rule {
 };
 
 // ---------------------------------------------------------------- the socket
+// A libmnl socket, closed with the object that owns it (Netlink, Conntrack).
+struct MnlSocketCloser {
+    void operator()(mnl_socket* socket) const;
+};
+using MnlSocket = std::unique_ptr<mnl_socket, MnlSocketCloser>;
+
 // One NETLINK_ROUTE socket that sends a request and waits for its ack, synchronously.
 //
 // Blocking on the daemon's loop is acceptable here: rtnetlink handles a request inside the
@@ -252,11 +259,7 @@ public:
     Result<std::vector<Rule>> rules(Family family);
 
 private:
-    struct SocketCloser {
-        void operator()(mnl_socket* socket) const;
-    };
-    Netlink(std::unique_ptr<mnl_socket, SocketCloser> socket, Duration timeout);
-    std::uint32_t next_sequence();
+    Netlink(MnlSocket socket, Duration timeout);
     Result<std::vector<std::vector<std::uint8_t>>> transact(
         std::uint32_t sequence, const std::vector<std::uint8_t>& request);
     Result<void> execute(std::uint32_t sequence, const Result<std::vector<std::uint8_t>>& request);
@@ -264,8 +267,7 @@ private:
     Result<Link> single_link(
         std::uint32_t sequence, const Result<std::vector<std::uint8_t>>& request);
 
-    std::unique_ptr<mnl_socket, SocketCloser> socket_;
-    std::uint32_t port_ = 0;
+    MnlSocket socket_;
     std::uint32_t sequence_ = 0;
     Duration timeout_;
     std::vector<InterfaceAddress> added_addresses_;
@@ -344,6 +346,82 @@ private:
     std::unique_ptr<nft_ctx, ContextFreer> context_;
     std::vector<std::string> wan_interfaces_; // sorted, unique
     std::map<std::string, std::uint8_t, std::less<>> ttls_;
+};
+
+// ---------------------------------------------------------------- conntrack
+// A ct mark and the bits of it that count: an entry matches when (ctmark & mask) == value, as
+// `conntrack --mark value/mask` reads it. Each WAN owns a few bits of the mark (mwan3's MMX_MASK,
+// reference/multiwan.md §1.4), so a WAN's entries are `{wan_mark, wan_mask}`.
+struct MarkFilter {
+    std::uint32_t value = 0;
+    std::uint32_t mask = 0xffffffff;
+    friend bool operator==(const MarkFilter&, const MarkFilter&) = default;
+};
+
+// One direction of a tracked connection (CTA_TUPLE_ORIG or CTA_TUPLE_REPLY).
+struct ConntrackTuple {
+    Address source;
+    Address destination;
+    std::uint8_t protocol = 0;          // CTA_PROTO_NUM: 6 TCP, 17 UDP, 1 ICMP...
+    std::uint16_t source_port = 0;      // TCP, UDP, SCTP...; 0 for a protocol without ports
+    std::uint16_t destination_port = 0;
+    friend bool operator==(const ConntrackTuple&, const ConntrackTuple&) = default;
+};
+
+// One entry of the kernel's connection tracking table.
+struct ConntrackEntry {
+    Family family = Family::Ipv4;
+    ConntrackTuple original;  // as the first packet went: LAN host to server
+    ConntrackTuple reply;     // as answers come back: server to the WAN's address after NAT
+    std::uint32_t mark = 0;   // CTA_MARK; 0 when the kernel sends none
+    std::uint32_t id = 0;     // CTA_ID: the kernel's handle of the entry
+    friend bool operator==(const ConntrackEntry&, const ConntrackEntry&) = default;
+};
+
+// One NETLINK_NETFILTER socket speaking ctnetlink (include/uapi/linux/netfilter/
+// nfnetlink_conntrack.h), with no libnetfilter_conntrack and no `conntrack` tool. Its use: when a
+// WAN dies, delete only the entries marked for that WAN, so their flows re-establish on a live
+// WAN (a TCP client gets an RST on its next segment, UDP is NATed anew) while flows on healthy
+// WANs are never touched (reference/multiwan.md §1.5, §4.4).
+//
+// As Netlink: synchronous and bounded by `timeout`, each request with its own sequence number,
+// replies of other requests or senders skipped. The kernel does a delete inside sendmsg() and
+// fills a dump inside recvmsg(); nothing waits on the network. Acts on the network namespace it
+// was opened in. Needs CAP_NET_ADMIN. Not thread-safe: one owner.
+class Conntrack {
+public:
+    static constexpr Duration default_timeout = 1000ms;
+
+    // Fails with socket()'s errno when the kernel has no nfnetlink.
+    static Result<Conntrack> open(Duration timeout = default_timeout);
+    Conntrack(Conntrack&&) noexcept;
+    Conntrack& operator=(Conntrack&&) noexcept;
+    ~Conntrack();
+
+    // The entries whose mark matches, of one family or of both (nullopt); `{0, 0}` lists all.
+    // The kernel filters (ctnetlink_dump_table() with ctnetlink_filter_match()).
+    Result<std::vector<ConntrackEntry>> entries(MarkFilter mark, std::optional<Family> family);
+
+    // Deletes every entry whose mark matches, of one family or both (nullopt), and gives how many
+    // matched in a dump taken just before: an entry created or expired between the two is
+    // deleted or not without being counted. The delete itself is the kernel's filtered flush
+    // (IPCTNL_MSG_CT_DELETE without a tuple: ctnetlink_flush_conntrack()), one request however
+    // many entries match. A filter that could match every entry (mask 0) is
+    // Errc::InvalidArgument, and so is one that can match none (value outside the mask): a
+    // whole-table flush is never what failover wants.
+    // Older kernels: a 4.9 tree's ctnetlink_flush_conntrack() already filters by mark (only
+    // with CTA_MARK_MASK, which is always sent); one whose ctnetlink_del_conntrack() does not
+    // read nfgenmsg.version flushes both families whatever `family` says.
+    Result<std::size_t> delete_by_mark(MarkFilter mark, std::optional<Family> family);
+
+private:
+    Conntrack(MnlSocket socket, Duration timeout);
+    Result<std::vector<std::vector<std::uint8_t>>> dump(
+        MarkFilter mark, std::optional<Family> family);
+
+    MnlSocket socket_;
+    std::uint32_t sequence_ = 0;
+    Duration timeout_;
 };
 
 } // namespace uplink::net

@@ -82,7 +82,47 @@ Result<std::vector<Bytes>> transact(
     return exchange.take_messages();
 }
 
+Result<MnlSocket> open_socket(int protocol)
+{
+    MnlSocket socket(mnl_socket_open2(protocol, SOCK_CLOEXEC));
+    if (!socket)
+        return errno_error();
+    if (mnl_socket_bind(socket.get(), 0, MNL_SOCKET_AUTOPID) < 0)
+        return errno_error();
+    // Both optional: NETLINK_EXT_ACK (4.12) adds the kernel's reason to a failure, NETLINK_CAP_ACK
+    // (4.3) keeps a failure's ack to the request's header. An older kernel refuses them and the
+    // exchange works the same without.
+    int on = 1;
+    (void)mnl_socket_setsockopt(socket.get(), NETLINK_EXT_ACK, &on, sizeof on);
+    (void)mnl_socket_setsockopt(socket.get(), NETLINK_CAP_ACK, &on, sizeof on);
+    return socket;
+}
+
+std::uint32_t next_sequence(std::uint32_t& last)
+{
+    if (++last == 0)
+        last = 1;
+    return last;
+}
+
+Result<std::vector<Bytes>> request_reply(mnl_socket* socket, std::uint32_t sequence,
+    std::span<const std::uint8_t> request, Duration timeout)
+{
+    assert(socket && "a netlink socket used after a move");
+    Exchange exchange(sequence, mnl_socket_get_portid(socket));
+    auto reply = transact(mnl_socket_get_fd(socket), request, exchange, timeout);
+    if (!reply && !exchange.kernel_message().empty())
+        log(LogLevel::Debug, "net", "request {}: {} ({})", sequence, reply.error().message(),
+            exchange.kernel_message());
+    return reply;
+}
+
 } // namespace rtnetlink
+
+void MnlSocketCloser::operator()(mnl_socket* socket) const
+{
+    mnl_socket_close(socket);
+}
 
 namespace {
 
@@ -113,14 +153,8 @@ Result<std::vector<Value>> parse_all(
 
 } // namespace
 
-void Netlink::SocketCloser::operator()(mnl_socket* socket) const
-{
-    mnl_socket_close(socket);
-}
-
-Netlink::Netlink(std::unique_ptr<mnl_socket, SocketCloser> socket, Duration timeout)
+Netlink::Netlink(MnlSocket socket, Duration timeout)
     : socket_(std::move(socket))
-    , port_(mnl_socket_get_portid(socket_.get()))
     , timeout_(timeout)
 {
 }
@@ -131,37 +165,15 @@ Netlink::~Netlink() = default;
 
 Result<Netlink> Netlink::open(Duration timeout)
 {
-    std::unique_ptr<mnl_socket, SocketCloser> socket(mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC));
+    auto socket = rtnetlink::open_socket(NETLINK_ROUTE);
     if (!socket)
-        return rtnetlink::errno_error();
-    if (mnl_socket_bind(socket.get(), 0, MNL_SOCKET_AUTOPID) < 0)
-        return rtnetlink::errno_error();
-    // Both optional: NETLINK_EXT_ACK (4.12) adds the kernel's reason to a failure, NETLINK_CAP_ACK
-    // (4.3) keeps a failure's ack to the request's header. An older kernel refuses them and the
-    // exchange works the same without.
-    int on = 1;
-    (void)mnl_socket_setsockopt(socket.get(), NETLINK_EXT_ACK, &on, sizeof on);
-    (void)mnl_socket_setsockopt(socket.get(), NETLINK_CAP_ACK, &on, sizeof on);
-    return Netlink(std::move(socket), timeout);
-}
-
-std::uint32_t Netlink::next_sequence()
-{
-    // 0 is what the kernel's own notifications carry: never a request's.
-    if (++sequence_ == 0)
-        sequence_ = 1;
-    return sequence_;
+        return socket.error();
+    return Netlink(std::move(*socket), timeout);
 }
 
 Result<std::vector<Bytes>> Netlink::transact(std::uint32_t sequence, const Bytes& request)
 {
-    assert(socket_ && "Netlink used after a move");
-    rtnetlink::Exchange exchange(sequence, port_);
-    auto reply = rtnetlink::transact(mnl_socket_get_fd(socket_.get()), request, exchange, timeout_);
-    if (!reply && !exchange.kernel_message().empty())
-        log(LogLevel::Debug, "net", "request {}: {} ({})", sequence, reply.error().message(),
-            exchange.kernel_message());
-    return reply;
+    return rtnetlink::request_reply(socket_.get(), sequence, request, timeout_);
 }
 
 Result<void> Netlink::execute(std::uint32_t sequence, const Result<Bytes>& request)
@@ -181,7 +193,7 @@ Result<std::vector<Bytes>> Netlink::dump(std::uint16_t message_type, Family fami
     constexpr int attempts = 3;
     Result<std::vector<Bytes>> reply = Errc::DumpInterrupted;
     for (int attempt = 0; attempt < attempts; ++attempt) {
-        auto sequence = next_sequence();
+        auto sequence = rtnetlink::next_sequence(sequence_);
         reply = transact(sequence, rtnetlink::dump_request(sequence, message_type, family));
         if (reply || reply.error() != Errc::DumpInterrupted)
             break;
@@ -203,13 +215,13 @@ Result<Link> Netlink::single_link(std::uint32_t sequence, const Result<Bytes>& r
 
 Result<Link> Netlink::link(std::string_view name)
 {
-    auto sequence = next_sequence();
+    auto sequence = rtnetlink::next_sequence(sequence_);
     return single_link(sequence, rtnetlink::get_link_request(sequence, name));
 }
 
 Result<Link> Netlink::link(int index)
 {
-    auto sequence = next_sequence();
+    auto sequence = rtnetlink::next_sequence(sequence_);
     return single_link(sequence, rtnetlink::get_link_request(sequence, index));
 }
 
@@ -241,37 +253,37 @@ Result<LinkStatistics> Netlink::link_statistics(int index)
 
 Result<void> Netlink::set_link_state(int index, AdminState state)
 {
-    auto sequence = next_sequence();
+    auto sequence = rtnetlink::next_sequence(sequence_);
     return execute(sequence, rtnetlink::set_link_state_request(sequence, index, state));
 }
 
 Result<void> Netlink::set_link_mtu(int index, std::uint32_t mtu)
 {
-    auto sequence = next_sequence();
+    auto sequence = rtnetlink::next_sequence(sequence_);
     return execute(sequence, rtnetlink::set_link_mtu_request(sequence, index, mtu));
 }
 
 Result<void> Netlink::add_link(std::string_view name, LinkKind kind)
 {
-    auto sequence = next_sequence();
+    auto sequence = rtnetlink::next_sequence(sequence_);
     return execute(sequence, rtnetlink::add_link_request(sequence, name, kind));
 }
 
 Result<void> Netlink::add_veth(std::string_view name, std::string_view peer_name)
 {
-    auto sequence = next_sequence();
+    auto sequence = rtnetlink::next_sequence(sequence_);
     return execute(sequence, rtnetlink::add_veth_request(sequence, name, peer_name));
 }
 
 Result<void> Netlink::delete_link(int index)
 {
-    auto sequence = next_sequence();
+    auto sequence = rtnetlink::next_sequence(sequence_);
     return execute(sequence, rtnetlink::delete_link_request(sequence, index));
 }
 
 Result<void> Netlink::add_address(const InterfaceAddress& address)
 {
-    auto sequence = next_sequence();
+    auto sequence = rtnetlink::next_sequence(sequence_);
     auto result = execute(sequence, rtnetlink::address_request(sequence, Operation::Add, address));
     if (result && std::ranges::find(added_addresses_, address) == added_addresses_.end())
         added_addresses_.push_back(address);
@@ -280,7 +292,7 @@ Result<void> Netlink::add_address(const InterfaceAddress& address)
 
 Result<void> Netlink::delete_address(const InterfaceAddress& address)
 {
-    auto sequence = next_sequence();
+    auto sequence = rtnetlink::next_sequence(sequence_);
     auto result
         = execute(sequence, rtnetlink::address_request(sequence, Operation::Delete, address));
     if (result || already_gone(result.error()))
@@ -301,7 +313,7 @@ Result<void> Netlink::flush_added_addresses()
     Error first_failure;
     std::vector<InterfaceAddress> remaining;
     for (const auto& address : added_addresses_) {
-        auto sequence = next_sequence();
+        auto sequence = rtnetlink::next_sequence(sequence_);
         auto result
             = execute(sequence, rtnetlink::address_request(sequence, Operation::Delete, address));
         if (result || already_gone(result.error()))
@@ -318,19 +330,19 @@ Result<void> Netlink::flush_added_addresses()
 
 Result<void> Netlink::add_route(const Route& route)
 {
-    auto sequence = next_sequence();
+    auto sequence = rtnetlink::next_sequence(sequence_);
     return execute(sequence, rtnetlink::route_request(sequence, Operation::Add, route));
 }
 
 Result<void> Netlink::replace_route(const Route& route)
 {
-    auto sequence = next_sequence();
+    auto sequence = rtnetlink::next_sequence(sequence_);
     return execute(sequence, rtnetlink::route_request(sequence, Operation::Replace, route));
 }
 
 Result<void> Netlink::delete_route(const Route& route)
 {
-    auto sequence = next_sequence();
+    auto sequence = rtnetlink::next_sequence(sequence_);
     return execute(sequence, rtnetlink::route_request(sequence, Operation::Delete, route));
 }
 
@@ -354,13 +366,13 @@ Result<std::vector<Route>> Netlink::routes(Family family, std::uint32_t table)
 
 Result<void> Netlink::add_rule(const Rule& rule)
 {
-    auto sequence = next_sequence();
+    auto sequence = rtnetlink::next_sequence(sequence_);
     return execute(sequence, rtnetlink::rule_request(sequence, Operation::Add, rule));
 }
 
 Result<void> Netlink::delete_rule(const Rule& rule)
 {
-    auto sequence = next_sequence();
+    auto sequence = rtnetlink::next_sequence(sequence_);
     return execute(sequence, rtnetlink::rule_request(sequence, Operation::Delete, rule));
 }
 

@@ -1,7 +1,6 @@
 // The reply side of the codec: Exchange sorts datagrams into one request's reply, and the parsers
-// turn its messages into values. Input is treated as untrusted: every header and attribute is
-// copied out with memcpy (no alignment assumed) after its length is checked, so a short or
-// inconsistent message is an error value, never a read past the end.
+// turn its messages into values, with the untrusting readers of codec.hpp.
+#include "net/codec.hpp"
 #include "net/message.hpp"
 
 #include <algorithm>
@@ -19,73 +18,15 @@ namespace uplink::net::rtnetlink {
 
 namespace {
 
-using Payload = std::span<const std::uint8_t>;
-
-// netlink.h NLMSG_ALIGN / NLA_ALIGN: messages and attributes are padded to 4 bytes. Written out
-// because the macros mask with an unsigned int and would cut a size_t above 4 GiB.
-constexpr std::size_t align(std::size_t length)
-{
-    return (length + 3) & ~std::size_t {3};
-}
-
-template <typename Struct> Struct copy_out(Payload bytes)
-{
-    Struct value {};
-    std::memcpy(&value, bytes.data(), std::min(sizeof value, bytes.size()));
-    return value;
-}
-
-// The attributes of one message or nest, indexed by type (NLA_TYPE_MASK strips the nested and
-// byte-order bits); a repeated type keeps the last, types at or past Count are skipped.
-template <std::size_t Count> class Attributes {
-public:
-    std::optional<Payload> operator[](unsigned type) const
-    {
-        return type < Count ? payloads_[type] : std::nullopt;
-    }
-    void set(unsigned type, Payload payload)
-    {
-        if (type < Count)
-            payloads_[type] = payload;
-    }
-
-private:
-    std::array<std::optional<Payload>, Count> payloads_ {};
-};
-
-// netlink.h struct nlattr: the attributes must tile `bytes` exactly (the last one's padding may
-// be absent); a length field that points past the end is Truncated.
-template <std::size_t Count> Result<Attributes<Count>> read_attributes(Payload bytes)
-{
-    Attributes<Count> attributes;
-    std::size_t offset = 0;
-    while (offset < bytes.size()) {
-        auto remaining = bytes.size() - offset;
-        if (remaining < sizeof(nlattr))
-            return Errc::Truncated;
-        auto header = copy_out<nlattr>(bytes.subspan(offset));
-        if (header.nla_len < sizeof(nlattr) || header.nla_len > remaining)
-            return Errc::Truncated;
-        attributes.set(header.nla_type & NLA_TYPE_MASK,
-            bytes.subspan(offset + sizeof(nlattr), header.nla_len - sizeof(nlattr)));
-        offset += std::min(align(header.nla_len), remaining);
-    }
-    return attributes;
-}
-
-Result<std::uint8_t> read_u8(Payload payload)
-{
-    if (payload.size() != sizeof(std::uint8_t))
-        return Errc::Malformed;
-    return payload[0];
-}
-
-Result<std::uint32_t> read_u32(Payload payload)
-{
-    if (payload.size() != sizeof(std::uint32_t))
-        return Errc::Malformed;
-    return copy_out<std::uint32_t>(payload);
-}
+using codec::align;
+using codec::copy_out;
+using codec::family_of;
+using codec::Payload;
+using codec::read_address;
+using codec::read_attributes;
+using codec::read_string;
+using codec::read_u32;
+using codec::read_u8;
 
 Result<int> read_index(Payload payload)
 {
@@ -97,34 +38,9 @@ Result<int> read_index(Payload payload)
     return static_cast<int>(*value);
 }
 
-// A string attribute up to its NUL, or the whole payload when the NUL is missing.
-std::string read_string(Payload payload)
-{
-    auto end = std::find(payload.begin(), payload.end(), std::uint8_t {0});
-    return {payload.begin(), end};
-}
-
-std::optional<Family> family_of(std::uint8_t number)
-{
-    if (number == AF_INET)
-        return Family::Ipv4;
-    if (number == AF_INET6)
-        return Family::Ipv6;
-    return std::nullopt;
-}
-
 constexpr std::uint8_t max_length(Family family)
 {
     return family == Family::Ipv4 ? 32 : 128;
-}
-
-Result<Address> read_address(Family family, Payload payload)
-{
-    Address address = Address::any(family);
-    if (payload.size() != address.size())
-        return Errc::Malformed;
-    std::copy(payload.begin(), payload.end(), address.bytes.begin());
-    return address;
 }
 
 Result<std::optional<Address>> read_optional_address(Family family, std::optional<Payload> payload)

@@ -1,5 +1,6 @@
 // Builders of rtnetlink requests: one message each, laid out as iproute2 lays out the same
 // `ip` command, so a request can be compared with `strace -e sendmsg ip ...` or nlmon captures.
+#include "net/codec.hpp"
 #include "net/message.hpp"
 
 #include <cassert>
@@ -15,82 +16,13 @@ namespace uplink::net::rtnetlink {
 
 namespace {
 
-// Every request here is a fixed header and a few attributes: far below this.
-constexpr std::size_t request_capacity = 512;
+using codec::address_family;
+using codec::Request;
 
 constexpr std::uint8_t max_length(Family family)
 {
     return family == Family::Ipv4 ? 32 : 128;
 }
-
-std::uint8_t address_family(Family family)
-{
-    return family == Family::Ipv4 ? AF_INET : AF_INET6;
-}
-
-// One message under construction in an aligned buffer (std::vector's storage comes from
-// operator new, aligned for nlmsghdr and every family header).
-class Request {
-public:
-    Request(std::uint16_t type, std::uint16_t flags, std::uint32_t sequence)
-        : buffer_(request_capacity)
-        , header_(mnl_nlmsg_put_header(buffer_.data()))
-    {
-        header_->nlmsg_type = type;
-        header_->nlmsg_flags = static_cast<std::uint16_t>(NLM_F_REQUEST | NLM_F_ACK | flags);
-        header_->nlmsg_seq = sequence;
-    }
-
-    // The family header after the netlink header, or a struct inside a nest (VETH_INFO_PEER).
-    template <typename FamilyHeader> FamilyHeader& put_family_header()
-    {
-        check_room(sizeof(FamilyHeader));
-        return *static_cast<FamilyHeader*>(
-            mnl_nlmsg_put_extra_header(header_, sizeof(FamilyHeader)));
-    }
-    void put_u32(std::uint16_t type, std::uint32_t value)
-    {
-        check_room(sizeof value);
-        mnl_attr_put_u32(header_, type, value);
-    }
-    void put_address(std::uint16_t type, const Address& address)
-    {
-        check_room(address.size());
-        mnl_attr_put(header_, type, address.size(), address.bytes.data());
-    }
-    // With the terminating NUL (iproute2 sends IFLA_IFNAME so), or without (IFLA_INFO_KIND).
-    void put_string(std::uint16_t type, const std::string& text, bool terminated)
-    {
-        check_room(text.size() + 1);
-        if (terminated)
-            mnl_attr_put_strz(header_, type, text.c_str());
-        else
-            mnl_attr_put_str(header_, type, text.c_str());
-    }
-    nlattr* start_nest(std::uint16_t type)
-    {
-        check_room(0);
-        return mnl_attr_nest_start(header_, type);
-    }
-    void end_nest(nlattr* nest) { mnl_attr_nest_end(header_, nest); }
-
-    Bytes finish() &&
-    {
-        buffer_.resize(header_->nlmsg_len);
-        return std::move(buffer_);
-    }
-
-private:
-    // The builders bound every attribute (names are at most IFNAMSIZ), so running out of room
-    // is a bug here, not bad input.
-    void check_room([[maybe_unused]] std::size_t payload) const
-    {
-        assert(header_->nlmsg_len + MNL_ATTR_HDRLEN + MNL_ALIGN(payload) <= request_capacity);
-    }
-
-    Bytes buffer_;
-    nlmsghdr* header_;
-};
 
 std::uint16_t change_flags(Operation operation)
 {

@@ -2,6 +2,8 @@
 //  - time from the modem's ports appearing to "registered", with a scenario whose own latencies
 //    are zero, so what is measured is uplinkd's overhead (discovery, probing, init, unlock);
 //  - uplinkd's resident memory and CPU while idle with one registered modem;
+//  - time from a new APN posted to the API to the network's answer to a call with it, applied
+//    live while the modem waits to retry after a refusal, same scenario;
 //  - as root: time from the modem's ports appearing to the first packet answered through its
 //    data connection (router namespace -> emulated LTE -> carrier namespace), same scenario.
 // Run: build/release/bin/modem_bench [rounds] [idle-seconds]
@@ -65,6 +67,53 @@ double percentile(std::vector<double> values, double fraction)
     std::sort(values.begin(), values.end());
     auto index = static_cast<std::size_t>(fraction * static_cast<double>(values.size() - 1) + 0.5);
     return values[index];
+}
+
+// "<what>, N rounds: median, p90, max" of durations in milliseconds.
+void print_durations(const char* what, const std::vector<double>& milliseconds)
+{
+    std::printf("%s, %zu rounds: median %.1f ms, p90 %.1f ms, max %.1f ms\n", what,
+                milliseconds.size(), percentile(milliseconds, 0.5), percentile(milliseconds, 0.9),
+                percentile(milliseconds, 1.0));
+}
+
+double milliseconds_since(std::chrono::steady_clock::time_point start)
+{
+    auto elapsed = std::chrono::steady_clock::now() - start;
+    return std::chrono::duration<double, std::milli>(elapsed).count();
+}
+
+// A profile edit applied live, in the case that has a wait to cut short: the network refused the
+// APN and the modem waits to retry. Without a wwan0 (none outside the netns bench), a call the
+// network accepted ends with "cannot configure wwan0", one it refused with its 3GPP cause.
+void measure_apn_change(int rounds)
+{
+    TemporaryDirectory directory;
+    Emulator emulator(directory.path() / "sim", scenario_path("ec25-bench.json"));
+    Daemon daemon(directory.path() / "daemon", emulator,
+                  Daemon::Settings {.pin = "1234", .poll_interval_s = 10, .at_timeout_s = 5,
+                                    .connection = "\toption apn 'no.such.apn'\n"});
+    auto call_ended_with = [](std::string what) {
+        return [what](const json::value& modem) {
+            return text(modem.at("connection"), "last_error").find(what) != std::string::npos;
+        };
+    };
+    auto set_apn = [&daemon](const char* apn) {
+        daemon.request("POST", "/v1/profiles/default",
+                       json::object {{"options", json::object {{"apn", apn}}}, {"preview", false}});
+    };
+    std::vector<double> milliseconds;
+    for (int round = 0; round < rounds; ++round) {
+        daemon.wait_for_modem("1-1", "the unknown APN refused", call_ended_with("cause 27"));
+        auto posted = std::chrono::steady_clock::now();
+        set_apn("internet");
+        daemon.wait_for_modem("1-1", "a call with the new APN",
+                              call_ended_with("cannot configure wwan0"));
+        milliseconds.push_back(milliseconds_since(posted));
+        set_apn("no.such.apn");
+    }
+    print_durations("APN changed while waiting to retry -> the network's answer to a call with it",
+                    milliseconds);
 }
 
 namespace netns = uplink::sim::testing;
@@ -146,11 +195,11 @@ void measure_first_packet(int rounds)
             std::printf("ports appear -> first packet through: no packet got through in 20 s\n");
             return;
         }
-        milliseconds.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - plugged).count());
+        milliseconds.push_back(milliseconds_since(plugged));
     }
-    std::printf("ports appear -> first packet through the data connection (scenario latencies 0), %d rounds: "
-                "median %.1f ms, p90 %.1f ms, max %.1f ms\n",
-        rounds, percentile(milliseconds, 0.5), percentile(milliseconds, 0.9), percentile(milliseconds, 1.0));
+    print_durations("ports appear -> first packet through the data connection "
+                    "(scenario latencies 0)",
+                    milliseconds);
 }
 
 } // namespace
@@ -173,10 +222,9 @@ int main(int argc, char** argv)
         auto plugged = std::chrono::steady_clock::now();
         emulator.control({{"cmd", "replug"}});
         daemon.wait_for_modem("1-1", "registered", registered);
-        milliseconds.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - plugged).count());
+        milliseconds.push_back(milliseconds_since(plugged));
     }
-    std::printf("ports appear -> registered (scenario latencies 0), %d rounds: median %.1f ms, p90 %.1f ms, max %.1f ms\n",
-                rounds, percentile(milliseconds, 0.5), percentile(milliseconds, 0.9), percentile(milliseconds, 1.0));
+    print_durations("ports appear -> registered (scenario latencies 0)", milliseconds);
 
     auto pid = daemon.process().pid();
     auto before = usage_of(pid);
@@ -186,6 +234,7 @@ int main(int argc, char** argv)
     std::printf("uplinkd idle with one registered modem, %d s: RSS %ld KiB (peak %ld KiB), CPU %.3f s = %.3f %%\n",
                 idle_seconds, after.rss_kib, after.peak_rss_kib, after.cpu_seconds - before.cpu_seconds,
                 100.0 * (after.cpu_seconds - before.cpu_seconds) / idle_seconds);
+    measure_apn_change(rounds);
     measure_first_packet(rounds);
     return ::testing::Test::HasFailure() ? 1 : 0;
 }

@@ -3,6 +3,7 @@
 // Shared by the emulator-tier tests.
 #pragma once
 
+#include "support/eventually.hpp"
 #include "support/sanitizer_report.hpp"
 
 #include <chrono>
@@ -320,16 +321,7 @@ inline std::optional<fs::path> find_program(const std::string& name)
     return std::nullopt;
 }
 
-// Tries `check` until it holds or the deadline passes, 20 ms apart.
-inline bool eventually(const std::function<bool()>& check, Clock::time_point deadline)
-{
-    while (!check()) {
-        if (Clock::now() >= deadline)
-            return false;
-        ::poll(nullptr, 0, 20);
-    }
-    return true;
-}
+using uplink::testing::eventually;
 
 inline bool contains(const std::string& text, const std::string& part)
 {

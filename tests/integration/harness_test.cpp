@@ -1,10 +1,10 @@
 // The harness's Process: a test fails when a program of ours does not exit 0 on SIGTERM, or
 // leaves a sanitizer's report in its stderr, however it ended. Shell scripts stand in for them.
 #include "harness.hpp"
+#include "support/eventually.hpp"
 
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
-#include <poll.h>
 
 namespace uplink::testing {
 namespace {
@@ -14,10 +14,8 @@ std::unique_ptr<Process> start_script(const TemporaryDirectory& directory, const
 {
     auto process = std::make_unique<Process>(
         std::vector<std::string> {"sh", "-c", script}, directory.path() / "out", directory.path() / "err");
-    auto deadline = deadline_in(10s);
-    while (process->output().find("ready") == std::string::npos && std::chrono::steady_clock::now() < deadline)
-        ::poll(nullptr, 0, 10);
-    EXPECT_NE(process->output().find("ready"), std::string::npos);
+    auto ready = [&] { return process->output().find("ready") != std::string::npos; };
+    EXPECT_TRUE(eventually(ready, deadline_in(10s))) << process->errors();
     return process;
 }
 

@@ -3,6 +3,7 @@
 // restart. Without root the modem has no wwan0, so a call the network accepted ends with
 // "cannot configure wwan0", and one it refused with its 3GPP cause: that tells which APN was used.
 #include "harness.hpp"
+#include "support/eventually.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -10,7 +11,6 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
-#include <thread>
 
 #include <signal.h>
 
@@ -98,7 +98,8 @@ TEST_F(ProfileTest, ABlankApnComesFromTheOperatorTable)
 }
 
 // In an error state (the network refused the APN, waiting to retry): a preview says what will
-// happen and changes nothing; applying it reconnects with the new APN at once.
+// happen and changes nothing; applying it reconnects with the new APN at once (how soon is a
+// figure of bench/modem_bench; the wait here only bounds a hang).
 TEST_F(ProfileTest, AnApnChangedInAnErrorStateIsInEffectWithinSeconds)
 {
     start("ec25-test.json", "\toption apn 'no.such.apn'\n");
@@ -113,12 +114,10 @@ TEST_F(ProfileTest, AnApnChangedInAnErrorStateIsInEffectWithinSeconds)
     auto modem = daemon_->get("/v1/modems/1-1");
     EXPECT_EQ(text(modem.at("settings").at("connection"), "apn"), "no.such.apn");
 
-    auto started = std::chrono::steady_clock::now();
     auto applied = post("/v1/profiles/default", R"({"options":{"apn":"internet"},"preview":false})");
     ASSERT_EQ(applied.at("status").as_int64(), 200) << json::serialize(applied);
     EXPECT_EQ(applied.at("body").at("applied"), true);
     modem = wait("a call with the new APN", accepted);
-    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
     EXPECT_EQ(text(modem.at("settings").at("connection"), "apn"), "internet");
     EXPECT_EQ(daemon_->process().pid(), pid);
     EXPECT_TRUE(daemon_->process().running());
@@ -155,9 +154,7 @@ TEST_F(ProfileTest, ASighupAppliesTheEditedConfigFileLive)
     ASSERT_EQ(::kill(pid, SIGHUP), 0);
     // A refusal is a log line, not an event: watched for, with a deadline.
     auto refusal_logged = [this] { return daemon_->process().errors().find("reload refused") != std::string::npos; };
-    for (auto deadline = deadline_in(5s); !refusal_logged() && std::chrono::steady_clock::now() < deadline;)
-        std::this_thread::sleep_for(20ms);
-    ASSERT_TRUE(refusal_logged()) << daemon_->process().errors();
+    ASSERT_TRUE(eventually(refusal_logged, deadline_in(15s))) << daemon_->process().errors();
     modem = daemon_->get("/v1/modems/1-1");
     EXPECT_EQ(text(modem.at("settings").at("connection"), "apn"), "internet");
     EXPECT_EQ(modem.at("settings").at("connection").at("metric"), 300);
@@ -216,13 +213,11 @@ TEST_F(ProfileTest, ARestoredBackupIsInEffectAtOnceAndABadOneChangesNothing)
     EXPECT_EQ(on_disk(), original);
     EXPECT_EQ(text(daemon_->get("/v1/profiles").at("profiles").at(0), "apn"), "no.such.apn");
 
-    auto started = std::chrono::steady_clock::now();
     auto applied = daemon_->request("POST", "/v1/config", json::object {{"text", restored}, {"preview", false}});
     ASSERT_EQ(applied.at("status").as_int64(), 200) << json::serialize(applied);
     EXPECT_EQ(applied.at("body").at("applied"), true);
     EXPECT_EQ(on_disk(), restored);   // as sent, the comment kept
     auto modem = wait("the emulator's network accepting the restored APN", accepted);
-    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
     EXPECT_EQ(text(modem.at("settings").at("connection"), "apn"), "internet");
     EXPECT_EQ(daemon_->process().pid(), pid);
 }

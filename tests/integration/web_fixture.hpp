@@ -1,26 +1,81 @@
-// The fixture of the HTTPS server's tests (web_test.cpp, secrets_test.cpp): uplinkd with
-// `config web` on 127.0.0.1 and ports the kernel hands out, the admin password set with
-// `uplink passwd` and logged in, and curl that trusts the generated certificate alone.
-// Outside an anonymous namespace: GoogleTest wants one fixture type for every TEST_F of a suite.
+// The fixture of the tests of uplinkd's HTTPS server (`config web`, web_*_test.cpp): uplinkd and
+// uplink-sim with the web server on ports the kernel hands out, on 127.0.0.1 only; curl that
+// trusts the generated certificate alone and keeps the login's cookie; raw TCP connections that
+// send what no client library would.
 #pragma once
 
 #include "harness.hpp"
+#include "support/eventually.hpp"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdlib>
-#include <filesystem>
-#include <memory>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
+#include <fstream>
+#include <iterator>
 
 namespace uplink::testing {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
+
+// A raw TCP connection to 127.0.0.1, from `source` (another loopback address is another client).
+class RawConnection {
+public:
+    explicit RawConnection(std::uint16_t port, const char* source = "127.0.0.1")
+    {
+        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        ::inet_pton(AF_INET, source, &local.sin_addr);
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local));
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        address.sin_port = htons(port);
+        connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+    }
+    ~RawConnection() { ::close(fd_); }
+
+    bool connected() const { return connected_; }
+    void send(std::string_view bytes)
+    {
+        while (!bytes.empty()) {
+            auto sent = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+            if (sent <= 0)
+                return;
+            bytes.remove_prefix(static_cast<std::size_t>(sent));
+        }
+    }
+    // Everything received until the server closes, or the deadline; `closed` says which.
+    std::string receive_until_closed(Deadline deadline)
+    {
+        std::string received;
+        for (;;) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            pollfd descriptor{fd_, POLLIN, 0};
+            if (left.count() <= 0 || ::poll(&descriptor, 1, static_cast<int>(left.count())) <= 0)
+                return received;
+            char chunk[4096];
+            auto size = ::recv(fd_, chunk, sizeof(chunk), 0);
+            if (size <= 0) {
+                closed = true;
+                return received;
+            }
+            received.append(chunk, static_cast<std::size_t>(size));
+        }
+    }
+    bool closed = false;
+
+private:
+    int fd_ = -1;
+    bool connected_ = false;
+};
 
 struct WebOptions {
     std::string extra = "";           // more options of `config web`
@@ -77,13 +132,18 @@ protected:
     enum class Credentials { Session, None };
 
     // curl with the generated certificate as the only trusted one: a 0 exit means it verified.
-    CommandResult curl(std::vector<std::string> arguments, Credentials credentials = Credentials::Session)
+    std::vector<std::string> curl_command(std::vector<std::string> arguments,
+                                          Credentials credentials = Credentials::Session)
     {
         std::vector<std::string> command{"curl", "-sS", "--max-time", "20", "--cacert", certificate().string()};
         if (credentials == Credentials::Session && fs::exists(jar()))
             command.insert(command.end(), {"-b", jar().string(), "-H", "X-CSRF-Token: " + csrf_token_});
         command.insert(command.end(), arguments.begin(), arguments.end());
-        return run_command(command);
+        return command;
+    }
+    CommandResult curl(std::vector<std::string> arguments, Credentials credentials = Credentials::Session)
+    {
+        return run_command(curl_command(std::move(arguments), credentials));
     }
 
     // The status line's code and the body, with -w.
@@ -103,6 +163,30 @@ protected:
         auto [status, body] = fetch({url("/api/v1/session")});
         EXPECT_EQ(status, 200) << body;
         EXPECT_TRUE(daemon_->process().running());
+    }
+
+    // Once the slots other clients held are freed (as the server sees them close), served again.
+    void expect_served_again()
+    {
+        CommandResult result;
+        EXPECT_TRUE(eventually([&] {
+            result = curl({"-o", "/dev/null", url("/api/v1/status")});
+            return result.exit_code == 0;
+        }, deadline_in(15s))) << result.err;
+    }
+
+    // What a file holds so far ("" before it exists): curl's output as it writes it.
+    static std::string file_text(const fs::path& path)
+    {
+        std::ifstream file(path);
+        return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    }
+
+    // Whether the reply header curl writes with -D is in: it writes it whole, blank line last. An
+    // event stream is open from then on, so an event after it is not missed.
+    static bool header_is_in(const fs::path& headers)
+    {
+        return file_text(headers).find("\r\n\r\n") != std::string::npos;
     }
 
     TemporaryDirectory directory_;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "harness.hpp"
+#include "support/eventually.hpp"
 
 #include "sim/tests/namespaces.hpp"
 
@@ -90,15 +91,13 @@ protected:
         return text;
     }
 
-    // Bounded retries: a route or NAT state may take a moment after "connected" is reported.
+    // Retried: a route or NAT state may take a moment after "connected" is reported. A failed
+    // try can be immediate (no route yet), so eventually() paces them.
     std::string tcp_from_lan_soon(const std::string& payload)
     {
-        auto deadline = deadline_in(10s);
-        for (;;) {
-            auto peer = tcp_from_lan(payload);
-            if (!peer.empty() || std::chrono::steady_clock::now() > deadline)
-                return peer;
-        }
+        std::string peer;
+        eventually([&] { return !(peer = tcp_from_lan(payload)).empty(); }, deadline_in(10s));
+        return peer;
     }
 
     // scenarios/ec25-test.json with its data path between the router's and the carrier's

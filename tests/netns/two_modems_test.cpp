@@ -112,15 +112,12 @@ protected:
         return text_of(peer);
     }
 
-    // Bounded retries: addresses and routes may take a moment after "connected" is reported.
+    // Retried, as tcp_from_lan_soon(): addresses and routes may take a moment after "connected".
     std::string udp_through_soon(const char* interface)
     {
-        auto deadline = deadline_in(10s);
-        for (;;) {
-            auto peer = udp_through(interface);
-            if (!peer.empty() || std::chrono::steady_clock::now() > deadline)
-                return peer;
-        }
+        std::string peer;
+        eventually([&] { return !(peer = udp_through(interface)).empty(); }, deadline_in(10s));
+        return peer;
     }
 
     std::int64_t uplink_bytes(const ModemNames& modem)

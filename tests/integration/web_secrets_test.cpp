@@ -1,21 +1,18 @@
-// Issue 12's "Secrets and authority" and "Trust" over uplinkd's real HTTPS server (the fixture is
-// web_fixture.hpp): what an API token may not do, the AT console's rights and audit log, the
-// one try of a console PIN, and what a password reset takes along.
+// Issue 12, "Secrets and authority", over the real HTTPS server: an API token cannot set a PIN or
+// a password (so a preview cannot confirm a guess), the AT console is the admin's and a token's
+// only with the console scope, every console command is logged with who sent it and its PIN
+// redacted, and a PIN the SIM refused through the console is never sent again, by the console or
+// by uplinkd itself.
 #include "web_fixture.hpp"
 
-#include <fstream>
-#include <iterator>
+#include <unistd.h>
+
 #include <optional>
 #include <thread>
 
 namespace uplink::testing {
 namespace {
 
-// Issue 12, "Secrets and authority", over the real HTTPS server: an API token cannot set a PIN or
-// a password (so a preview cannot confirm a guess), the AT console is the admin's and a token's
-// only with the console scope, every console command is logged with who sent it and its PIN
-// redacted, and a PIN the SIM refused through the console is never sent again, by the console or
-// by uplinkd itself.
 class SecretsTest : public WebTest {
 protected:
     // A new token's secret, made by the logged-in admin with these scopes.
@@ -216,9 +213,10 @@ TEST_F(SecretsTest, APasswordResetEndsTokensAndTheirEventStreams)
     std::thread session_stream([&] {
         by_session = curl({"-N", "-D", session_headers, "-o", "/dev/null", "--max-time", "30", url("/api/v1/events")});
     });
-    auto opened = deadline_in(10s);
-    while (!(fs::exists(token_headers) && fs::exists(session_headers)) && std::chrono::steady_clock::now() < opened)
-        std::this_thread::sleep_for(20ms);
+    // The reset comes once both streams are open, or it would only refuse them at the door.
+    EXPECT_TRUE(eventually([&] { return header_is_in(token_headers) && header_is_in(session_headers); },
+                           deadline_in(15s)))
+        << "the event streams' headers never came";
     set_password_with_cli("another admin password");
     // An event for both streams to carry (the modem goes away): each is found ended before it is
     // written, rather than at the next keep-alive.

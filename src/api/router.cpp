@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <ctime>
 #include <type_traits>
 #include <exception>
@@ -401,6 +402,15 @@ Query parse_query(std::string_view text)
                 percent_decode(std::string_view(decoded).substr(equals + 1)));
     }
     return query;
+}
+
+std::optional<std::int64_t> parse_query_integer(std::string_view text, std::int64_t minimum, std::int64_t maximum)
+{
+    std::int64_t value = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc {} || end != text.data() + text.size() || value < minimum || value > maximum)
+        return std::nullopt;
+    return value;
 }
 
 namespace {

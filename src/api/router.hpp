@@ -6,8 +6,10 @@
 
 #include <boost/json/value.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -26,6 +28,10 @@ enum class Caller { Root, Admin, ApiToken };
 // A request target's query ("?since=-3600"), decoded; a name without '=' has the value "".
 using Query = std::map<std::string, std::string, std::less<>>;
 Query parse_query(std::string_view text);
+// A query value read as a whole number from `minimum` to `maximum`: decimal digits, with '-'
+// before them for a negative one, and nothing else (no '+', space or fraction). Anything else,
+// or a number outside the range however large, is nullopt: never a value that wrapped around.
+std::optional<std::int64_t> parse_query_integer(std::string_view text, std::int64_t minimum, std::int64_t maximum);
 // RFC 3986 §2.1: "%2F" is '/'; an invalid escape is kept as written.
 std::string percent_decode(std::string_view text);
 // "/v1/modems/1-1" -> {"v1", "modems", "1-1"}, each segment percent-decoded; "//" is an empty one.

@@ -679,6 +679,34 @@ TEST_F(SignalRoutesTest, HistoryRefusesWhatItCannotRead)
     EXPECT_NE(unavailable.error.find("no signal history"), std::string::npos) << unavailable.error;
 }
 
+// A number the clock cannot hold (nanoseconds since 1970 in 64 bits: up to 2262), a time before
+// 1970 (written as seconds ago too) or a sign or field a strict reading refuses is a 400 saying
+// what is taken, and never reaches the store as a time that wrapped around.
+TEST_F(SignalRoutesTest, HistoryRefusesNumbersThatWouldWrap)
+{
+    for (const auto* query : {"since=9223372036854775807", "since=-9223372036854775808", "since=10000000000",
+             "since=-10000000000", "since=99999999999999999999", "since=%2B1714564800", "since=", "since=-",
+             "since=1714564800.5", "since=%201714564800", "since=9999-12-31T23:59:59Z",
+             "since=1969-12-31T23:59:59Z", "since=-001-05-01T12:00:00Z", "since=2024-05-01T-1:00:00Z",
+             "since=2024-05-01T12:-1:00Z", "since=2024-05-01T12:00:00%2B-1:00", "since=2024-05-01T12:00:00%2B24:00",
+             "since=2024-05-01T12:00:00-00:60", "since=%2B024-05-01T12:00:00Z", "points=%2B5",
+             "points=-1", "points=%205", "points=9223372036854775808", "points=18446744073709551617"}) {
+        auto response = get(std::string("/v1/modems/1-1/signal/history?") + query);
+        EXPECT_EQ(response.status, 400) << query;
+        EXPECT_TRUE(response.error.find("'since'") != std::string::npos
+                    || response.error.find("'points'") != std::string::npos)
+            << query << ": " << response.error;
+    }
+    EXPECT_TRUE(source.history_requests.empty());
+    auto refused = get("/v1/modems/1-1/signal/history?since=10000000000");
+    EXPECT_NE(refused.error.find("from 1970 to 2262"), std::string::npos) << refused.error;
+
+    // The ends of the range are taken.
+    for (const auto* query : {"since=0", "since=1970-01-01T00:00:00Z", "since=2262-01-01T00:00:00Z",
+             "since=9223372035", "since=-1", "points=1", "points=2000"})
+        EXPECT_EQ(get(std::string("/v1/modems/1-1/signal/history?") + query).status, 200) << query;
+}
+
 TEST_F(SignalRoutesTest, AFastSignalLeaseIs30SecondsUnlessAskedOtherwise)
 {
     auto response = request(Method::Post, "/v1/modems/1-1/signal/fast");

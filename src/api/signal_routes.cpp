@@ -4,8 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include <charconv>
-#include <cstdio>
+#include <algorithm>
 
 namespace uplink::api {
 
@@ -15,66 +14,89 @@ using SystemTime = chrono::system_clock::time_point;
 
 namespace {
 
-constexpr std::size_t max_history_points = 2000;
+constexpr std::int64_t max_history_points = 2000;
 constexpr auto default_history_span = chrono::hours {24};
 constexpr auto default_lease = chrono::seconds {30};
 constexpr auto max_lease = chrono::seconds {120};
 
-std::optional<std::int64_t> parse_integer(std::string_view text)
+// The clock's range in whole seconds: system_clock counts nanoseconds in 64 bits, so from 1970
+// (earlier is no use to a history) to April 2262, less a second for a time's milliseconds. A
+// `since` beyond it is refused rather than converted: the conversion would wrap around.
+constexpr std::int64_t latest_since_seconds =
+    chrono::floor<chrono::seconds>(SystemTime::max()).time_since_epoch().count() - 1;
+
+// The value of decimal digits, already checked to be digits alone (4 at most).
+int digits_value(std::string_view digits)
 {
-    std::int64_t value = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc {} || end != text.data() + text.size())
-        return std::nullopt;
+    int value = 0;
+    for (char digit : digits)
+        value = value * 10 + (digit - '0');
     return value;
 }
 
-// ISO 8601 as format_utc_time() writes it, with or without milliseconds, and with an offset
-// ("+02:00") instead of "Z".
-std::optional<SystemTime> parse_iso_time(const std::string& text)
+bool all_digits(std::string_view text)
 {
-    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, consumed = 0;
-    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute, &second,
-            &consumed)
-        != 6)
+    return !text.empty() && std::ranges::all_of(text, [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// ISO 8601 as format_utc_time() writes it, with or without milliseconds, and with an offset
+// ("+02:00") instead of "Z". Each field is its digits alone at its place: a sign or a space where
+// a digit belongs makes it no time.
+std::optional<SystemTime> parse_iso_time(std::string_view text)
+{
+    constexpr std::string_view shape = "dddd-dd-ddTdd:dd:dd";   // 'd': a digit
+    if (text.size() < shape.size())
         return std::nullopt;
-    chrono::year_month_day date {chrono::year {year}, chrono::month {static_cast<unsigned>(month)},
-        chrono::day {static_cast<unsigned>(day)}};
-    if (!date.ok() || hour > 23 || minute > 59 || second > 60 || consumed != 19)
+    for (std::size_t i = 0; i < shape.size(); ++i)
+        if (shape[i] == 'd' ? !all_digits(text.substr(i, 1)) : text[i] != shape[i])
+            return std::nullopt;
+    chrono::year_month_day date {chrono::year {digits_value(text.substr(0, 4))},
+        chrono::month {static_cast<unsigned>(digits_value(text.substr(5, 2)))},
+        chrono::day {static_cast<unsigned>(digits_value(text.substr(8, 2)))}};
+    chrono::hours hour {digits_value(text.substr(11, 2))};
+    chrono::minutes minute {digits_value(text.substr(14, 2))};
+    chrono::seconds second {digits_value(text.substr(17, 2))};
+    if (!date.ok() || hour > chrono::hours {23} || minute > chrono::minutes {59} || second > chrono::seconds {60})
         return std::nullopt;
-    std::string_view rest = std::string_view(text).substr(19);
+    std::string_view rest = text.substr(shape.size());
     chrono::milliseconds fraction {0};
     if (rest.starts_with('.')) {
         auto digits = rest.find_first_not_of("0123456789", 1);
         auto shown = rest.substr(1, std::min<std::size_t>(digits, 4) - 1);
         if (shown.empty())
             return std::nullopt;
-        auto value = parse_integer(shown);
+        auto value = digits_value(shown);
         for (auto i = shown.size(); i < 3; ++i)
-            *value *= 10;
-        fraction = chrono::milliseconds {*value};
+            value *= 10;
+        fraction = chrono::milliseconds {value};
         rest.remove_prefix(digits == std::string_view::npos ? rest.size() : digits);
     }
     chrono::minutes offset {0};
     if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':') {
-        auto hours = parse_integer(rest.substr(1, 2));
-        auto minutes = parse_integer(rest.substr(4, 2));
-        if (!hours || !minutes)
+        if (!all_digits(rest.substr(1, 2)) || !all_digits(rest.substr(4, 2)))
             return std::nullopt;
-        offset = chrono::hours {*hours} + chrono::minutes {*minutes};
-        if (rest[0] == '-')
-            offset = -offset;
+        chrono::hours hours {digits_value(rest.substr(1, 2))};
+        chrono::minutes minutes {digits_value(rest.substr(4, 2))};
+        if (hours > chrono::hours {23} || minutes > chrono::minutes {59})
+            return std::nullopt;
+        offset = rest[0] == '-' ? -(hours + minutes) : hours + minutes;
     } else if (rest != "Z") {
         return std::nullopt;
     }
-    return chrono::sys_days {date} + chrono::hours {hour} + chrono::minutes {minute} + chrono::seconds {second}
-        + fraction - offset;
+    // In seconds first, which hold any 4-digit year, and checked before the clock's nanoseconds.
+    auto unix_time = chrono::sys_seconds {chrono::sys_days {date}} + hour + minute + second - offset;
+    auto seconds = unix_time.time_since_epoch().count();
+    if (seconds < 0 || seconds > latest_since_seconds)
+        return std::nullopt;
+    return SystemTime {unix_time.time_since_epoch()} + fraction;
 }
 
-// `since`: Unix seconds, seconds before now when negative, or an ISO 8601 time.
-std::optional<SystemTime> parse_since(const std::string& text, SystemTime now)
+// `since`: Unix seconds, seconds before now when negative, or an ISO 8601 time; between 1970 and
+// latest_since_seconds however it is written.
+std::optional<SystemTime> parse_since(std::string_view text, SystemTime now)
 {
-    if (auto seconds = parse_integer(text))
+    auto now_seconds = chrono::floor<chrono::seconds>(now).time_since_epoch().count();
+    if (auto seconds = parse_query_integer(text, -now_seconds, latest_since_seconds))
         return *seconds < 0 ? now + chrono::seconds {*seconds} : SystemTime {chrono::seconds {*seconds}};
     return parse_iso_time(text);
 }
@@ -98,14 +120,15 @@ Response Router::signal_history(const std::string& id, const Query& query) const
         auto parsed = parse_since(found->second, now);
         if (!parsed)
             return Response::failure(400, "'since' must be Unix seconds (1714564800), seconds before now (-3600) "
-                                          "or an ISO 8601 time (2024-05-01T12:00:00Z)");
+                                          "or an ISO 8601 time (2024-05-01T12:00:00Z), from 1970 to 2262");
         since = *parsed;
     }
-    std::size_t points = max_history_points;
+    auto points = static_cast<std::size_t>(max_history_points);
     if (auto found = query.find("points"); found != query.end()) {
-        auto parsed = parse_integer(found->second);
-        if (!parsed || *parsed < 1 || *parsed > static_cast<std::int64_t>(max_history_points))
-            return Response::failure(400, fmt::format("'points' must be 1 to {}", max_history_points));
+        auto parsed = parse_query_integer(found->second, 1, max_history_points);
+        if (!parsed)
+            return Response::failure(400, fmt::format("'points' must be a whole number from 1 to {}",
+                                                      max_history_points));
         points = static_cast<std::size_t>(*parsed);
     }
     auto history = source_.signal_history(id, since, points);

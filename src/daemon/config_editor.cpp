@@ -34,6 +34,30 @@ std::vector<std::string> messages_of(const std::vector<ConfigDiagnostic>& diagno
     return messages;
 }
 
+// What still names a profile, each as a reason not to remove it (docs/api.md: a 409). Asked of
+// the file before the removal, because the settings check after it takes a missing 'default'
+// for the built-in profile: the profile, its PIN with it, would be gone without a word.
+std::vector<std::string> uses_of_profile(const Config& config, std::string_view name)
+{
+    std::vector<std::string> uses;
+    ConfigSection defaults;   // without a main section, default_profile has its default
+    defaults.type = "uplink";
+    const ConfigSection* main_section = config.section("uplink", "");
+    if (config.get(main_section ? *main_section : defaults, "default_profile") == name)
+        uses.push_back(fmt::format("profile '{}' is the default profile (option 'default_profile'), the one of "
+                                   "every SIM no rule matches; change its options instead, or make another "
+                                   "profile the default first",
+            name));
+    for (const auto* rule : config.sections_of("rule")) {
+        if (config.get(*rule, "profile") != name)
+            continue;
+        auto which = rule->name.empty() ? fmt::format("the rule on line {}", rule->line)
+                                        : fmt::format("rule '{}'", rule->name);
+        uses.push_back(fmt::format("{} uses profile '{}'; change or delete the rule first", which, name));
+    }
+    return uses;
+}
+
 } // namespace
 
 ConfigEditor::ConfigEditor(std::string path, const modem::Manager& manager, Apply apply)
@@ -61,7 +85,9 @@ Result<api::ConfigEditOutcome> ConfigEditor::edit(const api::ConfigEdit& edit, c
         return outcome;
     }
     if (edit.kind == api::ConfigEdit::Kind::Remove) {
-        if (!config->remove_section(edit.type, edit.name))
+        if (edit.type == "profile" && config->section("profile", edit.name))
+            outcome.problems = uses_of_profile(*config, edit.name);
+        if (outcome.problems.empty() && !config->remove_section(edit.type, edit.name))
             outcome.problems.push_back(fmt::format("there is no {} '{}'", edit.type, edit.name));
     } else if (edit.name.empty()) {
         outcome.problems.push_back(fmt::format("a {} edited here needs a name", edit.type));

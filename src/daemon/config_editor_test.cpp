@@ -148,7 +148,7 @@ TEST_F(ConfigEditorTest, ABadEditIsRefusedAndTheFileStays)
              {set("profile", "bad-name", {{"apn", "x"}}), "not a valid name"},
              {set("rule", "new", {{"iccid", "8944"}}), "required"},
              {set("rule", "new", {{"profile", "nowhere"}}), "no profile 'nowhere'"},
-             {{"profile", "home", api::ConfigEdit::Kind::Remove, api::ConfigEdit::Mode::Apply, {}}, "no profile 'home'"},
+             {{"profile", "home", api::ConfigEdit::Kind::Remove, api::ConfigEdit::Mode::Apply, {}}, "the rule on line 4 uses profile 'home'"},
              {{"profile", "ghost", api::ConfigEdit::Kind::Remove, api::ConfigEdit::Mode::Apply, {}}, "there is no profile 'ghost'"},
          }) {
         auto outcome = edit(change);
@@ -160,6 +160,47 @@ TEST_F(ConfigEditorTest, ABadEditIsRefusedAndTheFileStays)
     }
     EXPECT_EQ(text(), original);
     EXPECT_TRUE(applied_.empty());
+}
+
+// docs/api.md: a profile that `default_profile` or a rule names is not removed (a 409 in the
+// API). The settings check alone takes a missing 'default' for the built-in one, so without this
+// `uplink profile delete default` dropped the profile, its PIN with it, and answered success.
+TEST_F(ConfigEditorTest, AProfileInUseIsNotRemoved)
+{
+    using Mode = api::ConfigEdit::Mode;
+    struct Case {
+        std::string file, profile, expected;
+    };
+    for (const auto& [file, profile, expected] : std::vector<Case> {
+             {"config profile 'default'\n\toption pin '1234'\n", "default",
+                 "profile 'default' is the default profile"},
+             {"config uplink 'main'\n\toption default_profile 'home'\n\nconfig profile 'home'\n\toption pin '1234'\n",
+                 "home", "profile 'home' is the default profile"},
+             {"config uplink 'main'\n\toption default_profile 'home'\n\nconfig profile 'home'\n\n"
+              "config profile 'default'\n\toption pin '1234'\n\nconfig rule 'spare'\n\toption iccid '8944'\n"
+              "\toption profile 'default'\n",
+                 "default", "rule 'spare' uses profile 'default'"},
+             {"config profile 'work'\n\nconfig rule\n\toption iccid '8944'\n\toption profile 'work'\n", "work",
+                 "the rule on line 3 uses profile 'work'"},
+         }) {
+        std::ofstream(path_) << file;
+        for (auto mode : {Mode::Preview, Mode::Apply}) {
+            auto outcome = edit({"profile", profile, api::ConfigEdit::Kind::Remove, mode, {}});
+            ASSERT_TRUE(outcome);
+            auto problems = fmt::format("{}", fmt::join(outcome->problems, "; "));
+            EXPECT_NE(problems.find(expected), std::string::npos) << problems;
+            EXPECT_FALSE(outcome->applied);
+        }
+        EXPECT_EQ(text(), file);
+    }
+    EXPECT_TRUE(applied_.empty());
+
+    // Once no longer the default, it goes.
+    std::ofstream(path_) << "config uplink 'main'\n\toption default_profile 'home'\n\nconfig profile 'home'\n\n"
+                            "config profile 'default'\n\toption pin '1234'\n";
+    auto outcome = edit({"profile", "default", api::ConfigEdit::Kind::Remove, Mode::Apply, {}});
+    ASSERT_TRUE(outcome && outcome->applied) << (outcome ? fmt::format("{}", fmt::join(outcome->problems, "; ")) : "");
+    EXPECT_EQ(text().find("'default'"), std::string::npos) << text();
 }
 
 TEST_F(ConfigEditorTest, AFileWithProblemsIsNotEditedOver)

@@ -190,8 +190,8 @@ private:
             where, web.https_port, web.http_port ? fmt::format(", HTTP redirect on port {}", web.http_port) : "",
             certificate.created ? "made in" : "from", settings_.modem.state_dir, certificate.fingerprint);
         for (const auto& missing : web_->missing_interfaces())
-            log(LogLevel::Warning, "uplinkd", "web: there is no interface {} to listen on: name the LAN's in config "
-                "web's list interface, and restart uplinkd once it exists", missing);
+            log(LogLevel::Warning, "uplinkd", "web: there is no interface {} to listen on yet: listening there once "
+                "it appears; if it is not the LAN's, name that one in config web's list interface", missing);
         for (const auto& address : web.listen)
             if (address == "0.0.0.0" || address == "::")
                 log(LogLevel::Warning, "uplinkd", "web: listening on {} takes connections from every interface, the "

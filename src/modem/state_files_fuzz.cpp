@@ -42,8 +42,8 @@ void check_wan_numbers(std::string_view text)
     auto file = parse_wan_numbers(text);
     std::set<unsigned> numbers;
     for (const auto& [path, number] : file.numbers)
-        if (number == 0 || !numbers.insert(number).second)
-            fail("a WAN number that is 0 or given twice", text);
+        if (number == 0 || number > max_wan_number || !numbers.insert(number).second)
+            fail("a WAN number that is 0, above the maximum or given twice", text);
     auto again = parse_wan_numbers(wan_numbers_text(file.numbers));
     if (!again.bad_lines.empty() || again.numbers != file.numbers)
         fail("WAN numbers that do not survive a rewrite", text);

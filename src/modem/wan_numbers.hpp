@@ -11,11 +11,20 @@ namespace uplink::modem {
 
 std::string wan_name(unsigned number); // "wan1"
 
-// The file's text read: the numbers by USB path, and the lines (from 1) that are not
-// "<number> <usb path>" or give a number or a path again, which are left out.
+// Far more WANs than a router has USB ports, and few enough that the default route metric
+// (200 + 10 per WAN after the first) stays within the config's metric range (0 to 65535).
+inline constexpr unsigned max_wan_number = 999;
+
+// The file's text read: the numbers by USB path, and the lines left out, each with its number
+// (from 1) and why: not "<number> <usb path>", a number that is not 1 to max_wan_number in
+// decimal digits, or a number or a path given again.
 struct WanNumbersFile {
+    struct BadLine {
+        int line = 0;
+        std::string problem;
+    };
     std::map<std::string, unsigned, std::less<>> numbers;
-    std::vector<int> bad_lines;
+    std::vector<BadLine> bad_lines;
 };
 WanNumbersFile parse_wan_numbers(std::string_view text);
 std::string wan_numbers_text(const std::map<std::string, unsigned, std::less<>>& numbers);

@@ -154,7 +154,7 @@ void log_exception(std::string_view what, std::exception_ptr exception)
 struct Server::Impl {
     Impl(asio::any_io_executor executor_, Options options_, api::ModemSource& source, Gate gate_)
         : executor(std::move(executor_)), options(std::move(options_)), gate(std::move(gate_)),
-          source(source), api(source, options.info), tls(ssl::context::tls_server)
+          source(source), api(source, options.info), tls(ssl::context::tls_server), interface_timer(executor)
     {
     }
 
@@ -174,9 +174,15 @@ struct Server::Impl {
 
     Result<void> set_up_tls();
     std::vector<std::string> missing_interfaces;
+    asio::steady_timer interface_timer;              // paces the look for missing_interfaces
     Result<void> listen(const asio::ip::address& address, std::uint16_t port, Listener kind,
                         const std::string& interface);
+    Result<void> listen_on_both_ports(const asio::ip::address& address, const std::string& interface);
+    Result<void> listen_on_interface(const std::string& interface);
     Result<void> listen_everywhere_asked(const std::vector<asio::ip::address>& addresses);
+    static void spawn_accepting(std::shared_ptr<Impl> impl, Acceptor& acceptor);
+    static asio::awaitable<void> listen_when_interfaces_appear(std::shared_ptr<Impl> impl);
+    static void listen_on_late_interface(std::shared_ptr<Impl> impl, const std::string& interface);
     static void spawn_connection(std::shared_ptr<Impl> impl, tcp::socket socket, Listener kind, std::string client);
     // Why a client that just connected is turned away, or "" when it is let in.
     std::string refusal(const std::string& client) const;
@@ -614,18 +620,30 @@ Result<void> Server::Impl::listen(const asio::ip::address& address, std::uint16_
     return {};
 }
 
-// The listen addresses given, or else both wildcards on each LAN interface there is.
+Result<void> Server::Impl::listen_on_both_ports(const asio::ip::address& address, const std::string& interface)
+{
+    auto listening = listen(address, options.https_port, Listener::Https, interface);
+    if (listening && options.http_port)
+        listening = listen(address, *options.http_port, Listener::Http, interface);
+    return listening;
+}
+
+// Both wildcards, for connections that arrive through `interface` alone.
+Result<void> Server::Impl::listen_on_interface(const std::string& interface)
+{
+    for (const auto& wildcard : {asio::ip::address(asio::ip::address_v4::any()), asio::ip::address(asio::ip::address_v6::any())})
+        if (auto listening = listen_on_both_ports(wildcard, interface); !listening)
+            return listening;
+    return {};
+}
+
+// The listen addresses given, or else each LAN interface there is; those not there yet are
+// listened on when they appear (listen_when_interfaces_appear).
 Result<void> Server::Impl::listen_everywhere_asked(const std::vector<asio::ip::address>& addresses)
 {
-    auto on_both_ports = [this](const asio::ip::address& address, const std::string& interface) -> Result<void> {
-        auto listening = listen(address, options.https_port, Listener::Https, interface);
-        if (listening && options.http_port)
-            listening = listen(address, *options.http_port, Listener::Http, interface);
-        return listening;
-    };
     if (!addresses.empty()) {
         for (const auto& address : addresses)
-            if (auto listening = on_both_ports(address, ""); !listening)
+            if (auto listening = listen_on_both_ports(address, ""); !listening)
                 return listening;
         return {};
     }
@@ -638,11 +656,59 @@ Result<void> Server::Impl::listen_everywhere_asked(const std::vector<asio::ip::a
             missing_interfaces.push_back(interface);
             continue;
         }
-        for (const auto& wildcard : {asio::ip::address(asio::ip::address_v4::any()), asio::ip::address(asio::ip::address_v6::any())})
-            if (auto listening = on_both_ports(wildcard, interface); !listening)
-                return listening;
+        if (auto listening = listen_on_interface(interface); !listening)
+            return listening;
     }
     return {};
+}
+
+void Server::Impl::spawn_accepting(std::shared_ptr<Impl> impl, Acceptor& acceptor)
+{
+    auto executor = impl->executor;
+    asio::co_spawn(executor, accept_connections(std::move(impl), &acceptor),
+                   [](std::exception_ptr exception) { log_exception("accepting web connections", exception); });
+}
+
+// An interface of `interfaces` that is not there at start, such as OpenWrt's br-lan, which
+// netifd brings up after procd has started uplinkd, is looked for every interface_retry until
+// it is there. A poll rather than an rtnetlink link watch, which uplinkd does not have: a few
+// if_nametoindex() calls every few seconds, and only while an interface is missing.
+asio::awaitable<void> Server::Impl::listen_when_interfaces_appear(std::shared_ptr<Impl> impl)
+{
+    while (impl->running && !impl->missing_interfaces.empty()) {
+        impl->interface_timer.expires_after(impl->options.interface_retry);
+        auto [error] = co_await impl->interface_timer.async_wait(as_tuple(use_awaitable));
+        if (error || !impl->running)
+            co_return;
+        for (auto interface : std::exchange(impl->missing_interfaces, {}))
+            listen_on_late_interface(impl, interface);
+    }
+}
+
+// Listens on `interface` if it is there now, else puts it back among the missing. A listener
+// that fails (the port taken on it by another server) is final, as it is at start: an error in
+// the log, and no more tries.
+void Server::Impl::listen_on_late_interface(std::shared_ptr<Impl> impl, const std::string& interface)
+{
+    if (::if_nametoindex(interface.c_str()) == 0) {
+        impl->missing_interfaces.push_back(interface);
+        return;
+    }
+    auto listened_before = impl->acceptors.size();
+    auto listening = impl->listen_on_interface(interface);
+    auto added = std::next(impl->acceptors.begin(), static_cast<std::ptrdiff_t>(listened_before));
+    if (!listening) {
+        log(LogLevel::Error, "web", "{} appeared, but {} failed: {}; the web UI does not answer through it "
+            "until uplinkd restarts", interface, impl->failed_step, listening.error().message());
+        impl->acceptors.erase(added, impl->acceptors.end());   // closes them
+    } else {
+        for (auto acceptor = added; acceptor != impl->acceptors.end(); ++acceptor)
+            spawn_accepting(impl, *acceptor);
+        log(LogLevel::Info, "web", "{} appeared: listening through it now on port {}{}", interface,
+            impl->options.https_port,
+            impl->options.http_port ? fmt::format(" and, for the HTTP redirect, {}", *impl->options.http_port) : "");
+    }
+    impl->failed_step.clear();   // start() succeeded: this says nothing about it
 }
 
 Server::Server(asio::any_io_executor executor, Options options, api::ModemSource& source, Gate gate)
@@ -687,8 +753,11 @@ Result<void> Server::start()
     impl.failed_step.clear();
     impl.running = true;
     for (auto& acceptor : impl.acceptors)
-        asio::co_spawn(impl.executor, Impl::accept_connections(impl_, &acceptor),
-                       [](std::exception_ptr exception) { log_exception("accepting web connections", exception); });
+        Impl::spawn_accepting(impl_, acceptor);
+    if (!impl.missing_interfaces.empty())
+        asio::co_spawn(impl.executor, Impl::listen_when_interfaces_appear(impl_), [](std::exception_ptr exception) {
+            log_exception("looking for the web UI's missing interfaces", exception);
+        });
     return {};
 }
 
@@ -697,6 +766,7 @@ void Server::stop()
     if (!impl_->running)
         return;
     impl_->running = false;
+    impl_->interface_timer.cancel();
     boost::system::error_code ignored;
     for (auto& acceptor : impl_->acceptors)
         acceptor.acceptor.close(ignored);

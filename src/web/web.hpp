@@ -154,10 +154,12 @@ struct Limits {
 // any address, but only for connections that arrive through one of `interfaces`
 // (SO_BINDTODEVICE), however the LAN's addresses change; a connection through a WAN finds no
 // listener even where the firewall lets it in. "lo" covers the router's own clients, which reach
-// every local address through it.
+// every local address through it. An interface not there at start is listened on once it appears
+// (looked for every `interface_retry`).
 struct Options {
     std::vector<std::string> listen;
     std::vector<std::string> interfaces = {"br-lan", "lo"};
+    Duration interface_retry = 5s;
     std::uint16_t https_port = 443;
     std::optional<std::uint16_t> http_port = 80;   // none: no HTTP listener
     std::string certificate_directory;       // <state_dir>/web
@@ -173,13 +175,14 @@ public:
     Server& operator=(const Server&) = delete;
 
     // The certificate (load_or_create_certificate), then every listener; on an error nothing
-    // listens. An interface that does not exist is no error: it is skipped and named in
-    // missing_interfaces(). stop() closes the listeners and every connection.
+    // listens. An interface that does not exist is no error: it is named in
+    // missing_interfaces() and listened on when it appears, which the log says. stop() closes
+    // the listeners and every connection.
     Result<void> start();
     void stop();
 
     const Certificate& certificate() const;   // after start()
-    // After start(): the `interfaces` it could not listen on, as they did not exist.
+    // After start(): the `interfaces` not listened on yet, as they do not exist.
     const std::vector<std::string>& missing_interfaces() const;
     // After start() failed, what it was doing: "listening on [::]:443", "the certificate in DIR".
     const std::string& failed_step() const;

@@ -283,6 +283,8 @@ TEST_F(CliTest, ABadArgumentExitsNonZeroWithAMessage)
         {{"--json", "signal"}, "signal"},
         {{"--json", "profile", "set", "default", "metric=high"}, "metric"},
         {{"--json", "profile", "delete", "no_such_profile"}, "no_such_profile"},
+        // The default profile, with the SIM's PIN in it, stays (docs/api.md: a 409).
+        {{"--json", "profile", "delete", "default"}, "profile 'default' is the default profile"},
         {{"--json", "config", "restore", "/nonexistent/uplink.conf"}, "/nonexistent/uplink.conf"},
         {{"--json", "token", "create"}, "one name"},
         {{"--json", "token", "remove", "script"}, "list, create or revoke"},
@@ -298,6 +300,9 @@ TEST_F(CliTest, ABadArgumentExitsNonZeroWithAMessage)
         EXPECT_NE(result.exit_code, 0) << "uplink" << shown << ": " << result.out;
         EXPECT_NE(result.err.find(bad.message), std::string::npos) << "uplink" << shown << ": " << result.err;
     }
+    std::ifstream config(daemon_->config());
+    std::string saved((std::istreambuf_iterator<char>(config)), std::istreambuf_iterator<char>());
+    EXPECT_NE(saved.find("config profile 'default'\n\toption pin '1234'"), std::string::npos) << saved;
     EXPECT_TRUE(daemon_->process().running());
 }
 

@@ -16,8 +16,12 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -40,6 +44,51 @@ inline sockaddr_in address_of(const char* text, std::uint16_t port)
     address.sin_port = htons(port);
     ::inet_pton(AF_INET, text, &address.sin_addr);
     return address;
+}
+
+enum class Answer { Connected, Refused, Silence };
+
+inline std::string_view to_string(Answer answer)
+{
+    switch (answer) {
+    case Answer::Connected: return "connected";
+    case Answer::Refused: return "refused";
+    case Answer::Silence: return "silence";
+    }
+    return "?";
+}
+
+// A TCP connection from a socket of `namespace_name` to address:port, given `wait` to complete.
+// A dropped SYN is silence; a port nobody listens on, a refusal (RST).
+inline Answer connect_from(const std::string& namespace_name, const std::string& address, std::uint16_t port,
+                           std::chrono::milliseconds wait)
+{
+    sockaddr_storage server {};
+    socklen_t size = 0;
+    int family = address.find(':') == std::string::npos ? AF_INET : AF_INET6;
+    if (family == AF_INET) {
+        auto* ipv4 = reinterpret_cast<sockaddr_in*>(&server);
+        ipv4->sin_family = AF_INET;
+        ipv4->sin_port = htons(port);
+        EXPECT_EQ(::inet_pton(AF_INET, address.c_str(), &ipv4->sin_addr), 1) << address;
+        size = sizeof *ipv4;
+    } else {
+        auto* ipv6 = reinterpret_cast<sockaddr_in6*>(&server);
+        ipv6->sin6_family = AF_INET6;
+        ipv6->sin6_port = htons(port);
+        EXPECT_EQ(::inet_pton(AF_INET6, address.c_str(), &ipv6->sin6_addr), 1) << address;
+        size = sizeof *ipv6;
+    }
+    auto client = sim::testing::socket_in(namespace_name, SOCK_STREAM | SOCK_NONBLOCK, family);
+    int error = ::connect(client.get(), reinterpret_cast<sockaddr*>(&server), size) == 0 ? 0 : errno;
+    if (error == EINPROGRESS) {
+        pollfd writable {client.get(), POLLOUT, 0};
+        if (::poll(&writable, 1, static_cast<int>(wait.count())) != 1)
+            return Answer::Silence;
+        socklen_t length = sizeof error;
+        ::getsockopt(client.get(), SOL_SOCKET, SO_ERROR, &error, &length);
+    }
+    return error == 0 ? Answer::Connected : Answer::Refused;
 }
 
 class NetnsTopologyTest : public ::testing::Test {

@@ -302,6 +302,9 @@ asio::awaitable<GateDecision> Authentication::change_password(const Request& req
     std::chrono::seconds retry_after {};
     auto session = co_await complete(
         request, authenticator_.begin_change_password(request.peer, current, replacement, &retry_after));
+    // 403, not 401: the session is still good, and the page must not take a typo for a logout.
+    if (!session && session.error() == auth::Errc::WrongPassword)
+        co_return failure(403, "wrong password: the current password is not that");
     if (!session)
         co_return refusal(session.error(), retry_after);
     // A password changed because it leaked must take what was made with it along.
@@ -330,8 +333,7 @@ asio::awaitable<std::optional<GateDecision>> Authentication::confirm_password(co
     auto confirmed = co_await auth::complete(authenticator_, std::move(*begun), kdf_executor_);
     if (!confirmed && confirmed.error() == auth::Errc::WrongPassword) {
         log(LogLevel::Warning, "web", "a wrong password from {} to make an API token", request.peer);
-        // 403, not 401: the session is good, and the page must not take it for a logout.
-        co_return failure(403, "wrong password: making an API token needs the admin password");
+        co_return failure(403, "wrong password: making an API token needs the admin password"); // 403: as above
     }
     if (!confirmed)
         co_return refusal(confirmed.error(), retry_after);

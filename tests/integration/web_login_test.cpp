@@ -199,6 +199,13 @@ TEST_F(WebTest, UplinkPasswdEndsEverySessionAndHttpsCannotResetIt)
     EXPECT_EQ(log_in(admin_password).first, 401);
     EXPECT_EQ(log_in("a new admin password").first, 200);
 
+    // A mistyped current password is refused, and is no logout: the page keeps its session.
+    auto [mistyped, mistyped_body] = fetch({"-H", "Content-Type: application/json", "--data",
+                                            R"({"current":"a new admin pasword","new":"the third password"})",
+                                            url("/api/v1/password")});
+    EXPECT_EQ(mistyped, 403) << mistyped_body;
+    EXPECT_NE(mistyped_body.find("wrong password"), std::string::npos) << mistyped_body;
+    EXPECT_EQ(fetch({url("/api/v1/status")}).first, 200);
     auto [changed, changed_body] = fetch({"-c", jar().string(), "-H", "Content-Type: application/json", "--data",
                                           R"({"current":"a new admin password","new":"the third password"})",
                                           url("/api/v1/password")});

@@ -290,7 +290,9 @@ awaitable<void> DataConnection::run(std::shared_ptr<DataConnection> self)
         if (!connected) {
             co_await hang_up();
             set_state(ConnectionState::Disconnected, connection_.last_error);
-            if (!settings_changed_ && !stopping_)
+            if (settings_changed_)
+                continue; // new settings came during the attempt or its hang-up: try them now
+            if (!stopping_)
                 observe(Observation::Kind::AttemptFailed, connection_.last_error, refusal_is_curable_);
             co_await pause(backoff_);
             backoff_ = std::min(backoff_ * 2, max_backoff);

@@ -67,6 +67,7 @@ Emulator::Emulator(asio::io_context& context, Scenario scenario, std::filesystem
     for (const auto& spec : scenario_.modems) {
         auto device = std::make_unique<Device>();
         device->spec = spec;
+        device->presence = spec.plugged ? Presence::In : Presence::Out;
         device->surroundings = initial_surroundings(spec);
         if (spec.sim) {
             device->card = SimCard(*scenario_.find_sim(*spec.sim));
@@ -97,8 +98,13 @@ Result<void> Emulator::start()
     if (auto created = tree_.create(); !created)
         return created;
     running_ = true;
+    if (auto watching = watch_port_switches(); !watching) {
+        stop();
+        return watching;
+    }
+    spawn(context_, read_port_switches(port_switches_), "USB port switches");
     for (auto& device : devices_) {
-        if (!device->spec.plugged)
+        if (device->presence == Presence::Out)
             continue;
         if (auto plugged = plug(*device); !plugged) {
             stop();
@@ -121,6 +127,10 @@ void Emulator::stop()
     running_ = false;
     if (control_)
         control_->stop();
+    if (port_switches_) {
+        boost::system::error_code ignored;
+        port_switches_->close(ignored);
+    }
     for (auto& device : devices_)
         unplug(*device);
     tree_.remove();

@@ -29,6 +29,10 @@ namespace uplink::sim {
 
 class ControlServer;
 
+// The power of a modem's USB hub port, as the host switches it through the port's `disable` file.
+enum class PortPower { On, Off };
+std::string_view to_string(PortPower power); // "on", "off"
+
 class Emulator {
 public:
     Emulator(boost::asio::io_context& context, Scenario scenario, std::filesystem::path root,
@@ -75,8 +79,12 @@ private:
         qmi::Framer framer; // QMI: request bytes into frames
         std::multimap<Clock::time_point, std::string> due; // QMI: responses and their time
     };
+    // Whether the modem sits in its USB port: the control socket's unplug takes it out and
+    // replug puts it back. It is on the bus (plugged) while it sits there and the port has power.
+    enum class Presence { Out, In };
     struct Device {
         ModemSpec spec;
+        Presence presence = Presence::Out;
         std::unique_ptr<Modem> model; // while plugged
         Surroundings surroundings; // kept across a replug
         std::optional<SimCard> card; // in the slot while unplugged
@@ -95,6 +103,14 @@ private:
         std::optional<DataPlane> data_plane; // while plugged, when the scenario gives a data_path
         Ipv4Prefix carrier_address; // what carrier<k> holds now
         LinkOverrides link; // the control socket's "link": kept across a replug
+        // The hub port (port_power.cpp): its `disable` file and that file's inotify watch, its
+        // power, and what `counters` shows of its switching.
+        std::filesystem::path port_switch;
+        int port_switch_watch = -1;
+        PortPower port_power = PortPower::On;
+        Clock::time_point port_off_since {};
+        int port_switched_off = 0;
+        std::optional<Duration> last_port_off; // how long the port was off the last time
     };
 
     Result<void> plug(Device& device);
@@ -128,6 +144,12 @@ private:
     enum class Sender { Host, Modem };
     void capture(const Device& device, Sender sender, std::string_view bytes);
 
+    // The hub ports' power switches (port_power.cpp).
+    Result<void> watch_port_switches();
+    boost::asio::awaitable<void> read_port_switches(
+        std::shared_ptr<boost::asio::posix::stream_descriptor> switches);
+    void port_switch_written(Device& device);
+
     // Control requests (emulator_control.cpp).
     Result<Device*> find_device(const ControlRequest& request, std::string& message);
     std::string execute(const ControlRequest& request, Device& device);
@@ -149,6 +171,8 @@ private:
     std::unique_ptr<ControlServer> control_;
     std::vector<std::unique_ptr<Device>> devices_;
     std::map<std::string, SimCard> loose_cards_; // SIMs in no modem, by id
+    // inotify on every hub port's `disable` file; shared with read_port_switches().
+    std::shared_ptr<boost::asio::posix::stream_descriptor> port_switches_;
     Clock::time_point start_;
     bool running_ = false;
     std::filesystem::path qmi_capture_path_;

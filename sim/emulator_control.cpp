@@ -80,12 +80,16 @@ std::string Emulator::execute(const ControlRequest& request, Device& device)
             device, device.model->advance(Clock::now())); // due events first: act on the present
     switch (request.command) {
     case ControlCommand::Unplug:
-        if (!device.model)
+        if (device.presence == Presence::Out)
             return control_error(id + " is not plugged");
+        device.presence = Presence::Out;
         unplug(device);
         return ok({{"modem", id}});
     case ControlCommand::Replug:
+        device.presence = Presence::In;
         unplug(device);
+        if (device.port_power == PortPower::Off)
+            return ok({{"modem", id}}); // on the bus once its port is switched on
         if (auto plugged = plug(device); !plugged)
             return control_error(fmt::format("cannot plug {}: {}", id, plugged.error().message()));
         return ok({{"modem", id}});
@@ -271,6 +275,7 @@ std::string Emulator::status() const
             {"plugged", modem != nullptr},
             {"booted", modem != nullptr && modem->booted()},
             {"usb_path", device->spec.usb.path},
+            {"port_power", to_string(device->port_power)},
             {"ports", std::move(ports)},
             {"sim", card ? json::value(card->spec().id) : json::value(nullptr)},
         };
@@ -305,7 +310,10 @@ std::string Emulator::counters(const Device& device) const
         {"qmi_requests_by_name", std::move(qmi_by_name)},
         {"bytes_in", device.bytes_in},
         {"bytes_out", device.bytes_out},
+        {"port_switched_off", device.port_switched_off},
     };
+    if (device.last_port_off)
+        reply["last_port_off_ms"] = device.last_port_off->count();
     const auto* card = modem ? modem->card() : (device.card ? &*device.card : nullptr);
     if (card != nullptr) {
         reply["pin_retries_left"] = card->spec().pin_retries;

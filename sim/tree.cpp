@@ -335,6 +335,39 @@ void Tree::unplug_dev(const DeviceLayout& layout)
     fs::remove(dev_ / fmt::format("cdc-wdm{}", layout.wdm_number), ignored);
 }
 
+Result<fs::path> Tree::add_hub_port(const UsbIdentity& usb)
+{
+    auto root_hub = sys_ / "devices/platform/uplink-sim" / fmt::format("usb{}", usb.busnum);
+    auto dot = usb.path.rfind('.');
+    // The hub's interface that holds its ports, the name it has in bus/usb/devices (where the
+    // host finds it), and the port's directory name.
+    fs::path hub_interface, listed;
+    std::string listed_name, port;
+    if (dot == std::string::npos) {
+        hub_interface = root_hub / fmt::format("{}-0:1.0", usb.busnum);
+        listed = root_hub;
+        listed_name = fmt::format("usb{}", usb.busnum);
+        port = fmt::format("usb{}-port{}", usb.busnum, usb.path.substr(usb.path.find('-') + 1));
+    } else {
+        auto hub = usb.path.substr(0, dot);
+        hub_interface = root_hub / hub / (hub + ":1.0");
+        listed = hub_interface;
+        listed_name = hub + ":1.0";
+        port = fmt::format("{}-port{}", hub, usb.path.substr(dot + 1));
+    }
+    auto directory = hub_interface / port;
+    if (auto made = make_directories(directory); !made)
+        return made.error();
+    if (auto written = write_file(directory / "disable", "0\n"); !written)
+        return written.error();
+    auto link = sys_ / "bus/usb/devices" / listed_name;
+    std::error_code error;
+    if (!fs::is_symlink(link, error))
+        if (auto linked = relative_link(listed, link); !linked)
+            return linked.error();
+    return directory / "disable";
+}
+
 void Tree::remove()
 {
     for (const auto& path : {sys_, dev_, staging_, root_ / marker_name})

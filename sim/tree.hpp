@@ -9,6 +9,8 @@
 //   DIR/sys/class/tty/ttyUSB<k> -> ...                                     the tty class
 //   DIR/dev/ttyUSB<k> -> /dev/pts/<n>                                      the serial ports
 //   DIR/dev/cdc-wdm<k> -> /dev/pts/<n>                                     the QMI port
+//   DIR/sys/bus/usb/devices/<hub>:1.0/<hub>-port<n>/disable                the hub port's power
+//   DIR/sys/bus/usb/devices/usb<bus>/<bus>-0:1.0/usb<bus>-port<n>/disable  ...on a root hub
 //
 // Private to sim/.
 #pragma once
@@ -44,6 +46,11 @@ public:
     void unplug_sysfs(const DeviceLayout& layout);
     // The /dev links go (after the ports closed).
     void unplug_dev(const DeviceLayout& layout);
+    // The hub port a modem at `usb.path` hangs from, with per-port power switching
+    // (Documentation/ABI/testing/sysfs-bus-usb, "disable"): 1-1.2 is port 2 of hub 1-1, 1-1 is
+    // port 1 of root hub usb1. Made once for the run, as a hub's ports outlive what is plugged
+    // into them; the path of its `disable` file, which reads "0" (powered).
+    Result<std::filesystem::path> add_hub_port(const UsbIdentity& usb);
     // Everything uplink-sim made under the root.
     void remove();
 

@@ -118,6 +118,42 @@ TEST_F(EmulatorBinary, AnswersAndFollowsTheControlSocket)
     EXPECT_FALSE(fs::exists(root_ / "control.sock"));
 }
 
+// The modem's hub port as the kernel shows it with per-port power switching: writing 1 to its
+// `disable` file takes the modem off the bus as an unplug does, 0 powers it up again.
+TEST_F(EmulatorBinary, TheHubPortsDisableFileSwitchesTheModemOffAndOn)
+{
+    auto deadline = Clock::now() + 20s;
+    auto disable = sys("bus/usb/devices/usb1/1-0:1.0/usb1-port1/disable");
+    EXPECT_EQ(slurp(disable), "0\n");
+    Control control(root_ / "control.sock");
+    auto status = [&control] { return control.call(R"({"cmd":"status"})"); };
+    auto write = [&disable](const char* value) { std::ofstream(disable) << value; };
+    EXPECT_TRUE(contains(status(), R"("port_power":"on")"));
+
+    write("1");
+    ASSERT_TRUE(eventually([&] { return contains(status(), R"("port_power":"off")"); }, deadline));
+    EXPECT_TRUE(contains(status(), R"("plugged":false)"));
+    EXPECT_FALSE(fs::exists(sys("bus/usb/devices/1-1")));
+    EXPECT_FALSE(fs::exists(root_ / "dev/ttyUSB2"));
+    EXPECT_TRUE(fs::exists(disable)); // the port stays with its hub
+
+    write("maybe"); // refused, as the kernel refuses it: still off
+    ASSERT_TRUE(eventually([&] { return slurp(disable) == "1\n"; }, deadline));
+    EXPECT_TRUE(contains(status(), R"("port_power":"off")"));
+
+    write("0");
+    ASSERT_TRUE(eventually([&] { return contains(status(), R"("port_power":"on")"); }, deadline));
+    EXPECT_TRUE(contains(status(), R"("plugged":true)"));
+    EXPECT_EQ(slurp(sys("bus/usb/devices/1-1/idVendor")), "2c7c\n");
+    auto counters = control.call(R"({"cmd":"counters"})");
+    EXPECT_TRUE(contains(counters, R"("port_switched_off":1)")) << counters;
+    EXPECT_TRUE(contains(counters, R"("last_port_off_ms":)")) << counters;
+    AtPort port(root_ / "dev/ttyUSB2");
+    ASSERT_GE(port.fd(), 0);
+    EXPECT_TRUE(contains(
+        port.until("AT+CPIN?", "+CPIN:", deadline), "+CPIN: SIM PIN")); // powered on afresh
+}
+
 TEST(EmulatorArguments, BadScenarioExitsWith2AndNamesTheField)
 {
     TemporaryDirectory directory;

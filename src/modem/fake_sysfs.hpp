@@ -66,14 +66,21 @@ public:
         write(path / "bInterfaceClass", descriptor.substr(0, 2));
         write(path / "bInterfaceSubClass", descriptor.substr(3, 2));
         write(path / "bInterfaceProtocol", descriptor.substr(6, 2));
-        if (!driver.empty()) {
-            auto driver_path = root_ / "sys" / "bus" / "usb" / "drivers" / driver;
-            std::filesystem::create_directories(driver_path);
-            std::filesystem::create_directory_symlink(driver_path, path / "driver");
-        }
+        if (!driver.empty())
+            bind_driver(usb_path, number, driver);
         for (const auto& child : children)
             std::filesystem::create_directories(path / child);
         std::filesystem::create_directory_symlink(path, bus() / name);
+    }
+
+    // The interface's `driver` link, as the kernel makes it when a driver binds (after the
+    // interface appeared): inside the device's directory, where no inotify watch looks.
+    void bind_driver(const std::string& usb_path, int number, const std::string& driver)
+    {
+        auto driver_path = root_ / "sys" / "bus" / "usb" / "drivers" / driver;
+        std::filesystem::create_directories(driver_path);
+        std::filesystem::create_directory_symlink(driver_path,
+            devices() / usb_path / (usb_path + ":1." + std::to_string(number)) / "driver");
     }
 
     void remove_device(const std::string& usb_path)

@@ -3,6 +3,7 @@
 // and ticks it when it asks. The ladder decides; this file only does.
 #include "modem/modem_instance.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <fstream>
@@ -186,7 +187,12 @@ awaitable<Modem::Next> Modem::power_cycle_usb_port()
         callbacks_.event(Event::Kind::Recovery, message);
         co_return Next::Proceed;
     }
-    co_await sleep(usb_power_off_time);
+    // Not sleep(): the modem leaves the bus at once, the rescan stops this Modem, and a stop ends
+    // sleep() early, which would give the port its power back before the modem has lost it. A
+    // timer of its own ends on time even then, and uplinkd's stop waits for it (main.cpp's
+    // grace outlasts it), so the port is never left off.
+    asio::steady_timer power_off(executor_, usb_power_off_time);
+    co_await power_off.async_wait(asio::as_tuple(asio::use_awaitable));
     if (!write("0"))
         log(LogLevel::Error, "modem", "{}: cannot switch the USB port on again through {}", device_.usb_path, path);
     co_return Next::Closed; // the device goes and comes back: the rescan finds it

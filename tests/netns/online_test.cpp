@@ -81,6 +81,48 @@ protected:
     }
 
 
+    // The recovery ladder's remedies so far, as their events say them ("step 2/3 radio-off-on,
+    // attempt 1 of 2: ...").
+    std::vector<std::string> recovery_steps()
+    {
+        std::vector<std::string> taken;
+        auto recent = daemon_->get("/v1/events/recent");
+        for (const auto& event : recent.as_array())
+            if (text(event, "kind") == "recovery" && text(event, "message").starts_with("step "))
+                taken.push_back(text(event, "message"));
+        return taken;
+    }
+
+    bool recovery_step_taken(std::string_view step)
+    {
+        return std::ranges::any_of(recovery_steps(), [step](const std::string& taken) {
+            return taken.find(step) != std::string::npos;
+        });
+    }
+
+    // The ladder up to its top step fast: three drops of the bearer make its first remedy, then
+    // the network detaches the modem, so that no remedy brings the connection back and each one
+    // follows the last after the backoff alone (1, 2, 4, 8, 16 s with recovery_backoff 1).
+    void climb_the_ladder()
+    {
+        auto since = text(wait_connected().at("connection"), "connected_since");
+        for (int drops = 0; drops < 10 && recovery_steps().empty(); ++drops) {
+            emulator_->control({{"cmd", "bearer-drop"}, {"cause", 38}});
+            auto modem = daemon_->wait_for_modem("1-1", "connected again after the drop", [&since](const json::value& modem) {
+                return text(modem.at("connection"), "state") == "connected"
+                    && text(modem.at("connection"), "connected_since") != since;
+            }, 30s);
+            since = text(modem.at("connection"), "connected_since");
+        }
+        ASSERT_FALSE(recovery_steps().empty()) << "no remedy after the drops";
+        emulator_->control({{"cmd", "detach"}});
+    }
+
+    boost::json::object emulated_modem()
+    {
+        return emulator_->control({{"cmd", "status"}}).at("modems").as_array().at(0).as_object();
+    }
+
     TemporaryDirectory directory_;
     std::unique_ptr<Emulator> emulator_;
     std::unique_ptr<Daemon> daemon_;
@@ -463,17 +505,7 @@ TEST_F(OnlineTest, UnansweredProbesStartTheRecoveryLadder)
 TEST_F(OnlineTest, ABearerThatKeepsDroppingReachesTheModemReset)
 {
     ASSERT_NO_FATAL_FAILURE(start_programs("\toption apn 'internet'\n\toption recovery_backoff '1'\n"));
-    auto steps = [this] {
-        std::vector<std::string> taken;
-        auto recent = daemon_->get("/v1/events/recent");
-        for (const auto& event : recent.as_array())
-            if (text(event, "kind") == "recovery" && text(event, "message").starts_with("step "))
-                taken.push_back(text(event, "message"));
-        return taken;
-    };
-    auto reset_taken = [&steps] {
-        return std::ranges::any_of(steps(), [](const std::string& step) { return step.find("modem-reset") != std::string::npos; });
-    };
+    auto reset_taken = [this] { return recovery_step_taken("modem-reset"); };
     // A reset reboots the module, whose SIM then asks for its PIN again: one more PIN entry.
     // (Radio off and on leaves the SIM open.)
     auto pin_attempts = [this] { return emulator_->control({{"cmd", "counters"}}).at("pin_attempts").as_int64(); };
@@ -487,7 +519,7 @@ TEST_F(OnlineTest, ABearerThatKeepsDroppingReachesTheModemReset)
         }, 90s);
         since = text(modem.at("connection"), "connected_since");
     }
-    auto taken = steps();
+    auto taken = recovery_steps();
     ASSERT_TRUE(reset_taken()) << ::testing::PrintToString(taken);
     EXPECT_NE(taken.front().find("reconnect"), std::string::npos) << taken.front();
     EXPECT_TRUE(std::ranges::any_of(taken, [](const std::string& step) { return step.find("radio-off-on") != std::string::npos; }));
@@ -496,6 +528,54 @@ TEST_F(OnlineTest, ABearerThatKeepsDroppingReachesTheModemReset)
     wait_connected(60s);
     EXPECT_EQ(pin_attempts(), pin_attempts_before + 1);
     EXPECT_FALSE(tcp_from_lan_soon("after the reset").empty());
+}
+
+// With usb_power_cycle, the ladder's fourth step switches the modem's USB port off and on
+// through the port's sysfs `disable` file; the emulated hub takes the modem off the bus and
+// powers it up again, and uplinkd finds it anew and gets it online.
+TEST_F(OnlineTest, WithUsbPowerCycleAllowedTheLadderSwitchesThePortOffAndOn)
+{
+    ASSERT_NO_FATAL_FAILURE(start_programs(
+        "\toption apn 'internet'\n\toption recovery_backoff '1'\n\toption usb_power_cycle '1'\n"));
+    ASSERT_NO_FATAL_FAILURE(climb_the_ladder());
+    daemon_->wait_for_modem("1-1", "the usb-power-cycle step", [this](const json::value&) {
+        return recovery_step_taken("usb-power-cycle");
+    }, 90s);
+    auto taken = recovery_steps();
+    ASSERT_TRUE(recovery_step_taken("step 4/4 usb-power-cycle")) << ::testing::PrintToString(taken);
+    EXPECT_TRUE(recovery_step_taken("step 3/4 modem-reset")) << ::testing::PrintToString(taken);
+
+    // The emulator saw the port switched off and then on again, and plugged the modem back.
+    daemon_->wait_for_modem("1-1", "the modem back after its port was switched off and on", [this](const json::value&) {
+        auto modem = emulated_modem();
+        return text(modem, "port_power") == "on" && modem.at("plugged").as_bool()
+            && emulator_->control({{"cmd", "counters"}}).contains("last_port_off_ms");
+    }, 30s);
+    auto counters = emulator_->control({{"cmd", "counters"}});
+    EXPECT_EQ(counters.at("port_switched_off").as_int64(), 1);
+    // Off long enough for a modem to lose its power: uplinkd's 3 s, whatever else happens meanwhile.
+    EXPECT_GE(counters.at("last_port_off_ms").as_int64(), 3000);
+
+    emulator_->control({{"cmd", "attach"}});
+    wait_connected(60s);
+    EXPECT_FALSE(tcp_from_lan_soon("after the power cycle").empty());
+}
+
+// usb_power_cycle is off by default: the ladder has three steps, ends at the modem reset, and
+// never touches the port.
+TEST_F(OnlineTest, WithoutUsbPowerCycleTheLadderNeverSwitchesThePort)
+{
+    ASSERT_NO_FATAL_FAILURE(start_programs("\toption apn 'internet'\n\toption recovery_backoff '1'\n"));
+    ASSERT_NO_FATAL_FAILURE(climb_the_ladder());
+    auto modem = daemon_->wait_for_modem("1-1", "the ladder's last step used up", [](const json::value& modem) {
+        return text(modem.at("recovery"), "state") == "exhausted";
+    }, 90s);
+    EXPECT_EQ(text(modem.at("recovery"), "next_step"), "modem-reset");
+    auto taken = recovery_steps();
+    EXPECT_TRUE(recovery_step_taken("step 3/3 modem-reset")) << ::testing::PrintToString(taken);
+    EXPECT_FALSE(recovery_step_taken("usb-power-cycle")) << ::testing::PrintToString(taken);
+    EXPECT_EQ(emulator_->control({{"cmd", "counters"}}).at("port_switched_off").as_int64(), 0);
+    EXPECT_EQ(text(emulated_modem(), "port_power"), "on");
 }
 
 } // namespace

@@ -97,6 +97,11 @@ constexpr std::uint32_t link_flag_up = 0x1;            // IFF_UP: set administra
 constexpr std::uint32_t link_flag_running = 0x40;      // IFF_RUNNING: operationally up (RFC 2863)
 constexpr std::uint32_t link_flag_lower_up = 0x10000;  // IFF_LOWER_UP: carrier
 
+// Whether the link's driver reports a carrier (IFF_LOWER_UP, "driver signals L1 up" in
+// linux/if.h): a cable plugged into a live port, a veth pair with both ends up.
+enum class Carrier { Down, Up };
+std::string_view to_string(Carrier carrier);
+
 // The first counters of struct rtnl_link_stats64 (IFLA_STATS64, if_link.h): 64-bit, so they do
 // not wrap the way IFLA_STATS's 32-bit ones do after 4 GiB of LTE traffic.
 struct LinkStatistics {
@@ -124,6 +129,8 @@ struct Link {
     {
         return flags & link_flag_up ? AdminState::Up : AdminState::Down;
     }
+    Carrier carrier() const { return flags & link_flag_lower_up ? Carrier::Up : Carrier::Down; }
+    friend bool operator==(const Link&, const Link&) = default;
 };
 
 // ---------------------------------------------------------------- interface addresses

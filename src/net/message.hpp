@@ -118,6 +118,10 @@ Result<Route> parse_newroute(std::span<const std::uint8_t> message);
 Result<Rule> parse_newrule(std::span<const std::uint8_t> message);
 // RTM_F_CLONED: a route cache entry rather than a configured route.
 bool is_cloned_route(std::span<const std::uint8_t> message);
+// ifi_family AF_UNSPEC: an RTM_NEWLINK or RTM_DELLINK about the link itself. A bridge sends both
+// types with AF_BRIDGE to the same group about its ports (br_ifinfo_notify()): the RTM_DELLINK of
+// a port that leaves its bridge is one, and the link stays.
+bool is_link_itself(std::span<const std::uint8_t> message);
 
 // ---------------------------------------------------------------- the exchange on a socket
 // One dump datagram: netlink_dump() sizes its buffer by the reader's last recvmsg() length,

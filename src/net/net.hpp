@@ -202,6 +202,19 @@ struct Rule {
     friend bool operator==(const Rule&, const Rule&) = default;
 };
 
+// ---------------------------------------------------------------- a watched link
+// One interface, named, as a LinkWatcher sees it: typically a wired WAN that another program
+// (netifd, systemd-networkd, a DHCP client) configures. Addresses and routes are in a fixed
+// order, so that two views of the same state compare equal.
+struct LinkView {
+    std::string name;                         // the watched name
+    std::optional<Link> link;                 // none: no link has the name (yet, or any more);
+                                              // statistics left out: they change all the time
+    std::vector<InterfaceAddress> addresses;  // its global-scope addresses, both families
+    std::vector<Route> default_routes;        // 0.0.0.0/0 and ::/0 out of it, in every table
+    friend bool operator==(const LinkView&, const LinkView&) = default;
+};
+
 // ---------------------------------------------------------------- the socket
 // One NETLINK_ROUTE socket that sends a request and waits for its ack, synchronously.
 //

@@ -426,6 +426,12 @@ bool is_cloned_route(std::span<const std::uint8_t> message)
     return body && (body->family.rtm_flags & RTM_F_CLONED);
 }
 
+bool is_link_itself(std::span<const std::uint8_t> message)
+{
+    auto body = read_body<ifinfomsg>(message, RTM_NEWLINK, RTM_DELLINK);
+    return body && body->family.ifi_family == AF_UNSPEC;
+}
+
 // FIB_RULE_INVERT ("not"), interface names, destination, ports and uid ranges are not read:
 // uplink's rules use none of them.
 Result<Rule> parse_newrule(std::span<const std::uint8_t> message)

@@ -1,10 +1,12 @@
 // LinkWatcher (net.hpp): rtnetlink multicast over Asio, kept in a LinkTable.
 //
 // One NETLINK_ROUTE socket, subscribed before anything is dumped, carries the dumps and the
-// events alike, and the kernel queues both in the order they happen: a dump's datagram is filled
-// when it is read (netlink_dump() from netlink_recvmsg()), behind the events already queued, and
-// each later change queues its event behind it. Applying every message in the order it is read
-// leaves the table as the kernel is, with no event applied over a newer dump.
+// events alike, and the kernel queues both in the order they happen: each datagram of a dump is
+// filled from the tables as they are at that moment, when the request is sent or the datagram
+// before it read (netlink_dump() from netlink_dump_start() and netlink_recvmsg()), and queued
+// behind the events already there; each later change queues its event behind it. Applying every
+// message in the order it is read leaves the table as the kernel is, with no event applied over
+// a newer dump.
 //
 // When the socket's queue is full the kernel drops events and says so once, as ENOBUFS from
 // recvmsg() (netlink_overrun()): the table is then dumped again from empty. A dump that is running

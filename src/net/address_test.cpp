@@ -114,6 +114,7 @@ TEST(NetNames, EveryEnumValueHasADistinctName)
     expect_distinct_names({OperState::Unknown, OperState::NotPresent, OperState::Down,
         OperState::LowerLayerDown, OperState::Testing, OperState::Dormant, OperState::Up});
     expect_distinct_names({AdminState::Down, AdminState::Up});
+    expect_distinct_names({Carrier::Down, Carrier::Up});
     expect_distinct_names({LinkKind::Dummy, LinkKind::Bridge});
     expect_distinct_names({AddressScope::Global, AddressScope::Site, AddressScope::Link,
         AddressScope::Host, AddressScope::Nowhere});
@@ -137,6 +138,16 @@ TEST(NetLink, AdminStateFollowsIffUp)
     EXPECT_EQ(link.admin_state(), AdminState::Down);
     link.flags = link_flag_up | link_flag_lower_up;
     EXPECT_EQ(link.admin_state(), AdminState::Up);
+}
+
+TEST(NetLink, CarrierFollowsIffLowerUp)
+{
+    Link link;
+    link.flags = link_flag_up | link_flag_running;
+    EXPECT_EQ(link.carrier(), Carrier::Down);
+    link.flags = link_flag_lower_up; // two bits, read apart
+    EXPECT_EQ(link.carrier(), Carrier::Up);
+    EXPECT_EQ(link.admin_state(), AdminState::Down);
 }
 
 } // namespace

@@ -92,6 +92,17 @@ std::string_view to_string(AdminState state)
     return "admin-state";
 }
 
+std::string_view to_string(Carrier carrier)
+{
+    switch (carrier) {
+    case Carrier::Down:
+        return "no-carrier";
+    case Carrier::Up:
+        return "carrier";
+    }
+    return "carrier-state";
+}
+
 std::string_view to_string(LinkKind kind)
 {
     switch (kind) {

@@ -46,6 +46,24 @@ Result<Bytes> route_request(std::uint32_t sequence, Operation operation, const R
 Result<Bytes> rule_request(std::uint32_t sequence, Operation operation, const Rule& rule);
 
 // ---------------------------------------------------------------- replies
+// The messages of one datagram in order, each length checked (netlink.h NLMSG_OK, NLMSG_NEXT):
+// the kernel packs several into one datagram, a dump's many, a multicast event's one.
+class MessageReader {
+public:
+    explicit MessageReader(std::span<const std::uint8_t> datagram)
+        : datagram_(datagram)
+    {
+    }
+    bool at_end() const { return offset_ >= datagram_.size(); }
+    // The next whole message; Errc::Truncated where the rest of the datagram is not one, and the
+    // reader is then at its end.
+    Result<std::span<const std::uint8_t>> next();
+
+private:
+    std::span<const std::uint8_t> datagram_;
+    std::size_t offset_ = 0;
+};
+
 // Collects the reply to one request from the datagrams read after sending it.
 // Messages whose sequence differs from the request's, or whose port is neither ours nor 0, are
 // skipped. The reply ends with NLMSG_ERROR (an ack: error 0, or a failure: -errno) or, for a dump,
@@ -54,10 +72,15 @@ Result<Bytes> rule_request(std::uint32_t sequence, Operation operation, const Ru
 class Exchange {
 public:
     enum class Progress { Pending, Finished };
+    // What becomes of the reply's data messages: kept for the caller to read, or left to a caller
+    // that applies them as the datagrams come (a LinkWatcher's dump) while this follows the reply
+    // to its end, its errors and NLM_F_DUMP_INTR.
+    enum class Keep { Messages, Nothing };
 
-    Exchange(std::uint32_t sequence, std::uint32_t port)
+    Exchange(std::uint32_t sequence, std::uint32_t port, Keep keep = Keep::Messages)
         : sequence_(sequence)
         , port_(port)
+        , keep_(keep)
     {
     }
     Progress feed(std::span<const std::uint8_t> datagram);
@@ -79,6 +102,7 @@ private:
 
     std::uint32_t sequence_;
     std::uint32_t port_;
+    Keep keep_;
     bool finished_ = false;
     bool interrupted_ = false;
     Error error_;
@@ -94,8 +118,16 @@ Result<Route> parse_newroute(std::span<const std::uint8_t> message);
 Result<Rule> parse_newrule(std::span<const std::uint8_t> message);
 // RTM_F_CLONED: a route cache entry rather than a configured route.
 bool is_cloned_route(std::span<const std::uint8_t> message);
+// ifi_family AF_UNSPEC: an RTM_NEWLINK or RTM_DELLINK about the link itself. A bridge sends both
+// types with AF_BRIDGE to the same group about its ports (br_ifinfo_notify()): the RTM_DELLINK of
+// a port that leaves its bridge is one, and the link stays.
+bool is_link_itself(std::span<const std::uint8_t> message);
 
 // ---------------------------------------------------------------- the exchange on a socket
+// One dump datagram: netlink_dump() sizes its buffer by the reader's last recvmsg() length,
+// capped at 32 KiB, so this is always enough (libmnl's MNL_SOCKET_DUMP_SIZE is the same).
+constexpr std::size_t receive_capacity = 32768;
+
 // Exchange and transact() know only netlink.h's framing, so they serve ctnetlink as well.
 //
 // Sends `request` on a datagram socket and feeds every datagram read into `exchange` until it

@@ -3,6 +3,7 @@
 //  - Address / Prefix: IPv4 and IPv6 values, parsed from and printed as text.
 //  - Link, InterfaceAddress, Route, Rule: what the kernel holds, as values read back from dumps.
 //  - Netlink: one NETLINK_ROUTE socket; every change is a request answered by an ack.
+//  - LinkWatcher: a LinkView of named interfaces, followed over rtnetlink multicast.
 //  - Firewall: the router's NAT in nftables (`table inet uplink`), over libnftables.
 //  - Conntrack: the connection tracking table over ctnetlink: list and delete entries by mark.
 // The kernel's own reference is include/uapi/linux/rtnetlink.h, if_link.h, if_addr.h and
@@ -98,6 +99,11 @@ constexpr std::uint32_t link_flag_up = 0x1;            // IFF_UP: set administra
 constexpr std::uint32_t link_flag_running = 0x40;      // IFF_RUNNING: operationally up (RFC 2863)
 constexpr std::uint32_t link_flag_lower_up = 0x10000;  // IFF_LOWER_UP: carrier
 
+// Whether the link's driver reports a carrier (IFF_LOWER_UP, "driver signals L1 up" in
+// linux/if.h): a cable plugged into a live port, a veth pair with both ends up.
+enum class Carrier { Down, Up };
+std::string_view to_string(Carrier carrier);
+
 // The first counters of struct rtnl_link_stats64 (IFLA_STATS64, if_link.h): 64-bit, so they do
 // not wrap the way IFLA_STATS's 32-bit ones do after 4 GiB of LTE traffic.
 struct LinkStatistics {
@@ -125,6 +131,8 @@ struct Link {
     {
         return flags & link_flag_up ? AdminState::Up : AdminState::Down;
     }
+    Carrier carrier() const { return flags & link_flag_lower_up ? Carrier::Up : Carrier::Down; }
+    friend bool operator==(const Link&, const Link&) = default;
 };
 
 // ---------------------------------------------------------------- interface addresses
@@ -194,6 +202,19 @@ struct Rule {
     std::uint32_t table = main_table;        // FRA_TABLE, for RuleAction::Lookup
     RuleAction action = RuleAction::Lookup;  // fib_rule_hdr.action
     friend bool operator==(const Rule&, const Rule&) = default;
+};
+
+// ---------------------------------------------------------------- a watched link
+// One interface, named, as a LinkWatcher sees it: typically a wired WAN that another program
+// (netifd, systemd-networkd, a DHCP client) configures. Addresses and routes are in a fixed
+// order, so that two views of the same state compare equal.
+struct LinkView {
+    std::string name;                         // the watched name
+    std::optional<Link> link;                 // none: no link has the name (yet, or any more);
+                                              // statistics left out: they change all the time
+    std::vector<InterfaceAddress> addresses;  // its global-scope addresses, both families
+    std::vector<Route> default_routes;        // 0.0.0.0/0 and ::/0 out of it, in every table
+    friend bool operator==(const LinkView&, const LinkView&) = default;
 };
 
 // ---------------------------------------------------------------- the socket
@@ -426,10 +447,11 @@ private:
 
 } // namespace uplink::net
 
-// ---------------------------------------------------------------- data-path probe
-// (Its Asio includes are here, with the one declaration that needs them.)
+// ---------------------------------------------------------------- data-path probe, link watcher
+// (Their Asio includes are here, with the declarations that need them.)
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 
 namespace uplink::net {
 
@@ -449,6 +471,43 @@ namespace uplink::net {
 constexpr std::size_t probe_payload_size = 8;
 boost::asio::awaitable<Result<Duration>> probe(boost::asio::any_io_executor executor,
     std::string interface, Address target, Duration timeout);
+
+// Follows interfaces by name over rtnetlink multicast, the fastest word of a wired WAN's failure
+// (reference/multiwan.md §4.2): a carrier lost, an address or a gateway gone. It subscribes a
+// NETLINK_ROUTE socket to RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
+// RTNLGRP_IPV4_ROUTE and RTNLGRP_IPV6_ROUTE, then dumps links, addresses and routes, and keeps
+// each named interface's LinkView: the name may have no link yet, and a link may be renamed, or
+// deleted and created again with a new ifindex.
+//
+// `changed` is called with a view whenever it differs from the last one reported for its name,
+// and once for every name when the first dumps are done. What one wake-up reads (a burst: an
+// address flush, a link deleted with its addresses) comes as at most one call per name. When the
+// kernel drops events because the socket's queue is full (ENOBUFS), or deletes routes without
+// saying so (a link set down, an IPv4 address deleted), everything is dumped again and the calls
+// wait for it: a view is never left stale. Failures are logged at debug level and retried.
+//
+// The socket is opened in the calling thread's network namespace. Not thread-safe: the owner
+// runs the executor's loop. The watcher may be stopped, but not destroyed, from `changed`.
+class LinkWatcher {
+public:
+    using Changed = std::function<void(const LinkView& view)>;
+
+    // Fails with the errno of socket(), bind() or the subscription (system category).
+    static Result<LinkWatcher> start(boost::asio::any_io_executor executor,
+        std::vector<std::string> names, Changed changed);
+    LinkWatcher(LinkWatcher&&) noexcept;
+    LinkWatcher& operator=(LinkWatcher&&) noexcept;
+    ~LinkWatcher(); // stops
+
+    // Closes the socket: `changed` is not called again.
+    void stop();
+
+private:
+    struct State;
+    explicit LinkWatcher(std::shared_ptr<State> state);
+
+    std::shared_ptr<State> state_;
+};
 
 } // namespace uplink::net
 

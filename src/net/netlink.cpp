@@ -17,10 +17,6 @@ namespace rtnetlink {
 
 namespace {
 
-// One dump datagram: netlink_dump() sizes its buffer by the reader's last recvmsg() length,
-// capped at 32 KiB, so this is always enough (libmnl's MNL_SOCKET_DUMP_SIZE is the same).
-constexpr std::size_t receive_capacity = 32768;
-
 Error errno_error()
 {
     return kernel_error(errno);

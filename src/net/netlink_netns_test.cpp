@@ -1,71 +1,20 @@
-// Netlink against the kernel, each test in a network namespace of its own (netns tier: root).
-// The namespace is made by unshare(CLONE_NEWNET) on a thread of the test's own, which affects
-// that thread alone; it holds nothing but what the test creates (loopback and one test link),
-// and the kernel destroys it with everything in it when the thread ends and its socket closes,
-// however the test ended. Traffic goes only to the namespace's own loopback.
+// Netlink against the kernel, each test in a network namespace of its own (netns tier: root;
+// private_namespace.hpp). Traffic goes only to the namespace's own loopback.
 #include "net/net.hpp"
+#include "net/private_namespace.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <functional>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <sstream>
 #include <sys/socket.h>
-#include <thread>
 #include <unistd.h>
 
 namespace uplink::net {
 namespace {
 
-// capabilities.h: CAP_NET_ADMIN for rtnetlink changes, CAP_SYS_ADMIN for unshare(CLONE_NEWNET).
-constexpr int cap_net_admin = 12;
-constexpr int cap_sys_admin = 21;
-
-std::uint64_t effective_capabilities()
-{
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.rfind("CapEff:", 0) == 0)
-            return std::stoull(line.substr(7), nullptr, 16);
-    return 0;
-}
-
-// Empty when a private namespace can be made here, else why not.
-std::string namespace_unavailable()
-{
-    auto capabilities = effective_capabilities();
-    if (!(capabilities & (std::uint64_t {1} << cap_net_admin)))
-        return "needs CAP_NET_ADMIN (run as root)";
-    if (!(capabilities & (std::uint64_t {1} << cap_sys_admin)))
-        return "needs CAP_SYS_ADMIN for unshare(CLONE_NEWNET)";
-    int error = 0;
-    std::thread probe([&error] {
-        if (::unshare(CLONE_NEWNET) != 0)
-            error = errno;
-    });
-    probe.join();
-    if (error != 0)
-        return std::string("unshare(CLONE_NEWNET) fails: ") + std::strerror(error);
-    return {};
-}
-
-// Runs `body` on a thread that has moved into a new, empty network namespace.
-void in_private_namespace(const std::function<void()>& body)
-{
-    std::thread thread([&body] {
-        if (::unshare(CLONE_NEWNET) != 0) {
-            ADD_FAILURE() << "unshare(CLONE_NEWNET): " << std::strerror(errno);
-            return;
-        }
-        body();
-    });
-    thread.join();
-}
+using netns::in_private_namespace;
+using netns::namespace_unavailable;
 
 Prefix prefix(const char* text)
 {

@@ -96,22 +96,34 @@ Result<LinkStatistics> read_statistics(Payload payload)
 
 } // namespace
 
+// ---------------------------------------------------------------- MessageReader
+
+Result<std::span<const std::uint8_t>> MessageReader::next()
+{
+    auto remaining = datagram_.size() - offset_;
+    auto header = copy_out<nlmsghdr>(datagram_.subspan(offset_));
+    if (remaining < sizeof(nlmsghdr) || header.nlmsg_len < sizeof(nlmsghdr)
+        || header.nlmsg_len > remaining) {
+        offset_ = datagram_.size();
+        return Errc::Truncated;
+    }
+    auto message = datagram_.subspan(offset_, header.nlmsg_len);
+    offset_ += std::min(align(header.nlmsg_len), remaining);
+    return message;
+}
+
 // ---------------------------------------------------------------- Exchange
 
 Exchange::Progress Exchange::feed(std::span<const std::uint8_t> datagram)
 {
     if (finished_)
         return Progress::Finished;
-    std::size_t offset = 0;
-    while (offset < datagram.size()) {
-        auto remaining = datagram.size() - offset;
-        if (remaining < sizeof(nlmsghdr))
-            return finish(Errc::Truncated);
-        auto header = copy_out<nlmsghdr>(datagram.subspan(offset));
-        if (header.nlmsg_len < sizeof(nlmsghdr) || header.nlmsg_len > remaining)
-            return finish(Errc::Truncated);
-        auto message = datagram.subspan(offset, header.nlmsg_len);
-        offset += std::min(align(header.nlmsg_len), remaining);
+    for (MessageReader reader(datagram); !reader.at_end();) {
+        auto next = reader.next();
+        if (!next)
+            return finish(next.error());
+        auto message = *next;
+        auto header = copy_out<nlmsghdr>(message);
 
         // A late reply to an earlier request, or a message for another socket: not ours.
         if (header.nlmsg_seq != sequence_ || (header.nlmsg_pid != 0 && header.nlmsg_pid != port_))
@@ -138,8 +150,9 @@ Exchange::Progress Exchange::feed(std::span<const std::uint8_t> datagram)
         default:
             break;
         }
-        if (header.nlmsg_type < NLMSG_MIN_TYPE)
-            continue; // reserved control types: nothing to keep
+        // Reserved control types hold nothing to keep.
+        if (header.nlmsg_type < NLMSG_MIN_TYPE || keep_ == Keep::Nothing)
+            continue;
         if (messages_.size() >= max_messages)
             return finish(Errc::Malformed);
         messages_.emplace_back(message.begin(), message.end());
@@ -327,6 +340,12 @@ bool is_cloned_route(std::span<const std::uint8_t> message)
 {
     auto body = read_body<rtmsg>(message, RTM_NEWROUTE, RTM_DELROUTE);
     return body && (body->family.rtm_flags & RTM_F_CLONED);
+}
+
+bool is_link_itself(std::span<const std::uint8_t> message)
+{
+    auto body = read_body<ifinfomsg>(message, RTM_NEWLINK, RTM_DELLINK);
+    return body && body->family.ifi_family == AF_UNSPEC;
 }
 
 // FIB_RULE_INVERT ("not"), interface names, destination, ports and uid ranges are not read:

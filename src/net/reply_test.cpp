@@ -255,6 +255,50 @@ TEST(NetReply, InterruptedDumpIsReported)
     EXPECT_EQ(exchange.error(), Errc::DumpInterrupted);
 }
 
+TEST(NetReply, FollowingADumpKeepsNothingAndStillSeesItsEnd)
+{
+    // A multicast event (sequence 0, another sender's port) between the dump's messages.
+    Datagram datagram;
+    auto* link = datagram.start_link(sequence, port, 1, "lo");
+    link->nlmsg_flags |= NLM_F_DUMP_INTR;
+    datagram.finish(link);
+    datagram.finish(datagram.start_link(0, 0x777, 2, "wan0"));
+    datagram.add_done(sequence, port);
+    Exchange exchange(sequence, port, Exchange::Keep::Nothing);
+    EXPECT_EQ(exchange.feed(datagram.bytes()), Progress::Finished);
+    EXPECT_EQ(exchange.error(), Errc::DumpInterrupted);
+    EXPECT_TRUE(exchange.messages().empty());
+}
+
+TEST(NetReply, MessageReaderSplitsADatagramInOrder)
+{
+    Datagram datagram;
+    datagram.finish(datagram.start_link(sequence, port, 1, "lo"));
+    datagram.finish(datagram.start_link(sequence, port, 2, "wan0"));
+    datagram.add_done(sequence, port);
+    auto bytes = datagram.bytes();
+    std::vector<std::uint16_t> types;
+    std::vector<int> indexes;
+    for (MessageReader reader(bytes); !reader.at_end();) {
+        auto message = reader.next();
+        ASSERT_TRUE(message) << message.error().message();
+        types.push_back(reinterpret_cast<const nlmsghdr*>(message->data())->nlmsg_type);
+        if (auto link = parse_newlink(*message))
+            indexes.push_back(link->index);
+    }
+    EXPECT_EQ(types, (std::vector<std::uint16_t> {RTM_NEWLINK, RTM_NEWLINK, NLMSG_DONE}));
+    EXPECT_EQ(indexes, (std::vector<int> {1, 2}));
+
+    // A cut anywhere inside the last message: the whole ones before it, then Truncated, once.
+    for (std::size_t cut = bytes.size() - 1; cut > bytes.size() - 20; --cut) {
+        MessageReader reader(std::span<const std::uint8_t>(bytes.data(), cut));
+        EXPECT_TRUE(reader.next());
+        EXPECT_TRUE(reader.next());
+        EXPECT_EQ(reader.next().error(), Errc::Truncated) << cut;
+        EXPECT_TRUE(reader.at_end());
+    }
+}
+
 TEST(NetReply, KernelMessageOfACappedAck)
 {
     // With NETLINK_CAP_ACK the request is not echoed: the TLVs follow nlmsgerr directly.

@@ -166,13 +166,18 @@ void measure_first_packet(int rounds)
         std::printf("ports appear -> first packet through: skipped (cannot give the carrier %s)\n", echo_address);
         return;
     }
+    // Bound to that address, so that the answer comes from it: a reply from another address (the
+    // carrier's own on its TUN) is no reply to conntrack, and the router's firewall drops it as a
+    // new connection from the WAN.
     auto server = netns::socket_in(carrier.name(), SOCK_DGRAM);
-    sockaddr_in any {};
-    any.sin_family = AF_INET;
-    any.sin_port = htons(7008);
-    ::bind(server.get(), reinterpret_cast<sockaddr*>(&any), sizeof any);
-    auto target = any;
+    sockaddr_in target {};
+    target.sin_family = AF_INET;
+    target.sin_port = htons(7008);
     ::inet_pton(AF_INET, echo_address, &target.sin_addr);
+    if (::bind(server.get(), reinterpret_cast<sockaddr*>(&target), sizeof target) != 0) {
+        std::printf("ports appear -> first packet through: skipped (cannot bind the echo to %s)\n", echo_address);
+        return;
+    }
     auto connected = [](const json::value& modem) { return modem.at("connection").at("state").as_string() == "connected"; };
     daemon.wait_for_modem("1-1", "connected", connected);
     // The scenario's radio gives the link 15 ms each way: the emulated network's latency, not ours.

@@ -5,6 +5,7 @@
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <fmt/format.h>
@@ -14,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <sys/types.h>
+#include <utility>
 #include <vector>
 
 namespace uplink {
@@ -27,6 +29,26 @@ using Error = boost::system::error_code;
 using Clock = std::chrono::steady_clock;
 using Duration = std::chrono::milliseconds;
 using namespace std::chrono_literals;
+
+// An enum's names for logs, the API and the config: a table of {value, "name"} pairs, read both
+// ways. A value missing from the table is "unknown"; a name missing from it, nullopt.
+template <typename Enum, std::size_t Size>
+std::string_view name_of(const std::array<std::pair<Enum, std::string_view>, Size>& names, Enum value)
+{
+    for (const auto& [candidate, name] : names)
+        if (candidate == value)
+            return name;
+    return "unknown";
+}
+
+template <typename Enum, std::size_t Size>
+std::optional<Enum> value_of(const std::array<std::pair<Enum, std::string_view>, Size>& names, std::string_view text)
+{
+    for (const auto& [value, name] : names)
+        if (name == text)
+            return value;
+    return std::nullopt;
+}
 
 // ---------------------------------------------------------------- logging
 enum class LogLevel { Debug, Info, Warning, Error };

@@ -62,26 +62,6 @@ constexpr std::array metering_names {
     std::pair {Metering::Metered, std::string_view("metered")},
 };
 
-template <typename Enum, std::size_t Size>
-std::string_view name_of(
-    const std::array<std::pair<Enum, std::string_view>, Size>& names, Enum value)
-{
-    for (const auto& [candidate, name] : names)
-        if (candidate == value)
-            return name;
-    return "unknown";
-}
-
-template <typename Enum, std::size_t Size>
-std::optional<Enum> value_of(
-    const std::array<std::pair<Enum, std::string_view>, Size>& names, std::string_view text)
-{
-    for (const auto& [value, name] : names)
-        if (name == text)
-            return value;
-    return std::nullopt;
-}
-
 } // namespace
 
 std::string_view to_string(WanState state)

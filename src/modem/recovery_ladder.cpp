@@ -54,26 +54,6 @@ constexpr std::array state_names {
     std::pair {LadderState::Exhausted, std::string_view("exhausted")},
 };
 
-template <typename Enum, std::size_t Size>
-std::string_view name_of(
-    const std::array<std::pair<Enum, std::string_view>, Size>& names, Enum value)
-{
-    for (const auto& [candidate, name] : names)
-        if (candidate == value)
-            return name;
-    return "unknown";
-}
-
-template <typename Enum, std::size_t Size>
-std::optional<Enum> value_of(
-    const std::array<std::pair<Enum, std::string_view>, Size>& names, std::string_view text)
-{
-    for (const auto& [value, name] : names)
-        if (name == text)
-            return value;
-    return std::nullopt;
-}
-
 // "45 s", "4 min 10 s", "2 h 5 min": whole seconds, as a person reads a log.
 std::string describe(Duration duration)
 {

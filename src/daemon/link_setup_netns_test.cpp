@@ -2,6 +2,7 @@
 // of its own, which the kernel destroys with everything in it when the thread ends. A veth pair
 // stands in for the modem's wwan0 (this kernel may lack the dummy driver).
 #include "daemon/link_setup.hpp"
+#include "support/private_namespace.hpp"
 
 #include <cerrno>
 #include <cstdint>
@@ -19,19 +20,6 @@
 namespace uplink::daemon {
 namespace {
 
-// capability.h: CAP_NET_ADMIN for rtnetlink and nf_tables, CAP_SYS_ADMIN for unshare().
-constexpr int cap_net_admin = 12;
-constexpr int cap_sys_admin = 21;
-
-bool has_capability(int capability)
-{
-    std::ifstream status("/proc/self/status");
-    for (std::string line; std::getline(status, line);)
-        if (line.rfind("CapEff:", 0) == 0)
-            return std::stoull(line.substr(7), nullptr, 16) & (std::uint64_t {1} << capability);
-    return false;
-}
-
 // Capabilities are per thread: this drops CAP_NET_ADMIN from the calling thread's effective set
 // only, so the kernel refuses its next changes (EPERM) while the sockets stay open.
 bool drop_net_admin_on_this_thread()
@@ -40,35 +28,19 @@ bool drop_net_admin_on_this_thread()
     __user_cap_data_struct data[2] {};
     if (::syscall(SYS_capget, &header, data) != 0)
         return false;
-    data[0].effective &= ~(1u << cap_net_admin);
+    data[0].effective &= ~(1u << test_support::cap_net_admin);
     return ::syscall(SYS_capset, &header, data) == 0;
 }
 
-void in_private_namespace(const std::function<void()>& body)
-{
-    std::thread thread([&body] {
-        if (::unshare(CLONE_NEWNET) != 0) {
-            ADD_FAILURE() << "unshare(CLONE_NEWNET): " << std::strerror(errno);
-            return;
-        }
-        body();
-    });
-    thread.join();
-}
+using test_support::in_private_namespace;
 
 bool contains(const std::string& text, const std::string& part)
 {
     return text.find(part) != std::string::npos;
 }
 
-class LinkSetupNamespace : public ::testing::Test {
+class LinkSetupNamespace : public test_support::PrivateNamespaceTest {
 protected:
-    void SetUp() override
-    {
-        if (!has_capability(cap_net_admin) || !has_capability(cap_sys_admin))
-            GTEST_SKIP() << "netns test skipped: needs CAP_NET_ADMIN and CAP_SYS_ADMIN (run as root)";
-    }
-
     // wwan0 (its peer up, for a carrier) in the thread's namespace: its index.
     static int make_wwan0(net::Netlink& netlink)
     {

@@ -6,6 +6,7 @@
 // libnftables in JSON, by a context of the test's own. Traffic goes only between the test's
 // namespaces, addressed from 198.18.0.0/15 (DESIGN.md "Test tiers"); every wait has a deadline.
 #include "net/net.hpp"
+#include "support/private_namespace.hpp"
 
 #include <algorithm>
 #include <arpa/inet.h>
@@ -35,33 +36,6 @@ namespace uplink::net {
 namespace {
 
 namespace json = boost::json;
-
-// capabilities.h: CAP_NET_ADMIN for nf_tables and rtnetlink changes, CAP_SYS_ADMIN for
-// unshare(CLONE_NEWNET) and setns().
-constexpr int cap_net_admin = 12;
-constexpr int cap_sys_admin = 21;
-
-std::string namespaces_unavailable()
-{
-    std::ifstream status("/proc/self/status");
-    std::uint64_t capabilities = 0;
-    for (std::string line; std::getline(status, line);)
-        if (line.rfind("CapEff:", 0) == 0)
-            capabilities = std::stoull(line.substr(7), nullptr, 16);
-    if (!(capabilities & (std::uint64_t {1} << cap_net_admin)))
-        return "needs CAP_NET_ADMIN (run as root)";
-    if (!(capabilities & (std::uint64_t {1} << cap_sys_admin)))
-        return "needs CAP_SYS_ADMIN for unshare(CLONE_NEWNET) and setns()";
-    int error = 0;
-    std::thread probe([&error] {
-        if (::unshare(CLONE_NEWNET) != 0)
-            error = errno;
-    });
-    probe.join();
-    if (error != 0)
-        return std::string("unshare(CLONE_NEWNET) fails: ") + std::strerror(error);
-    return {};
-}
 
 // A network namespace that lives as long as this object.
 class Namespace {
@@ -236,15 +210,7 @@ void expect_chains_and_rules(const Table& table)
         << clamp;
 }
 
-class FirewallNamespace : public ::testing::Test {
-protected:
-    void SetUp() override
-    {
-        auto reason = namespaces_unavailable();
-        if (!reason.empty())
-            GTEST_SKIP() << "netns test skipped: " << reason;
-    }
-};
+class FirewallNamespace : public test_support::PrivateNamespaceTest {};
 
 TEST_F(FirewallNamespace, EnsureAddRemoveTouchOnlyOurTable)
 {

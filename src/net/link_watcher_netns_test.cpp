@@ -1,11 +1,11 @@
 // LinkWatcher against the kernel, each test in a network namespace of its own (netns tier: root;
-// private_namespace.hpp). A veth pair stands in for a wired WAN, wan0, and its ISP's end, isp0.
+// support/private_namespace.hpp). A veth pair stands in for a wired WAN, wan0, and its ISP's end, isp0.
 // The test changes them over Netlink (and with `ip` for a rename, which Netlink does not offer)
 // and runs the watcher's loop on the namespace's thread until the view it reports is the one the
 // change should give. The deadline is a bound against a hang, not a timing: the figures are
 // bench/link_watch_bench.cpp's.
 #include "net/net.hpp"
-#include "net/private_namespace.hpp"
+#include "support/private_namespace.hpp"
 #include "sim/tests/namespaces.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -19,8 +19,7 @@ namespace uplink::net {
 namespace {
 
 namespace asio = boost::asio;
-using netns::in_private_namespace;
-using netns::namespace_unavailable;
+using test_support::in_private_namespace;
 using sim::testing::run_command;
 
 constexpr auto hang_bound = std::chrono::seconds(10);
@@ -175,15 +174,7 @@ std::uint64_t route_socket_drops()
     return drops;
 }
 
-class LinkWatcherNamespace : public ::testing::Test {
-protected:
-    void SetUp() override
-    {
-        auto reason = namespace_unavailable();
-        if (!reason.empty())
-            GTEST_SKIP() << "netns test skipped: " << reason;
-    }
-};
+class LinkWatcherNamespace : public test_support::PrivateNamespaceTest {};
 
 TEST_F(LinkWatcherNamespace, FollowsAWanFromBeforeItExistsToItsReturn)
 {

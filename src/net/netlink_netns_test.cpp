@@ -1,7 +1,7 @@
 // Netlink against the kernel, each test in a network namespace of its own (netns tier: root;
-// private_namespace.hpp). Traffic goes only to the namespace's own loopback.
+// support/private_namespace.hpp). Traffic goes only to the namespace's own loopback.
 #include "net/net.hpp"
-#include "net/private_namespace.hpp"
+#include "support/private_namespace.hpp"
 
 #include <algorithm>
 #include <gtest/gtest.h>
@@ -13,8 +13,7 @@
 namespace uplink::net {
 namespace {
 
-using netns::in_private_namespace;
-using netns::namespace_unavailable;
+using test_support::in_private_namespace;
 
 Prefix prefix(const char* text)
 {
@@ -59,15 +58,7 @@ template <typename Value> bool contains(const std::vector<Value>& values, const 
     return std::ranges::find(values, value) != values.end();
 }
 
-class NetlinkNamespace : public ::testing::Test {
-protected:
-    void SetUp() override
-    {
-        auto reason = namespace_unavailable();
-        if (!reason.empty())
-            GTEST_SKIP() << "netns test skipped: " << reason;
-    }
-};
+class NetlinkNamespace : public test_support::PrivateNamespaceTest {};
 
 TEST_F(NetlinkNamespace, LoopbackAndMissingLinks)
 {

@@ -398,6 +398,11 @@ Result<std::vector<ConfigSection>> parse_uci_sections(
     return sections;
 }
 
+std::string quote_uci_value(std::string_view value)
+{
+    return uci::quote(value);
+}
+
 std::string Config::serialize() const
 {
     std::string text;

@@ -156,6 +156,9 @@ private:
 Result<std::vector<ConfigSection>> parse_uci_sections(
     std::string_view text, std::vector<ConfigDiagnostic>& diagnostics);
 
+// A value as uci writes it: in single quotes, each ' written as '\''.
+std::string quote_uci_value(std::string_view value);
+
 // Temp file in the same directory, fsync, rename, fsync of the directory: a crash leaves the old
 // file or the new one. A replaced file keeps its mode; a new one is 0600. Errors are errno values.
 Result<void> write_file_atomically(const std::string& path, std::string_view text);

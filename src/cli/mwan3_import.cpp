@@ -61,7 +61,7 @@ std::optional<long> number(std::string_view text)
 
 bool is_true(std::string_view text)
 {
-    return text == "1" || text == "true" || text == "yes" || text == "on" || text == "enabled";
+    return parse_uci_boolean(text).value_or(false);
 }
 
 enum class Family { Any, Ipv4, Ipv6 };
@@ -377,14 +377,19 @@ private:
         }
         // Lowest metric first; a WAN already in the policy (an IPv6 twin's member) once.
         std::map<long, std::vector<Member>> tiers;
-        std::set<std::string> wans;
+        std::map<std::string, Member> members;
         for (const auto& name : list_of(section, "use_member")) {
             auto found = member(section, name);
             if (!found)
                 continue;
-            if (!wans.insert(found->wan).second)
-                continue;
-            tiers[found->metric].push_back(*found);
+            auto [first, inserted] = members.try_emplace(found->wan, *found);
+            if (inserted)
+                tiers[found->metric].push_back(*found);
+            else if (first->second.metric != found->metric || first->second.weight != found->weight)
+                unmapped(section, fmt::format("use_member {}", in_quotes(name)),
+                    fmt::format("WAN {} is in the policy already, at metric {} and weight {}: "
+                                "uplink puts a WAN in a policy once",
+                        in_quotes(found->wan), first->second.metric, first->second.weight));
         }
         UplinkSection policy;
         policy.type = "policy";
@@ -397,8 +402,11 @@ private:
             policy.lines.push_back({LineKind::Option, "last_resort", "main"});
         else if (last_resort != "unreachable")
             unmapped(section, fmt::format("last_resort {}", in_quotes(last_resort)),
-                "uplink has no blackhole: 'unreachable' (kept) fails connections at once instead "
-                "of dropping them silently");
+                last_resort == "blackhole"
+                    ? "uplink has no blackhole: 'unreachable' (kept) fails connections at once "
+                      "instead of dropping them silently"
+                    : "not one of mwan3's (unreachable, blackhole, default): mwan3 takes it as "
+                      "'unreachable', and so does this");
         if (tiers.empty())
             policy.notes.push_back("no usable member: all of its traffic goes to its last resort");
         policies_.push_back(std::move(policy));

@@ -267,6 +267,32 @@ TEST(Mwan3Import, TranslatesRuleOptions)
     }
 }
 
+// Members to tiers: lowest metric first, weights within uplink's 1 to 1000, a WAN once.
+TEST(Mwan3Import, TranslatesMembersAndLastResort)
+{
+    auto result
+        = imported("config interface 'a'\nconfig interface 'b'\n"
+                   "config member 'a1'\n\toption interface 'a'\n\toption weight '2'\n"
+                   "config member 'b1'\n\toption interface 'b'\n\toption weight '5000'\n"
+                   "config member 'a2'\n\toption interface 'a'\n\toption metric '2'\n"
+                   "config member 'b2'\n\toption interface 'b'\n\toption metric '2'\n"
+                   "config policy 'p'\n\tlist use_member 'a1'\n\tlist use_member 'b1'\n"
+                   "\tlist use_member 'a2'\n\tlist use_member 'b2'\n\tlist use_member 'nobody'\n"
+                   "\toption last_resort 'nowhere'\n");
+    auto text = to_uci_text(result.sections);
+    EXPECT_NE(text.find("config policy 'p'\n\tlist tier 'a:2 b:1000'\n\n"), std::string::npos)
+        << text;
+    EXPECT_EQ(findings(result),
+        (std::vector<std::string> {"policy 'p', use_member 'b1'", "policy 'p', use_member 'a2'",
+            "policy 'p', use_member 'b2'", "policy 'p', use_member 'nobody'",
+            "policy 'p', last_resort 'nowhere'"}));
+    EXPECT_EQ(result.unmapped.at(0).why, "weight 5000 is outside uplink's 1 to 1000: made 1000");
+    EXPECT_EQ(result.unmapped.at(2).why,
+        "WAN 'b' is in the policy already, at metric 1 and weight 1000: uplink puts a WAN in a "
+        "policy once");
+    expect_valid_failover_config(text);
+}
+
 TEST(Mwan3Import, NamesStayUniqueAndWithinUplinksLimits)
 {
     auto result = imported(

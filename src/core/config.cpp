@@ -398,6 +398,11 @@ Result<std::vector<ConfigSection>> parse_uci_sections(
     return sections;
 }
 
+std::optional<bool> parse_uci_boolean(std::string_view text)
+{
+    return schema::parse_boolean(text);
+}
+
 std::string quote_uci_value(std::string_view value)
 {
     return uci::quote(value);

@@ -156,6 +156,9 @@ private:
 Result<std::vector<ConfigSection>> parse_uci_sections(
     std::string_view text, std::vector<ConfigDiagnostic>& diagnostics);
 
+// uci's booleans: 1/0, true/false, yes/no, on/off, enabled/disabled; nothing for another word.
+std::optional<bool> parse_uci_boolean(std::string_view text);
+
 // A value as uci writes it: in single quotes, each ' written as '\''.
 std::string quote_uci_value(std::string_view value);
 

@@ -40,6 +40,9 @@ constexpr std::array commands{
         "set the web UI's admin password (read twice from the terminal, or once from stdin)"},
     CommandSpec{"token", 1, "token list|create|revoke [NAME] [--scope console]",
         "the API tokens for scripts: list them, make one (shown once), or revoke one", true},
+    CommandSpec{"wan", 2, "wan import-mwan3 FILE [--network FILE]",
+        "print an mwan3 config (/etc/config/mwan3) as uplink's WANs, policies and traffic rules, "
+        "with what has no equivalent; needs no daemon"},
 };
 
 // token list | token create NAME [--scope S]... | token revoke NAME
@@ -78,6 +81,8 @@ std::string usage()
         "  --preview           with profile and rule: show what would change, change nothing\n"
         "  --apply             with config restore: replace the config file and apply it, live\n"
         "  --bundle FILE       with debug: write the debug archive to FILE (replacing it)\n"
+        "  --network FILE      with wan import-mwan3: OpenWrt's /etc/config/network, to turn netifd\n"
+        "                      interface names into devices and find modems\n"
         "  --scope NAME        with token create: a right beyond the everyday API (console: the AT\n"
         "                      console); repeat for more\n"
         "  -h, --help          this help\n"
@@ -126,6 +131,12 @@ std::variant<Invocation, UsageError> parse_arguments(const std::vector<std::stri
             invocation.bundle_path = arguments[++i];
         } else if (argument.rfind("--bundle=", 0) == 0) {
             invocation.bundle_path = argument.substr(9);
+        } else if (argument == "--network") {
+            if (i + 1 >= arguments.size())
+                return UsageError{"--network needs a file name, e.g. --network /etc/config/network"};
+            invocation.network_path = arguments[++i];
+        } else if (argument.rfind("--network=", 0) == 0) {
+            invocation.network_path = argument.substr(10);
         } else if (argument == "--scope") {
             if (i + 1 >= arguments.size())
                 return UsageError{"--scope needs a name, e.g. --scope console"};
@@ -144,6 +155,10 @@ std::variant<Invocation, UsageError> parse_arguments(const std::vector<std::stri
     if (!invocation.bundle_path.empty() && invocation.command != "debug")
         return UsageError{"--bundle goes with debug: uplink debug <id> --bundle FILE"};
     invocation.operands.assign(words.begin() + 1, words.end());
+    bool importing = invocation.command == "wan" && !invocation.operands.empty()
+        && invocation.operands[0] == "import-mwan3";
+    if (!invocation.network_path.empty() && !importing)
+        return UsageError{"--network goes with wan import-mwan3: uplink wan import-mwan3 FILE --network FILE"};
     if (invocation.command == "token")
         return check_token_operands(std::move(invocation));
     if (!invocation.scopes.empty())
@@ -158,6 +173,8 @@ std::variant<Invocation, UsageError> parse_arguments(const std::vector<std::stri
         if (invocation.command == "pin" && invocation.operands[1] != "change" && invocation.operands[1] != "enable"
             && invocation.operands[1] != "disable")
             return UsageError{"'pin' takes change, enable or disable: uplink pin <id> change"};
+        if (invocation.command == "wan" && !importing)
+            return UsageError{"'wan' takes import-mwan3: uplink wan import-mwan3 /etc/config/mwan3"};
         if (invocation.command == "config" && invocation.operands[0] != "backup" && invocation.operands[0] != "restore")
             return UsageError{"'config' takes backup or restore: uplink config backup FILE"};
         if (invocation.apply && (invocation.command != "config" || invocation.operands[0] != "restore"))

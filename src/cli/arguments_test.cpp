@@ -55,12 +55,26 @@ TEST(Arguments, UsageErrorsSayWhatIsWrong)
              Case{{"status", "extra"}, "'status' takes 0 arguments"},
              Case{{"--socket"}, "--socket needs a path"},
              Case{{"--sokcet", "x", "status"}, "unknown option '--sokcet'"},
+             Case{{"wan", "export", "x"}, "'wan' takes import-mwan3"},
+             Case{{"wan", "import-mwan3"}, "'wan' takes 2 arguments: uplink wan import-mwan3 FILE"},
+             Case{{"wan", "import-mwan3", "a", "b"}, "'wan' takes 2 arguments"},
+             Case{{"status", "--network", "x"}, "--network goes with wan import-mwan3"},
+             Case{{"wan", "import-mwan3", "x", "--network"}, "--network needs a file name"},
          }) {
         auto parsed = parse(arguments);
         ASSERT_TRUE(std::holds_alternative<UsageError>(parsed)) << words;
         EXPECT_NE(std::get<UsageError>(parsed).message.find(words), std::string::npos)
             << std::get<UsageError>(parsed).message;
     }
+}
+
+TEST(Arguments, ImportMwan3TakesAFileAndTheNetworkFile)
+{
+    auto invocation = std::get<Invocation>(parse({"wan", "import-mwan3", "/etc/config/mwan3", "--network=/n"}));
+    EXPECT_EQ(invocation.command, "wan");
+    EXPECT_EQ(invocation.operands, (std::vector<std::string>{"import-mwan3", "/etc/config/mwan3"}));
+    EXPECT_EQ(invocation.network_path, "/n");
+    EXPECT_EQ(std::get<Invocation>(parse({"--network", "/m", "wan", "import-mwan3", "f"})).network_path, "/m");
 }
 
 TEST(Arguments, HelpAndVersionNeedNoCommand)

@@ -20,6 +20,7 @@ struct Invocation {
     bool apply = false;                  // --apply: `config restore` replaces the file; else it is only shown
     std::string bundle_path;             // --bundle FILE: `debug` writes its archive there
     std::vector<std::string> scopes;     // --scope NAME, any number: `token create` grants them
+    std::string network_path;            // --network FILE: `wan import-mwan3` reads netifd's interfaces there
 };
 
 struct UsageError {

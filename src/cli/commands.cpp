@@ -3,6 +3,7 @@
 #include "cli/cli.hpp"
 #include "cli/client.hpp"
 #include "cli/format.hpp"
+#include "cli/mwan3_import.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -425,6 +427,61 @@ int run_command(Session& session)
     return 2;
 }
 
+// A config file to import, at most a megabyte (mwan3's are a few kilobytes): a regular file,
+// so that a FIFO or a device given by mistake neither hangs nor fills the memory.
+std::optional<std::string> read_config_file(const std::string& path, std::ostream& errors)
+{
+    constexpr std::size_t largest = 1 << 20;
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error)) {
+        errors << fmt::format("cannot read {}: {}\n", path,
+                              error ? error.message() : std::string("not a regular file"));
+        return std::nullopt;
+    }
+    std::ifstream input(path, std::ios::binary);
+    std::string text(largest + 1, '\0');
+    input.read(text.data(), static_cast<std::streamsize>(text.size()));
+    if (input.bad() || !input.is_open()) {
+        errors << fmt::format("cannot read {}: {}\n", path, std::strerror(errno));
+        return std::nullopt;
+    }
+    text.resize(static_cast<std::size_t>(input.gcount()));
+    if (text.size() > largest) {
+        errors << fmt::format("{} is over {} bytes: not a config file\n", path, largest);
+        return std::nullopt;
+    }
+    return text;
+}
+
+// uplink wan import-mwan3 FILE [--network FILE]: local, no daemon. Prints the translation, or
+// with --json {"config": the sections as UCI text, "unmapped": [{"section","option","why"}]}.
+int import_mwan3_file(const Invocation& invocation, std::ostream& output, std::ostream& errors)
+{
+    const auto& path = invocation.operands.at(1);
+    auto mwan3 = read_config_file(path, errors);
+    if (!mwan3)
+        return 1;
+    std::optional<std::string> network;
+    if (!invocation.network_path.empty() && !(network = read_config_file(invocation.network_path, errors)))
+        return 1;
+    auto imported = import_mwan3(*mwan3, network ? std::optional<std::string_view>(*network) : std::nullopt);
+    if (auto* refusal = std::get_if<Mwan3ImportRefusal>(&imported)) {
+        errors << fmt::format("{} {}\n", path, refusal->message);
+        return 1;
+    }
+    const auto& result = std::get<Mwan3Import>(imported);
+    if (invocation.output == Output::Human) {
+        output << to_printout(result);
+        return 0;
+    }
+    json::array unmapped;
+    for (const auto& finding : result.unmapped)
+        unmapped.push_back(json::object{{"section", finding.section}, {"option", finding.option}, {"why", finding.why}});
+    output << json::serialize(json::object{{"config", to_uci_text(result.sections)}, {"unmapped", std::move(unmapped)}})
+           << '\n';
+    return 0;
+}
+
 } // namespace
 
 int run(const Invocation& invocation, std::ostream& output, std::ostream& errors)
@@ -437,6 +494,8 @@ int run(const Invocation& invocation, std::ostream& output, std::ostream& errors
         output << "uplink " << UPLINK_VERSION << '\n';
         return 0;
     }
+    if (invocation.command == "wan")
+        return import_mwan3_file(invocation, output, errors);
     auto connection = Connection::open(invocation.socket_path);
     if (!connection) {
         errors << connect_failure(invocation.socket_path, connection.error()) << '\n';

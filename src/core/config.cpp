@@ -38,10 +38,12 @@ public:
     }
 };
 
-// Reads statements into sections, one at a time, collecting every problem on the way.
+// Reads statements into sections, one at a time, collecting every problem on the way. Without a
+// schema (another program's file) any section type and option name is taken, and the keyword
+// says whether a value is an option or a list.
 class Reader {
 public:
-    Reader(const Schema& schema, std::vector<uci::Problem>& problems)
+    Reader(const Schema* schema, std::vector<uci::Problem>& problems)
         : schema_(schema)
         , problems_(problems)
     {
@@ -109,11 +111,16 @@ private:
         const auto& type = words[1];
         std::string name = words.size() == 3 ? words[2] : std::string();
         // uci reads `config type ''` as an anonymous section.
-        if (!check_name(statement.line, type)
-            || (!name.empty() && !check_name(statement.line, name)))
+        if (!uci::is_valid_type(type)) {
+            problem(statement.line, ConfigErrc::Syntax,
+                fmt::format("'{}' is not a valid section type (printable characters, no spaces)",
+                    type));
             return;
-        section_schema_ = schema::find_section(schema_, type);
-        if (!section_schema_) {
+        }
+        if (!name.empty() && !check_name(statement.line, name))
+            return;
+        section_schema_ = schema_ ? schema::find_section(*schema_, type) : nullptr;
+        if (schema_ && !section_schema_) {
             problem(statement.line, ConfigErrc::UnknownSection,
                 fmt::format("unknown section type '{}'", type));
             return;
@@ -153,6 +160,10 @@ private:
     {
         auto& section = sections_.back();
         auto label = fmt::format("{} '{}'", is_list_line ? "list" : "option", name);
+        if (!schema_) {
+            add_unchecked_value(line, is_list_line, label, name, value);
+            return;
+        }
         const auto* option = schema::find_option(*section_schema_, name);
         if (!option) {
             problem(line, ConfigErrc::UnknownOption,
@@ -171,20 +182,41 @@ private:
             section.lists[name].push_back(value);
             return;
         }
-        // uci lets the last of two lines win; two lines are almost always a mistake.
-        auto [first, inserted] = option_lines_.try_emplace(name, line);
-        if (!inserted) {
-            problem(line, ConfigErrc::Duplicate,
-                fmt::format("{}: already set on line {}", label, first->second));
+        if (!first_option_line(line, label, name))
             return;
-        }
         if (auto why = schema::check_value(*option, value))
             problem(line, ConfigErrc::BadValue, fmt::format("{}: {}", label, *why));
         // Kept even when refused, so a required option is not also reported as missing.
         section.options[name] = value;
     }
 
-    const Schema& schema_;
+    // uci lets the last of two lines win; two lines are almost always a mistake.
+    bool first_option_line(int line, const std::string& label, const std::string& name)
+    {
+        auto [first, inserted] = option_lines_.try_emplace(name, line);
+        if (!inserted)
+            problem(line, ConfigErrc::Duplicate,
+                fmt::format("{}: already set on line {}", label, first->second));
+        return inserted;
+    }
+
+    void add_unchecked_value(int line, bool is_list_line, const std::string& label,
+        const std::string& name, const std::string& value)
+    {
+        auto& section = sections_.back();
+        bool other_kind = is_list_line ? section.options.count(name) > 0 : section.lists.count(name) > 0;
+        if (other_kind) {
+            problem(line, ConfigErrc::BadValue,
+                fmt::format("{}: given both as an option and as a list", label));
+            return;
+        }
+        if (is_list_line)
+            section.lists[name].push_back(value);
+        else if (first_option_line(line, label, name))
+            section.options[name] = value;
+    }
+
+    const Schema* schema_;
     std::vector<uci::Problem>& problems_;
     std::vector<ConfigSection> sections_;
     Place place_ = Place::BeforeFirstSection;
@@ -339,7 +371,7 @@ Result<Config> Config::parse(
 {
     diagnostics.clear();
     std::vector<uci::Problem> problems;
-    Reader reader(schema, problems);
+    Reader reader(&schema, problems);
     for (const auto& statement : uci::split_statements(text, problems))
         reader.read(statement);
     Config config;
@@ -349,6 +381,31 @@ Result<Config> Config::parse(
     if (!problems.empty())
         return report(problems, diagnostics);
     return config;
+}
+
+Result<std::vector<ConfigSection>> parse_uci_sections(
+    std::string_view text, std::vector<ConfigDiagnostic>& diagnostics)
+{
+    diagnostics.clear();
+    std::vector<uci::Problem> problems;
+    Reader reader(nullptr, problems);
+    for (const auto& statement : uci::split_statements(text, problems))
+        reader.read(statement);
+    auto sections = reader.take_sections();
+    schema::check_names(sections, problems);
+    if (!problems.empty())
+        return report(problems, diagnostics);
+    return sections;
+}
+
+std::optional<bool> parse_uci_boolean(std::string_view text)
+{
+    return schema::parse_boolean(text);
+}
+
+std::string quote_uci_value(std::string_view value)
+{
+    return uci::quote(value);
 }
 
 std::string Config::serialize() const

@@ -152,7 +152,6 @@ void check_sections(const Schema& schema, const std::vector<ConfigSection>& sect
             ordered.push_back(&section);
 
     std::map<std::string, int, std::less<>> first_of_type;
-    std::map<std::string, int, std::less<>> first_with_name;
     for (const auto* pointer : ordered) {
         const auto& section = *pointer;
         const auto* section_schema = find_section(schema, section.type);
@@ -178,14 +177,30 @@ void check_sections(const Schema& schema, const std::vector<ConfigSection>& sect
                                           : std::string())});
         }
 
-        if (!section.name.empty()) {
-            auto [first, inserted] = first_with_name.try_emplace(section.name, section.line);
-            if (!inserted)
-                problems.push_back({section.line, ConfigErrc::Duplicate,
-                    fmt::format("section '{}': the name is already used{}", section.name,
-                        on_line(first->second))});
-        }
     }
+    check_names(sections, problems);
+}
+
+void check_names(const std::vector<ConfigSection>& sections, std::vector<uci::Problem>& problems)
+{
+    // Sections read from the file first, those added by edits (line 0) after them, so that a
+    // clash is reported on the section being added.
+    std::map<std::string, int, std::less<>> first_with_name;
+    auto check = [&](const ConfigSection& section) {
+        if (section.name.empty())
+            return;
+        auto [first, inserted] = first_with_name.try_emplace(section.name, section.line);
+        if (!inserted)
+            problems.push_back({section.line, ConfigErrc::Duplicate,
+                fmt::format("section '{}': the name is already used{}", section.name,
+                    on_line(first->second))});
+    };
+    for (const auto& section : sections)
+        if (section.line > 0)
+            check(section);
+    for (const auto& section : sections)
+        if (section.line <= 0)
+            check(section);
 }
 
 } // namespace uplink::schema

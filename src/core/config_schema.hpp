@@ -33,4 +33,7 @@ std::string describe(const ConfigSection& section);
 void check_sections(const Schema& schema, const std::vector<ConfigSection>& sections,
     std::vector<uci::Problem>& problems);
 
+// Named sections given twice (uci would merge them; two are almost always a mistake).
+void check_names(const std::vector<ConfigSection>& sections, std::vector<uci::Problem>& problems);
+
 } // namespace uplink::schema

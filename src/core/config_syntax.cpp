@@ -115,6 +115,16 @@ bool is_valid_name(std::string_view name)
     return true;
 }
 
+bool is_valid_type(std::string_view type)
+{
+    if (type.empty())
+        return false;
+    for (char character : type)
+        if (character < '!' || character > '~')
+            return false;
+    return true;
+}
+
 bool is_writable_value(std::string_view value)
 {
     return value.find_first_of(std::string_view("\n\0", 2)) == std::string_view::npos;

@@ -29,8 +29,12 @@ struct Statement {
 // so one bad line does not hide the problems on the lines after it.
 std::vector<Statement> split_statements(std::string_view text, std::vector<Problem>& problems);
 
-// Section types, section names and option names: [A-Za-z0-9_]+, as uci requires.
+// Section names and option names: [A-Za-z0-9_]+, as uci requires.
 bool is_valid_name(std::string_view name);
+
+// Section types: printable ASCII without spaces, as uci requires (libuci's uci_validate_type
+// allows more than names: OpenWrt's /etc/config/network has `config bridge-vlan`).
+bool is_valid_type(std::string_view type);
 
 // A line break or NUL cannot be written back on one line, so values never hold one.
 bool is_writable_value(std::string_view value);

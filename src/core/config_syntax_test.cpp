@@ -181,6 +181,26 @@ TEST(IsValidName, AllowsLettersDigitsAndUnderscore)
         EXPECT_EQ(is_valid_name(test.name), test.valid) << test.name;
 }
 
+TEST(IsValidType, AllowsWhatUciAllows)
+{
+    struct Case {
+        std::string type;
+        bool valid;
+    };
+    const Case cases[] = {
+        {"modem", true},
+        {"bridge-vlan", true}, // OpenWrt 21.02+ DSA switches in /etc/config/network
+        {"a.b", true},
+        {"", false},
+        {"a b", false},
+        {"a\tb", false},
+        {"\x7f", false},
+        {"\xc3\xa9", false},
+    };
+    for (const auto& test : cases)
+        EXPECT_EQ(is_valid_type(test.type), test.valid) << test.type;
+}
+
 TEST(IsWritableValue, RefusesLineBreaksAndNul)
 {
     EXPECT_TRUE(is_writable_value("a b\tc'\"\\\r"));

@@ -195,7 +195,7 @@ INSTANTIATE_TEST_SUITE_P(Syntax, ParseBad,
         BadCase {"bad_section_name", "config modem 'wan-1'\n\toption bogus x\n", ConfigErrc::Syntax,
             {{1, "'wan-1' is not a valid name (letters, digits and _ only)"}}},
         BadCase {"bad_section_type", "config 'my modem'\n", ConfigErrc::Syntax,
-            {{1, "'my modem' is not a valid name (letters, digits and _ only)"}}},
+            {{1, "'my modem' is not a valid section type (printable characters, no spaces)"}}},
         BadCase {"bad_option_name", "config globals\n\toption 'poll-interval' 5\n",
             ConfigErrc::Syntax,
             {{2, "'poll-interval' is not a valid name (letters, digits and _ only)"}}},
@@ -335,6 +335,58 @@ TEST(Parse, AcceptsEveryUciBoolean)
         ASSERT_EQ(config.sections().size(), 1u) << test.text;
         EXPECT_EQ(config.get_boolean(config.sections()[0], "web"), test.value) << test.text;
     }
+}
+
+// ---------------------------------------------------------------- another program's file
+
+// A DSA router's /etc/config/network (OpenWrt 23.05 defaults, trimmed): section types the
+// schema-less reader must take, `bridge-vlan` among them.
+TEST(ParseUciSections, ReadsAnotherProgramsFileWithoutASchema)
+{
+    std::vector<ConfigDiagnostic> diagnostics {{1, "old"}};
+    auto sections = parse_uci_sections("config device\n"
+                                       "\toption name 'br-lan'\n"
+                                       "\toption type 'bridge'\n"
+                                       "\tlist ports 'lan1'\n"
+                                       "\tlist ports 'lan2'\n"
+                                       "\n"
+                                       "config bridge-vlan\n"
+                                       "\toption device 'br-lan'\n"
+                                       "\toption vlan '1'\n"
+                                       "\n"
+                                       "config interface 'wan'\n"
+                                       "\toption device 'wan'\n"
+                                       "\toption proto 'dhcp'\n",
+        diagnostics);
+    ASSERT_TRUE(sections) << all_messages(diagnostics);
+    EXPECT_TRUE(diagnostics.empty());
+    ASSERT_EQ(sections->size(), 3u);
+    EXPECT_EQ((*sections)[0].lists.at("ports"), (std::vector<std::string> {"lan1", "lan2"}));
+    EXPECT_EQ((*sections)[1].type, "bridge-vlan");
+    EXPECT_EQ((*sections)[1].line, 7);
+    EXPECT_EQ((*sections)[2].name, "wan");
+    EXPECT_EQ((*sections)[2].options.at("proto"), "dhcp");
+}
+
+TEST(ParseUciSections, RefusesWhatUciCannotReadOrWouldMerge)
+{
+    std::vector<ConfigDiagnostic> diagnostics;
+    auto sections = parse_uci_sections("config interface 'wan'\n"
+                                       "\toption enabled '1'\n"
+                                       "\toption enabled '0'\n"
+                                       "\tlist enabled '1'\n"
+                                       "config 'bad type'\n"
+                                       "config member 'wan'\n"
+                                       "\toption metric 'unterminated\n",
+        diagnostics);
+    ASSERT_FALSE(sections);
+    EXPECT_EQ(sections.error(), ConfigErrc::Duplicate);
+    EXPECT_EQ(all_messages(diagnostics),
+        "line 3: option 'enabled': already set on line 2\n"
+        "line 4: list 'enabled': given both as an option and as a list\n"
+        "line 5: 'bad type' is not a valid section type (printable characters, no spaces)\n"
+        "line 6: section 'wan': the name is already used on line 1\n"
+        "line 7: unterminated single quote (a value must end on the line it starts)\n");
 }
 
 // ---------------------------------------------------------------- access

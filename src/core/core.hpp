@@ -171,6 +171,19 @@ private:
     std::vector<ConfigSection> sections_;
 };
 
+// Another program's UCI file (OpenWrt's /etc/config/network, mwan3's): the same syntax and the
+// same checks as Config::parse, without a schema. Any section type and option name is taken;
+// `option` lines give options and `list` lines lists. On failure every problem found is in
+// `diagnostics` (which every call replaces).
+Result<std::vector<ConfigSection>> parse_uci_sections(
+    std::string_view text, std::vector<ConfigDiagnostic>& diagnostics);
+
+// uci's booleans: 1/0, true/false, yes/no, on/off, enabled/disabled; nothing for another word.
+std::optional<bool> parse_uci_boolean(std::string_view text);
+
+// A value as uci writes it: in single quotes, each ' written as '\''.
+std::string quote_uci_value(std::string_view value);
+
 // Temp file in the same directory, fsync, rename, fsync of the directory: a crash leaves the old
 // file or the new one. A replaced file keeps its mode; a new one is 0600. Errors are errno values.
 Result<void> write_file_atomically(const std::string& path, std::string_view text);

@@ -191,6 +191,26 @@ TEST_F(CliTest, EveryCommandAnswersInJsonWhatTheDaemonKnows)
     EXPECT_EQ(json::serialize(tokens).find(text(made, "token")), std::string::npos) << tokens;
     EXPECT_EQ(json_of({"token", "revoke", "script"}).at("revoked"), true);
     EXPECT_TRUE(json_of({"token", "list"}).at("tokens").as_array().empty());
+
+    // An mwan3 config translated: a local command, which the daemon plays no part in.
+    auto mwan3 = (directory_.path() / "mwan3").string();
+    std::ofstream(mwan3) << "config interface 'wan'\n\toption enabled '1'\n\tlist track_ip '192.0.2.1'\n"
+                            "\toption interval '5'\n"
+                            "config member 'wan_m1'\n\toption interface 'wan'\n"
+                            "config policy 'wan_only'\n\tlist use_member 'wan_m1'\n"
+                            "config rule 'everything'\n\toption use_policy 'wan_only'\n";
+    auto imported = json_of({"wan", "import-mwan3", mwan3});
+    ASSERT_TRUE(imported.is_object());
+    EXPECT_NE(text(imported, "config").find("config wan 'wan'\n\toption interface 'wan'\n\tlist track_ip '192.0.2.1'\n"),
+              std::string::npos) << imported;
+    EXPECT_NE(text(imported, "config").find("config uplink 'main'\n\toption policy 'wan_only'\n"), std::string::npos)
+        << imported;
+    EXPECT_EQ(text(imported.at("unmapped").at(0), "option"), "interval '5'") << imported;
+    auto without_daemon = run_command({binary_path("uplink").string(), "--socket", (directory_.path() / "none.sock").string(),
+                                       "wan", "import-mwan3", mwan3});
+    EXPECT_EQ(without_daemon.exit_code, 0) << without_daemon.err;
+    EXPECT_NE(without_daemon.out.find("# - interface 'wan', interval '5': uplink paces its own probes"), std::string::npos)
+        << without_daemon.out;
 }
 
 // The token `uplink token create` prints is one the HTTPS API takes, until `uplink token revoke`.
@@ -291,6 +311,11 @@ TEST_F(CliTest, ABadArgumentExitsNonZeroWithAMessage)
         {{"--json", "token", "create", "has space"}, "A-Z a-z 0-9"},
         {{"--json", "status", "--scope", "console"}, "--scope goes with token create"},
         {{"--json", "token", "create", "x", "--scope", "root"}, "not a scope"},
+        {{"--json", "wan", "import-mwan3", "/nonexistent/mwan3"}, "/nonexistent/mwan3"},
+        {{"--json", "wan", "import-mwan3", daemon_->config().string()}, "has no mwan3 section"},
+        {{"--json", "wan", "import-mwan3"}, "uplink wan import-mwan3 FILE"},
+        {{"--json", "wan", "mwan3", "x"}, "'wan' takes import-mwan3"},
+        {{"--json", "status", "--network", "/etc/config/network"}, "--network goes with wan import-mwan3"},
     };
     for (const auto& bad : cases) {
         auto result = run_command(command_line(bad.arguments));

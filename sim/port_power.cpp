@@ -5,6 +5,9 @@
 #include "sim/emulator.hpp"
 
 #include <array>
+#include <cstring>
+#include <span>
+#include <vector>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <sys/inotify.h>
@@ -67,24 +70,38 @@ Result<void> Emulator::watch_port_switches()
     return {};
 }
 
+namespace {
+
+// The watches that a batch of inotify events reports written and closed. The batch is read into a
+// coroutine's frame, where g++ 12 honours no alignas, so each header is copied out.
+std::vector<int> closed_after_write(std::span<const char> events)
+{
+    std::vector<int> watches;
+    for (std::size_t offset = 0; offset + sizeof(inotify_event) <= events.size();) {
+        inotify_event event {};
+        std::memcpy(&event, events.data() + offset, sizeof event);
+        offset += sizeof event + event.len;
+        if (event.mask & IN_CLOSE_WRITE)
+            watches.push_back(event.wd);
+    }
+    return watches;
+}
+
+} // namespace
+
 asio::awaitable<void> Emulator::read_port_switches(
     std::shared_ptr<asio::posix::stream_descriptor> switches)
 {
-    alignas(inotify_event) std::array<char, 4096> buffer {};
+    std::array<char, 4096> buffer {};
     for (;;) {
         auto [error, size] = co_await switches->async_read_some(
             asio::buffer(buffer), asio::as_tuple(asio::use_awaitable));
         if (error || !running_)
             co_return; // closed by stop()
-        for (std::size_t offset = 0; offset < size;) {
-            const auto* event = reinterpret_cast<const inotify_event*>(buffer.data() + offset);
-            offset += sizeof(inotify_event) + event->len;
-            if (!(event->mask & IN_CLOSE_WRITE))
-                continue;
+        for (int watch : closed_after_write(std::span(buffer.data(), size)))
             for (auto& device : devices_)
-                if (device->port_switch_watch == event->wd)
+                if (device->port_switch_watch == watch)
                     port_switch_written(*device);
-        }
     }
 }
 

@@ -554,7 +554,10 @@ TEST_F(OnlineTest, WithUsbPowerCycleAllowedTheLadderSwitchesThePortOffAndOn)
     auto counters = emulator_->control({{"cmd", "counters"}});
     EXPECT_EQ(counters.at("port_switched_off").as_int64(), 1);
     // Off long enough for a modem to lose its power: uplinkd's 3 s, whatever else happens meanwhile.
-    EXPECT_GE(counters.at("last_port_off_ms").as_int64(), 3000);
+    // The emulator times the two writes as inotify reports them, each a few ms late, so it may
+    // see a little less than uplinkd waited (2996 ms under the sanitizers); a step that cut the
+    // wait short would be seconds off.
+    EXPECT_GE(counters.at("last_port_off_ms").as_int64(), 2900);
 
     emulator_->control({{"cmd", "attach"}});
     wait_connected(60s);

@@ -353,6 +353,10 @@ public:
     Result<void> set_ttl(std::string_view interface, std::optional<std::uint8_t> ttl);
     // Deletes the table, and forgets the WANs; no error when there is no table.
     Result<void> remove();
+    // Runs one transaction the wan module built for its own objects in this table, the policy
+    // routing's route_* chains (wan/wan.hpp): they are named there, and only run here.
+    // ensure() re-creates the table without them.
+    Result<void> run_routing(const std::string& script);
 
     // The names in the set, as far as this object knows: sorted, each once.
     const std::vector<std::string>& wan_interfaces() const { return wan_interfaces_; }

@@ -148,7 +148,7 @@ struct RoutingLayout {
 // all are taken, an id of a name no longer configured is reused.
 class WanIds {
 public:
-    // Ids for `names` (in order); nullopt for a name that finds no id (more than 62 WANs).
+    // Ids for `names`; a name that finds no id (more than 62 WANs) is left out.
     std::map<std::string, std::uint8_t> assign(const std::vector<std::string>& names);
 
 private:

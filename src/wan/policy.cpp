@@ -71,7 +71,24 @@ struct Builder {
     {
         chain(chain_name).push_back(fmt::format(format, std::forward<Args>(args)...));
     }
+
+    std::map<std::string, net::Family> sets;  // the sticky sets, each of one family's addresses
 };
+
+// The set of a sticky policy's LAN hosts that last took `wan`, and the chain that puts a host
+// there (or keeps it there longer) on the way to the WAN's mark.
+std::string sticky_name(std::string_view policy, std::string_view wan, net::Family family)
+{
+    return fmt::format("route_{}_{}_{}", policy, wan, net::to_string(family));
+}
+
+// `flags dynamic, timeout` and no timeout of the set's own: each `update` gives the element
+// its policy's timeout, so the definition never changes, and a set survives every transaction
+// (add set does not empty it) with its hosts.
+std::string set_definition(net::Family family)
+{
+    return fmt::format("{{ type {}; flags dynamic, timeout; }}", family == net::Family::Ipv4 ? "ipv4_addr" : "ipv6_addr");
+}
 
 // The WANs that carry a family's new connections: of the first tier with one up, those up; else,
 // of the first tier with one degraded, those degraded (a degraded WAN loses preference, it is
@@ -92,6 +109,23 @@ std::vector<std::pair<const WanLink*, unsigned>> carriers(const PolicyConfig& po
     return {};
 }
 
+// Where a policy sends a new connection to `wan`: its mark chain, or for a sticky policy the
+// chain that records the host first.
+std::string add_target(Builder& builder, const PolicyConfig& policy, const WanLink& wan, net::Family family)
+{
+    if (policy.sticky.count() == 0)
+        return mark_chain(wan.name);
+    auto name = sticky_name(policy.name, wan.name, family);
+    auto ip = family == net::Family::Ipv4 ? "ip" : "ip6";
+    builder.sets.emplace(name, family);
+    builder.rule(name, "update @{} {{ {} saddr timeout {}s }}", name, ip, policy.sticky.count());
+    builder.rule(name, "goto {}", mark_chain(wan.name));
+    // A host seen on one of the WANs the policy would pick now stays there; one whose WAN is
+    // not among them (dead since) is split anew.
+    builder.rule(policy_chain(policy.name, family), "{} saddr @{} goto {}", ip, name, name);
+    return name;
+}
+
 // One family's choice for a policy: a single WAN, a split by weight, or the last resort. The
 // split is `numgen random mod total` (a new number for each packet that reaches the rule: only
 // a connection's first) mapped onto ranges, one for each WAN as wide as its weight.
@@ -101,14 +135,18 @@ void add_policy(Builder& builder, const PolicyConfig& policy, const std::map<std
     auto chain = policy_chain(policy.name, family);
     builder.chain(chain);  // empty for LastResort::Main with every WAN dead
     auto chosen = carriers(policy, usable, family);
+    std::vector<std::string> targets;
+    for (const auto& [wan, weight] : chosen)
+        targets.push_back(add_target(builder, policy, *wan, family));
     if (chosen.size() == 1) {
-        builder.rule(chain, "goto {}", mark_chain(chosen.front().first->name));
+        builder.rule(chain, "goto {}", targets.front());
     } else if (!chosen.empty()) {
         unsigned total = 0;
         std::string ranges;
-        for (const auto& [wan, weight] : chosen) {
+        for (std::size_t index = 0; index < chosen.size(); ++index) {
+            auto weight = chosen[index].second;
             auto range = weight == 1 ? std::to_string(total) : fmt::format("{}-{}", total, total + weight - 1);
-            ranges += fmt::format("{}{} : goto {}", ranges.empty() ? "" : ", ", range, mark_chain(wan->name));
+            ranges += fmt::format("{}{} : goto {}", ranges.empty() ? "" : ", ", range, targets[index]);
             total += weight;
         }
         builder.rule(chain, "numgen random mod {} vmap {{ {} }}", total, ranges);
@@ -244,9 +282,15 @@ PolicyScript policy_script(const WanSettings& settings, const std::vector<WanLin
             hook.empty() ? "" : fmt::format(" {{ {} }}", hook));
         objects.chains.insert(chain);
     }
+    for (const auto& [set, family] : builder.sets)
+        text += fmt::format("add set {} {} {}\n", table, set, set_definition(family));
+    objects.sets = builder.sets;
     for (const auto& chain : previous.chains)
         if (!objects.chains.contains(chain))
             text += fmt::format("add chain {0} {1}\ndelete chain {0} {1}\n", table, chain);
+    for (const auto& [set, family] : previous.sets)
+        if (!objects.sets.contains(set))
+            text += fmt::format("add set {0} {1} {2}\ndelete set {0} {1}\n", table, set, set_definition(family));
     text += fmt::format("table {} {{\n", table);
     for (const auto& [chain, rules] : builder.chains) {
         text += fmt::format("\tchain {} {{\n", chain);

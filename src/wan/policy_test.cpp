@@ -207,6 +207,38 @@ TEST(PolicyScript, DeletesTheChainsOfAPolicyGone)
     EXPECT_EQ(after.text.find("delete chain inet uplink route_failover"), std::string::npos);
 }
 
+TEST(PolicyScript, AStickyPolicyKeepsAHostOnTheWanItLastTook)
+{
+    using health::WanState;
+    auto settings = two_wans();
+    settings.policies[1].sticky = std::chrono::seconds(600);
+    auto script = policy_script(settings, links(WanState::Up, WanState::Up), {});
+    EXPECT_EQ(chain_of(script.text, "route_balanced_ipv4"),
+        "\t\tip saddr @route_balanced_fibre_ipv4 goto route_balanced_fibre_ipv4\n"
+        "\t\tip saddr @route_balanced_lte_ipv4 goto route_balanced_lte_ipv4\n"
+        "\t\tnumgen random mod 4 vmap { 0-2 : goto route_balanced_fibre_ipv4, 3 : goto route_balanced_lte_ipv4 }\n");
+    EXPECT_EQ(chain_of(script.text, "route_balanced_lte_ipv4"),
+        "\t\tupdate @route_balanced_lte_ipv4 { ip saddr timeout 600s }\n\t\tgoto route_mark_lte\n");
+    EXPECT_EQ(chain_of(script.text, "route_balanced_ipv6"),
+        "\t\tip6 saddr @route_balanced_fibre_ipv6 goto route_balanced_fibre_ipv6\n"
+        "\t\tgoto route_balanced_fibre_ipv6\n");
+    // The sets are added, never flushed: their hosts outlive a change of state.
+    EXPECT_NE(script.text.find("add set inet uplink route_balanced_lte_ipv4 { type ipv4_addr; flags dynamic, timeout; }\n"),
+        std::string::npos);
+    EXPECT_EQ(script.text.find("flush set"), std::string::npos);
+    EXPECT_EQ(script.objects.sets.size(), 3u);
+
+    // lte dies: its chain and its set go, and its hosts are split anew among the WANs alive.
+    auto dead = policy_script(settings, links(WanState::Up, WanState::Dead), script.objects);
+    EXPECT_EQ(chain_of(dead.text, "route_balanced_ipv4"),
+        "\t\tip saddr @route_balanced_fibre_ipv4 goto route_balanced_fibre_ipv4\n\t\tgoto route_balanced_fibre_ipv4\n");
+    EXPECT_NE(dead.text.find("add chain inet uplink route_balanced_lte_ipv4\ndelete chain inet uplink route_balanced_lte_ipv4\n"),
+        std::string::npos);
+    EXPECT_NE(dead.text.find("add set inet uplink route_balanced_lte_ipv4 { type ipv4_addr; flags dynamic, timeout; }\n"
+                             "delete set inet uplink route_balanced_lte_ipv4\n"),
+        std::string::npos) << dead.text;
+}
+
 TEST(PolicyScript, WithoutWansMarksNothing)
 {
     auto text = policy_script(two_wans(), {}, {}).text;

@@ -102,6 +102,8 @@ Result<void> Router::remove()
         text += fmt::format("add chain inet uplink {0}\nflush chain inet uplink {0}\n", chain);
     for (const auto& chain : objects_.chains)
         text += fmt::format("delete chain inet uplink {}\n", chain);
+    for (const auto& [set, family] : objects_.sets)
+        text += fmt::format("delete set inet uplink {}\n", set);
     Result<void> result;
     if (!text.empty()) {
         result = firewall_.run_routing("add table inet uplink\n" + text);

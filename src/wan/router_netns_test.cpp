@@ -197,7 +197,10 @@ protected:
         PolicyConfig only_b;
         only_b.name = "only_b";
         only_b.tiers = {{{"b", 1}}};
-        settings.policies = {failover, balanced, only_b};
+        PolicyConfig sticky = balanced;
+        sticky.name = "sticky";
+        sticky.sticky = std::chrono::seconds(600);
+        settings.policies = {failover, balanced, only_b, sticky};
         TrafficRule rule;
         rule.name = "other_port";
         rule.protocol = Protocol::Udp;
@@ -337,6 +340,32 @@ TEST_F(RouterTest, ABalancedPolicySplitsNewFlowsByWeight)
     }
     EXPECT_EQ(by_source[address_a] + by_source[address_b], flows);
     EXPECT_NEAR(by_source[address_a], 300, 35) << by_source[address_b] << " through b";
+}
+
+// Without stickiness, 50 flows split 3:1 would all take one WAN with a probability of
+// 0.75^50 + 0.25^50 = 6e-7.
+TEST_F(RouterTest, AStickyPolicyKeepsAHostsNewFlowsOnOneWan)
+{
+    using health::WanState;
+    apply("sticky", WanState::Up, WanState::Up);
+    std::vector<Socket> clients;
+    std::set<std::string> sources;
+    for (int flow = 0; flow < 50; ++flow) {
+        clients.push_back(udp_client("lan"));
+        sources.insert(way_of(clients.back(), "flow " + std::to_string(flow)));
+    }
+    EXPECT_EQ(sources.size(), 1u) << *sources.begin() << " and " << *sources.rbegin();
+    // Its WAN dies: the host moves, and stays on the WAN it moved to.
+    bool on_a = sources.contains(address_a);
+    apply("sticky", on_a ? WanState::Dead : WanState::Up, on_a ? WanState::Up : WanState::Dead);
+    clients.push_back(udp_client("lan"));
+    auto moved = way_of(clients.back(), "after the failover");
+    EXPECT_EQ(moved, on_a ? address_b : address_a);
+    apply("sticky", WanState::Up, WanState::Up);
+    for (int flow = 0; flow < 20; ++flow) {
+        clients.push_back(udp_client("lan"));
+        EXPECT_EQ(way_of(clients.back(), "back " + std::to_string(flow)), moved);
+    }
 }
 
 TEST_F(RouterTest, AllDeadIsUnreachableAndRemoveLeavesOnlyWhatWasThere)

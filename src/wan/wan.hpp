@@ -196,6 +196,7 @@ RoutingPlan routing_plan(const std::vector<WanLink>& wans, const RoutingLayout& 
 // all named route_*; see docs/failover.md "Routing".
 struct PolicyObjects {
     std::set<std::string> chains;
+    std::map<std::string, net::Family> sets;  // a sticky policy's hosts, by WAN and family
     friend bool operator==(const PolicyObjects&, const PolicyObjects&) = default;
 };
 

@@ -13,6 +13,7 @@ constexpr std::string_view prerouting_chain = "route_prerouting";
 constexpr std::string_view output_chain = "route_output";
 constexpr std::string_view choose_chain = "route_choose";
 constexpr std::string_view unreachable_chain = "route_unreachable";
+constexpr std::string_view nat_chain = "route_postrouting";
 
 std::string mark_chain(std::string_view wan)
 {
@@ -51,6 +52,8 @@ std::string_view hook_of(std::string_view chain)
         return "type filter hook prerouting priority mangle; policy accept;";
     if (chain == output_chain)
         return "type route hook output priority mangle; policy accept;";
+    if (chain == nat_chain)
+        return "type nat hook postrouting priority srcnat; policy accept;";
     return "";
 }
 
@@ -220,6 +223,12 @@ void add_hooks(Builder& builder, const std::vector<const WanLink*>& wans)
             builder.rule(chain, "return");
         return;
     }
+    // What leaves by a WAN takes its address, whichever WAN the LAN host's packets were meant
+    // for: a flow moved to another WAN is NATed anew there. The NAT's own set (net::Firewall)
+    // holds the modems LinkSetup adds, and its ensure() rebuilds that set from its own list, so
+    // the WANs here are masqueraded by a chain of their own; a connection is NATed once, by the
+    // first nat chain that binds it (nf_nat_inet_fn()), so the two never conflict.
+    builder.rule(nat_chain, "meta nfproto ipv4 oifname {} masquerade", quoted_list(wans));
     builder.rule(prerouting_chain, "fib daddr type {{ local, broadcast, multicast }} return");
     // What the main table would not send out a WAN (the LAN, a VPN, another connected network)
     // stays unmarked. `fib daddr oif` looks the destination up as routing would, with mark 0
@@ -249,7 +258,7 @@ PolicyScript policy_script(const WanSettings& settings, const std::vector<WanLin
     }
 
     Builder builder;
-    for (auto chain : {prerouting_chain, output_chain, choose_chain})
+    for (auto chain : {prerouting_chain, output_chain, choose_chain, nat_chain})
         builder.chain(chain);
     add_hooks(builder, marked);
     for (auto family : {net::Family::Ipv4, net::Family::Ipv6}) {

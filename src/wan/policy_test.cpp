@@ -77,6 +77,8 @@ add chain inet uplink route_output { type route hook output priority mangle; pol
 flush chain inet uplink route_output
 add chain inet uplink route_choose
 flush chain inet uplink route_choose
+add chain inet uplink route_postrouting { type nat hook postrouting priority srcnat; policy accept; }
+flush chain inet uplink route_postrouting
 add chain inet uplink route_failover_ipv4
 flush chain inet uplink route_failover_ipv4
 add chain inet uplink route_failover_ipv6
@@ -116,6 +118,9 @@ table inet uplink {
 		meta nfproto ipv6 meta l4proto ipv6-icmp goto route_balanced_ipv6
 		meta nfproto ipv6 goto route_failover_ipv6
 	}
+	chain route_postrouting {
+		meta nfproto ipv4 oifname { "eth1", "wwan0" } masquerade
+	}
 	chain route_failover_ipv4 {
 		goto route_mark_fibre
 	}
@@ -141,7 +146,7 @@ table inet uplink {
 	}
 }
 )");
-    EXPECT_EQ(script.objects.chains.size(), 10u);
+    EXPECT_EQ(script.objects.chains.size(), 11u);
 }
 
 // The rules of one chain, as the script writes them in its table block.

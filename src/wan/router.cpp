@@ -77,10 +77,6 @@ Result<void> Router::apply(const WanSettings& settings, const std::vector<WanLin
         objects_ = std::move(script.objects);
         script_ = std::move(script.text);
     }
-    for (const auto& wan : wans)
-        if (wan.index != 0)
-            if (auto added = firewall_.add_wan(wan.interface); !added)
-                return added;
 
     for (const auto& route : missing_from(installed_.routes, plan.routes)) {
         if (auto deleted = netlink_.delete_route(route); !deleted && !already_gone(deleted.error()))
@@ -112,9 +108,6 @@ Result<void> Router::remove()
             script_.clear();
         }
     }
-    for (const auto& interface : std::vector(firewall_.wan_interfaces()))
-        if (auto removed = firewall_.remove_wan(interface); !removed && result)
-            result = removed;
     auto forget = [&result](auto& installed, auto& item, const Result<void>& deleted) {
         if (deleted || already_gone(deleted.error()))
             std::erase(installed, item);

@@ -99,6 +99,7 @@ protected:
             ASSERT_TRUE(firewall) << firewall.error().message();
             // As uplinkd's LinkSetup does before its first WAN: the table with its NAT set.
             ASSERT_TRUE(firewall->ensure());
+            firewall_.emplace(std::move(*firewall));
             auto router = Router::open();
             ASSERT_TRUE(router) << router.error().message();
             router_.emplace(std::move(*router));
@@ -270,6 +271,7 @@ protected:
     }
 
     std::map<std::string, std::unique_ptr<NetworkNamespace>> namespaces_;
+    std::optional<net::Firewall> firewall_;  // the NAT's, as LinkSetup holds it
     std::optional<Router> router_;
     std::optional<net::Conntrack> conntrack_;
     std::vector<WanLink> wans_;
@@ -322,6 +324,10 @@ TEST_F(RouterTest, ATrafficRulePicksItsPolicy)
     auto client = udp_client("lan");
     EXPECT_EQ(way_of(client, "default policy"), address_a);
     EXPECT_EQ(way_of(client, "rule's policy", other_udp_port), address_b);
+    // LinkSetup makes its table again at a modem's first connection: the policy stays.
+    ASSERT_TRUE(firewall_->ensure());
+    auto another = udp_client("lan");
+    EXPECT_EQ(way_of(another, "rule's policy, table made again", other_udp_port), address_b);
 }
 
 // 400 new flows split 3:1: the count through a is binomial (n = 400, p = 0.75), mean 300 and

@@ -216,7 +216,7 @@ PolicyScript policy_script(const WanSettings& settings, const std::vector<WanLin
 // network namespace it was opened in. It records the routes and rules it created and, on each
 // apply(), adds what is new (replace: a moved default route never lacks one), then deletes what
 // is gone; routes, rules and tables it did not create are never named. The nft part is one
-// transaction, run only when its text changed. The WAN interfaces join the Firewall's NAT set.
+// transaction, run only when its text changed; the table must exist (net::Firewall::ensure()).
 // Not thread-safe: one owner.
 class Router {
 public:

@@ -15,6 +15,7 @@
 #include "sim/tests/namespaces.hpp"
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <fcntl.h>
 #include <functional>
 #include <gtest/gtest.h>
@@ -108,15 +109,16 @@ protected:
             conntrack_.emplace(std::move(*conntrack));
             auto netlink = net::Netlink::open();
             ASSERT_TRUE(netlink);
-            for (auto [wan, interface, address, gateway, id] :
-                {std::tuple {"a", "wa", "198.18.10.2/30", "198.18.10.1", 1}, std::tuple {"b", "wb", "198.18.20.2/30", "198.18.20.1", 2}}) {
+            for (auto [wan, interface, address, address6, gateway, gateway6, id] :
+                {std::tuple {"a", "wa", "198.18.10.2/30", "fd00:10::2/64", "198.18.10.1", "fd00:10::1", 1},
+                    std::tuple {"b", "wb", "198.18.20.2/30", "fd00:20::2/64", "198.18.20.1", "fd00:20::1", 2}}) {
                 WanLink link;
                 link.name = wan;
                 link.id = static_cast<std::uint8_t>(id);
                 link.interface = interface;
                 link.index = netlink->link_index(interface).value();
-                link.addresses = {{link.index, *net::parse_prefix(address)}};
-                link.gateways = {*net::parse_address(gateway)};
+                link.addresses = {{link.index, *net::parse_prefix(address)}, {link.index, *net::parse_prefix(address6)}};
+                link.gateways = {*net::parse_address(gateway), *net::parse_address(gateway6)};
                 link.state = health::WanState::Up;
                 wans_.push_back(link);
             }
@@ -145,31 +147,42 @@ protected:
     void forward(const std::string& role)
     {
         in_namespace(name(role), [] {
-            std::ofstream file("/proc/sys/net/ipv4/ip_forward");
-            file << "1\n";
-            file.close();
-            EXPECT_TRUE(file) << "cannot turn on IPv4 forwarding";
+            for (auto path : {"/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv6/conf/all/forwarding"}) {
+                std::ofstream file(path);
+                file << "1\n";
+                file.close();
+                EXPECT_TRUE(file) << "cannot write 1 to " << path;
+            }
         });
     }
 
+    // A veth pair between two namespaces, with an IPv4 and an IPv6 address at each end (nodad:
+    // usable at once, without duplicate address detection's wait).
     void link(const std::string& left_role, const std::string& left, const std::string& left_address,
-        const std::string& right_role, const std::string& right, const std::string& right_address)
+        const std::string& right_role, const std::string& right, const std::string& right_address, const std::string& network6)
     {
         in(left_role, "link add " + left + " type veth peer name " + right + " netns " + name(right_role));
         in(left_role, "address add " + left_address + " dev " + left);
         in(right_role, "address add " + right_address + " dev " + right);
+        in(left_role, "-6 address add " + network6 + "2/64 dev " + left + " nodad");
+        in(right_role, "-6 address add " + network6 + "1/64 dev " + right + " nodad");
         in(left_role, "link set " + left + " up");
         in(right_role, "link set " + right + " up");
     }
 
     void build_topology()
     {
-        link("lan", "l0", "198.18.1.2/24", "router", "rl", "198.18.1.1/24");
-        link("router", "wa", "198.18.10.2/30", "ispa", "ra", "198.18.10.1/30");
-        link("router", "wb", "198.18.20.2/30", "ispb", "rb", "198.18.20.1/30");
-        link("ispa", "ai", "198.18.30.1/30", "net", "ia", "198.18.30.2/30");
-        link("ispb", "bi", "198.18.40.1/30", "net", "ib", "198.18.40.2/30");
+        link("lan", "l0", "198.18.1.2/24", "router", "rl", "198.18.1.1/24", "fd00:1::");
+        link("router", "wa", "198.18.10.2/30", "ispa", "ra", "198.18.10.1/30", "fd00:10::");
+        link("router", "wb", "198.18.20.2/30", "ispb", "rb", "198.18.20.1/30", "fd00:20::");
+        link("net", "ia", "198.18.30.2/30", "ispa", "ai", "198.18.30.1/30", "fd00:30::");
+        link("net", "ib", "198.18.40.2/30", "ispb", "bi", "198.18.40.1/30", "fd00:40::");
         in("net", "address add 198.18.99.1/32 dev lo");
+        in("net", "-6 address add fd00:99::1/128 dev lo");
+        in("ispa", "-6 route add fd00:99::1/128 via fd00:30::2");
+        in("ispb", "-6 route add fd00:99::1/128 via fd00:40::2");
+        in("lan", "-6 route add default via fd00:1::1");
+        in("router", "-6 route add default via fd00:10::1 dev wa");
         in("net", "route add 198.18.10.0/30 via 198.18.30.1");
         in("net", "route add 198.18.20.0/30 via 198.18.40.1");
         in("ispa", "route add 198.18.99.1/32 via 198.18.30.2");
@@ -374,6 +387,58 @@ TEST_F(RouterTest, AStickyPolicyKeepsAHostsNewFlowsOnOneWan)
     }
 }
 
+// IPv6 has the same marks, rules and tables; without NAT66 the server sees the LAN host's own
+// address, so it tells the WAN by the interface a datagram came in by (IPV6_PKTINFO).
+TEST_F(RouterTest, Ipv6FollowsThePolicyToo)
+{
+    using health::WanState;
+    auto server6 = socket_in(name("net"), SOCK_DGRAM, AF_INET6);
+    int on = 1;
+    ASSERT_EQ(::setsockopt(server6.get(), IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on), 0);
+    sockaddr_in6 bound {};
+    bound.sin6_family = AF_INET6;
+    bound.sin6_port = htons(udp_port);
+    ::inet_pton(AF_INET6, "fd00:99::1", &bound.sin6_addr);
+    ASSERT_EQ(::bind(server6.get(), reinterpret_cast<sockaddr*>(&bound), sizeof bound), 0) << std::strerror(errno);
+    std::map<unsigned, std::string> isp_by_index;
+    in_namespace(name("net"), [&] {
+        isp_by_index[::if_nametoindex("ia")] = "a";
+        isp_by_index[::if_nametoindex("ib")] = "b";
+    });
+    // Which ISP the datagram came from.
+    auto way_of6 = [&](const std::string& role) -> std::string {
+        auto client = socket_in(name(role), SOCK_DGRAM, AF_INET6);
+        if (::sendto(client.get(), "6", 1, 0, reinterpret_cast<sockaddr*>(&bound), sizeof bound) != 1)
+            return std::string("sendto: ") + std::strerror(errno);
+        if (!readable(server6.get()))
+            return "nothing within 5 s";
+        char byte = 0;
+        iovec data {&byte, 1};
+        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))];
+        msghdr message {};
+        message.msg_iov = &data;
+        message.msg_iovlen = 1;
+        message.msg_control = control;
+        message.msg_controllen = sizeof control;
+        if (::recvmsg(server6.get(), &message, 0) != 1)
+            return std::string("recvmsg: ") + std::strerror(errno);
+        for (auto* header = CMSG_FIRSTHDR(&message); header; header = CMSG_NXTHDR(&message, header))
+            if (header->cmsg_level == IPPROTO_IPV6 && header->cmsg_type == IPV6_PKTINFO) {
+                in6_pktinfo information {};
+                std::memcpy(&information, CMSG_DATA(header), sizeof information);
+                return isp_by_index[information.ipi6_ifindex];
+            }
+        return "no IPV6_PKTINFO";
+    };
+
+    apply("failover", WanState::Up, WanState::Up);
+    EXPECT_EQ(way_of6("lan"), "a");
+    EXPECT_EQ(way_of6("router"), "a");
+    apply("failover", WanState::Dead, WanState::Up);
+    EXPECT_EQ(way_of6("lan"), "b");
+    EXPECT_EQ(way_of6("router"), "b");
+}
+
 TEST_F(RouterTest, AllDeadIsUnreachableAndRemoveLeavesOnlyWhatWasThere)
 {
     using health::WanState;
@@ -401,7 +466,7 @@ TEST_F(RouterTest, AllDeadIsUnreachableAndRemoveLeavesOnlyWhatWasThere)
     EXPECT_EQ(errno, ENETUNREACH) << std::strerror(errno);
     auto installed = router_->installed();
     EXPECT_EQ(installed.rules.size(), 10u);
-    EXPECT_EQ(installed.routes.size(), 4u);
+    EXPECT_EQ(installed.routes.size(), 8u);  // per WAN and family: connected and default
 
     ASSERT_TRUE(router_->remove());
     EXPECT_EQ(router_state(), before);

@@ -94,21 +94,25 @@ TEST(WanConfig, TheDocumentedExampleReads)
 
 TEST(WanConfig, DefaultsFollowTheKindOfWan)
 {
-    auto parsed = parse("config wan 'fibre'\n\toption interface 'eth1'\nconfig wan 'lte'\n\toption modem '1-1.2'\n");
+    auto parsed = parse("config wan 'fibre'\n\toption interface 'eth1'\nconfig wan 'lte'\n\toption "
+                        "modem '1-1.2'\n");
     ASSERT_TRUE(parsed.diagnostics.empty()) << joined(parsed.diagnostics);
     EXPECT_FALSE(parsed.settings.wans[0].metered);
     EXPECT_TRUE(parsed.settings.wans[1].metered);
-    EXPECT_EQ(parsed.settings.wans[0].track_ips, (std::vector<std::string> {"1.1.1.1", "8.8.8.8", "9.9.9.9"}));
+    EXPECT_EQ(parsed.settings.wans[0].track_ips,
+        (std::vector<std::string> {"1.1.1.1", "8.8.8.8", "9.9.9.9"}));
 }
 
 TEST(WanConfig, WithoutPoliciesTheWiredWansComeFirst)
 {
-    auto parsed = parse("config wan 'lte'\n\toption modem 'wan1'\nconfig wan 'fibre'\n\toption interface 'eth1'\n"
-                        "config wan 'lte2'\n\toption modem 'wan2'\n");
+    auto parsed = parse(
+        "config wan 'lte'\n\toption modem 'wan1'\nconfig wan 'fibre'\n\toption interface 'eth1'\n"
+        "config wan 'lte2'\n\toption modem 'wan2'\n");
     ASSERT_TRUE(parsed.diagnostics.empty()) << joined(parsed.diagnostics);
     ASSERT_EQ(parsed.settings.policies.size(), 1u);
     EXPECT_EQ(parsed.settings.policies[0].name, "failover");
-    EXPECT_EQ(parsed.settings.policies[0].tiers, (std::vector<Tier> {{{"fibre", 1}}, {{"lte", 1}}, {{"lte2", 1}}}));
+    EXPECT_EQ(parsed.settings.policies[0].tiers,
+        (std::vector<Tier> {{{"fibre", 1}}, {{"lte", 1}}, {{"lte2", 1}}}));
     EXPECT_EQ(parsed.settings.default_policy, "failover");
 }
 
@@ -120,53 +124,80 @@ struct Mistake {
 
 // Each is a whole file with one mistake, and the words its diagnostic must have.
 const Mistake mistakes[] = {
-    {"a name with capitals", "config wan 'Fibre'\n\toption interface 'eth1'\n", "'Fibre' cannot name a WAN"},
-    {"a name too long", "config wan 'a_very_long_wan_name'\n\toption interface 'eth1'\n", "at most 15"},
+    {"a name with capitals", "config wan 'Fibre'\n\toption interface 'eth1'\n",
+        "'Fibre' cannot name a WAN"},
+    {"a name too long", "config wan 'a_very_long_wan_name'\n\toption interface 'eth1'\n",
+        "at most 15"},
     {"neither interface nor modem", "config wan 'fibre'\n", "exactly one of option 'interface'"},
-    {"both interface and modem", "config wan 'fibre'\n\toption interface 'eth1'\n\toption modem 'wan1'\n",
+    {"both interface and modem",
+        "config wan 'fibre'\n\toption interface 'eth1'\n\toption modem 'wan1'\n",
         "exactly one of option 'interface'"},
-    {"an interface name with a slash", "config wan 'fibre'\n\toption interface 'eth/1'\n", "option 'interface': 'eth/1'"},
-    {"a modem that is no modem", "config wan 'lte'\n\toption modem 'usb'\n", "option 'modem': 'usb'"},
-    {"a track_ip that is no address", "config wan 'fibre'\n\toption interface 'eth1'\n\tlist track_ip 'one.one'\n",
+    {"an interface name with a slash", "config wan 'fibre'\n\toption interface 'eth/1'\n",
+        "option 'interface': 'eth/1'"},
+    {"a modem that is no modem", "config wan 'lte'\n\toption modem 'usb'\n",
+        "option 'modem': 'usb'"},
+    {"a track_ip that is no address",
+        "config wan 'fibre'\n\toption interface 'eth1'\n\tlist track_ip 'one.one'\n",
         "list 'track_ip': 'one.one'"},
-    {"standby on a wire", "config wan 'fibre'\n\toption interface 'eth1'\n\toption standby '1'\n", "option 'standby'"},
-    {"a weight of 0", "config wan 'a'\n\toption interface 'eth1'\nconfig policy 'failover'\n\tlist tier 'a:0'\n",
+    {"standby on a wire", "config wan 'fibre'\n\toption interface 'eth1'\n\toption standby '1'\n",
+        "option 'standby'"},
+    {"a weight of 0",
+        "config wan 'a'\n\toption interface 'eth1'\nconfig policy 'failover'\n\tlist tier 'a:0'\n",
         "list 'tier': 'a:0': weight '0' is not a whole number from 1 to 1000"},
-    {"a weight above 1000", "config wan 'a'\n\toption interface 'eth1'\nconfig policy 'failover'\n\tlist tier 'a:1001'\n",
+    {"a weight above 1000",
+        "config wan 'a'\n\toption interface 'eth1'\nconfig policy 'failover'\n\tlist tier "
+        "'a:1001'\n",
         "weight '1001' is not a whole number from 1 to 1000"},
-    {"a weight that is no number", "config wan 'a'\n\toption interface 'eth1'\nconfig policy 'failover'\n\tlist tier 'a:x'\n",
+    {"a weight that is no number",
+        "config wan 'a'\n\toption interface 'eth1'\nconfig policy 'failover'\n\tlist tier 'a:x'\n",
         "weight 'x' is not a whole number"},
-    {"an unknown WAN in a tier", "config wan 'a'\n\toption interface 'eth1'\nconfig policy 'failover'\n\tlist tier 'a b'\n",
+    {"an unknown WAN in a tier",
+        "config wan 'a'\n\toption interface 'eth1'\nconfig policy 'failover'\n\tlist tier 'a b'\n",
         "list 'tier': there is no WAN 'b'"},
-    {"a WAN twice in a policy", "config wan 'a'\n\toption interface 'eth1'\nconfig policy 'failover'\n\tlist tier 'a'\n\tlist tier 'a:2'\n",
+    {"a WAN twice in a policy",
+        "config wan 'a'\n\toption interface 'eth1'\nconfig policy 'failover'\n\tlist tier "
+        "'a'\n\tlist tier 'a:2'\n",
         "WAN 'a' is in the policy twice"},
     {"a policy without tiers", "config policy 'failover'\n", "at least one tier"},
-    {"policies, none of them the default", "config wan 'a'\n\toption interface 'eth1'\nconfig policy 'p'\n\tlist tier 'a'\n",
+    {"policies, none of them the default",
+        "config wan 'a'\n\toption interface 'eth1'\nconfig policy 'p'\n\tlist tier 'a'\n",
         "no policy is named 'failover'"},
     {"a traffic rule naming an unknown policy", "config traffic 'voip'\n\toption policy 'fast'\n",
         "option 'policy': there is no policy 'fast'"},
-    {"ports without tcp or udp", "config traffic 'voip'\n\toption dest_port '5060'\n\toption policy 'failover'\n",
+    {"ports without tcp or udp",
+        "config traffic 'voip'\n\toption dest_port '5060'\n\toption policy 'failover'\n",
         "option 'dest_port': ports need option proto 'tcp' or 'udp'"},
-    {"a port range backwards", "config traffic 'voip'\n\toption proto 'udp'\n\toption src_port '5061-5060'\n"
-        "\toption policy 'failover'\n", "option 'src_port': '5061-5060' is not a port"},
-    {"port 0", "config traffic 'voip'\n\toption proto 'tcp'\n\toption dest_port '0'\n\toption policy 'failover'\n",
+    {"a port range backwards",
+        "config traffic 'voip'\n\toption proto 'udp'\n\toption src_port '5061-5060'\n"
+        "\toption policy 'failover'\n",
+        "option 'src_port': '5061-5060' is not a port"},
+    {"port 0",
+        "config traffic 'voip'\n\toption proto 'tcp'\n\toption dest_port '0'\n\toption policy "
+        "'failover'\n",
         "option 'dest_port': '0'"},
-    {"an address that is no address", "config traffic 't'\n\toption dest_ip '10.0.0.0/33'\n\toption policy 'failover'\n",
+    {"an address that is no address",
+        "config traffic 't'\n\toption dest_ip '10.0.0.0/33'\n\toption policy 'failover'\n",
         "option 'dest_ip': '10.0.0.0/33'"},
-    {"families that disagree", "config traffic 't'\n\toption src_ip '192.168.1.5'\n\toption dest_ip '2001:db8::/32'\n"
-        "\toption policy 'failover'\n", "cannot both match"},
-    {"an IPv4 address in an ipv6 rule", "config traffic 't'\n\toption src_ip '192.168.1.5'\n\toption family 'ipv6'\n"
-        "\toption policy 'failover'\n", "family 'ipv6'"},
-    {"a default policy that is not there", "config uplink\n\toption policy 'fast'\n", "option 'policy': there is no policy 'fast'"},
+    {"families that disagree",
+        "config traffic 't'\n\toption src_ip '192.168.1.5'\n\toption dest_ip '2001:db8::/32'\n"
+        "\toption policy 'failover'\n",
+        "cannot both match"},
+    {"an IPv4 address in an ipv6 rule",
+        "config traffic 't'\n\toption src_ip '192.168.1.5'\n\toption family 'ipv6'\n"
+        "\toption policy 'failover'\n",
+        "family 'ipv6'"},
+    {"a default policy that is not there", "config uplink\n\toption policy 'fast'\n",
+        "option 'policy': there is no policy 'fast'"},
 };
 
-class WanConfigMistake : public testing::TestWithParam<Mistake> {};
+class WanConfigMistake : public testing::TestWithParam<Mistake> { };
 
 TEST_P(WanConfigMistake, IsNamedInItsDiagnostic)
 {
     auto parsed = parse(GetParam().text);
     auto text = joined(parsed.diagnostics);
-    EXPECT_NE(text.find(GetParam().diagnostic), std::string::npos) << GetParam().what << ":\n" << text;
+    EXPECT_NE(text.find(GetParam().diagnostic), std::string::npos) << GetParam().what << ":\n"
+                                                                   << text;
     for (const auto& diagnostic : parsed.diagnostics)
         EXPECT_GT(diagnostic.line, 0) << diagnostic.message;
 }
@@ -176,7 +207,8 @@ INSTANTIATE_TEST_SUITE_P(Each, WanConfigMistake, testing::ValuesIn(mistakes));
 TEST(WanConfig, TiersParse)
 {
     EXPECT_EQ(std::get<Tier>(parse_tier("fibre:3 lte:1")), (Tier {{"fibre", 3}, {"lte", 1}}));
-    EXPECT_EQ(std::get<Tier>(parse_tier("  fibre\tlte:1000 ")), (Tier {{"fibre", 1}, {"lte", 1000}}));
+    EXPECT_EQ(
+        std::get<Tier>(parse_tier("  fibre\tlte:1000 ")), (Tier {{"fibre", 1}, {"lte", 1000}}));
     EXPECT_TRUE(std::holds_alternative<TierError>(parse_tier("")));
     EXPECT_TRUE(std::holds_alternative<TierError>(parse_tier("fibre:")));
     EXPECT_TRUE(std::holds_alternative<TierError>(parse_tier(":3")));
@@ -211,7 +243,8 @@ TEST(WanConfig, EnumsRoundTrip)
                     known |= to_string(value) == choice;
                 for (auto value : {FamilyFilter::Any, FamilyFilter::Ipv4, FamilyFilter::Ipv6})
                     known |= to_string(value) == choice;
-                known |= to_string(LastResort::Unreachable) == choice || to_string(LastResort::Main) == choice;
+                known |= to_string(LastResort::Unreachable) == choice
+                    || to_string(LastResort::Main) == choice;
                 known |= to_string(Failback::New) == choice || to_string(Failback::All) == choice;
                 EXPECT_TRUE(known) << option.name << ": " << choice;
             }

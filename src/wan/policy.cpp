@@ -33,7 +33,8 @@ std::string hex(std::uint32_t value)
 // `meta mark set meta mark and ~mask or mark`: only uplink's bits of the mark change.
 std::string set_mark(std::string_view key, std::uint8_t id)
 {
-    return fmt::format("{0} mark set {0} mark and {1} or {2}", key, hex(~mark_mask), hex(mark_of(id)));
+    return fmt::format(
+        "{0} mark set {0} mark and {1} or {2}", key, hex(~mark_mask), hex(mark_of(id)));
 }
 
 std::string quoted_list(const std::vector<const WanLink*>& wans)
@@ -63,7 +64,8 @@ struct Builder {
 
     std::vector<std::string>& chain(std::string_view name)
     {
-        auto found = std::ranges::find(chains, name, &std::pair<std::string, std::vector<std::string>>::first);
+        auto found = std::ranges::find(
+            chains, name, &std::pair<std::string, std::vector<std::string>>::first);
         if (found != chains.end())
             return found->second;
         return chains.emplace_back(std::string(name), std::vector<std::string> {}).second;
@@ -75,7 +77,7 @@ struct Builder {
         chain(chain_name).push_back(fmt::format(format, std::forward<Args>(args)...));
     }
 
-    std::map<std::string, net::Family> sets;  // the sticky sets, each of one family's addresses
+    std::map<std::string, net::Family> sets; // the sticky sets, each of one family's addresses
 };
 
 // The set of a sticky policy's LAN hosts that last took `wan`, and the chain that puts a host
@@ -90,7 +92,8 @@ std::string sticky_name(std::string_view policy, std::string_view wan, net::Fami
 // (add set does not empty it) with its hosts.
 std::string set_definition(net::Family family)
 {
-    return fmt::format("{{ type {}; flags dynamic, timeout; }}", family == net::Family::Ipv4 ? "ipv4_addr" : "ipv6_addr");
+    return fmt::format("{{ type {}; flags dynamic, timeout; }}",
+        family == net::Family::Ipv4 ? "ipv4_addr" : "ipv6_addr");
 }
 
 // The WANs that carry a family's new connections: of the first tier with one up, those up; else,
@@ -103,8 +106,8 @@ std::vector<std::pair<const WanLink*, unsigned>> carriers(const PolicyConfig& po
         for (const auto& tier : policy.tiers) {
             std::vector<std::pair<const WanLink*, unsigned>> chosen;
             for (const auto& member : tier)
-                if (auto found = usable.find(member.wan);
-                    found != usable.end() && found->second->state == state && found->second->carries(family))
+                if (auto found = usable.find(member.wan); found != usable.end()
+                    && found->second->state == state && found->second->carries(family))
                     chosen.emplace_back(found->second, member.weight);
             if (!chosen.empty())
                 return chosen;
@@ -114,7 +117,8 @@ std::vector<std::pair<const WanLink*, unsigned>> carriers(const PolicyConfig& po
 
 // Where a policy sends a new connection to `wan`: its mark chain, or for a sticky policy the
 // chain that records the host first.
-std::string add_target(Builder& builder, const PolicyConfig& policy, const WanLink& wan, net::Family family)
+std::string add_target(
+    Builder& builder, const PolicyConfig& policy, const WanLink& wan, net::Family family)
 {
     if (policy.sticky.count() == 0)
         return mark_chain(wan.name);
@@ -132,11 +136,11 @@ std::string add_target(Builder& builder, const PolicyConfig& policy, const WanLi
 // One family's choice for a policy: a single WAN, a split by weight, or the last resort. The
 // split is `numgen random mod total` (a new number for each packet that reaches the rule: only
 // a connection's first) mapped onto ranges, one for each WAN as wide as its weight.
-void add_policy(Builder& builder, const PolicyConfig& policy, const std::map<std::string, const WanLink*>& usable,
-    net::Family family)
+void add_policy(Builder& builder, const PolicyConfig& policy,
+    const std::map<std::string, const WanLink*>& usable, net::Family family)
 {
     auto chain = policy_chain(policy.name, family);
-    builder.chain(chain);  // empty for LastResort::Main with every WAN dead
+    builder.chain(chain); // empty for LastResort::Main with every WAN dead
     auto chosen = carriers(policy, usable, family);
     std::vector<std::string> targets;
     for (const auto& [wan, weight] : chosen)
@@ -148,8 +152,10 @@ void add_policy(Builder& builder, const PolicyConfig& policy, const std::map<std
         std::string ranges;
         for (std::size_t index = 0; index < chosen.size(); ++index) {
             auto weight = chosen[index].second;
-            auto range = weight == 1 ? std::to_string(total) : fmt::format("{}-{}", total, total + weight - 1);
-            ranges += fmt::format("{}{} : goto {}", ranges.empty() ? "" : ", ", range, targets[index]);
+            auto range = weight == 1 ? std::to_string(total)
+                                     : fmt::format("{}-{}", total, total + weight - 1);
+            ranges
+                += fmt::format("{}{} : goto {}", ranges.empty() ? "" : ", ", range, targets[index]);
             total += weight;
         }
         builder.rule(chain, "numgen random mod {} vmap {{ {} }}", total, ranges);
@@ -159,7 +165,8 @@ void add_policy(Builder& builder, const PolicyConfig& policy, const std::map<std
     // LastResort::Main: no mark, so the main table routes it.
 }
 
-std::string port_match(std::string_view protocol, std::string_view field, const std::optional<PortRange>& ports)
+std::string port_match(
+    std::string_view protocol, std::string_view field, const std::optional<PortRange>& ports)
 {
     if (!ports)
         return "";
@@ -173,7 +180,8 @@ void add_traffic_rule(Builder& builder, const TrafficRule& rule, net::Family fam
     if ((rule.family == FamilyFilter::Ipv4 && family != net::Family::Ipv4)
         || (rule.family == FamilyFilter::Ipv6 && family != net::Family::Ipv6))
         return;
-    for (const auto* prefix : {rule.source ? &*rule.source : nullptr, rule.destination ? &*rule.destination : nullptr})
+    for (const auto* prefix :
+        {rule.source ? &*rule.source : nullptr, rule.destination ? &*rule.destination : nullptr})
         if (prefix && prefix->address.family != family)
             return;
     auto ip = family == net::Family::Ipv4 ? "ip" : "ip6";
@@ -183,15 +191,19 @@ void add_traffic_rule(Builder& builder, const TrafficRule& rule, net::Family fam
     if (rule.destination)
         match += fmt::format(" {} daddr {}", ip, net::to_string(*rule.destination));
     switch (rule.protocol) {
-    case Protocol::All: break;
+    case Protocol::All:
+        break;
     case Protocol::Tcp:
     case Protocol::Udp: {
         auto name = to_string(rule.protocol);
-        match += fmt::format(" meta l4proto {}{}{}", name, port_match(name, "sport", rule.source_port),
+        match += fmt::format(" meta l4proto {}{}{}", name,
+            port_match(name, "sport", rule.source_port),
             port_match(name, "dport", rule.destination_port));
         break;
     }
-    case Protocol::Icmp: match += family == net::Family::Ipv4 ? " meta l4proto icmp" : " meta l4proto ipv6-icmp"; break;
+    case Protocol::Icmp:
+        match += family == net::Family::Ipv4 ? " meta l4proto icmp" : " meta l4proto ipv6-icmp";
+        break;
     }
     builder.rule(choose_chain, "{} goto {}", match, policy_chain(rule.policy, family));
 }
@@ -206,13 +218,15 @@ void add_hooks(Builder& builder, const std::vector<const WanLink*>& wans)
         // Only the ct mark: the packets themselves are headed for the LAN or the router, which the
         // WAN's table does not route.
         for (const auto* wan : wans)
-            builder.rule(prerouting_chain, "iifname \"{}\" ct state new {}", wan->interface, set_mark("ct", wan->id));
+            builder.rule(prerouting_chain, "iifname \"{}\" ct state new {}", wan->interface,
+                set_mark("ct", wan->id));
         builder.rule(prerouting_chain, "iifname {} return", quoted_list(wans));
         // A connection's later packets take its mark from conntrack (`ct mark` is the entry's,
         // shared by both directions), through the same chain that set it.
         std::string restore;
         for (const auto* wan : wans)
-            restore += fmt::format("{}{} : goto {}", restore.empty() ? "" : ", ", hex(mark_of(wan->id)), mark_chain(wan->name));
+            restore += fmt::format("{}{} : goto {}", restore.empty() ? "" : ", ",
+                hex(mark_of(wan->id)), mark_chain(wan->name));
         for (auto chain : {prerouting_chain, output_chain})
             builder.rule(chain, "ct mark and {} vmap {{ {} }}", hex(mark_mask), restore);
     }
@@ -244,7 +258,8 @@ void add_hooks(Builder& builder, const std::vector<const WanLink*>& wans)
 
 } // namespace
 
-PolicyScript policy_script(const WanSettings& settings, const std::vector<WanLink>& wans, const PolicyObjects& previous)
+PolicyScript policy_script(
+    const WanSettings& settings, const std::vector<WanLink>& wans, const PolicyObjects& previous)
 {
     std::vector<const WanLink*> marked;
     std::map<std::string, const WanLink*> usable;
@@ -299,7 +314,8 @@ PolicyScript policy_script(const WanSettings& settings, const std::vector<WanLin
             text += fmt::format("add chain {0} {1}\ndelete chain {0} {1}\n", table, chain);
     for (const auto& [set, family] : previous.sets)
         if (!objects.sets.contains(set))
-            text += fmt::format("add set {0} {1} {2}\ndelete set {0} {1}\n", table, set, set_definition(family));
+            text += fmt::format(
+                "add set {0} {1} {2}\ndelete set {0} {1}\n", table, set, set_definition(family));
     text += fmt::format("table {} {{\n", table);
     for (const auto& [chain, rules] : builder.chains) {
         text += fmt::format("\tchain {} {{\n", chain);

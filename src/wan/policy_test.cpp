@@ -29,8 +29,9 @@ WanSettings two_wans()
 {
     WanSettings settings;
     settings.wans = {wan_config("fibre", "eth1", ""), wan_config("lte", "", "wan1")};
-    settings.policies = {policy("failover", {{{"fibre", 1}}, {{"lte", 1}}}, LastResort::Unreachable),
-        policy("balanced", {{{"fibre", 3}, {"lte", 1}}}, LastResort::Main)};
+    settings.policies
+        = {policy("failover", {{{"fibre", 1}}, {{"lte", 1}}}, LastResort::Unreachable),
+            policy("balanced", {{{"fibre", 3}, {"lte", 1}}}, LastResort::Main)};
     TrafficRule voip;
     voip.name = "voip";
     voip.source = net::parse_prefix("192.168.1.50");
@@ -46,8 +47,8 @@ WanSettings two_wans()
     return settings;
 }
 
-WanLink link(std::string name, std::uint8_t id, std::string interface, int index, std::vector<std::string> prefixes,
-    health::WanState state)
+WanLink link(std::string name, std::uint8_t id, std::string interface, int index,
+    std::vector<std::string> prefixes, health::WanState state)
 {
     WanLink wan;
     wan.name = std::move(name);
@@ -206,8 +207,10 @@ TEST(PolicyScript, DeletesTheChainsOfAPolicyGone)
     settings.policies.pop_back();
     settings.rules.clear();
     auto after = policy_script(settings, links(WanState::Up, WanState::Up), before.objects);
-    EXPECT_NE(after.text.find("add chain inet uplink route_balanced_ipv4\ndelete chain inet uplink route_balanced_ipv4\n"),
-        std::string::npos) << after.text;
+    EXPECT_NE(after.text.find("add chain inet uplink route_balanced_ipv4\ndelete chain inet uplink "
+                              "route_balanced_ipv4\n"),
+        std::string::npos)
+        << after.text;
     EXPECT_FALSE(after.objects.chains.contains("route_balanced_ipv6"));
     EXPECT_EQ(after.text.find("delete chain inet uplink route_failover"), std::string::npos);
 }
@@ -221,14 +224,16 @@ TEST(PolicyScript, AStickyPolicyKeepsAHostOnTheWanItLastTook)
     EXPECT_EQ(chain_of(script.text, "route_balanced_ipv4"),
         "\t\tip saddr @route_balanced_fibre_ipv4 goto route_balanced_fibre_ipv4\n"
         "\t\tip saddr @route_balanced_lte_ipv4 goto route_balanced_lte_ipv4\n"
-        "\t\tnumgen random mod 4 vmap { 0-2 : goto route_balanced_fibre_ipv4, 3 : goto route_balanced_lte_ipv4 }\n");
+        "\t\tnumgen random mod 4 vmap { 0-2 : goto route_balanced_fibre_ipv4, 3 : goto "
+        "route_balanced_lte_ipv4 }\n");
     EXPECT_EQ(chain_of(script.text, "route_balanced_lte_ipv4"),
         "\t\tupdate @route_balanced_lte_ipv4 { ip saddr timeout 600s }\n\t\tgoto route_mark_lte\n");
     EXPECT_EQ(chain_of(script.text, "route_balanced_ipv6"),
         "\t\tip6 saddr @route_balanced_fibre_ipv6 goto route_balanced_fibre_ipv6\n"
         "\t\tgoto route_balanced_fibre_ipv6\n");
     // The sets are added, never flushed: their hosts outlive a change of state.
-    EXPECT_NE(script.text.find("add set inet uplink route_balanced_lte_ipv4 { type ipv4_addr; flags dynamic, timeout; }\n"),
+    EXPECT_NE(script.text.find("add set inet uplink route_balanced_lte_ipv4 { type ipv4_addr; "
+                               "flags dynamic, timeout; }\n"),
         std::string::npos);
     EXPECT_EQ(script.text.find("flush set"), std::string::npos);
     EXPECT_EQ(script.objects.sets.size(), 3u);
@@ -236,12 +241,16 @@ TEST(PolicyScript, AStickyPolicyKeepsAHostOnTheWanItLastTook)
     // lte dies: its chain and its set go, and its hosts are split anew among the WANs alive.
     auto dead = policy_script(settings, links(WanState::Up, WanState::Dead), script.objects);
     EXPECT_EQ(chain_of(dead.text, "route_balanced_ipv4"),
-        "\t\tip saddr @route_balanced_fibre_ipv4 goto route_balanced_fibre_ipv4\n\t\tgoto route_balanced_fibre_ipv4\n");
-    EXPECT_NE(dead.text.find("add chain inet uplink route_balanced_lte_ipv4\ndelete chain inet uplink route_balanced_lte_ipv4\n"),
+        "\t\tip saddr @route_balanced_fibre_ipv4 goto route_balanced_fibre_ipv4\n\t\tgoto "
+        "route_balanced_fibre_ipv4\n");
+    EXPECT_NE(dead.text.find("add chain inet uplink route_balanced_lte_ipv4\ndelete chain inet "
+                             "uplink route_balanced_lte_ipv4\n"),
         std::string::npos);
-    EXPECT_NE(dead.text.find("add set inet uplink route_balanced_lte_ipv4 { type ipv4_addr; flags dynamic, timeout; }\n"
+    EXPECT_NE(dead.text.find("add set inet uplink route_balanced_lte_ipv4 { type ipv4_addr; flags "
+                             "dynamic, timeout; }\n"
                              "delete set inet uplink route_balanced_lte_ipv4\n"),
-        std::string::npos) << dead.text;
+        std::string::npos)
+        << dead.text;
 }
 
 TEST(PolicyScript, WithoutWansMarksNothing)

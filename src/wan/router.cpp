@@ -21,8 +21,10 @@ std::vector<Item> missing_from(const std::vector<Item>& items, const std::vector
 bool already_gone(const Error& error)
 {
     namespace errc = boost::system::errc;
-    // ESRCH: no such route; ENOENT: no such rule; ENODEV: its link was deleted, and its routes with it.
-    return error == errc::no_such_process || error == errc::no_such_file_or_directory || error == errc::no_such_device;
+    // ESRCH: no such route; ENOENT: no such rule; ENODEV: its link was deleted, and its routes with
+    // it.
+    return error == errc::no_such_process || error == errc::no_such_file_or_directory
+        || error == errc::no_such_device;
 }
 
 } // namespace
@@ -65,7 +67,8 @@ Result<void> Router::apply(const WanSettings& settings, const std::vector<WanLin
         installed_.routes.push_back(route);
     }
     for (const auto& rule : missing_from(plan.rules, installed_.rules)) {
-        if (auto added = netlink_.add_rule(rule); !added && added.error() != boost::system::errc::file_exists)
+        if (auto added = netlink_.add_rule(rule);
+            !added && added.error() != boost::system::errc::file_exists)
             return added.error();
         installed_.rules.push_back(rule);
     }

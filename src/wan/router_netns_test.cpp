@@ -4,32 +4,33 @@
 // thread: their sockets stay in the namespace they were made in. Addresses are from
 // 198.18.0.0/15 (DESIGN.md "Test tiers"); nothing leaves the namespaces.
 //
-//   [lan] l0 198.18.1.2 -- rl 198.18.1.1 [router] wa 198.18.10.2 -- ra 198.18.10.1 [ispa] ai -- ia [net]
-//                                                 wb 198.18.20.2 -- rb 198.18.20.1 [ispb] bi -- ib [net]
+//   [lan] l0 198.18.1.2 -- rl 198.18.1.1 [router] wa 198.18.10.2 -- ra 198.18.10.1 [ispa] ai -- ia
+//   [net]
+//                                                 wb 198.18.20.2 -- rb 198.18.20.1 [ispb] bi -- ib
+//                                                 [net]
 //   [net] 198.18.99.1 on lo: the server, reached through either ISP
 //
 // The router masquerades behind each WAN, so the server sees a connection come from 198.18.10.2
 // when it left by WAN a and from 198.18.20.2 by WAN b. The router's main table has a default
 // route via a, as netifd would leave it; the Router never touches it.
-#include "wan/wan.hpp"
 #include "sim/tests/namespaces.hpp"
+#include "wan/wan.hpp"
 
 #include <arpa/inet.h>
-#include <net/if.h>
+#include <cmath>
 #include <fcntl.h>
 #include <functional>
 #include <gtest/gtest.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-
-#include <cmath>
 
 namespace uplink::wan {
 namespace {
 
 using sim::testing::NetworkNamespace;
-using sim::testing::Socket;
 using sim::testing::run_command;
+using sim::testing::Socket;
 using sim::testing::socket_in;
 using Clock = std::chrono::steady_clock;
 
@@ -80,7 +81,7 @@ bool readable(int descriptor)
 
 struct Datagram {
     std::string payload;
-    std::string source;  // the address the server saw: which WAN it came by
+    std::string source; // the address the server saw: which WAN it came by
 };
 
 class RouterTest : public testing::Test {
@@ -110,14 +111,17 @@ protected:
             auto netlink = net::Netlink::open();
             ASSERT_TRUE(netlink);
             for (auto [wan, interface, address, address6, gateway, gateway6, id] :
-                {std::tuple {"a", "wa", "198.18.10.2/30", "fd00:10::2/64", "198.18.10.1", "fd00:10::1", 1},
-                    std::tuple {"b", "wb", "198.18.20.2/30", "fd00:20::2/64", "198.18.20.1", "fd00:20::1", 2}}) {
+                {std::tuple {
+                     "a", "wa", "198.18.10.2/30", "fd00:10::2/64", "198.18.10.1", "fd00:10::1", 1},
+                    std::tuple {"b", "wb", "198.18.20.2/30", "fd00:20::2/64", "198.18.20.1",
+                        "fd00:20::1", 2}}) {
                 WanLink link;
                 link.name = wan;
                 link.id = static_cast<std::uint8_t>(id);
                 link.interface = interface;
                 link.index = netlink->link_index(interface).value();
-                link.addresses = {{link.index, *net::parse_prefix(address)}, {link.index, *net::parse_prefix(address6)}};
+                link.addresses = {{link.index, *net::parse_prefix(address)},
+                    {link.index, *net::parse_prefix(address6)}};
                 link.gateways = {*net::parse_address(gateway), *net::parse_address(gateway6)};
                 link.state = health::WanState::Up;
                 wans_.push_back(link);
@@ -126,7 +130,9 @@ protected:
         for (auto port : {udp_port, other_udp_port}) {
             udp_servers_.push_back(socket_in(name("net"), SOCK_DGRAM));
             auto bound = endpoint(server, port);
-            ASSERT_EQ(::bind(udp_servers_.back().get(), reinterpret_cast<sockaddr*>(&bound), sizeof bound), 0);
+            ASSERT_EQ(::bind(udp_servers_.back().get(), reinterpret_cast<sockaddr*>(&bound),
+                          sizeof bound),
+                0);
         }
         tcp_server_ = socket_in(name("net"), SOCK_STREAM);
         auto bound = endpoint(server, tcp_port);
@@ -142,12 +148,16 @@ protected:
         ASSERT_EQ(result.status, 0) << command << ": " << result.output;
     }
 
-    void in(const std::string& role, const std::string& command) { must("ip -n " + name(role) + " " + command); }
+    void in(const std::string& role, const std::string& command)
+    {
+        must("ip -n " + name(role) + " " + command);
+    }
 
     void forward(const std::string& role)
     {
         in_namespace(name(role), [] {
-            for (auto path : {"/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv6/conf/all/forwarding"}) {
+            for (auto path :
+                {"/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv6/conf/all/forwarding"}) {
                 std::ofstream file(path);
                 file << "1\n";
                 file.close();
@@ -158,10 +168,12 @@ protected:
 
     // A veth pair between two namespaces, with an IPv4 and an IPv6 address at each end (nodad:
     // usable at once, without duplicate address detection's wait).
-    void link(const std::string& left_role, const std::string& left, const std::string& left_address,
-        const std::string& right_role, const std::string& right, const std::string& right_address, const std::string& network6)
+    void link(const std::string& left_role, const std::string& left,
+        const std::string& left_address, const std::string& right_role, const std::string& right,
+        const std::string& right_address, const std::string& network6)
     {
-        in(left_role, "link add " + left + " type veth peer name " + right + " netns " + name(right_role));
+        in(left_role,
+            "link add " + left + " type veth peer name " + right + " netns " + name(right_role));
         in(left_role, "address add " + left_address + " dev " + left);
         in(right_role, "address add " + right_address + " dev " + right);
         in(left_role, "-6 address add " + network6 + "2/64 dev " + left + " nodad");
@@ -238,8 +250,10 @@ protected:
     void send(const Socket& client, const std::string& payload, std::uint16_t port = udp_port)
     {
         auto to = endpoint(server, port);
-        ASSERT_EQ(::sendto(client.get(), payload.data(), payload.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to),
-            static_cast<ssize_t>(payload.size())) << std::strerror(errno);
+        ASSERT_EQ(::sendto(client.get(), payload.data(), payload.size(), 0,
+                      reinterpret_cast<sockaddr*>(&to), sizeof to),
+            static_cast<ssize_t>(payload.size()))
+            << std::strerror(errno);
     }
 
     Datagram receive(std::uint16_t port = udp_port)
@@ -250,14 +264,16 @@ protected:
         char buffer[256];
         sockaddr_in from {};
         socklen_t size = sizeof from;
-        auto length = ::recvfrom(socket.get(), buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&from), &size);
+        auto length = ::recvfrom(
+            socket.get(), buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&from), &size);
         if (length < 0)
             return {std::strerror(errno), ""};
         return {std::string(buffer, static_cast<std::size_t>(length)), text_of(from)};
     }
 
     // A datagram's way: what the server saw as its source.
-    std::string way_of(const Socket& client, const std::string& payload, std::uint16_t port = udp_port)
+    std::string way_of(
+        const Socket& client, const std::string& payload, std::uint16_t port = udp_port)
     {
         send(client, payload, port);
         auto datagram = receive(port);
@@ -273,18 +289,20 @@ protected:
         ::setsockopt(client.get(), SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
         ::setsockopt(client.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
         auto to = endpoint(server, tcp_port);
-        EXPECT_EQ(::connect(client.get(), reinterpret_cast<sockaddr*>(&to), sizeof to), 0) << std::strerror(errno);
+        EXPECT_EQ(::connect(client.get(), reinterpret_cast<sockaddr*>(&to), sizeof to), 0)
+            << std::strerror(errno);
         if (!readable(tcp_server_.get()))
             return {};
         sockaddr_in from {};
         socklen_t size = sizeof from;
-        Socket accepted(::accept4(tcp_server_.get(), reinterpret_cast<sockaddr*>(&from), &size, SOCK_CLOEXEC));
+        Socket accepted(
+            ::accept4(tcp_server_.get(), reinterpret_cast<sockaddr*>(&from), &size, SOCK_CLOEXEC));
         source = text_of(from);
         return {std::move(client), std::move(accepted)};
     }
 
     std::map<std::string, std::unique_ptr<NetworkNamespace>> namespaces_;
-    std::optional<net::Firewall> firewall_;  // the NAT's, as LinkSetup holds it
+    std::optional<net::Firewall> firewall_; // the NAT's, as LinkSetup holds it
     std::optional<Router> router_;
     std::optional<net::Conntrack> conntrack_;
     std::vector<WanLink> wans_;
@@ -316,7 +334,7 @@ TEST_F(RouterTest, FailsOverNewFlowsAndMovesOldOnesOnlyWhenConntrackForgetsThem)
 
     auto deleted = conntrack_->delete_by_mark({mark_of(1), mark_mask}, net::Family::Ipv4);
     ASSERT_TRUE(deleted) << deleted.error().message();
-    EXPECT_GE(*deleted, 2u);  // the old UDP flow and the old TCP connection
+    EXPECT_GE(*deleted, 2u); // the old UDP flow and the old TCP connection
     EXPECT_EQ(way_of(old_udp, "old flow, forgotten"), address_b);
 }
 
@@ -351,7 +369,7 @@ TEST_F(RouterTest, ABalancedPolicySplitsNewFlowsByWeight)
     using health::WanState;
     apply("balanced", WanState::Up, WanState::Up);
     constexpr int flows = 400;
-    std::vector<Socket> clients;  // all open, so each flow has a port of its own
+    std::vector<Socket> clients; // all open, so each flow has a port of its own
     std::map<std::string, int> by_source;
     for (int flow = 0; flow < flows; ++flow) {
         clients.push_back(udp_client("lan"));
@@ -399,7 +417,8 @@ TEST_F(RouterTest, Ipv6FollowsThePolicyToo)
     bound.sin6_family = AF_INET6;
     bound.sin6_port = htons(udp_port);
     ::inet_pton(AF_INET6, "fd00:99::1", &bound.sin6_addr);
-    ASSERT_EQ(::bind(server6.get(), reinterpret_cast<sockaddr*>(&bound), sizeof bound), 0) << std::strerror(errno);
+    ASSERT_EQ(::bind(server6.get(), reinterpret_cast<sockaddr*>(&bound), sizeof bound), 0)
+        << std::strerror(errno);
     std::map<unsigned, std::string> isp_by_index;
     in_namespace(name("net"), [&] {
         isp_by_index[::if_nametoindex("ia")] = "a";
@@ -408,7 +427,8 @@ TEST_F(RouterTest, Ipv6FollowsThePolicyToo)
     // Which ISP the datagram came from.
     auto way_of6 = [&](const std::string& role) -> std::string {
         auto client = socket_in(name(role), SOCK_DGRAM, AF_INET6);
-        if (::sendto(client.get(), "6", 1, 0, reinterpret_cast<sockaddr*>(&bound), sizeof bound) != 1)
+        if (::sendto(client.get(), "6", 1, 0, reinterpret_cast<sockaddr*>(&bound), sizeof bound)
+            != 1)
             return std::string("sendto: ") + std::strerror(errno);
         if (!readable(server6.get()))
             return "nothing within 5 s";
@@ -466,12 +486,13 @@ TEST_F(RouterTest, AllDeadIsUnreachableAndRemoveLeavesOnlyWhatWasThere)
     EXPECT_EQ(errno, ENETUNREACH) << std::strerror(errno);
     auto installed = router_->installed();
     EXPECT_EQ(installed.rules.size(), 10u);
-    EXPECT_EQ(installed.routes.size(), 8u);  // per WAN and family: connected and default
+    EXPECT_EQ(installed.routes.size(), 8u); // per WAN and family: connected and default
 
     ASSERT_TRUE(router_->remove());
     EXPECT_EQ(router_state(), before);
     EXPECT_EQ(run_command("ip -n " + name("router") + " route show table 1001").output, "");
-    auto table = run_command("ip netns exec " + name("router") + " nft list table inet uplink").output;
+    auto table
+        = run_command("ip netns exec " + name("router") + " nft list table inet uplink").output;
     EXPECT_EQ(table.find("route_"), std::string::npos) << table;
     EXPECT_NE(table.find("masquerade"), std::string::npos) << table;
 }

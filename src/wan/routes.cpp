@@ -23,7 +23,8 @@ bool is_wan_table(std::uint32_t table, const RoutingLayout& layout)
     return table > layout.table_base && table <= layout.table_base + unreachable_id;
 }
 
-net::Rule mark_rule(net::Family family, std::uint8_t id, const RoutingLayout& layout, net::RuleAction action)
+net::Rule mark_rule(
+    net::Family family, std::uint8_t id, const RoutingLayout& layout, net::RuleAction action)
 {
     net::Rule rule;
     rule.family = family;
@@ -40,7 +41,8 @@ net::Rule mark_rule(net::Family family, std::uint8_t id, const RoutingLayout& la
     return rule;
 }
 
-void add_routes(const WanLink& wan, net::Family family, const RoutingLayout& layout, RoutingPlan& plan)
+void add_routes(
+    const WanLink& wan, net::Family family, const RoutingLayout& layout, RoutingPlan& plan)
 {
     auto table = layout.table_base + wan.id;
     const net::InterfaceAddress* first = nullptr;
@@ -67,7 +69,8 @@ void add_routes(const WanLink& wan, net::Family family, const RoutingLayout& lay
     fallback.output_link = wan.index;
     fallback.table = table;
     if (wan.attachment == Attachment::Gateway) {
-        auto gateway = std::ranges::find_if(wan.gateways, [family](const auto& address) { return address.family == family; });
+        auto gateway = std::ranges::find_if(
+            wan.gateways, [family](const auto& address) { return address.family == family; });
         if (gateway == wan.gateways.end())
             return;
         fallback.gateway = *gateway;
@@ -79,8 +82,9 @@ void add_routes(const WanLink& wan, net::Family family, const RoutingLayout& lay
 
 bool WanLink::carries(net::Family family) const
 {
-    return index != 0
-        && std::ranges::any_of(addresses, [family](const auto& address) { return address.prefix.address.family == family; });
+    return index != 0 && std::ranges::any_of(addresses, [family](const auto& address) {
+        return address.prefix.address.family == family;
+    });
 }
 
 std::map<std::string, std::uint8_t> WanIds::assign(const std::vector<std::string>& names)
@@ -97,8 +101,10 @@ std::map<std::string, std::uint8_t> WanIds::assign(const std::vector<std::string
             taken.insert(id);
         // All 62 ids were handed out at some time: take one whose name is not configured now.
         if (taken.size() >= highest_id) {
-            auto free = std::ranges::find_if(ids_, [&](const auto& entry) { return !assigned.contains(entry.first)
-                && std::ranges::find(names, entry.first) == names.end(); });
+            auto free = std::ranges::find_if(ids_, [&](const auto& entry) {
+                return !assigned.contains(entry.first)
+                    && std::ranges::find(names, entry.first) == names.end();
+            });
             if (free == ids_.end())
                 continue;
             taken.erase(free->second);

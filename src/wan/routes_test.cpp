@@ -21,7 +21,8 @@ TEST(WanIds, AreStableForANameAcrossReloads)
     WanIds ids;
     auto first = ids.assign({"fibre", "lte"});
     EXPECT_EQ(first, (std::map<std::string, std::uint8_t> {{"fibre", 1}, {"lte", 2}}));
-    // fibre leaves the config: lte keeps 2, a new WAN does not take fibre's 1 while others are free.
+    // fibre leaves the config: lte keeps 2, a new WAN does not take fibre's 1 while others are
+    // free.
     auto second = ids.assign({"lte", "lte2"});
     EXPECT_EQ(second, (std::map<std::string, std::uint8_t> {{"lte", 2}, {"lte2", 3}}));
     auto third = ids.assign({"lte2", "fibre", "lte"});
@@ -37,7 +38,7 @@ TEST(WanIds, ReuseTheIdOfANameGoneWhenAllAreTaken)
     auto all = ids.assign(names);
     ASSERT_EQ(all.size(), std::size_t {highest_id});
     EXPECT_EQ(all.at("wan61"), highest_id);
-    names.erase(names.begin() + 5);  // wan5 had id 6
+    names.erase(names.begin() + 5); // wan5 had id 6
     names.push_back("new");
     auto again = ids.assign(names);
     EXPECT_EQ(again.at("new"), 6);
@@ -89,7 +90,8 @@ net::Route route(std::string_view destination, int link, std::uint32_t table)
     return route;
 }
 
-net::Rule rule(net::Family family, std::uint32_t priority, std::uint32_t mark, net::RuleAction action, std::uint32_t table)
+net::Rule rule(net::Family family, std::uint32_t priority, std::uint32_t mark,
+    net::RuleAction action, std::uint32_t table)
 {
     net::Rule rule;
     rule.family = family;
@@ -114,7 +116,8 @@ TEST(RoutingPlan, GivesEachWanItsTableAndRules)
     default6.gateway = address("fe80::1");
     // The modem's /32 is alone on its link: only an on-link default route.
     auto modem4 = route("0.0.0.0/0", 9, 1002);
-    EXPECT_EQ(plan.routes, (std::vector<net::Route> {connected4, default4, modem4, connected6, default6}));
+    EXPECT_EQ(plan.routes,
+        (std::vector<net::Route> {connected4, default4, modem4, connected6, default6}));
 
     using net::Family;
     using net::RuleAction;
@@ -136,7 +139,8 @@ TEST(RoutingPlan, AWanWithoutItsLinkKeepsItsRulesButHasNoRoutes)
     auto plan = routing_plan({gone}, RoutingLayout {2000, 20000});
     EXPECT_TRUE(plan.routes.empty());
     ASSERT_EQ(plan.rules.size(), 6u);
-    EXPECT_EQ(plan.rules[0], rule(net::Family::Ipv4, 20001, 0x01000000, net::RuleAction::Lookup, 2001));
+    EXPECT_EQ(
+        plan.rules[0], rule(net::Family::Ipv4, 20001, 0x01000000, net::RuleAction::Lookup, 2001));
 }
 
 TEST(RoutingPlan, AWiredWanWithoutAGatewayHasNoDefaultRoute)

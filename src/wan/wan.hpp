@@ -10,13 +10,12 @@
 // The health engine (health/health.hpp) decides each WAN's state; this module only routes by it.
 #pragma once
 
-#include <core/core.hpp>
-#include <health/health.hpp>
-#include <net/net.hpp>
-
 #include <chrono>
+#include <core/core.hpp>
 #include <cstdint>
+#include <health/health.hpp>
 #include <map>
+#include <net/net.hpp>
 #include <optional>
 #include <set>
 #include <string>
@@ -30,11 +29,11 @@ namespace uplink::wan {
 // A WAN as `config wan` describes it: exactly one of `interface` (a wired WAN that another
 // program configures) and `modem` (`wan1`, `wan2`... or a USB path).
 struct WanConfig {
-    std::string name;                    // [a-z0-9_]{1,15}: it names nftables chains
+    std::string name; // [a-z0-9_]{1,15}: it names nftables chains
     std::string interface;
     std::string modem;
-    std::vector<std::string> track_ips;  // probe targets, parsed as addresses
-    bool metered = false;                // default: false wired, true cellular
+    std::vector<std::string> track_ips; // probe targets, parsed as addresses
+    bool metered = false; // default: false wired, true cellular
     int probe_budget_mb = 50;
     bool standby = false;
     bool enabled = true;
@@ -43,22 +42,22 @@ struct WanConfig {
 
 struct TierMember {
     std::string wan;
-    unsigned weight = 1;  // 1 to 1000
+    unsigned weight = 1; // 1 to 1000
     friend bool operator==(const TierMember&, const TierMember&) = default;
 };
 using Tier = std::vector<TierMember>;
 
 // What a policy does when every WAN of every tier is dead.
 enum class LastResort { Unreachable, Main };
-std::string_view to_string(LastResort last_resort);  // "unreachable", "main"
+std::string_view to_string(LastResort last_resort); // "unreachable", "main"
 
 // On fail-back: move new connections only, or also end the backup's (conntrack delete).
 enum class Failback { New, All };
-std::string_view to_string(Failback failback);  // "new", "all"
+std::string_view to_string(Failback failback); // "new", "all"
 
 struct PolicyConfig {
     std::string name;
-    std::vector<Tier> tiers;  // in order of preference
+    std::vector<Tier> tiers; // in order of preference
     LastResort last_resort = LastResort::Unreachable;
     std::chrono::seconds sticky {0};
     Failback failback = Failback::New;
@@ -66,10 +65,10 @@ struct PolicyConfig {
 };
 
 enum class Protocol { All, Tcp, Udp, Icmp };
-std::string_view to_string(Protocol protocol);  // "all", "tcp", "udp", "icmp"
+std::string_view to_string(Protocol protocol); // "all", "tcp", "udp", "icmp"
 
 enum class FamilyFilter { Any, Ipv4, Ipv6 };
-std::string_view to_string(FamilyFilter family);  // "any", "ipv4", "ipv6"
+std::string_view to_string(FamilyFilter family); // "any", "ipv4", "ipv6"
 
 struct PortRange {
     std::uint16_t first = 0;
@@ -83,8 +82,8 @@ struct TrafficRule {
     std::optional<net::Prefix> source;
     std::optional<net::Prefix> destination;
     Protocol protocol = Protocol::All;
-    std::optional<PortRange> source_port;       // only with Tcp or Udp
-    std::optional<PortRange> destination_port;  // only with Tcp or Udp
+    std::optional<PortRange> source_port; // only with Tcp or Udp
+    std::optional<PortRange> destination_port; // only with Tcp or Udp
     FamilyFilter family = FamilyFilter::Any;
     std::string policy;
     friend bool operator==(const TrafficRule&, const TrafficRule&) = default;
@@ -92,9 +91,9 @@ struct TrafficRule {
 
 struct WanSettings {
     std::vector<WanConfig> wans;
-    std::vector<PolicyConfig> policies;  // never empty after wan_settings_from()
-    std::vector<TrafficRule> rules;      // in file order
-    std::string default_policy;          // the name of one of `policies`
+    std::vector<PolicyConfig> policies; // never empty after wan_settings_from()
+    std::vector<TrafficRule> rules; // in file order
+    std::string default_policy; // the name of one of `policies`
     friend bool operator==(const WanSettings&, const WanSettings&) = default;
 };
 
@@ -137,7 +136,7 @@ constexpr std::uint32_t mark_of(std::uint8_t id)
 // Where the tables and rules go; the defaults keep clear of mwan3's (tables 1-60, rules
 // 1001-3063) and of the kernel's 0, 32766 and 32767.
 struct RoutingLayout {
-    std::uint32_t table_base = 1000;    // a WAN's table: table_base + id
+    std::uint32_t table_base = 1000; // a WAN's table: table_base + id
     std::uint32_t priority_base = 10000; // its `fwmark lookup` rule: priority_base + id, its
                                          // unreachable fallback priority_base + 100 + id
     friend bool operator==(const RoutingLayout&, const RoutingLayout&) = default;
@@ -157,21 +156,21 @@ private:
 
 // A WAN as the routing needs it now.
 enum class Attachment {
-    Gateway,  // Ethernet-like: the default route goes via the gateway the link's owner set
-    OnLink,   // raw IP (a wwan): the default route is the interface itself
+    Gateway, // Ethernet-like: the default route goes via the gateway the link's owner set
+    OnLink, // raw IP (a wwan): the default route is the interface itself
 };
 
 struct WanLink {
     std::string name;
     std::uint8_t id = 0;
     std::string interface;
-    int index = 0;                                    // 0: no such link (yet)
+    int index = 0; // 0: no such link (yet)
     Attachment attachment = Attachment::Gateway;
-    std::vector<net::InterfaceAddress> addresses;     // its global addresses, both families
-    std::vector<net::Address> gateways;               // at most one a family is used
+    std::vector<net::InterfaceAddress> addresses; // its global addresses, both families
+    std::vector<net::Address> gateways; // at most one a family is used
     health::WanState state = health::WanState::Dead;
 
-    bool carries(net::Family family) const;           // has an address of that family
+    bool carries(net::Family family) const; // has an address of that family
     friend bool operator==(const WanLink&, const WanLink&) = default;
 };
 
@@ -196,20 +195,20 @@ RoutingPlan routing_plan(const std::vector<WanLink>& wans, const RoutingLayout& 
 // all named route_*; see docs/failover.md "Routing".
 struct PolicyObjects {
     std::set<std::string> chains;
-    std::map<std::string, net::Family> sets;  // a sticky policy's hosts, by WAN and family
+    std::map<std::string, net::Family> sets; // a sticky policy's hosts, by WAN and family
     friend bool operator==(const PolicyObjects&, const PolicyObjects&) = default;
 };
 
 struct PolicyScript {
-    std::string text;        // one nft transaction
-    PolicyObjects objects;   // what exists after it ran
+    std::string text; // one nft transaction
+    PolicyObjects objects; // what exists after it ran
 };
 
 // The transaction that leaves the route_* chains as `settings` and the WANs' states ask:
 // `previous` are the objects an earlier script made, deleted when no longer needed. WANs that are
 // not in `wans` (no id, or no link) are not used.
-PolicyScript policy_script(const WanSettings& settings, const std::vector<WanLink>& wans,
-    const PolicyObjects& previous);
+PolicyScript policy_script(
+    const WanSettings& settings, const std::vector<WanLink>& wans, const PolicyObjects& previous);
 
 // ---------------------------------------------------------------- the applier
 // Installs routing_plan() over rtnetlink and policy_script() through a net::Firewall, in the
@@ -223,7 +222,7 @@ public:
     static Result<Router> open(RoutingLayout layout = {});
     Router(Router&&) noexcept;
     Router& operator=(Router&&) noexcept;
-    ~Router();  // leaves everything in place: remove() takes it away
+    ~Router(); // leaves everything in place: remove() takes it away
 
     Result<void> apply(const WanSettings& settings, const std::vector<WanLink>& wans);
     // Deletes every route, rule and route_* chain it made.

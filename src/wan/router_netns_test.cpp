@@ -488,6 +488,9 @@ TEST_F(RouterTest, AllDeadIsUnreachableAndRemoveLeavesOnlyWhatWasThere)
     EXPECT_EQ(installed.rules.size(), 10u);
     EXPECT_EQ(installed.routes.size(), 8u); // per WAN and family: connected and default
 
+    // Sticky sets too, for remove() to take away.
+    apply("sticky", WanState::Up, WanState::Up);
+    ASSERT_FALSE(router_->installed().rules.empty());
     ASSERT_TRUE(router_->remove());
     EXPECT_EQ(router_state(), before);
     EXPECT_EQ(run_command("ip -n " + name("router") + " route show table 1001").output, "");

@@ -459,6 +459,21 @@ TEST_F(RouterTest, Ipv6FollowsThePolicyToo)
     EXPECT_EQ(way_of6("router"), "b");
 }
 
+// A new gateway replaces the default route in its table, in place; nothing else changes.
+TEST_F(RouterTest, AChangedGatewayReplacesTheDefaultRoute)
+{
+    using health::WanState;
+    apply("failover", WanState::Up, WanState::Up);
+    auto installed = router_->installed();
+    wans_[0].gateways = {*net::parse_address("198.18.10.1"), *net::parse_address("fd00:10::3")};
+    apply("failover", WanState::Up, WanState::Up);
+    EXPECT_EQ(router_->installed().rules, installed.rules);
+    EXPECT_EQ(router_->installed().routes.size(), installed.routes.size());
+    EXPECT_EQ(run_command("ip -n " + name("router") + " -6 route show table 1001 default").output,
+        "default via fd00:10::3 dev wa proto static metric 1024 pref medium\n");
+    EXPECT_EQ(way_of(udp_client("lan"), "still by a"), address_a);
+}
+
 TEST_F(RouterTest, AllDeadIsUnreachableAndRemoveLeavesOnlyWhatWasThere)
 {
     using health::WanState;
@@ -467,6 +482,9 @@ TEST_F(RouterTest, AllDeadIsUnreachableAndRemoveLeavesOnlyWhatWasThere)
         return run_command(ip + " rule show").output + run_command(ip + " -6 rule show").output
             + run_command(ip + " route show table main").output;
     };
+    // Another program's rule among ours, and its route in a table of ours: never touched.
+    in("router", "rule add priority 10050 fwmark 0x5 lookup 77");
+    in("router", "route add 203.0.113.0/24 via 198.18.10.1 table 1001");
     auto before = router_state();
     apply("failover", WanState::Dead, WanState::Dead);
     auto client = udp_client("lan");
@@ -493,7 +511,8 @@ TEST_F(RouterTest, AllDeadIsUnreachableAndRemoveLeavesOnlyWhatWasThere)
     ASSERT_FALSE(router_->installed().rules.empty());
     ASSERT_TRUE(router_->remove());
     EXPECT_EQ(router_state(), before);
-    EXPECT_EQ(run_command("ip -n " + name("router") + " route show table 1001").output, "");
+    EXPECT_EQ(run_command("ip -n " + name("router") + " route show table 1001").output,
+        "203.0.113.0/24 via 198.18.10.1 dev wa \n");
     auto table
         = run_command("ip netns exec " + name("router") + " nft list table inet uplink").output;
     EXPECT_EQ(table.find("route_"), std::string::npos) << table;

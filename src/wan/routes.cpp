@@ -80,6 +80,11 @@ void add_routes(
 
 } // namespace
 
+std::string_view to_string(Attachment attachment)
+{
+    return attachment == Attachment::OnLink ? "on-link" : "gateway";
+}
+
 bool WanLink::carries(net::Family family) const
 {
     return index != 0 && std::ranges::any_of(addresses, [family](const auto& address) {

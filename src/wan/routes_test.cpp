@@ -153,6 +153,13 @@ TEST(RoutingPlan, AWiredWanWithoutAGatewayHasNoDefaultRoute)
     EXPECT_EQ(plan.routes.size(), 2u);
 }
 
+TEST(Attachment, NamesRoundTrip)
+{
+    for (auto attachment : {Attachment::Gateway, Attachment::OnLink})
+        EXPECT_EQ(to_string(attachment) == "on-link", attachment == Attachment::OnLink);
+    EXPECT_NE(to_string(Attachment::Gateway), to_string(Attachment::OnLink));
+}
+
 TEST(LinkFrom, TakesGatewaysFromDefaultRoutesOutsideTheWanTables)
 {
     net::LinkView view;

@@ -159,6 +159,7 @@ enum class Attachment {
     Gateway, // Ethernet-like: the default route goes via the gateway the link's owner set
     OnLink, // raw IP (a wwan): the default route is the interface itself
 };
+std::string_view to_string(Attachment attachment); // "gateway", "on-link"
 
 struct WanLink {
     std::string name;

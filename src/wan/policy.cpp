@@ -256,7 +256,29 @@ void add_hooks(Builder& builder, const std::vector<const WanLink*>& wans)
         builder.rule(chain, "goto {}", choose_chain);
 }
 
+// Deletes the objects, whether they are there or not (`add` first: no error for one gone
+// already) and whatever their chains hold: each is emptied first, as Firewall::ensure() does, so
+// that no jump into a chain being deleted is left and the deletion does not rest on the kernel
+// deleting a chain's rules with it. Their sets go last, once no rule refers to them.
+std::string deletions(const PolicyObjects& objects)
+{
+    std::string text;
+    for (const auto& chain : objects.chains)
+        text += fmt::format("add chain {0} {1}\nflush chain {0} {1}\n", table, chain);
+    for (const auto& chain : objects.chains)
+        text += fmt::format("delete chain {} {}\n", table, chain);
+    for (const auto& [set, family] : objects.sets)
+        text += fmt::format(
+            "add set {0} {1} {2}\ndelete set {0} {1}\n", table, set, set_definition(family));
+    return text;
+}
+
 } // namespace
+
+std::string removal_script(const PolicyObjects& objects)
+{
+    return fmt::format("add table {}\n", table) + deletions(objects);
+}
 
 PolicyScript policy_script(
     const WanSettings& settings, const std::vector<WanLink>& wans, const PolicyObjects& previous)
@@ -309,13 +331,14 @@ PolicyScript policy_script(
     for (const auto& [set, family] : builder.sets)
         text += fmt::format("add set {} {} {}\n", table, set, set_definition(family));
     objects.sets = builder.sets;
+    PolicyObjects gone;
     for (const auto& chain : previous.chains)
         if (!objects.chains.contains(chain))
-            text += fmt::format("add chain {0} {1}\ndelete chain {0} {1}\n", table, chain);
+            gone.chains.insert(chain);
     for (const auto& [set, family] : previous.sets)
         if (!objects.sets.contains(set))
-            text += fmt::format(
-                "add set {0} {1} {2}\ndelete set {0} {1}\n", table, set, set_definition(family));
+            gone.sets.emplace(set, family);
+    text += deletions(gone);
     text += fmt::format("table {} {{\n", table);
     for (const auto& [chain, rules] : builder.chains) {
         text += fmt::format("\tchain {} {{\n", chain);

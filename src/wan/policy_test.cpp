@@ -207,10 +207,14 @@ TEST(PolicyScript, DeletesTheChainsOfAPolicyGone)
     settings.policies.pop_back();
     settings.rules.clear();
     auto after = policy_script(settings, links(WanState::Up, WanState::Up), before.objects);
-    EXPECT_NE(after.text.find("add chain inet uplink route_balanced_ipv4\ndelete chain inet uplink "
+    // Emptied before deleted (a chain with rules cannot go), after the chains that jump to it.
+    EXPECT_NE(after.text.find("add chain inet uplink route_balanced_ipv4\nflush chain inet uplink "
                               "route_balanced_ipv4\n"),
         std::string::npos)
         << after.text;
+    auto deleted = after.text.find("delete chain inet uplink route_balanced_ipv4\n");
+    EXPECT_NE(deleted, std::string::npos) << after.text;
+    EXPECT_LT(after.text.find("flush chain inet uplink route_choose\n"), deleted);
     EXPECT_FALSE(after.objects.chains.contains("route_balanced_ipv6"));
     EXPECT_EQ(after.text.find("delete chain inet uplink route_failover"), std::string::npos);
 }
@@ -243,14 +247,27 @@ TEST(PolicyScript, AStickyPolicyKeepsAHostOnTheWanItLastTook)
     EXPECT_EQ(chain_of(dead.text, "route_balanced_ipv4"),
         "\t\tip saddr @route_balanced_fibre_ipv4 goto route_balanced_fibre_ipv4\n\t\tgoto "
         "route_balanced_fibre_ipv4\n");
-    EXPECT_NE(dead.text.find("add chain inet uplink route_balanced_lte_ipv4\ndelete chain inet "
-                             "uplink route_balanced_lte_ipv4\n"),
-        std::string::npos);
+    EXPECT_NE(
+        dead.text.find("delete chain inet uplink route_balanced_lte_ipv4\n"), std::string::npos);
     EXPECT_NE(dead.text.find("add set inet uplink route_balanced_lte_ipv4 { type ipv4_addr; flags "
                              "dynamic, timeout; }\n"
                              "delete set inet uplink route_balanced_lte_ipv4\n"),
         std::string::npos)
         << dead.text;
+}
+
+TEST(PolicyScript, RemovalDeletesEveryObject)
+{
+    PolicyObjects objects;
+    objects.chains = {"route_choose", "route_prerouting"};
+    objects.sets = {{"route_p_a_ipv6", net::Family::Ipv6}};
+    EXPECT_EQ(removal_script(objects),
+        "add table inet uplink\n"
+        "add chain inet uplink route_choose\nflush chain inet uplink route_choose\n"
+        "add chain inet uplink route_prerouting\nflush chain inet uplink route_prerouting\n"
+        "delete chain inet uplink route_choose\ndelete chain inet uplink route_prerouting\n"
+        "add set inet uplink route_p_a_ipv6 { type ipv6_addr; flags dynamic, timeout; }\n"
+        "delete set inet uplink route_p_a_ipv6\n");
 }
 
 TEST(PolicyScript, WithoutWansMarksNothing)

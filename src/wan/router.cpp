@@ -96,16 +96,9 @@ Result<void> Router::apply(const WanSettings& settings, const std::vector<WanLin
 
 Result<void> Router::remove()
 {
-    std::string text;
-    for (const auto& chain : objects_.chains)
-        text += fmt::format("add chain inet uplink {0}\nflush chain inet uplink {0}\n", chain);
-    for (const auto& chain : objects_.chains)
-        text += fmt::format("delete chain inet uplink {}\n", chain);
-    for (const auto& [set, family] : objects_.sets)
-        text += fmt::format("delete set inet uplink {}\n", set);
     Result<void> result;
-    if (!text.empty()) {
-        result = firewall_.run_routing("add table inet uplink\n" + text);
+    if (!objects_.chains.empty() || !objects_.sets.empty()) {
+        result = firewall_.run_routing(removal_script(objects_));
         if (result) {
             objects_ = {};
             script_.clear();

@@ -205,6 +205,9 @@ struct PolicyScript {
     PolicyObjects objects; // what exists after it ran
 };
 
+// The transaction that deletes every object of `objects`, for Router::remove().
+std::string removal_script(const PolicyObjects& objects);
+
 // The transaction that leaves the route_* chains as `settings` and the WANs' states ask:
 // `previous` are the objects an earlier script made, deleted when no longer needed. WANs that are
 // not in `wans` (no id, or no link) are not used.

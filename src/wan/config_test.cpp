@@ -2,6 +2,7 @@
 // example there, and each mistake a user can make, named in the diagnostic.
 #include "wan/wan.hpp"
 
+#include <cctype>
 #include <gtest/gtest.h>
 
 namespace uplink::wan {
@@ -202,7 +203,15 @@ TEST_P(WanConfigMistake, IsNamedInItsDiagnostic)
         EXPECT_GT(diagnostic.line, 0) << diagnostic.message;
 }
 
-INSTANTIATE_TEST_SUITE_P(Each, WanConfigMistake, testing::ValuesIn(mistakes));
+// Each case is named after its mistake: "a_weight_of_0" (GoogleTest takes [A-Za-z0-9_]).
+INSTANTIATE_TEST_SUITE_P(Each, WanConfigMistake, testing::ValuesIn(mistakes),
+    [](const testing::TestParamInfo<Mistake>& info) {
+        std::string name = info.param.what;
+        for (auto& c : name)
+            if (!std::isalnum(static_cast<unsigned char>(c)))
+                c = '_';
+        return name;
+    });
 
 TEST(WanConfig, TiersParse)
 {

@@ -272,6 +272,10 @@ private:
 
     void translate_interface(const ConfigSection& section, bool ipv6)
     {
+        if (auto why = no_device_name(section.name)) {
+            unmapped(section, {}, std::move(*why));
+            return;
+        }
         UplinkSection wan;
         wan.type = "wan";
         wan.name = unique_name(lowercase(section.name), true);
@@ -302,6 +306,22 @@ private:
         std::transform(text.begin(), text.end(), text.begin(),
             [](unsigned char character) { return static_cast<char>(std::tolower(character)); });
         return text;
+    }
+
+    // Why the WAN would have no valid `option interface`, or nothing: the device the network file
+    // gives, or without it the netifd name itself, must be a name the kernel takes.
+    std::optional<std::string> no_device_name(const std::string& netifd_name) const
+    {
+        auto link = network_.resolve(netifd_name);
+        if (link.kind == LinkKind::Modem)
+            return std::nullopt;
+        auto device = link.kind == LinkKind::Device ? link.device : netifd_name;
+        if (is_interface_name(device))
+            return std::nullopt;
+        return fmt::format("{} is not a name a network device can have (1 to 15 characters, no "
+                           "'/', ':' or space){}",
+            in_quotes(device),
+            network_.given() ? "" : ": --network /etc/config/network gives its device");
     }
 
     // `option interface` (a device) or `option modem`, from the network file when there is one.

@@ -1,14 +1,11 @@
 #include "cli/mwan3_import.hpp"
 #include "core/core.hpp"
+#include "daemon/settings.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <iterator>
-#include <map>
-#include <set>
-#include <sstream>
 
 namespace uplink::cli {
 namespace {
@@ -40,78 +37,16 @@ std::vector<std::string> findings(const Mwan3Import& result)
     return list;
 }
 
-// The sections against uplink's schema as docs/failover.md "Configuration" gives it (the schema
-// code comes with the routing part): types, options, option or list, choices, names, references.
+// The sections as uplinkd reads them: its own settings loader, schema and checks, so what the
+// importer prints is what uplinkd accepts.
 void expect_valid_failover_config(const std::string& text)
 {
     std::vector<ConfigDiagnostic> diagnostics;
-    auto sections = parse_uci_sections(text, diagnostics);
-    ASSERT_TRUE(sections) << (diagnostics.empty() ? "" : to_string(diagnostics.front()));
-    const std::map<std::string, std::set<std::string>> options {
-        {"wan", {"interface", "modem", "metered", "probe_budget_mb", "standby", "enabled"}},
-        {"policy", {"last_resort", "sticky", "failback"}},
-        {"traffic", {"src_ip", "dest_ip", "proto", "src_port", "dest_port", "family", "policy"}},
-        {"uplink", {"policy"}},
-    };
-    const std::map<std::string, std::set<std::string>> lists {
-        {"wan", {"track_ip"}}, {"policy", {"tier"}}};
-    const std::map<std::string, std::set<std::string>> choices {
-        {"last_resort", {"unreachable", "main"}},
-        {"proto", {"tcp", "udp", "icmp", "all"}},
-        {"family", {"ipv4", "ipv6", "any"}},
-        {"enabled", {"0", "1"}},
-    };
-    std::set<std::string> wans;
-    std::set<std::string> policies;
-    for (const auto& section : *sections) {
-        if (section.type == "wan")
-            wans.insert(section.name);
-        if (section.type == "policy")
-            policies.insert(section.name);
-    }
-    for (const auto& section : *sections) {
-        SCOPED_TRACE(section.type + " " + section.name);
-        ASSERT_TRUE(options.count(section.type));
-        EXPECT_FALSE(section.name.empty());
-        if (section.type == "wan") {
-            EXPECT_LE(section.name.size(), 15u);
-            EXPECT_EQ(section.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_"),
-                std::string::npos);
-            EXPECT_NE(section.options.count("interface"), section.options.count("modem"));
-        }
-        for (const auto& [name, value] : section.options) {
-            EXPECT_TRUE(options.at(section.type).count(name)) << name;
-            if (choices.count(name)) {
-                EXPECT_TRUE(choices.at(name).count(value)) << name << " " << value;
-            }
-            if (name == "policy") {
-                EXPECT_TRUE(policies.count(value)) << value;
-            }
-            if (name == "sticky") {
-                EXPECT_GT(std::stoi(value), 0);
-            }
-            if (name == "src_port" || name == "dest_port") {
-                auto proto = section.options.at("proto");
-                EXPECT_TRUE(proto == "tcp" || proto == "udp") << name;
-            }
-        }
-        for (const auto& [name, values] : section.lists) {
-            EXPECT_TRUE(lists.count(section.type) && lists.at(section.type).count(name)) << name;
-            if (name != "tier")
-                continue;
-            for (const auto& tier : values) {
-                std::istringstream words(tier);
-                for (std::string word; words >> word;) {
-                    auto colon = word.find(':');
-                    EXPECT_TRUE(wans.count(word.substr(0, colon))) << tier;
-                    if (colon != std::string::npos) {
-                        auto weight = std::stoi(word.substr(colon + 1));
-                        EXPECT_TRUE(weight >= 1 && weight <= 1000) << tier;
-                    }
-                }
-            }
-        }
-    }
+    auto settings = daemon::parse_settings(text, diagnostics);
+    std::string messages;
+    for (const auto& diagnostic : diagnostics)
+        messages += to_string(diagnostic) + "\n";
+    EXPECT_TRUE(settings) << messages << text;
 }
 
 struct GoldenCase {
@@ -295,10 +230,10 @@ TEST(Mwan3Import, TranslatesMembersAndLastResort)
 
 TEST(Mwan3Import, NamesStayUniqueAndWithinUplinksLimits)
 {
-    auto result = imported(
-        "config interface 'WAN'\nconfig interface 'wan'\n"
-        "config interface 'a_very_long_interface_name'\n"
-        "config rule 'main_table'\n\toption use_policy 'default'\n\toption proto 'tcp'\n");
+    auto result = imported("config interface 'WAN'\nconfig interface 'wan'\n"
+                           "config interface 'a_very_long_interface_name'\n"
+                           "config rule 'main_table'\n\toption use_policy 'default'\n\toption proto 'tcp'\n",
+        "config interface 'a_very_long_interface_name'\n\toption device 'eth2'\n");
     expect_valid_failover_config(to_uci_text(result.sections));
     std::vector<std::string> names;
     for (const auto& section : result.sections)
@@ -306,6 +241,23 @@ TEST(Mwan3Import, NamesStayUniqueAndWithinUplinksLimits)
     EXPECT_EQ(names,
         (std::vector<std::string> {"wan wan", "wan wan_2", "wan a_very_long_int",
             "policy main_table_2", "traffic main_table", "uplink main"}));
+}
+
+// Without the network file, a netifd name that no device can have (longer than 15 characters)
+// would make a WAN uplinkd refuses: the interface is listed instead, and its members with it.
+TEST(Mwan3Import, ANetifdNameNoDeviceCanHaveIsListed)
+{
+    auto result = imported("config interface 'a_very_long_interface_name'\n\toption enabled '1'\n"
+                           "config interface 'wan'\n\toption enabled '1'\n"
+                           "config member 'long_m1'\n\toption interface 'a_very_long_interface_name'\n"
+                           "config member 'wan_m1'\n\toption interface 'wan'\n"
+                           "config policy 'both'\n\tlist use_member 'long_m1'\n\tlist use_member 'wan_m1'\n");
+    expect_valid_failover_config(to_uci_text(result.sections));
+    EXPECT_EQ(findings(result),
+        (std::vector<std::string> {"interface 'a_very_long_interface_name'",
+            "policy 'both', use_member 'long_m1'"}));
+    EXPECT_NE(result.unmapped.at(0).why.find("--network /etc/config/network"), std::string::npos)
+        << result.unmapped.at(0).why;
 }
 
 } // namespace

@@ -512,6 +512,13 @@ bool Config::remove_section(std::string_view type, std::string_view name)
     return true;
 }
 
+bool is_interface_name(std::string_view name)
+{
+    constexpr std::size_t longest = 15; // IFNAMSIZ less its terminating zero
+    return !name.empty() && name.size() <= longest && name != "." && name != ".."
+        && name.find_first_of("/: \t\n\v\f\r") == std::string_view::npos;
+}
+
 Result<void> Config::set(std::string_view type, std::string_view name, std::string_view option,
     std::string_view value, std::vector<ConfigDiagnostic>& diagnostics)
 {

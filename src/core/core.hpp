@@ -184,6 +184,10 @@ std::optional<bool> parse_uci_boolean(std::string_view text);
 // A value as uci writes it: in single quotes, each ' written as '\''.
 std::string quote_uci_value(std::string_view value);
 
+// A name the kernel takes for a network interface (its dev_valid_name()): 1 to 15 bytes, not "."
+// or "..", no '/', ':' or white space. The options that name an interface are checked by it.
+bool is_interface_name(std::string_view name);
+
 // Temp file in the same directory, fsync, rename, fsync of the directory: a crash leaves the old
 // file or the new one. A replaced file keeps its mode; a new one is 0600. Errors are errno values.
 Result<void> write_file_atomically(const std::string& path, std::string_view text);

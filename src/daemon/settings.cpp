@@ -68,6 +68,7 @@ Schema make_schema()
         integer_option("at_timeout", 5, 1, 120, "seconds an AT command may take before it counts as failed"),
         text_option("default_profile", "default", "the profile used when no rule matches"),
         integer_option("usage_reset_day", 1, 1, 28, "the day of the month a data usage period starts"),
+        wan::default_policy_option(),
     };
 
     auto choice_option = [](std::string name, std::string default_value, std::vector<std::string> choices,
@@ -147,7 +148,10 @@ Schema make_schema()
         integer_option("request_timeout", 10, 1, 300, "seconds for a whole request, or a reply"),
     };
 
-    return {main_section, profile_section, rule_section, web_section};
+    Schema schema {main_section, profile_section, rule_section, web_section};
+    for (auto& section : wan::wan_schema())
+        schema.push_back(std::move(section));
+    return schema;
 }
 
 template <typename Enum>
@@ -339,7 +343,7 @@ WebSettings web_from(const Config& config, std::vector<ConfigDiagnostic>& diagno
     if (auto found = section->lists.find("interface"); found != section->lists.end())
         web.interfaces = found->second;
     for (const auto& interface : web.interfaces)
-        if (interface.empty() || interface.size() > 15 || interface.find_first_of("/ :") != std::string::npos)
+        if (!is_interface_name(interface))
             diagnostics.push_back({section->line, fmt::format("list 'interface': '{}' is not an interface name "
                                                               "(1 to 15 characters, no '/', ':' or space)", interface)});
     std::set<std::string> seen;
@@ -424,6 +428,7 @@ Result<Settings> settings_from(const Config& config, std::vector<ConfigDiagnosti
 
     settings.modem.policy = policy_from(config, section, diagnostics);
     settings.web = web_from(config, diagnostics);
+    settings.wan = wan::wan_settings_from(config, diagnostics);
     if (!diagnostics.empty())
         return make_error_code(ConfigErrc::BadValue);
     return settings;
@@ -476,6 +481,7 @@ std::vector<std::string> changed_settings(const Settings& before, const Settings
     compare("profiles", before.modem.policy.profiles, after.modem.policy.profiles);
     compare("rules", before.modem.policy.rules, after.modem.policy.rules);
     compare("web", before.web, after.web);
+    compare("wan", before.wan, after.wan);
     return changed;
 }
 

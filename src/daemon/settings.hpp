@@ -4,6 +4,7 @@
 
 #include <core/core.hpp>
 #include <modem/modem.hpp>
+#include <wan/wan.hpp>
 
 #include <optional>
 #include <string>
@@ -37,6 +38,7 @@ struct Settings {
     modem::Options modem;        // sysfs_root, dev_root, state_dir, intervals, profiles and rules
     int usage_reset_day = 1;     // the day of the month data usage periods start
     WebSettings web;
+    wan::WanSettings wan;        // config wan, policy, traffic; config uplink's option policy
 };
 
 // Why the web server answers on a WAN whose interface and addresses these are, or "" when it

@@ -58,12 +58,33 @@ TEST(Settings, DocumentedExampleLoads)
 
 TEST(Settings, EveryOptionIsDocumented)
 {
-    auto document = read_text(std::string(UPLINK_DOCS_DIR) + "/config.md");
+    // The WANs' sections are in docs/failover.md, beside what they do; docs/config.md points there.
+    auto document = read_text(std::string(UPLINK_DOCS_DIR) + "/config.md")
+        + read_text(std::string(UPLINK_DOCS_DIR) + "/failover.md");
     for (const auto& section : settings_schema()) {
         EXPECT_NE(document.find("config " + section.type), std::string::npos) << section.type;
         for (const auto& option : section.options)
             EXPECT_NE(document.find("| `" + option.name + "` |"), std::string::npos) << option.name;
     }
+}
+
+TEST(Settings, WansPoliciesAndTrafficRulesAreRead)
+{
+    std::vector<ConfigDiagnostic> diagnostics;
+    auto settings = parse_settings("config uplink\n\toption policy 'balanced'\n"
+                                   "config wan 'fibre'\n\toption interface 'eth1'\n"
+                                   "config wan 'lte'\n\toption modem 'wan1'\n"
+                                   "config policy 'balanced'\n\tlist tier 'fibre:3 lte'\n", diagnostics);
+    ASSERT_TRUE(settings) << all_messages(diagnostics);
+    ASSERT_EQ(settings->wan.wans.size(), 2u);
+    EXPECT_EQ(settings->wan.default_policy, "balanced");
+    EXPECT_EQ(settings->wan.policies.at(0).tiers.at(0).at(0).weight, 3u);
+
+    auto bad = parse_settings("config wan 'fibre'\n\toption interface 'eth1'\n"
+                              "config policy 'failover'\n\tlist tier 'fibre:0'\n", diagnostics);
+    EXPECT_FALSE(bad);
+    EXPECT_NE(all_messages(diagnostics).find("line 3: list 'tier': 'fibre:0': weight '0'"), std::string::npos)
+        << all_messages(diagnostics);
 }
 
 TEST(Settings, EmptyFileGivesTheDefaults)

@@ -121,6 +121,11 @@ Result<void> Firewall::set_ttl(std::string_view interface, std::optional<std::ui
     return {};
 }
 
+Result<void> Firewall::run_routing(const std::string& script)
+{
+    return run(script);
+}
+
 Result<void> Firewall::remove()
 {
     if (auto ran = run(nftables::remove_script()); !ran)

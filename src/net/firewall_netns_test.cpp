@@ -297,6 +297,35 @@ TEST_F(FirewallNamespace, EnsureAddRemoveTouchOnlyOurTable)
     });
 }
 
+// The wan module's policy routing lives in the same table (route_* chains and sets): ensure()
+// replaces the Firewall's own objects and leaves those, with what they hold.
+TEST_F(FirewallNamespace, EnsureKeepsTheRoutingChainsInOurTable)
+{
+    Namespace router;
+    router.run([] {
+        auto firewall = Firewall::open();
+        ASSERT_TRUE(firewall) << firewall.error().message();
+        ASSERT_TRUE(firewall->ensure());
+        auto routing = firewall->run_routing(R"(add chain inet uplink route_prerouting { type filter hook prerouting priority mangle; policy accept; }
+add set inet uplink route_sticky { type ipv4_addr; flags dynamic, timeout; }
+add element inet uplink route_sticky { 198.18.1.2 }
+add rule inet uplink route_prerouting ip saddr @route_sticky meta mark set 0x01000000
+)");
+        ASSERT_TRUE(routing) << routing.error().message();
+        auto before = nft("list chain inet uplink route_prerouting").output;
+        ASSERT_TRUE(firewall->add_wan("wwan0"));
+        ASSERT_TRUE(firewall->ensure());
+        auto again = firewall->ensure();
+        ASSERT_TRUE(again) << again.error().message();
+        EXPECT_EQ(nft("list chain inet uplink route_prerouting").output, before);
+        EXPECT_NE(nft("list set inet uplink route_sticky").output.find("198.18.1.2"), std::string::npos);
+        EXPECT_NE(nft("list set inet uplink wan_interfaces").output.find("\"wwan0\""), std::string::npos);
+        auto postrouting = nft("list chain inet uplink postrouting").output;
+        EXPECT_EQ(postrouting.find("masquerade"), postrouting.rfind("masquerade")) << postrouting;
+        EXPECT_NE(postrouting.find("masquerade"), std::string::npos) << postrouting;
+    });
+}
+
 // The Firewall changes the namespace it was opened in, whichever thread calls it.
 // The TTL rules as the kernel holds them: one pair per WAN with a TTL, gone with the WAN, and
 // kept by a table made again. tests/netns/online_test.cpp sees their effect on traffic.

@@ -341,7 +341,8 @@ public:
     ~Firewall();
 
     // Creates or re-creates the table: the set (holding wan_interfaces()), both chains and their
-    // rules, replacing whatever the table held. Idempotent; one transaction.
+    // rules, replacing whatever they held; other objects in the table (the wan module's route_*
+    // chains) stay. Idempotent; one transaction.
     Result<void> ensure();
     // Adds or removes one name in the set; adding one that is there, or removing one that is not,
     // is no error. A name that is not a plain interface name (1 to 15 letters, digits, '.', '_'
@@ -353,6 +354,10 @@ public:
     Result<void> set_ttl(std::string_view interface, std::optional<std::uint8_t> ttl);
     // Deletes the table, and forgets the WANs; no error when there is no table.
     Result<void> remove();
+    // Runs one transaction the wan module built for its own objects in this table, the policy
+    // routing's route_* chains (wan/wan.hpp): they are named there, and only run here.
+    // ensure() leaves them; remove() deletes them with the table.
+    Result<void> run_routing(const std::string& script);
 
     // The names in the set, as far as this object knows: sorted, each once.
     const std::vector<std::string>& wan_interfaces() const { return wan_interfaces_; }

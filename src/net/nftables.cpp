@@ -2,6 +2,7 @@
 #include "net/nftables.hpp"
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <deque>
 #include <mutex>
@@ -134,8 +135,18 @@ Result<std::string> ensure_script(const std::vector<std::string>& wan_interfaces
     // work; any other new connection is dropped (and counted) wherever it was headed. A drop in
     // one base chain is final for the packet, so another firewall's accept cannot undo it; our
     // accepts only end our own chains, and another table (OpenWrt's fw4) still sees the packet.
+    // The Firewall's own chains and set are emptied and deleted first (`add` first, so one that is
+    // missing is no error; a chain must be empty to go, and the set unreferenced), not the whole
+    // table: the wan module's route_* chains and sets in it stay (docs/failover.md "Routing").
+    std::string own_objects;
+    constexpr std::array<std::string_view, 5> own_chains = {"postrouting", "input", "forward", ttl_chain, from_wan_chain};
+    for (auto chain : own_chains)
+        own_objects += fmt::format("add chain {0} {1} {2}\nflush chain {0} {1} {2}\n", family, table, chain);
+    for (auto chain : own_chains)
+        own_objects += fmt::format("delete chain {} {} {}\n", family, table, chain);
+    own_objects += fmt::format("add set {0} {1} {2} {{ type ifname; }}\ndelete set {0} {1} {2}\n", family, table, wan_set);
     return fmt::format("add table {0} {1}\n"
-                       "delete table {0} {1}\n"
+                       "{7}"
                        "table {0} {1} {{\n"
                        "\tset {2} {{\n"
                        "\t\ttype ifname\n"
@@ -183,7 +194,7 @@ Result<std::string> ensure_script(const std::vector<std::string>& wan_interfaces
                        "\t}}\n"
                        "}}\n"
                        "{6}",
-        family, table, wan_set, elements, ttl_chain, from_wan_chain, *ttl_rules);
+        family, table, wan_set, elements, ttl_chain, from_wan_chain, *ttl_rules, own_objects);
 }
 
 Result<std::string> add_wan_script(std::string_view interface)

@@ -8,9 +8,26 @@
 namespace uplink::net::nftables {
 namespace {
 
-// What ensure() sends for an empty set: the table, whatever it held, replaced in one transaction.
+// What ensure() sends for an empty set: the Firewall's chains and set, whatever they held,
+// replaced in one transaction; anything else in the table (the wan module's route_* chains) stays.
 constexpr const char* ensure_without_wans = R"(add table inet uplink
-delete table inet uplink
+add chain inet uplink postrouting
+flush chain inet uplink postrouting
+add chain inet uplink input
+flush chain inet uplink input
+add chain inet uplink forward
+flush chain inet uplink forward
+add chain inet uplink ttl
+flush chain inet uplink ttl
+add chain inet uplink from_wan
+flush chain inet uplink from_wan
+delete chain inet uplink postrouting
+delete chain inet uplink input
+delete chain inet uplink forward
+delete chain inet uplink ttl
+delete chain inet uplink from_wan
+add set inet uplink wan_interfaces { type ifname; }
+delete set inet uplink wan_interfaces
 table inet uplink {
 	set wan_interfaces {
 		type ifname
@@ -104,8 +121,8 @@ TEST(NftablesScript, NoScriptNamesAnotherTable)
     std::vector<std::string> scripts = {ensure_script({"wwan0"}, {{"wwan0", 65}}).value(),
         add_wan_script("wwan0").value(), remove_wan_script("wwan0").value(), remove_script(),
         ttl_script({{"wwan0", 65}}).value()};
-    // `table|chain|rule FAMILY NAME` and `element FAMILY NAME SET`: the places a table is named.
-    const std::regex reference(R"((?:table|chain|rule|element) (inet|ip|ip6|arp|bridge|netdev) (\S+))");
+    // `table|chain|rule|set FAMILY NAME` and `element FAMILY NAME SET`: the places a table is named.
+    const std::regex reference(R"((?:table|chain|rule|element|set) (inet|ip|ip6|arp|bridge|netdev) (\S+))");
     for (const auto& script : scripts) {
         int mentions = 0;
         for (auto match = std::sregex_iterator(script.begin(), script.end(), reference);
@@ -114,9 +131,9 @@ TEST(NftablesScript, NoScriptNamesAnotherTable)
             EXPECT_EQ((*match)[2], "uplink") << script;
         }
         EXPECT_GT(mentions, 0) << script;
-        // The one flush is of our own chain, never of a table or the ruleset.
-        auto flush = script.find("flush");
-        EXPECT_TRUE(flush == std::string::npos || script.substr(flush, 27) == "flush chain inet uplink ttl") << script;
+        // A flush is of a chain of our own, never of a table or the ruleset.
+        for (auto flush = script.find("flush"); flush != std::string::npos; flush = script.find("flush", flush + 1))
+            EXPECT_EQ(script.substr(flush, 24), "flush chain inet uplink ") << script;
         EXPECT_EQ(script.find("ruleset"), std::string::npos) << script;
     }
 }

@@ -1,0 +1,292 @@
+// The nftables policy as text: the script for a known state, and how it follows state changes.
+// (router_netns_test.cpp loads the same scripts into the kernel.)
+#include "wan/wan.hpp"
+
+#include <gtest/gtest.h>
+
+namespace uplink::wan {
+namespace {
+
+WanConfig wan_config(std::string name, std::string interface, std::string modem)
+{
+    WanConfig wan;
+    wan.name = std::move(name);
+    wan.interface = std::move(interface);
+    wan.modem = std::move(modem);
+    return wan;
+}
+
+PolicyConfig policy(std::string name, std::vector<Tier> tiers, LastResort last_resort)
+{
+    PolicyConfig policy;
+    policy.name = std::move(name);
+    policy.tiers = std::move(tiers);
+    policy.last_resort = last_resort;
+    return policy;
+}
+
+WanSettings two_wans()
+{
+    WanSettings settings;
+    settings.wans = {wan_config("fibre", "eth1", ""), wan_config("lte", "", "wan1")};
+    settings.policies
+        = {policy("failover", {{{"fibre", 1}}, {{"lte", 1}}}, LastResort::Unreachable),
+            policy("balanced", {{{"fibre", 3}, {"lte", 1}}}, LastResort::Main)};
+    TrafficRule voip;
+    voip.name = "voip";
+    voip.source = net::parse_prefix("192.168.1.50");
+    voip.protocol = Protocol::Udp;
+    voip.destination_port = PortRange {5060, 5061};
+    voip.policy = "balanced";
+    TrafficRule ping;
+    ping.name = "ping";
+    ping.protocol = Protocol::Icmp;
+    ping.policy = "balanced";
+    settings.rules = {voip, ping};
+    settings.default_policy = "failover";
+    return settings;
+}
+
+WanLink link(std::string name, std::uint8_t id, std::string interface, int index,
+    std::vector<std::string> prefixes, health::WanState state)
+{
+    WanLink wan;
+    wan.name = std::move(name);
+    wan.id = id;
+    wan.interface = std::move(interface);
+    wan.index = index;
+    for (const auto& prefix : prefixes)
+        wan.addresses.push_back({index, *net::parse_prefix(prefix)});
+    wan.state = state;
+    return wan;
+}
+
+std::vector<WanLink> links(health::WanState fibre, health::WanState lte)
+{
+    return {link("fibre", 1, "eth1", 7, {"198.18.10.2/30", "2001:db8:10::2/64"}, fibre),
+        link("lte", 2, "wwan0", 9, {"100.64.7.9/32"}, lte)};
+}
+
+TEST(PolicyScript, ForTwoLiveWans)
+{
+    using health::WanState;
+    auto script = policy_script(two_wans(), links(WanState::Up, WanState::Up), {});
+    EXPECT_EQ(script.text, R"(add table inet uplink
+add chain inet uplink route_prerouting { type filter hook prerouting priority mangle; policy accept; }
+flush chain inet uplink route_prerouting
+add chain inet uplink route_output { type route hook output priority mangle; policy accept; }
+flush chain inet uplink route_output
+add chain inet uplink route_choose
+flush chain inet uplink route_choose
+add chain inet uplink route_postrouting { type nat hook postrouting priority srcnat; policy accept; }
+flush chain inet uplink route_postrouting
+add chain inet uplink route_failover_ipv4
+flush chain inet uplink route_failover_ipv4
+add chain inet uplink route_failover_ipv6
+flush chain inet uplink route_failover_ipv6
+add chain inet uplink route_balanced_ipv4
+flush chain inet uplink route_balanced_ipv4
+add chain inet uplink route_balanced_ipv6
+flush chain inet uplink route_balanced_ipv6
+add chain inet uplink route_mark_fibre
+flush chain inet uplink route_mark_fibre
+add chain inet uplink route_mark_lte
+flush chain inet uplink route_mark_lte
+add chain inet uplink route_unreachable
+flush chain inet uplink route_unreachable
+table inet uplink {
+	chain route_prerouting {
+		iifname "eth1" ct state new ct mark set ct mark and 0xc0ffffff or 0x01000000
+		iifname "wwan0" ct state new ct mark set ct mark and 0xc0ffffff or 0x02000000
+		iifname { "eth1", "wwan0" } return
+		ct mark and 0x3f000000 vmap { 0x01000000 : goto route_mark_fibre, 0x02000000 : goto route_mark_lte }
+		ct state != new return
+		fib daddr type { local, broadcast, multicast } return
+		fib daddr oif missing goto route_choose
+		fib daddr oifname != { "eth1", "wwan0" } return
+		goto route_choose
+	}
+	chain route_output {
+		ct mark and 0x3f000000 vmap { 0x01000000 : goto route_mark_fibre, 0x02000000 : goto route_mark_lte }
+		ct state != new return
+		oifname != { "eth1", "wwan0" } return
+		goto route_choose
+	}
+	chain route_choose {
+		meta nfproto ipv4 ip saddr 192.168.1.50/32 meta l4proto udp udp dport 5060-5061 goto route_balanced_ipv4
+		meta nfproto ipv4 meta l4proto icmp goto route_balanced_ipv4
+		meta nfproto ipv4 goto route_failover_ipv4
+		meta nfproto ipv6 meta l4proto ipv6-icmp goto route_balanced_ipv6
+		meta nfproto ipv6 goto route_failover_ipv6
+	}
+	chain route_postrouting {
+		meta nfproto ipv4 oifname { "eth1", "wwan0" } masquerade
+	}
+	chain route_failover_ipv4 {
+		goto route_mark_fibre
+	}
+	chain route_failover_ipv6 {
+		goto route_mark_fibre
+	}
+	chain route_balanced_ipv4 {
+		numgen random mod 4 vmap { 0-2 : goto route_mark_fibre, 3 : goto route_mark_lte }
+	}
+	chain route_balanced_ipv6 {
+		goto route_mark_fibre
+	}
+	chain route_mark_fibre {
+		meta mark set meta mark and 0xc0ffffff or 0x01000000
+		ct mark set ct mark and 0xc0ffffff or 0x01000000
+	}
+	chain route_mark_lte {
+		meta mark set meta mark and 0xc0ffffff or 0x02000000
+		ct mark set ct mark and 0xc0ffffff or 0x02000000
+	}
+	chain route_unreachable {
+		meta mark set meta mark and 0xc0ffffff or 0x3f000000
+	}
+}
+)");
+    EXPECT_EQ(script.objects.chains.size(), 11u);
+}
+
+// The rules of one chain, as the script writes them in its table block.
+std::string chain_of(const std::string& text, std::string_view chain)
+{
+    auto start = text.find(fmt::format("\tchain {} {{\n", chain));
+    if (start == std::string::npos)
+        return "(no chain " + std::string(chain) + ")";
+    auto end = text.find("\t}\n", start);
+    auto header = text.find('\n', start) + 1;
+    return text.substr(header, end - header);
+}
+
+TEST(PolicyScript, FailsOverToTheNextTierWithAWanUp)
+{
+    using health::WanState;
+    auto text = policy_script(two_wans(), links(WanState::Dead, WanState::Up), {}).text;
+    EXPECT_EQ(chain_of(text, "route_failover_ipv4"), "\t\tgoto route_mark_lte\n");
+    EXPECT_EQ(chain_of(text, "route_balanced_ipv4"), "\t\tgoto route_mark_lte\n");
+    // lte has no IPv6: with fibre dead, IPv6 has no WAN, and each policy's last resort applies.
+    EXPECT_EQ(chain_of(text, "route_failover_ipv6"), "\t\tgoto route_unreachable\n");
+    EXPECT_EQ(chain_of(text, "route_balanced_ipv6"), "");
+    // A dead WAN keeps its mark chain: its connections keep their WAN until conntrack forgets them.
+    EXPECT_NE(text.find("0x01000000 : goto route_mark_fibre"), std::string::npos);
+}
+
+TEST(PolicyScript, APolicyWithoutTiersIsItsLastResort)
+{
+    using health::WanState;
+    auto settings = two_wans();
+    settings.policies.push_back(policy("main_table", {}, LastResort::Main));
+    settings.policies.push_back(policy("refused", {}, LastResort::Unreachable));
+    auto text = policy_script(settings, links(WanState::Up, WanState::Up), {}).text;
+    EXPECT_EQ(chain_of(text, "route_main_table_ipv4"), "");
+    EXPECT_EQ(chain_of(text, "route_refused_ipv6"), "\t\tgoto route_unreachable\n");
+}
+
+TEST(PolicyScript, PrefersAWanUpToADegradedOneOfAnEarlierTier)
+{
+    using health::WanState;
+    auto text = policy_script(two_wans(), links(WanState::Degraded, WanState::Up), {}).text;
+    EXPECT_EQ(chain_of(text, "route_failover_ipv4"), "\t\tgoto route_mark_lte\n");
+    text = policy_script(two_wans(), links(WanState::Degraded, WanState::Dead), {}).text;
+    EXPECT_EQ(chain_of(text, "route_failover_ipv4"), "\t\tgoto route_mark_fibre\n");
+    EXPECT_EQ(chain_of(text, "route_balanced_ipv4"), "\t\tgoto route_mark_fibre\n");
+}
+
+TEST(PolicyScript, LeavesOutDisabledWansAndLinksNotThere)
+{
+    using health::WanState;
+    auto settings = two_wans();
+    settings.wans[0].enabled = false;
+    auto text = policy_script(settings, links(WanState::Up, WanState::Up), {}).text;
+    EXPECT_EQ(chain_of(text, "route_failover_ipv4"), "\t\tgoto route_mark_lte\n");
+    auto wans = links(WanState::Up, WanState::Up);
+    wans[1].index = 0;
+    text = policy_script(two_wans(), wans, {}).text;
+    EXPECT_EQ(chain_of(text, "route_balanced_ipv4"), "\t\tgoto route_mark_fibre\n");
+    EXPECT_EQ(text.find("wwan0"), std::string::npos);
+    EXPECT_EQ(text.find("route_mark_lte"), std::string::npos);
+}
+
+TEST(PolicyScript, DeletesTheChainsOfAPolicyGone)
+{
+    using health::WanState;
+    auto before = policy_script(two_wans(), links(WanState::Up, WanState::Up), {});
+    auto settings = two_wans();
+    settings.policies.pop_back();
+    settings.rules.clear();
+    auto after = policy_script(settings, links(WanState::Up, WanState::Up), before.objects);
+    // Emptied before deleted (a chain with rules cannot go), after the chains that jump to it.
+    EXPECT_NE(after.text.find("add chain inet uplink route_balanced_ipv4\nflush chain inet uplink "
+                              "route_balanced_ipv4\n"),
+        std::string::npos)
+        << after.text;
+    auto deleted = after.text.find("delete chain inet uplink route_balanced_ipv4\n");
+    EXPECT_NE(deleted, std::string::npos) << after.text;
+    EXPECT_LT(after.text.find("flush chain inet uplink route_choose\n"), deleted);
+    EXPECT_FALSE(after.objects.chains.contains("route_balanced_ipv6"));
+    EXPECT_EQ(after.text.find("delete chain inet uplink route_failover"), std::string::npos);
+}
+
+TEST(PolicyScript, AStickyPolicyKeepsAHostOnTheWanItLastTook)
+{
+    using health::WanState;
+    auto settings = two_wans();
+    settings.policies[1].sticky = std::chrono::seconds(600);
+    auto script = policy_script(settings, links(WanState::Up, WanState::Up), {});
+    EXPECT_EQ(chain_of(script.text, "route_balanced_ipv4"),
+        "\t\tip saddr @route_balanced_fibre_ipv4 goto route_balanced_fibre_ipv4\n"
+        "\t\tip saddr @route_balanced_lte_ipv4 goto route_balanced_lte_ipv4\n"
+        "\t\tnumgen random mod 4 vmap { 0-2 : goto route_balanced_fibre_ipv4, 3 : goto "
+        "route_balanced_lte_ipv4 }\n");
+    EXPECT_EQ(chain_of(script.text, "route_balanced_lte_ipv4"),
+        "\t\tupdate @route_balanced_lte_ipv4 { ip saddr timeout 600s }\n\t\tgoto route_mark_lte\n");
+    EXPECT_EQ(chain_of(script.text, "route_balanced_ipv6"),
+        "\t\tip6 saddr @route_balanced_fibre_ipv6 goto route_balanced_fibre_ipv6\n"
+        "\t\tgoto route_balanced_fibre_ipv6\n");
+    // The sets are added, never flushed: their hosts outlive a change of state.
+    EXPECT_NE(script.text.find("add set inet uplink route_balanced_lte_ipv4 { type ipv4_addr; "
+                               "flags dynamic, timeout; }\n"),
+        std::string::npos);
+    EXPECT_EQ(script.text.find("flush set"), std::string::npos);
+    EXPECT_EQ(script.objects.sets.size(), 3u);
+
+    // lte dies: its chain and its set go, and its hosts are split anew among the WANs alive.
+    auto dead = policy_script(settings, links(WanState::Up, WanState::Dead), script.objects);
+    EXPECT_EQ(chain_of(dead.text, "route_balanced_ipv4"),
+        "\t\tip saddr @route_balanced_fibre_ipv4 goto route_balanced_fibre_ipv4\n\t\tgoto "
+        "route_balanced_fibre_ipv4\n");
+    EXPECT_NE(
+        dead.text.find("delete chain inet uplink route_balanced_lte_ipv4\n"), std::string::npos);
+    EXPECT_NE(dead.text.find("add set inet uplink route_balanced_lte_ipv4 { type ipv4_addr; flags "
+                             "dynamic, timeout; }\n"
+                             "delete set inet uplink route_balanced_lte_ipv4\n"),
+        std::string::npos)
+        << dead.text;
+}
+
+TEST(PolicyScript, RemovalDeletesEveryObject)
+{
+    PolicyObjects objects;
+    objects.chains = {"route_choose", "route_prerouting"};
+    objects.sets = {{"route_p_a_ipv6", net::Family::Ipv6}};
+    EXPECT_EQ(removal_script(objects),
+        "add table inet uplink\n"
+        "add chain inet uplink route_choose\nflush chain inet uplink route_choose\n"
+        "add chain inet uplink route_prerouting\nflush chain inet uplink route_prerouting\n"
+        "delete chain inet uplink route_choose\ndelete chain inet uplink route_prerouting\n"
+        "add set inet uplink route_p_a_ipv6 { type ipv6_addr; flags dynamic, timeout; }\n"
+        "delete set inet uplink route_p_a_ipv6\n");
+}
+
+TEST(PolicyScript, WithoutWansMarksNothing)
+{
+    auto text = policy_script(two_wans(), {}, {}).text;
+    EXPECT_EQ(chain_of(text, "route_prerouting"), "\t\tct state != new return\n\t\treturn\n");
+    EXPECT_EQ(chain_of(text, "route_output"), "\t\tct state != new return\n\t\treturn\n");
+}
+
+} // namespace
+} // namespace uplink::wan

@@ -1,0 +1,248 @@
+// wan: policy routing over several WANs (issue 13; docs/failover.md "Configuration", "Routing").
+//  - WanSettings: `config wan`, `config policy`, `config traffic` and `config uplink`'s
+//    `option policy`, read and checked from the UCI file (wan_schema(), wan_settings_from()).
+//  - WanIds: a small number per WAN name, stable while uplinkd runs, from which its firewall
+//    mark, routing table and rule priorities follow (mark_of(), table_of()).
+//  - routing_plan(): the routes and rules the WANs need (pure); policy_script(): the nftables
+//    script that marks new connections by policy (pure).
+//  - Router: installs both, changing only what differs from what it installed before, and never
+//    anything it did not create.
+// The health engine (health/health.hpp) decides each WAN's state; this module only routes by it.
+#pragma once
+
+#include <chrono>
+#include <core/core.hpp>
+#include <cstdint>
+#include <health/health.hpp>
+#include <map>
+#include <net/net.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace uplink::wan {
+
+// ---------------------------------------------------------------- configuration
+// A WAN as `config wan` describes it: exactly one of `interface` (a wired WAN that another
+// program configures) and `modem` (`wan1`, `wan2`... or a USB path).
+struct WanConfig {
+    std::string name; // [a-z0-9_]{1,15}: it names nftables chains
+    std::string interface;
+    std::string modem;
+    std::vector<std::string> track_ips; // probe targets, parsed as addresses
+    bool metered = false; // default: false wired, true cellular
+    int probe_budget_mb = 50;
+    bool standby = false;
+    bool enabled = true;
+    friend bool operator==(const WanConfig&, const WanConfig&) = default;
+};
+
+struct TierMember {
+    std::string wan;
+    unsigned weight = 1; // 1 to 1000
+    friend bool operator==(const TierMember&, const TierMember&) = default;
+};
+using Tier = std::vector<TierMember>;
+
+// What a policy does when every WAN of every tier is dead.
+enum class LastResort { Unreachable, Main };
+std::string_view to_string(LastResort last_resort); // "unreachable", "main"
+
+// On fail-back: move new connections only, or also end the backup's (conntrack delete).
+enum class Failback { New, All };
+std::string_view to_string(Failback failback); // "new", "all"
+
+struct PolicyConfig {
+    std::string name;
+    std::vector<Tier> tiers; // in order of preference
+    LastResort last_resort = LastResort::Unreachable;
+    std::chrono::seconds sticky {0};
+    Failback failback = Failback::New;
+    friend bool operator==(const PolicyConfig&, const PolicyConfig&) = default;
+};
+
+enum class Protocol { All, Tcp, Udp, Icmp };
+std::string_view to_string(Protocol protocol); // "all", "tcp", "udp", "icmp"
+
+enum class FamilyFilter { Any, Ipv4, Ipv6 };
+std::string_view to_string(FamilyFilter family); // "any", "ipv4", "ipv6"
+
+struct PortRange {
+    std::uint16_t first = 0;
+    std::uint16_t last = 0;
+    friend bool operator==(const PortRange&, const PortRange&) = default;
+};
+
+// `config traffic`: the first rule whose every given field matches picks the policy.
+struct TrafficRule {
+    std::string name;
+    std::optional<net::Prefix> source;
+    std::optional<net::Prefix> destination;
+    Protocol protocol = Protocol::All;
+    std::optional<PortRange> source_port; // only with Tcp or Udp
+    std::optional<PortRange> destination_port; // only with Tcp or Udp
+    FamilyFilter family = FamilyFilter::Any;
+    std::string policy;
+    friend bool operator==(const TrafficRule&, const TrafficRule&) = default;
+};
+
+struct WanSettings {
+    std::vector<WanConfig> wans;
+    std::vector<PolicyConfig> policies; // never empty after wan_settings_from()
+    std::vector<TrafficRule> rules; // in file order
+    std::string default_policy; // the name of one of `policies`
+    friend bool operator==(const WanSettings&, const WanSettings&) = default;
+};
+
+// The schema of `config wan`, `config policy` and `config traffic`, for the daemon's schema, and
+// `config uplink`'s `policy` option.
+std::vector<SectionSchema> wan_schema();
+OptionSchema default_policy_option();
+
+// Reads and checks the sections: each problem is a diagnostic naming the section's line and the
+// option. With no `config policy` at all, a policy "failover" with one WAN per tier, in the
+// order: wired WANs first, then modems, each in file order (docs/failover.md).
+WanSettings wan_settings_from(const Config& config, std::vector<ConfigDiagnostic>& diagnostics);
+
+// "fibre:3 lte" → {{fibre, 3}, {lte, 1}}; a message for anything else.
+struct TierError {
+    std::string message;
+};
+std::variant<Tier, TierError> parse_tier(std::string_view text);
+
+// Whether `name` may name a WAN or a policy: [a-z0-9_]{1,15}.
+bool is_valid_name(std::string_view name);
+
+// ---------------------------------------------------------------- marks, tables, rules
+// Each WAN owns an id 1..62 while uplinkd runs; its firewall mark is id << 24 within
+// `mark_mask` (bits 24-29). Why these bits: mwan3 uses 0x3F00 (reference/multiwan.md §1.4),
+// OpenWrt's pbr package 0x00ff0000, Tailscale 0x40000 and 0x80000 within 0xff0000,
+// WireGuard's wg-quick 0xca6c, kube-proxy 0x4000 and 0x8000; fw4 sets marks only where a user's
+// rule says so. Bits 24-29 are none of these, and every mark uplink sets is masked: other bits of
+// a packet's mark are left as they were.
+constexpr std::uint32_t mark_mask = 0x3f000000;
+constexpr unsigned mark_shift = 24;
+constexpr std::uint8_t highest_id = 62;
+// The mark of "no WAN alive" (all ones in the mask): its rule answers unreachable.
+constexpr std::uint8_t unreachable_id = 63;
+constexpr std::uint32_t mark_of(std::uint8_t id)
+{
+    return std::uint32_t {id} << mark_shift;
+}
+
+// Where the tables and rules go; the defaults keep clear of mwan3's (tables 1-60, rules
+// 1001-3063) and of the kernel's 0, 32766 and 32767.
+struct RoutingLayout {
+    std::uint32_t table_base = 1000; // a WAN's table: table_base + id
+    std::uint32_t priority_base = 10000; // its `fwmark lookup` rule: priority_base + id, its
+                                         // unreachable fallback priority_base + 100 + id
+    friend bool operator==(const RoutingLayout&, const RoutingLayout&) = default;
+};
+
+// Ids by WAN name, kept while the object lives (uplinkd's run), so a reload that keeps a WAN keeps
+// its id, its mark, and the connections marked with it. A new name takes the lowest free id; when
+// all are taken, an id of a name no longer configured is reused.
+class WanIds {
+public:
+    // Ids for `names`; a name that finds no id (more than 62 WANs) is left out.
+    std::map<std::string, std::uint8_t> assign(const std::vector<std::string>& names);
+
+private:
+    std::map<std::string, std::uint8_t> ids_;
+};
+
+// A WAN as the routing needs it now.
+enum class Attachment {
+    Gateway, // Ethernet-like: the default route goes via the gateway the link's owner set
+    OnLink, // raw IP (a wwan): the default route is the interface itself
+};
+std::string_view to_string(Attachment attachment); // "gateway", "on-link"
+
+struct WanLink {
+    std::string name;
+    std::uint8_t id = 0;
+    std::string interface;
+    int index = 0; // 0: no such link (yet)
+    Attachment attachment = Attachment::Gateway;
+    std::vector<net::InterfaceAddress> addresses; // its global addresses, both families
+    std::vector<net::Address> gateways; // at most one a family is used
+    health::WanState state = health::WanState::Dead;
+
+    bool carries(net::Family family) const; // has an address of that family
+    friend bool operator==(const WanLink&, const WanLink&) = default;
+};
+
+// The link view a LinkWatcher reports, as a WanLink: gateways from its default routes outside
+// the WAN tables.
+WanLink link_from(const net::LinkView& view, Attachment attachment, const RoutingLayout& layout);
+
+struct RoutingPlan {
+    std::vector<net::Route> routes;
+    std::vector<net::Rule> rules;
+    friend bool operator==(const RoutingPlan&, const RoutingPlan&) = default;
+};
+
+// Per WAN and family it carries: its table with the default route and the connected routes of
+// its addresses; rules `fwmark <mark>/<mask> lookup <table>` and, after them,
+// `fwmark <mark>/<mask> unreachable` (a WAN whose routes are gone fails fast instead of leaking
+// into the main table); and for both families `fwmark <all ones>/<mask> unreachable`.
+RoutingPlan routing_plan(const std::vector<WanLink>& wans, const RoutingLayout& layout);
+
+// ---------------------------------------------------------------- nftables
+// The nftables objects of the routing policy in `table inet uplink` (beside net::Firewall's),
+// all named route_*; see docs/failover.md "Routing".
+struct PolicyObjects {
+    std::set<std::string> chains;
+    std::map<std::string, net::Family> sets; // a sticky policy's hosts, by WAN and family
+    friend bool operator==(const PolicyObjects&, const PolicyObjects&) = default;
+};
+
+struct PolicyScript {
+    std::string text; // one nft transaction
+    PolicyObjects objects; // what exists after it ran
+};
+
+// The transaction that deletes every object of `objects`, for Router::remove().
+std::string removal_script(const PolicyObjects& objects);
+
+// The transaction that leaves the route_* chains as `settings` and the WANs' states ask:
+// `previous` are the objects an earlier script made, deleted when no longer needed. WANs that are
+// not in `wans` (no id, or no link) are not used.
+PolicyScript policy_script(
+    const WanSettings& settings, const std::vector<WanLink>& wans, const PolicyObjects& previous);
+
+// ---------------------------------------------------------------- the applier
+// Installs routing_plan() over rtnetlink and policy_script() through a net::Firewall, in the
+// network namespace it was opened in. It records the routes and rules it created and, on each
+// apply(), adds what is new (replace: a moved default route never lacks one), then deletes what
+// is gone; routes, rules and tables it did not create are never named. The nft part is one
+// transaction, run only when its text changed; the table must exist (net::Firewall::ensure()).
+// Not thread-safe: one owner.
+class Router {
+public:
+    static Result<Router> open(RoutingLayout layout = {});
+    Router(Router&&) noexcept;
+    Router& operator=(Router&&) noexcept;
+    ~Router(); // leaves everything in place: remove() takes it away
+
+    Result<void> apply(const WanSettings& settings, const std::vector<WanLink>& wans);
+    // Deletes every route, rule and route_* chain it made.
+    Result<void> remove();
+
+    const RoutingPlan& installed() const { return installed_; }
+
+private:
+    Router(net::Netlink netlink, net::Firewall firewall, RoutingLayout layout);
+
+    net::Netlink netlink_;
+    net::Firewall firewall_;
+    RoutingLayout layout_;
+    RoutingPlan installed_;
+    PolicyObjects objects_;
+    std::string script_;
+};
+
+} // namespace uplink::wan

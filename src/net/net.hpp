@@ -201,6 +201,7 @@ struct Rule {
     std::optional<Prefix> source;            // FRA_SRC
     std::uint32_t table = main_table;        // FRA_TABLE, for RuleAction::Lookup
     RuleAction action = RuleAction::Lookup;  // fib_rule_hdr.action
+    std::string output_interface;            // FRA_OIFNAME: what a socket bound to it sends; "" any
     friend bool operator==(const Rule&, const Rule&) = default;
 };
 

@@ -169,13 +169,16 @@ TEST_F(NetlinkNamespace, AddressesRoutesAndRulesComeAndGo)
         ASSERT_TRUE(netlink->add_route(route6));
         EXPECT_EQ(netlink->add_route(route4).error(), boost::system::errc::file_exists);
 
-        Rule rule4 {Family::Ipv4, 1000, 0x1, {}, {}, wan_table, RuleAction::Lookup};
-        Rule rule6 {Family::Ipv6, 1000, 0x1, {}, {}, wan_table, RuleAction::Lookup};
+        Rule rule4 {Family::Ipv4, 1000, 0x1, {}, {}, wan_table, RuleAction::Lookup, ""};
+        Rule rule6 {Family::Ipv6, 1000, 0x1, {}, {}, wan_table, RuleAction::Lookup, ""};
         Rule source_rule {
-            Family::Ipv4, 1001, {}, {}, prefix("100.64.0.0/30"), wan_table, RuleAction::Lookup};
+            Family::Ipv4, 1001, {}, {}, prefix("100.64.0.0/30"), wan_table, RuleAction::Lookup, ""};
         ASSERT_TRUE(netlink->add_rule(rule4));
         ASSERT_TRUE(netlink->add_rule(rule6));
         ASSERT_TRUE(netlink->add_rule(source_rule));
+        // Bound to an interface that need not exist yet (as `ip rule add oif` takes it).
+        Rule bound_rule {Family::Ipv4, 1002, {}, {}, {}, wan_table, RuleAction::Lookup, "wan-later"};
+        ASSERT_TRUE(netlink->add_rule(bound_rule));
         EXPECT_EQ(netlink->add_rule(rule4).error(), boost::system::errc::file_exists);
 
         // Read back: what the kernel holds is what was asked for.
@@ -203,12 +206,14 @@ TEST_F(NetlinkNamespace, AddressesRoutesAndRulesComeAndGo)
         stored6.fwmask = 0xffffffff;
         EXPECT_TRUE(contains(*rules4, stored4));
         EXPECT_TRUE(contains(*rules4, source_rule));
+        EXPECT_TRUE(contains(*rules4, bound_rule));
         EXPECT_TRUE(contains(*rules6, stored6));
 
         // Delete everything, and it is gone; deleting again says so.
         ASSERT_TRUE(netlink->delete_rule(rule4));
         ASSERT_TRUE(netlink->delete_rule(rule6));
         ASSERT_TRUE(netlink->delete_rule(source_rule));
+        ASSERT_TRUE(netlink->delete_rule(bound_rule));
         EXPECT_EQ(
             netlink->delete_rule(rule4).error(), boost::system::errc::no_such_file_or_directory);
         ASSERT_TRUE(netlink->delete_route(route4));

@@ -348,7 +348,7 @@ bool is_link_itself(std::span<const std::uint8_t> message)
     return body && body->family.ifi_family == AF_UNSPEC;
 }
 
-// FIB_RULE_INVERT ("not"), interface names, destination, ports and uid ranges are not read:
+// FIB_RULE_INVERT ("not"), the input interface, destination, ports and uid ranges are not read:
 // uplink's rules use none of them.
 Result<Rule> parse_newrule(std::span<const std::uint8_t> message)
 {
@@ -371,6 +371,8 @@ Result<Rule> parse_newrule(std::span<const std::uint8_t> message)
             return value.error();
         rule.priority = *value;
     }
+    if (auto name = (*attributes)[FRA_OIFNAME])
+        rule.output_interface = read_string(*name);
     if (auto mark = (*attributes)[FRA_FWMARK]) {
         auto value = read_u32(*mark);
         if (!value)

@@ -235,6 +235,7 @@ Result<Bytes> route_request(std::uint32_t sequence, Operation operation, const R
 Result<Bytes> rule_request(std::uint32_t sequence, Operation operation, const Rule& rule)
 {
     if (operation == Operation::Replace
+        || rule.output_interface.size() >= IFNAMSIZ
         || (rule.source && rule.source->address.family != rule.family)
         || (rule.source && !valid_prefix(*rule.source)))
         return Errc::InvalidArgument;
@@ -250,6 +251,8 @@ Result<Bytes> rule_request(std::uint32_t sequence, Operation operation, const Ru
         header.src_len = rule.source->length;
         request.put_address(FRA_SRC, rule.source->address);
     }
+    if (!rule.output_interface.empty())
+        request.put_string(FRA_OIFNAME, rule.output_interface, true);
     if (rule.fwmark)
         request.put_u32(FRA_FWMARK, *rule.fwmark);
     if (rule.fwmask)

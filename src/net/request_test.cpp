@@ -447,6 +447,23 @@ TEST(NetRequest, SourceRuleWithMaskInALargeTable)
     EXPECT_EQ(mnl_attr_get_u32(attributes[FRA_TABLE]), 5000u);
 }
 
+TEST(NetRequest, RuleForWhatASocketBoundToAnInterfaceSends)
+{
+    Rule rule;
+    rule.priority = 9901;
+    rule.output_interface = "eth1";
+    rule.table = 1001;
+    auto request = rule_request(8, Operation::Add, rule);
+    ASSERT_TRUE(request);
+    auto attributes = attributes_of(*request, sizeof(fib_rule_hdr));
+    ASSERT_TRUE(attributes.count(FRA_OIFNAME));
+    EXPECT_STREQ(mnl_attr_get_str(attributes[FRA_OIFNAME]), "eth1");
+    EXPECT_FALSE(attributes.count(FRA_FWMARK));
+    // The kernel keeps IFNAMSIZ bytes with the terminating zero: a longer name is refused here.
+    rule.output_interface = "sixteen-letters!";
+    EXPECT_EQ(rule_request(8, Operation::Add, rule).error(), Errc::InvalidArgument);
+}
+
 TEST(NetRequest, UnreachableRuleHasNoTable)
 {
     Rule rule;
@@ -486,7 +503,7 @@ TEST(NetRequest, ParsersReadBackWhatTheBuildersWrote)
     ASSERT_TRUE(parsed_route) << parsed_route.error().message();
     EXPECT_EQ(*parsed_route, route);
 
-    Rule rule {Family::Ipv4, 1000, 0x1, 0xff, prefix("100.64.0.0/30"), 100, RuleAction::Lookup};
+    Rule rule {Family::Ipv4, 1000, 0x1, 0xff, prefix("100.64.0.0/30"), 100, RuleAction::Lookup, "eth1"};
     auto parsed_rule = parse_newrule(rule_request(1, Operation::Add, rule).value());
     ASSERT_TRUE(parsed_rule) << parsed_rule.error().message();
     EXPECT_EQ(*parsed_rule, rule);

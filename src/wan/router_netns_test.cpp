@@ -348,6 +348,22 @@ TEST_F(RouterTest, RouterOriginatedTrafficFollowsThePolicy)
     EXPECT_EQ(way_of(udp_client("router"), "from the router, a dead"), address_b);
 }
 
+// The health probes of a WAN the policy does not pick: a socket bound to its interface leaves by
+// it, though the output chain marks the new flow for the policy's WAN (the `oif` rule).
+TEST_F(RouterTest, ASocketBoundToAWanLeavesByItWhateverThePolicyPicks)
+{
+    using health::WanState;
+    apply("failover", WanState::Up, WanState::Up);
+    auto bound = udp_client("router");
+    ASSERT_EQ(::setsockopt(bound.get(), SOL_SOCKET, SO_BINDTODEVICE, "wb", 2), 0)
+        << std::strerror(errno);
+    EXPECT_EQ(way_of(bound, "bound to b, a preferred"), address_b);
+    apply("failover", WanState::Up, WanState::Dead);
+    auto again = udp_client("router");
+    ASSERT_EQ(::setsockopt(again.get(), SOL_SOCKET, SO_BINDTODEVICE, "wb", 2), 0);
+    EXPECT_EQ(way_of(again, "bound to b, b dead"), address_b);
+}
+
 TEST_F(RouterTest, ATrafficRulePicksItsPolicy)
 {
     using health::WanState;
@@ -503,7 +519,7 @@ TEST_F(RouterTest, AllDeadIsUnreachableAndRemoveLeavesOnlyWhatWasThere)
     EXPECT_EQ(::recv(client.get(), buffer, sizeof buffer, 0), -1);
     EXPECT_EQ(errno, ENETUNREACH) << std::strerror(errno);
     auto installed = router_->installed();
-    EXPECT_EQ(installed.rules.size(), 10u);
+    EXPECT_EQ(installed.rules.size(), 14u); // per WAN and family: oif, fwmark, unreachable; and all-dead
     EXPECT_EQ(installed.routes.size(), 8u); // per WAN and family: connected and default
 
     // Sticky sets too, for remove() to take away.

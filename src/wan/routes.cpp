@@ -8,6 +8,8 @@ namespace uplink::wan {
 namespace {
 
 constexpr std::uint32_t unreachable_offset = 100;
+// The rule for sockets bound to the WAN's interface comes this far before the mark rules.
+constexpr std::uint32_t bound_offset = 100;
 
 // The network an address is in: 198.18.1.2/30 → 198.18.1.0/30.
 net::Prefix network_of(const net::Prefix& prefix)
@@ -38,6 +40,21 @@ net::Rule mark_rule(
         rule.priority = layout.priority_base + unreachable_offset + id;
         rule.table = 0;
     }
+    return rule;
+}
+
+// What a socket bound to the WAN's interface sends (a health probe, `ping -I eth1`) looks up the
+// WAN's table whatever mark the policy gave it: without this the output chain would mark a probe
+// of a backup WAN for the preferred one, whose table has no route out of the backup's interface,
+// and the backup would be probed dead. Forwarded packets have no output interface in their
+// lookup, so the rule never matches them.
+net::Rule bound_socket_rule(net::Family family, const WanLink& wan, const RoutingLayout& layout)
+{
+    net::Rule rule;
+    rule.family = family;
+    rule.output_interface = wan.interface;
+    rule.priority = layout.priority_base - bound_offset + wan.id;
+    rule.table = layout.table_base + wan.id;
     return rule;
 }
 
@@ -149,6 +166,8 @@ RoutingPlan routing_plan(const std::vector<WanLink>& wans, const RoutingLayout& 
                 continue;
             // The rules stand whatever the link does, so a flow marked for this WAN never leaks
             // into another table: while its routes are there it uses them, else it is refused.
+            if (!wan.interface.empty())
+                plan.rules.push_back(bound_socket_rule(family, wan, layout));
             plan.rules.push_back(mark_rule(family, wan.id, layout, net::RuleAction::Lookup));
             plan.rules.push_back(mark_rule(family, wan.id, layout, net::RuleAction::Unreachable));
             if (wan.index != 0)

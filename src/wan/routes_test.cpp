@@ -103,6 +103,17 @@ net::Rule rule(net::Family family, std::uint32_t priority, std::uint32_t mark,
     return rule;
 }
 
+net::Rule bound_rule(
+    net::Family family, std::uint32_t priority, std::string interface, std::uint32_t table)
+{
+    net::Rule rule;
+    rule.family = family;
+    rule.priority = priority;
+    rule.output_interface = std::move(interface);
+    rule.table = table;
+    return rule;
+}
+
 TEST(RoutingPlan, GivesEachWanItsTableAndRules)
 {
     auto plan = routing_plan({wired(), raw_ip()}, RoutingLayout {});
@@ -123,8 +134,10 @@ TEST(RoutingPlan, GivesEachWanItsTableAndRules)
     using net::RuleAction;
     std::vector<net::Rule> expected;
     for (auto family : {Family::Ipv4, Family::Ipv6}) {
+        expected.push_back(bound_rule(family, 9901, "eth1", 1001));
         expected.push_back(rule(family, 10001, 0x01000000, RuleAction::Lookup, 1001));
         expected.push_back(rule(family, 10101, 0x01000000, RuleAction::Unreachable, 0));
+        expected.push_back(bound_rule(family, 9902, "wwan0", 1002));
         expected.push_back(rule(family, 10002, 0x02000000, RuleAction::Lookup, 1002));
         expected.push_back(rule(family, 10102, 0x02000000, RuleAction::Unreachable, 0));
         expected.push_back(rule(family, 10063, 0x3f000000, RuleAction::Unreachable, 0));
@@ -138,9 +151,10 @@ TEST(RoutingPlan, AWanWithoutItsLinkKeepsItsRulesButHasNoRoutes)
     gone.index = 0;
     auto plan = routing_plan({gone}, RoutingLayout {2000, 20000});
     EXPECT_TRUE(plan.routes.empty());
-    ASSERT_EQ(plan.rules.size(), 6u);
+    ASSERT_EQ(plan.rules.size(), 8u);
+    EXPECT_EQ(plan.rules[0], bound_rule(net::Family::Ipv4, 19901, "eth1", 2001));
     EXPECT_EQ(
-        plan.rules[0], rule(net::Family::Ipv4, 20001, 0x01000000, net::RuleAction::Lookup, 2001));
+        plan.rules[1], rule(net::Family::Ipv4, 20001, 0x01000000, net::RuleAction::Lookup, 2001));
 }
 
 TEST(RoutingPlan, AWiredWanWithoutAGatewayHasNoDefaultRoute)

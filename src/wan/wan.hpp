@@ -138,7 +138,8 @@ constexpr std::uint32_t mark_of(std::uint8_t id)
 struct RoutingLayout {
     std::uint32_t table_base = 1000; // a WAN's table: table_base + id
     std::uint32_t priority_base = 10000; // its `fwmark lookup` rule: priority_base + id, its
-                                         // unreachable fallback priority_base + 100 + id
+                                         // unreachable fallback priority_base + 100 + id, and
+                                         // `oif <its interface> lookup`: priority_base - 100 + id
     friend bool operator==(const RoutingLayout&, const RoutingLayout&) = default;
 };
 

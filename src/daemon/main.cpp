@@ -1,5 +1,6 @@
 // uplinkd: the composition root. The only place that wires modules together: the modem
-// manager, the API over it (unix socket; HTTPS when `config web` enables it), configuration
+// manager, the WANs' policy routing (WanSupervisor), the API over it (unix socket; HTTPS when
+// `config web` enables it), configuration
 // reload on SIGHUP and a clean stop on SIGTERM.
 #include "daemon/config_editor.hpp"
 #include "daemon/link_setup.hpp"
@@ -8,6 +9,7 @@
 #include "daemon/settings.hpp"
 #include "daemon/signal_recorder.hpp"
 #include "daemon/usage_recorder.hpp"
+#include "daemon/wan_supervisor.hpp"
 
 #include <api/api.hpp>
 #include <auth/auth.hpp>
@@ -125,6 +127,12 @@ public:
             return listening.error();
         }
         manager_.start();
+        wans_.apply(settings_.wan);
+        modem_links_ = manager_.subscribe([this](const modem::Event& event) {
+            using Kind = modem::Event::Kind;
+            if (event.kind == Kind::Added || event.kind == Kind::Removed || event.kind == Kind::ConnectionChanged)
+                wans_.modems_changed(modem_links());
+        });
         usage_.set_reset_day(settings_.usage_reset_day);
         usage_.start(settings_.modem.state_dir);
         signal_history_.start(settings_.modem.state_dir);
@@ -201,6 +209,16 @@ private:
             log_setup_code(*code);
             setup_code_renewal_.start();
         }
+    }
+
+    // Each modem's WAN name, USB path and the interface of its connection, for the WANs.
+    std::vector<ModemLink> modem_links() const
+    {
+        std::vector<ModemLink> links;
+        for (const auto& modem : manager_.modems())
+            links.push_back({modem.wan, modem.id,
+                             modem.connection.state == modem::ConnectionState::Connected ? modem.connection.interface : ""});
+        return links;
     }
 
     static void log_setup_code(const std::string& code)
@@ -291,6 +309,8 @@ private:
         setup_code_renewal_.stop();
         usage_.stop(); // the last sample, while the interfaces are still there
         signal_history_.stop();
+        modem_links_ = {};
+        wans_.stop(); // while the links are still there, so their routes go with no error
         manager_.stop();
         boost::system::error_code ignored;
         signals_.cancel(ignored);
@@ -331,6 +351,7 @@ private:
         next.web = settings_.web;
         next.modem.state_dir = settings_.modem.state_dir;
         manager_.apply(next.modem);
+        wans_.apply(next.wan);
         usage_.set_reset_day(next.usage_reset_day);
         settings_ = std::move(next);
         log(LogLevel::Info, "uplinkd", "{} {}: changed {}", how, config_path_, joined(changed));
@@ -344,6 +365,8 @@ private:
     ConfigEditor editor_;
     UsageRecorder usage_;
     SignalRecorder signal_history_;
+    WanSupervisor wans_{io_.get_executor()};
+    modem::Manager::Subscription modem_links_;
     auth::Authenticator authenticator_{settings_.modem.state_dir};   // the web UI's login
     auth::TokenStore tokens_{settings_.modem.state_dir + "/" + std::string(auth::token_file_name)};
     // The password KDF's thread (scrypt: hundreds of milliseconds on a router), so that the loop

@@ -1,0 +1,355 @@
+#include "daemon/wan_supervisor.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <set>
+
+namespace uplink::daemon {
+
+namespace asio = boost::asio;
+
+struct WanSupervisor::Wan {
+    Wan(asio::any_io_executor executor, wan::WanConfig wan_config, std::uint8_t wan_id,
+        const std::vector<health::Target>& targets, std::vector<net::Address> target_addresses)
+        : config(std::move(wan_config)), id(wan_id), addresses(std::move(target_addresses)),
+          health(targets, settings_for(config), Clock::now()), wake(std::move(executor))
+    {
+    }
+
+    static health::HealthSettings settings_for(const wan::WanConfig& config)
+    {
+        auto settings = health::defaults_for(config.metered ? health::Metering::Metered
+                                                            : health::Metering::Unmetered);
+        if (config.metered)
+            settings.monthly_byte_budget = static_cast<std::uint64_t>(config.probe_budget_mb) * 1000 * 1000;
+        return settings;
+    }
+
+    wan::WanConfig config;
+    std::uint8_t id;
+    std::vector<net::Address> addresses; // of health's targets, in their order
+    health::WanHealth health;
+    asio::steady_timer wake;
+    std::string interface;               // "" for a modem without a connection
+    std::optional<net::LinkView> view;   // the watcher's last word on `interface`
+    std::deque<health::Transition> transitions;
+};
+
+namespace {
+
+// Up, with carrier: what can carry packets. Routes need the link up (the kernel refuses them on
+// a link set down); a link without carrier keeps its routes, marked linkdown.
+bool carries(const net::LinkView& view)
+{
+    return view.link && view.link->admin_state() == net::AdminState::Up
+        && view.link->carrier() == net::Carrier::Up;
+}
+
+// The signals a change of view means: the engine acts on the first four at once (dead), and on
+// the others by probing at once.
+std::vector<health::LinkSignal> signals_between(const std::optional<net::LinkView>& before,
+                                                const net::LinkView& after)
+{
+    using health::LinkSignal;
+    std::vector<LinkSignal> signals;
+    bool carried = before && carries(*before);
+    if (carries(after) != carried || !before)
+        signals.push_back(carries(after) ? LinkSignal::LinkUp : LinkSignal::LinkDown);
+    bool had_addresses = before && !before->addresses.empty();
+    if (after.addresses.empty() && (had_addresses || !before))
+        signals.push_back(LinkSignal::AddressLost);
+    else if (!after.addresses.empty() && !had_addresses)
+        signals.push_back(LinkSignal::AddressAdded);
+    return signals;
+}
+
+} // namespace
+
+WanSupervisor::WanSupervisor(asio::any_io_executor executor) : executor_(std::move(executor)) {}
+
+WanSupervisor::~WanSupervisor() = default;
+
+std::string WanSupervisor::interface_of(const wan::WanConfig& config) const
+{
+    if (!config.interface.empty())
+        return config.interface;
+    for (const auto& modem : modems_)
+        if (modem.wan == config.modem || modem.usb_path == config.modem)
+            return modem.interface;
+    return "";
+}
+
+void WanSupervisor::apply(const wan::WanSettings& settings)
+{
+    if (stopped_)
+        return;
+    settings_ = settings;
+    if (settings.wans.empty()) {
+        if (!wans_.empty() || router_) {
+            remove_all();
+            log(LogLevel::Info, "uplinkd", "wan: no config wan: the policy routing is removed");
+        }
+        return;
+    }
+    std::vector<std::string> names;
+    for (const auto& config : settings.wans)
+        names.push_back(config.name);
+    auto ids = ids_.assign(names);
+
+    std::map<std::string, std::shared_ptr<Wan>> next;
+    std::vector<std::shared_ptr<Wan>> created;
+    for (const auto& config : settings.wans) {
+        auto id = ids.find(config.name);
+        if (id == ids.end()) {
+            log(LogLevel::Warning, "uplinkd", "wan {}: left out, more than {} WANs", config.name, wan::highest_id);
+            continue;
+        }
+        auto old = wans_.find(config.name);
+        if (old != wans_.end() && old->second->config == config && old->second->id == id->second) {
+            next[config.name] = old->second;
+            continue;
+        }
+        std::vector<health::Target> targets;
+        std::vector<net::Address> addresses;
+        for (const auto& text : config.track_ips)
+            if (auto address = net::parse_address(text)) { // checked with the settings
+                targets.push_back({text});
+                addresses.push_back(*address);
+            }
+        auto wan = std::make_shared<Wan>(executor_, config, id->second, targets, addresses);
+        if (old != wans_.end())
+            wan->transitions = old->second->transitions;
+        wan->interface = interface_of(config);
+        next[config.name] = wan;
+        created.push_back(wan);
+    }
+    wans_ = std::move(next);
+    watch_links();
+    for (const auto& wan : created) {
+        handle(wan, wan->health.tick(Clock::now()));
+        if (wan->interface.empty())
+            handle(wan, wan->health.signal(Clock::now(), health::LinkSignal::BearerLost));
+    }
+    route();
+}
+
+void WanSupervisor::modems_changed(const std::vector<ModemLink>& modems)
+{
+    if (stopped_ || modems == modems_)
+        return;
+    modems_ = modems;
+    bool changed = false;
+    for (auto& [name, wan] : wans_) {
+        if (wan->config.modem.empty())
+            continue;
+        auto interface = interface_of(wan->config);
+        if (interface == wan->interface)
+            continue;
+        changed = true;
+        bool connected = !interface.empty();
+        log(LogLevel::Info, "uplinkd", "wan {}: {}", name,
+            connected ? fmt::format("the modem's connection is on {}", interface) : "the modem has no connection");
+        wan->interface = interface;
+        wan->view.reset();
+        handle(wan, wan->health.signal(Clock::now(), connected ? health::LinkSignal::BearerConnected
+                                                                : health::LinkSignal::BearerLost));
+    }
+    if (changed) {
+        watch_links();
+        route();
+    }
+}
+
+void WanSupervisor::watch_links()
+{
+    std::set<std::string> names;
+    for (const auto& [name, wan] : wans_)
+        if (!wan->interface.empty())
+            names.insert(wan->interface);
+    std::vector<std::string> watched(names.begin(), names.end());
+    if (watched == watched_ && (watcher_ || watched.empty()))
+        return;
+    watcher_.reset();
+    watched_ = watched;
+    if (watched.empty())
+        return;
+    auto started = net::LinkWatcher::start(executor_, watched, [this](const net::LinkView& view) { link_changed(view); });
+    if (!started) {
+        // Without it no link signal comes, but the probes still find a dead WAN.
+        log(LogLevel::Error, "uplinkd", "wan: cannot follow the WANs' interfaces over rtnetlink: {}",
+            started.error().message());
+        return;
+    }
+    watcher_.emplace(std::move(*started));
+}
+
+void WanSupervisor::link_changed(const net::LinkView& view)
+{
+    if (stopped_)
+        return;
+    bool changed = false;
+    for (auto& [name, wan] : wans_) {
+        if (wan->interface != view.name || (wan->view && *wan->view == view))
+            continue;
+        changed = true;
+        auto signals = signals_between(wan->view, view);
+        wan->view = view;
+        for (auto signal : signals)
+            handle(wan, wan->health.signal(Clock::now(), signal));
+    }
+    if (changed)
+        route(); // an address or a gateway of a WAN may have changed
+}
+
+// A WAN's callbacks hold it weakly: one replaced (its settings changed) or gone drops them.
+void WanSupervisor::handle(const std::shared_ptr<Wan>& pointer, health::HealthOutput output)
+{
+    auto& wan = *pointer;
+    for (const auto& order : output.probes)
+        send_probe(pointer, order);
+    if (output.wake) {
+        wan.wake.expires_at(*output.wake);
+        wan.wake.async_wait([this, weak = std::weak_ptr<Wan>(pointer)](boost::system::error_code error) {
+            auto alive = weak.lock();
+            if (error || !alive || stopped_)
+                return;
+            handle(alive, alive->health.tick(Clock::now()));
+        });
+    } else {
+        wan.wake.cancel();
+    }
+    if (!output.transition)
+        return;
+    const auto& transition = *output.transition;
+    log(transition.to == health::WanState::Up ? LogLevel::Info : LogLevel::Warning, "uplinkd", "wan {}: {}",
+        wan.config.name, health::to_string(transition));
+    wan.transitions.push_back(transition);
+    if (wan.transitions.size() > transitions_kept)
+        wan.transitions.pop_front();
+    route();
+    if (transition.to == health::WanState::Dead)
+        end_connections(wan);
+}
+
+void WanSupervisor::send_probe(const std::shared_ptr<Wan>& wan, const health::ProbeOrder& order)
+{
+    if (order.target >= wan->addresses.size())
+        return;
+    asio::co_spawn(
+        executor_,
+        [this, weak = std::weak_ptr<Wan>(wan), order, interface = wan->interface,
+         target = wan->addresses[order.target]]() -> asio::awaitable<void> {
+            // No interface (a modem without a connection): lost, as a probe through it would be.
+            auto outcome = interface.empty() ? Result<Duration>(make_error_code(boost::system::errc::no_such_device))
+                                             : co_await net::probe(executor_, interface, target, order.timeout);
+            auto wan = weak.lock();
+            if (!wan || stopped_)
+                co_return;
+            auto now = Clock::now();
+            handle(wan, outcome ? wan->health.probe_answered(now, order.id, *outcome)
+                                 : wan->health.probe_lost(now, order.id));
+        },
+        asio::detached);
+}
+
+void WanSupervisor::route()
+{
+    if (stopped_ || wans_.empty())
+        return;
+    if (!router_) {
+        auto opened = wan::Router::open();
+        if (!opened) {
+            log(LogLevel::Error, "uplinkd", "wan: cannot open rtnetlink and nftables for the policy routing: {}",
+                opened.error().message());
+            return;
+        }
+        router_.emplace(std::move(*opened));
+    }
+    std::vector<wan::WanLink> links;
+    for (const auto& [name, wan] : wans_) {
+        auto attachment = wan->config.modem.empty() ? wan::Attachment::Gateway : wan::Attachment::OnLink;
+        auto link = wan->view ? wan::link_from(*wan->view, attachment, wan::RoutingLayout {}) : wan::WanLink {};
+        link.name = name;
+        link.id = wan->id;
+        link.interface = wan->interface;
+        link.attachment = attachment;
+        if (!wan->view || !wan->view->link || wan->view->link->admin_state() != net::AdminState::Up)
+            link.index = 0; // no link to route through
+        link.state = wan->health.state();
+        if (!wan->config.enabled)
+            link.state = health::WanState::Dead;
+        links.push_back(std::move(link));
+    }
+    auto applied = router_->apply(settings_, links);
+    std::string problem = applied ? "" : applied.error().message();
+    if (problem != routing_problem_)
+        log(applied ? LogLevel::Info : LogLevel::Error, "uplinkd", "wan: {}",
+            applied ? std::string("the policy routing is installed again")
+                    : "cannot install the policy routing: " + problem + " (tried again at the next change)");
+    routing_problem_ = problem;
+}
+
+void WanSupervisor::end_connections(const Wan& wan)
+{
+    if (!conntrack_) {
+        auto opened = net::Conntrack::open();
+        if (!opened) {
+            log(LogLevel::Error, "uplinkd", "wan {}: its connections stay on it: cannot open conntrack: {}",
+                wan.config.name, opened.error().message());
+            return;
+        }
+        conntrack_.emplace(std::move(*opened));
+    }
+    auto deleted = conntrack_->delete_by_mark({wan::mark_of(wan.id), wan::mark_mask}, std::nullopt);
+    if (!deleted)
+        log(LogLevel::Error, "uplinkd", "wan {}: its connections stay on it: {}", wan.config.name,
+            deleted.error().message());
+    else
+        log(LogLevel::Info, "uplinkd", "wan {}: {} connection{} ended, to start again on a live WAN",
+            wan.config.name, *deleted, *deleted == 1 ? "" : "s");
+}
+
+void WanSupervisor::stop()
+{
+    stopped_ = true;
+    remove_all();
+}
+
+void WanSupervisor::remove_all()
+{
+    for (auto& [name, wan] : wans_)
+        wan->wake.cancel();
+    wans_.clear();
+    watcher_.reset();
+    watched_.clear();
+    if (router_) {
+        if (auto removed = router_->remove(); !removed)
+            log(LogLevel::Error, "uplinkd", "wan: removing the policy routing failed: {}", removed.error().message());
+        router_.reset();
+    }
+}
+
+std::vector<WanStatus> WanSupervisor::status() const
+{
+    std::vector<WanStatus> statuses;
+    for (const auto& config : settings_.wans) {
+        auto found = wans_.find(config.name);
+        if (found == wans_.end())
+            continue;
+        const auto& wan = *found->second;
+        WanStatus status;
+        status.name = config.name;
+        status.interface = wan.interface;
+        status.id = wan.id;
+        status.link = wan.view && carries(*wan.view);
+        status.health = wan.health.status(Clock::now());
+        status.transitions.assign(wan.transitions.begin(), wan.transitions.end());
+        statuses.push_back(std::move(status));
+    }
+    return statuses;
+}
+
+} // namespace uplink::daemon

@@ -1,0 +1,88 @@
+// The WANs of `config wan` kept routed by their health (issue 13, docs/failover.md): each WAN's
+// interface followed over rtnetlink (net::LinkWatcher), a health engine per WAN fed with its
+// probes and link signals (health::WanHealth), the policy installed by wan::Router on every
+// change of state, link or settings, and the connections of a WAN that died deleted from conntrack
+// so that their flows start again on a live one. The composition root tells it the settings and
+// which interface each modem's connection has.
+#pragma once
+
+#include <core/core.hpp>
+#include <health/health.hpp>
+#include <net/net.hpp>
+#include <wan/wan.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace uplink::daemon {
+
+// A modem as the WANs see it: named by its WAN number ("wan1") and its USB path ("1-1.2"), and
+// the interface of its data connection, "" while it has none.
+struct ModemLink {
+    std::string wan;
+    std::string usb_path;
+    std::string interface;
+    bool operator==(const ModemLink&) const = default;
+};
+
+// What the API shows of one WAN.
+struct WanStatus {
+    std::string name;
+    std::string interface;                  // "" for a modem not connected
+    std::uint8_t id = 0;                    // its mark is id << 24
+    bool link = false;                      // the interface is there, up, with carrier
+    health::HealthStatus health;
+    std::vector<health::Transition> transitions; // the last ones, oldest first
+};
+
+class WanSupervisor {
+public:
+    static constexpr std::size_t transitions_kept = 20;
+
+    explicit WanSupervisor(boost::asio::any_io_executor executor);
+    ~WanSupervisor();
+    WanSupervisor(const WanSupervisor&) = delete;
+    WanSupervisor& operator=(const WanSupervisor&) = delete;
+
+    // Starts, reloads or, with no WAN configured, ends the policy routing (removing what it had
+    // installed). A WAN that keeps its name keeps its id, its health and its connections.
+    void apply(const wan::WanSettings& settings);
+    // The modems' connections changed: a modem WAN follows its modem's interface.
+    void modems_changed(const std::vector<ModemLink>& modems);
+    // Removes every route, rule and route_* chain; nothing runs after it.
+    void stop();
+
+    std::vector<WanStatus> status() const;
+
+private:
+    struct Wan;
+    void watch_links();
+    void link_changed(const net::LinkView& view);
+    void handle(const std::shared_ptr<Wan>& wan, health::HealthOutput output);
+    void send_probe(const std::shared_ptr<Wan>& wan, const health::ProbeOrder& order);
+    void route();
+    void end_connections(const Wan& wan);
+    std::string interface_of(const wan::WanConfig& config) const;
+    void remove_all();
+
+    boost::asio::any_io_executor executor_;
+    wan::WanSettings settings_;
+    wan::WanIds ids_;
+    std::map<std::string, std::shared_ptr<Wan>> wans_; // by name
+    std::vector<ModemLink> modems_;
+    std::vector<std::string> watched_;                 // the interface names the watcher follows
+    std::optional<net::LinkWatcher> watcher_;
+    std::optional<wan::Router> router_;
+    std::optional<net::Conntrack> conntrack_;
+    std::string routing_problem_;                      // the last failure logged, so it is once
+    bool stopped_ = false;
+};
+
+} // namespace uplink::daemon

@@ -1,7 +1,6 @@
 // uplinkd: the composition root. The only place that wires modules together: the modem
 // manager, the WANs' policy routing (WanSupervisor), the API over it (unix socket; HTTPS when
-// `config web` enables it), configuration
-// reload on SIGHUP and a clean stop on SIGTERM.
+// `config web` enables it), configuration reload on SIGHUP and a clean stop on SIGTERM.
 #include "daemon/config_editor.hpp"
 #include "daemon/link_setup.hpp"
 #include "daemon/modem_source.hpp"

@@ -12,11 +12,34 @@ namespace uplink::daemon {
 namespace asio = boost::asio;
 
 struct WanSupervisor::Wan {
-    Wan(asio::any_io_executor executor, wan::WanConfig wan_config, std::uint8_t wan_id,
-        const std::vector<health::Target>& targets, std::vector<net::Address> target_addresses)
-        : config(std::move(wan_config)), id(wan_id), addresses(std::move(target_addresses)),
-          health(targets, settings_for(config), Clock::now()), wake(std::move(executor))
+    Wan(asio::any_io_executor executor, wan::WanConfig wan_config, std::uint8_t wan_id)
+        : config(std::move(wan_config)), id(wan_id), wake(std::move(executor))
     {
+        for (const auto& text : config.track_ips)
+            if (auto address = net::parse_address(text)) { // checked with the settings
+                targets.push_back({text});
+                addresses.push_back(*address);
+            }
+    }
+
+    // A new engine: it starts up, as mwan3's `initial_state online` does, and is found dead by
+    // its first blackout or fast signal. Outcomes of the previous engine's probes are dropped.
+    void start_health()
+    {
+        health.emplace(targets, settings_for(config), Clock::now());
+        ++generation;
+    }
+
+    void end_health()
+    {
+        health.reset();
+        ++generation;
+        wake.cancel();
+    }
+
+    health::WanState state() const
+    {
+        return health && config.enabled ? health->state() : health::WanState::Dead;
     }
 
     static health::HealthSettings settings_for(const wan::WanConfig& config)
@@ -30,8 +53,12 @@ struct WanSupervisor::Wan {
 
     wan::WanConfig config;
     std::uint8_t id;
-    std::vector<net::Address> addresses; // of health's targets, in their order
-    health::WanHealth health;
+    std::vector<health::Target> targets;
+    std::vector<net::Address> addresses; // of the targets, in their order
+    // A wired WAN's always; a modem's while it has a connection: a modem that connects again
+    // starts afresh, as it would if it were plugged in then.
+    std::optional<health::WanHealth> health;
+    std::uint64_t generation = 0;
     asio::steady_timer wake;
     std::string interface;               // "" for a modem without a connection
     std::optional<net::LinkView> view;   // the watcher's last word on `interface`
@@ -112,14 +139,7 @@ void WanSupervisor::apply(const wan::WanSettings& settings)
             next[config.name] = old->second;
             continue;
         }
-        std::vector<health::Target> targets;
-        std::vector<net::Address> addresses;
-        for (const auto& text : config.track_ips)
-            if (auto address = net::parse_address(text)) { // checked with the settings
-                targets.push_back({text});
-                addresses.push_back(*address);
-            }
-        auto wan = std::make_shared<Wan>(executor_, config, id->second, targets, addresses);
+        auto wan = std::make_shared<Wan>(executor_, config, id->second);
         if (old != wans_.end())
             wan->transitions = old->second->transitions;
         wan->interface = interface_of(config);
@@ -128,11 +148,11 @@ void WanSupervisor::apply(const wan::WanSettings& settings)
     }
     wans_ = std::move(next);
     watch_links();
-    for (const auto& wan : created) {
-        handle(wan, wan->health.tick(Clock::now()));
-        if (wan->interface.empty())
-            handle(wan, wan->health.signal(Clock::now(), health::LinkSignal::BearerLost));
-    }
+    for (const auto& wan : created)
+        if (!wan->interface.empty() || wan->config.modem.empty()) {
+            wan->start_health();
+            handle(wan, wan->health->tick(Clock::now()));
+        }
     route();
 }
 
@@ -154,8 +174,13 @@ void WanSupervisor::modems_changed(const std::vector<ModemLink>& modems)
             connected ? fmt::format("the modem's connection is on {}", interface) : "the modem has no connection");
         wan->interface = interface;
         wan->view.reset();
-        handle(wan, wan->health.signal(Clock::now(), connected ? health::LinkSignal::BearerConnected
-                                                                : health::LinkSignal::BearerLost));
+        if (connected) {
+            wan->start_health();
+            handle(wan, wan->health->tick(Clock::now()));
+        } else if (wan->health) {
+            handle(wan, wan->health->signal(Clock::now(), health::LinkSignal::BearerLost));
+            wan->end_health();
+        }
     }
     if (changed) {
         watch_links();
@@ -198,7 +223,8 @@ void WanSupervisor::link_changed(const net::LinkView& view)
         auto signals = signals_between(wan->view, view);
         wan->view = view;
         for (auto signal : signals)
-            handle(wan, wan->health.signal(Clock::now(), signal));
+            if (wan->health)
+                handle(wan, wan->health->signal(Clock::now(), signal));
     }
     if (changed)
         route(); // an address or a gateway of a WAN may have changed
@@ -212,11 +238,12 @@ void WanSupervisor::handle(const std::shared_ptr<Wan>& pointer, health::HealthOu
         send_probe(pointer, order);
     if (output.wake) {
         wan.wake.expires_at(*output.wake);
-        wan.wake.async_wait([this, weak = std::weak_ptr<Wan>(pointer)](boost::system::error_code error) {
+        wan.wake.async_wait([this, weak = std::weak_ptr<Wan>(pointer), generation = wan.generation](
+                                boost::system::error_code error) {
             auto alive = weak.lock();
-            if (error || !alive || stopped_)
+            if (error || !alive || stopped_ || alive->generation != generation)
                 return;
-            handle(alive, alive->health.tick(Clock::now()));
+            handle(alive, alive->health->tick(Clock::now()));
         });
     } else {
         wan.wake.cancel();
@@ -240,17 +267,15 @@ void WanSupervisor::send_probe(const std::shared_ptr<Wan>& wan, const health::Pr
         return;
     asio::co_spawn(
         executor_,
-        [this, weak = std::weak_ptr<Wan>(wan), order, interface = wan->interface,
+        [this, weak = std::weak_ptr<Wan>(wan), generation = wan->generation, order, interface = wan->interface,
          target = wan->addresses[order.target]]() -> asio::awaitable<void> {
-            // No interface (a modem without a connection): lost, as a probe through it would be.
-            auto outcome = interface.empty() ? Result<Duration>(make_error_code(boost::system::errc::no_such_device))
-                                             : co_await net::probe(executor_, interface, target, order.timeout);
+            auto outcome = co_await net::probe(executor_, interface, target, order.timeout);
             auto wan = weak.lock();
-            if (!wan || stopped_)
+            if (!wan || stopped_ || wan->generation != generation)
                 co_return;
             auto now = Clock::now();
-            handle(wan, outcome ? wan->health.probe_answered(now, order.id, *outcome)
-                                 : wan->health.probe_lost(now, order.id));
+            handle(wan, outcome ? wan->health->probe_answered(now, order.id, *outcome)
+                                : wan->health->probe_lost(now, order.id));
         },
         asio::detached);
 }
@@ -278,9 +303,7 @@ void WanSupervisor::route()
         link.attachment = attachment;
         if (!wan->view || !wan->view->link || wan->view->link->admin_state() != net::AdminState::Up)
             link.index = 0; // no link to route through
-        link.state = wan->health.state();
-        if (!wan->config.enabled)
-            link.state = health::WanState::Dead;
+        link.state = wan->state();
         links.push_back(std::move(link));
     }
     auto applied = router_->apply(settings_, links);
@@ -345,7 +368,12 @@ std::vector<WanStatus> WanSupervisor::status() const
         status.interface = wan.interface;
         status.id = wan.id;
         status.link = wan.view && carries(*wan.view);
-        status.health = wan.health.status(Clock::now());
+        if (wan.health)
+            status.health = wan.health->status(Clock::now());
+        else {
+            status.health.state = health::WanState::Dead;
+            status.health.reason = "the modem has no connection";
+        }
         status.transitions.assign(wan.transitions.begin(), wan.transitions.end());
         statuses.push_back(std::move(status));
     }

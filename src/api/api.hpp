@@ -6,6 +6,7 @@
 #include <at/at.hpp>
 #include <core/core.hpp>
 #include <modem/modem.hpp>
+#include <wan/wan.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -107,6 +108,8 @@ public:
 
     virtual modem::ProfilePolicy policy() const = 0;
     virtual std::optional<WanUsage> usage(std::string_view wan) const = 0;
+    // The WANs of `config wan`: state, probes, the last transitions; empty when none is configured.
+    virtual std::vector<wan::WanStatus> wans() const = 0;
     // The modem's signal history from `since` to now, in at most `max_points` points (≥ 1).
     // modem::Errc::NoSuchModem for an unknown modem; any other error: no history is kept.
     virtual Result<SignalHistory> signal_history(

@@ -109,6 +109,8 @@ public:
     std::size_t subscriber_count() const { return listeners_.size(); }
 
     modem::ProfilePolicy policy() const override { return fake_policy; }
+    std::vector<wan::WanStatus> wan_statuses;
+    std::vector<wan::WanStatus> wans() const override { return wan_statuses; }
     std::map<std::string, WanUsage> usages;        // by WAN
     std::optional<WanUsage> usage(std::string_view wan) const override
     {

@@ -522,6 +522,11 @@ boost::asio::awaitable<Response> Router::handle(Request request)
             co_return set_connection_wanted(id, segments[3] == "connect");
         }
     }
+    if (resource == "wans" && segments.size() == 2) {
+        if (auto refusal = expect(Method::Get))
+            co_return *refusal;
+        co_return wans();
+    }
     if (resource == "profiles" && segments.size() == 2) {
         if (auto refusal = expect(Method::Get))
             co_return *refusal;

@@ -40,10 +40,25 @@ constexpr std::array commands{
         "set the web UI's admin password (read twice from the terminal, or once from stdin)"},
     CommandSpec{"token", 1, "token list|create|revoke [NAME] [--scope console]",
         "the API tokens for scripts: list them, make one (shown once), or revoke one", true},
-    CommandSpec{"wan", 2, "wan import-mwan3 FILE [--network FILE]",
-        "print an mwan3 config (/etc/config/mwan3) as uplink's WANs, policies and traffic rules, "
-        "with what has no equivalent; needs no daemon"},
+    CommandSpec{"wan", 1, "wan status | wan import-mwan3 FILE [--network FILE]",
+        "status: each WAN's state, round trip, loss and last change; import-mwan3: print an mwan3 config "
+        "(/etc/config/mwan3) as uplink's WANs, policies and traffic rules, with what has no equivalent "
+        "(needs no daemon)", true},
 };
+
+// wan status | wan import-mwan3 FILE
+std::optional<UsageError> check_wan_operands(const Invocation& invocation)
+{
+    const auto& operands = invocation.operands;
+    if (operands[0] == "status")
+        return operands.size() == 1 ? std::nullopt
+                                    : std::optional<UsageError>(UsageError {"'wan status' takes no more arguments"});
+    if (operands[0] == "import-mwan3")
+        return operands.size() == 2 ? std::nullopt
+                                    : std::optional<UsageError>(UsageError {
+                                        "'wan import-mwan3' takes one file: uplink wan import-mwan3 /etc/config/mwan3"});
+    return UsageError {"'wan' takes status or import-mwan3: uplink wan status"};
+}
 
 // token list | token create NAME [--scope S]... | token revoke NAME
 std::variant<Invocation, UsageError> check_token_operands(Invocation invocation)
@@ -173,8 +188,11 @@ std::variant<Invocation, UsageError> parse_arguments(const std::vector<std::stri
         if (invocation.command == "pin" && invocation.operands[1] != "change" && invocation.operands[1] != "enable"
             && invocation.operands[1] != "disable")
             return UsageError{"'pin' takes change, enable or disable: uplink pin <id> change"};
-        if (invocation.command == "wan" && !importing)
-            return UsageError{"'wan' takes import-mwan3: uplink wan import-mwan3 /etc/config/mwan3"};
+        if (invocation.command == "wan") {
+            if (auto problem = check_wan_operands(invocation))
+                return *problem;
+            return invocation;
+        }
         if (invocation.command == "config" && invocation.operands[0] != "backup" && invocation.operands[0] != "restore")
             return UsageError{"'config' takes backup or restore: uplink config backup FILE"};
         if (invocation.apply && (invocation.command != "config" || invocation.operands[0] != "restore"))

@@ -395,6 +395,10 @@ int run_command(Session& session)
         return set_admin_password(session);
     if (command == "token")
         return manage_tokens(session);
+    if (command == "wan") { // wan status: import-mwan3 needs no daemon
+        auto body = request(session, "GET", "/v1/wans");
+        return body ? print(session, *body, format_wans) : 1;
+    }
     if (command == "config")
         return operands[0] == "backup" ? back_up_config(session, operands[1]) : restore_config(session, operands[1]);
     auto id = resolve_modem(session, operands.at(0));
@@ -494,7 +498,7 @@ int run(const Invocation& invocation, std::ostream& output, std::ostream& errors
         output << "uplink " << UPLINK_VERSION << '\n';
         return 0;
     }
-    if (invocation.command == "wan")
+    if (invocation.command == "wan" && invocation.operands[0] == "import-mwan3")
         return import_mwan3_file(invocation, output, errors);
     auto connection = Connection::open(invocation.socket_path);
     if (!connection) {

@@ -522,6 +522,24 @@ std::string format_tokens(const json::value& body)
     return table(rows);
 }
 
+// One line per WAN, then its last transition: what a person checks after a failover.
+std::string format_wans(const json::value& body)
+{
+    const auto& wans = array(body);
+    if (wans.empty())
+        return "no WANs configured: docs/failover.md says how (config wan, config policy)\n";
+    std::vector<std::vector<std::string>> rows {{"WAN", "INTERFACE", "STATE", "RTT", "LOSS", "SINCE", "WHY"}};
+    for (const auto& wan : wans) {
+        const auto& loss = field(wan, "loss");
+        auto interface = text(wan, "interface");
+        auto since = text(wan, "since");
+        rows.push_back({text(wan, "name"), interface.empty() ? "-" : interface, text(wan, "state"),
+            measure(wan, "rtt_ms", "ms"), loss.is_double() ? fmt::format("{:.0f} %", loss.as_double() * 100) : "",
+            since.empty() ? "-" : since, text(wan, "reason")});
+    }
+    return table(rows);
+}
+
 // The token is in this reply alone: uplinkd keeps only its SHA-256.
 std::string format_token_made(const json::value& body)
 {

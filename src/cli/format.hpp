@@ -26,6 +26,7 @@ std::string format_config_change(const boost::json::value& body);        // POST
 std::string format_connection_request(const boost::json::value& body);   // POST …/connect, …/disconnect
 std::string format_networks(const boost::json::value& body);             // POST /v1/modems/<id>/scan
 std::string format_tokens(const boost::json::value& body);               // GET /v1/tokens
+std::string format_wans(const boost::json::value& body);                 // GET /v1/wans
 std::string format_token_made(const boost::json::value& body);           // POST /v1/tokens
 std::string format_token_revoked(const boost::json::value& body);        // POST /v1/tokens/<name>/delete
 std::string format_event(const boost::json::value& event);        // one {"event":...} of the stream

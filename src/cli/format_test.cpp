@@ -200,6 +200,20 @@ TEST(Format, UptimeAndTechnology)
     EXPECT_EQ(format_technology("unknown"), "");
 }
 
+TEST(FormatWans, OneLinePerWanWithItsReason)
+{
+    auto wans = json::parse(R"json([
+        {"name":"fibre","interface":"eth1","state":"dead","reason":"link down (netlink)",
+         "since":"2026-12-07T12:00:00.000Z","rtt_ms":12,"loss":0.25},
+        {"name":"lte","interface":null,"state":"dead","reason":"the modem has no connection","since":null,
+         "rtt_ms":null,"loss":null}])json");
+    EXPECT_EQ(format_wans(wans),
+              "WAN    INTERFACE  STATE  RTT    LOSS  SINCE                     WHY\n"
+              "fibre  eth1       dead   12 ms  25 %  2026-12-07T12:00:00.000Z  link down (netlink)\n"
+              "lte    -          dead                -                         the modem has no connection\n");
+    EXPECT_EQ(format_wans(json::array {}), "no WANs configured: docs/failover.md says how (config wan, config policy)\n");
+}
+
 TEST(FormatTokens, ATableWithoutTheTokensAndTheNewOneShownOnce)
 {
     auto listed = json::parse(R"({"tokens":[

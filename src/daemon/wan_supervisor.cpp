@@ -355,15 +355,15 @@ void WanSupervisor::remove_all()
     }
 }
 
-std::vector<WanStatus> WanSupervisor::status() const
+std::vector<wan::WanStatus> WanSupervisor::status() const
 {
-    std::vector<WanStatus> statuses;
+    std::vector<wan::WanStatus> statuses;
     for (const auto& config : settings_.wans) {
         auto found = wans_.find(config.name);
         if (found == wans_.end())
             continue;
         const auto& wan = *found->second;
-        WanStatus status;
+        wan::WanStatus status;
         status.name = config.name;
         status.interface = wan.interface;
         status.id = wan.id;

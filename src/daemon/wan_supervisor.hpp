@@ -32,19 +32,9 @@ struct ModemLink {
     bool operator==(const ModemLink&) const = default;
 };
 
-// What the API shows of one WAN.
-struct WanStatus {
-    std::string name;
-    std::string interface;                  // "" for a modem not connected
-    std::uint8_t id = 0;                    // its mark is id << 24
-    bool link = false;                      // the interface is there, up, with carrier
-    health::HealthStatus health;
-    std::vector<health::Transition> transitions; // the last ones, oldest first
-};
-
 class WanSupervisor {
 public:
-    static constexpr std::size_t transitions_kept = 20;
+    static constexpr std::size_t transitions_kept = 20; // per WAN, for the API
 
     explicit WanSupervisor(boost::asio::any_io_executor executor);
     ~WanSupervisor();
@@ -59,7 +49,7 @@ public:
     // Removes every route, rule and route_* chain; nothing runs after it.
     void stop();
 
-    std::vector<WanStatus> status() const;
+    std::vector<wan::WanStatus> status() const;
 
 private:
     struct Wan;

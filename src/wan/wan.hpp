@@ -215,6 +215,17 @@ std::string removal_script(const PolicyObjects& objects);
 PolicyScript policy_script(
     const WanSettings& settings, const std::vector<WanLink>& wans, const PolicyObjects& previous);
 
+// ---------------------------------------------------------------- status
+// What the API shows of one WAN (uplinkd's WanSupervisor keeps it).
+struct WanStatus {
+    std::string name;
+    std::string interface; // "" for a modem without a connection
+    std::uint8_t id = 0; // its mark is mark_of(id)
+    bool link = false; // the interface is there, up, with carrier
+    health::HealthStatus health;
+    std::vector<health::Transition> transitions; // the last ones, oldest first
+};
+
 // ---------------------------------------------------------------- the applier
 // Installs routing_plan() over rtnetlink and policy_script() through a net::Firewall, in the
 // network namespace it was opened in. It records the routes and rules it created and, on each

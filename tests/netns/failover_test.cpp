@@ -151,6 +151,18 @@ protected:
     // The modem connected and its WAN probing through it (uplinkd's echoes crossing the
     // emulator's data path); the modem's address, which the internet sees of a connection that
     // left by LTE.
+    // A WAN as GET /v1/wans gives it (docs/api.md), or null.
+    json::value wan(const std::string& name)
+    {
+        auto wans = daemon_->get("/v1/wans");
+        for (const auto& wan : wans.as_array())
+            if (text(wan, "name") == name)
+                return wan;
+        return nullptr;
+    }
+
+    std::string wan_state(const std::string& name) { return text(wan(name), "state"); }
+
     std::string wait_lte_ready()
     {
         auto modem = daemon_->wait_for_modem(
@@ -161,16 +173,9 @@ protected:
             30s);
         auto address = text(modem.at("connection").at("ipv4"), "address");
         EXPECT_EQ(address.rfind("100.", 0), 0u) << address;
-        auto uplink_packets = [this] {
-            return emulator_->control({{"cmd", "counters"}})
-                .at("data_path")
-                .at("uplink")
-                .at("packets")
-                .as_int64();
-        };
-        auto before = uplink_packets();
-        EXPECT_TRUE(eventually([&] { return uplink_packets() > before + 8; }, deadline_in(10s)))
-            << "no probes crossed wwan0";
+        // The modem's WAN has a health engine from its connection on, and starts up.
+        EXPECT_TRUE(eventually([&] { return wan_state("lte") == "up"; }, deadline_in(10s)))
+            << "lte is " << wan_state("lte");
         return address;
     }
 
@@ -289,6 +294,12 @@ TEST_F(FailoverTest, ACarrierLossMovesNewConnectionsToLteAtOnce)
     // A generous bound: the link-down signal is immediate; the figure is for the note, the
     // benchmarks are elsewhere.
     EXPECT_LT(failover, 5s);
+    // The API says why, as `uplink wan status` shows it.
+    auto fibre = wan("fibre");
+    EXPECT_EQ(text(fibre, "state"), "dead");
+    EXPECT_EQ(text(fibre, "reason"), "link down (netlink)");
+    ASSERT_FALSE(fibre.at("transitions").as_array().empty());
+    EXPECT_EQ(text(fibre.at("transitions").as_array().back(), "to"), "dead");
 
     // Fail-back needs 30 s of answered probes (docs/failover.md "Health").
     must("ip -n " + isp_->name() + " link set isp0 up");

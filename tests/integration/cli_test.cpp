@@ -213,6 +213,17 @@ TEST_F(CliTest, EveryCommandAnswersInJsonWhatTheDaemonKnows)
         << without_daemon.out;
 }
 
+// Without config wan there is no WAN to show: an empty list, and a line that says where to start.
+TEST_F(CliTest, WanStatusWithoutConfigWanSaysSo)
+{
+    auto wans = json_of({"wan", "status"});
+    ASSERT_TRUE(wans.is_array()) << wans;
+    EXPECT_TRUE(wans.as_array().empty());
+    auto plain = run_command(command_line({"wan", "status"}));
+    EXPECT_EQ(plain.exit_code, 0) << plain.err;
+    EXPECT_EQ(plain.out, "no WANs configured: docs/failover.md says how (config wan, config policy)\n");
+}
+
 // The token `uplink token create` prints is one the HTTPS API takes, until `uplink token revoke`.
 // Root on the router needs no password for it: it could read the state directory anyway.
 class CliTokenTest : public CliTest {
@@ -313,8 +324,8 @@ TEST_F(CliTest, ABadArgumentExitsNonZeroWithAMessage)
         {{"--json", "token", "create", "x", "--scope", "root"}, "not a scope"},
         {{"--json", "wan", "import-mwan3", "/nonexistent/mwan3"}, "/nonexistent/mwan3"},
         {{"--json", "wan", "import-mwan3", daemon_->config().string()}, "has no mwan3 section"},
-        {{"--json", "wan", "import-mwan3"}, "uplink wan import-mwan3 FILE"},
-        {{"--json", "wan", "mwan3", "x"}, "'wan' takes import-mwan3"},
+        {{"--json", "wan", "import-mwan3"}, "'wan import-mwan3' takes one file"},
+        {{"--json", "wan", "mwan3", "x"}, "'wan' takes status or import-mwan3"},
         {{"--json", "status", "--network", "/etc/config/network"}, "--network goes with wan import-mwan3"},
     };
     for (const auto& bad : cases) {

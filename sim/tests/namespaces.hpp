@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -175,25 +176,37 @@ private:
     int descriptor_ = -1;
 };
 
-// A socket made inside a namespace, on a thread of its own (setns() moves only that thread);
-// the socket stays in that namespace wherever it is used.
+// Runs `body` on a thread of its own inside the namespace (setns() moves only that thread):
+// sockets and /proc/sys/net files opened there belong to it, wherever they are used afterwards.
+// Throws when the namespace cannot be entered.
+inline void in_namespace(const std::string& namespace_name, const std::function<void()>& body)
+{
+    std::string problem;
+    std::thread thread([&] {
+        int file = ::open(("/run/netns/" + namespace_name).c_str(), O_RDONLY | O_CLOEXEC);
+        if (file < 0 || ::setns(file, CLONE_NEWNET) != 0) {
+            problem = std::strerror(errno);
+            if (file >= 0)
+                ::close(file);
+            return;
+        }
+        ::close(file);
+        body();
+    });
+    thread.join();
+    if (!problem.empty())
+        throw std::runtime_error("cannot enter namespace " + namespace_name + ": " + problem);
+}
+
+// A socket made inside a namespace; it stays in that namespace wherever it is used.
 inline Socket socket_in(const std::string& namespace_name, int type, int family = AF_INET)
 {
     int descriptor = -1;
-    std::thread maker([&] {
-        int file = ::open(("/run/netns/" + namespace_name).c_str(), O_RDONLY | O_CLOEXEC);
-        if (file < 0)
-            return;
-        if (::setns(file, CLONE_NEWNET) == 0)
-            descriptor = ::socket(family, type | SOCK_CLOEXEC, 0);
-        ::close(file);
-    });
-    maker.join();
+    in_namespace(namespace_name, [&] { descriptor = ::socket(family, type | SOCK_CLOEXEC, 0); });
     if (descriptor < 0)
         throw std::runtime_error("cannot make a socket in namespace " + namespace_name);
     return Socket(descriptor);
 }
-
 
 // An io_context on a thread of its own; call() runs a function there and waits for it,
 // at most 10 seconds.

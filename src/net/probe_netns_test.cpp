@@ -24,25 +24,8 @@ namespace uplink::net {
 namespace {
 
 using sim::testing::NetworkNamespace;
+using sim::testing::in_namespace;
 using sim::testing::run_command;
-
-// Runs `body` on a thread of its own inside a namespace: setns() moves that thread alone, and
-// sockets and /proc/sys/net files opened there belong to the namespace.
-void in_namespace(const std::string& name, const std::function<void()>& body)
-{
-    std::thread thread([&] {
-        int file = ::open(("/run/netns/" + name).c_str(), O_RDONLY | O_CLOEXEC);
-        if (file < 0 || ::setns(file, CLONE_NEWNET) != 0) {
-            ADD_FAILURE() << "cannot enter namespace " << name << ": " << std::strerror(errno);
-            if (file >= 0)
-                ::close(file);
-            return;
-        }
-        ::close(file);
-        body();
-    });
-    thread.join();
-}
 
 void write_sysctl(const std::string& name, const std::string& path, const std::string& value)
 {

@@ -28,6 +28,7 @@
 namespace uplink::wan {
 namespace {
 
+using sim::testing::in_namespace;
 using sim::testing::NetworkNamespace;
 using sim::testing::run_command;
 using sim::testing::Socket;
@@ -40,23 +41,6 @@ constexpr std::uint16_t other_udp_port = 9001;
 constexpr std::uint16_t tcp_port = 9100;
 constexpr const char* address_a = "198.18.10.2";
 constexpr const char* address_b = "198.18.20.2";
-
-// Runs `body` on a thread that has entered the namespace (setns() moves that thread alone).
-void in_namespace(const std::string& name, const std::function<void()>& body)
-{
-    std::thread thread([&] {
-        int file = ::open(("/run/netns/" + name).c_str(), O_RDONLY | O_CLOEXEC);
-        if (file < 0 || ::setns(file, CLONE_NEWNET) != 0) {
-            ADD_FAILURE() << "cannot enter namespace " << name << ": " << std::strerror(errno);
-            if (file >= 0)
-                ::close(file);
-            return;
-        }
-        ::close(file);
-        body();
-    });
-    thread.join();
-}
 
 sockaddr_in endpoint(const char* address, std::uint16_t port)
 {

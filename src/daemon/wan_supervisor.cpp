@@ -152,10 +152,6 @@ void WanSupervisor::apply(const wan::WanSettings& settings)
         if (wan->config.standby)
             log(LogLevel::Warning, "uplinkd", "wan {}: option standby is not acted on yet: it is probed, and "
                 "carries traffic when its policy picks it, as any metered WAN", wan->config.name);
-    for (const auto& policy : settings.policies)
-        if (policy.failback == wan::Failback::All)
-            log(LogLevel::Warning, "uplinkd", "policy {}: failback 'all' is not acted on yet: on fail-back only "
-                "new connections move", policy.name);
     watch_links();
     for (const auto& wan : created)
         if (!wan->interface.empty() || wan->config.modem.empty()) {
@@ -265,9 +261,13 @@ void WanSupervisor::handle(const std::shared_ptr<Wan>& pointer, health::HealthOu
     wan.transitions.push_back(transition);
     if (wan.transitions.size() > transitions_kept)
         wan.transitions.pop_front();
-    route();
+    auto links = route();
     if (transition.to == health::WanState::Dead)
         end_connections(wan);
+    if (transition.to == health::WanState::Up)
+        for (const auto& end : wan::failback_ends(settings_, links, wan.config.name))
+            if (auto backup = wans_.find(end.wan); backup != wans_.end())
+                end_connections(*backup->second, end.family); // failback 'all'
 }
 
 void WanSupervisor::send_probe(const std::shared_ptr<Wan>& wan, const health::ProbeOrder& order)
@@ -289,16 +289,16 @@ void WanSupervisor::send_probe(const std::shared_ptr<Wan>& wan, const health::Pr
         asio::detached);
 }
 
-void WanSupervisor::route()
+std::vector<wan::WanLink> WanSupervisor::route()
 {
     if (stopped_ || wans_.empty())
-        return;
+        return {};
     if (!router_) {
         auto opened = wan::Router::open();
         if (!opened) {
             log(LogLevel::Error, "uplinkd", "wan: cannot open rtnetlink and nftables for the policy routing: {}",
                 opened.error().message());
-            return;
+            return {};
         }
         router_.emplace(std::move(*opened));
     }
@@ -322,9 +322,10 @@ void WanSupervisor::route()
             applied ? std::string("the policy routing is installed again")
                     : "cannot install the policy routing: " + problem + " (tried again at the next change)");
     routing_problem_ = problem;
+    return links;
 }
 
-void WanSupervisor::end_connections(const Wan& wan)
+void WanSupervisor::end_connections(const Wan& wan, std::optional<net::Family> family)
 {
     if (!conntrack_) {
         auto opened = net::Conntrack::open();
@@ -335,13 +336,14 @@ void WanSupervisor::end_connections(const Wan& wan)
         }
         conntrack_.emplace(std::move(*opened));
     }
-    auto deleted = conntrack_->delete_by_mark({wan::mark_of(wan.id), wan::mark_mask}, std::nullopt);
+    auto deleted = conntrack_->delete_by_mark({wan::mark_of(wan.id), wan::mark_mask}, family);
+    auto which = family ? fmt::format(" {}", net::to_string(*family)) : std::string();
     if (!deleted)
-        log(LogLevel::Error, "uplinkd", "wan {}: its connections stay on it: {}", wan.config.name,
+        log(LogLevel::Error, "uplinkd", "wan {}: its{} connections stay on it: {}", wan.config.name, which,
             deleted.error().message());
     else
-        log(LogLevel::Info, "uplinkd", "wan {}: {} connection{} ended, to start again on a live WAN",
-            wan.config.name, *deleted, *deleted == 1 ? "" : "s");
+        log(LogLevel::Info, "uplinkd", "wan {}: {}{} connection{} ended, to start again on {}", wan.config.name,
+            *deleted, which, *deleted == 1 ? "" : "s", family ? "the WAN preferred again" : "a live WAN");
 }
 
 void WanSupervisor::stop()

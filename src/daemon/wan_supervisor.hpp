@@ -57,8 +57,9 @@ private:
     void link_changed(const net::LinkView& view);
     void handle(const std::shared_ptr<Wan>& wan, health::HealthOutput output);
     void send_probe(const std::shared_ptr<Wan>& wan, const health::ProbeOrder& order);
-    void route();
-    void end_connections(const Wan& wan);
+    std::vector<wan::WanLink> route(); // the links it applied
+
+    void end_connections(const Wan& wan, std::optional<net::Family> family = std::nullopt);
     std::string interface_of(const wan::WanConfig& config) const;
     void remove_all();
 

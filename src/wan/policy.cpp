@@ -280,19 +280,34 @@ std::string removal_script(const PolicyObjects& objects)
     return fmt::format("add table {}\n", table) + deletions(objects);
 }
 
-PolicyScript policy_script(
-    const WanSettings& settings, const std::vector<WanLink>& wans, const PolicyObjects& previous)
-{
+namespace {
+
+// The WANs that have a mark (an id, a link), and of those the ones a policy may pick (enabled).
+struct Candidates {
     std::vector<const WanLink*> marked;
     std::map<std::string, const WanLink*> usable;
+};
+
+Candidates candidates(const WanSettings& settings, const std::vector<WanLink>& wans)
+{
+    Candidates found;
     for (const auto& wan : wans) {
         if (wan.id < 1 || wan.id > highest_id || wan.index == 0)
             continue;
-        marked.push_back(&wan);
+        found.marked.push_back(&wan);
         auto config = std::ranges::find(settings.wans, wan.name, &WanConfig::name);
         if (config == settings.wans.end() || config->enabled)
-            usable[wan.name] = &wan;
+            found.usable[wan.name] = &wan;
     }
+    return found;
+}
+
+} // namespace
+
+PolicyScript policy_script(
+    const WanSettings& settings, const std::vector<WanLink>& wans, const PolicyObjects& previous)
+{
+    auto [marked, usable] = candidates(settings, wans);
 
     Builder builder;
     for (auto chain : {prerouting_chain, output_chain, choose_chain, nat_chain})
@@ -348,6 +363,31 @@ PolicyScript policy_script(
     }
     text += "}\n";
     return {std::move(text), std::move(objects)};
+}
+
+std::set<FailbackEnd> failback_ends(
+    const WanSettings& settings, const std::vector<WanLink>& wans, std::string_view wan)
+{
+    auto usable = candidates(settings, wans).usable;
+    std::set<FailbackEnd> ended;
+    for (const auto& policy : settings.policies) {
+        if (policy.failback != Failback::All)
+            continue;
+        auto tier = std::ranges::find_if(policy.tiers, [&](const Tier& members) {
+            return std::ranges::find(members, wan, &TierMember::wan) != members.end();
+        });
+        if (tier == policy.tiers.end())
+            continue;
+        for (auto family : {net::Family::Ipv4, net::Family::Ipv6}) {
+            auto picked = carriers(policy, usable, family);
+            if (std::ranges::none_of(picked, [&](const auto& carrier) { return carrier.first->name == wan; }))
+                continue;
+            for (auto later = std::next(tier); later != policy.tiers.end(); ++later)
+                for (const auto& member : *later)
+                    ended.insert({member.wan, family});
+        }
+    }
+    return ended;
 }
 
 } // namespace uplink::wan

@@ -185,6 +185,23 @@ TEST(PolicyScript, APolicyWithoutTiersIsItsLastResort)
     EXPECT_EQ(chain_of(text, "route_refused_ipv6"), "\t\tgoto route_unreachable\n");
 }
 
+TEST(FailbackEnds, TheLaterTiersOfAFailbackAllPolicyThatPicksTheWanAgain)
+{
+    using health::WanState;
+    auto settings = two_wans();
+    auto wans = links(WanState::Up, WanState::Up);
+    // failback 'new' (the default): nothing is ended.
+    EXPECT_TRUE(failback_ends(settings, wans, "fibre").empty());
+    settings.policies[0].failback = Failback::All;
+    EXPECT_EQ(failback_ends(settings, wans, "fibre"),
+        (std::set<FailbackEnd> {{"lte", net::Family::Ipv4}, {"lte", net::Family::Ipv6}}));
+    // The last tier has none after it.
+    EXPECT_TRUE(failback_ends(settings, wans, "lte").empty());
+    // Degraded behind lte up, fibre is picked for IPv6 alone (lte has none): only that family.
+    EXPECT_EQ(failback_ends(settings, links(WanState::Degraded, WanState::Up), "fibre"),
+        (std::set<FailbackEnd> {{"lte", net::Family::Ipv6}}));
+}
+
 TEST(PolicyScript, PrefersAWanUpToADegradedOneOfAnEarlierTier)
 {
     using health::WanState;

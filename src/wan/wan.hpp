@@ -206,6 +206,17 @@ struct PolicyScript {
     PolicyObjects objects; // what exists after it ran
 };
 
+// The connections a fail-back to `wan` ends (`failback 'all'`): of each such policy that now picks
+// `wan` for a family, the WANs of the tiers after its own, in that family. They are ended
+// whichever policy marked them: a conntrack entry knows its WAN, not its policy.
+struct FailbackEnd {
+    std::string wan;
+    net::Family family = net::Family::Ipv4;
+    auto operator<=>(const FailbackEnd&) const = default;
+};
+std::set<FailbackEnd> failback_ends(
+    const WanSettings& settings, const std::vector<WanLink>& wans, std::string_view wan);
+
 // The transaction that deletes every object of `objects`, for Router::remove().
 std::string removal_script(const PolicyObjects& objects);
 

@@ -40,7 +40,8 @@ using std::chrono::steady_clock;
 // fibre (masqueraded).
 constexpr const char* fibre_address = "198.18.3.2";
 
-// The two WANs in one failover policy, both probing the same three targets.
+// The two WANs in one failover policy, both probing the same three targets; on fail-back the
+// backup's connections end too (failback 'all').
 constexpr const char* wan_config = "config wan 'fibre'\n"
                                    "\toption interface 'wan0'\n"
                                    "\tlist track_ip '198.18.2.2'\n"
@@ -56,7 +57,8 @@ constexpr const char* wan_config = "config wan 'fibre'\n"
                                    "\n"
                                    "config policy 'failover'\n"
                                    "\tlist tier 'fibre'\n"
-                                   "\tlist tier 'lte'\n";
+                                   "\tlist tier 'lte'\n"
+                                   "\toption failback 'all'\n";
 
 std::chrono::milliseconds since(steady_clock::time_point start)
 {
@@ -301,6 +303,12 @@ TEST_F(FailoverTest, ACarrierLossMovesNewConnectionsToLteAtOnce)
     ASSERT_FALSE(fibre.at("transitions").as_array().empty());
     EXPECT_EQ(text(fibre.at("transitions").as_array().back(), "to"), "dead");
 
+    // A connection made meanwhile, by LTE.
+    std::optional<LanConnection> by_lte;
+    ASSERT_TRUE(eventually([&] { return (by_lte = connect_from_lan("during the outage", 2s)).has_value(); },
+        deadline_in(10s)));
+    ASSERT_EQ(by_lte->peer, modem_address);
+
     // Fail-back needs 30 s of answered probes (docs/failover.md "Health").
     must("ip -n " + isp_->name() + " link set isp0 up");
     auto restored = steady_clock::now();
@@ -308,6 +316,16 @@ TEST_F(FailoverTest, ACarrierLossMovesNewConnectionsToLteAtOnce)
     auto failback = since(restored);
     std::cout << "failback after carrier return: " << failback.count() << " ms\n";
     EXPECT_GE(failback, 29s) << "back before the stable period";
+
+    // failback 'all': the connection on LTE is ended too (reset on its next segment), so that it
+    // is made again by fibre rather than kept on the backup.
+    const std::string more = "after the fail-back";
+    ASSERT_EQ(::send(by_lte->client.get(), more.data(), more.size(), MSG_NOSIGNAL),
+        static_cast<ssize_t>(more.size()))
+        << std::strerror(errno);
+    auto end = wait_for_end(by_lte->client.get(), deadline_in(10s));
+    ASSERT_TRUE(end.has_value()) << "the LTE connection outlived the fail-back\n" << log_tail();
+    EXPECT_TRUE(*end == ECONNRESET || *end == EPIPE) << (*end == 0 ? "an orderly end" : std::strerror(*end));
 }
 
 TEST_F(FailoverTest, ABlackoutWithCarrierUpIsFoundByProbes)

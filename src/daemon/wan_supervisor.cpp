@@ -140,9 +140,13 @@ void WanSupervisor::apply(const wan::WanSettings& settings)
             continue;
         }
         auto wan = std::make_shared<Wan>(executor_, config, id->second);
-        if (old != wans_.end())
-            wan->transitions = old->second->transitions;
         wan->interface = interface_of(config);
+        if (old != wans_.end()) {
+            wan->transitions = old->second->transitions;
+            // The watcher reports changes only: the link as it is now comes from the old WAN.
+            if (old->second->interface == wan->interface)
+                wan->view = old->second->view;
+        }
         next[config.name] = wan;
         created.push_back(wan);
     }
@@ -157,6 +161,9 @@ void WanSupervisor::apply(const wan::WanSettings& settings)
         if (!wan->interface.empty() || wan->config.modem.empty()) {
             wan->start_health();
             handle(wan, wan->health->tick(Clock::now()));
+            if (wan->view)
+                for (auto signal : signals_between(std::nullopt, *wan->view))
+                    handle(wan, wan->health->signal(Clock::now(), signal));
         }
     route();
 }

@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -350,6 +351,37 @@ TEST_F(FailoverTest, ABlackoutWithCarrierUpIsFoundByProbes)
     auto failover = since(blackout);
     std::cout << "failover after a blackout with carrier up: " << failover.count() << " ms\n";
     EXPECT_LT(failover, 10s);
+}
+
+// A reload that changes a WAN's settings gives it a new health engine, on the link as it is: the
+// WAN keeps carrying the traffic, its id and its mark, and still fails over.
+TEST_F(FailoverTest, AReloadThatChangesAWanKeepsItRouted)
+{
+    auto modem_address = wait_lte_ready();
+    ASSERT_TRUE(new_connections_leave_by(fibre_address, 10s));
+    auto mark = text(wan("fibre"), "mark");
+    std::string config;
+    {
+        std::ifstream in(daemon_->config());
+        config.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const std::string target = "\tlist track_ip '198.18.5.1'\n\n";
+    auto at = config.find(target);
+    ASSERT_NE(at, std::string::npos) << config;
+    config.replace(at, target.size(), "\tlist track_ip '198.18.5.1'\n\toption probe_budget_mb '60'\n\n");
+    std::ofstream(daemon_->config(), std::ios::trunc) << config;
+    ASSERT_EQ(::kill(daemon_->process().pid(), SIGHUP), 0);
+    ASSERT_TRUE(eventually([&] { return daemon_->process().errors().find(": changed wan") != std::string::npos; },
+        deadline_in(10s)))
+        << log_tail();
+
+    EXPECT_EQ(wan_state("fibre"), "up");
+    EXPECT_EQ(text(wan("fibre"), "mark"), mark);
+    EXPECT_TRUE(wan("fibre").at("link").as_bool());
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(new_connection_peer(), fibre_address) << "connection " << i;
+    must("ip -n " + isp_->name() + " link set isp0 down");
+    EXPECT_TRUE(new_connections_leave_by(modem_address, 10s));
 }
 
 // docs/failover.md "Existing connections": a dead WAN's conntrack entries are deleted, so the

@@ -1,7 +1,6 @@
 #include "daemon/wan_supervisor.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
@@ -293,7 +292,16 @@ void WanSupervisor::send_probe(const std::shared_ptr<Wan>& wan, const health::Pr
             handle(wan, outcome ? wan->health->probe_answered(now, order.id, *outcome)
                                 : wan->health->probe_lost(now, order.id));
         },
-        asio::detached);
+        // A probe that threw (out of memory) is never reported: its WAN would wait for it, so say so.
+        [name = wan->config.name](std::exception_ptr exception) {
+            if (!exception)
+                return;
+            try {
+                std::rethrow_exception(exception);
+            } catch (const std::exception& caught) {
+                log(LogLevel::Error, "uplinkd", "wan {}: a probe failed: {}", name, caught.what());
+            }
+        });
 }
 
 std::vector<wan::WanLink> WanSupervisor::route()

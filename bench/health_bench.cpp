@@ -34,13 +34,6 @@ LinkModel losing(double loss)
     return link;
 }
 
-LinkModel silent_from(Duration start, Duration end = 24h * 365)
-{
-    LinkModel link;
-    link.blackouts = {{start, end}};
-    return link;
-}
-
 std::optional<Clock::time_point> first_to(
     const Simulation& simulation, WanState state, Clock::time_point after)
 {
@@ -48,20 +41,6 @@ std::optional<Clock::time_point> first_to(
         if (transition.to == state && transition.time >= after)
             return transition.time;
     return std::nullopt;
-}
-
-struct Spread {
-    double mean = 0, worst = 0;
-};
-
-Spread spread(const std::vector<double>& values)
-{
-    Spread result;
-    for (auto value : values) {
-        result.mean += value / static_cast<double>(values.size());
-        result.worst = std::max(result.worst, value);
-    }
-    return result;
 }
 
 // A blackout starting at `phases` points spread over one probe interval (ours) or one round
@@ -76,18 +55,6 @@ Spread our_detection(HealthSettings settings)
         if (auto dead = first_to(simulation, WanState::Dead, simulation.start()))
             times.push_back(seconds_of(
                 std::chrono::duration_cast<Duration>(*dead - simulation.start()) - start));
-    }
-    return spread(times);
-}
-
-Spread mwan3_detection(const Mwan3Settings& settings)
-{
-    std::vector<double> times;
-    for (int phase = 0; phase < phases; ++phase) {
-        auto start = 10min + settings.interval * phase / phases;
-        auto result = simulate_mwan3(settings, silent_from(start), UINT64_MAX, start + 10min, seed);
-        if (result.first_offline)
-            times.push_back(seconds_of(*result.first_offline - start));
     }
     return spread(times);
 }
@@ -214,8 +181,8 @@ void print_detection()
     };
     ours("uplink unmetered", our_detection(defaults_for(Metering::Unmetered)));
     ours("uplink metered", our_detection(defaults_for(Metering::Metered)));
-    ours("mwan3 shipped wan", mwan3_detection(mwan3_shipped()));
-    ours("mwan3 one target", mwan3_detection(mwan3_one_target()));
+    ours("mwan3 shipped wan", mwan3_blackout_detection(mwan3_shipped(), phases, seed));
+    ours("mwan3 one target", mwan3_blackout_detection(mwan3_one_target(), phases, seed));
     std::printf("  fast signal (link down, bearer lost): uplink 0 s after the event; mwan3 only on "
                 "netifd's ifdown\n");
 

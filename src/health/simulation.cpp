@@ -175,4 +175,33 @@ Mwan3Result simulate_mwan3(const Mwan3Settings& settings, const LinkModel& link,
     return result;
 }
 
+LinkModel silent_from(Duration start, Duration end)
+{
+    LinkModel link;
+    link.blackouts = {{start, end}};
+    return link;
+}
+
+Spread spread(const std::vector<double>& seconds)
+{
+    Spread result;
+    for (auto value : seconds) {
+        result.mean += value / static_cast<double>(seconds.size());
+        result.worst = std::max(result.worst, value);
+    }
+    return result;
+}
+
+Spread mwan3_blackout_detection(const Mwan3Settings& settings, int phases, std::uint64_t seed)
+{
+    std::vector<double> times;
+    for (int phase = 0; phase < phases; ++phase) {
+        auto start = 10min + settings.interval * phase / phases;
+        auto result = simulate_mwan3(settings, silent_from(start), UINT64_MAX, start + 10min, seed);
+        if (result.first_offline)
+            times.push_back(std::chrono::duration<double>(*result.first_offline - start).count());
+    }
+    return spread(times);
+}
+
 } // namespace uplink::health::simulation

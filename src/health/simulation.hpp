@@ -26,6 +26,9 @@ struct LinkModel {
     std::set<std::size_t> silent_targets;
 };
 
+// A link silent over [start, end) from the start of the simulation, answering otherwise.
+LinkModel silent_from(Duration start, Duration end = 24h * 365);
+
 // Uniform doubles in [0, 1) from a 64-bit Mersenne twister, the same on every platform.
 class Random {
 public:
@@ -105,5 +108,15 @@ struct Mwan3Result {
 // Runs mwan3track's loop on `link` until `pings` pings have been sent or `until` has passed.
 Mwan3Result simulate_mwan3(const Mwan3Settings& settings, const LinkModel& link,
     std::uint64_t pings, Duration until, std::uint64_t seed);
+
+// The mean and the worst of a set of durations, in seconds.
+struct Spread {
+    double mean = 0, worst = 0;
+};
+Spread spread(const std::vector<double>& seconds);
+
+// How long mwan3track takes to go offline in a blackout that starts at `phases` points spread
+// over one round, from a steady state: its detection time at `settings`.
+Spread mwan3_blackout_detection(const Mwan3Settings& settings, int phases, std::uint64_t seed);
 
 } // namespace uplink::health::simulation

@@ -5,6 +5,7 @@
 #include <array>
 #include <map>
 #include <optional>
+#include <vector>
 
 namespace uplink::web {
 
@@ -55,6 +56,43 @@ private:
     std::string name_;
     std::string text_;
     int samples_ = 0;
+};
+
+// The WANs of `config wan` (docs/failover.md): their state, link, round trip, loss and probes.
+class WanFamilies {
+public:
+    void add(const wan::WanStatus& wan)
+    {
+        std::map<std::string, std::string> labels {{"wan", wan.name}};
+        const auto& health = wan.health;
+        for (auto each : {health::WanState::Up, health::WanState::Degraded, health::WanState::Dead}) {
+            auto with_state = labels;
+            with_state["state"] = std::string(health::to_string(each));
+            state_.add(with_state, health.state == each ? 1 : 0);
+        }
+        link_.add(labels, wan.link ? 1 : 0);
+        if (health.smoothed_rtt)
+            rtt_.add(labels, std::chrono::duration<double>(*health.smoothed_rtt).count());
+        if (health.loss)
+            loss_.add(labels, *health.loss);
+        for (auto [outcome, count] : {std::pair {"sent", health.probes_sent},
+                 std::pair {"answered", health.probes_answered}, std::pair {"lost", health.probes_lost}}) {
+            auto with_outcome = labels;
+            with_outcome["outcome"] = outcome;
+            probes_.add(with_outcome, static_cast<double>(count));
+        }
+        probe_bytes_.add(labels, static_cast<double>(health.bytes_sent));
+    }
+
+    std::vector<const Family*> families() const { return {&state_, &link_, &rtt_, &loss_, &probes_, &probe_bytes_}; }
+
+private:
+    Family state_ {"uplink_wan_state", "gauge", "1 for the state the WAN is in (up, degraded, dead), 0 for the others"};
+    Family link_ {"uplink_wan_link", "gauge", "1 while the WAN's interface is there, up and with carrier"};
+    Family rtt_ {"uplink_wan_rtt_seconds", "gauge", "the WAN's probes' smoothed round trip, seconds"};
+    Family loss_ {"uplink_wan_loss_ratio", "gauge", "the WAN's probe loss averaged over about a minute (5 metered), 0..1"};
+    Family probes_ {"uplink_wan_probes_total", "counter", "the WAN's health probes by outcome, since its health engine started"};
+    Family probe_bytes_ {"uplink_wan_probe_bytes_total", "counter", "bytes of the WAN's health probes, since its health engine started"};
 };
 
 constexpr std::array all_states {State::Failed, State::Unknown, State::Initializing, State::Locked, State::Disabled,
@@ -115,10 +153,15 @@ std::string prometheus_metrics(const api::ModemSource& source, const api::Daemon
     }
     Family count("uplink_modems", "gauge", "modems uplinkd knows");
     count.add({}, static_cast<double>(modems.size()));
+    WanFamilies wans;
+    for (const auto& wan : source.wans())
+        wans.add(wan);
 
     std::string out;
     for (const auto* family : {&build, &uptime, &count, &state, &registered, &roaming, &connected, &connected_seconds,
              &rssi, &rsrp, &rsrq, &sinr, &usage})
+        family->append_to(out);
+    for (const auto* family : wans.families())
         family->append_to(out);
     return out;
 }

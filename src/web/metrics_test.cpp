@@ -60,6 +60,45 @@ TEST(Metrics, NoModemsNoModemFamilies)
     EXPECT_TRUE(has_line(text, "uplink_modems 0")) << text;
     EXPECT_EQ(text.find("uplink_modem_state"), std::string::npos) << text;
     EXPECT_EQ(text.find("uplink_signal"), std::string::npos) << text;
+    EXPECT_EQ(text.find("uplink_wan_state"), std::string::npos) << text;
+}
+
+TEST(Metrics, WansStateRoundTripLossAndProbes)
+{
+    FakeModemSource source;
+    wan::WanStatus fibre;
+    fibre.name = "fibre";
+    fibre.link = true;
+    fibre.health.state = health::WanState::Degraded;
+    fibre.health.smoothed_rtt = std::chrono::milliseconds(25);
+    fibre.health.loss = 0.25;
+    fibre.health.probes_sent = 400;
+    fibre.health.probes_answered = 300;
+    fibre.health.probes_lost = 100;
+    fibre.health.bytes_sent = 28800;
+    wan::WanStatus lte; // a modem WAN without a connection: dead, no figures yet
+    lte.name = "lte";
+    lte.health.state = health::WanState::Dead;
+    source.wan_statuses = {fibre, lte};
+    auto started = Clock::now();
+    auto text = prometheus_metrics(source, {"0.1.0", started}, started);
+
+    for (auto line : {
+             "# TYPE uplink_wan_probes_total counter",
+             "uplink_wan_state{state=\"degraded\",wan=\"fibre\"} 1",
+             "uplink_wan_state{state=\"up\",wan=\"fibre\"} 0",
+             "uplink_wan_state{state=\"dead\",wan=\"lte\"} 1",
+             "uplink_wan_link{wan=\"fibre\"} 1",
+             "uplink_wan_link{wan=\"lte\"} 0",
+             "uplink_wan_rtt_seconds{wan=\"fibre\"} 0.025",
+             "uplink_wan_loss_ratio{wan=\"fibre\"} 0.25",
+             "uplink_wan_probes_total{outcome=\"lost\",wan=\"fibre\"} 100",
+             "uplink_wan_probe_bytes_total{wan=\"fibre\"} 28800",
+         })
+        EXPECT_TRUE(has_line(text, line)) << "no line " << line << " in\n" << text;
+    // No round trip or loss is made up for a WAN that has not measured one.
+    EXPECT_EQ(text.find("uplink_wan_rtt_seconds{wan=\"lte\"}"), std::string::npos) << text;
+    EXPECT_EQ(text.find("uplink_wan_loss_ratio{wan=\"lte\"}"), std::string::npos) << text;
 }
 
 TEST(Metrics, LabelValuesAreEscaped)

@@ -113,7 +113,7 @@ TEST_F(ProtocolTest, EventsFollowAfterTheirReply)
 TEST(EventLine, IsOneObjectUnderEvent)
 {
     using namespace std::chrono;
-    modem::Event event{modem::Event::Kind::Removed, "1-1", "unplugged", system_clock::time_point(seconds(1714564800))};
+    modem::Event event{modem::Event::Kind::Removed, "1-1", "unplugged", system_clock::time_point(seconds(1714564800)), {}};
     auto line = LineProtocol::event_line(event);
     EXPECT_EQ(line.back(), '\n');
     EXPECT_EQ(json::parse(line), json::parse(R"({"event":{"kind":"removed","modem_id":"1-1",

@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     using namespace uplink;
     api::testing::FakeModemSource source;
     source.snapshots = {api::testing::registered_ec25("1-1"), api::testing::locked_ec25("1-2")};
-    source.events = {{modem::Event::Kind::Added, "1-1", "added", std::chrono::system_clock::now()}};
+    source.events = {{modem::Event::Kind::Added, "1-1", "added", std::chrono::system_clock::now(), {}}};
     source.at_handler = [](const std::string&, const std::string& command) -> Result<at::Reply> {
         switch (command.size() % 4) {
         case 0: return at::Reply{{"+CSQ: 24,99"}, {at::FinalKind::Ok, -1, "OK"}};

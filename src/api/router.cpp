@@ -313,12 +313,15 @@ json::value dialogue_json(const std::vector<modem::DialogueLine>& lines)
 
 json::value event_json(const modem::Event& event)
 {
-    return json::object{
+    json::object object{
         {"kind", to_string(event.kind)},
-        {"modem_id", event.modem_id},
+        {"modem_id", event.modem_id.empty() ? json::value(nullptr) : json::value(event.modem_id)},
         {"message", event.message},
         {"time", format_utc_time(event.time)},
     };
+    if (event.kind == modem::Event::Kind::WanChanged)
+        object["wan"] = event.wan;
+    return object;
 }
 
 // ---------------------------------------------------------------- routing

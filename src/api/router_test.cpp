@@ -231,14 +231,17 @@ TEST_F(RouterTest, RecentEventsAreListedOldestFirst)
 {
     using namespace std::chrono;
     auto time = system_clock::time_point(milliseconds(1714564800123));   // 2024-05-01T12:00:00.123Z
-    source.events = {{modem::Event::Kind::Added, "1-1", "Quectel EC25 on 1-1", time},
-                     {modem::Event::Kind::StateChanged, "1-1", "searching -> registered", time + seconds(5)}};
+    source.events = {{modem::Event::Kind::Added, "1-1", "Quectel EC25 on 1-1", time, {}},
+                     {modem::Event::Kind::StateChanged, "1-1", "searching -> registered", time + seconds(5), {}},
+                     {modem::Event::Kind::WanChanged, "", "up -> dead: link down (netlink)", time + seconds(6), "fibre"}};
     auto response = get("/v1/events/recent");
     ASSERT_EQ(response.status, 200);
-    EXPECT_EQ(response.body, json::parse(R"([
+    EXPECT_EQ(response.body, json::parse(R"json([
         {"kind":"added","modem_id":"1-1","message":"Quectel EC25 on 1-1","time":"2024-05-01T12:00:00.123Z"},
         {"kind":"state-changed","modem_id":"1-1","message":"searching -> registered",
-         "time":"2024-05-01T12:00:05.123Z"}])"));
+         "time":"2024-05-01T12:00:05.123Z"},
+        {"kind":"wan-changed","modem_id":null,"wan":"fibre","message":"up -> dead: link down (netlink)",
+         "time":"2024-05-01T12:00:06.123Z"}])json"));
 }
 
 TEST_F(RouterTest, EventsStartsAStream)
@@ -408,8 +411,8 @@ TEST_F(ProfileRoutesTest, DebugGathersTheModemItsProfileRuleEventsAndDialogue)
     auto at = std::chrono::system_clock::time_point(std::chrono::seconds(1764547200));
     source.fake_policy = policy_with_secrets();
     source.lines = {{at, "ttyUSB2", ">", "AT+CPIN=***"}, {at, "ttyUSB2", "<", "OK"}};
-    source.events = {{modem::Event::Kind::Added, "1-1", "Quectel EC25 on 1-1", at},
-                     {modem::Event::Kind::Added, "1-2", "Quectel EC25 on 1-2", at}};
+    source.events = {{modem::Event::Kind::Added, "1-1", "Quectel EC25 on 1-1", at, {}},
+                     {modem::Event::Kind::Added, "1-2", "Quectel EC25 on 1-2", at, {}}};
     auto response = get("/v1/modems/1-1/debug");
     ASSERT_EQ(response.status, 200) << response.error;
     const auto& body = response.body;

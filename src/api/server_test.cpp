@@ -78,7 +78,7 @@ asio::awaitable<std::vector<std::string>> follow(std::string path, testing::Fake
     lines.push_back(co_await read_line(&socket, &buffer));
     lines.push_back("subscribers: " + std::to_string(source->subscriber_count()));
     source->emit({modem::Event::Kind::StateChanged, "1-1", "searching -> registered",
-                  std::chrono::system_clock::time_point(std::chrono::seconds(1714564800))});
+                  std::chrono::system_clock::time_point(std::chrono::seconds(1714564800)), {}});
     lines.push_back(co_await read_line(&socket, &buffer));
     if (stop_server) {
         stop_server->stop();

@@ -630,8 +630,11 @@ std::string format_at_reply(const json::value& body)
 
 std::string format_event(const json::value& event)
 {
-    std::vector<std::string> cells{text(event, "time"), text(event, "modem_id"), text(event, "kind"),
-                                   text(event, "message")};
+    // A modem's event names the modem; a WAN's (wan-changed) the WAN.
+    auto subject = text(event, "modem_id");
+    if (subject.empty())
+        subject = text(event, "wan");
+    std::vector<std::string> cells{text(event, "time"), subject, text(event, "kind"), text(event, "message")};
     return join_nonempty(cells, "  ") + '\n';
 }
 

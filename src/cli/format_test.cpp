@@ -127,6 +127,10 @@ TEST(FormatEvent, OneLinePerEvent)
     EXPECT_EQ(format_event(event), "2024-05-01T12:00:00.123Z  1-1  state-changed  searching -> registered\n");
     EXPECT_EQ(format_events(json::array{event, event}), format_event(event) + format_event(event));
     EXPECT_EQ(format_events(json::array{}), "no events yet\n");
+    // A WAN's event names the WAN.
+    auto wan = json::parse(R"json({"kind":"wan-changed","modem_id":null,"wan":"fibre",
+        "message":"up -> dead: link down (netlink)","time":"2024-05-01T12:00:01.000Z"})json");
+    EXPECT_EQ(format_event(wan), "2024-05-01T12:00:01.000Z  fibre  wan-changed  up -> dead: link down (netlink)\n");
 }
 
 TEST(Format, WrongShapesNeverCrash)

@@ -365,7 +365,10 @@ private:
     ConfigEditor editor_;
     UsageRecorder usage_;
     SignalRecorder signal_history_;
-    WanSupervisor wans_{io_.get_executor()};
+    WanSupervisor wans_{io_.get_executor(), [this](const std::string& wan, const health::Transition& transition) {
+        manager_.publish({modem::Event::Kind::WanChanged, "", health::to_string(transition),
+                          std::chrono::system_clock::now(), wan});
+    }};
     modem::Manager::Subscription modem_links_;
     auth::Authenticator authenticator_{settings_.modem.state_dir};   // the web UI's login
     auth::TokenStore tokens_{settings_.modem.state_dir + "/" + std::string(auth::token_file_name)};

@@ -94,7 +94,10 @@ std::vector<health::LinkSignal> signals_between(const std::optional<net::LinkVie
 
 } // namespace
 
-WanSupervisor::WanSupervisor(asio::any_io_executor executor) : executor_(std::move(executor)) {}
+WanSupervisor::WanSupervisor(asio::any_io_executor executor, TransitionListener listener)
+    : executor_(std::move(executor)), listener_(std::move(listener))
+{
+}
 
 WanSupervisor::~WanSupervisor() = default;
 
@@ -267,6 +270,7 @@ void WanSupervisor::handle(const std::shared_ptr<Wan>& pointer, health::HealthOu
     wan.transitions.push_back(transition);
     if (wan.transitions.size() > transitions_kept)
         wan.transitions.pop_front();
+    listener_(wan.config.name, transition);
     auto links = route();
     if (transition.to == health::WanState::Dead)
         end_connections(wan);

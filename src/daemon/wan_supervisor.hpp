@@ -15,6 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -36,7 +37,10 @@ class WanSupervisor {
 public:
     static constexpr std::size_t transitions_kept = 20; // per WAN, for the API
 
-    explicit WanSupervisor(boost::asio::any_io_executor executor);
+    // Told each transition as it happens, after it is logged and kept.
+    using TransitionListener = std::function<void(const std::string& wan, const health::Transition&)>;
+
+    WanSupervisor(boost::asio::any_io_executor executor, TransitionListener listener);
     ~WanSupervisor();
     WanSupervisor(const WanSupervisor&) = delete;
     WanSupervisor& operator=(const WanSupervisor&) = delete;
@@ -64,6 +68,7 @@ private:
     void remove_all();
 
     boost::asio::any_io_executor executor_;
+    TransitionListener listener_;
     wan::WanSettings settings_;
     wan::WanIds ids_;
     std::map<std::string, std::shared_ptr<Wan>> wans_; // by name

@@ -74,6 +74,7 @@ struct Manager::Impl : std::enable_shared_from_this<Manager::Impl> {
     void add(FoundModem found);
     void remove(std::string id, std::string reason);
     void emit(Event::Kind kind, std::string modem_id, std::string message);
+    void publish(Event event);
     void notify(const Event& event);
 
     asio::any_io_executor executor;
@@ -177,7 +178,7 @@ void Manager::Impl::add(FoundModem found)
         [weak, id](std::string message) {
             if (auto self = weak.lock())
                 self->notify({Event::Kind::SignalChanged, id, std::move(message),
-                    std::chrono::system_clock::now()});
+                    std::chrono::system_clock::now(), {}});
         },
     };
     auto description = fmt::format("{}:{} {}", found.device.vendor_id, found.device.product_id,
@@ -207,7 +208,11 @@ void Manager::Impl::remove(std::string id, std::string reason)
 
 void Manager::Impl::emit(Event::Kind kind, std::string modem_id, std::string message)
 {
-    Event event {kind, std::move(modem_id), std::move(message), std::chrono::system_clock::now()};
+    publish({kind, std::move(modem_id), std::move(message), std::chrono::system_clock::now(), {}});
+}
+
+void Manager::Impl::publish(Event event)
+{
     recent.push_back(event);
     while (recent.size() > recent_limit)
         recent.pop_front();
@@ -361,6 +366,11 @@ Manager::Subscription Manager::subscribe(Listener listener)
 std::vector<Event> Manager::recent_events() const
 {
     return {impl_->recent.begin(), impl_->recent.end()};
+}
+
+void Manager::publish(Event event)
+{
+    impl_->publish(std::move(event));
 }
 
 } // namespace uplink::modem

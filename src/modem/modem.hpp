@@ -329,12 +329,15 @@ struct Snapshot {
 };
 
 struct Event {
+    // WanChanged: a WAN of `config wan` changed state; the daemon publishes it (Manager::publish)
+    // so that one stream carries everything a page or a client follows.
     enum class Kind { Added, Removed, StateChanged, SimChanged, RegistrationChanged, SignalChanged,
-                      ConnectionChanged, SettingsChanged, Recovery };
+                      ConnectionChanged, SettingsChanged, Recovery, WanChanged };
     Kind kind = Kind::StateChanged;
-    std::string modem_id;
+    std::string modem_id;                     // "" for a WanChanged
     std::string message;                      // "registered -> searching", "unplugged"
     std::chrono::system_clock::time_point time;
+    std::string wan;                          // a WanChanged's WAN ("fibre")
 };
 std::string_view to_string(Event::Kind kind);
 
@@ -433,6 +436,8 @@ public:
     };
     [[nodiscard]] Subscription subscribe(Listener listener);
     std::vector<Event> recent_events() const;
+    // An event from beside the modems (a WAN's transition), kept and sent as theirs are.
+    void publish(Event event);
 
 private:
     struct Impl;

@@ -214,6 +214,8 @@ std::string_view to_string(Event::Kind kind)
         return "settings-changed";
     case Event::Kind::Recovery:
         return "recovery";
+    case Event::Kind::WanChanged:
+        return "wan-changed";
     }
     return "unknown";
 }

@@ -47,7 +47,7 @@ TEST(ModemNames, RegistrationAndTechnologyHaveDistinctNames)
         Technology::Nr5gNsa, Technology::Nr5gSa});
     expect_distinct_names({Event::Kind::Added, Event::Kind::Removed, Event::Kind::StateChanged,
         Event::Kind::SimChanged, Event::Kind::RegistrationChanged, Event::Kind::SignalChanged,
-        Event::Kind::ConnectionChanged, Event::Kind::SettingsChanged, Event::Kind::Recovery});
+        Event::Kind::ConnectionChanged, Event::Kind::SettingsChanged, Event::Kind::Recovery, Event::Kind::WanChanged});
     expect_distinct_names({ConnectionState::Disconnected, ConnectionState::Connecting,
         ConnectionState::Connected, ConnectionState::Disconnecting});
     expect_distinct_names({Authentication::None, Authentication::Pap, Authentication::Chap,

@@ -6,6 +6,7 @@
 #include "failover_topology.hpp"
 #include "support/eventually.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -73,6 +74,12 @@ TEST_F(FailoverTest, ACarrierLossMovesNewConnectionsToLteAtOnce)
     EXPECT_EQ(text(fibre, "reason"), "link down (netlink)");
     ASSERT_FALSE(fibre.at("transitions").as_array().empty());
     EXPECT_EQ(text(fibre.at("transitions").as_array().back(), "to"), "dead");
+    // And the event stream carried it (GET /v1/events/recent keeps what it sent).
+    auto events = daemon_->get("/v1/events/recent").as_array();
+    EXPECT_TRUE(std::any_of(events.begin(), events.end(), [](const boost::json::value& event) {
+        return text(event, "kind") == "wan-changed" && text(event, "wan") == "fibre"
+            && text(event, "message") == "up -> dead: link down (netlink)";
+    })) << boost::json::serialize(events);
 
     // A connection made meanwhile, by LTE.
     std::optional<LanConnection> by_lte;

@@ -184,14 +184,17 @@ void WanSupervisor::modems_changed(const std::vector<ModemLink>& modems)
             continue;
         changed = true;
         bool connected = !interface.empty();
-        log(LogLevel::Info, "uplinkd", "wan {}: {}", name,
-            connected ? fmt::format("the modem's connection is on {}", interface) : "the modem has no connection");
         wan->interface = interface;
         wan->view.reset();
         if (connected) {
+            // A new engine starts up; without the modem's WAN was dead: the list of transitions
+            // says so, or it would read "up -> dead" twice in a row.
             wan->start_health();
+            record(*wan, {health::WanState::Dead, health::WanState::Up,
+                             fmt::format("the modem's connection is on {}", interface), Clock::now()});
             handle(wan, wan->health->tick(Clock::now()));
         } else if (wan->health) {
+            log(LogLevel::Info, "uplinkd", "wan {}: the modem has no connection", name);
             handle(wan, wan->health->signal(Clock::now(), health::LinkSignal::BearerLost));
             wan->end_health();
         }
@@ -265,12 +268,7 @@ void WanSupervisor::handle(const std::shared_ptr<Wan>& pointer, health::HealthOu
     if (!output.transition)
         return;
     const auto& transition = *output.transition;
-    log(transition.to == health::WanState::Up ? LogLevel::Info : LogLevel::Warning, "uplinkd", "wan {}: {}",
-        wan.config.name, health::to_string(transition));
-    wan.transitions.push_back(transition);
-    if (wan.transitions.size() > transitions_kept)
-        wan.transitions.pop_front();
-    listener_(wan.config.name, transition);
+    record(wan, transition);
     auto links = route();
     if (transition.to == health::WanState::Dead)
         end_connections(wan);
@@ -278,6 +276,16 @@ void WanSupervisor::handle(const std::shared_ptr<Wan>& pointer, health::HealthOu
         for (const auto& end : wan::failback_ends(settings_, links, wan.config.name))
             if (auto backup = wans_.find(end.wan); backup != wans_.end())
                 end_connections(*backup->second, end.family); // failback 'all'
+}
+
+void WanSupervisor::record(Wan& wan, const health::Transition& transition)
+{
+    log(transition.to == health::WanState::Up ? LogLevel::Info : LogLevel::Warning, "uplinkd", "wan {}: {}",
+        wan.config.name, health::to_string(transition));
+    wan.transitions.push_back(transition);
+    if (wan.transitions.size() > transitions_kept)
+        wan.transitions.pop_front();
+    listener_(wan.config.name, transition);
 }
 
 void WanSupervisor::send_probe(const std::shared_ptr<Wan>& wan, const health::ProbeOrder& order)

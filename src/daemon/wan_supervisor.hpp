@@ -60,6 +60,8 @@ private:
     void watch_links();
     void link_changed(const net::LinkView& view);
     void handle(const std::shared_ptr<Wan>& wan, health::HealthOutput output);
+    // Logs a transition, keeps it for the API and tells the listener.
+    void record(Wan& wan, const health::Transition& transition);
     void send_probe(const std::shared_ptr<Wan>& wan, const health::ProbeOrder& order);
     std::vector<wan::WanLink> route(); // the links it applied
 

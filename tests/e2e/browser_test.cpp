@@ -32,7 +32,11 @@ TEST_F(BrowserTest, ThePagesWorkInChromiumFromFirstVisitToLogout)
                                    .connection = "\toption apn 'internet'\n",
                                    .launcher = {"ip", "netns", "exec", router_->name()},
                                    .extra_config = fmt::format("config web\n\tlist listen '127.0.0.1'\n"
-                                                               "\toption https_port '{}'\n\toption http_port '0'\n",
+                                                               "\toption https_port '{}'\n\toption http_port '0'\n"
+                                                               // The modem as a WAN, for the Failover page:
+                                                               // probed every 0.25 s, at the internet host.
+                                                               "config wan 'lte'\n\toption modem 'wan1'\n"
+                                                               "\toption metered '0'\n\tlist track_ip '198.18.2.2'\n",
                                                                port)});
     auto log = daemon.process().errors();
     auto at = log.find("setup code ");

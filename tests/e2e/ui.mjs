@@ -264,6 +264,21 @@ try {
     await page.locator('.exchanges .error').first().waitFor({ timeout });
   });
 
+  await step('the failover page shows the LTE WAN up with its round trip; a detach turns it dead, with the reason', async () => {
+    await go('failover');
+    const card = page.locator('.card', { has: page.getByRole('heading', { name: 'lte' }) });
+    const state = () => card.locator('.status-line').innerText();
+    await waitUntil('the LTE WAN up with a round trip', async () =>
+      /up/i.test(await state()) && /\d+ ms ± \d+ ms/.test(await card.innerText()));
+    await simControl({ cmd: 'detach' });
+    // Without a reload: the wan-changed event (or the page's own refresh) brings it.
+    await waitUntil('the LTE WAN dead on the page', async () => /dead/i.test(await state()));
+    await see(card, 'the modem has no connection');
+    await see(card.locator('.events li').first(), 'bearer lost (modem)');
+    await simControl({ cmd: 'attach' });
+    await waitUntil('the LTE WAN up again once the modem reconnects', async () => /up/i.test(await state()), 60000);
+  });
+
   await step('the pages are reachable by keyboard', async () => {
     await go('overview');
     await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout });
@@ -272,11 +287,11 @@ try {
       await page.keyboard.press('Tab');
       reached.add(await page.evaluate(() => document.activeElement?.textContent?.trim()));
     }
-    for (const name of ['Overview', 'Modem', 'Antenna', 'Profiles', 'Radio', 'Debug', 'AT console', 'Settings', 'Log out'])
+    for (const name of ['Overview', 'Failover', 'Modem', 'Antenna', 'Profiles', 'Radio', 'Debug', 'AT console', 'Settings', 'Log out'])
       assert.ok(reached.has(name), `Tab never reaches ${name}`);
   });
 
-  const routes = ['overview', `modem/${modemId}`, `align/${modemId}`, 'profiles', `radio/${modemId}`, `debug/${modemId}`, `console/${modemId}`, 'settings'];
+  const routes = ['overview', 'failover', `modem/${modemId}`, `align/${modemId}`, 'profiles', `radio/${modemId}`, `debug/${modemId}`, `console/${modemId}`, 'settings'];
   await step('every page renders at desktop and phone width (screenshots), none wider than a phone', async () => {
     mkdirSync(screenshots, { recursive: true });
     for (const [width, height, name] of [

@@ -9,6 +9,7 @@ import { useResource } from './hooks.js';
 import { Alignment } from './pages/alignment.jsx';
 import { Console } from './pages/console.jsx';
 import { Debug } from './pages/debug.jsx';
+import { Failover } from './pages/failover.jsx';
 import { Login, Setup } from './pages/login.jsx';
 import { Modem } from './pages/modem.jsx';
 import { Overview } from './pages/overview.jsx';
@@ -18,6 +19,7 @@ import { Settings } from './pages/settings.jsx';
 
 const pages = [
   { path: 'overview', title: 'Overview', view: Overview },
+  { path: 'failover', title: 'Failover', view: Failover },
   { path: 'modem', title: 'Modem', view: Modem, perModem: true },
   { path: 'align', title: 'Antenna', view: Alignment, perModem: true },
   { path: 'profiles', title: 'Profiles', view: Profiles },

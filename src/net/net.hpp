@@ -202,6 +202,8 @@ struct Rule {
     std::uint32_t table = main_table;        // FRA_TABLE, for RuleAction::Lookup
     RuleAction action = RuleAction::Lookup;  // fib_rule_hdr.action
     std::string output_interface;            // FRA_OIFNAME: what a socket bound to it sends; "" any
+    std::optional<Prefix> destination;       // FRA_DST
+    std::string input_interface;             // FRA_IIFNAME: "lo" for what the router itself sends
     friend bool operator==(const Rule&, const Rule&) = default;
 };
 

@@ -169,16 +169,20 @@ TEST_F(NetlinkNamespace, AddressesRoutesAndRulesComeAndGo)
         ASSERT_TRUE(netlink->add_route(route6));
         EXPECT_EQ(netlink->add_route(route4).error(), boost::system::errc::file_exists);
 
-        Rule rule4 {Family::Ipv4, 1000, 0x1, {}, {}, wan_table, RuleAction::Lookup, ""};
-        Rule rule6 {Family::Ipv6, 1000, 0x1, {}, {}, wan_table, RuleAction::Lookup, ""};
+        Rule rule4 {Family::Ipv4, 1000, 0x1, {}, {}, wan_table, RuleAction::Lookup, "", {}, ""};
+        Rule rule6 {Family::Ipv6, 1000, 0x1, {}, {}, wan_table, RuleAction::Lookup, "", {}, ""};
         Rule source_rule {
-            Family::Ipv4, 1001, {}, {}, prefix("100.64.0.0/30"), wan_table, RuleAction::Lookup, ""};
+            Family::Ipv4, 1001, {}, {}, prefix("100.64.0.0/30"), wan_table, RuleAction::Lookup, "", {}, ""};
         ASSERT_TRUE(netlink->add_rule(rule4));
         ASSERT_TRUE(netlink->add_rule(rule6));
         ASSERT_TRUE(netlink->add_rule(source_rule));
         // Bound to an interface that need not exist yet (as `ip rule add oif` takes it).
-        Rule bound_rule {Family::Ipv4, 1002, {}, {}, {}, wan_table, RuleAction::Lookup, "wan-later"};
+        Rule bound_rule {Family::Ipv4, 1002, {}, {}, {}, wan_table, RuleAction::Lookup, "wan-later", {}, ""};
         ASSERT_TRUE(netlink->add_rule(bound_rule));
+        // What the router itself sends to one address (`iif lo to 192.0.2.53`: a WAN's DNS server).
+        Rule local_to_rule {
+            Family::Ipv4, 1003, {}, {}, {}, wan_table, RuleAction::Lookup, "", prefix("192.0.2.53/32"), "lo"};
+        ASSERT_TRUE(netlink->add_rule(local_to_rule));
         EXPECT_EQ(netlink->add_rule(rule4).error(), boost::system::errc::file_exists);
 
         // Read back: what the kernel holds is what was asked for.
@@ -207,12 +211,14 @@ TEST_F(NetlinkNamespace, AddressesRoutesAndRulesComeAndGo)
         EXPECT_TRUE(contains(*rules4, stored4));
         EXPECT_TRUE(contains(*rules4, source_rule));
         EXPECT_TRUE(contains(*rules4, bound_rule));
+        EXPECT_TRUE(contains(*rules4, local_to_rule));
         EXPECT_TRUE(contains(*rules6, stored6));
 
         // Delete everything, and it is gone; deleting again says so.
         ASSERT_TRUE(netlink->delete_rule(rule4));
         ASSERT_TRUE(netlink->delete_rule(rule6));
         ASSERT_TRUE(netlink->delete_rule(source_rule));
+        ASSERT_TRUE(netlink->delete_rule(local_to_rule));
         ASSERT_TRUE(netlink->delete_rule(bound_rule));
         EXPECT_EQ(
             netlink->delete_rule(rule4).error(), boost::system::errc::no_such_file_or_directory);

@@ -359,7 +359,7 @@ Result<Rule> parse_newrule(std::span<const std::uint8_t> message)
     if (!attributes)
         return attributes.error();
     auto family = family_of(body->family.family);
-    if (!family || body->family.src_len > max_length(*family))
+    if (!family || body->family.src_len > max_length(*family) || body->family.dst_len > max_length(*family))
         return Errc::Malformed;
     Rule rule;
     rule.family = *family;
@@ -373,6 +373,8 @@ Result<Rule> parse_newrule(std::span<const std::uint8_t> message)
     }
     if (auto name = (*attributes)[FRA_OIFNAME])
         rule.output_interface = read_string(*name);
+    if (auto name = (*attributes)[FRA_IIFNAME])
+        rule.input_interface = read_string(*name);
     if (auto mark = (*attributes)[FRA_FWMARK]) {
         auto value = read_u32(*mark);
         if (!value)
@@ -395,6 +397,16 @@ Result<Rule> parse_newrule(std::span<const std::uint8_t> message)
             source.address = *value;
         }
         rule.source = source;
+    }
+    if (body->family.dst_len > 0) {
+        Prefix destination {Address::any(*family), body->family.dst_len};
+        if (auto address = (*attributes)[FRA_DST]) {
+            auto value = read_address(*family, *address);
+            if (!value)
+                return value.error();
+            destination.address = *value;
+        }
+        rule.destination = destination;
     }
     // A table only means something to a lookup; the kernel reports 0 for the others.
     rule.table = 0;

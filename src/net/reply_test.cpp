@@ -134,7 +134,7 @@ TEST(NetReply, CapturedRuleDump)
     EXPECT_EQ(rules[0].priority, 0u); // the local rule: no FRA_PRIORITY at all
     EXPECT_EQ(rules[0].table, local_table);
     EXPECT_FALSE(rules[0].fwmark);
-    EXPECT_EQ(rules[1], (Rule {Family::Ipv4, 1000, 0x1, 0xffffffff, {}, 100, RuleAction::Lookup, ""}));
+    EXPECT_EQ(rules[1], (Rule {Family::Ipv4, 1000, 0x1, 0xffffffff, {}, 100, RuleAction::Lookup, "", {}, ""}));
     EXPECT_EQ(rules[2].priority, 32766u);
     EXPECT_EQ(rules[2].table, main_table);
     EXPECT_EQ(rules[3].priority, 32767u);

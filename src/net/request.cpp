@@ -236,8 +236,11 @@ Result<Bytes> rule_request(std::uint32_t sequence, Operation operation, const Ru
 {
     if (operation == Operation::Replace
         || rule.output_interface.size() >= IFNAMSIZ
+        || rule.input_interface.size() >= IFNAMSIZ
         || (rule.source && rule.source->address.family != rule.family)
-        || (rule.source && !valid_prefix(*rule.source)))
+        || (rule.source && !valid_prefix(*rule.source))
+        || (rule.destination && rule.destination->address.family != rule.family)
+        || (rule.destination && !valid_prefix(*rule.destination)))
         return Errc::InvalidArgument;
     auto type = operation == Operation::Delete ? RTM_DELRULE : RTM_NEWRULE;
     Request request(type, change_flags(operation), sequence);
@@ -251,6 +254,12 @@ Result<Bytes> rule_request(std::uint32_t sequence, Operation operation, const Ru
         header.src_len = rule.source->length;
         request.put_address(FRA_SRC, rule.source->address);
     }
+    if (rule.destination && rule.destination->length > 0) {
+        header.dst_len = rule.destination->length;
+        request.put_address(FRA_DST, rule.destination->address);
+    }
+    if (!rule.input_interface.empty())
+        request.put_string(FRA_IIFNAME, rule.input_interface, true);
     if (!rule.output_interface.empty())
         request.put_string(FRA_OIFNAME, rule.output_interface, true);
     if (rule.fwmark)

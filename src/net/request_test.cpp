@@ -464,6 +464,26 @@ TEST(NetRequest, RuleForWhatASocketBoundToAnInterfaceSends)
     EXPECT_EQ(rule_request(8, Operation::Add, rule).error(), Errc::InvalidArgument);
 }
 
+TEST(NetRequest, RuleForWhatTheRouterSendsToOneAddress)
+{
+    Rule rule;
+    rule.family = Family::Ipv6;
+    rule.priority = 9801;
+    rule.destination = prefix("2001:db8::53/128");
+    rule.input_interface = "lo";
+    rule.table = 1001;
+    auto request = rule_request(8, Operation::Add, rule);
+    ASSERT_TRUE(request);
+    EXPECT_EQ(family_header<fib_rule_hdr>(*request).dst_len, 128);
+    auto attributes = attributes_of(*request, sizeof(fib_rule_hdr));
+    EXPECT_EQ(payload_of(attributes[FRA_DST]), bytes_of(rule.destination->address));
+    EXPECT_STREQ(mnl_attr_get_str(attributes[FRA_IIFNAME]), "lo");
+    EXPECT_FALSE(attributes.count(FRA_SRC));
+    // A destination of the other family is refused, as a source is.
+    rule.destination = prefix("192.0.2.53/32");
+    EXPECT_EQ(rule_request(8, Operation::Add, rule).error(), Errc::InvalidArgument);
+}
+
 TEST(NetRequest, UnreachableRuleHasNoTable)
 {
     Rule rule;
@@ -503,7 +523,8 @@ TEST(NetRequest, ParsersReadBackWhatTheBuildersWrote)
     ASSERT_TRUE(parsed_route) << parsed_route.error().message();
     EXPECT_EQ(*parsed_route, route);
 
-    Rule rule {Family::Ipv4, 1000, 0x1, 0xff, prefix("100.64.0.0/30"), 100, RuleAction::Lookup, "eth1"};
+    Rule rule {Family::Ipv4, 1000, 0x1, 0xff, prefix("100.64.0.0/30"), 100, RuleAction::Lookup, "eth1",
+               prefix("192.0.2.53/32"), "lo"};
     auto parsed_rule = parse_newrule(rule_request(1, Operation::Add, rule).value());
     ASSERT_TRUE(parsed_rule) << parsed_rule.error().message();
     EXPECT_EQ(*parsed_rule, rule);

@@ -129,10 +129,9 @@ Result<void> Config::save(const std::string& path) const
     return write_file_atomically(path, serialize());
 }
 
-Result<void> write_file_atomically(const std::string& path, std::string_view text)
+Result<void> write_file_atomically(const std::string& path, std::string_view text, unsigned new_file_mode)
 {
-    // Keep the mode of the file being replaced; a new file gets 0600 (configs hold PINs).
-    mode_t mode = 0600;
+    mode_t mode = new_file_mode;
     struct stat original { };
     if (::stat(path.c_str(), &original) == 0)
         mode = original.st_mode & 07777;

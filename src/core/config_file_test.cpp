@@ -147,6 +147,18 @@ TEST_F(ConfigFile, SaveCreatesAPrivateFile)
     EXPECT_EQ(entries(), std::vector<std::string> {"uplink"});
 }
 
+TEST_F(ConfigFile, ANewFileMayBeMadeReadableByAll)
+{
+    ASSERT_TRUE(write_file_atomically(path_, "nameserver 192.0.2.53\n", 0644));
+    EXPECT_EQ(mode_of(path_), 0644u);
+    // A file that is there keeps its mode, whatever a new one would get.
+    ASSERT_TRUE(fs::remove(path_));
+    ASSERT_TRUE(write_file_atomically(path_, "one\n"));
+    ASSERT_TRUE(write_file_atomically(path_, "two\n", 0644));
+    EXPECT_EQ(mode_of(path_), 0600u);
+    EXPECT_EQ(read(path_), "two\n");
+}
+
 TEST_F(ConfigFile, SaveReplacesTheFileAndKeepsItsMode)
 {
     for (mode_t mode : {0644u, 0640u, 0600u, 0400u}) {

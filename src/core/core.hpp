@@ -189,8 +189,9 @@ std::string quote_uci_value(std::string_view value);
 bool is_interface_name(std::string_view name);
 
 // Temp file in the same directory, fsync, rename, fsync of the directory: a crash leaves the old
-// file or the new one. A replaced file keeps its mode; a new one is 0600. Errors are errno values.
-Result<void> write_file_atomically(const std::string& path, std::string_view text);
+// file or the new one. A replaced file keeps its mode; a new one gets `new_file_mode` (0600 by
+// default: configs hold PINs). Errors are errno values.
+Result<void> write_file_atomically(const std::string& path, std::string_view text, unsigned new_file_mode = 0600);
 
 // The whole file, when it is there and at most `maximum_bytes` long; nullopt when it is not
 // there. Errors are errno values: ELOOP for a symbolic link (never followed), EINVAL for what is

@@ -215,9 +215,15 @@ private:
     std::vector<ModemLink> modem_links() const
     {
         std::vector<ModemLink> links;
-        for (const auto& modem : manager_.modems())
-            links.push_back({modem.wan, modem.id,
-                             modem.connection.state == modem::ConnectionState::Connected ? modem.connection.interface : ""});
+        for (const auto& modem : manager_.modems()) {
+            const auto& connection = modem.connection;
+            bool connected = connection.state == modem::ConnectionState::Connected;
+            std::vector<std::string> dns;
+            for (const auto& ip : {connection.ipv4, connection.ipv6})
+                if (connected && ip)
+                    dns.insert(dns.end(), ip->dns.begin(), ip->dns.end());
+            links.push_back({modem.wan, modem.id, connected ? connection.interface : "", std::move(dns)});
+        }
         return links;
     }
 

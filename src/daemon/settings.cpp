@@ -69,6 +69,7 @@ Schema make_schema()
         text_option("default_profile", "default", "the profile used when no rule matches"),
         integer_option("usage_reset_day", 1, 1, 28, "the day of the month a data usage period starts"),
         wan::default_policy_option(),
+        wan::resolv_file_option(),
     };
 
     auto choice_option = [](std::string name, std::string default_value, std::vector<std::string> choices,

@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 namespace uplink::daemon {
@@ -101,14 +102,33 @@ WanSupervisor::WanSupervisor(asio::any_io_executor executor, TransitionListener 
 
 WanSupervisor::~WanSupervisor() = default;
 
+const ModemLink* WanSupervisor::modem_of(const wan::WanConfig& config) const
+{
+    if (config.modem.empty())
+        return nullptr;
+    auto found = std::ranges::find_if(
+        modems_, [&](const ModemLink& modem) { return modem.wan == config.modem || modem.usb_path == config.modem; });
+    return found == modems_.end() ? nullptr : &*found;
+}
+
 std::string WanSupervisor::interface_of(const wan::WanConfig& config) const
 {
     if (!config.interface.empty())
         return config.interface;
-    for (const auto& modem : modems_)
-        if (modem.wan == config.modem || modem.usb_path == config.modem)
-            return modem.interface;
-    return "";
+    const auto* modem = modem_of(config);
+    return modem ? modem->interface : "";
+}
+
+// `list dns` when given, else a modem's from its connection.
+std::vector<net::Address> WanSupervisor::dns_of(const wan::WanConfig& config) const
+{
+    const auto* modem = modem_of(config);
+    const auto& texts = !config.dns.empty() || !modem ? config.dns : modem->dns;
+    std::vector<net::Address> servers;
+    for (const auto& text : texts)
+        if (auto address = net::parse_address(text))
+            servers.push_back(*address);
+    return servers;
 }
 
 void WanSupervisor::apply(const wan::WanSettings& settings)
@@ -199,10 +219,9 @@ void WanSupervisor::modems_changed(const std::vector<ModemLink>& modems)
             wan->end_health();
         }
     }
-    if (changed) {
+    if (changed)
         watch_links();
-        route();
-    }
+    route(); // a modem's DNS servers may have changed with the rest
 }
 
 void WanSupervisor::watch_links()
@@ -340,9 +359,11 @@ std::vector<wan::WanLink> WanSupervisor::route()
         if (!wan->view || !wan->view->link || wan->view->link->admin_state() != net::AdminState::Up)
             link.index = 0; // no link to route through
         link.state = wan->state();
+        link.dns = dns_of(wan->config);
         links.push_back(std::move(link));
     }
     auto applied = router_->apply(settings_, links);
+    publish_dns(links);
     std::string problem = applied ? "" : applied.error().message();
     if (problem != routing_problem_)
         log(applied ? LogLevel::Info : LogLevel::Error, "uplinkd", "wan: {}",
@@ -350,6 +371,31 @@ std::vector<wan::WanLink> WanSupervisor::route()
                     : "cannot install the policy routing: " + problem + " (tried again at the next change)");
     routing_problem_ = problem;
     return links;
+}
+
+void WanSupervisor::publish_dns(const std::vector<wan::WanLink>& links)
+{
+    if (settings_.resolv_file.empty())
+        return;
+    auto servers = wan::active_dns(settings_, links);
+    auto text = wan::resolv_conf(servers);
+    if (text == resolv_text_ && settings_.resolv_file == resolv_path_)
+        return;
+    std::error_code ignored;
+    std::filesystem::create_directories(std::filesystem::path(settings_.resolv_file).parent_path(), ignored);
+    // 0644: the resolver reads it as its own user (dnsmasq's is nobody or dnsmasq).
+    if (auto written = write_file_atomically(settings_.resolv_file, text, 0644); !written) {
+        log(LogLevel::Error, "uplinkd", "wan: cannot write the DNS servers to {}: {} (tried again at the next change)",
+            settings_.resolv_file, written.error().message());
+        return;
+    }
+    std::string list;
+    for (const auto& server : servers)
+        list += (list.empty() ? "" : ", ") + net::to_string(server);
+    log(LogLevel::Info, "uplinkd", "wan: DNS servers in use: {} ({})", list.empty() ? "none known" : list,
+        settings_.resolv_file);
+    resolv_text_ = std::move(text);
+    resolv_path_ = settings_.resolv_file;
 }
 
 void WanSupervisor::end_connections(const Wan& wan, std::optional<net::Family> family)

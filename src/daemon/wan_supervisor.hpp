@@ -30,6 +30,7 @@ struct ModemLink {
     std::string wan;
     std::string usb_path;
     std::string interface;
+    std::vector<std::string> dns; // its connection's DNS servers, both families
     bool operator==(const ModemLink&) const = default;
 };
 
@@ -66,7 +67,11 @@ private:
     std::vector<wan::WanLink> route(); // the links it applied
 
     void end_connections(const Wan& wan, std::optional<net::Family> family = std::nullopt);
+    const ModemLink* modem_of(const wan::WanConfig& config) const; // none for a wired WAN
     std::string interface_of(const wan::WanConfig& config) const;
+    std::vector<net::Address> dns_of(const wan::WanConfig& config) const;
+    // Writes the DNS servers in use to the resolv file when they changed (docs/failover.md "DNS").
+    void publish_dns(const std::vector<wan::WanLink>& links);
     void remove_all();
 
     boost::asio::any_io_executor executor_;
@@ -80,6 +85,7 @@ private:
     std::optional<wan::Router> router_;
     std::optional<net::Conntrack> conntrack_;
     std::string routing_problem_;                      // the last failure logged, so it is once
+    std::string resolv_text_, resolv_path_;            // what publish_dns() last wrote, where
     bool stopped_ = false;
 };
 

@@ -123,6 +123,11 @@ WanConfig wan_from(
     for (const auto& target : wan.track_ips)
         if (!net::parse_address(target))
             diagnose("list 'track_ip': '{}' is not an IPv4 or IPv6 address", target);
+    if (auto found = section.lists.find("dns"); found != section.lists.end())
+        wan.dns = found->second;
+    for (const auto& server : wan.dns)
+        if (!net::parse_address(server))
+            diagnose("list 'dns': '{}' is not an IPv4 or IPv6 address", server);
     // Cellular data is metered unless the user says otherwise; a wire is not.
     wan.metered = section.options.contains("metered") ? config.get_boolean(section, "metered")
                                                       : !wan.modem.empty();
@@ -333,6 +338,9 @@ std::vector<SectionSchema> wan_schema()
             "the cellular WAN's modem: wan1, wan2... or a USB path (1-1.2)"),
         option("track_ip", OptionType::List, "",
             "probe targets, in different networks; none: 1.1.1.1 8.8.8.8 9.9.9.9"),
+        option("dns", OptionType::List, "",
+            "the WAN's DNS servers (a wired WAN's from its DHCP or its ISP); none: a modem's "
+            "from its connection"),
         option("metered", OptionType::Boolean, "",
             "probe slowly while idle, within probe_budget_mb; "
             "default: 0 wired, 1 cellular"),
@@ -377,6 +385,13 @@ OptionSchema default_policy_option()
         "the WAN policy of traffic no `config traffic` rule matches");
 }
 
+OptionSchema resolv_file_option()
+{
+    return option("resolv_file", OptionType::String, "/run/uplink/resolv.conf",
+        "where uplinkd writes the DNS servers of the WANs in use, for the LAN's resolver "
+        "(dnsmasq's resolv-file); empty: not written");
+}
+
 WanSettings wan_settings_from(const Config& config, std::vector<ConfigDiagnostic>& diagnostics)
 {
     WanSettings settings;
@@ -403,6 +418,10 @@ WanSettings wan_settings_from(const Config& config, std::vector<ConfigDiagnostic
     defaults.type = "uplink";
     const auto* main_section = config.section("uplink", "");
     const auto& section = main_section ? *main_section : defaults;
+    settings.resolv_file = config.get(section, "resolv_file");
+    if (!settings.resolv_file.empty() && !settings.resolv_file.starts_with('/'))
+        diagnostics.push_back({section.line,
+            fmt::format("option 'resolv_file': '{}' is not an absolute path", settings.resolv_file)});
     settings.default_policy = config.get(section, "policy");
     if (policy_names.contains(settings.default_policy))
         return settings;

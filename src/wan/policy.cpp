@@ -390,4 +390,42 @@ std::set<FailbackEnd> failback_ends(
     return ended;
 }
 
+std::vector<net::Address> active_dns(const WanSettings& settings, const std::vector<WanLink>& wans)
+{
+    std::vector<net::Address> servers;
+    auto add = [&](const WanLink& wan, bool reachable_only) {
+        for (const auto& server : wan.dns)
+            if ((!reachable_only || wan.carries(server.family)) && std::ranges::find(servers, server) == servers.end())
+                servers.push_back(server);
+    };
+    auto usable = candidates(settings, wans).usable;
+    auto policy = std::ranges::find(settings.policies, settings.default_policy, &PolicyConfig::name);
+    if (policy != settings.policies.end()) {
+        for (auto family : {net::Family::Ipv4, net::Family::Ipv6})
+            for (const auto& [wan, weight] : carriers(*policy, usable, family))
+                add(*wan, true);
+        // The WANs it picks have no servers (a wired WAN without `list dns`): the live WANs' do.
+        if (servers.empty())
+            for (const auto& tier : policy->tiers)
+                for (const auto& member : tier)
+                    if (auto found = usable.find(member.wan);
+                        found != usable.end() && found->second->state != health::WanState::Dead)
+                        add(*found->second, true);
+    }
+    // Every WAN dead, or none in the policy: the resolver keeps something to try, whichever
+    // comes back first.
+    if (servers.empty())
+        for (const auto& wan : wans)
+            add(wan, false);
+    return servers;
+}
+
+std::string resolv_conf(const std::vector<net::Address>& servers)
+{
+    std::string text = "# Written by uplinkd: the DNS servers of the WANs in use (docs/failover.md \"DNS\").\n";
+    for (const auto& server : servers)
+        text += "nameserver " + net::to_string(server) + "\n";
+    return text;
+}
+
 } // namespace uplink::wan

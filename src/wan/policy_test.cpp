@@ -67,6 +67,47 @@ std::vector<WanLink> links(health::WanState fibre, health::WanState lte)
         link("lte", 2, "wwan0", 9, {"100.64.7.9/32"}, lte)};
 }
 
+// docs/failover.md "DNS": the servers of the WANs the default policy picks, else of the live ones.
+TEST(ActiveDns, FollowsTheDefaultPolicy)
+{
+    auto settings = two_wans();
+    auto with_dns = [](health::WanState fibre, health::WanState lte) {
+        auto wans = links(fibre, lte);
+        wans[0].dns = {*net::parse_address("198.18.10.53"), *net::parse_address("2001:db8:10::53")};
+        wans[1].dns = {*net::parse_address("100.64.0.53"), *net::parse_address("100.64.0.54")};
+        return wans;
+    };
+    auto text = [](const std::vector<net::Address>& servers) {
+        std::string joined;
+        for (const auto& server : servers)
+            joined += (joined.empty() ? "" : " ") + net::to_string(server);
+        return joined;
+    };
+    using health::WanState;
+    // fibre carries both families: its servers of both, and not the backup's.
+    EXPECT_EQ(text(active_dns(settings, with_dns(WanState::Up, WanState::Up))), "198.18.10.53 2001:db8:10::53");
+    // fibre dead: lte's. Its IPv6 server would not count (lte has no IPv6 address), had it one.
+    EXPECT_EQ(text(active_dns(settings, with_dns(WanState::Dead, WanState::Up))), "100.64.0.53 100.64.0.54");
+    // The policy's pick has no servers (no `list dns` on the wired WAN): the live WANs'.
+    auto wans = with_dns(WanState::Up, WanState::Up);
+    wans[0].dns.clear();
+    EXPECT_EQ(text(active_dns(settings, wans)), "100.64.0.53 100.64.0.54");
+    // Every WAN dead: all of them, for whichever comes back first.
+    EXPECT_EQ(text(active_dns(settings, with_dns(WanState::Dead, WanState::Dead))),
+        "198.18.10.53 2001:db8:10::53 100.64.0.53 100.64.0.54");
+    // A split policy: every WAN it splits over.
+    settings.default_policy = "balanced";
+    EXPECT_EQ(text(active_dns(settings, with_dns(WanState::Up, WanState::Up))),
+        "198.18.10.53 2001:db8:10::53 100.64.0.53 100.64.0.54");
+}
+
+TEST(ActiveDns, ResolvConfListsThemInOrder)
+{
+    auto text = resolv_conf({*net::parse_address("100.64.0.53"), *net::parse_address("2001:db8::53")});
+    EXPECT_TRUE(text.starts_with("# Written by uplinkd")) << text;
+    EXPECT_TRUE(text.ends_with("\nnameserver 100.64.0.53\nnameserver 2001:db8::53\n")) << text;
+}
+
 TEST(PolicyScript, ForTwoLiveWans)
 {
     using health::WanState;

@@ -8,8 +8,10 @@ namespace uplink::wan {
 namespace {
 
 constexpr std::uint32_t unreachable_offset = 100;
-// The rule for sockets bound to the WAN's interface comes this far before the mark rules.
+// The rule for sockets bound to the WAN's interface comes this far before the mark rules, and
+// the rules for the router's own queries to the WAN's DNS servers before that.
 constexpr std::uint32_t bound_offset = 100;
+constexpr std::uint32_t dns_offset = 200;
 
 // The network an address is in: 198.18.1.2/30 → 198.18.1.0/30.
 net::Prefix network_of(const net::Prefix& prefix)
@@ -95,6 +97,21 @@ void add_routes(
     plan.routes.push_back(fallback);
 }
 
+// What the router itself sends to one of the WAN's DNS servers (`iif lo to <server>`) looks up
+// the WAN's table whatever the policy marked it for: a carrier's resolvers often answer only
+// from inside its network, and a query sent out of another WAN would wait for nothing. Forwarded
+// packets (a LAN host asking the same address) do not match: they follow the policy.
+net::Rule dns_server_rule(const net::Address& server, const WanLink& wan, const RoutingLayout& layout)
+{
+    net::Rule rule;
+    rule.family = server.family;
+    rule.destination = net::Prefix {server, static_cast<std::uint8_t>(server.size() * 8)};
+    rule.input_interface = "lo";
+    rule.priority = layout.priority_base - dns_offset + wan.id;
+    rule.table = layout.table_base + wan.id;
+    return rule;
+}
+
 } // namespace
 
 std::string_view to_string(Attachment attachment)
@@ -168,6 +185,9 @@ RoutingPlan routing_plan(const std::vector<WanLink>& wans, const RoutingLayout& 
             // into another table: while its routes are there it uses them, else it is refused.
             if (!wan.interface.empty())
                 plan.rules.push_back(bound_socket_rule(family, wan, layout));
+            for (const auto& server : wan.dns)
+                if (server.family == family)
+                    plan.rules.push_back(dns_server_rule(server, wan, layout));
             plan.rules.push_back(mark_rule(family, wan.id, layout, net::RuleAction::Lookup));
             plan.rules.push_back(mark_rule(family, wan.id, layout, net::RuleAction::Unreachable));
             if (wan.index != 0)

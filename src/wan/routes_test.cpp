@@ -145,6 +145,24 @@ TEST(RoutingPlan, GivesEachWanItsTableAndRules)
     EXPECT_EQ(plan.rules, expected);
 }
 
+TEST(RoutingPlan, TheRoutersQueriesToAWansDnsServersLeaveByThatWan)
+{
+    auto modem = raw_ip();
+    modem.dns = {address("100.64.0.53"), address("2001:db8::53")};
+    auto plan = routing_plan({modem}, RoutingLayout {});
+    net::Rule to_dns4;
+    to_dns4.priority = 9802;
+    to_dns4.destination = prefix("100.64.0.53/32");
+    to_dns4.input_interface = "lo";
+    to_dns4.table = 1002;
+    auto to_dns6 = to_dns4;
+    to_dns6.family = net::Family::Ipv6;
+    to_dns6.destination = prefix("2001:db8::53/128");
+    EXPECT_EQ(plan.rules.at(1), to_dns4);
+    // In the IPv6 half: 4 rules for IPv4, then the IPv6 ones in the same order.
+    EXPECT_EQ(plan.rules.at(6), to_dns6);
+}
+
 TEST(RoutingPlan, AWanWithoutItsLinkKeepsItsRulesButHasNoRoutes)
 {
     auto gone = wired();

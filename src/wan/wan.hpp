@@ -33,6 +33,7 @@ struct WanConfig {
     std::string interface;
     std::string modem;
     std::vector<std::string> track_ips; // probe targets, parsed as addresses
+    std::vector<std::string> dns; // its DNS servers (`list dns`); none: a modem's from its connection
     bool metered = false; // default: false wired, true cellular
     int probe_budget_mb = 50;
     bool standby = false;
@@ -94,6 +95,7 @@ struct WanSettings {
     std::vector<PolicyConfig> policies; // never empty after wan_settings_from()
     std::vector<TrafficRule> rules; // in file order
     std::string default_policy; // the name of one of `policies`
+    std::string resolv_file; // where the DNS servers in use go (`config uplink`); "": nowhere
     friend bool operator==(const WanSettings&, const WanSettings&) = default;
 };
 
@@ -101,6 +103,7 @@ struct WanSettings {
 // `config uplink`'s `policy` option.
 std::vector<SectionSchema> wan_schema();
 OptionSchema default_policy_option();
+OptionSchema resolv_file_option();
 
 // Reads and checks the sections: each problem is a diagnostic naming the section's line and the
 // option. With no `config policy` at all, a policy "failover" with one WAN per tier, in the
@@ -171,6 +174,7 @@ struct WanLink {
     std::vector<net::InterfaceAddress> addresses; // its global addresses, both families
     std::vector<net::Address> gateways; // at most one a family is used
     health::WanState state = health::WanState::Dead;
+    std::vector<net::Address> dns; // its DNS servers now (from the config, or the modem's bearer)
 
     bool carries(net::Family family) const; // has an address of that family
     friend bool operator==(const WanLink&, const WanLink&) = default;
@@ -187,7 +191,8 @@ struct RoutingPlan {
 };
 
 // Per WAN and family it carries: its table with the default route and the connected routes of
-// its addresses; rules `fwmark <mark>/<mask> lookup <table>` and, after them,
+// its addresses; rules `iif lo to <each DNS server> lookup <table>`, `oif <interface> lookup
+// <table>`, `fwmark <mark>/<mask> lookup <table>` and, after them,
 // `fwmark <mark>/<mask> unreachable` (a WAN whose routes are gone fails fast instead of leaking
 // into the main table); and for both families `fwmark <all ones>/<mask> unreachable`.
 RoutingPlan routing_plan(const std::vector<WanLink>& wans, const RoutingLayout& layout);
@@ -216,6 +221,14 @@ struct FailbackEnd {
 };
 std::set<FailbackEnd> failback_ends(
     const WanSettings& settings, const std::vector<WanLink>& wans, std::string_view wan);
+
+// The DNS servers the LAN's resolver should ask now (docs/failover.md "DNS"): those of the WANs
+// the default policy picks for new connections; when none of those has servers, those of every
+// live WAN in the policy's order; when every WAN is dead, all of them. A WAN's servers count only
+// in a family it has an address of.
+std::vector<net::Address> active_dns(const WanSettings& settings, const std::vector<WanLink>& wans);
+// resolv.conf(5) text for them, for dnsmasq's `resolv-file`.
+std::string resolv_conf(const std::vector<net::Address>& servers);
 
 // The transaction that deletes every object of `objects`, for Router::remove().
 std::string removal_script(const PolicyObjects& objects);

@@ -278,6 +278,7 @@ Daemon::Daemon(fs::path directory, const Emulator& emulator, Settings settings)
            << "\toption dev_root '" << (emulator.root() / "dev").string() << "'\n"
            << "\toption state_dir '" << (directory_ / "state").string() << "'\n"
            << "\toption socket '" << socket().string() << "'\n"
+           << "\toption resolv_file '" << resolv_file().string() << "'\n"
            << "\toption poll_interval '" << settings.poll_interval_s << "'\n"
            << "\toption at_timeout '" << settings.at_timeout_s << "'\n";
     config << "\nconfig profile 'default'\n";

@@ -122,6 +122,8 @@ public:
 
     std::filesystem::path socket() const { return directory_ / "uplink.sock"; }
     std::filesystem::path config() const { return directory_ / "uplink.conf"; }
+    // Where it writes the WANs' DNS servers in use (docs/failover.md "DNS"), not /run/uplink.
+    std::filesystem::path resolv_file() const { return directory_ / "resolv.conf"; }
     Process& process() { return *process_; }
 
 private:

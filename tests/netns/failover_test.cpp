@@ -11,6 +11,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <iostream>
@@ -130,6 +131,66 @@ TEST_F(FailoverTest, ABlackoutWithCarrierUpIsFoundByProbes)
     auto failover = since(blackout);
     std::cout << "failover after a blackout with carrier up: " << failover.count() << " ms\n";
     EXPECT_LT(failover, 10s);
+}
+
+// The answer to a lookup of probe.test from the LAN host, through the router's dnsmasq; "" for
+// none within a second.
+std::string lookup_from(const std::string& lan)
+{
+    auto result = sim::testing::run_command("ip netns exec " + lan + " dig +short +time=1 +tries=1 @198.18.1.1 probe.test");
+    return result.status == 0 ? result.output.substr(0, result.output.find('\n')) : "";
+}
+
+std::string read_file(const std::filesystem::path& path)
+{
+    std::ifstream in(path);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// docs/failover.md "DNS", with a real dnsmasq as the LAN's resolver, reading uplinkd's resolv
+// file: each WAN's server answers probe.test differently, so the answer says which one was asked.
+TEST_F(FailoverTest, DnsLookupsFromTheLanKeepAnsweringAcrossAFailover)
+{
+    wait_lte_ready();
+    auto dnsmasq = [&](const std::string& where, const std::string& name, const std::string& options) {
+        return std::make_unique<Process>(
+            std::vector<std::string> {"sh", "-c",
+                "exec ip netns exec " + where + " dnsmasq --keep-in-foreground --conf-file=/dev/null "
+                    "--no-hosts --pid-file= --bind-interfaces --log-facility=- " + options},
+            directory_.path() / (name + ".out"), directory_.path() / (name + ".err"));
+    };
+    // The wired WAN's server at the isp; the modem's two at the carrier, where only LTE reaches.
+    must("ip -n " + carrier_->name() + " address add 100.64.0.53/32 dev lo");
+    must("ip -n " + carrier_->name() + " address add 100.64.0.54/32 dev lo");
+    auto isp_dns = dnsmasq(isp_->name(), "isp-dns", "--no-resolv --listen-address=198.18.3.1 --address=/probe.test/198.51.100.1");
+    auto carrier_dns = dnsmasq(carrier_->name(), "carrier-dns",
+        "--no-resolv --listen-address=100.64.0.53 --listen-address=100.64.0.54 --address=/probe.test/198.51.100.2");
+
+    // fibre carries the traffic: its server alone is in use.
+    auto resolv = daemon_->resolv_file();
+    EXPECT_TRUE(eventually([&] { return read_file(resolv).ends_with("\nnameserver 198.18.3.1\n"); }, deadline_in(5s)))
+        << read_file(resolv);
+    // The router's own queries to the modem's servers leave by the modem, whatever the policy says.
+    auto route = sim::testing::run_command("ip -n " + router_->name() + " route get 100.64.0.53");
+    EXPECT_NE(route.output.find("dev wwan0"), std::string::npos) << route.output;
+
+    // Readable by the resolver's own user (dnsmasq drops root for nobody).
+    auto mode = std::filesystem::status(resolv).permissions();
+    EXPECT_EQ(mode, std::filesystem::perms(0644)) << std::oct << static_cast<unsigned>(mode);
+
+    // Caching off: every lookup asks upstream. As root: the test's directory is private to it.
+    auto resolver = dnsmasq(router_->name(), "lan-dns",
+        "--user=root --listen-address=198.18.1.1 --cache-size=0 --resolv-file=" + resolv.string());
+    std::string answer;
+    EXPECT_TRUE(eventually([&] { return (answer = lookup_from(lan_->name())) == "198.51.100.1"; }, deadline_in(10s)))
+        << "the LAN's lookup got '" << answer << "'\n" << resolver->errors();
+
+    must("ip -n " + isp_->name() + " link set isp0 down");
+    auto cut = steady_clock::now();
+    EXPECT_TRUE(eventually([&] { return (answer = lookup_from(lan_->name())) == "198.51.100.2"; }, deadline_in(10s)))
+        << "the LAN's lookup got '" << answer << "'\n" << resolver->errors() << log_tail();
+    std::cout << "lookups answered by the modem's DNS server " << since(cut).count() << " ms after the carrier loss\n";
+    EXPECT_TRUE(read_file(resolv).ends_with("\nnameserver 100.64.0.53\nnameserver 100.64.0.54\n")) << read_file(resolv);
 }
 
 // A lossy radio link is not a dead one: 11 % lost each way in the emulator's link model is a fifth

@@ -230,14 +230,15 @@ protected:
     }
 
     // The two WANs in one failover policy, both probing the same three targets; on fail-back the
-    // backup's connections end too (failback 'all').
+    // backup's connections end too (failback 'all'). The wired WAN's DNS server is the isp's
+    // 198.18.3.1; the modem's come from its connection (the emulator's 100.64.0.53 and .54).
     std::string wan_config() const
     {
         const std::string targets = "\tlist track_ip '198.18.2.2'\n"
                                     "\tlist track_ip '198.18.4.2'\n"
                                     "\tlist track_ip '198.18.5.1'\n";
         bool fibre_first = preferred_ == Preferred::Fibre;
-        return "config wan 'fibre'\n\toption interface 'wan0'\n" + targets
+        return "config wan 'fibre'\n\toption interface 'wan0'\n\tlist dns '198.18.3.1'\n" + targets
             + "\nconfig wan 'lte'\n\toption modem 'wan1'\n\toption metered '0'\n" + targets
             + "\nconfig policy 'failover'\n\tlist tier '" + (fibre_first ? "fibre" : "lte")
             + "'\n\tlist tier '" + (fibre_first ? "lte" : "fibre")

@@ -35,12 +35,15 @@ enum class SecretAccess { Full, None };
 struct ConfigEdit {
     enum class Kind { Set, Remove };
     enum class Mode { Preview, Apply };
-    std::string type;                             // "profile" or "rule"
+    std::string type;                             // "profile", "rule", "wan", "policy" or "traffic"
     std::string name;
     Kind kind = Kind::Set;
     Mode mode = Mode::Preview;
     std::map<std::string, std::string> options;   // Set: new values; "" returns one to its default
     SecretAccess secrets = SecretAccess::None;    // the less trusted, unless the caller says
+    // Set: a list option's new values, replacing them all; none removes it. A list option given
+    // in `options` is a list of that one value ("" none).
+    std::map<std::string, std::vector<std::string>> lists {};
 };
 
 struct ConfigEditOutcome {

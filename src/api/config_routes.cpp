@@ -117,8 +117,19 @@ std::optional<std::string> read_edit_body(const json::value& body, ConfigEdit& e
                     text = json::serialize(option);
                 else if (option.is_bool())
                     text = option.as_bool() ? "1" : "0";
-                else if (!option.is_null())
-                    return fmt::format("option '{}' must be a string, a number, true/false or null", std::string(name));
+                else if (const auto* values = option.if_array()) {
+                    auto& list = edit.lists[std::string(name)];
+                    for (const auto& value : *values) {
+                        const auto* string = value.if_string();
+                        if (!string)
+                            return fmt::format("list '{}' must be an array of strings", std::string(name));
+                        list.emplace_back(*string);
+                    }
+                    continue;
+                } else if (!option.is_null())
+                    return fmt::format("option '{}' must be a string, a number, true/false, null or, for a list, "
+                                       "an array of strings",
+                        std::string(name));
                 edit.options[std::string(name)] = std::move(text);
             }
         } else {
@@ -236,7 +247,7 @@ Response Router::edit_config(std::string type, std::string name, bool remove, co
     edit.secrets = request.caller == Caller::ApiToken ? SecretAccess::None : SecretAccess::Full;
     if (auto problem = read_edit_body(request.body, edit))
         return Response::failure(400, *problem);
-    if (remove && !edit.options.empty())
+    if (remove && !(edit.options.empty() && edit.lists.empty()))
         return Response::failure(400, "a delete takes no 'options'");
     auto outcome = source_.edit_config(edit);
     if (!outcome)
@@ -254,6 +265,8 @@ Response Router::edit_config(std::string type, std::string name, bool remove, co
         std::vector<std::string> names;
         for (const auto& [option, value] : edit.options)
             names.push_back(option);
+        for (const auto& [option, values] : edit.lists)
+            names.push_back(option);
         log(LogLevel::Info, "api", "config: {} {} {} '{}'{}", request.client, remove ? "removed" : "set", edit.type,
             edit.name, names.empty() ? "" : fmt::format(" ({})", fmt::join(names, ", ")));
     }
@@ -262,6 +275,7 @@ Response Router::edit_config(std::string type, std::string name, bool remove, co
     return Response::ok(json::object{
         {edit.type, edit.name},
         {"applied", outcome->applied},
+        {"changed", strings_json(outcome->changed)},
         {"changes", changes_json(*outcome)},
     });
 }

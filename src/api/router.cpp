@@ -7,6 +7,7 @@
 #include <ctime>
 #include <type_traits>
 #include <exception>
+#include <map>
 
 namespace uplink::api {
 
@@ -332,8 +333,9 @@ constexpr std::string_view resource_list =
     "/v1/status, /v1/modems, /v1/modems/<id>, /v1/modems/<id>/signal, /v1/modems/<id>/signal/history, "
     "/v1/modems/<id>/signal/fast, /v1/modems/<id>/at, "
     "/v1/modems/<id>/connect, /v1/modems/<id>/disconnect, /v1/modems/<id>/sim/pin, /v1/modems/<id>/dialogue, "
-    "/v1/modems/<id>/scan, /v1/modems/<id>/debug, "
-    "/v1/profiles, /v1/profiles/<name>[/delete], /v1/rules/<name>[/delete], /v1/config, "
+    "/v1/modems/<id>/scan, /v1/modems/<id>/debug, /v1/wans, "
+    "/v1/profiles, /v1/profiles/<name>[/delete], /v1/rules/<name>[/delete], /v1/wans/<name>[/delete], "
+    "/v1/policies/<name>[/delete], /v1/traffic/<name>[/delete], /v1/config, "
     "/v1/tokens, /v1/tokens/<name>/delete, /v1/events, /v1/events/recent, /v1/admin-password (unix socket only)";
 
 int hex_digit(char c)
@@ -535,12 +537,15 @@ boost::asio::awaitable<Response> Router::handle(Request request)
             co_return *refusal;
         co_return profiles();
     }
-    if ((resource == "profiles" || resource == "rules") && segments.size() >= 3 && segments.size() <= 4
-        && (segments.size() == 3 || segments[3] == "delete")) {
+    // The config sections the API edits, by their resource: profiles and SIM rules, and the WANs,
+    // their policies and traffic rules (docs/failover.md).
+    static const std::map<std::string_view, std::string_view> edited_sections {{"profiles", "profile"},
+        {"rules", "rule"}, {"wans", "wan"}, {"policies", "policy"}, {"traffic", "traffic"}};
+    if (auto section = edited_sections.find(resource); section != edited_sections.end() && segments.size() >= 3
+        && segments.size() <= 4 && (segments.size() == 3 || segments[3] == "delete")) {
         if (auto refusal = expect(Method::Post))
             co_return *refusal;
-        co_return edit_config(resource == "profiles" ? "profile" : "rule", segments[2], segments.size() == 4,
-            request);
+        co_return edit_config(std::string(section->second), segments[2], segments.size() == 4, request);
     }
     if (resource == "config" && segments.size() == 2) {
         if (request.caller == Caller::ApiToken)

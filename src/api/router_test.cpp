@@ -511,6 +511,32 @@ TEST_F(ProfileRoutesTest, AnEditIsAPreviewUnlessSaidOtherwise)
     EXPECT_EQ(response.body.at("applied"), true);
 }
 
+// The WANs, policies and traffic rules are edited as the profiles are (docs/api.md): a JSON array
+// sets a list option whole.
+TEST_F(ProfileRoutesTest, WansPoliciesAndTrafficRulesAreEditedLikeProfiles)
+{
+    auto response = request(Method::Post, "/v1/policies/failover",
+        json::parse(R"({"options":{"tier":["lte","fibre:2"],"failback":"all"},"preview":false})"));
+    ASSERT_EQ(response.status, 200) << response.error;
+    auto edit = source.edits.back();
+    EXPECT_EQ(edit.type, "policy");
+    EXPECT_EQ(edit.name, "failover");
+    EXPECT_EQ(edit.mode, ConfigEdit::Mode::Apply);
+    EXPECT_EQ(edit.options, (std::map<std::string, std::string> {{"failback", "all"}}));
+    EXPECT_EQ(edit.lists, (std::map<std::string, std::vector<std::string>> {{"tier", {"lte", "fibre:2"}}}));
+    EXPECT_EQ(response.body.at("policy"), "failover");
+
+    response = request(Method::Post, "/v1/wans/fibre", json::parse(R"({"options":{"interface":"eth1","dns":[]}})"));
+    ASSERT_EQ(response.status, 200) << response.error;
+    EXPECT_EQ(source.edits.back().type, "wan");
+    EXPECT_EQ(source.edits.back().lists.at("dns"), std::vector<std::string> {});
+    ASSERT_EQ(request(Method::Post, "/v1/traffic/voip/delete", nullptr).status, 200);
+    EXPECT_EQ(source.edits.back().type, "traffic");
+    EXPECT_EQ(source.edits.back().kind, ConfigEdit::Kind::Remove);
+    // GET /v1/wans is the WANs' state; a WAN's own path is for edits.
+    EXPECT_EQ(get("/v1/wans/fibre").status, 405);
+}
+
 // A token's edit is made without secret access (the editor refuses secret options and hides
 // secrets in the preview); a secret option it names is a 403 naming it.
 TEST_F(ProfileRoutesTest, ATokensEditHasNoSecretAccess)
@@ -534,9 +560,12 @@ TEST_F(ProfileRoutesTest, ATokensEditHasNoSecretAccess)
 
 TEST_F(ProfileRoutesTest, BadEditsAreRefusedWithTheReason)
 {
-    auto response = request(Method::Post, "/v1/profiles/home", json::parse(R"({"options":{"apn":["a"]}})"));
+    auto response = request(Method::Post, "/v1/profiles/home", json::parse(R"({"options":{"apn":{"a":1}}})"));
     EXPECT_EQ(response.status, 400);
     EXPECT_NE(response.error.find("option 'apn'"), std::string::npos) << response.error;
+    response = request(Method::Post, "/v1/wans/fibre", json::parse(R"({"options":{"track_ip":["192.0.2.1",2]}})"));
+    EXPECT_EQ(response.status, 400);
+    EXPECT_NE(response.error.find("list 'track_ip' must be an array of strings"), std::string::npos) << response.error;
     response = request(Method::Post, "/v1/profiles/home", json::parse(R"({"preview":"yes"})"));
     EXPECT_EQ(response.status, 400);
     response = request(Method::Post, "/v1/profiles/home", json::parse(R"({"colour":"blue"})"));

@@ -40,16 +40,38 @@ constexpr std::array commands{
         "set the web UI's admin password (read twice from the terminal, or once from stdin)"},
     CommandSpec{"token", 1, "token list|create|revoke [NAME] [--scope console]",
         "the API tokens for scripts: list them, make one (shown once), or revoke one", true},
-    CommandSpec{"wan", 1, "wan status | wan import-mwan3 FILE [--network FILE]",
-        "status: each WAN's state, round trip, loss and last change; import-mwan3: print an mwan3 config "
+    CommandSpec{"wan", 1,
+        "wan status | wan set|delete <name> [option=value...] | wan import-mwan3 FILE [--network FILE]",
+        "status: each WAN's state, round trip, loss and last change; set, delete: change a WAN, live "
+        "(a list option given more than once: all its values); import-mwan3: print an mwan3 config "
         "(/etc/config/mwan3) as uplink's WANs, policies and traffic rules, with what has no equivalent "
         "(needs no daemon)", true},
+    CommandSpec{"policy", 2, "policy set|delete <name> [option=value...]",
+        "change a WAN policy, live (tier=fibre tier=lte: its tiers in order)", true},
+    CommandSpec{"traffic", 2, "traffic set|delete <name> [option=value...]",
+        "change a traffic rule (which policy matching traffic takes), live", true},
 };
 
-// wan status | wan import-mwan3 FILE
+// Operands option=value... from the third on.
+std::optional<UsageError> check_assignments(const Invocation& invocation)
+{
+    for (std::size_t i = 2; i < invocation.operands.size(); ++i)
+        if (invocation.operands[i].find('=') == std::string::npos)
+            return UsageError{fmt::format("'{}' is not option=value", invocation.operands[i])};
+    return std::nullopt;
+}
+
+// wan status | wan set|delete NAME [option=value...] | wan import-mwan3 FILE
 std::optional<UsageError> check_wan_operands(const Invocation& invocation)
 {
     const auto& operands = invocation.operands;
+    if (operands[0] == "set" || operands[0] == "delete") {
+        if (operands.size() < 2)
+            return UsageError {fmt::format("'wan {}' needs a WAN's name: uplink wan {} fibre", operands[0], operands[0])};
+        if (operands[0] == "delete" && operands.size() > 2)
+            return UsageError {"'wan delete' takes only a name"};
+        return check_assignments(invocation);
+    }
     if (operands[0] == "status")
         return operands.size() == 1 ? std::nullopt
                                     : std::optional<UsageError>(UsageError {"'wan status' takes no more arguments"});
@@ -57,7 +79,7 @@ std::optional<UsageError> check_wan_operands(const Invocation& invocation)
         return operands.size() == 2 ? std::nullopt
                                     : std::optional<UsageError>(UsageError {
                                         "'wan import-mwan3' takes one file: uplink wan import-mwan3 /etc/config/mwan3"});
-    return UsageError {"'wan' takes status or import-mwan3: uplink wan status"};
+    return UsageError {"'wan' takes status, set, delete or import-mwan3: uplink wan status"};
 }
 
 // token list | token create NAME [--scope S]... | token revoke NAME
@@ -93,7 +115,8 @@ std::string usage()
         "\noptions:\n"
         "  --socket PATH       uplinkd's socket (default: $UPLINK_SOCKET, else {})\n"
         "  --json              print the API's JSON instead of text\n"
-        "  --preview           with profile and rule: show what would change, change nothing\n"
+        "  --preview           with profile, rule, wan, policy and traffic set or delete: show what\n"
+        "                      would change, change nothing\n"
         "  --apply             with config restore: replace the config file and apply it, live\n"
         "  --bundle FILE       with debug: write the debug archive to FILE (replacing it)\n"
         "  --network FILE      with wan import-mwan3: OpenWrt's /etc/config/network, to turn netifd\n"
@@ -201,9 +224,8 @@ std::variant<Invocation, UsageError> parse_arguments(const std::vector<std::stri
             return UsageError{fmt::format("'{}' takes set or delete: uplink {}", command.name, command.synopsis)};
         if (command.more && invocation.operands[0] == "delete" && count > 2)
             return UsageError{fmt::format("'{} delete' takes only a name", command.name)};
-        for (std::size_t i = 2; i < count; ++i)
-            if (invocation.operands[i].find('=') == std::string::npos)
-                return UsageError{fmt::format("'{}' is not option=value", invocation.operands[i])};
+        if (auto problem = check_assignments(invocation))
+            return *problem;
         return invocation;
     }
     return UsageError{fmt::format("unknown command '{}'", invocation.command)};

@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
+#include <map>
 
 #include <cctype>
 #include <cerrno>
@@ -202,7 +203,8 @@ int send_at(Session& session, const std::string& id, const std::string& command)
     return final && final->is_string() && final->as_string() == "OK" ? 0 : 1;
 }
 
-// uplink profile|rule set|delete <name> [option=value...] [--preview]
+// uplink profile|rule|wan|policy|traffic set|delete <name> [option=value...] [--preview]. An
+// option given more than once is a list of its values (tier=fibre tier=lte).
 int edit_config(Session& session)
 {
     const auto& invocation = session.invocation;
@@ -210,12 +212,22 @@ int edit_config(Session& session)
     json::object options;
     for (std::size_t i = 2; i < operands.size(); ++i) {
         auto equals = operands[i].find('=');
-        options[operands[i].substr(0, equals)] = operands[i].substr(equals + 1);
+        auto name = operands[i].substr(0, equals);
+        json::value value(operands[i].substr(equals + 1));
+        if (auto* earlier = options.if_contains(name)) {
+            if (!earlier->is_array())
+                *earlier = json::array {*earlier};
+            earlier->as_array().push_back(std::move(value));
+        } else {
+            options[name] = std::move(value);
+        }
     }
     json::object body{{"preview", invocation.preview}};
     if (operands[0] == "set")
         body["options"] = std::move(options);
-    auto path = fmt::format("/v1/{}s/{}{}", invocation.command, path_segment(operands[1]),
+    static const std::map<std::string, std::string> resources {{"profile", "profiles"}, {"rule", "rules"},
+        {"wan", "wans"}, {"policy", "policies"}, {"traffic", "traffic"}};
+    auto path = fmt::format("/v1/{}/{}{}", resources.at(invocation.command), path_segment(operands[1]),
         operands[0] == "delete" ? "/delete" : "");
     auto reply = request(session, "POST", path, std::move(body));
     return reply ? print(session, *reply, format_config_change) : 1;
@@ -389,7 +401,8 @@ int run_command(Session& session)
         auto body = request(session, "GET", "/v1/profiles");
         return body ? print(session, *body, format_profiles) : 1;
     }
-    if (command == "profile" || command == "rule")
+    if (command == "profile" || command == "rule" || command == "policy" || command == "traffic"
+        || (command == "wan" && (operands[0] == "set" || operands[0] == "delete")))
         return edit_config(session);
     if (command == "passwd")
         return set_admin_password(session);

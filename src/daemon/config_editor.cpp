@@ -58,6 +58,41 @@ std::vector<std::string> uses_of_profile(const Config& config, std::string_view 
     return uses;
 }
 
+// The edit's options and lists set on `config`, or the problems that refuse it. A list option
+// given as one value (`uplink wan set fibre track_ip=192.0.2.1`) is a list of that value.
+void set_options(Config& config, const api::ConfigEdit& edit, std::vector<std::string>& problems)
+{
+    auto schema = settings_schema();
+    auto is_list = [&](const std::string& name) {
+        for (const auto& section : schema)
+            if (section.type == edit.type)
+                for (const auto& option : section.options)
+                    if (option.name == name)
+                        return option.type == OptionType::List;
+        return false;
+    };
+    auto options = edit.options;
+    auto lists = edit.lists;
+    for (auto option = options.begin(); option != options.end();) {
+        if (!is_list(option->first)) {
+            ++option;
+            continue;
+        }
+        lists[option->first] = option->second.empty() ? std::vector<std::string> {} : std::vector {option->second};
+        option = options.erase(option);
+    }
+    std::vector<ConfigDiagnostic> diagnostics;
+    if (!config.set_options(edit.type, edit.name, options, diagnostics)) {
+        problems = messages_of(diagnostics);
+        return;
+    }
+    for (const auto& [option, values] : lists)
+        if (!config.set_list(edit.type, edit.name, option, values, diagnostics)) {
+            auto messages = messages_of(diagnostics);
+            problems.insert(problems.end(), messages.begin(), messages.end());
+        }
+}
+
 } // namespace
 
 ConfigEditor::ConfigEditor(std::string path, const modem::Manager& manager, Apply apply)
@@ -91,8 +126,8 @@ Result<api::ConfigEditOutcome> ConfigEditor::edit(const api::ConfigEdit& edit, c
             outcome.problems.push_back(fmt::format("there is no {} '{}'", edit.type, edit.name));
     } else if (edit.name.empty()) {
         outcome.problems.push_back(fmt::format("a {} edited here needs a name", edit.type));
-    } else if (!config->set_options(edit.type, edit.name, edit.options, diagnostics)) {
-        outcome.problems = messages_of(diagnostics);
+    } else {
+        set_options(*config, edit, outcome.problems);
     }
     if (!outcome.problems.empty())
         return outcome;

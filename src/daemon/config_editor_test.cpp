@@ -133,6 +133,43 @@ TEST_F(ConfigEditorTest, AnAppliedEditIsSavedAndTakenLive)
     EXPECT_EQ(applied_.back().modem.policy.rules[0].mcc_mnc, "23415");
 }
 
+// docs/failover.md: WANs and policies through the same editor; a list option is set whole, from a
+// list or from one value.
+TEST_F(ConfigEditorTest, WansAndPoliciesAreEditedWithTheirLists)
+{
+    auto with_lists = [](api::ConfigEdit change, std::map<std::string, std::vector<std::string>> lists) {
+        change.lists = std::move(lists);
+        return change;
+    };
+    auto problems = [](const Result<api::ConfigEditOutcome>& outcome) {
+        return outcome ? fmt::format("{}", fmt::join(outcome->problems, "; ")) : outcome.error().message();
+    };
+    auto outcome = edit(set("wan", "fibre", {{"interface", "eth1"}, {"track_ip", "192.0.2.1"}}));
+    ASSERT_TRUE(outcome && outcome->applied) << problems(outcome);
+    outcome = edit(set("wan", "lte", {{"modem", "wan1"}}));
+    ASSERT_TRUE(outcome && outcome->applied) << problems(outcome);
+    outcome = edit(with_lists(set("policy", "failover", {{"failback", "all"}}), {{"tier", {"lte", "fibre"}}}));
+    ASSERT_TRUE(outcome && outcome->applied) << problems(outcome);
+    const auto& wan = applied_.back().wan;
+    ASSERT_EQ(wan.wans.size(), 2u);
+    EXPECT_EQ(wan.wans[0].track_ips, std::vector<std::string> {"192.0.2.1"});
+    ASSERT_EQ(wan.policies.size(), 1u);
+    EXPECT_EQ(wan.policies[0].tiers, (std::vector<wan::Tier> {{{"lte", 1}}, {{"fibre", 1}}}));
+    EXPECT_EQ(wan.policies[0].failback, wan::Failback::All);
+    EXPECT_NE(text().find("\tlist tier 'lte'\n\tlist tier 'fibre'\n"), std::string::npos) << text();
+
+    // A WAN a policy names is not removed from under it; a list that a section cannot have is
+    // refused; neither changes the file.
+    auto before = text();
+    outcome = edit({"wan", "fibre", api::ConfigEdit::Kind::Remove, api::ConfigEdit::Mode::Apply, {}});
+    ASSERT_TRUE(outcome);
+    EXPECT_NE(problems(outcome).find("fibre"), std::string::npos) << problems(outcome);
+    outcome = edit(with_lists(set("wan", "fibre", {}), {{"interface", {"eth1", "eth2"}}}));
+    ASSERT_TRUE(outcome);
+    EXPECT_NE(problems(outcome).find("is not a list"), std::string::npos) << problems(outcome);
+    EXPECT_EQ(text(), before);
+}
+
 TEST_F(ConfigEditorTest, ABadEditIsRefusedAndTheFileStays)
 {
     std::string original = "config profile 'home'\n\toption apn 'old'\n\nconfig rule\n\toption profile 'home'\n";

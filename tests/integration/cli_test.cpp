@@ -156,6 +156,16 @@ TEST_F(CliTest, EveryCommandAnswersInJsonWhatTheDaemonKnows)
     EXPECT_EQ(json_of({"profile", "delete", "spare"}).at("applied"), true);
     EXPECT_EQ(json::serialize(json_of({"profiles"})).find("spare"), std::string::npos);
 
+    // WANs and policies, previewed (applied, they would route this machine's own traffic): a list
+    // option given more than once is all its values, and each is checked.
+    auto wan = json_of({"wan", "set", "fibre", "interface=eth9", "track_ip=192.0.2.1", "track_ip=192.0.2.2", "--preview"});
+    ASSERT_TRUE(wan.is_object());
+    EXPECT_EQ(wan.at("applied"), false);
+    EXPECT_EQ(wan.at("changed"), json::array {"wan"});
+    auto bad_policy = run_command(command_line({"policy", "set", "failover", "tier=fibre", "tier=nowhere", "--preview"}));
+    EXPECT_NE(bad_policy.exit_code, 0);
+    EXPECT_NE(bad_policy.err.find("nowhere"), std::string::npos) << bad_policy.err;
+
     // The config file out and back.
     auto backup_file = directory_.path() / "backup.conf";
     auto backup = json_of({"config", "backup", backup_file.string()});
@@ -325,7 +335,7 @@ TEST_F(CliTest, ABadArgumentExitsNonZeroWithAMessage)
         {{"--json", "wan", "import-mwan3", "/nonexistent/mwan3"}, "/nonexistent/mwan3"},
         {{"--json", "wan", "import-mwan3", daemon_->config().string()}, "has no mwan3 section"},
         {{"--json", "wan", "import-mwan3"}, "'wan import-mwan3' takes one file"},
-        {{"--json", "wan", "mwan3", "x"}, "'wan' takes status or import-mwan3"},
+        {{"--json", "wan", "mwan3", "x"}, "'wan' takes status, set, delete or import-mwan3"},
         {{"--json", "status", "--network", "/etc/config/network"}, "--network goes with wan import-mwan3"},
     };
     for (const auto& bad : cases) {

@@ -213,6 +213,22 @@ TEST_F(FailoverTest, ALossyLteLinkIsNotDeclaredDead)
         EXPECT_FALSE(line.find("wan lte: ") != std::string::npos && line.find("-> dead") != std::string::npos) << line;
 }
 
+// docs/cli.md: a policy changed with `uplink policy set` takes effect live, as a reload would: with
+// the LTE tier first, new connections leave by LTE while the wired WAN stays up.
+TEST_F(FailoverTest, APolicyChangedThroughTheCliTakesEffectLive)
+{
+    auto modem_address = wait_lte_ready();
+    ASSERT_TRUE(new_connections_leave_by(fibre_address, 10s));
+    auto changed = run_command({binary_path("uplink").string(), "--socket", daemon_->socket().string(), "policy",
+        "set", "failover", "tier=lte", "tier=fibre"});
+    ASSERT_EQ(changed.exit_code, 0) << changed.err;
+    EXPECT_NE(changed.out.find("Saved and applied."), std::string::npos) << changed.out;
+    EXPECT_TRUE(new_connections_leave_by(modem_address, 10s));
+    EXPECT_EQ(wan_state("fibre"), "up");
+    EXPECT_NE(read_file(daemon_->config()).find("\tlist tier 'lte'\n\tlist tier 'fibre'\n"), std::string::npos)
+        << read_file(daemon_->config());
+}
+
 // A reload that changes a WAN's settings gives it a new health engine, on the link as it is: the
 // WAN keeps carrying the traffic, its id and its mark, and still fails over.
 TEST_F(FailoverTest, AReloadThatChangesAWanKeepsItRouted)

@@ -13,6 +13,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
+#include <tuple>
 
 namespace uplink::net::rtnetlink {
 
@@ -348,8 +349,7 @@ bool is_link_itself(std::span<const std::uint8_t> message)
     return body && body->family.ifi_family == AF_UNSPEC;
 }
 
-// FIB_RULE_INVERT ("not"), the input interface, destination, ports and uid ranges are not read:
-// uplink's rules use none of them.
+// FIB_RULE_INVERT ("not"), ports and uid ranges are not read: uplink's rules use none of them.
 Result<Rule> parse_newrule(std::span<const std::uint8_t> message)
 {
     auto body = read_body<fib_rule_hdr>(message, RTM_NEWRULE, RTM_DELRULE);
@@ -387,26 +387,16 @@ Result<Rule> parse_newrule(std::span<const std::uint8_t> message)
             return value.error();
         rule.fwmask = *value;
     }
-    // fib4_rule_fill() and fib6_rule_fill() send FRA_SRC only for a source prefix longer than 0.
-    if (body->family.src_len > 0) {
-        Prefix source {Address::any(*family), body->family.src_len};
-        if (auto address = (*attributes)[FRA_SRC]) {
-            auto value = read_address(*family, *address);
-            if (!value)
-                return value.error();
-            source.address = *value;
-        }
-        rule.source = source;
-    }
-    if (body->family.dst_len > 0) {
-        Prefix destination {Address::any(*family), body->family.dst_len};
-        if (auto address = (*attributes)[FRA_DST]) {
-            auto value = read_address(*family, *address);
-            if (!value)
-                return value.error();
-            destination.address = *value;
-        }
-        rule.destination = destination;
+    // fib4_rule_fill() and fib6_rule_fill() send FRA_SRC and FRA_DST only for a prefix longer
+    // than 0: none is every address.
+    for (auto [length, attribute, prefix] : {std::tuple {body->family.src_len, FRA_SRC, &rule.source},
+             std::tuple {body->family.dst_len, FRA_DST, &rule.destination}}) {
+        if (length == 0)
+            continue;
+        auto address = read_optional_address(*family, (*attributes)[attribute]);
+        if (!address)
+            return address.error();
+        *prefix = Prefix {address->value_or(Address::any(*family)), length};
     }
     // A table only means something to a lookup; the kernel reports 0 for the others.
     rule.table = 0;

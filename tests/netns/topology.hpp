@@ -26,6 +26,7 @@
 #include <fstream>
 #include <optional>
 #include <string>
+#include <tuple>
 
 namespace uplink::testing {
 
@@ -35,6 +36,17 @@ inline void must(const std::string& command)
 {
     auto result = sim::testing::run_command(command);
     ASSERT_EQ(result.status, 0) << command << ": " << result.output;
+}
+
+// A veth pair from namespace `a` to namespace `b`, each end with its address, both up.
+inline void veth(const std::string& a, const std::string& a_end, const std::string& a_address,
+                 const std::string& b, const std::string& b_end, const std::string& b_address)
+{
+    must("ip -n " + a + " link add " + a_end + " type veth peer name " + b_end + " netns " + b);
+    for (const auto& [name, end, address] : {std::tuple {a, a_end, a_address}, std::tuple {b, b_end, b_address}}) {
+        must("ip -n " + name + " address add " + address + " dev " + end);
+        must("ip -n " + name + " link set " + end + " up");
+    }
 }
 
 inline sockaddr_in address_of(const char* text, std::uint16_t port)
@@ -173,20 +185,12 @@ private:
         const auto& router = router_->name();
         const auto& carrier = carrier_->name();
         const auto& internet = internet_->name();
-        must("ip -n " + lan + " link add lan0 type veth peer name lan1 netns " + router);
-        must("ip -n " + lan + " address add 198.18.1.2/24 dev lan0");
-        must("ip -n " + lan + " link set lan0 up");
+        veth(lan, "lan0", "198.18.1.2/24", router, "lan1", "198.18.1.1/24");
         must("ip -n " + lan + " route add default via 198.18.1.1");
-        must("ip -n " + router + " address add 198.18.1.1/24 dev lan1");
-        must("ip -n " + router + " link set lan1 up");
-        must("ip -n " + carrier + " link add net0 type veth peer name net1 netns " + internet);
-        must("ip -n " + carrier + " address add 198.18.2.1/24 dev net0");
-        must("ip -n " + carrier + " link set net0 up");
+        veth(carrier, "net0", "198.18.2.1/24", internet, "net1", "198.18.2.2/24");
         // The carrier routes between its radio side and the internet; the router's forwarding
         // is uplinkd's to turn on.
         must("ip netns exec " + carrier + " sysctl -qw net.ipv4.ip_forward=1");
-        must("ip -n " + internet + " address add 198.18.2.2/24 dev net1");
-        must("ip -n " + internet + " link set net1 up");
         must("ip -n " + internet + " route add default via 198.18.2.1");
     }
 

@@ -173,11 +173,6 @@ void WanSupervisor::apply(const wan::WanSettings& settings)
         created.push_back(wan);
     }
     wans_ = std::move(next);
-    // Read and checked, not acted on yet (docs/failover.md "In uplinkd"): said, never silent.
-    for (const auto& wan : created)
-        if (wan->config.standby)
-            log(LogLevel::Warning, "uplinkd", "wan {}: option standby is not acted on yet: it is probed, and "
-                "carries traffic when its policy picks it, as any metered WAN", wan->config.name);
     watch_links();
     for (const auto& wan : created)
         if (!wan->interface.empty() || wan->config.modem.empty()) {

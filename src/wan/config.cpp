@@ -131,8 +131,11 @@ WanConfig wan_from(
     // Cellular data is metered unless the user says otherwise; a wire is not.
     wan.metered = section.options.contains("metered") ? config.get_boolean(section, "metered")
                                                       : !wan.modem.empty();
-    wan.probe_budget_mb = static_cast<int>(config.get_integer(section, "probe_budget_mb"));
     wan.standby = config.get_boolean(section, "standby");
+    // In standby a WAN is probed within a tenth of the usual budget: one probe in about 47 s.
+    wan.probe_budget_mb = wan.standby && !section.options.contains("probe_budget_mb")
+        ? standby_probe_budget_mb
+        : static_cast<int>(config.get_integer(section, "probe_budget_mb"));
     wan.enabled = config.get_boolean(section, "enabled");
     if (wan.standby && !wan.metered)
         diagnose("option 'standby': only a metered WAN waits in standby");
@@ -344,9 +347,10 @@ std::vector<SectionSchema> wan_schema()
         option("metered", OptionType::Boolean, "",
             "probe slowly while idle, within probe_budget_mb; "
             "default: 0 wired, 1 cellular"),
-        integer("probe_budget_mb", 50, 1, 100000, "probe megabytes a month on a metered WAN"),
+        integer("probe_budget_mb", 50, 1, 100000, "probe megabytes a month on a metered WAN; 5 in standby"),
         option("standby", OptionType::Boolean, "0",
-            "a metered WAN that carries nothing until a policy needs it"),
+            "a metered WAN that carries nothing while another WAN of its policy is alive, probed "
+            "within a small budget"),
         option("enabled", OptionType::Boolean, "1", "0: never used by a policy"),
     };
     SectionSchema policy;

@@ -81,6 +81,8 @@ TEST(WanConfig, TheDocumentedExampleReads)
     EXPECT_FALSE(settings.wans[0].metered);
     EXPECT_EQ(settings.wans[1].modem, "wan1");
     EXPECT_TRUE(settings.wans[1].standby);
+    EXPECT_EQ(settings.wans[0].probe_budget_mb, 50); // the default (unmetered: not used)
+    EXPECT_EQ(settings.wans[1].probe_budget_mb, standby_probe_budget_mb); // in standby, unless given
     ASSERT_EQ(settings.policies.size(), 2u);
     EXPECT_EQ(settings.policies[0].tiers, (std::vector<Tier> {{{"fibre", 1}}, {{"lte", 1}}}));
     EXPECT_EQ(settings.policies[1].tiers, (std::vector<Tier> {{{"fibre", 3}, {"lte", 1}}}));

@@ -96,22 +96,50 @@ std::string set_definition(net::Family family)
         family == net::Family::Ipv4 ? "ipv4_addr" : "ipv6_addr");
 }
 
+// The WANs that have a mark (an id, a link), of those the ones a policy may pick (enabled), and
+// of those the ones in standby (picked only when no other is alive).
+struct Candidates {
+    std::vector<const WanLink*> marked;
+    std::map<std::string, const WanLink*> usable;
+    std::set<std::string> standby;
+};
+
+Candidates candidates(const WanSettings& settings, const std::vector<WanLink>& wans)
+{
+    Candidates found;
+    for (const auto& wan : wans) {
+        if (wan.id < 1 || wan.id > highest_id || wan.index == 0)
+            continue;
+        found.marked.push_back(&wan);
+        auto config = std::ranges::find(settings.wans, wan.name, &WanConfig::name);
+        if (config == settings.wans.end() || config->enabled)
+            found.usable[wan.name] = &wan;
+        if (config != settings.wans.end() && config->enabled && config->standby)
+            found.standby.insert(wan.name);
+    }
+    return found;
+}
+
+
 // The WANs that carry a family's new connections: of the first tier with one up, those up; else,
 // of the first tier with one degraded, those degraded (a degraded WAN loses preference, it is
-// not dead: docs/failover.md "Health"). Empty when all are dead.
-std::vector<std::pair<const WanLink*, unsigned>> carriers(const PolicyConfig& policy,
-    const std::map<std::string, const WanLink*>& usable, net::Family family)
+// not dead: docs/failover.md "Health"). A WAN in standby only when no other is up or degraded.
+// Empty when all are dead.
+std::vector<std::pair<const WanLink*, unsigned>> carriers(
+    const PolicyConfig& policy, const Candidates& candidates, net::Family family)
 {
-    for (auto state : {health::WanState::Up, health::WanState::Degraded})
-        for (const auto& tier : policy.tiers) {
-            std::vector<std::pair<const WanLink*, unsigned>> chosen;
-            for (const auto& member : tier)
-                if (auto found = usable.find(member.wan); found != usable.end()
-                    && found->second->state == state && found->second->carries(family))
-                    chosen.emplace_back(found->second, member.weight);
-            if (!chosen.empty())
-                return chosen;
-        }
+    for (bool with_standby : {false, true})
+        for (auto state : {health::WanState::Up, health::WanState::Degraded})
+            for (const auto& tier : policy.tiers) {
+                std::vector<std::pair<const WanLink*, unsigned>> chosen;
+                for (const auto& member : tier)
+                    if (auto found = candidates.usable.find(member.wan); found != candidates.usable.end()
+                        && found->second->state == state && found->second->carries(family)
+                        && (with_standby || !candidates.standby.contains(member.wan)))
+                        chosen.emplace_back(found->second, member.weight);
+                if (!chosen.empty())
+                    return chosen;
+            }
     return {};
 }
 
@@ -136,12 +164,11 @@ std::string add_target(
 // One family's choice for a policy: a single WAN, a split by weight, or the last resort. The
 // split is `numgen random mod total` (a new number for each packet that reaches the rule: only
 // a connection's first) mapped onto ranges, one for each WAN as wide as its weight.
-void add_policy(Builder& builder, const PolicyConfig& policy,
-    const std::map<std::string, const WanLink*>& usable, net::Family family)
+void add_policy(Builder& builder, const PolicyConfig& policy, const Candidates& candidates, net::Family family)
 {
     auto chain = policy_chain(policy.name, family);
     builder.chain(chain); // empty for LastResort::Main with every WAN dead
-    auto chosen = carriers(policy, usable, family);
+    auto chosen = carriers(policy, candidates, family);
     std::vector<std::string> targets;
     for (const auto& [wan, weight] : chosen)
         targets.push_back(add_target(builder, policy, *wan, family));
@@ -280,34 +307,11 @@ std::string removal_script(const PolicyObjects& objects)
     return fmt::format("add table {}\n", table) + deletions(objects);
 }
 
-namespace {
-
-// The WANs that have a mark (an id, a link), and of those the ones a policy may pick (enabled).
-struct Candidates {
-    std::vector<const WanLink*> marked;
-    std::map<std::string, const WanLink*> usable;
-};
-
-Candidates candidates(const WanSettings& settings, const std::vector<WanLink>& wans)
-{
-    Candidates found;
-    for (const auto& wan : wans) {
-        if (wan.id < 1 || wan.id > highest_id || wan.index == 0)
-            continue;
-        found.marked.push_back(&wan);
-        auto config = std::ranges::find(settings.wans, wan.name, &WanConfig::name);
-        if (config == settings.wans.end() || config->enabled)
-            found.usable[wan.name] = &wan;
-    }
-    return found;
-}
-
-} // namespace
-
 PolicyScript policy_script(
     const WanSettings& settings, const std::vector<WanLink>& wans, const PolicyObjects& previous)
 {
-    auto [marked, usable] = candidates(settings, wans);
+    auto found = candidates(settings, wans);
+    const auto& marked = found.marked;
 
     Builder builder;
     for (auto chain : {prerouting_chain, output_chain, choose_chain, nat_chain})
@@ -321,7 +325,7 @@ PolicyScript policy_script(
     }
     for (const auto& policy : settings.policies)
         for (auto family : {net::Family::Ipv4, net::Family::Ipv6})
-            add_policy(builder, policy, usable, family);
+            add_policy(builder, policy, found, family);
     for (const auto* wan : marked) {
         builder.rule(mark_chain(wan->name), "{}", set_mark("meta", wan->id));
         // nft_ct_set_eval() writes ct->mark only when it differs, so a restored connection's
@@ -368,23 +372,28 @@ PolicyScript policy_script(
 std::set<FailbackEnd> failback_ends(
     const WanSettings& settings, const std::vector<WanLink>& wans, std::string_view wan)
 {
-    auto usable = candidates(settings, wans).usable;
+    auto found = candidates(settings, wans);
     std::set<FailbackEnd> ended;
     for (const auto& policy : settings.policies) {
-        if (policy.failback != Failback::All)
-            continue;
         auto tier = std::ranges::find_if(policy.tiers, [&](const Tier& members) {
             return std::ranges::find(members, wan, &TierMember::wan) != members.end();
         });
         if (tier == policy.tiers.end())
             continue;
         for (auto family : {net::Family::Ipv4, net::Family::Ipv6}) {
-            auto picked = carriers(policy, usable, family);
+            auto picked = carriers(policy, found, family);
             if (std::ranges::none_of(picked, [&](const auto& carrier) { return carrier.first->name == wan; }))
                 continue;
-            for (auto later = std::next(tier); later != policy.tiers.end(); ++later)
-                for (const auto& member : *later)
-                    ended.insert({member.wan, family});
+            // A WAN in standby carries only while no other can: not once this one is back.
+            if (!found.standby.contains(std::string(wan)))
+                for (const auto& members : policy.tiers)
+                    for (const auto& member : members)
+                        if (found.standby.contains(member.wan))
+                            ended.insert({member.wan, family});
+            if (policy.failback == Failback::All)
+                for (auto later = std::next(tier); later != policy.tiers.end(); ++later)
+                    for (const auto& member : *later)
+                        ended.insert({member.wan, family});
         }
     }
     return ended;
@@ -398,19 +407,21 @@ std::vector<net::Address> active_dns(const WanSettings& settings, const std::vec
             if ((!reachable_only || wan.carries(server.family)) && std::ranges::find(servers, server) == servers.end())
                 servers.push_back(server);
     };
-    auto usable = candidates(settings, wans).usable;
+    auto found = candidates(settings, wans);
     auto policy = std::ranges::find(settings.policies, settings.default_policy, &PolicyConfig::name);
     if (policy != settings.policies.end()) {
         for (auto family : {net::Family::Ipv4, net::Family::Ipv6})
-            for (const auto& [wan, weight] : carriers(*policy, usable, family))
+            for (const auto& [wan, weight] : carriers(*policy, found, family))
                 add(*wan, true);
-        // The WANs it picks have no servers (a wired WAN without `list dns`): the live WANs' do.
+        // The WANs it picks have no servers (a wired WAN without `list dns`): the live WANs' do,
+        // but not those of a WAN in standby, which would carry the queries (only when no other
+        // has any: below).
         if (servers.empty())
             for (const auto& tier : policy->tiers)
                 for (const auto& member : tier)
-                    if (auto found = usable.find(member.wan);
-                        found != usable.end() && found->second->state != health::WanState::Dead)
-                        add(*found->second, true);
+                    if (auto usable = found.usable.find(member.wan); usable != found.usable.end()
+                        && usable->second->state != health::WanState::Dead && !found.standby.contains(member.wan))
+                        add(*usable->second, true);
     }
     // Every WAN dead, or none in the policy: the resolver keeps something to try, whichever
     // comes back first.

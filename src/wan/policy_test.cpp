@@ -202,6 +202,34 @@ std::string chain_of(const std::string& text, std::string_view chain)
     return text.substr(header, end - header);
 }
 
+// docs/failover.md: a WAN in standby carries nothing while another WAN of its policy is alive,
+// even from an earlier tier, and its connections end when another comes back.
+TEST(PolicyScript, AWanInStandbyCarriesOnlyWhenNoOtherCan)
+{
+    using health::WanState;
+    auto settings = two_wans();
+    settings.wans[1].metered = true;
+    settings.wans[1].standby = true;
+    settings.policies[0].tiers = {{{"lte", 1}}, {{"fibre", 1}}};
+    auto text = policy_script(settings, links(WanState::Up, WanState::Up), {}).text;
+    EXPECT_EQ(chain_of(text, "route_failover_ipv4"), "\t\tgoto route_mark_fibre\n");
+    EXPECT_EQ(chain_of(text, "route_balanced_ipv4"), "\t\tgoto route_mark_fibre\n");
+    // fibre degraded is still alive: still no traffic by lte.
+    text = policy_script(settings, links(WanState::Degraded, WanState::Up), {}).text;
+    EXPECT_EQ(chain_of(text, "route_failover_ipv4"), "\t\tgoto route_mark_fibre\n");
+    text = policy_script(settings, links(WanState::Dead, WanState::Up), {}).text;
+    EXPECT_EQ(chain_of(text, "route_failover_ipv4"), "\t\tgoto route_mark_lte\n");
+    // fibre back (failback 'new' in both policies): lte's connections end all the same.
+    EXPECT_EQ(failback_ends(settings, links(WanState::Up, WanState::Up), "fibre"),
+        (std::set<FailbackEnd> {{"lte", net::Family::Ipv4}, {"lte", net::Family::Ipv6}}));
+    EXPECT_TRUE(failback_ends(settings, links(WanState::Up, WanState::Up), "lte").empty());
+    // Its DNS servers are not asked while it waits.
+    auto wans = links(WanState::Up, WanState::Up);
+    wans[0].dns = {*net::parse_address("198.18.10.53")};
+    wans[1].dns = {*net::parse_address("100.64.0.53")};
+    EXPECT_EQ(active_dns(settings, wans), std::vector<net::Address> {wans[0].dns});
+}
+
 TEST(PolicyScript, FailsOverToTheNextTierWithAWanUp)
 {
     using health::WanState;

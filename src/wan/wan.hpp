@@ -35,11 +35,13 @@ struct WanConfig {
     std::vector<std::string> track_ips; // probe targets, parsed as addresses
     std::vector<std::string> dns; // its DNS servers (`list dns`); none: a modem's from its connection
     bool metered = false; // default: false wired, true cellular
-    int probe_budget_mb = 50;
-    bool standby = false;
+    int probe_budget_mb = 50; // standby_probe_budget_mb in standby, unless given
+    bool standby = false; // carries nothing while another WAN of its policy is alive
     bool enabled = true;
     friend bool operator==(const WanConfig&, const WanConfig&) = default;
 };
+
+constexpr int standby_probe_budget_mb = 5;
 
 struct TierMember {
     std::string wan;
@@ -211,9 +213,10 @@ struct PolicyScript {
     PolicyObjects objects; // what exists after it ran
 };
 
-// The connections a fail-back to `wan` ends (`failback 'all'`): of each such policy that now picks
-// `wan` for a family, the WANs of the tiers after its own, in that family. They are ended
-// whichever policy marked them: a conntrack entry knows its WAN, not its policy.
+// The connections a fail-back to `wan` ends: of each policy that now picks `wan` for a family, its
+// WANs in standby (unless `wan` is one), and with `failback 'all'` the WANs of the tiers after
+// `wan`'s own, in that family. They are ended whichever policy marked them: a conntrack entry
+// knows its WAN, not its policy.
 struct FailbackEnd {
     std::string wan;
     net::Family family = net::Family::Ipv4;

@@ -229,6 +229,29 @@ TEST_F(FailoverTest, APolicyChangedThroughTheCliTakesEffectLive)
         << read_file(daemon_->config());
 }
 
+// docs/failover.md: a metered WAN in standby carries nothing while the wired WAN is alive, though
+// its policy lists it first, is probed within a small budget, and takes over when it must.
+TEST_F(FailoverTest, AWanInStandbyCarriesNothingUntilItIsNeeded)
+{
+    auto modem_address = wait_lte_ready();
+    auto uplink = [&](std::vector<std::string> arguments) {
+        arguments.insert(arguments.begin(), {binary_path("uplink").string(), "--socket", daemon_->socket().string()});
+        auto result = run_command(arguments);
+        EXPECT_EQ(result.exit_code, 0) << result.err;
+    };
+    uplink({"wan", "set", "lte", "standby=1", "metered=1"});
+    uplink({"policy", "set", "failover", "tier=lte", "tier=fibre"});
+    EXPECT_TRUE(eventually([&] { return wan_state("lte") == "up"; }, deadline_in(10s)));
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(new_connection_peer(), fibre_address) << "connection " << i;
+    auto probes = wan("lte").at("probes");
+    EXPECT_EQ(probes.at("monthly_budget_bytes").to_number<std::uint64_t>(), 5'000'000u);
+    EXPECT_LT(probes.at("bytes_per_month").to_number<std::uint64_t>(), 5'000'000u);
+
+    must("ip -n " + isp_->name() + " link set isp0 down");
+    EXPECT_TRUE(new_connections_leave_by(modem_address, 10s));
+}
+
 // A reload that changes a WAN's settings gives it a new health engine, on the link as it is: the
 // WAN keeps carrying the traffic, its id and its mark, and still fails over.
 TEST_F(FailoverTest, AReloadThatChangesAWanKeepsItRouted)

@@ -137,6 +137,7 @@ WanConfig wan_from(
         ? standby_probe_budget_mb
         : static_cast<int>(config.get_integer(section, "probe_budget_mb"));
     wan.enabled = config.get_boolean(section, "enabled");
+    wan.nat66 = config.get_boolean(section, "nat66");
     if (wan.standby && !wan.metered)
         diagnose("option 'standby': only a metered WAN waits in standby");
     return wan;
@@ -352,6 +353,9 @@ std::vector<SectionSchema> wan_schema()
             "a metered WAN that carries nothing while another WAN of its policy is alive, probed "
             "within a small budget"),
         option("enabled", OptionType::Boolean, "1", "0: never used by a policy"),
+        option("nat66", OptionType::Boolean, "0",
+            "masquerade the LAN's IPv6 leaving by this WAN to its address (NAT66), for a LAN whose "
+            "prefix is another WAN's or a ULA"),
     };
     SectionSchema policy;
     policy.type = "policy";

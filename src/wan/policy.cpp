@@ -237,7 +237,7 @@ void add_traffic_rule(Builder& builder, const TrafficRule& rule, net::Family fam
 
 // What every packet meets first: a connection that has a WAN keeps it; a new one from a WAN
 // belongs to that WAN; a new one to the router or to a network not behind a WAN is left alone.
-void add_hooks(Builder& builder, const std::vector<const WanLink*>& wans)
+void add_hooks(Builder& builder, const std::vector<const WanLink*>& wans, const std::vector<const WanLink*>& nat66)
 {
     if (!wans.empty()) {
         // mwan3's mwan3_ifaces_in (reference/multiwan.md §1.4): a connection that comes in through
@@ -270,6 +270,10 @@ void add_hooks(Builder& builder, const std::vector<const WanLink*>& wans)
     // the WANs here are masqueraded by a chain of their own; a connection is NATed once, by the
     // first nat chain that binds it (nf_nat_inet_fn()), so the two never conflict.
     builder.rule(nat_chain, "meta nfproto ipv4 oifname {} masquerade", quoted_list(wans));
+    // IPv6 only where the user asks (`option nat66`): a LAN whose prefix is another WAN's (a
+    // fibre's delegated /56) or a ULA reaches the internet through this one too.
+    if (!nat66.empty())
+        builder.rule(nat_chain, "meta nfproto ipv6 oifname {} masquerade", quoted_list(nat66));
     builder.rule(prerouting_chain, "fib daddr type {{ local, broadcast, multicast }} return");
     // What the main table would not send out a WAN (the LAN, a VPN, another connected network)
     // stays unmarked. `fib daddr oif` looks the destination up as routing would, with mark 0
@@ -312,11 +316,16 @@ PolicyScript policy_script(
 {
     auto found = candidates(settings, wans);
     const auto& marked = found.marked;
+    std::vector<const WanLink*> nat66;
+    for (const auto* wan : marked)
+        if (auto config = std::ranges::find(settings.wans, wan->name, &WanConfig::name);
+            config != settings.wans.end() && config->nat66)
+            nat66.push_back(wan);
 
     Builder builder;
     for (auto chain : {prerouting_chain, output_chain, choose_chain, nat_chain})
         builder.chain(chain);
-    add_hooks(builder, marked);
+    add_hooks(builder, marked, nat66);
     for (auto family : {net::Family::Ipv4, net::Family::Ipv6}) {
         for (const auto& rule : settings.rules)
             add_traffic_rule(builder, rule, family);

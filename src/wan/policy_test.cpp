@@ -230,6 +230,20 @@ TEST(PolicyScript, AWanInStandbyCarriesOnlyWhenNoOtherCan)
     EXPECT_EQ(active_dns(settings, wans), std::vector<net::Address> {wans[0].dns});
 }
 
+// IPv6 is masqueraded only on a WAN with `option nat66`.
+TEST(PolicyScript, Nat66MasqueradesIpv6OnTheWansThatAskForIt)
+{
+    using health::WanState;
+    auto settings = two_wans();
+    auto text = policy_script(settings, links(WanState::Up, WanState::Up), {}).text;
+    EXPECT_EQ(text.find("meta nfproto ipv6 oifname"), std::string::npos) << text;
+    settings.wans[1].nat66 = true;
+    text = policy_script(settings, links(WanState::Up, WanState::Up), {}).text;
+    EXPECT_EQ(chain_of(text, "route_postrouting"),
+        "\t\tmeta nfproto ipv4 oifname { \"eth1\", \"wwan0\" } masquerade\n"
+        "\t\tmeta nfproto ipv6 oifname { \"wwan0\" } masquerade\n");
+}
+
 TEST(PolicyScript, FailsOverToTheNextTierWithAWanUp)
 {
     using health::WanState;

@@ -37,6 +37,7 @@ struct WanConfig {
     bool metered = false; // default: false wired, true cellular
     int probe_budget_mb = 50; // standby_probe_budget_mb in standby, unless given
     bool standby = false; // carries nothing while another WAN of its policy is alive
+    bool nat66 = false; // IPv6 leaving by it is masqueraded to its address
     bool enabled = true;
     friend bool operator==(const WanConfig&, const WanConfig&) = default;
 };

@@ -321,5 +321,94 @@ TEST_F(FailoverTest, AnEstablishedConnectionOnTheDeadWanIsReset)
     EXPECT_TRUE(new_connections_leave_by(modem_address, 10s));
 }
 
+// docs/failover.md "IPv6 for the LAN": the LAN's own IPv6 (here a ULA, fd00:1::/64) reaches the
+// internet by whichever WAN the policy picks, masqueraded there (`option nat66`), and fails over
+// with IPv4. The wired WAN has its ISP's IPv6 (2001:db8:3::/64); the carrier routes the modem's.
+class FailoverIpv6Test : public FailoverTopology {
+protected:
+    FailoverIpv6Test()
+    {
+        connection_ = "\toption apn 'internet'\n\toption ip_family 'ipv4v6'\n";
+        wan_options_ = "\toption nat66 '1'\n";
+    }
+
+    void SetUp() override
+    {
+        ASSERT_NO_FATAL_FAILURE(FailoverTopology::SetUp());
+        if (IsSkipped())
+            return;
+        const auto& lan = lan_->name();
+        const auto& router = router_->name();
+        const auto& isp = isp_->name();
+        const auto& carrier = carrier_->name();
+        const auto& internet = internet_->name();
+        // The LAN's IPv6, as its owner (OpenWrt's ULA prefix, radvd or dnsmasq's RA) sets it up.
+        must("ip -n " + lan + " address add fd00:1::2/64 dev lan0 nodad");
+        must("ip -n " + lan + " -6 route add default via fd00:1::1");
+        must("ip -n " + router + " address add fd00:1::1/64 dev lan1 nodad");
+        must("ip netns exec " + router + " sysctl -qw net.ipv6.conf.all.forwarding=1");
+        // The wired WAN's, as its ISP gives it.
+        must("ip -n " + router + " address add 2001:db8:3::2/64 dev wan0 nodad");
+        must("ip -n " + router + " -6 route add default via 2001:db8:3::1 dev wan0 metric 10");
+        must("ip -n " + isp + " address add 2001:db8:3::1/64 dev isp0 nodad");
+        must("ip -n " + isp + " address add 2001:db8:4::1/64 dev isp1 nodad");
+        must("ip netns exec " + isp + " sysctl -qw net.ipv6.conf.all.forwarding=1");
+        must("ip -n " + isp + " -6 route add 2001:db8:ff::/64 via 2001:db8:4::2");
+        must("ip -n " + internet + " address add 2001:db8:4::2/64 dev net2 nodad");
+        must("ip -n " + internet + " -6 route add 2001:db8:3::/64 via 2001:db8:4::1");
+        // The carrier's, which routes its subscribers' addresses.
+        must("ip -n " + carrier + " address add 2001:db8:ff::1/64 dev net0 nodad");
+        must("ip netns exec " + carrier + " sysctl -qw net.ipv6.conf.all.forwarding=1");
+        must("ip -n " + internet + " address add 2001:db8:ff::2/64 dev net1 nodad");
+        must("ip -n " + internet + " -6 route add default via 2001:db8:ff::1");
+        server_ = sim::testing::socket_in(internet, SOCK_STREAM, AF_INET6);
+        int only = 1; // beside the IPv4 echo server on the same port
+        ::setsockopt(server_.get(), IPPROTO_IPV6, IPV6_V6ONLY, &only, sizeof only);
+        sockaddr_in6 any {};
+        any.sin6_family = AF_INET6;
+        any.sin6_port = htons(echo_port);
+        ASSERT_EQ(::bind(server_.get(), reinterpret_cast<sockaddr*>(&any), sizeof any), 0) << std::strerror(errno);
+        ASSERT_EQ(::listen(server_.get(), 8), 0);
+    }
+
+    // The address the internet host saw of a new IPv6 connection from the LAN host, or "".
+    std::string new_ipv6_peer()
+    {
+        if (connect_from(lan_->name(), "2001:db8:ff::2", echo_port, 300ms) != Answer::Connected)
+            return "";
+        if (!sim::testing::wait_readable(server_.get(), deadline_in(1s)))
+            return "";
+        sockaddr_in6 peer {};
+        socklen_t size = sizeof peer;
+        sim::testing::Socket accepted(::accept(server_.get(), reinterpret_cast<sockaddr*>(&peer), &size));
+        char text[INET6_ADDRSTRLEN] = {};
+        ::inet_ntop(AF_INET6, &peer.sin6_addr, text, sizeof text);
+        return text;
+    }
+
+    sim::testing::Socket server_;
+};
+
+TEST_F(FailoverIpv6Test, TheLansIpv6FailsOverWithNat66)
+{
+    auto modem = daemon_->wait_for_modem("1-1", "connected with both families", [](const boost::json::value& modem) {
+        const auto& connection = modem.at("connection");
+        return text(connection, "state") == "connected" && connection.at("ipv6").is_object();
+    }, 30s);
+    auto modem_ipv6 = text(modem.at("connection").at("ipv6"), "address");
+    ASSERT_FALSE(modem_ipv6.empty());
+    must("ip -n " + carrier_->name() + " -6 route add " + modem_ipv6 + "/128 dev carrier0");
+    ASSERT_TRUE(eventually([&] { return wan_state("lte") == "up"; }, deadline_in(10s)));
+
+    std::string peer;
+    EXPECT_TRUE(eventually([&] { return (peer = new_ipv6_peer()) == "2001:db8:3::2"; }, deadline_in(10s)))
+        << "the last IPv6 connection " << (peer.empty() ? "did not cross" : "left as " + peer) << "\n" << log_tail();
+    must("ip -n " + isp_->name() + " link set isp0 down");
+    auto cut = steady_clock::now();
+    EXPECT_TRUE(eventually([&] { return (peer = new_ipv6_peer()) == modem_ipv6; }, deadline_in(10s)))
+        << "the last IPv6 connection " << (peer.empty() ? "did not cross" : "left as " + peer) << "\n" << log_tail();
+    std::cout << "the LAN's IPv6 by LTE " << since(cut).count() << " ms after the carrier loss\n";
+}
+
 } // namespace
 } // namespace uplink::testing

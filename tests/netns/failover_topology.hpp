@@ -97,7 +97,7 @@ protected:
         emulator_ = std::make_unique<Emulator>(directory_.path() / "sim", scenario_file);
         Daemon::Settings settings;
         settings.pin = "1234";
-        settings.connection = "\toption apn 'internet'\n";
+        settings.connection = connection_;
         settings.extra_config = wan_config();
         settings.launcher = {"ip", "netns", "exec", router_->name()};
         daemon_ = std::make_unique<Daemon>(directory_.path() / "daemon", *emulator_, settings);
@@ -230,14 +230,16 @@ protected:
                                     "\tlist track_ip '198.18.4.2'\n"
                                     "\tlist track_ip '198.18.5.1'\n";
         bool fibre_first = preferred_ == Preferred::Fibre;
-        return "config wan 'fibre'\n\toption interface 'wan0'\n\tlist dns '198.18.3.1'\n" + targets
-            + "\nconfig wan 'lte'\n\toption modem 'wan1'\n\toption metered '0'\n" + targets
+        return "config wan 'fibre'\n\toption interface 'wan0'\n\tlist dns '198.18.3.1'\n" + targets + wan_options_
+            + "\nconfig wan 'lte'\n\toption modem 'wan1'\n\toption metered '0'\n" + targets + wan_options_
             + "\nconfig policy 'failover'\n\tlist tier '" + (fibre_first ? "fibre" : "lte")
             + "'\n\tlist tier '" + (fibre_first ? "lte" : "fibre")
             + "'\n\toption failback 'all'\n";
     }
 
     Preferred preferred_;
+    std::string connection_ = "\toption apn 'internet'\n"; // the profile's, before SetUp()
+    std::string wan_options_; // more options for both WANs, before SetUp()
     std::optional<sim::testing::NetworkNamespace> isp_;
     TemporaryDirectory directory_;
     std::unique_ptr<Emulator> emulator_;

@@ -4,7 +4,9 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 namespace uplink::daemon {
@@ -73,6 +75,35 @@ bool carries(const net::LinkView& view)
 {
     return view.link && view.link->admin_state() == net::AdminState::Up
         && view.link->carrier() == net::Carrier::Up;
+}
+
+// Strict reverse-path filtering (rp_filter 1: the interface's value or `all`'s, whichever is
+// higher) checks a packet's source against the main table: what a backup WAN brings back while
+// the main table's default route is another WAN's is dropped, replies and probes alike. Loose
+// (2) still drops sources that no route leads to. The interface's own value is raised; `all` is
+// left as it is.
+void loosen_rp_filter(const std::string& interface)
+{
+    auto value = [](const std::string& path) -> std::optional<int> {
+        auto text = read_small_file(path, 16);
+        if (!text || !*text || (*text)->empty())
+            return std::nullopt;
+        return std::atoi((*text)->c_str());
+    };
+    auto own_path = "/proc/sys/net/ipv4/conf/" + interface + "/rp_filter";
+    auto all = value("/proc/sys/net/ipv4/conf/all/rp_filter");
+    auto own = value(own_path);
+    if (!all || !own || std::max(*all, *own) != 1)
+        return;
+    std::ofstream file(own_path);
+    file << "2\n";
+    file.close();
+    if (file)
+        log(LogLevel::Info, "uplinkd", "wan: {}'s reverse-path filter was strict (rp_filter 1), which drops what a "
+            "backup WAN carries back: set to loose (2)", interface);
+    else
+        log(LogLevel::Warning, "uplinkd", "wan: {}'s reverse-path filter is strict (rp_filter 1) and cannot be set to "
+            "loose: replies by it are dropped while another WAN has the main table's default route", interface);
 }
 
 // The signals a change of view means: the engine acts on the first four at once (dead), and on
@@ -355,6 +386,8 @@ std::vector<wan::WanLink> WanSupervisor::route()
             link.index = 0; // no link to route through
         link.state = wan->state();
         link.dns = dns_of(wan->config);
+        if (link.index != 0)
+            loosen_rp_filter(link.interface);
         links.push_back(std::move(link));
     }
     auto applied = router_->apply(settings_, links);

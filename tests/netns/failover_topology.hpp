@@ -77,6 +77,9 @@ protected:
         must("ip -n " + internet + " route add 198.18.3.0/24 via 198.18.4.1");
         must("ip -n " + carrier + " route add 198.18.4.0/24 via 198.18.2.2");
         must("ip -n " + carrier + " route add 198.18.5.0/24 via 198.18.2.2");
+        // Strict reverse-path filtering, as some distributions set it: uplinkd loosens it on the
+        // WANs, or LTE's replies would be dropped while the main table's default route is wan0's.
+        must("ip netns exec " + router + " sysctl -qw net.ipv4.conf.all.rp_filter=1");
         // The wired WAN's owner (netifd, networkd, a DHCP client) is another program: here, the
         // test. Its default route is preferred to the modem's in the main table.
         must("ip -n " + router + " route add default via 198.18.3.1 dev wan0 metric 10");

@@ -233,8 +233,8 @@ void WanSupervisor::modems_changed(const std::vector<ModemLink>& modems)
         wan->interface = interface;
         wan->view.reset();
         if (connected) {
-            // A new engine starts up; without the modem's WAN was dead: the list of transitions
-            // says so, or it would read "up -> dead" twice in a row.
+            // A new engine starts up. The WAN was dead while its modem had no connection: the
+            // transition says so, or the list would read "up -> dead" twice in a row.
             wan->start_health();
             record(*wan, {health::WanState::Dead, health::WanState::Up,
                              fmt::format("the modem's connection is on {}", interface), Clock::now()});

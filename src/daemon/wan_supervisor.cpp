@@ -25,15 +25,18 @@ struct WanSupervisor::Wan {
     }
 
     // A new engine: it starts up, as mwan3's `initial_state online` does, and is found dead by
-    // its first blackout or fast signal. Outcomes of the previous engine's probes are dropped.
+    // its first blackout or fast signal. Outcomes of the previous engine's probes are dropped;
+    // its flapping is not: a modem whose connection keeps dropping is damped as a link would be.
     void start_health()
     {
-        health.emplace(targets, settings_for(config), Clock::now());
+        health.emplace(targets, settings_for(config), Clock::now(), flaps);
         ++generation;
     }
 
     void end_health()
     {
+        if (health)
+            flaps = health->flaps();
         health.reset();
         ++generation;
         wake.cancel();
@@ -60,6 +63,7 @@ struct WanSupervisor::Wan {
     // A wired WAN's always; a modem's while it has a connection: a modem that connects again
     // starts afresh, as it would if it were plugged in then.
     std::optional<health::WanHealth> health;
+    std::optional<health::FlapDamper> flaps; // the last engine's, for the next one
     std::uint64_t generation = 0;
     asio::steady_timer wake;
     std::string interface;               // "" for a modem without a connection
@@ -233,11 +237,16 @@ void WanSupervisor::modems_changed(const std::vector<ModemLink>& modems)
         wan->interface = interface;
         wan->view.reset();
         if (connected) {
-            // A new engine starts up. The WAN was dead while its modem had no connection: the
-            // transition says so, or the list would read "up -> dead" twice in a row.
+            // A new engine starts up, unless flap damping holds it dead. The WAN was dead while
+            // its modem had no connection: the transition says so, or the list would read
+            // "up -> dead" twice in a row.
             wan->start_health();
-            record(*wan, {health::WanState::Dead, health::WanState::Up,
-                             fmt::format("the modem's connection is on {}", interface), Clock::now()});
+            auto connection = fmt::format("the modem's connection is on {}", interface);
+            if (wan->health->state() == health::WanState::Up)
+                record(*wan, {health::WanState::Dead, health::WanState::Up, connection, Clock::now()});
+            else
+                log(LogLevel::Warning, "uplinkd", "wan {}: {}, but it stays dead: {}", name, connection,
+                    wan->health->status(Clock::now()).reason);
             handle(wan, wan->health->tick(Clock::now()));
         } else if (wan->health) {
             log(LogLevel::Info, "uplinkd", "wan {}: the modem has no connection", name);

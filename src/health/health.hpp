@@ -255,7 +255,12 @@ public:
     // `targets` must not be empty. Settings out of range are brought into it (see health.cpp).
     // The WAN starts up, as mwan3's `initial_state online` does: a dead one is found by its first
     // blackout or fast signal, a live one carries traffic without waiting for the stable period.
-    WanHealth(std::vector<Target> targets, HealthSettings settings, Clock::time_point now);
+    // `flaps`, an earlier engine's of the same WAN (a modem that connects again), carries its
+    // flapping over: while that holds it, the WAN starts dead and comes back as a dead one does.
+    WanHealth(std::vector<Target> targets, HealthSettings settings, Clock::time_point now,
+        std::optional<FlapDamper> flaps = std::nullopt);
+
+    const FlapDamper& flaps() const { return damper_; }
 
     HealthOutput tick(Clock::time_point now);
     HealthOutput probe_answered(Clock::time_point now, std::uint64_t id, Duration rtt);

@@ -93,7 +93,8 @@ std::string_view down_reason(LinkSignal signal)
 
 } // namespace
 
-WanHealth::WanHealth(std::vector<Target> targets, HealthSettings settings, Clock::time_point now)
+WanHealth::WanHealth(std::vector<Target> targets, HealthSettings settings, Clock::time_point now,
+    std::optional<FlapDamper> flaps)
     : targets_(std::move(targets))
     , settings_(fitted(settings))
     , rtt_(settings_.initial_timeout, settings_.minimum_timeout, settings_.maximum_timeout)
@@ -108,6 +109,14 @@ WanHealth::WanHealth(std::vector<Target> targets, HealthSettings settings, Clock
     , dead_interval_(settings_.dead_first_interval)
 {
     assert(!targets_.empty());
+    if (!flaps)
+        return;
+    damper_ = *flaps;
+    if (auto held = damper_.held_until(now)) {
+        state_ = WanState::Dead;
+        reason_ = fmt::format("held dead for flapping, {} more", describe(*held - now));
+        start_dead_probing(now);
+    }
 }
 
 HealthOutput WanHealth::tick(Clock::time_point now)

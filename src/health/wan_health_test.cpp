@@ -248,6 +248,39 @@ TEST(WanHealth, ADeadWanComesBackOnlyAfterTheStablePeriod)
     EXPECT_EQ(driver.transitions[1].reason, "answering again for 30 s: 120 of 120 probes answered");
 }
 
+// A modem that connects again gets a new engine; its flapping carries over, so a bearer that keeps
+// dropping is damped as a link would be (docs/failover.md "Health").
+TEST(WanHealth, ANewEngineKeepsTheLastOnesFlapping)
+{
+    auto settings = defaults_for(Metering::Unmetered);
+    Driver once;
+    once.signal(LinkSignal::BearerLost);
+    WanHealth after_one(targets(3), settings, once.now, once.health.flaps());
+    EXPECT_EQ(after_one.state(), WanState::Up); // one fall is no flapping
+    EXPECT_DOUBLE_EQ(after_one.status(once.now).flap_penalty, once.health.status(once.now).flap_penalty);
+
+    // Three falls within a minute, each on a new engine (as three dropped connections make).
+    std::optional<FlapDamper> flaps;
+    auto now = origin;
+    for (int fall = 0; fall < 3; ++fall) {
+        WanHealth engine(targets(3), settings, now, flaps);
+        engine.signal(now, LinkSignal::BearerLost);
+        flaps = engine.flaps();
+        now += 10s;
+    }
+    WanHealth held(targets(3), settings, now, flaps);
+    auto status = held.status(now);
+    EXPECT_EQ(held.state(), WanState::Dead);
+    ASSERT_TRUE(status.held_until);
+    EXPECT_GT(*status.held_until, now + 5min);
+    EXPECT_EQ(status.reason.rfind("held dead for flapping", 0), 0u) << status.reason;
+    // It probes as a dead WAN does, and comes back once the hold is over and the link answered
+    // for the stable period.
+    auto output = held.tick(now);
+    ASSERT_TRUE(output.wake);
+    EXPECT_LE(*output.wake, now + settings.dead_last_interval);
+}
+
 TEST(WanHealth, StatusShowsWhatProbingCosts)
 {
     Driver metered(defaults_for(Metering::Metered));

@@ -213,6 +213,33 @@ TEST_F(FailoverTest, ALossyLteLinkIsNotDeclaredDead)
         EXPECT_FALSE(line.find("wan lte: ") != std::string::npos && line.find("-> dead") != std::string::npos) << line;
 }
 
+// A modem whose connection keeps dropping is damped as a link would be: after the third drop
+// within minutes its WAN stays dead when the modem connects again (docs/failover.md "Health").
+TEST_F(FailoverTest, AModemWhoseConnectionKeepsDroppingIsHeldDead)
+{
+    wait_lte_ready();
+    auto bearer_losses = [&] {
+        int count = 0;
+        auto lte = wan("lte"); // kept: a range-for over a temporary's member would outlive it
+        for (const auto& transition : lte.at("transitions").as_array())
+            count += text(transition, "reason") == "bearer lost (modem)";
+        return count;
+    };
+    for (int drop = 1; drop <= 3; ++drop) {
+        emulator_->control({{"cmd", "bearer-drop"}});
+        ASSERT_TRUE(eventually([&] { return bearer_losses() == drop; }, deadline_in(10s)))
+            << "drop " << drop << "\n" << log_tail();
+        ASSERT_TRUE(eventually([&] { return !wan("lte").at("interface").is_null(); }, deadline_in(30s)))
+            << "the modem did not connect again after drop " << drop << "\n" << log_tail();
+    }
+    auto lte = wan("lte");
+    EXPECT_EQ(text(lte, "state"), "dead") << boost::json::serialize(lte);
+    EXPECT_EQ(text(lte, "reason").rfind("held dead for flapping", 0), 0u) << text(lte, "reason");
+    EXPECT_FALSE(lte.at("held_until").is_null());
+    // The wired WAN carries on meanwhile.
+    EXPECT_EQ(new_connection_peer(), fibre_address);
+}
+
 // docs/cli.md: a policy changed with `uplink policy set` takes effect live, as a reload would: with
 // the LTE tier first, new connections leave by LTE while the wired WAN stays up.
 TEST_F(FailoverTest, APolicyChangedThroughTheCliTakesEffectLive)

@@ -33,14 +33,9 @@ protected:
 
 TEST_F(ClosedToWanTest, TheWebPortsOnTheBearersAddressesDoNotAnswerFromTheInternet)
 {
-    // IPv6 between the carrier and the internet host, as a carrier that routes its subscribers'
-    // global addresses has it.
+    ASSERT_NO_FATAL_FAILURE(wire_carrier_ipv6());
     const auto& carrier = carrier_->name();
     const auto& internet = internet_->name();
-    must("ip -n " + carrier + " address add 2001:db8:ff::1/64 dev net0 nodad");
-    must("ip netns exec " + carrier + " sysctl -qw net.ipv6.conf.all.forwarding=1");
-    must("ip -n " + internet + " address add 2001:db8:ff::2/64 dev net1 nodad");
-    must("ip -n " + internet + " -6 route add default via 2001:db8:ff::1");
 
     TemporaryDirectory directory;
     auto scenario_file = directory.path() / "scenario.json";

@@ -367,7 +367,6 @@ protected:
         const auto& lan = lan_->name();
         const auto& router = router_->name();
         const auto& isp = isp_->name();
-        const auto& carrier = carrier_->name();
         const auto& internet = internet_->name();
         // The LAN's IPv6, as its owner (OpenWrt's ULA prefix, radvd or dnsmasq's RA) sets it up.
         must("ip -n " + lan + " address add fd00:1::2/64 dev lan0 nodad");
@@ -383,11 +382,7 @@ protected:
         must("ip -n " + isp + " -6 route add 2001:db8:ff::/64 via 2001:db8:4::2");
         must("ip -n " + internet + " address add 2001:db8:4::2/64 dev net2 nodad");
         must("ip -n " + internet + " -6 route add 2001:db8:3::/64 via 2001:db8:4::1");
-        // The carrier's, which routes its subscribers' addresses.
-        must("ip -n " + carrier + " address add 2001:db8:ff::1/64 dev net0 nodad");
-        must("ip netns exec " + carrier + " sysctl -qw net.ipv6.conf.all.forwarding=1");
-        must("ip -n " + internet + " address add 2001:db8:ff::2/64 dev net1 nodad");
-        must("ip -n " + internet + " -6 route add default via 2001:db8:ff::1");
+        ASSERT_NO_FATAL_FAILURE(wire_carrier_ipv6());
         server_ = sim::testing::socket_in(internet, SOCK_STREAM, AF_INET6);
         int only = 1; // beside the IPv4 echo server on the same port
         ::setsockopt(server_.get(), IPPROTO_IPV6, IPV6_V6ONLY, &only, sizeof only);

@@ -120,6 +120,18 @@ protected:
         ASSERT_NO_FATAL_FAILURE(start_servers());
     }
 
+    // IPv6 between the carrier and the internet host (2001:db8:ff::1 and ::2), as a carrier that
+    // routes its subscribers' global addresses has it. Call inside ASSERT_NO_FATAL_FAILURE.
+    void wire_carrier_ipv6()
+    {
+        const auto& carrier = carrier_->name();
+        const auto& internet = internet_->name();
+        must("ip -n " + carrier + " address add 2001:db8:ff::1/64 dev net0 nodad");
+        must("ip netns exec " + carrier + " sysctl -qw net.ipv6.conf.all.forwarding=1");
+        must("ip -n " + internet + " address add 2001:db8:ff::2/64 dev net1 nodad");
+        must("ip -n " + internet + " -6 route add default via 2001:db8:ff::1");
+    }
+
     // One TCP exchange from the LAN host: what the server saw as the client's address, or "".
     std::string tcp_from_lan(const std::string& payload)
     {

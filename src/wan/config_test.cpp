@@ -14,7 +14,7 @@ const Schema& schema()
         SectionSchema main_section;
         main_section.type = "uplink";
         main_section.single = true;
-        main_section.options = {default_policy_option()};
+        main_section.options = {default_policy_option(), resolv_file_option()};
         Schema all = wan_schema();
         all.push_back(main_section);
         return all;

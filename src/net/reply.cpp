@@ -375,6 +375,9 @@ Result<Rule> parse_newrule(std::span<const std::uint8_t> message)
         rule.output_interface = read_string(*name);
     if (auto name = (*attributes)[FRA_IIFNAME])
         rule.input_interface = read_string(*name);
+    // The kernel keeps IFNAMSIZ bytes with the terminating zero: a longer name is not its.
+    if (rule.output_interface.size() >= IFNAMSIZ || rule.input_interface.size() >= IFNAMSIZ)
+        return Errc::Malformed;
     if (auto mark = (*attributes)[FRA_FWMARK]) {
         auto value = read_u32(*mark);
         if (!value)

@@ -11,17 +11,17 @@ namespace uplink::daemon {
 
 namespace {
 
-// The modem's grant is untrusted: an IPv4 address goes on alone (/32), so no prefix route the
-// modem chose (198.18.1.0/24, the LAN's, say) can pull traffic into the WAN; the default route
-// is on-link anyway. IPv6 keeps the carrier's prefix, but no shorter than a /64 (RFC 4291 §2.5.1:
-// an interface identifier is 64 bits), so a modem cannot claim 2000::/3 as on-link.
+// The modem's grant is untrusted, and its link is point-to-point: each address goes on alone
+// (/32, /128), so no prefix route the modem chose (198.18.1.0/24, the LAN's, say) can pull
+// traffic into the WAN; the default route is on-link anyway. An IPv6 bearer's /64 is routed to the
+// modem whole (RFC 7278 §2), none of it on the link: it is free to be shared on the LAN
+// (docs/failover.md "IPv6 for the LAN").
 Result<net::Prefix> prefix_of(const modem::IpSettings& ip)
 {
     auto address = net::parse_address(ip.address);
     if (!address)
         return make_error_code(net::Errc::InvalidArgument);
-    auto length = address->family == net::Family::Ipv4 ? 32 : std::clamp(ip.prefix_length, 64, 128);
-    return net::Prefix {*address, static_cast<std::uint8_t>(length)};
+    return net::Prefix {*address, static_cast<std::uint8_t>(address->size() * 8)};
 }
 
 // Already gone with the interface (unplugged): the removal's end state holds.

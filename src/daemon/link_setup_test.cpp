@@ -55,11 +55,11 @@ TEST(LinkSetupRemoval, ARouteThatStaysIsAWarningThatNamesIt)
 TEST(LinkSetupRemoval, EveryFailureIsNamed)
 {
     Removal removal {"wwan1",
-        {{"NAT", system_error(ENOENT)}, {"address 2001:db8::2/64", system_error(ENOBUFS)},
+        {{"NAT", system_error(ENOENT)}, {"address 2001:db8::2/128", system_error(ENOBUFS)},
             {"link down", system_error(EPERM)}}};
     auto entry = describe(removal);
     EXPECT_EQ(entry.level, LogLevel::Warning);
-    for (auto part : {"wwan1: ", "NAT: No such file or directory", "address 2001:db8::2/64: No buffer",
+    for (auto part : {"wwan1: ", "NAT: No such file or directory", "address 2001:db8::2/128: No buffer",
              "link down: Operation not permitted"})
         EXPECT_NE(entry.message.find(part), std::string::npos) << part << " in " << entry.message;
 }

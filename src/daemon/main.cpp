@@ -222,7 +222,12 @@ private:
             for (const auto& ip : {connection.ipv4, connection.ipv6})
                 if (connected && ip)
                     dns.insert(dns.end(), ip->dns.begin(), ip->dns.end());
-            links.push_back({modem.wan, modem.id, connected ? connection.interface : "", std::move(dns)});
+            std::optional<net::Prefix> ipv6_prefix;
+            if (connected && connection.ipv6)
+                if (auto address = net::parse_prefix(
+                        fmt::format("{}/{}", connection.ipv6->address, connection.ipv6->prefix_length)))
+                    ipv6_prefix = net::network_of(*address);
+            links.push_back({modem.wan, modem.id, connected ? connection.interface : "", std::move(dns), ipv6_prefix});
         }
         return links;
     }

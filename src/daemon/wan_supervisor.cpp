@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <net/if.h>
 #include <set>
 
 namespace uplink::daemon {
@@ -395,12 +396,15 @@ std::vector<wan::WanLink> WanSupervisor::route()
             link.index = 0; // no link to route through
         link.state = wan->state();
         link.dns = dns_of(wan->config);
+        if (const auto* modem = modem_of(wan->config); modem && modem->ipv6_prefix && !modem->interface.empty())
+            share(*wan, *modem->ipv6_prefix, link);
         if (link.index != 0)
             loosen_rp_filter(link.interface);
         links.push_back(std::move(link));
     }
     auto applied = router_->apply(settings_, links);
     publish_dns(links);
+    advertise(links);
     std::string problem = applied ? "" : applied.error().message();
     if (problem != routing_problem_)
         log(applied ? LogLevel::Info : LogLevel::Error, "uplinkd", "wan: {}",
@@ -435,6 +439,55 @@ void WanSupervisor::publish_dns(const std::vector<wan::WanLink>& links)
     resolv_path_ = settings_.resolv_file;
 }
 
+// RFC 7278 §2: the network routes the whole /64 to the modem; a prefix of another length (a
+// misbehaving modem, a /128 alone) is not one SLAAC can share, and is not routed to the LAN.
+void WanSupervisor::share(const Wan& wan, const net::Prefix& prefix, wan::WanLink& link)
+{
+    if (prefix.length != 64) {
+        if (!wan.config.share_prefix.empty() && problems_.insert("prefix " + wan.config.name).second)
+            log(LogLevel::Warning, "uplinkd", "wan {}: its IPv6 prefix {} is not a /64, which SLAAC needs: not shared "
+                "on {}", wan.config.name, net::to_string(prefix), wan.config.share_prefix);
+        return;
+    }
+    problems_.erase("prefix " + wan.config.name);
+    link.routed_prefix = prefix;
+    if (!wan.config.share_prefix.empty())
+        link.share_link = static_cast<int>(::if_nametoindex(wan.config.share_prefix.c_str()));
+}
+
+void WanSupervisor::advertise(const std::vector<wan::WanLink>& links)
+{
+    std::map<std::string, std::vector<ra::AnnouncedPrefix>> by_lan;
+    for (const auto& config : settings_.wans)
+        if (!config.share_prefix.empty())
+            by_lan[config.share_prefix];
+    for (const auto& shared : wan::shared_prefixes(settings_, links))
+        by_lan[shared.lan].push_back({shared.prefix, shared.preferred});
+    std::erase_if(advertisers_, [&](const auto& entry) { return !by_lan.contains(entry.first); });
+    for (auto& [lan, prefixes] : by_lan) {
+        auto found = advertisers_.find(lan);
+        if (found == advertisers_.end()) {
+            auto started = ra::Advertiser::start(executor_, lan);
+            if (!started) {
+                if (problems_.insert("advertise " + lan).second)
+                    log(LogLevel::Warning, "uplinkd", "wan: cannot send router advertisements on {}: {} (tried again at "
+                        "the next change)", lan, started.error().message());
+                continue;
+            }
+            problems_.erase("advertise " + lan);
+            found = advertisers_.emplace(lan, std::move(*started)).first;
+        }
+        std::string list;
+        for (const auto& prefix : prefixes)
+            list += fmt::format("{}{} ({})", list.empty() ? "" : ", ", net::to_string(prefix.prefix),
+                prefix.preferred ? "preferred" : "deprecated");
+        auto before = found->second.announced();
+        if (before != prefixes)
+            log(LogLevel::Info, "uplinkd", "wan: announcing on {}: {}", lan, list.empty() ? "no prefix" : list);
+        found->second.announce(std::move(prefixes));
+    }
+}
+
 void WanSupervisor::end_connections(const Wan& wan, std::optional<net::Family> family)
 {
     if (!conntrack_) {
@@ -467,6 +520,7 @@ void WanSupervisor::remove_all()
     for (auto& [name, wan] : wans_)
         wan->wake.cancel();
     wans_.clear();
+    advertisers_.clear(); // each withdraws the router from its LAN
     watcher_.reset();
     watched_.clear();
     if (router_) {

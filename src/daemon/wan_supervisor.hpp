@@ -9,6 +9,7 @@
 #include <core/core.hpp>
 #include <health/health.hpp>
 #include <net/net.hpp>
+#include <ra/ra.hpp>
 #include <wan/wan.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -19,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,7 @@ struct ModemLink {
     std::string usb_path;
     std::string interface;
     std::vector<std::string> dns; // its connection's DNS servers, both families
+    std::optional<net::Prefix> ipv6_prefix {}; // the network its connection's IPv6 address is in
     bool operator==(const ModemLink&) const = default;
 };
 
@@ -72,6 +75,10 @@ private:
     std::vector<net::Address> dns_of(const wan::WanConfig& config) const;
     // Writes the DNS servers in use to the resolv file when they changed (docs/failover.md "DNS").
     void publish_dns(const std::vector<wan::WanLink>& links);
+    // A modem's /64 in `link`, and its LAN when the WAN shares it.
+    void share(const Wan& wan, const net::Prefix& prefix, wan::WanLink& link);
+    // Announces the shared /64s on their LANs (docs/failover.md "IPv6 for the LAN").
+    void advertise(const std::vector<wan::WanLink>& links);
     void remove_all();
 
     boost::asio::any_io_executor executor_;
@@ -86,6 +93,8 @@ private:
     std::optional<net::Conntrack> conntrack_;
     std::string routing_problem_;                      // the last failure logged, so it is once
     std::string resolv_text_, resolv_path_;            // what publish_dns() last wrote, where
+    std::map<std::string, ra::Advertiser> advertisers_; // by LAN interface
+    std::set<std::string> problems_;                   // logged once until they clear: "advertise br-lan"
     bool stopped_ = false;
 };
 

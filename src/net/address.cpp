@@ -69,4 +69,12 @@ std::string to_string(const Prefix& prefix)
     return to_string(prefix.address) + "/" + std::to_string(prefix.length);
 }
 
+Prefix network_of(const Prefix& prefix)
+{
+    Prefix network = prefix;
+    for (std::size_t bit = prefix.length; bit < prefix.address.size() * 8; ++bit)
+        network.address.bytes[bit / 8] &= static_cast<std::uint8_t>(~(0x80u >> (bit % 8)));
+    return network;
+}
+
 } // namespace uplink::net

@@ -71,6 +71,8 @@ struct Prefix {
 // "100.64.0.2/30", "::/0"; an address without "/" is a host prefix (/32, /128).
 std::optional<Prefix> parse_prefix(std::string_view text);
 std::string to_string(const Prefix& prefix);
+// The network an address is in: 198.18.1.2/30 → 198.18.1.0/30.
+Prefix network_of(const Prefix& prefix);
 
 // ---------------------------------------------------------------- links
 // RFC 2863 ifOperStatus as the kernel reports it (IFLA_OPERSTATE, IF_OPER_* in if.h).

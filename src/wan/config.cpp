@@ -138,6 +138,14 @@ WanConfig wan_from(
         : static_cast<int>(config.get_integer(section, "probe_budget_mb"));
     wan.enabled = config.get_boolean(section, "enabled");
     wan.nat66 = config.get_boolean(section, "nat66");
+    wan.share_prefix = config.get(section, "share_prefix");
+    if (!wan.share_prefix.empty() && !is_interface_name(wan.share_prefix))
+        diagnose("option 'share_prefix': '{}' is not an interface name (1 to 15 characters, no '/', "
+                 "':' or space)",
+            wan.share_prefix);
+    else if (!wan.share_prefix.empty() && wan.modem.empty())
+        diagnose("option 'share_prefix': only a modem's network routes it a whole /64 to share; a wired "
+                 "WAN's LAN prefix is delegated to the LAN by its own DHCPv6 client");
     if (wan.standby && !wan.metered)
         diagnose("option 'standby': only a metered WAN waits in standby");
     return wan;
@@ -356,6 +364,9 @@ std::vector<SectionSchema> wan_schema()
         option("nat66", OptionType::Boolean, "0",
             "masquerade the LAN's IPv6 leaving by this WAN to its address (NAT66), for a LAN whose "
             "prefix is another WAN's or a ULA"),
+        option("share_prefix", OptionType::String, "",
+            "a LAN interface (br-lan) on which the modem's IPv6 /64 is shared, announced by router "
+            "advertisements (RFC 7278); empty: not shared"),
     };
     SectionSchema policy;
     policy.type = "policy";
@@ -408,6 +419,12 @@ WanSettings wan_settings_from(const Config& config, std::vector<ConfigDiagnostic
         settings.wans.push_back(wan_from(config, *section, diagnostics));
         wan_names.insert(section->name);
     }
+    // Router advertisements on a WAN would offer the router to the ISP's network.
+    for (const auto* section : config.sections_of("wan"))
+        for (const auto& wan : settings.wans)
+            if (auto shared = config.get(*section, "share_prefix"); !shared.empty() && shared == wan.interface)
+                diagnostics.push_back({section->line,
+                    fmt::format("option 'share_prefix': '{}' is WAN '{}''s interface, not a LAN", shared, wan.name)});
     std::set<std::string> policy_names;
     for (const auto* section : config.sections_of("policy")) {
         settings.policies.push_back(policy_from(config, *section, wan_names, diagnostics));

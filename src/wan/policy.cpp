@@ -271,9 +271,17 @@ void add_hooks(Builder& builder, const std::vector<const WanLink*>& wans, const 
     // first nat chain that binds it (nf_nat_inet_fn()), so the two never conflict.
     builder.rule(nat_chain, "meta nfproto ipv4 oifname {} masquerade", quoted_list(wans));
     // IPv6 only where the user asks (`option nat66`): a LAN whose prefix is another WAN's (a
-    // fibre's delegated /56) or a ULA reaches the internet through this one too.
-    if (!nat66.empty())
-        builder.rule(nat_chain, "meta nfproto ipv6 oifname {} masquerade", quoted_list(nat66));
+    // fibre's delegated /56) or a ULA reaches the internet through this one too. The WAN's own
+    // shared /64 is routed to it as it is, not masqueraded.
+    std::vector<const WanLink*> whole;
+    for (const auto* wan : nat66)
+        if (wan->share_link != 0 && wan->routed_prefix)
+            builder.rule(nat_chain, "meta nfproto ipv6 oifname \"{}\" ip6 saddr != {} masquerade", wan->interface,
+                net::to_string(*wan->routed_prefix));
+        else
+            whole.push_back(wan);
+    if (!whole.empty())
+        builder.rule(nat_chain, "meta nfproto ipv6 oifname {} masquerade", quoted_list(whole));
     builder.rule(prerouting_chain, "fib daddr type {{ local, broadcast, multicast }} return");
     // What the main table would not send out a WAN (the LAN, a VPN, another connected network)
     // stays unmarked. `fib daddr oif` looks the destination up as routing would, with mark 0
@@ -326,6 +334,14 @@ PolicyScript policy_script(
     for (auto chain : {prerouting_chain, output_chain, choose_chain, nat_chain})
         builder.chain(chain);
     add_hooks(builder, marked, nat66);
+    // A source in a live WAN's shared /64 leaves by that WAN, whatever the rules and policies
+    // say: no other WAN's network routes that prefix back, and masquerading it elsewhere would
+    // hide the very addresses the LAN was given.
+    for (const auto* wan : marked)
+        if (wan->share_link != 0 && wan->routed_prefix && wan->state != health::WanState::Dead
+            && found.usable.contains(wan->name))
+            builder.rule(choose_chain, "meta nfproto ipv6 ip6 saddr {} goto {}", net::to_string(*wan->routed_prefix),
+                mark_chain(wan->name));
     for (auto family : {net::Family::Ipv4, net::Family::Ipv6}) {
         for (const auto& rule : settings.rules)
             add_traffic_rule(builder, rule, family);
@@ -406,6 +422,25 @@ std::set<FailbackEnd> failback_ends(
         }
     }
     return ended;
+}
+
+std::vector<SharedPrefix> shared_prefixes(const WanSettings& settings, const std::vector<WanLink>& wans)
+{
+    auto found = candidates(settings, wans);
+    std::vector<const WanLink*> picked;
+    if (auto policy = std::ranges::find(settings.policies, settings.default_policy, &PolicyConfig::name);
+        policy != settings.policies.end())
+        for (const auto& [wan, weight] : carriers(*policy, found, net::Family::Ipv6))
+            picked.push_back(wan);
+    std::vector<SharedPrefix> shared;
+    for (const auto& config : settings.wans) {
+        auto wan = std::ranges::find(wans, config.name, &WanLink::name);
+        if (config.share_prefix.empty() || wan == wans.end() || !wan->routed_prefix)
+            continue;
+        bool preferred = std::ranges::find(picked, &*wan) != picked.end();
+        shared.push_back({config.name, config.share_prefix, *wan->routed_prefix, preferred});
+    }
+    return shared;
 }
 
 std::vector<net::Address> active_dns(const WanSettings& settings, const std::vector<WanLink>& wans)

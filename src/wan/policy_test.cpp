@@ -244,6 +244,52 @@ TEST(PolicyScript, Nat66MasqueradesIpv6OnTheWansThatAskForIt)
         "\t\tmeta nfproto ipv6 oifname { \"wwan0\" } masquerade\n");
 }
 
+// docs/failover.md "IPv6 for the LAN": lte shares its /64 on the LAN (RFC 7278).
+std::vector<WanLink> sharing(health::WanState fibre, health::WanState lte)
+{
+    auto wans = links(fibre, lte);
+    wans[1].addresses.push_back({9, *net::parse_prefix("2001:db8:1:2::2/128")});
+    wans[1].routed_prefix = net::parse_prefix("2001:db8:1:2::/64");
+    wans[1].share_link = 4;
+    return wans;
+}
+
+TEST(SharedPrefixes, ArePreferredWhileTheDefaultPolicyPicksTheirWanForIpv6)
+{
+    using health::WanState;
+    auto settings = two_wans();
+    settings.wans[1].share_prefix = "br-lan";
+    auto shared = *net::parse_prefix("2001:db8:1:2::/64");
+    EXPECT_EQ(shared_prefixes(settings, sharing(WanState::Up, WanState::Up)),
+        (std::vector<SharedPrefix> {{"lte", "br-lan", shared, false}}));
+    EXPECT_EQ(shared_prefixes(settings, sharing(WanState::Dead, WanState::Up)),
+        (std::vector<SharedPrefix> {{"lte", "br-lan", shared, true}}));
+    EXPECT_EQ(shared_prefixes(settings, sharing(WanState::Dead, WanState::Dead)),
+        (std::vector<SharedPrefix> {{"lte", "br-lan", shared, false}}));
+    // Not shared by its config, or no prefix now: nothing to announce.
+    EXPECT_TRUE(shared_prefixes(two_wans(), sharing(WanState::Dead, WanState::Up)).empty());
+    EXPECT_TRUE(shared_prefixes(settings, links(WanState::Dead, WanState::Up)).empty());
+}
+
+TEST(PolicyScript, ASharedPrefixLeavesByItsWanUnmasqueraded)
+{
+    using health::WanState;
+    auto settings = two_wans();
+    settings.wans[1].share_prefix = "br-lan";
+    settings.wans[1].nat66 = true;
+    auto text = policy_script(settings, sharing(WanState::Up, WanState::Up), {}).text;
+    // Whatever the policy picks (fibre here), a source in lte's /64 leaves by lte...
+    EXPECT_EQ(chain_of(text, "route_choose").find("\t\tmeta nfproto ipv6 ip6 saddr 2001:db8:1:2::/64 goto route_mark_lte\n"),
+        0u) << text;
+    // ...with its own address: the rest of the LAN's IPv6 is masqueraded there.
+    EXPECT_EQ(chain_of(text, "route_postrouting"),
+        "\t\tmeta nfproto ipv4 oifname { \"eth1\", \"wwan0\" } masquerade\n"
+        "\t\tmeta nfproto ipv6 oifname \"wwan0\" ip6 saddr != 2001:db8:1:2::/64 masquerade\n");
+    // Dead, it has no say: the policy's WAN takes those sources too (and NAT66 there, if any).
+    text = policy_script(settings, sharing(WanState::Up, WanState::Dead), {}).text;
+    EXPECT_EQ(text.find("ip6 saddr 2001:db8:1:2::/64 goto"), std::string::npos) << text;
+}
+
 TEST(PolicyScript, FailsOverToTheNextTierWithAWanUp)
 {
     using health::WanState;

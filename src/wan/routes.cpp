@@ -13,15 +13,6 @@ constexpr std::uint32_t unreachable_offset = 100;
 constexpr std::uint32_t bound_offset = 100;
 constexpr std::uint32_t dns_offset = 200;
 
-// The network an address is in: 198.18.1.2/30 → 198.18.1.0/30.
-net::Prefix network_of(const net::Prefix& prefix)
-{
-    net::Prefix network = prefix;
-    for (std::size_t bit = prefix.length; bit < prefix.address.size() * 8; ++bit)
-        network.address.bytes[bit / 8] &= static_cast<std::uint8_t>(~(0x80u >> (bit % 8)));
-    return network;
-}
-
 bool is_wan_table(std::uint32_t table, const RoutingLayout& layout)
 {
     return table > layout.table_base && table <= layout.table_base + unreachable_id;
@@ -73,7 +64,7 @@ void add_routes(
         if (address.prefix.length == address.prefix.address.size() * 8)
             continue;
         net::Route connected;
-        connected.destination = network_of(address.prefix);
+        connected.destination = net::network_of(address.prefix);
         connected.output_link = wan.index;
         connected.table = table;
         if (family == net::Family::Ipv4)
@@ -110,6 +101,18 @@ net::Rule dns_server_rule(const net::Address& server, const WanLink& wan, const 
     rule.priority = layout.priority_base - dns_offset + wan.id;
     rule.table = layout.table_base + wan.id;
     return rule;
+}
+
+// A shared /64 (RFC 7278) is the LAN's: the hosts on it are reached through the LAN interface,
+// whatever WAN their connections leave by. In the main table, where the kernel would have put it
+// had the LAN interface an address in it; the modem's own address is a /128 (LinkSetup), so no
+// route of the WAN's competes.
+net::Route shared_prefix_route(const WanLink& wan)
+{
+    net::Route route;
+    route.destination = *wan.routed_prefix;
+    route.output_link = wan.share_link;
+    return route;
 }
 
 } // namespace
@@ -192,6 +195,8 @@ RoutingPlan routing_plan(const std::vector<WanLink>& wans, const RoutingLayout& 
             plan.rules.push_back(mark_rule(family, wan.id, layout, net::RuleAction::Unreachable));
             if (wan.index != 0)
                 add_routes(wan, family, layout, plan);
+            if (family == net::Family::Ipv6 && wan.routed_prefix && wan.share_link != 0)
+                plan.routes.push_back(shared_prefix_route(wan));
         }
         auto last_resort = mark_rule(family, unreachable_id, layout, net::RuleAction::Unreachable);
         last_resort.priority = layout.priority_base + unreachable_id;

@@ -1,6 +1,7 @@
 // Ids, marks, tables and rules, computed without a kernel.
 #include "wan/wan.hpp"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 
 namespace uplink::wan {
@@ -161,6 +162,23 @@ TEST(RoutingPlan, TheRoutersQueriesToAWansDnsServersLeaveByThatWan)
     EXPECT_EQ(plan.rules.at(1), to_dns4);
     // In the IPv6 half: 4 rules for IPv4, then the IPv6 ones in the same order.
     EXPECT_EQ(plan.rules.at(6), to_dns6);
+}
+
+// docs/failover.md "IPv6 for the LAN": a shared /64 is the LAN's, in the main table; the
+// modem's own address is a /128, with no route of its own.
+TEST(RoutingPlan, ASharedPrefixIsRoutedToItsLan)
+{
+    auto modem = raw_ip();
+    modem.addresses.push_back({9, prefix("2001:db8:1:2::2/128")});
+    modem.routed_prefix = prefix("2001:db8:1:2::/64");
+    auto unshared = routing_plan({modem}, RoutingLayout {});
+    modem.share_link = 4;
+    auto shared = routing_plan({modem}, RoutingLayout {});
+    auto lan = route("2001:db8:1:2::/64", 4, net::main_table);
+    EXPECT_EQ(std::ranges::count(unshared.routes, lan), 0);
+    EXPECT_EQ(std::ranges::count(shared.routes, lan), 1);
+    EXPECT_EQ(shared.routes.size(), unshared.routes.size() + 1);
+    EXPECT_EQ(std::ranges::count(shared.routes, route("::/0", 9, 1002)), 1);
 }
 
 TEST(RoutingPlan, AWanWithoutItsLinkKeepsItsRulesButHasNoRoutes)

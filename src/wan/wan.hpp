@@ -37,7 +37,8 @@ struct WanConfig {
     bool metered = false; // default: false wired, true cellular
     int probe_budget_mb = 50; // standby_probe_budget_mb in standby, unless given
     bool standby = false; // carries nothing while another WAN of its policy is alive
-    bool nat66 = false; // IPv6 leaving by it is masqueraded to its address
+    bool nat66 = false; // IPv6 leaving by it is masqueraded to its address (not a shared prefix's)
+    std::string share_prefix; // a modem's: the LAN interface its /64 is shared on (RFC 7278); "": none
     bool enabled = true;
     friend bool operator==(const WanConfig&, const WanConfig&) = default;
 };
@@ -178,6 +179,10 @@ struct WanLink {
     std::vector<net::Address> gateways; // at most one a family is used
     health::WanState state = health::WanState::Dead;
     std::vector<net::Address> dns; // its DNS servers now (from the config, or the modem's bearer)
+    // A modem's IPv6 /64, which its network routes to it whole (RFC 7278), and, when `config wan`
+    // shares it, the ifindex of that LAN interface (0: not shared, or no such interface now).
+    std::optional<net::Prefix> routed_prefix {};
+    int share_link = 0;
 
     bool carries(net::Family family) const; // has an address of that family
     friend bool operator==(const WanLink&, const WanLink&) = default;
@@ -194,11 +199,25 @@ struct RoutingPlan {
 };
 
 // Per WAN and family it carries: its table with the default route and the connected routes of
-// its addresses; rules `iif lo to <each DNS server> lookup <table>`, `oif <interface> lookup
+// its addresses; a shared /64 routed to its LAN interface in the main table; rules `iif lo to <each DNS server> lookup <table>`, `oif <interface> lookup
 // <table>`, `fwmark <mark>/<mask> lookup <table>` and, after them,
 // `fwmark <mark>/<mask> unreachable` (a WAN whose routes are gone fails fast instead of leaking
 // into the main table); and for both families `fwmark <all ones>/<mask> unreachable`.
 RoutingPlan routing_plan(const std::vector<WanLink>& wans, const RoutingLayout& layout);
+
+// A modem's /64 shared on a LAN (RFC 7278, docs/failover.md "IPv6 for the LAN"): LAN hosts form
+// their addresses in it from router advertisements. Preferred while the default policy picks the
+// WAN for new IPv6 connections; else announced deprecated (preferred lifetime 0), so that hosts
+// take another source address for new connections while theirs keep working.
+struct SharedPrefix {
+    std::string wan;
+    std::string lan; // the interface it is announced on
+    net::Prefix prefix;
+    bool preferred = false;
+    friend bool operator==(const SharedPrefix&, const SharedPrefix&) = default;
+};
+// Those of the WANs whose config shares a /64 and that have one now.
+std::vector<SharedPrefix> shared_prefixes(const WanSettings& settings, const std::vector<WanLink>& wans);
 
 // ---------------------------------------------------------------- nftables
 // The nftables objects of the routing policy in `table inet uplink` (beside net::Firewall's),

@@ -7,6 +7,7 @@
 #include "support/eventually.hpp"
 
 #include <algorithm>
+#include <arpa/inet.h>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -431,6 +432,74 @@ TEST_F(FailoverIpv6Test, TheLansIpv6FailsOverWithNat66)
     EXPECT_TRUE(eventually([&] { return (peer = new_ipv6_peer()) == modem_ipv6; }, deadline_in(10s)))
         << "the last IPv6 connection " << (peer.empty() ? "did not cross" : "left as " + peer) << "\n" << log_tail();
     std::cout << "the LAN's IPv6 by LTE " << since(cut).count() << " ms after the carrier loss\n";
+}
+
+// docs/failover.md "IPv6 for the LAN", RFC 7278: the modem's /64 shared on the LAN. The carrier
+// routes the whole /64 to the modem, as a 3GPP network does; uplinkd routes it to the LAN and
+// announces it there, deprecated while the wired WAN carries the traffic (the LAN host's ULA
+// source leaves by fibre, masqueraded) and preferred once LTE does: the host's own address in
+// the modem's prefix then reaches the internet host, not masqueraded.
+class FailoverSharedPrefixTest : public FailoverIpv6Test {
+protected:
+    FailoverSharedPrefixTest() { lte_options_ = "\toption share_prefix 'lan1'\n"; }
+
+    // The LAN host's addresses in the /64 of `modem_address`, as `ip` shows them, one a line.
+    std::string lan_addresses_in_prefix_of(const std::string& modem_address)
+    {
+        std::string found;
+        auto shown = sim::testing::run_command("ip -n " + lan_->name() + " -o -6 address show dev lan0 scope global");
+        std::istringstream lines(shown.output);
+        for (std::string line; std::getline(lines, line);) {
+            auto at = line.find("inet6 ");
+            if (at != std::string::npos && same_64(line.substr(at + 6, line.find('/', at) - at - 6), modem_address))
+                found += line + "\n";
+        }
+        return found;
+    }
+
+    static bool same_64(const std::string& one, const std::string& other)
+    {
+        in6_addr a {}, b {};
+        return ::inet_pton(AF_INET6, one.c_str(), &a) == 1 && ::inet_pton(AF_INET6, other.c_str(), &b) == 1
+            && std::memcmp(&a, &b, 8) == 0;
+    }
+};
+
+TEST_F(FailoverSharedPrefixTest, TheLanUsesTheModemsPrefixWhileLteCarries)
+{
+    auto modem = daemon_->wait_for_modem("1-1", "connected with both families", [](const boost::json::value& modem) {
+        const auto& connection = modem.at("connection");
+        return text(connection, "state") == "connected" && connection.at("ipv6").is_object();
+    }, 30s);
+    auto modem_ipv6 = text(modem.at("connection").at("ipv6"), "address");
+    ASSERT_FALSE(modem_ipv6.empty());
+    must("ip -n " + carrier_->name() + " -6 route add " + modem_ipv6 + "/64 dev carrier0");
+    ASSERT_TRUE(eventually([&] { return wan_state("lte") == "up"; }, deadline_in(10s)));
+
+    // Announced deprecated while fibre carries: the host forms its address (after DAD) and keeps
+    // its ULA for new connections.
+    std::string shared;
+    ASSERT_TRUE(eventually([&] { return !(shared = lan_addresses_in_prefix_of(modem_ipv6)).empty(); }, deadline_in(15s)))
+        << sim::testing::run_command("ip -n " + lan_->name() + " -6 address show").output << log_tail();
+    EXPECT_NE(shared.find("deprecated"), std::string::npos) << shared;
+    std::string peer;
+    EXPECT_TRUE(eventually([&] { return (peer = new_ipv6_peer()) == "2001:db8:3::2"; }, deadline_in(10s)))
+        << "the last IPv6 connection " << (peer.empty() ? "did not cross" : "left as " + peer) << "\n" << log_tail();
+
+    must("ip -n " + isp_->name() + " link set isp0 down");
+    auto cut = steady_clock::now();
+    EXPECT_TRUE(eventually([&] { return same_64(peer = new_ipv6_peer(), modem_ipv6) && peer != modem_ipv6; },
+        deadline_in(10s)))
+        << "the last IPv6 connection " << (peer.empty() ? "did not cross" : "left as " + peer) << "\n"
+        << lan_addresses_in_prefix_of(modem_ipv6) << log_tail();
+    std::cout << "the LAN host's own address in the modem's /64 reached the internet " << since(cut).count()
+              << " ms after the carrier loss\n";
+    EXPECT_EQ(lan_addresses_in_prefix_of(modem_ipv6).find("deprecated"), std::string::npos);
+
+    // A global address on the LAN host is no opening from the WAN: a new connection from the
+    // internet to it is dropped at the router (issue 12's from_wan), not answered by the host's
+    // reset for a port nobody listens on.
+    EXPECT_EQ(connect_from(internet_->name(), peer, echo_port + 1, 1s), Answer::Silence);
 }
 
 } // namespace

@@ -369,7 +369,7 @@ TEST_F(OnlineTest, BothIpFamiliesAreGrantedAndConfigured)
     EXPECT_EQ(connection.at("ipv6").at("prefix_length").as_int64(), 64);
     EXPECT_EQ(text(connection.at("ipv4"), "address").rfind("100.", 0), 0u);
     auto shown = sim::testing::run_command("ip -n " + router_->name() + " -6 address show dev wwan0");
-    EXPECT_NE(shown.output.find(ipv6 + "/64"), std::string::npos) << shown.output;
+    EXPECT_NE(shown.output.find(ipv6 + "/128"), std::string::npos) << shown.output;
     auto routes = sim::testing::run_command("ip -n " + router_->name() + " -6 route show default");
     EXPECT_NE(routes.output.find("dev wwan0"), std::string::npos) << routes.output;
     // IPv4 still carries the LAN (the carrier routes no IPv6 to the internet host).
@@ -395,7 +395,7 @@ TEST_F(OnlineTest, ADisconnectRemovesTheAddressesAndRoutesAndKeepsWwan0)
     auto ipv6 = text(modem.at("connection").at("ipv6"), "address");
     const auto& router = router_->name();
     ASSERT_NE(shown(router, "address show dev wwan0").find(ipv4 + "/32"), std::string::npos);
-    ASSERT_NE(shown(router, "-6 address show dev wwan0").find(ipv6 + "/64"), std::string::npos);
+    ASSERT_NE(shown(router, "-6 address show dev wwan0").find(ipv6 + "/128"), std::string::npos);
     ASSERT_NE(shown(router, "route show default").find("dev wwan0"), std::string::npos);
     ASSERT_NE(shown(router, "-6 route show default").find("dev wwan0"), std::string::npos);
 
@@ -458,7 +458,7 @@ TEST_F(OnlineTest, AnIpv6OnlyProfileConnectsWithIpv6Alone)
     ASSERT_EQ(bearers.size(), 1u) << json::serialize(bearers);
     EXPECT_EQ(text(bearers.at(0), "family"), "ipv6");
     const auto& router = router_->name();
-    EXPECT_NE(shown(router, "-6 address show dev wwan0").find(ipv6 + "/64"), std::string::npos);
+    EXPECT_NE(shown(router, "-6 address show dev wwan0").find(ipv6 + "/128"), std::string::npos);
     EXPECT_NE(shown(router, "-6 route show default").find("dev wwan0"), std::string::npos);
     auto ipv4 = shown(router, "-4 address show dev wwan0");
     EXPECT_EQ(ipv4.find("inet "), std::string::npos) << ipv4;

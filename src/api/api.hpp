@@ -113,6 +113,8 @@ public:
     virtual std::optional<WanUsage> usage(std::string_view wan) const = 0;
     // The WANs of `config wan`: state, probes, the last transitions; empty when none is configured.
     virtual std::vector<wan::WanStatus> wans() const = 0;
+    // The WANs, policies and traffic rules as configured (uplinkd's running settings).
+    virtual wan::WanSettings wan_settings() const = 0;
     // The modem's signal history from `since` to now, in at most `max_points` points (≥ 1).
     // modem::Errc::NoSuchModem for an unknown modem; any other error: no history is kept.
     virtual Result<SignalHistory> signal_history(

@@ -111,6 +111,8 @@ public:
     modem::ProfilePolicy policy() const override { return fake_policy; }
     std::vector<wan::WanStatus> wan_statuses;
     std::vector<wan::WanStatus> wans() const override { return wan_statuses; }
+    wan::WanSettings settings_of_wans;
+    wan::WanSettings wan_settings() const override { return settings_of_wans; }
     std::map<std::string, WanUsage> usages;        // by WAN
     std::optional<WanUsage> usage(std::string_view wan) const override
     {

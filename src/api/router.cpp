@@ -532,6 +532,11 @@ boost::asio::awaitable<Response> Router::handle(Request request)
             co_return *refusal;
         co_return wans();
     }
+    if (resource == "policies" && segments.size() == 2) {
+        if (auto refusal = expect(Method::Get))
+            co_return *refusal;
+        co_return policies();
+    }
     if (resource == "profiles" && segments.size() == 2) {
         if (auto refusal = expect(Method::Get))
             co_return *refusal;

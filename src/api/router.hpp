@@ -85,6 +85,7 @@ private:
     boost::asio::awaitable<Response> scan_networks(std::string id);
     Response recent_events() const;
     Response wans() const;                                          // wan_routes.cpp
+    Response policies() const;                                      // wan_routes.cpp
     Response profiles() const;
     Response edit_config(std::string type, std::string name, bool remove, const Request& request);
     Response config_file() const;                                   // config_routes.cpp

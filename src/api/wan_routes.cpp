@@ -1,5 +1,7 @@
-// GET /v1/wans: each WAN of `config wan` with its health, its probes and its last transitions
-// (docs/api.md, docs/failover.md "Health").
+// GET /v1/wans: each WAN of `config wan` with its options, its health, its probes and its last
+// transitions; GET /v1/policies: the policies and traffic rules (docs/api.md, docs/failover.md).
+// Options are given as the config file has them, so that the web UI can edit them through
+// POST /v1/wans|policies|traffic/<name>.
 #include "api/router.hpp"
 
 #include <boost/json.hpp>
@@ -26,6 +28,81 @@ json::value milliseconds(std::optional<Duration> duration)
     return duration ? json::value(duration->count()) : json::value(nullptr);
 }
 
+json::array strings(const std::vector<std::string>& values)
+{
+    return json::array(values.begin(), values.end());
+}
+
+json::object config_json(const wan::WanConfig& config)
+{
+    return json::object {
+        {"interface", config.interface},
+        {"modem", config.modem},
+        {"track_ip", strings(config.track_ips)},
+        {"dns", strings(config.dns)},
+        {"metered", config.metered},
+        {"probe_budget_mb", config.probe_budget_mb},
+        {"standby", config.standby},
+        {"nat66", config.nat66},
+        {"share_prefix", config.share_prefix},
+        {"enabled", config.enabled},
+    };
+}
+
+// "fibre:3 lte": a weight of 1 goes unsaid, as in the config file.
+std::string tier_text(const wan::Tier& tier)
+{
+    std::string text;
+    for (const auto& member : tier)
+        text += fmt::format("{}{}{}", text.empty() ? "" : " ", member.wan,
+            member.weight == 1 ? "" : fmt::format(":{}", member.weight));
+    return text;
+}
+
+json::object policy_json(const wan::PolicyConfig& policy)
+{
+    json::array tiers;
+    for (const auto& tier : policy.tiers)
+        tiers.push_back(json::value(tier_text(tier)));
+    return json::object {
+        {"name", policy.name},
+        {"tier", std::move(tiers)},
+        {"last_resort", wan::to_string(policy.last_resort)},
+        {"sticky", policy.sticky.count()},
+        {"failback", wan::to_string(policy.failback)},
+        {"implicit", policy.implicit},
+    };
+}
+
+// A host prefix as its address alone ("192.168.1.50"), "" for none.
+std::string prefix_text(const std::optional<net::Prefix>& prefix)
+{
+    if (!prefix)
+        return "";
+    return prefix->length == prefix->address.size() * 8 ? net::to_string(prefix->address) : net::to_string(*prefix);
+}
+
+std::string ports_text(const std::optional<wan::PortRange>& ports)
+{
+    if (!ports)
+        return "";
+    return ports->first == ports->last ? std::to_string(ports->first) : fmt::format("{}-{}", ports->first, ports->last);
+}
+
+json::object traffic_json(const wan::TrafficRule& rule)
+{
+    return json::object {
+        {"name", rule.name},
+        {"src_ip", prefix_text(rule.source)},
+        {"dest_ip", prefix_text(rule.destination)},
+        {"proto", wan::to_string(rule.protocol)},
+        {"src_port", ports_text(rule.source_port)},
+        {"dest_port", ports_text(rule.destination_port)},
+        {"family", wan::to_string(rule.family)},
+        {"policy", rule.policy},
+    };
+}
+
 json::object wan_json(const wan::WanStatus& status)
 {
     const auto& health = status.health;
@@ -39,6 +116,7 @@ json::object wan_json(const wan::WanStatus& status)
         });
     return json::object {
         {"name", status.name},
+        {"config", config_json(status.config)},
         {"interface", status.interface.empty() ? json::value(nullptr) : json::value(status.interface)},
         {"mark", fmt::format("0x{:08x}", wan::mark_of(status.id))},
         {"link", status.link},
@@ -70,6 +148,21 @@ Response Router::wans() const
     for (const auto& status : source_.wans())
         wans.push_back(wan_json(status));
     return Response::ok(std::move(wans));
+}
+
+Response Router::policies() const
+{
+    auto settings = source_.wan_settings();
+    json::array policies, traffic;
+    for (const auto& policy : settings.policies)
+        policies.push_back(policy_json(policy));
+    for (const auto& rule : settings.rules)
+        traffic.push_back(traffic_json(rule));
+    return Response::ok(json::object {
+        {"default_policy", settings.default_policy},
+        {"policies", std::move(policies)},
+        {"traffic", std::move(traffic)},
+    });
 }
 
 } // namespace uplink::api

@@ -66,6 +66,44 @@ TEST_F(RouterTest, WansGivesEachWansStateProbesAndTransitions)
     EXPECT_EQ(wans[1].at("mark"), "0x02000000");
 }
 
+// As the config file has them, for the web UI to edit.
+TEST_F(RouterTest, WansAndPoliciesGiveTheirOptionsAsConfigured)
+{
+    auto fibre = fibre_died();
+    fibre.config.interface = "eth1";
+    fibre.config.track_ips = {"192.0.2.1", "198.51.100.1"};
+    fibre.config.nat66 = true;
+    source.wan_statuses = {fibre};
+    auto wans = get("/v1/wans");
+    ASSERT_EQ(wans.status, 200) << wans.error;
+    EXPECT_EQ(wans.body.at(0).at("config"),
+        json::parse(R"({"interface":"eth1","modem":"","track_ip":["192.0.2.1","198.51.100.1"],"dns":[],
+            "metered":false,"probe_budget_mb":50,"standby":false,"nat66":true,"share_prefix":"","enabled":true})"));
+
+    wan::PolicyConfig balanced;
+    balanced.name = "balanced";
+    balanced.tiers = {{{"fibre", 3}, {"lte", 1}}, {{"backup", 1}}};
+    balanced.sticky = std::chrono::seconds(600);
+    wan::TrafficRule voip;
+    voip.name = "voip";
+    voip.source = net::parse_prefix("192.168.1.50");
+    voip.destination = net::parse_prefix("2001:db8::/32");
+    voip.protocol = wan::Protocol::Udp;
+    voip.destination_port = wan::PortRange {5060, 5061};
+    voip.policy = "balanced";
+    source.settings_of_wans.policies = {balanced};
+    source.settings_of_wans.rules = {voip};
+    source.settings_of_wans.default_policy = "balanced";
+    auto policies = get("/v1/policies");
+    ASSERT_EQ(policies.status, 200) << policies.error;
+    EXPECT_EQ(policies.body, json::parse(R"({"default_policy":"balanced",
+        "policies":[{"name":"balanced","tier":["fibre:3 lte","backup"],"last_resort":"unreachable","sticky":600,
+                     "failback":"new","implicit":false}],
+        "traffic":[{"name":"voip","src_ip":"192.168.1.50","dest_ip":"2001:db8::/32","proto":"udp","src_port":"",
+                    "dest_port":"5060-5061","family":"any","policy":"balanced"}]})"));
+    EXPECT_EQ(request(Method::Post, "/v1/policies").status, 405);
+}
+
 TEST_F(RouterTest, WansWithoutConfigIsAnEmptyArrayAndOnlyRead)
 {
     auto response = get("/v1/wans");

@@ -97,7 +97,7 @@ public:
                                     std::size_t max_points) { return signal_history_.history(wan, since, max_points); },
                              [this](std::string password) { return reset_admin_password(this, std::move(password)); },
                              [this]() -> auth::TokenStore& { return tokens_; },
-                             [this] { return wans_.status(); }}),
+                             [this] { return wans_.status(); }, [this] { return settings_.wan; }}),
           server_(io.get_executor(), socket_options(settings_, info_), source_),
           signals_(io, SIGINT, SIGTERM, SIGHUP)
     {

@@ -23,6 +23,7 @@ public:
         std::function<boost::asio::awaitable<Result<void>>(std::string password)> reset_admin_password;
         std::function<auth::TokenStore&()> api_tokens;
         std::function<std::vector<wan::WanStatus>()> wans;
+        std::function<wan::WanSettings()> wan_settings;
     };
     ManagerSource(modem::Manager& manager, Configuration configuration)
         : manager_(manager), configuration_(std::move(configuration))
@@ -60,6 +61,7 @@ public:
     modem::ProfilePolicy policy() const override { return configuration_.policy(); }
     std::optional<api::WanUsage> usage(std::string_view wan) const override { return configuration_.usage(wan); }
     std::vector<wan::WanStatus> wans() const override { return configuration_.wans(); }
+    wan::WanSettings wan_settings() const override { return configuration_.wan_settings(); }
     // The history is the WAN's (daemon/signal_recorder.hpp): the modem's as long as it is in that port.
     Result<api::SignalHistory> signal_history(
         std::string_view modem_id, std::chrono::system_clock::time_point since, std::size_t max_points) const override

@@ -540,6 +540,7 @@ std::vector<wan::WanStatus> WanSupervisor::status() const
         const auto& wan = *found->second;
         wan::WanStatus status;
         status.name = config.name;
+        status.config = config;
         status.interface = wan.interface;
         status.id = wan.id;
         status.link = wan.view && carries(*wan.view);

@@ -251,11 +251,13 @@ TrafficRule traffic_from(const Config& config, const ConfigSection& section, std
     return rule;
 }
 
-// docs/failover.md: with no `config policy`, the wired WANs first, then the modems, one a tier.
+// docs/failover.md: with no `config policy 'failover'`, the wired WANs first, then the modems,
+// one a tier.
 PolicyConfig implicit_failover(const std::vector<WanConfig>& wans)
 {
     PolicyConfig policy;
     policy.name = "failover";
+    policy.implicit = true;
     for (bool wired : {true, false})
         for (const auto& wan : wans)
             if (wan.modem.empty() == wired)
@@ -430,7 +432,9 @@ WanSettings wan_settings_from(const Config& config, std::vector<ConfigDiagnostic
         settings.policies.push_back(policy_from(config, *section, wan_names, diagnostics));
         policy_names.insert(section->name);
     }
-    if (settings.policies.empty()) {
+    // One named so is always there: a first policy of another name added to the file leaves
+    // the default as it was.
+    if (!policy_names.contains("failover")) {
         settings.policies.push_back(implicit_failover(settings.wans));
         policy_names.insert("failover");
     }
@@ -448,17 +452,9 @@ WanSettings wan_settings_from(const Config& config, std::vector<ConfigDiagnostic
         diagnostics.push_back({section.line,
             fmt::format("option 'resolv_file': '{}' is not an absolute path", settings.resolv_file)});
     settings.default_policy = config.get(section, "policy");
-    if (policy_names.contains(settings.default_policy))
-        return settings;
-    if (section.options.contains("policy"))
+    if (!policy_names.contains(settings.default_policy))
         diagnostics.push_back({section.line,
             fmt::format("option 'policy': there is no policy '{}'", settings.default_policy)});
-    else
-        diagnostics.push_back({config.sections_of("policy").front()->line,
-            fmt::format("no policy is named '{}', the default of config uplink's option 'policy': "
-                        "name one so, "
-                        "or set that option",
-                settings.default_policy)});
     return settings;
 }
 

@@ -171,9 +171,6 @@ const Mistake mistakes[] = {
         "config wan 'a'\n\toption interface 'eth1'\nconfig policy 'failover'\n\tlist tier "
         "'a'\n\tlist tier 'a:2'\n",
         "WAN 'a' is in the policy twice"},
-    {"policies, none of them the default",
-        "config wan 'a'\n\toption interface 'eth1'\nconfig policy 'p'\n\tlist tier 'a'\n",
-        "no policy is named 'failover'"},
     {"a traffic rule naming an unknown policy", "config traffic 'voip'\n\toption policy 'fast'\n",
         "option 'policy': there is no policy 'fast'"},
     {"ports without tcp or udp",
@@ -223,6 +220,25 @@ INSTANTIATE_TEST_SUITE_P(Each, WanConfigMistake, testing::ValuesIn(mistakes),
                 c = '_';
         return name;
     });
+
+// A first policy of another name leaves the implicit failover as the default, so that adding
+// one (from the web UI, say) never leaves the rest of the traffic without a policy.
+TEST(WanConfig, TheImplicitFailoverStaysBesideOtherPolicies)
+{
+    auto parsed = parse("config wan 'a'\n\toption interface 'eth1'\nconfig wan 'b'\n\toption modem 'wan1'\n"
+                        "config policy 'b_only'\n\tlist tier 'b'\n");
+    EXPECT_TRUE(parsed.diagnostics.empty()) << joined(parsed.diagnostics);
+    ASSERT_EQ(parsed.settings.policies.size(), 2u);
+    EXPECT_EQ(parsed.settings.default_policy, "failover");
+    const auto& implicit = parsed.settings.policies[1];
+    EXPECT_TRUE(implicit.implicit);
+    EXPECT_EQ(implicit.tiers, (std::vector<Tier> {{{"a", 1}}, {{"b", 1}}}));
+    EXPECT_FALSE(parsed.settings.policies[0].implicit);
+    // Named in the file, it is the file's.
+    auto explicit_one = parse("config wan 'a'\n\toption interface 'eth1'\nconfig policy 'failover'\n\tlist tier 'a'\n");
+    ASSERT_EQ(explicit_one.settings.policies.size(), 1u);
+    EXPECT_FALSE(explicit_one.settings.policies[0].implicit);
+}
 
 // A policy with no tiers sends its traffic to its last resort: how some traffic is kept out of the
 // WANs' tables (mwan3's `default` policy) or refused.

@@ -66,6 +66,7 @@ struct PolicyConfig {
     LastResort last_resort = LastResort::Unreachable;
     std::chrono::seconds sticky {0};
     Failback failback = Failback::New;
+    bool implicit = false; // the "failover" policy the file does not have (wan_settings_from())
     friend bool operator==(const PolicyConfig&, const PolicyConfig&) = default;
 };
 
@@ -110,7 +111,7 @@ OptionSchema default_policy_option();
 OptionSchema resolv_file_option();
 
 // Reads and checks the sections: each problem is a diagnostic naming the section's line and the
-// option. With no `config policy` at all, a policy "failover" with one WAN per tier, in the
+// option. With no `config policy 'failover'`, a policy "failover" with one WAN per tier, in the
 // order: wired WANs first, then modems, each in file order (docs/failover.md).
 WanSettings wan_settings_from(const Config& config, std::vector<ConfigDiagnostic>& diagnostics);
 
@@ -266,6 +267,7 @@ PolicyScript policy_script(
 // What the API shows of one WAN (uplinkd's WanSupervisor keeps it).
 struct WanStatus {
     std::string name;
+    WanConfig config; // as configured
     std::string interface; // "" for a modem without a connection
     std::uint8_t id = 0; // its mark is mark_of(id)
     bool link = false; // the interface is there, up, with carrier

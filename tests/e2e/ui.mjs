@@ -279,6 +279,40 @@ try {
     await waitUntil('the LTE WAN up again once the modem reconnects', async () => /up/i.test(await state()), 60000);
   });
 
+  await step('a WAN and a new policy edited on the failover page are in uplinkd, previewed first; the policy is removed', async () => {
+    await go('failover');
+    const api = (path) => page.evaluate(async (path) => (await fetch(`/api/v1${path}`)).json(), path);
+    const card = page.locator('.card', { has: page.getByRole('heading', { name: 'lte' }) });
+    await card.getByRole('button', { name: 'Edit' }).click();
+    await card.getByLabel('DNS servers').fill('192.0.2.53 192.0.2.54');
+    await card.getByRole('button', { name: 'Preview' }).click();
+    await see(card, 'Preview: nothing has changed yet.');
+    await see(card, 'No modem reconnects: the policy routing follows at once.');
+    assert.deepEqual((await api('/wans')).find((wan) => wan.name === 'lte').config.dns, [], 'a preview changed the WAN');
+    await card.getByRole('button', { name: 'Apply' }).click();
+    await see(card, 'Applied.');
+    await waitUntil('the DNS servers in uplinkd', async () =>
+      JSON.stringify((await api('/wans')).find((wan) => wan.name === 'lte').config.dns) === '["192.0.2.53","192.0.2.54"]');
+
+    const creator = page.locator('.card', { has: page.getByRole('heading', { name: 'New policy' }) });
+    await creator.getByLabel(/^Name/).fill('Bad-Name');
+    await see(creator, 'A name is 1 to 15 lower-case letters, digits or underscores.');
+    await creator.getByLabel(/^Name/).fill('lte_only');
+    await creator.getByLabel(/^Tiers/).fill('lte');
+    await creator.getByRole('button', { name: 'Preview' }).click();
+    await see(creator, 'Preview: nothing has changed yet.');
+    await creator.getByRole('button', { name: 'Apply' }).click();
+    const policy = await waitUntil('the new policy in uplinkd', async () =>
+      (await api('/policies')).policies.find((candidate) => candidate.name === 'lte_only'));
+    assert.deepEqual(policy.tier, ['lte']);
+    const policyCard = page.locator('.card', { has: page.getByRole('heading', { name: 'Policy lte_only' }) });
+    await policyCard.getByRole('button', { name: 'Edit' }).click();
+    await policyCard.getByRole('button', { name: 'Remove…' }).click();
+    await policyCard.getByRole('button', { name: 'Remove it' }).click();
+    await waitUntil('the policy gone from uplinkd', async () =>
+      !(await api('/policies')).policies.some((candidate) => candidate.name === 'lte_only'));
+  });
+
   await step('the pages are reachable by keyboard', async () => {
     await go('overview');
     await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout });

@@ -1,21 +1,24 @@
-// Editing a profile or a SIM rule through POST /v1/profiles/<name> or /v1/rules/<name>: the
-// form sends only the options that changed; uplinkd first answers what each modem would do
-// (the preview), and only "Apply" saves and applies it, live.
+// Editing a config section through POST /v1/<resource>/<name> (profiles, SIM rules, WANs,
+// policies, traffic rules): the form sends only the options that changed; uplinkd first answers
+// what each modem would do (the preview), and only "Apply" saves and applies it, live.
 import { useState } from 'preact/hooks';
 import { post } from './api.js';
-import { ErrorText } from './components.jsx';
+import { Card, ErrorText } from './components.jsx';
 
 // An option's value in the form's terms, from what GET /v1/profiles shows.
 function formValue(field, shown) {
   if (field.type === 'secret') return '';
   if (field.type === 'checkbox') return Boolean(shown);
-  if (Array.isArray(shown)) return shown.join(' ');
+  if (Array.isArray(shown)) return shown.join(field.type === 'lines' ? '\n' : ' ');
   return shown === null || shown === undefined ? '' : String(shown);
 }
 
 function optionValue(field, value) {
   if (field.type === 'checkbox') return value;
   if (field.type === 'number') return value === '' ? null : Number(value);
+  // A list option is a JSON array (docs/api.md): words, or lines whose words belong together.
+  if (field.type === 'list') return value.split(/\s+/).filter(Boolean);
+  if (field.type === 'lines') return value.split('\n').map((line) => line.trim()).filter(Boolean);
   return value;
 }
 
@@ -31,7 +34,7 @@ function Field({ field, value, onChange, cleared, onClear }) {
   return (
     <label for={id}>
       {field.label}
-      {field.type === 'select' ? (
+      {field.type === 'select' && (
         <select id={id} value={value} onChange={(event) => onChange(event.target.value)}>
           {field.choices.map((choice) => (
             <option key={choice} value={choice}>
@@ -39,7 +42,11 @@ function Field({ field, value, onChange, cleared, onClear }) {
             </option>
           ))}
         </select>
-      ) : (
+      )}
+      {field.type === 'lines' && (
+        <textarea id={id} rows={3} value={value} placeholder={field.placeholder} onInput={(event) => onChange(event.target.value)} />
+      )}
+      {field.type !== 'select' && field.type !== 'lines' && (
         <input
           id={id}
           type={field.type === 'secret' ? 'password' : 'text'}
@@ -62,14 +69,19 @@ function Field({ field, value, onChange, cleared, onClear }) {
 
 export function Changes({ result }) {
   if (!result) return null;
+  // A WAN, policy or traffic rule moves no modem: each would show "none".
+  const routingOnly = result.changed?.includes('wan') && !result.changed.some((name) => name === 'profiles' || name === 'rules');
+  const changes = routingOnly ? [] : result.changes;
   return (
     <div class="changes" role="status">
       <p>
         <strong>{result.applied ? 'Applied.' : 'Preview: nothing has changed yet.'}</strong>
       </p>
-      {result.changes.length === 0 && <p class="muted">No modem uses it now.</p>}
+      {changes.length === 0 && (
+        <p class="muted">{routingOnly ? 'No modem reconnects: the policy routing follows at once.' : 'No modem uses it now.'}</p>
+      )}
       <ul>
-        {result.changes.map((change) => (
+        {changes.map((change) => (
           <li key={change.modem_id}>
             {change.wan?.toUpperCase()} ({change.modem_id}): <strong>{change.action}</strong>
             {change.radio_action === 'apply' && ', radio settings applied'}
@@ -107,7 +119,11 @@ function Form({ resource, fields, onApplied, onEdit, creating }) {
       if (field.type === 'secret') {
         if (cleared[field.name]) options[field.name] = '';
         else if (values[field.name]) options[field.name] = values[field.name];
-      } else if (values[field.name] !== initial[field.name] || (creating && values[field.name] !== '')) {
+      } else if (
+        values[field.name] !== initial[field.name] ||
+        // A new section gets what is filled in; a checkbox left as it was keeps the default.
+        (creating && field.type !== 'checkbox' && values[field.name] !== '')
+      ) {
         options[field.name] = optionValue(field, values[field.name]);
       }
     }
@@ -194,7 +210,45 @@ export function Editor({ resource, fields, onSaved, creating }) {
   );
 }
 
-// Removing a profile or a rule: the same preview, then apply.
+// A new section: its name first, then the same editor. `base`: "/profiles"; `pattern` and
+// `nameRule` say what a name may be, as the config does.
+export function Creator({ title, base, fields, pattern, nameRule, reload }) {
+  const [name, setName] = useState('');
+  const [created, setCreated] = useState(null);
+  const valid = pattern.test(name);
+  return (
+    <Card title={title}>
+      <Changes result={created} />
+      <label>
+        Name ({nameRule})
+        <input
+          value={name}
+          onInput={(event) => {
+            setName(event.target.value);
+            setCreated(null);
+          }}
+          autocomplete="off"
+        />
+      </label>
+      {name && !valid && <p class="error">A name is {nameRule}.</p>}
+      {valid && (
+        <Editor
+          key={name}
+          resource={`${base}/${name}`}
+          fields={fields}
+          creating
+          onSaved={(reply) => {
+            setCreated(reply);
+            setName('');
+            reload();
+          }}
+        />
+      )}
+    </Card>
+  );
+}
+
+// Removing a section: the same preview, then apply.
 export function Remover({ resource, onRemoved }) {
   const [result, setResult] = useState(null);
   const [error, setError] = useState(null);

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Card, ErrorText, Facts, Loading, Title } from '../components.jsx';
-import { Changes, Editor, Remover } from '../editor.jsx';
+import { Creator, Editor, Remover } from '../editor.jsx';
 import { dash, list } from '../format.js';
 import { useResource } from '../hooks.js';
 
@@ -41,6 +41,9 @@ function ruleFields(rule, profileNames) {
     { name: 'model', label: 'Modem model', type: 'text', shown: rule?.model },
   ];
 }
+
+// What names a profile or a rule (docs/config.md).
+const configName = { pattern: /^[A-Za-z0-9_]{1,32}$/, nameRule: '1 to 32 letters, digits or underscores' };
 
 function ProfileCard({ profile, isDefault, reload }) {
   const [editing, setEditing] = useState(false);
@@ -88,43 +91,6 @@ function RuleRow({ rule, profileNames, reload }) {
   );
 }
 
-// A new profile or rule: its name first, then the same editor.
-function Creator({ kind, fields, reload }) {
-  const [name, setName] = useState('');
-  const [created, setCreated] = useState(null);
-  const valid = /^[A-Za-z0-9_]{1,32}$/.test(name);
-  return (
-    <Card title={`New ${kind}`}>
-      <Changes result={created} />
-      <label>
-        Name (letters, digits, _)
-        <input
-          value={name}
-          onInput={(event) => {
-            setName(event.target.value);
-            setCreated(null);
-          }}
-          autocomplete="off"
-        />
-      </label>
-      {name && !valid && <p class="error">A name is 1 to 32 letters, digits or underscores.</p>}
-      {valid && (
-        <Editor
-          key={name}
-          resource={`/${kind === 'profile' ? 'profiles' : 'rules'}/${name}`}
-          fields={fields}
-          creating
-          onSaved={(reply) => {
-            setCreated(reply);
-            setName('');
-            reload();
-          }}
-        />
-      )}
-    </Card>
-  );
-}
-
 export function Profiles() {
   const configured = useResource('/profiles');
   const data = configured.data;
@@ -147,7 +113,7 @@ export function Profiles() {
         {data.profiles.map((profile) => (
           <ProfileCard key={profile.name} profile={profile} isDefault={profile.name === data.default_profile} reload={configured.reload} />
         ))}
-        <Creator kind="profile" fields={profileFields(null)} reload={configured.reload} />
+        <Creator title="New profile" base="/profiles" fields={profileFields(null)} {...configName} reload={configured.reload} />
       </div>
       <Card title="SIM rules" wide>
         {data.rules.length ? (
@@ -160,7 +126,7 @@ export function Profiles() {
           <p class="muted">No rules: every SIM uses the default profile.</p>
         )}
       </Card>
-      <Creator kind="rule" fields={ruleFields(null, profileNames)} reload={configured.reload} />
+      <Creator title="New rule" base="/rules" fields={ruleFields(null, profileNames)} {...configName} reload={configured.reload} />
     </>
   );
 }

@@ -18,16 +18,7 @@ using asio::use_awaitable;
 
 namespace {
 
-void log_failure(std::exception_ptr error)
-{
-    if (!error)
-        return;
-    try {
-        std::rethrow_exception(error);
-    } catch (const std::exception& exception) {
-        log(LogLevel::Error, "uplink-sim", "control socket: {}", exception.what());
-    }
-}
+const LogFailure log_failure {"uplink-sim", "control socket"};
 
 } // namespace
 

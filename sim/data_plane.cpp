@@ -372,15 +372,7 @@ namespace {
 // exception is a bug, logged here once.
 void spawn(asio::io_context& context, asio::awaitable<void> task, std::string what)
 {
-    asio::co_spawn(context, std::move(task), [what = std::move(what)](std::exception_ptr error) {
-        if (!error)
-            return;
-        try {
-            std::rethrow_exception(error);
-        } catch (const std::exception& exception) {
-            log(LogLevel::Error, component, "{} failed: {}", what, exception.what());
-        }
-    });
+    asio::co_spawn(context, std::move(task), LogFailure {std::string(component), what + " failed"});
 }
 
 } // namespace

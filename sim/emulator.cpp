@@ -26,15 +26,7 @@ constexpr std::size_t max_outbox = 1 << 20; // bytes waiting for a reader; more 
 // exception is a bug, logged here once.
 void spawn(asio::io_context& context, asio::awaitable<void> task, std::string what)
 {
-    asio::co_spawn(context, std::move(task), [what = std::move(what)](std::exception_ptr error) {
-        if (!error)
-            return;
-        try {
-            std::rethrow_exception(error);
-        } catch (const std::exception& exception) {
-            log(LogLevel::Error, "uplink-sim", "{} failed: {}", what, exception.what());
-        }
-    });
+    asio::co_spawn(context, std::move(task), LogFailure {"uplink-sim", what + " failed"});
 }
 
 // AT socket connections: past every bInterfaceNumber (a byte), so the model keeps their

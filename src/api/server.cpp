@@ -278,13 +278,7 @@ asio::awaitable<void> Server::Impl::accept_connections(std::shared_ptr<Impl> imp
         auto connection = std::make_shared<Connection>(std::move(socket));
         impl->connections.push_back(connection);
         asio::co_spawn(impl->executor, serve(impl, connection), [impl, connection](std::exception_ptr exception) {
-            if (exception) {
-                try {
-                    std::rethrow_exception(exception);
-                } catch (const std::exception& caught) {
-                    log(LogLevel::Error, "api", "a client connection failed: {}", caught.what());
-                }
-            }
+            LogFailure {"api", "a client connection failed"}(exception);
             connection->close();
             impl->connections.remove(connection);
         });
@@ -336,15 +330,8 @@ Result<void> Server::start()
     }
     impl_->running = true;
     auto impl = impl_;
-    asio::co_spawn(impl->executor, Impl::accept_connections(impl), [impl](std::exception_ptr exception) {
-        if (!exception)
-            return;
-        try {
-            std::rethrow_exception(exception);
-        } catch (const std::exception& caught) {
-            log(LogLevel::Error, "api", "the API stopped accepting connections: {}", caught.what());
-        }
-    });
+    asio::co_spawn(impl->executor, Impl::accept_connections(impl),
+        LogFailure {"api", "the API stopped accepting connections"});
     return {};
 }
 

@@ -268,15 +268,7 @@ asio::awaitable<void> read_loop(std::shared_ptr<Impl> self, std::uint64_t genera
 void start_reader(const std::shared_ptr<Impl>& self)
 {
     asio::co_spawn(self->executor, read_loop(self, self->generation),
-        [name = self->name](std::exception_ptr exception) {
-            if (!exception)
-                return;
-            try {
-                std::rethrow_exception(exception);
-            } catch (const std::exception& error) {
-                log(LogLevel::Error, "at", "{}: reader stopped: {}", name, error.what());
-            }
-        });
+        LogFailure {"at", self->name + ": reader stopped"});
 }
 
 // Writes the command and waits for its result (set by dispatch() or by a failure).

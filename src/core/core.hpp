@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <fmt/format.h>
 #include <map>
+#include <exception>
 #include <optional>
 #include <span>
 #include <string>
@@ -67,6 +68,18 @@ void log(LogLevel level, std::string_view component, fmt::format_string<Args...>
     if (log_enabled(level))
         log_line(level, component, fmt::format(format, std::forward<Args>(args)...));
 }
+
+// The message of the exception `exception` holds: "" for none, "an unknown exception" for one
+// that is not a std::exception.
+std::string what_of(std::exception_ptr exception);
+
+// A co_spawn completion handler (STYLE.md: spawn with a handler that logs the exception): a
+// coroutine that ended with an exception is logged as an error, "<what>: <its message>".
+struct LogFailure {
+    std::string component;
+    std::string what; // "link watcher stopped", "1-1: data connection stopped"
+    void operator()(std::exception_ptr exception) const;
+};
 
 // ---------------------------------------------------------------- configuration
 // One file in UCI syntax (OpenWrt's `config`/`option`/`list`), so `uci` and

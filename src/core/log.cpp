@@ -32,6 +32,25 @@ void set_log_level(LogLevel level) { threshold = level; }
 
 bool log_enabled(LogLevel level) { return level >= threshold.load(); }
 
+std::string what_of(std::exception_ptr exception)
+{
+    if (!exception)
+        return "";
+    try {
+        std::rethrow_exception(exception);
+    } catch (const std::exception& caught) {
+        return caught.what();
+    } catch (...) {
+        return "an unknown exception";
+    }
+}
+
+void LogFailure::operator()(std::exception_ptr exception) const
+{
+    if (exception)
+        log(LogLevel::Error, component, "{}: {}", what, what_of(exception));
+}
+
 void log_line(LogLevel level, std::string_view component, std::string_view message)
 {
     // One fwrite per line so lines from the daemon and its children never interleave mid-line.

@@ -17,6 +17,13 @@ TEST(LogLevel, NamesRoundTrip)
     }
 }
 
+TEST(WhatOf, GivesTheMessageOfAnyException)
+{
+    EXPECT_EQ(what_of(nullptr), "");
+    EXPECT_EQ(what_of(std::make_exception_ptr(std::runtime_error("out of descriptors"))), "out of descriptors");
+    EXPECT_EQ(what_of(std::make_exception_ptr(42)), "an unknown exception");
+}
+
 TEST(LogLevel, RefusesUnknownNames)
 {
     for (std::string_view text : {"", "unknown", "Info", "warn", "debug ", "5"})

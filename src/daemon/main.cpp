@@ -136,15 +136,7 @@ public:
         usage_.set_reset_day(settings_.usage_reset_day);
         usage_.start(settings_.modem.state_dir);
         signal_history_.start(settings_.modem.state_dir);
-        asio::co_spawn(io_, handle_signals(this), [](std::exception_ptr exception) {
-            if (!exception)
-                return;
-            try {
-                std::rethrow_exception(exception);
-            } catch (const std::exception& caught) {
-                log(LogLevel::Error, "uplinkd", "signal handling failed: {}", caught.what());
-            }
-        });
+        asio::co_spawn(io_, handle_signals(this), LogFailure {"uplinkd", "signal handling failed"});
         log(LogLevel::Info, "uplinkd", "uplinkd {} ready, API on {}", UPLINK_VERSION, settings_.socket_path);
         return {};
     }

@@ -16,15 +16,7 @@ Periodic::Periodic(asio::any_io_executor executor, Duration interval, std::strin
 void Periodic::start()
 {
     running_ = true;
-    asio::co_spawn(executor_, run(this), [what = what_](std::exception_ptr exception) {
-        if (!exception)
-            return;
-        try {
-            std::rethrow_exception(exception);
-        } catch (const std::exception& caught) {
-            log(LogLevel::Error, "uplinkd", "{} stopped: {}", what, caught.what());
-        }
-    });
+    asio::co_spawn(executor_, run(this), LogFailure {"uplinkd", what_ + " stopped"});
 }
 
 void Periodic::stop()

@@ -360,15 +360,7 @@ void WanSupervisor::send_probe(const std::shared_ptr<Wan>& wan, const health::Pr
                                 : wan->health->probe_lost(now, order.id));
         },
         // A probe that threw (out of memory) is never reported: its WAN would wait for it, so say so.
-        [name = wan->config.name](std::exception_ptr exception) {
-            if (!exception)
-                return;
-            try {
-                std::rethrow_exception(exception);
-            } catch (const std::exception& caught) {
-                log(LogLevel::Error, "uplinkd", "wan {}: a probe failed: {}", name, caught.what());
-            }
-        });
+        LogFailure {"uplinkd", "wan " + wan->config.name + ": a probe failed"});
 }
 
 std::vector<wan::WanLink> WanSupervisor::route()

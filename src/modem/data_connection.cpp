@@ -142,15 +142,7 @@ DataConnection::~DataConnection() = default;
 
 void DataConnection::start()
 {
-    asio::co_spawn(executor_, run(shared_from_this()), [id = modem_id_](std::exception_ptr exception) {
-        if (!exception)
-            return;
-        try {
-            std::rethrow_exception(exception);
-        } catch (const std::exception& error) {
-            log(LogLevel::Error, "modem", "{}: data connection stopped: {}", id, error.what());
-        }
-    });
+    asio::co_spawn(executor_, run(shared_from_this()), LogFailure {"modem", modem_id_ + ": data connection stopped"});
 }
 
 void DataConnection::stop()

@@ -110,17 +110,8 @@ void Modem::start()
     set_state(State::Initializing);
     start_data_connection();
     apply_watchdog();
-    asio::co_spawn(
-        executor_, run(shared_from_this()), [id = device_.usb_path](std::exception_ptr error) {
-            if (!error)
-                return;
-            try {
-                std::rethrow_exception(error);
-            } catch (const std::exception& exception) {
-                log(LogLevel::Error, "modem", "{}: stopped by an unexpected error: {}", id,
-                    exception.what());
-            }
-        });
+    asio::co_spawn(executor_, run(shared_from_this()),
+        LogFailure {"modem", device_.usb_path + ": stopped by an unexpected error"});
 }
 
 void Modem::stop()

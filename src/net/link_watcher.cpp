@@ -311,15 +311,7 @@ Result<LinkWatcher> LinkWatcher::start(
         ::close(open->descriptor);
         return error;
     }
-    asio::co_spawn(executor, State::run(state), [](std::exception_ptr exception) {
-        if (!exception)
-            return;
-        try {
-            std::rethrow_exception(exception);
-        } catch (const std::exception& caught) {
-            log(LogLevel::Error, "net", "link watcher stopped: {}", caught.what());
-        }
-    });
+    asio::co_spawn(executor, State::run(state), LogFailure {"net", "link watcher stopped"});
     return LinkWatcher(std::move(state));
 }
 

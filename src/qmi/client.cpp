@@ -84,16 +84,6 @@ using Impl = client_detail::ClientState;
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-void log_spawn_failure(const std::string& name, std::string_view what, std::exception_ptr exception)
-{
-    if (!exception)
-        return;
-    try {
-        std::rethrow_exception(exception);
-    } catch (const std::exception& error) {
-        log(LogLevel::Error, "qmi", "{}: {} stopped: {}", name, what, error.what());
-    }
-}
 
 void shut(Impl& impl, Error reason, bool notify)
 {
@@ -187,7 +177,7 @@ Result<void> send(const std::shared_ptr<Impl>& self, const Message& message)
         return {};
     self->writing = true;
     asio::co_spawn(self->executor, write_loop(self),
-        [name = self->name](std::exception_ptr exception) { log_spawn_failure(name, "writer", exception); });
+        LogFailure {"qmi", self->name + ": writer stopped"});
     return {};
 }
 
@@ -294,7 +284,7 @@ Client::Client(boost::asio::any_io_executor executor, std::string name, int fd)
         return;
     }
     asio::co_spawn(impl_->executor, read_loop(impl_),
-        [name = impl_->name](std::exception_ptr exception) { log_spawn_failure(name, "reader", exception); });
+        LogFailure {"qmi", impl_->name + ": reader stopped"});
 }
 
 Client::~Client()

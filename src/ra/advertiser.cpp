@@ -231,15 +231,7 @@ Result<Advertiser> Advertiser::start(asio::any_io_executor executor, std::string
     }
     state->mac = hardware_address(*descriptor, state->interface);
     for (auto* activity : {&State::advertise, &State::answer})
-        asio::co_spawn(executor, activity(state), [](std::exception_ptr exception) {
-            if (!exception)
-                return;
-            try {
-                std::rethrow_exception(exception);
-            } catch (const std::exception& caught) {
-                log(LogLevel::Error, "ra", "router advertisements stopped: {}", caught.what());
-            }
-        });
+        asio::co_spawn(executor, activity(state), LogFailure {"ra", "router advertisements on " + state->interface + " stopped"});
     return Advertiser(std::move(state));
 }
 

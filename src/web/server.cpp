@@ -138,16 +138,6 @@ Request request_view(HttpRequest& request, const std::string& peer)
     return view;
 }
 
-void log_exception(std::string_view what, std::exception_ptr exception)
-{
-    if (!exception)
-        return;
-    try {
-        std::rethrow_exception(exception);
-    } catch (const std::exception& caught) {
-        log(LogLevel::Error, "web", "{} failed: {}", what, caught.what());
-    }
-}
 
 } // namespace
 
@@ -517,7 +507,7 @@ void Server::Impl::spawn_connection(std::shared_ptr<Impl> impl, tcp::socket sock
     auto position = impl->connections.emplace(impl->connections.end());
     ++impl->connections_by_client[client];
     auto forget = [impl, position, client](std::exception_ptr exception) {
-        log_exception("a web connection", exception);
+        LogFailure {"web", "a web connection failed"}(exception);
         impl->connections.erase(position);
         if (auto found = impl->connections_by_client.find(client); found != impl->connections_by_client.end()
             && --found->second == 0)
@@ -666,7 +656,7 @@ void Server::Impl::spawn_accepting(std::shared_ptr<Impl> impl, Acceptor& accepto
 {
     auto executor = impl->executor;
     asio::co_spawn(executor, accept_connections(std::move(impl), &acceptor),
-                   [](std::exception_ptr exception) { log_exception("accepting web connections", exception); });
+                   LogFailure {"web", "accepting web connections failed"});
 }
 
 // An interface of `interfaces` that is not there at start, such as OpenWrt's br-lan, which
@@ -755,9 +745,8 @@ Result<void> Server::start()
     for (auto& acceptor : impl.acceptors)
         Impl::spawn_accepting(impl_, acceptor);
     if (!impl.missing_interfaces.empty())
-        asio::co_spawn(impl.executor, Impl::listen_when_interfaces_appear(impl_), [](std::exception_ptr exception) {
-            log_exception("looking for the web UI's missing interfaces", exception);
-        });
+        asio::co_spawn(impl.executor, Impl::listen_when_interfaces_appear(impl_),
+            LogFailure {"web", "looking for the web UI's missing interfaces failed"});
     return {};
 }
 

@@ -410,19 +410,29 @@ protected:
         return text;
     }
 
+    // Waits for the modem's IPv6 and its WAN up; the carrier routes `prefix_length` bits of the
+    // modem's address to it (its /128, or the whole /64 as a 3GPP network does). Call inside
+    // ASSERT_NO_FATAL_FAILURE.
+    void wait_lte_with_ipv6(int prefix_length, std::string& modem_ipv6)
+    {
+        auto modem = daemon_->wait_for_modem("1-1", "connected with both families", [](const boost::json::value& modem) {
+            const auto& connection = modem.at("connection");
+            return text(connection, "state") == "connected" && connection.at("ipv6").is_object();
+        }, 30s);
+        modem_ipv6 = text(modem.at("connection").at("ipv6"), "address");
+        ASSERT_FALSE(modem_ipv6.empty());
+        must("ip -n " + carrier_->name() + " -6 route add " + modem_ipv6 + "/" + std::to_string(prefix_length)
+            + " dev carrier0");
+        ASSERT_TRUE(eventually([&] { return wan_state("lte") == "up"; }, deadline_in(10s)));
+    }
+
     sim::testing::Socket server_;
 };
 
 TEST_F(FailoverIpv6Test, TheLansIpv6FailsOverWithNat66)
 {
-    auto modem = daemon_->wait_for_modem("1-1", "connected with both families", [](const boost::json::value& modem) {
-        const auto& connection = modem.at("connection");
-        return text(connection, "state") == "connected" && connection.at("ipv6").is_object();
-    }, 30s);
-    auto modem_ipv6 = text(modem.at("connection").at("ipv6"), "address");
-    ASSERT_FALSE(modem_ipv6.empty());
-    must("ip -n " + carrier_->name() + " -6 route add " + modem_ipv6 + "/128 dev carrier0");
-    ASSERT_TRUE(eventually([&] { return wan_state("lte") == "up"; }, deadline_in(10s)));
+    std::string modem_ipv6;
+    ASSERT_NO_FATAL_FAILURE(wait_lte_with_ipv6(128, modem_ipv6));
 
     std::string peer;
     EXPECT_TRUE(eventually([&] { return (peer = new_ipv6_peer()) == "2001:db8:3::2"; }, deadline_in(10s)))
@@ -467,14 +477,8 @@ protected:
 
 TEST_F(FailoverSharedPrefixTest, TheLanUsesTheModemsPrefixWhileLteCarries)
 {
-    auto modem = daemon_->wait_for_modem("1-1", "connected with both families", [](const boost::json::value& modem) {
-        const auto& connection = modem.at("connection");
-        return text(connection, "state") == "connected" && connection.at("ipv6").is_object();
-    }, 30s);
-    auto modem_ipv6 = text(modem.at("connection").at("ipv6"), "address");
-    ASSERT_FALSE(modem_ipv6.empty());
-    must("ip -n " + carrier_->name() + " -6 route add " + modem_ipv6 + "/64 dev carrier0");
-    ASSERT_TRUE(eventually([&] { return wan_state("lte") == "up"; }, deadline_in(10s)));
+    std::string modem_ipv6;
+    ASSERT_NO_FATAL_FAILURE(wait_lte_with_ipv6(64, modem_ipv6));
 
     // Announced deprecated while fibre carries: the host forms its address (after DAD) and keeps
     // its ULA for new connections.

@@ -396,6 +396,7 @@ std::vector<wan::WanLink> WanSupervisor::route()
     }
     auto applied = router_->apply(settings_, links);
     publish_dns(links);
+    hand_to_resolved(links);
     advertise(links);
     std::string problem = applied ? "" : applied.error().message();
     if (problem != routing_problem_)
@@ -429,6 +430,61 @@ void WanSupervisor::publish_dns(const std::vector<wan::WanLink>& links)
         settings_.resolv_file);
     resolv_text_ = std::move(text);
     resolv_path_ = settings_.resolv_file;
+}
+
+// docs/failover.md "DNS": resolved asks every link whose default route is on, each through that
+// link; the WANs the policy uses for DNS get it, the others keep their servers for names only.
+// A wired WAN that networkd manages is networkd's to describe (resolved refuses: busy).
+void WanSupervisor::hand_to_resolved(const std::vector<wan::WanLink>& links)
+{
+    std::map<int, resolved::LinkDns> wanted;
+    auto asked = wan::dns_wans(settings_, links);
+    for (const auto& link : links) {
+        if (link.index == 0)
+            continue;
+        resolved::LinkDns dns {link.index, {}, false};
+        for (const auto& server : link.dns)
+            if (link.carries(server.family))
+                dns.servers.push_back(server);
+        dns.default_route = std::ranges::any_of(asked, [&](const wan::DnsWan& wan) { return wan.name == link.name; });
+        wanted[link.index] = dns;
+    }
+    if (wanted == resolved_links_)
+        return;
+    if (!resolved_) {
+        auto connected = resolved::Resolved::connect();
+        if (!connected) {
+            if (problems_.insert("resolved").second)
+                log(LogLevel::Info, "uplinkd", "wan: systemd-resolved is not running ({}): the DNS servers go to the "
+                    "resolv file alone", connected.error().message());
+            return;
+        }
+        problems_.erase("resolved");
+        resolved_.emplace(std::move(*connected));
+    }
+    for (const auto& [index, dns] : wanted) {
+        if (auto told = resolved_links_.find(index); told != resolved_links_.end() && told->second == dns)
+            continue;
+        auto configured = resolved_->configure(dns);
+        auto name = std::ranges::find(links, index, &wan::WanLink::index)->name;
+        if (!configured && configured.error() == boost::system::errc::device_or_resource_busy) {
+            log(LogLevel::Info, "uplinkd", "wan {}: its DNS is another manager's in systemd-resolved (networkd)", name);
+        } else if (!configured) {
+            // The bus or resolved went away: all of it again at the next change, on a new connection.
+            log(LogLevel::Warning, "uplinkd", "wan {}: cannot hand its DNS servers to systemd-resolved: {}", name,
+                configured.error().message());
+            resolved_.reset();
+            resolved_links_.clear();
+            return;
+        } else
+
+            log(LogLevel::Info, "uplinkd", "wan {}: systemd-resolved has its {} DNS server{}{}", name,
+                dns.servers.size(), dns.servers.size() == 1 ? "" : "s", dns.default_route ? ", for every name" : "");
+    }
+    for (const auto& [index, dns] : resolved_links_)
+        if (!wanted.contains(index))
+            (void)resolved_->revert(index);
+    resolved_links_ = std::move(wanted);
 }
 
 // RFC 7278 §2: the network routes the whole /64 to the modem; a prefix of another length (a
@@ -513,6 +569,10 @@ void WanSupervisor::remove_all()
         wan->wake.cancel();
     wans_.clear();
     advertisers_.clear(); // each withdraws the router from its LAN
+    if (resolved_)
+        for (const auto& [index, dns] : resolved_links_)
+            (void)resolved_->revert(index);
+    resolved_links_.clear();
     watcher_.reset();
     watched_.clear();
     if (router_) {

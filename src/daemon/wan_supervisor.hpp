@@ -10,6 +10,7 @@
 #include <health/health.hpp>
 #include <net/net.hpp>
 #include <ra/ra.hpp>
+#include <resolved/resolved.hpp>
 #include <wan/wan.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -75,6 +76,8 @@ private:
     std::vector<net::Address> dns_of(const wan::WanConfig& config) const;
     // Writes the DNS servers in use to the resolv file when they changed (docs/failover.md "DNS").
     void publish_dns(const std::vector<wan::WanLink>& links);
+    // Each WAN link's servers and default route to systemd-resolved, when it runs.
+    void hand_to_resolved(const std::vector<wan::WanLink>& links);
     // A modem's /64 in `link`, and its LAN when the WAN shares it.
     void share(const Wan& wan, const net::Prefix& prefix, wan::WanLink& link);
     // Announces the shared /64s on their LANs (docs/failover.md "IPv6 for the LAN").
@@ -94,6 +97,8 @@ private:
     std::string routing_problem_;                      // the last failure logged, so it is once
     std::string resolv_text_, resolv_path_;            // what publish_dns() last wrote, where
     std::map<std::string, ra::Advertiser> advertisers_; // by LAN interface
+    std::optional<resolved::Resolved> resolved_;
+    std::map<int, resolved::LinkDns> resolved_links_;  // what resolved was told, by ifindex
     std::set<std::string> problems_;                   // logged once until they clear: "advertise br-lan"
     bool stopped_ = false;
 };

@@ -443,13 +443,18 @@ std::vector<SharedPrefix> shared_prefixes(const WanSettings& settings, const std
     return shared;
 }
 
-std::vector<net::Address> active_dns(const WanSettings& settings, const std::vector<WanLink>& wans)
+std::vector<DnsWan> dns_wans(const WanSettings& settings, const std::vector<WanLink>& wans)
 {
-    std::vector<net::Address> servers;
+    std::vector<DnsWan> asked;
     auto add = [&](const WanLink& wan, bool reachable_only) {
-        for (const auto& server : wan.dns)
-            if ((!reachable_only || wan.carries(server.family)) && std::ranges::find(servers, server) == servers.end())
-                servers.push_back(server);
+        if (std::ranges::none_of(asked, [&](const DnsWan& known) { return known.name == wan.name; }))
+            asked.push_back({wan.name, reachable_only});
+    };
+    auto has_servers = [&] {
+        return std::ranges::any_of(asked, [&](const DnsWan& known) {
+            auto wan = std::ranges::find(wans, known.name, &WanLink::name);
+            return std::ranges::any_of(wan->dns, [&](const net::Address& server) { return wan->carries(server.family); });
+        });
     };
     auto found = candidates(settings, wans);
     auto policy = std::ranges::find(settings.policies, settings.default_policy, &PolicyConfig::name);
@@ -460,18 +465,35 @@ std::vector<net::Address> active_dns(const WanSettings& settings, const std::vec
         // The WANs it picks have no servers (a wired WAN without `list dns`): the live WANs' do,
         // but not those of a WAN in standby, which would carry the queries (only when no other
         // has any: below).
-        if (servers.empty())
+        if (!has_servers()) {
+            asked.clear();
             for (const auto& tier : policy->tiers)
                 for (const auto& member : tier)
                     if (auto usable = found.usable.find(member.wan); usable != found.usable.end()
                         && usable->second->state != health::WanState::Dead && !found.standby.contains(member.wan))
                         add(*usable->second, true);
+        }
     }
     // Every WAN dead, or none in the policy: the resolver keeps something to try, whichever
     // comes back first.
-    if (servers.empty())
+    if (!has_servers()) {
+        asked.clear();
         for (const auto& wan : wans)
             add(wan, false);
+    }
+    return asked;
+}
+
+std::vector<net::Address> active_dns(const WanSettings& settings, const std::vector<WanLink>& wans)
+{
+    std::vector<net::Address> servers;
+    for (const auto& asked : dns_wans(settings, wans)) {
+        const auto& wan = *std::ranges::find(wans, asked.name, &WanLink::name);
+        for (const auto& server : wan.dns)
+            if ((!asked.reachable_only || wan.carries(server.family))
+                && std::ranges::find(servers, server) == servers.end())
+                servers.push_back(server);
+    }
     return servers;
 }
 

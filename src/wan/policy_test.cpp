@@ -101,6 +101,26 @@ TEST(ActiveDns, FollowsTheDefaultPolicy)
         "198.18.10.53 2001:db8:10::53 100.64.0.53 100.64.0.54");
 }
 
+// The WANs systemd-resolved gets a default route on: the same choice as the servers above.
+TEST(DnsWans, AreThoseWhoseServersAreAsked)
+{
+    using health::WanState;
+    auto settings = two_wans();
+    auto wans = links(WanState::Up, WanState::Up);
+    wans[0].dns = {*net::parse_address("198.18.10.53")};
+    wans[1].dns = {*net::parse_address("100.64.0.53")};
+    EXPECT_EQ(dns_wans(settings, wans), (std::vector<DnsWan> {{"fibre", true}}));
+    wans[0].state = WanState::Dead;
+    EXPECT_EQ(dns_wans(settings, wans), (std::vector<DnsWan> {{"lte", true}}));
+    // fibre alive but without servers: every live WAN of the policy.
+    wans[0].state = WanState::Up;
+    wans[0].dns.clear();
+    EXPECT_EQ(dns_wans(settings, wans), (std::vector<DnsWan> {{"fibre", true}, {"lte", true}}));
+    // Every WAN dead: all of them, whatever family they have now.
+    wans[0].state = wans[1].state = WanState::Dead;
+    EXPECT_EQ(dns_wans(settings, wans), (std::vector<DnsWan> {{"fibre", false}, {"lte", false}}));
+}
+
 TEST(ActiveDns, ResolvConfListsThemInOrder)
 {
     auto text = resolv_conf({*net::parse_address("100.64.0.53"), *net::parse_address("2001:db8::53")});

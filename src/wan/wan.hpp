@@ -246,10 +246,17 @@ struct FailbackEnd {
 std::set<FailbackEnd> failback_ends(
     const WanSettings& settings, const std::vector<WanLink>& wans, std::string_view wan);
 
-// The DNS servers the LAN's resolver should ask now (docs/failover.md "DNS"): those of the WANs
-// the default policy picks for new connections; when none of those has servers, those of every
-// live WAN in the policy's order; when every WAN is dead, all of them. A WAN's servers count only
-// in a family it has an address of.
+// The WANs whose DNS servers the LAN's resolver should ask now (docs/failover.md "DNS"): those
+// the default policy picks for new connections; when none of those has servers, every live WAN
+// in the policy's order; when no live one has any, every WAN. A WAN's servers count only in a
+// family it has an address of (`reachable_only`), but when every WAN is asked.
+struct DnsWan {
+    std::string name;
+    bool reachable_only = true;
+    friend bool operator==(const DnsWan&, const DnsWan&) = default;
+};
+std::vector<DnsWan> dns_wans(const WanSettings& settings, const std::vector<WanLink>& wans);
+// Their servers, in that order, each once.
 std::vector<net::Address> active_dns(const WanSettings& settings, const std::vector<WanLink>& wans);
 // resolv.conf(5) text for them, for dnsmasq's `resolv-file`.
 std::string resolv_conf(const std::vector<net::Address>& servers);

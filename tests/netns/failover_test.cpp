@@ -193,6 +193,118 @@ TEST_F(FailoverTest, DnsLookupsFromTheLanKeepAnsweringAcrossAFailover)
     EXPECT_TRUE(read_file(resolv).ends_with("\nnameserver 100.64.0.53\nnameserver 100.64.0.54\n")) << read_file(resolv);
 }
 
+// docs/failover.md "DNS", with systemd-resolved: uplinkd hands each WAN link's servers to a real
+// resolved (Debian's, unpacked by scripts/deps), on a D-Bus of the test's own, and turns the
+// default route on for the links the policy uses. The router's own lookups through resolved's
+// stub then follow the failover. The router's namespace has an empty resolv.conf of its own
+// (ip netns exec binds /etc/netns/<name>/resolv.conf over /etc/resolv.conf), so that resolved
+// has no global servers: only the links' servers answer.
+class FailoverResolvedTest : public FailoverTopology {
+protected:
+    static constexpr const char* resolved_binary = "/usr/local/lib/uplink-test/systemd-resolved/lib/systemd/systemd-resolved";
+
+    // The bus's socket is where resolved reaches it once it has dropped root for its own user:
+    // not in the test's private directory.
+    FailoverResolvedTest()
+        : bus_directory_(std::filesystem::temp_directory_path() / ("uplink-bus-" + std::to_string(::getpid())))
+    {
+        std::filesystem::create_directories(bus_directory_);
+        std::filesystem::permissions(bus_directory_, std::filesystem::perms(0755));
+        bus_ = "unix:path=" + (bus_directory_ / "system_bus").string();
+        launcher_environment_ = {"env", "DBUS_SYSTEM_BUS_ADDRESS=" + bus_};
+    }
+
+    ~FailoverResolvedTest() override
+    {
+        std::error_code ignored;
+        if (!etc_netns_.empty())
+            std::filesystem::remove_all(etc_netns_, ignored);
+        std::filesystem::remove_all(bus_directory_, ignored);
+    }
+
+    void start_peers() override
+    {
+        ASSERT_TRUE(std::filesystem::exists(resolved_binary)) << resolved_binary << " is missing: run scripts/deps";
+        auto config = directory_.path() / "bus.conf";
+        std::ofstream(config) << "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\" "
+                                 "\"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+                                 "<busconfig><type>system</type><listen>" + bus_ + "</listen><auth>EXTERNAL</auth>"
+                                 "<policy context=\"default\"><allow user=\"*\"/><allow own=\"*\"/>"
+                                 "<allow send_destination=\"*\"/><allow receive_sender=\"*\"/></policy></busconfig>\n";
+        bus_daemon_ = std::make_unique<Process>(
+            std::vector<std::string> {"dbus-daemon", "--config-file=" + config.string(), "--nofork", "--nopidfile"},
+            directory_.path() / "dbus.out", directory_.path() / "dbus.err");
+        etc_netns_ = std::filesystem::path("/etc/netns") / router_->name();
+        std::filesystem::create_directories(etc_netns_);
+        std::ofstream(etc_netns_ / "resolv.conf") << "# no global DNS servers: only the WAN links'\n";
+        resolved_ = std::make_unique<Process>(
+            std::vector<std::string> {"ip", "netns", "exec", router_->name(), "env", "DBUS_SYSTEM_BUS_ADDRESS=" + bus_,
+                "SYSTEMD_LOG_LEVEL=debug", resolved_binary},
+            directory_.path() / "resolved.out", directory_.path() / "resolved.err");
+        ASSERT_TRUE(eventually([&] { return resolvectl("status").status == 0; }, deadline_in(10s)))
+            << resolvectl("status").output << bus_daemon_->errors() << resolved_->errors();
+    }
+
+    sim::testing::CommandOutput resolvectl(const std::string& arguments)
+    {
+        return sim::testing::run_command("ip netns exec " + router_->name() + " env DBUS_SYSTEM_BUS_ADDRESS=" + bus_ + " "
+            + std::filesystem::path(resolved_binary).parent_path().parent_path().parent_path().string()
+            + "/usr/bin/resolvectl " + arguments);
+    }
+
+    // The router's own lookup of a new name under probe.test (resolved caches), through
+    // resolved's stub listener: the address, or "" for none within two seconds.
+    std::string lookup_through_resolved()
+    {
+        auto name = "n" + std::to_string(++lookups_) + ".probe.test";
+        auto result = sim::testing::run_command(
+            "ip netns exec " + router_->name() + " dig +short +time=2 +tries=1 @127.0.0.53 " + name);
+        return result.status == 0 ? result.output.substr(0, result.output.find('\n')) : "";
+    }
+
+    std::filesystem::path bus_directory_;
+    std::string bus_;
+    std::filesystem::path etc_netns_;
+    std::unique_ptr<Process> bus_daemon_, resolved_;
+    unsigned lookups_ = 0;
+};
+
+TEST_F(FailoverResolvedTest, ResolvedAsksTheWansThePolicyUses)
+{
+    wait_lte_ready();
+    must("ip -n " + carrier_->name() + " address add 100.64.0.53/32 dev lo");
+    must("ip -n " + carrier_->name() + " address add 100.64.0.54/32 dev lo");
+    auto dnsmasq = [&](const std::string& where, const std::string& name, const std::string& listen, const std::string& answer) {
+        return std::make_unique<Process>(
+            std::vector<std::string> {"ip", "netns", "exec", where, "dnsmasq", "--keep-in-foreground",
+                "--conf-file=/dev/null", "--no-hosts", "--pid-file=", "--bind-interfaces", "--log-facility=-",
+                "--no-resolv", listen, "--address=/probe.test/" + answer},
+            directory_.path() / (name + ".out"), directory_.path() / (name + ".err"));
+    };
+    auto isp_dns = dnsmasq(isp_->name(), "isp-dns", "--listen-address=198.18.3.1", "198.51.100.1");
+    auto carrier_dns = dnsmasq(carrier_->name(), "carrier-dns", "--listen-address=100.64.0.53", "198.51.100.2");
+
+    // fibre carries: resolved asks its server for every name; the modem's servers are known, for
+    // no name.
+    EXPECT_TRUE(eventually([&] {
+        return resolvectl("dns wwan0").output.find("100.64.0.53") != std::string::npos
+            && resolvectl("default-route wwan0").output.find("no") != std::string::npos
+            && resolvectl("dns wan0").output.find("198.18.3.1") != std::string::npos
+            && resolvectl("default-route wan0").output.find("yes") != std::string::npos;
+    }, deadline_in(10s))) << resolvectl("status").output << log_tail();
+    std::string answer;
+    EXPECT_TRUE(eventually([&] { return (answer = lookup_through_resolved()) == "198.51.100.1"; }, deadline_in(10s)))
+        << "the router's lookup got '" << answer << "'\n" << resolvectl("status").output;
+
+    must("ip -n " + isp_->name() + " link set isp0 down");
+    auto cut = steady_clock::now();
+    EXPECT_TRUE(eventually([&] { return (answer = lookup_through_resolved()) == "198.51.100.2"; }, deadline_in(10s)))
+        << "the router's lookup got '" << answer << "'\n" << resolvectl("status").output << log_tail();
+    std::cout << "lookups through systemd-resolved answered by the modem's server " << since(cut).count()
+              << " ms after the carrier loss\n";
+    EXPECT_NE(resolvectl("default-route wan0").output.find("no"), std::string::npos) << resolvectl("status").output;
+}
+
 // A lossy radio link is not a dead one: 11 % lost each way in the emulator's link model is a fifth
 // of the probes' round trips, and a blackout needs 12 probes lost in a row over 3 targets
 // (docs/failover.md "Health"). bench/failover counts false failovers over 10,000 probes; this

@@ -57,8 +57,12 @@ protected:
             return;
         isp_.emplace("uplink-ispf-" + std::to_string(::getpid()));
         ASSERT_NO_FATAL_FAILURE(wire_wired_wan());
+        ASSERT_NO_FATAL_FAILURE(start_peers());
         ASSERT_NO_FATAL_FAILURE(start_programs());
     }
+
+    // What a test runs in the namespaces before uplinkd starts (a resolver, a bus).
+    virtual void start_peers() {}
 
     // The wired line, beside the topology's cellular one: the router's wan0 to the isp, the isp
     // to the internet host, and routes so that every probe target answers through both.
@@ -103,6 +107,7 @@ protected:
         settings.connection = connection_;
         settings.extra_config = wan_config();
         settings.launcher = {"ip", "netns", "exec", router_->name()};
+        settings.launcher.insert(settings.launcher.end(), launcher_environment_.begin(), launcher_environment_.end());
         daemon_ = std::make_unique<Daemon>(directory_.path() / "daemon", *emulator_, settings);
     }
 
@@ -244,6 +249,7 @@ protected:
     std::string connection_ = "\toption apn 'internet'\n"; // the profile's, before SetUp()
     std::string wan_options_; // more options for both WANs, before SetUp()
     std::string lte_options_; // and for the LTE WAN alone
+    std::vector<std::string> launcher_environment_; // {"env", "NAME=value"} for uplinkd, before SetUp()
     std::optional<sim::testing::NetworkNamespace> isp_;
     TemporaryDirectory directory_;
     std::unique_ptr<Emulator> emulator_;

@@ -39,6 +39,8 @@ json::object config_json(const wan::WanConfig& config)
         {"interface", config.interface},
         {"modem", config.modem},
         {"track_ip", strings(config.track_ips)},
+        {"track_method", wan::to_string(config.track_method)},
+        {"track_port", config.track_port},
         {"dns", strings(config.dns)},
         {"metered", config.metered},
         {"probe_budget_mb", config.probe_budget_mb},

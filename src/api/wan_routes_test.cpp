@@ -77,7 +77,8 @@ TEST_F(RouterTest, WansAndPoliciesGiveTheirOptionsAsConfigured)
     auto wans = get("/v1/wans");
     ASSERT_EQ(wans.status, 200) << wans.error;
     EXPECT_EQ(wans.body.at(0).at("config"),
-        json::parse(R"({"interface":"eth1","modem":"","track_ip":["192.0.2.1","198.51.100.1"],"dns":[],
+        json::parse(R"({"interface":"eth1","modem":"","track_ip":["192.0.2.1","198.51.100.1"],
+            "track_method":"ping","track_port":443,"dns":[],
             "metered":false,"probe_budget_mb":50,"standby":false,"nat66":true,"share_prefix":"","enabled":true})"));
 
     wan::PolicyConfig balanced;

@@ -20,7 +20,8 @@ constexpr std::string_view quality
     = "uplink's health engine decides quality itself: degraded above 20 % loss or 1000 ms, up "
       "again at 10 % and 500 ms, averaged over about a minute (5 min metered)";
 constexpr std::string_view probes_are_icmp
-    = "uplink probes with ICMP echo only (72 bytes), bound to the WAN's interface";
+    = "uplink probes with ICMP echo (72 bytes), a TCP connection attempt or a DNS query (its own "
+      "track_method, not mapped), bound to the WAN's interface";
 constexpr std::string_view no_rule_logging
     = "uplink logs each WAN's state changes with their reason, not the packets a rule matches";
 

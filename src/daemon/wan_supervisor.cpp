@@ -20,7 +20,7 @@ struct WanSupervisor::Wan {
     {
         for (const auto& text : config.track_ips)
             if (auto address = net::parse_address(text)) { // checked with the settings
-                targets.push_back({text});
+                targets.push_back({text, bytes_per_probe(config.track_method)});
                 addresses.push_back(*address);
             }
     }
@@ -46,6 +46,16 @@ struct WanSupervisor::Wan {
     health::WanState state() const
     {
         return health && config.enabled ? health->state() : health::WanState::Dead;
+    }
+
+    static std::uint32_t bytes_per_probe(wan::TrackMethod method)
+    {
+        switch (method) {
+        case wan::TrackMethod::Tcp: return net::tcp_probe_bytes;
+        case wan::TrackMethod::Dns: return net::dns_probe_bytes;
+        case wan::TrackMethod::Ping: break;
+        }
+        return health::default_probe_bytes;
     }
 
     static health::HealthSettings settings_for(const wan::WanConfig& config)
@@ -350,8 +360,11 @@ void WanSupervisor::send_probe(const std::shared_ptr<Wan>& wan, const health::Pr
     asio::co_spawn(
         executor_,
         [this, weak = std::weak_ptr<Wan>(wan), generation = wan->generation, order, interface = wan->interface,
-         target = wan->addresses[order.target]]() -> asio::awaitable<void> {
-            auto outcome = co_await net::probe(executor_, interface, target, order.timeout);
+         target = wan->addresses[order.target], method = wan->config.track_method,
+         port = wan->config.track_port]() -> asio::awaitable<void> {
+            auto outcome = method == wan::TrackMethod::Tcp ? co_await net::tcp_probe(executor_, interface, target, port, order.timeout)
+                : method == wan::TrackMethod::Dns          ? co_await net::dns_probe(executor_, interface, target, order.timeout)
+                                                           : co_await net::probe(executor_, interface, target, order.timeout);
             auto wan = weak.lock();
             if (!wan || stopped_ || wan->generation != generation)
                 co_return;

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <span>
 #include <vector>
 
 struct mnl_socket;
@@ -481,6 +482,26 @@ namespace uplink::net {
 constexpr std::size_t probe_payload_size = 8;
 boost::asio::awaitable<Result<Duration>> probe(boost::asio::any_io_executor executor,
     std::string interface, Address target, Duration timeout);
+
+// The same, for a path where ICMP is filtered or says too little (`config wan` option
+// track_method), to an IPv4 or IPv6 target, bound to `interface` alike:
+//  - tcp_probe(): a TCP connection attempt to target:port. An answer either way proves the path:
+//    accepted (then aborted with a RST, so nothing lingers) or refused (the target's RST).
+//    IPv4 without options: SYN, SYN-ACK, ACK and RST, 60 + 60 + 52 + 40 = 212 bytes.
+//  - dns_probe(): a DNS query (RFC 1035) to target:53 for the root's SOA, without recursion
+//    wanted; any well-formed response with its id proves the path, whatever its rcode. About
+//    45 bytes out and 150 back.
+// Errors as probe()'s; a port that nobody serves is errc::connection_refused for dns_probe().
+constexpr std::uint32_t tcp_probe_bytes = 212;
+constexpr std::uint32_t dns_probe_bytes = 200;
+boost::asio::awaitable<Result<Duration>> tcp_probe(boost::asio::any_io_executor executor,
+    std::string interface, Address target, std::uint16_t port, Duration timeout);
+boost::asio::awaitable<Result<Duration>> dns_probe(boost::asio::any_io_executor executor,
+    std::string interface, Address target, Duration timeout);
+
+// The DNS query dns_probe() sends, and whether `response` answers it (sans I/O: dns_probe.cpp).
+std::vector<std::uint8_t> dns_probe_query(std::uint16_t id);
+bool answers_dns_probe(std::span<const std::uint8_t> response, std::uint16_t id);
 
 // Follows interfaces by name over rtnetlink multicast, the fastest word of a wired WAN's failure
 // (reference/multiwan.md §4.2): a carrier lost, an address or a gateway gone. It subscribes a

@@ -13,7 +13,10 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <arpa/inet.h>
+#include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <functional>
 #include <gtest/gtest.h>
 #include <linux/capability.h>
@@ -73,9 +76,26 @@ struct Outcome {
     Duration elapsed {};
 };
 
+// How a test probes: ICMP echo (probe()), tcp_probe() to a port, or dns_probe().
+struct Method {
+    enum { Ping, Tcp, Dns } kind = Ping;
+    std::uint16_t port = 0;
+};
+
+boost::asio::awaitable<Result<Duration>> probe_by(
+    Method method, boost::asio::any_io_executor executor, std::string interface, Address target, Duration timeout)
+{
+    switch (method.kind) {
+    case Method::Tcp: return tcp_probe(executor, interface, target, method.port, timeout);
+    case Method::Dns: return dns_probe(executor, interface, target, timeout);
+    case Method::Ping: break;
+    }
+    return probe(executor, interface, target, timeout);
+}
+
 // One probe from inside `name`, on an io_context of its own, bounded at `timeout` + 5 s.
 Outcome probe_from(const std::string& name, std::string interface, const char* target,
-    Duration timeout, const std::function<void()>& prepare = {})
+    Duration timeout, const std::function<void()>& prepare = {}, Method method = {})
 {
     Outcome outcome;
     auto address = parse_address(target);
@@ -86,7 +106,7 @@ Outcome probe_from(const std::string& name, std::string interface, const char* t
         boost::asio::io_context context;
         auto started = Clock::now();
         boost::asio::co_spawn(context,
-            probe(context.get_executor(), interface, address.value_or(Address {}), timeout),
+            probe_by(method, context.get_executor(), interface, address.value_or(Address {}), timeout),
             [&](std::exception_ptr error, Result<Duration> result) {
                 if (error)
                     ADD_FAILURE() << "the probe threw";
@@ -269,6 +289,46 @@ TEST_F(ProbeNamespace, ClearErrors)
             << interface << " " << target << ": " << describe(outcome);
         EXPECT_LT(outcome.elapsed, answer_timeout) << "refused at once, not timed out";
     }
+}
+
+// track_method 'tcp': a connection accepted or refused is an answer, through the bound
+// interface alone, as for ICMP.
+TEST_F(ProbeNamespace, TcpAnsweredWhetherAcceptedOrRefused)
+{
+    auto listener = sim::testing::socket_in(b(), SOCK_STREAM);
+    sockaddr_in address {};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(7000);
+    ::inet_pton(AF_INET, "198.18.2.2", &address.sin_addr);
+    ASSERT_EQ(::bind(listener.get(), reinterpret_cast<sockaddr*>(&address), sizeof address), 0) << std::strerror(errno);
+    ASSERT_EQ(::listen(listener.get(), 4), 0);
+
+    auto accepted = probe_from(router(), "pb0", "198.18.2.2", answer_timeout, {}, {Method::Tcp, 7000});
+    EXPECT_TRUE(answered(accepted)) << describe(accepted);
+    auto refused = probe_from(router(), "pb0", "198.18.2.2", answer_timeout, {}, {Method::Tcp, 7001});
+    EXPECT_TRUE(answered(refused)) << "a RST proves the path: " << describe(refused);
+    auto far = probe_from(router(), "pa0", "198.18.3.3", answer_timeout, {}, {Method::Tcp, 7001});
+    EXPECT_TRUE(answered(far)) << "forwarded by a to b and back: " << describe(far);
+    auto elsewhere = probe_from(router(), "pa0", "198.18.2.2", short_timeout, {}, {Method::Tcp, 7000});
+    EXPECT_TRUE(failed_with(elsewhere, boost::system::errc::timed_out)) << describe(elsewhere);
+}
+
+// track_method 'dns': a real DNS server's response, whatever it says, is an answer.
+TEST_F(ProbeNamespace, DnsAnsweredByARealServer)
+{
+    auto nobody = probe_from(router(), "pb0", "198.18.2.2", answer_timeout, {}, {Method::Dns});
+    EXPECT_TRUE(failed_with(nobody, boost::system::errc::connection_refused)) << describe(nobody);
+
+    auto dnsmasq = std::to_string(::getpid()) + "-dnsmasq";
+    auto server = run_command("ip netns exec " + b() + " dnsmasq --conf-file=/dev/null --no-hosts --no-resolv "
+        "--bind-interfaces --listen-address=198.18.2.2 --pid-file=/tmp/uplink-probe-" + dnsmasq + ".pid");
+    ASSERT_EQ(server.status, 0) << "dnsmasq (dnsmasq-base): " << server.output;
+    auto answer = probe_from(router(), "pb0", "198.18.2.2", answer_timeout, {}, {Method::Dns});
+    EXPECT_TRUE(answered(answer)) << describe(answer);
+    auto elsewhere = probe_from(router(), "pa0", "198.18.2.2", short_timeout, {}, {Method::Dns});
+    EXPECT_TRUE(failed_with(elsewhere, boost::system::errc::timed_out)) << describe(elsewhere);
+    run_command("pkill -F /tmp/uplink-probe-" + dnsmasq + ".pid");
+    std::filesystem::remove("/tmp/uplink-probe-" + dnsmasq + ".pid");
 }
 
 } // namespace

@@ -120,9 +120,21 @@ WanConfig wan_from(
         wan.track_ips = found->second;
     else
         wan.track_ips = {"1.1.1.1", "8.8.8.8", "9.9.9.9"};
-    for (const auto& target : wan.track_ips)
-        if (!net::parse_address(target))
+    auto method = config.get(section, "track_method");
+    for (auto candidate : {TrackMethod::Ping, TrackMethod::Tcp, TrackMethod::Dns})
+        if (to_string(candidate) == method)
+            wan.track_method = candidate;
+    wan.track_port = static_cast<std::uint16_t>(config.get_integer(section, "track_port"));
+    if (section.options.contains("track_port") && wan.track_method != TrackMethod::Tcp)
+        diagnose("option 'track_port': only track_method 'tcp' connects to a port");
+    for (const auto& target : wan.track_ips) {
+        auto address = net::parse_address(target);
+        if (!address)
             diagnose("list 'track_ip': '{}' is not an IPv4 or IPv6 address", target);
+        else if (address->family == net::Family::Ipv6 && wan.track_method == TrackMethod::Ping)
+            diagnose("list 'track_ip': '{}': ping probes IPv4 targets; track_method 'tcp' or 'dns' probes IPv6 ones",
+                target);
+    }
     if (auto found = section.lists.find("dns"); found != section.lists.end())
         wan.dns = found->second;
     for (const auto& server : wan.dns)
@@ -267,6 +279,16 @@ PolicyConfig implicit_failover(const std::vector<WanConfig>& wans)
 
 } // namespace
 
+std::string_view to_string(TrackMethod method)
+{
+    switch (method) {
+    case TrackMethod::Ping: return "ping";
+    case TrackMethod::Tcp: return "tcp";
+    case TrackMethod::Dns: return "dns";
+    }
+    return "?";
+}
+
 std::string_view to_string(LastResort last_resort)
 {
     return last_resort == LastResort::Main ? "main" : "unreachable";
@@ -352,6 +374,10 @@ std::vector<SectionSchema> wan_schema()
             "the cellular WAN's modem: wan1, wan2... or a USB path (1-1.2)"),
         option("track_ip", OptionType::List, "",
             "probe targets, in different networks; none: 1.1.1.1 8.8.8.8 9.9.9.9"),
+        choice("track_method", "ping", {"ping", "tcp", "dns"},
+            "how probes ask: ICMP echo, a TCP connection attempt (accepted or refused), a DNS query "
+            "(the targets are DNS servers)"),
+        integer("track_port", 443, 1, 65535, "the port of TCP probes"),
         option("dns", OptionType::List, "",
             "the WAN's DNS servers (a wired WAN's from its DHCP or its ISP); none: a modem's "
             "from its connection"),

@@ -154,6 +154,11 @@ const Mistake mistakes[] = {
         "config wan 'fibre'\n\toption interface 'eth1'\nconfig wan 'lte'\n\toption modem 'wan1'\n"
         "\toption share_prefix 'eth1'\n",
         "option 'share_prefix': 'eth1' is WAN 'fibre''s interface, not a LAN"},
+    {"an IPv6 target for ping",
+        "config wan 'fibre'\n\toption interface 'eth1'\n\tlist track_ip '2001:db8::1'\n",
+        "'2001:db8::1': ping probes IPv4 targets"},
+    {"a port for ping", "config wan 'fibre'\n\toption interface 'eth1'\n\toption track_port '80'\n",
+        "option 'track_port': only track_method 'tcp'"},
     {"a weight of 0",
         "config wan 'a'\n\toption interface 'eth1'\nconfig policy 'failover'\n\tlist tier 'a:0'\n",
         "list 'tier': 'a:0': weight '0' is not a whole number from 1 to 1000"},
@@ -294,6 +299,8 @@ TEST(WanConfig, EnumsRoundTrip)
                 known |= to_string(LastResort::Unreachable) == choice
                     || to_string(LastResort::Main) == choice;
                 known |= to_string(Failback::New) == choice || to_string(Failback::All) == choice;
+                for (auto value : {TrackMethod::Ping, TrackMethod::Tcp, TrackMethod::Dns})
+                    known |= to_string(value) == choice;
                 EXPECT_TRUE(known) << option.name << ": " << choice;
             }
         }

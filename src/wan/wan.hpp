@@ -28,11 +28,18 @@ namespace uplink::wan {
 // ---------------------------------------------------------------- configuration
 // A WAN as `config wan` describes it: exactly one of `interface` (a wired WAN that another
 // program configures) and `modem` (`wan1`, `wan2`... or a USB path).
+// How a WAN's probes ask (`option track_method`): ICMP echo, a TCP connection attempt, a DNS
+// query (net.hpp: probe(), tcp_probe(), dns_probe()).
+enum class TrackMethod { Ping, Tcp, Dns };
+std::string_view to_string(TrackMethod method); // "ping", "tcp", "dns"
+
 struct WanConfig {
     std::string name; // [a-z0-9_]{1,15}: it names nftables chains
     std::string interface;
     std::string modem;
     std::vector<std::string> track_ips; // probe targets, parsed as addresses
+    TrackMethod track_method = TrackMethod::Ping;
+    std::uint16_t track_port = 443; // a TCP probe's
     std::vector<std::string> dns; // its DNS servers (`list dns`); none: a modem's from its connection
     bool metered = false; // default: false wired, true cellular
     int probe_budget_mb = 50; // standby_probe_budget_mb in standby, unless given

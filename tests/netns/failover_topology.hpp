@@ -18,6 +18,7 @@
 #include <cerrno>
 #include <chrono>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <netinet/in.h>
 #include <optional>
@@ -59,6 +60,34 @@ protected:
         ASSERT_NO_FATAL_FAILURE(wire_wired_wan());
         ASSERT_NO_FATAL_FAILURE(start_peers());
         ASSERT_NO_FATAL_FAILURE(start_programs());
+    }
+
+    // The isp goes silent: nothing it is sent is forwarded or answered, and wan0 keeps its
+    // carrier, so only unanswered probes (`probes`: how they ask) can tell. One nft transaction:
+    // all at once. New connections must then leave by LTE (`modem_address`) within 10 s. Call
+    // inside ASSERT_NO_FATAL_FAILURE.
+    void fail_over_on_blackout(const std::string& modem_address, const std::string& probes)
+    {
+        ASSERT_TRUE(new_connections_leave_by(fibre_address, std::chrono::seconds(10)));
+        silence_isp();
+        auto blackout = std::chrono::steady_clock::now();
+        auto carrier = sim::testing::run_command("ip -n " + router_->name() + " link show wan0");
+        EXPECT_EQ(carrier.output.find("NO-CARRIER"), std::string::npos) << carrier.output;
+        ASSERT_TRUE(new_connections_leave_by(modem_address, std::chrono::seconds(30)));
+        auto failover = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - blackout);
+        std::cout << "failover after a blackout with carrier up, " << probes << " probes: " << failover.count() << " ms\n";
+        EXPECT_LT(failover, std::chrono::seconds(10));
+    }
+
+    // The isp drops everything it is sent, in one nft transaction; wan0 keeps its carrier.
+    void silence_isp()
+    {
+        auto rules = directory_.path() / "blackout.nft";
+        std::ofstream(rules) << "table inet blackout {\n"
+                                "\tchain input { type filter hook input priority 0; policy drop; }\n"
+                                "\tchain forward { type filter hook forward priority 0; policy drop; }\n"
+                                "}\n";
+        must("ip netns exec " + isp_->name() + " nft -f " + rules.string());
     }
 
     // What a test runs in the namespaces before uplinkd starts (a resolver, a bus).

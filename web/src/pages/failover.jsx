@@ -45,6 +45,8 @@ function wanFields(config) {
     { name: 'interface', label: 'Interface (a wired WAN)', type: 'text', shown: config?.interface, placeholder: 'eth1' },
     { name: 'modem', label: 'Modem (a cellular WAN)', type: 'text', shown: config?.modem, placeholder: 'wan1 or a USB path' },
     { name: 'track_ip', label: 'Probe targets', type: 'list', shown: config?.track_ip ?? [], placeholder: '1.1.1.1 8.8.8.8 9.9.9.9' },
+    { name: 'track_method', label: 'Probes', type: 'select', choices: ['ping', 'tcp', 'dns'], shown: config?.track_method ?? 'ping' },
+    { name: 'track_port', label: 'TCP probe port', type: 'number', shown: config?.track_method === 'tcp' ? config.track_port : null, placeholder: '443, with tcp' },
     { name: 'dns', label: 'DNS servers', type: 'list', shown: config?.dns ?? [], placeholder: "a modem's: from its connection" },
     { name: 'metered', label: 'Metered (slow idle probing)', type: 'checkbox', shown: config?.metered, help: 'default: on for a modem' },
     { name: 'probe_budget_mb', label: 'Probe budget (MB a month)', type: 'number', shown: config?.probe_budget_mb, placeholder: '50, 5 in standby' },

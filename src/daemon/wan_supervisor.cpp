@@ -165,16 +165,51 @@ std::string WanSupervisor::interface_of(const wan::WanConfig& config) const
     return modem ? modem->interface : "";
 }
 
-// `list dns` when given, else a modem's from its connection.
+// `list dns` when given, else a modem's from its connection, else a wired WAN's from its
+// dhclient lease (ifupdown's file for the interface, or dhclient's own for all).
 std::vector<net::Address> WanSupervisor::dns_of(const wan::WanConfig& config) const
 {
     const auto* modem = modem_of(config);
+    if (config.dns.empty() && !modem && !config.interface.empty()) {
+        auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+        for (const auto& path : {wan::dhclient_lease_path(config.interface), std::string(dhclient_shared_leases)})
+            if (auto text = read_small_file(path, max_lease_file_bytes); text && *text)
+                if (auto servers = wan::dhclient_dns(**text, config.interface, now.count()); !servers.empty())
+                    return servers;
+        return {};
+    }
     const auto& texts = !config.dns.empty() || !modem ? config.dns : modem->dns;
     std::vector<net::Address> servers;
     for (const auto& text : texts)
         if (auto address = net::parse_address(text))
             servers.push_back(*address);
     return servers;
+}
+
+// A wired WAN without `list dns` takes its servers from dhclient's lease, which a renewal may
+// change without any change of link or address: a lease written is a change to route.
+void WanSupervisor::watch_leases()
+{
+    bool wanted = std::ranges::any_of(settings_.wans, [](const wan::WanConfig& config) {
+        return config.dns.empty() && !config.interface.empty();
+    });
+    if (!wanted) {
+        lease_watcher_.reset();
+        return;
+    }
+    if (lease_watcher_)
+        return;
+    auto directory = std::filesystem::path(dhclient_shared_leases).parent_path().string();
+    auto started = DirectoryWatcher::start(executor_, directory, [this](const std::string& name) {
+        if (name.starts_with("dhclient") && name.ends_with(".leases"))
+            route();
+    });
+    if (!started) {
+        // No dhclient here (no /var/lib/dhcp): its servers come from `list dns` or nowhere.
+        log(LogLevel::Debug, "uplinkd", "wan: not watching {} for DHCP leases: {}", directory, started.error().message());
+        return;
+    }
+    lease_watcher_.emplace(std::move(*started));
 }
 
 void WanSupervisor::apply(const wan::WanSettings& settings)
@@ -220,6 +255,7 @@ void WanSupervisor::apply(const wan::WanSettings& settings)
     }
     wans_ = std::move(next);
     watch_links();
+    watch_leases();
     for (const auto& wan : created)
         if (!wan->interface.empty() || wan->config.modem.empty()) {
             wan->start_health();
@@ -581,6 +617,7 @@ void WanSupervisor::remove_all()
     for (auto& [name, wan] : wans_)
         wan->wake.cancel();
     wans_.clear();
+    lease_watcher_.reset();
     advertisers_.clear(); // each withdraws the router from its LAN
     if (resolved_)
         for (const auto& [index, dns] : resolved_links_)

@@ -6,6 +6,8 @@
 // which interface each modem's connection has.
 #pragma once
 
+#include "daemon/directory_watcher.hpp"
+
 #include <core/core.hpp>
 #include <health/health.hpp>
 #include <net/net.hpp>
@@ -41,6 +43,9 @@ struct ModemLink {
 class WanSupervisor {
 public:
     static constexpr std::size_t transitions_kept = 20; // per WAN, for the API
+    // dhclient's lease file when it is run without ifupdown's -lf, for every interface.
+    static constexpr const char* dhclient_shared_leases = "/var/lib/dhcp/dhclient.leases";
+    static constexpr std::size_t max_lease_file_bytes = 1 << 20;
 
     // Told each transition as it happens, after it is logged and kept.
     using TransitionListener = std::function<void(const std::string& wan, const health::Transition&)>;
@@ -74,6 +79,7 @@ private:
     const ModemLink* modem_of(const wan::WanConfig& config) const; // none for a wired WAN
     std::string interface_of(const wan::WanConfig& config) const;
     std::vector<net::Address> dns_of(const wan::WanConfig& config) const;
+    void watch_leases();
     // Writes the DNS servers in use to the resolv file when they changed (docs/failover.md "DNS").
     void publish_dns(const std::vector<wan::WanLink>& links);
     // Each WAN link's servers and default route to systemd-resolved, when it runs.
@@ -92,6 +98,7 @@ private:
     std::vector<ModemLink> modems_;
     std::vector<std::string> watched_;                 // the interface names the watcher follows
     std::optional<net::LinkWatcher> watcher_;
+    std::optional<DirectoryWatcher> lease_watcher_;   // dhclient's leases, for wired WANs' DNS
     std::optional<wan::Router> router_;
     std::optional<net::Conntrack> conntrack_;
     std::string routing_problem_;                      // the last failure logged, so it is once

@@ -379,8 +379,8 @@ std::vector<SectionSchema> wan_schema()
             "(the targets are DNS servers)"),
         integer("track_port", 443, 1, 65535, "the port of TCP probes"),
         option("dns", OptionType::List, "",
-            "the WAN's DNS servers (a wired WAN's from its DHCP or its ISP); none: a modem's "
-            "from its connection"),
+            "the WAN's DNS servers; none: a modem's from its connection, a wired WAN's from its "
+            "dhclient lease"),
         option("metered", OptionType::Boolean, "",
             "probe slowly while idle, within probe_budget_mb; "
             "default: 0 wired, 1 cellular"),

@@ -265,6 +265,13 @@ struct DnsWan {
 std::vector<DnsWan> dns_wans(const WanSettings& settings, const std::vector<WanLink>& wans);
 // Their servers, in that order, each once.
 std::vector<net::Address> active_dns(const WanSettings& settings, const std::vector<WanLink>& wans);
+// A wired WAN's DNS servers as ISC dhclient got them (Debian's ifupdown): those of the last lease
+// of `interface` in the lease file's text that has not expired at `now` (seconds since the
+// epoch); none without one. A line it does not know is skipped.
+std::vector<net::Address> dhclient_dns(std::string_view leases, std::string_view interface, std::int64_t now);
+// Where ifupdown has dhclient keep an interface's leases: /var/lib/dhcp/dhclient.<interface>.leases.
+std::string dhclient_lease_path(std::string_view interface);
+
 // resolv.conf(5) text for them, for dnsmasq's `resolv-file`.
 std::string resolv_conf(const std::vector<net::Address>& servers);
 

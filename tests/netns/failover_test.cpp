@@ -300,6 +300,58 @@ TEST_F(FailoverResolvedTest, ResolvedAsksTheWansThePolicyUses)
     EXPECT_NE(resolvectl("default-route wan0").output.find("no"), std::string::npos) << resolvectl("status").output;
 }
 
+// docs/failover.md "DNS": a wired WAN without `list dns` takes its servers from the lease of
+// ISC dhclient (Debian's ifupdown), as it writes it in /var/lib/dhcp/dhclient.<interface>.leases,
+// here from dnsmasq's DHCP server at the isp. The script does nothing (/bin/true): wan0 keeps the
+// address the test gave it, the one the server hands out (--no-ping: though it is in use).
+// uplinkd hears the lease written.
+class FailoverDhcpDnsTest : public FailoverTopology {
+protected:
+    FailoverDhcpDnsTest() { fibre_dns_.clear(); }
+
+    ~FailoverDhcpDnsTest() override
+    {
+        // dhclient dies of SIGTERM; asked with -x it exits.
+        if (client_) {
+            sim::testing::run_command("ip netns exec " + router_->name() + " dhclient -x -pf " + pid_file().string()
+                + " -lf " + lease_file_.string());
+            client_->wait(deadline_in(5s));
+        }
+        client_.reset();
+        std::error_code ignored;
+        std::filesystem::remove(lease_file_, ignored);
+    }
+
+    std::filesystem::path pid_file() const { return directory_.path() / "dhclient.pid"; }
+
+    std::filesystem::path lease_file_ = "/var/lib/dhcp/dhclient.wan0.leases";
+    std::unique_ptr<Process> client_;
+};
+
+TEST_F(FailoverDhcpDnsTest, AWiredWansServersComeFromItsDhcpLease)
+{
+    wait_lte_ready();
+    auto resolv = daemon_->resolv_file();
+    // fibre carries but has no servers yet: every live WAN's are in use, the modem's.
+    EXPECT_TRUE(eventually([&] { return read_file(resolv).ends_with("\nnameserver 100.64.0.53\nnameserver 100.64.0.54\n"); },
+        deadline_in(5s))) << read_file(resolv);
+
+    auto server = std::make_unique<Process>(
+        std::vector<std::string> {"ip", "netns", "exec", isp_->name(), "dnsmasq", "--keep-in-foreground",
+            "--conf-file=/dev/null", "--no-hosts", "--pid-file=", "--port=0", "--bind-interfaces", "--interface=isp0",
+            "--log-facility=-", "--no-ping", "--dhcp-range=198.18.3.2,198.18.3.2,255.255.255.0,1h",
+            "--dhcp-option=6,198.18.3.53,198.18.3.54", "--dhcp-leasefile=" + (directory_.path() / "isp.leases").string()},
+        directory_.path() / "dhcp-server.out", directory_.path() / "dhcp-server.err");
+    ASSERT_TRUE(std::filesystem::is_directory(lease_file_.parent_path())) << "isc-dhcp-client (scripts/deps) makes it";
+    client_ = std::make_unique<Process>(
+        std::vector<std::string> {"ip", "netns", "exec", router_->name(), "dhclient", "-d", "-1", "-sf", "/bin/true",
+            "-lf", lease_file_.string(), "-pf", pid_file().string(), "wan0"},
+        directory_.path() / "dhclient.out", directory_.path() / "dhclient.err");
+    EXPECT_TRUE(eventually([&] { return read_file(resolv).ends_with("\nnameserver 198.18.3.53\nnameserver 198.18.3.54\n"); },
+        deadline_in(15s))) << read_file(resolv) << "\n--- lease ---\n" << read_file(lease_file_) << "\n--- dhclient ---\n"
+                           << client_->errors() << log_tail();
+}
+
 // A lossy radio link is not a dead one: 11 % lost each way in the emulator's link model is a fifth
 // of the probes' round trips, and a blackout needs 12 probes lost in a row over 3 targets
 // (docs/failover.md "Health"). bench/failover counts false failovers over 10,000 probes; this

@@ -267,7 +267,7 @@ protected:
                                     "\tlist track_ip '198.18.4.2'\n"
                                     "\tlist track_ip '198.18.5.1'\n";
         bool fibre_first = preferred_ == Preferred::Fibre;
-        return "config wan 'fibre'\n\toption interface 'wan0'\n\tlist dns '198.18.3.1'\n" + targets + wan_options_
+        return "config wan 'fibre'\n\toption interface 'wan0'\n" + fibre_dns_ + targets + wan_options_
             + "\nconfig wan 'lte'\n\toption modem 'wan1'\n\toption metered '0'\n" + targets + wan_options_ + lte_options_
             + "\nconfig policy 'failover'\n\tlist tier '" + (fibre_first ? "fibre" : "lte")
             + "'\n\tlist tier '" + (fibre_first ? "lte" : "fibre")
@@ -278,6 +278,7 @@ protected:
     std::string connection_ = "\toption apn 'internet'\n"; // the profile's, before SetUp()
     std::string wan_options_; // more options for both WANs, before SetUp()
     std::string lte_options_; // and for the LTE WAN alone
+    std::string fibre_dns_ = "\tlist dns '198.18.3.1'\n"; // the wired WAN's DNS, before SetUp()
     std::vector<std::string> launcher_environment_; // {"env", "NAME=value"} for uplinkd, before SetUp()
     std::optional<sim::testing::NetworkNamespace> isp_;
     TemporaryDirectory directory_;

@@ -99,6 +99,22 @@ bool is_valid_solicitation(const msghdr& message, std::span<const std::uint8_t> 
     return false;
 }
 
+// Reads one datagram from the socket: whether it is a router solicitation to answer. Apart from
+// the coroutine, whose frame does not keep the control buffer aligned for cmsghdr.
+bool read_solicitation(int descriptor)
+{
+    std::array<std::uint8_t, 1280> buffer {};
+    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(int))> control {};
+    iovec vector {buffer.data(), buffer.size()};
+    msghdr message {};
+    message.msg_iov = &vector;
+    message.msg_iovlen = 1;
+    message.msg_control = control.data();
+    message.msg_controllen = control.size();
+    auto got = ::recvmsg(descriptor, &message, MSG_DONTWAIT);
+    return got >= 0 && is_valid_solicitation(message, std::span(buffer.data(), static_cast<std::size_t>(got)));
+}
+
 } // namespace
 
 struct Advertiser::State {
@@ -188,22 +204,11 @@ struct Advertiser::State {
 
     static asio::awaitable<void> answer(std::shared_ptr<State> self)
     {
-        std::array<std::uint8_t, 1280> buffer {};
-        alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(int))> control {};
         while (!self->stopped) {
             auto [error] = co_await self->socket.async_wait(asio::posix::descriptor_base::wait_read, use_tuple);
             if (error || self->stopped)
                 break;
-            iovec vector {buffer.data(), buffer.size()};
-            msghdr message {};
-            message.msg_iov = &vector;
-            message.msg_iovlen = 1;
-            message.msg_control = control.data();
-            message.msg_controllen = control.size();
-            auto got = ::recvmsg(self->socket.native_handle(), &message, MSG_DONTWAIT);
-            if (got < 0)
-                continue;
-            if (!is_valid_solicitation(message, std::span(buffer.data(), static_cast<std::size_t>(got))))
+            if (!read_solicitation(self->socket.native_handle()))
                 continue;
             ++self->counters.solicitations;
             std::uniform_int_distribution<std::int64_t> delay(0, max_response_delay.count());

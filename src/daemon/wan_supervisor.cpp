@@ -498,8 +498,10 @@ void WanSupervisor::hand_to_resolved(const std::vector<wan::WanLink>& links)
         dns.default_route = std::ranges::any_of(asked, [&](const wan::DnsWan& wan) { return wan.name == link.name; });
         wanted[link.index] = dns;
     }
-    if (wanted == resolved_links_)
+    // Only on a change: without resolved, route() would otherwise open the system bus each time.
+    if (wanted == resolved_wanted_)
         return;
+    resolved_wanted_ = wanted;
     if (!resolved_) {
         auto connected = resolved::Resolved::connect();
         if (!connected) {
@@ -519,11 +521,12 @@ void WanSupervisor::hand_to_resolved(const std::vector<wan::WanLink>& links)
         if (!configured && configured.error() == boost::system::errc::device_or_resource_busy) {
             log(LogLevel::Info, "uplinkd", "wan {}: its DNS is another manager's in systemd-resolved (networkd)", name);
         } else if (!configured) {
-            // The bus or resolved went away: all of it again at the next change, on a new connection.
+            // The bus or resolved went away: all of it again at the next route(), on a new connection.
             log(LogLevel::Warning, "uplinkd", "wan {}: cannot hand its DNS servers to systemd-resolved: {}", name,
                 configured.error().message());
             resolved_.reset();
             resolved_links_.clear();
+            resolved_wanted_.clear();
             return;
         } else
 
@@ -623,6 +626,7 @@ void WanSupervisor::remove_all()
         for (const auto& [index, dns] : resolved_links_)
             (void)resolved_->revert(index);
     resolved_links_.clear();
+    resolved_wanted_.clear();
     watcher_.reset();
     watched_.clear();
     if (router_) {

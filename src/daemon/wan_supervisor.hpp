@@ -106,6 +106,7 @@ private:
     std::map<std::string, ra::Advertiser> advertisers_; // by LAN interface
     std::optional<resolved::Resolved> resolved_;
     std::map<int, resolved::LinkDns> resolved_links_;  // what resolved was told, by ifindex
+    std::map<int, resolved::LinkDns> resolved_wanted_; // what it was last to be told, told or not
     std::set<std::string> problems_;                   // logged once until they clear: "advertise br-lan"
     bool stopped_ = false;
 };

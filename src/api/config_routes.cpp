@@ -201,6 +201,7 @@ json::value effective_settings_json(const modem::EffectiveSettings& settings)
         {"apn_source", to_string(settings.apn_source)},
         {"apn_entry", settings.apn_entry.empty() ? json::value(nullptr) : json::value(settings.apn_entry)},
         {"connection", connection_settings_json(settings.connection)},
+        {"link_owner", to_string(settings.connection.link_owner)},
         {"watchdog", watchdog_json(settings.watchdog)},
         {"radio", radio_settings_json(settings.radio)},
         {"pin_set", settings.has_pin},

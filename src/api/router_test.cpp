@@ -303,7 +303,7 @@ TEST_F(ProfileRoutesTest, TheEffectiveSettingsShowNoSecret)
     auto expected = json::parse(R"json({"profile":"home","rule":"vodafone","reason":"MCC-MNC is 23415",
         "provisional":false,"apn_source":"operator-table","apn_entry":"23415 Vodafone",
         "connection":{"apn":"internet","auth":"pap-chap","username":"web","password_set":true,
-        "ip_family":"ipv4","autoconnect":true,"mtu":null,"metric":200,"ttl":null},
+        "ip_family":"ipv4","autoconnect":true,"mtu":null,"metric":200,"ttl":null},"link_owner":"uplinkd",
         "watchdog":{"probe_hosts":[],"probe_interval_s":60,"probe_bytes_per_month":0,"recovery_backoff_s":15,
         "usb_power_cycle":false},"radio":{"rat":"auto","lte_bands":[],"nr_bands":[],"operator":null},"pin_set":true})json");
     EXPECT_EQ(response.body.at("settings"), expected) << json::serialize(response.body.at("settings"));

@@ -46,6 +46,9 @@ constexpr std::array commands{
         "(a list option given more than once: all its values); import-mwan3: print an mwan3 config "
         "(/etc/config/mwan3) as uplink's WANs, policies and traffic rules, with what has no equivalent "
         "(needs no daemon)", true},
+    CommandSpec{"netifd-session", 2, "netifd-session <interface> <modem>",
+        "what OpenWrt's netifd runs for an interface of proto uplink: connect the modem, hand its addresses and "
+        "DNS servers to netifd, end when the connection drops, disconnect it on SIGTERM (ifdown)"},
     CommandSpec{"policy", 2, "policy set|delete <name> [option=value...]",
         "change a WAN policy, live (tier=fibre tier=lte: its tiers in order)", true},
     CommandSpec{"traffic", 2, "traffic set|delete <name> [option=value...]",

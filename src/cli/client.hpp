@@ -25,6 +25,9 @@ public:
     // The next line without its '\n'. errc::connection_aborted when the daemon closed the
     // connection, errc::timed_out when no line came within `timeout` (none: wait for ever).
     Result<std::string> read_line(std::optional<std::chrono::seconds> timeout);
+    // Whether read_line() has a whole line without reading: poll() on the descriptor does not know.
+    bool has_line() const { return buffer_.find('\n') != std::string::npos; }
+    int native_handle() const { return fd_; }
 
 private:
     explicit Connection(int fd) : fd_(fd) {}

@@ -4,6 +4,8 @@
 #include "cli/client.hpp"
 #include "cli/format.hpp"
 #include "cli/mwan3_import.hpp"
+#include "cli/session.hpp"
+#include "cli/netifd_session.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -30,120 +32,6 @@ namespace uplink::cli {
 namespace json = boost::json;
 
 namespace {
-
-// An operator scan takes the modem up to 180 s (modem::Manager::operator_scan_timeout), and an AT
-// command waits behind the modem's own commands and for its own timeout (at most 120 s).
-constexpr std::chrono::seconds reply_timeout{200};
-
-struct Session {
-    const Invocation& invocation;
-    std::ostream& output;
-    std::ostream& errors;
-    Connection connection;
-};
-
-std::string connect_failure(const std::string& path, const Error& error)
-{
-    if (error == boost::system::errc::no_such_file_or_directory)
-        return fmt::format("uplinkd is not running (no socket at {})", path);
-    if (error == boost::system::errc::connection_refused)
-        return fmt::format("uplinkd is not running (nothing answers on {}, left from an earlier run)", path);
-    if (error == boost::system::errc::permission_denied)
-        return fmt::format("cannot connect to {}: permission denied (run as root or as a member of the "
-                           "socket's group)",
-                           path);
-    return fmt::format("cannot connect to {}: {}", path, error.message());
-}
-
-std::string read_failure(const Invocation& invocation, const Error& error)
-{
-    if (error == boost::system::errc::connection_aborted)
-        return "uplinkd closed the connection without answering (did it stop? see its log)";
-    if (error == boost::system::errc::timed_out)
-        return fmt::format("uplinkd did not answer within {} s", reply_timeout.count());
-    return fmt::format("reading from {} failed: {}", invocation.socket_path, error.message());
-}
-
-// The reply's body, or nullopt after the reason has gone to `errors`.
-std::optional<json::value> request(Session& session, std::string_view method, const std::string& path,
-                                   json::value body = nullptr)
-{
-    json::object line{{"method", method}, {"path", path}};
-    if (!body.is_null())
-        line["body"] = std::move(body);
-    if (auto written = session.connection.write_line(json::serialize(line)); !written) {
-        session.errors << fmt::format("sending to {} failed: {}\n", session.invocation.socket_path,
-                                      written.error().message());
-        return std::nullopt;
-    }
-    auto reply_line = session.connection.read_line(reply_timeout);
-    if (!reply_line) {
-        session.errors << read_failure(session.invocation, reply_line.error()) << '\n';
-        return std::nullopt;
-    }
-    json::error_code error;
-    auto reply = json::parse(*reply_line, error);
-    const auto* status = reply.is_object() ? reply.as_object().if_contains("status") : nullptr;
-    if (error || !status || !status->is_int64()) {
-        session.errors << "uplinkd sent a reply that is not the API's JSON: " << reply_line->substr(0, 200) << '\n';
-        return std::nullopt;
-    }
-    if (status->as_int64() >= 400) {
-        const auto* message = reply.as_object().if_contains("error");
-        if (message && message->is_string())
-            session.errors << std::string_view(message->as_string()) << '\n';
-        else
-            session.errors << "uplinkd answered with status " << status->as_int64() << '\n';
-        return std::nullopt;
-    }
-    const auto* reply_body = reply.as_object().if_contains("body");
-    return reply_body ? *reply_body : json::value(nullptr);
-}
-
-bool all_digits(const std::string& text)
-{
-    return !text.empty() && text.size() < 6 && text.find_first_not_of("0123456789") == std::string::npos;
-}
-
-// A modem id as given, or the id of the modem with that number in `uplink modems`. A real id
-// always contains '-' (a USB path), so a plain number is never ambiguous unless a modem has it as id.
-std::optional<std::string> resolve_modem(Session& session, const std::string& given)
-{
-    if (!all_digits(given))
-        return given;
-    auto modems = request(session, "GET", "/v1/modems");
-    if (!modems)
-        return std::nullopt;
-    const auto* list = modems->if_array();
-    if (!list)
-        return given;
-    for (const auto& modem : *list)
-        if (const auto* id = modem.is_object() ? modem.as_object().if_contains("id") : nullptr)
-            if (id->is_string() && id->as_string() == given)
-                return given;
-    auto number = std::stoul(given);
-    if (number >= 1 && number <= list->size()) {
-        const auto& modem = (*list)[number - 1];
-        const auto* id = modem.is_object() ? modem.as_object().if_contains("id") : nullptr;
-        if (id && id->is_string())
-            return std::string(id->as_string());
-    }
-    session.errors << fmt::format("no modem number {}: `uplink modems` lists {}\n", given, list->size());
-    return std::nullopt;
-}
-
-std::string path_segment(const std::string& id)
-{
-    // Ids are USB paths ("1-1.2"); escape anything else so it stays one path segment.
-    std::string escaped;
-    for (unsigned char c : id) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
-            escaped.push_back(static_cast<char>(c));
-        else
-            escaped += fmt::format("%{:02X}", c);
-    }
-    return escaped;
-}
 
 int print(Session& session, const json::value& body, std::string (*human)(const json::value&))
 {
@@ -513,12 +401,14 @@ int run(const Invocation& invocation, std::ostream& output, std::ostream& errors
     }
     if (invocation.command == "wan" && invocation.operands[0] == "import-mwan3")
         return import_mwan3_file(invocation, output, errors);
+    if (invocation.command == "netifd-session") // waits for the socket: uplinkd may not be up yet
+        return run_netifd_session(invocation, errors);
     auto connection = Connection::open(invocation.socket_path);
     if (!connection) {
         errors << connect_failure(invocation.socket_path, connection.error()) << '\n';
         return 1;
     }
-    Session session{invocation, output, errors, std::move(*connection)};
+    Session session{invocation, output, errors, *connection};
     return run_command(session);
 }
 

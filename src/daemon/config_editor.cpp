@@ -156,6 +156,7 @@ Result<api::ConfigEditOutcome> ConfigEditor::take(Settings settings, std::string
     api::ConfigEdit::Mode mode, modem::SecretComparison secrets, const Settings& running)
 {
     api::ConfigEditOutcome outcome;
+    (void)read_netifd_network(settings); // its warnings were logged when it was loaded
     outcome.changes = manager_.preview(settings.modem, secrets);
     outcome.changed = changed_settings(running, settings);
     outcome.restart_required = restart_required(running, settings);

@@ -333,6 +333,8 @@ private:
         }
         if (loaded->source == SettingsSource::Defaults)
             log(LogLevel::Warning, "uplinkd", "{} is gone; reloading the defaults", config_path_);
+        for (const auto& warning : loaded->warnings)
+            log(LogLevel::Warning, "uplinkd", "{}", warning);
         auto changed = changed_settings(settings_, loaded->settings);
         if (changed.empty()) {
             log(LogLevel::Info, "uplinkd", "reloaded {}: nothing changed", config_path_);
@@ -426,6 +428,12 @@ int run(int argc, char** argv)
     set_log_level(loaded->settings.log_level);
     if (loaded->source == SettingsSource::Defaults)
         log(LogLevel::Info, "uplinkd", "no configuration at {}; using the defaults (see docs/config.md)", config_path);
+    for (const auto& warning : loaded->warnings)
+        log(LogLevel::Warning, "uplinkd", "{}", warning);
+    if (!loaded->settings.modem.netifd_modems.empty())
+        log(LogLevel::Info, "uplinkd", "{} gives netifd the modem{} {}: they connect when netifd asks",
+            loaded->settings.netifd_network, loaded->settings.modem.netifd_modems.size() == 1 ? "" : "s",
+            joined(loaded->settings.modem.netifd_modems));
 
     // A client that hangs up mid-reply is an error value on the write, not a fatal signal.
     std::signal(SIGPIPE, SIG_IGN);

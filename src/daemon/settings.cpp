@@ -70,6 +70,8 @@ Schema make_schema()
         integer_option("usage_reset_day", 1, 1, 28, "the day of the month a data usage period starts"),
         wan::default_policy_option(),
         wan::resolv_file_option(),
+        text_option("netifd_network", "/etc/config/network", "OpenWrt's network file: the modems its "
+                                                             "`proto uplink` interfaces name are netifd's; empty: none"),
     };
 
     auto choice_option = [](std::string name, std::string default_value, std::vector<std::string> choices,
@@ -408,6 +410,9 @@ Result<Settings> settings_from(const Config& config, std::vector<ConfigDiagnosti
     settings.modem.poll_interval = std::chrono::seconds(config.get_integer(section, "poll_interval"));
     settings.modem.command_timeout = std::chrono::seconds(config.get_integer(section, "at_timeout"));
     settings.usage_reset_day = static_cast<int>(config.get_integer(section, "usage_reset_day"));
+    settings.netifd_network = config.get(section, "netifd_network");
+    if (!settings.netifd_network.empty())
+        check_absolute(config, section, "netifd_network", diagnostics);
     for (auto option : {"sysfs_root", "dev_root", "state_dir", "socket"})
         check_absolute(config, section, option, diagnostics);
     if (auto group = config.get(section, "socket_group"); !group.empty()) {
@@ -451,7 +456,9 @@ Result<LoadedSettings> load_settings(const std::string& path, std::vector<Config
         auto defaults = parse_settings("", diagnostics);
         if (!defaults)
             return defaults.error();
-        return LoadedSettings{*defaults, SettingsSource::Defaults};
+        LoadedSettings loaded {*defaults, SettingsSource::Defaults, {}};
+        loaded.warnings = read_netifd_network(loaded.settings);
+        return loaded;
     }
     auto config = Config::load(path, settings_schema(), diagnostics);
     if (!config)
@@ -459,7 +466,9 @@ Result<LoadedSettings> load_settings(const std::string& path, std::vector<Config
     auto settings = settings_from(*config, diagnostics);
     if (!settings)
         return settings.error();
-    return LoadedSettings{*settings, SettingsSource::File};
+    LoadedSettings loaded {*settings, SettingsSource::File, {}};
+    loaded.warnings = read_netifd_network(loaded.settings);
+    return loaded;
 }
 
 std::vector<std::string> changed_settings(const Settings& before, const Settings& after)
@@ -483,6 +492,8 @@ std::vector<std::string> changed_settings(const Settings& before, const Settings
     compare("rules", before.modem.policy.rules, after.modem.policy.rules);
     compare("web", before.web, after.web);
     compare("wan", before.wan, after.wan);
+    compare("netifd_network", before.netifd_network, after.netifd_network);
+    compare("netifd", before.modem.netifd_modems, after.modem.netifd_modems);
     return changed;
 }
 

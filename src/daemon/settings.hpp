@@ -39,6 +39,7 @@ struct Settings {
     int usage_reset_day = 1;     // the day of the month data usage periods start
     WebSettings web;
     wan::WanSettings wan;        // config wan, policy, traffic; config uplink's option policy
+    std::string netifd_network;  // OpenWrt's /etc/config/network; "": none
 };
 
 // Why the web server answers on a WAN whose interface and addresses these are, or "" when it
@@ -54,15 +55,30 @@ Result<Settings> settings_from(const Config& config, std::vector<ConfigDiagnosti
 
 Result<Settings> parse_settings(std::string_view text, std::vector<ConfigDiagnostic>& diagnostics);
 
+// The modems that the `proto uplink` interfaces of OpenWrt's network file (`config interface
+// 'wwan'`, `option proto 'uplink'`, `option modem 'wan1'`) give to netifd, and what is wrong with
+// any such interface, one message each. The file is netifd's: a problem in it is a warning, and
+// uplinkd runs on without that interface.
+struct NetifdModems {
+    std::vector<std::string> modems;        // `wan1` (lower case) or a USB path, each once
+    std::vector<std::string> warnings;
+};
+NetifdModems netifd_modems(std::string_view network_text);
+
+// Fills settings.modem.netifd_modems from the file at settings.netifd_network (none there: none),
+// and gives the warnings, each naming the file.
+std::vector<std::string> read_netifd_network(Settings& settings);
+
 enum class SettingsSource { File, Defaults };
 
 struct LoadedSettings {
     Settings settings;
     SettingsSource source = SettingsSource::File;
+    std::vector<std::string> warnings;   // from the network file: netifd_modems()
 };
 
 // A missing file gives the defaults (SettingsSource::Defaults); any other problem, every
-// diagnostic found.
+// diagnostic found. The network file is read too (read_netifd_network).
 Result<LoadedSettings> load_settings(const std::string& path, std::vector<ConfigDiagnostic>& diagnostics);
 
 // The names of the options whose values differ, for the reload log ("poll_interval", "sim").

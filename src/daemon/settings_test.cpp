@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unistd.h>
 
 namespace uplink::daemon {
 namespace {
@@ -415,6 +416,86 @@ TEST(ChangedSettings, NamesWhatDiffers)
               (std::vector<std::string>{"socket", "poll_interval", "profiles", "rules", "web"}));
     EXPECT_EQ(restart_required(before, after), (std::vector<std::string>{"socket", "web"}));
     EXPECT_TRUE(restart_required(before, before).empty());
+}
+
+TEST(NetifdNetwork, ProtoUplinkInterfacesGiveTheirModemsToNetifd)
+{
+    auto found = netifd_modems(R"(
+config interface 'lan'
+	option proto 'static'
+	option device 'br-lan'
+
+config interface 'wwan'
+	option proto 'uplink'
+	option modem 'WAN1'
+
+config interface 'wwan2'
+	option proto 'uplink'
+	option modem '1-1.2'
+
+config interface 'other'
+	option proto 'qmi'
+	option device '/dev/cdc-wdm1'
+)");
+    EXPECT_EQ(found.modems, (std::vector<std::string>{"wan1", "1-1.2"}));
+    EXPECT_TRUE(found.warnings.empty());
+}
+
+TEST(NetifdNetwork, AProblemIsAWarningNamingTheInterface)
+{
+    auto found = netifd_modems(R"(
+config interface 'nomodem'
+	option proto 'uplink'
+
+config interface 'bad'
+	option proto 'uplink'
+	option modem '/dev/cdc-wdm0'
+
+config interface 'wwan'
+	option proto 'uplink'
+	option modem 'wan1'
+
+config interface 'again'
+	option proto 'uplink'
+	option modem 'wan1'
+)");
+    EXPECT_EQ(found.modems, (std::vector<std::string>{"wan1"}));
+    ASSERT_EQ(found.warnings.size(), 3u);
+    EXPECT_NE(found.warnings[0].find("interface 'nomodem' (proto uplink) names no modem"), std::string::npos);
+    EXPECT_NE(found.warnings[1].find("'/dev/cdc-wdm0' is neither"), std::string::npos);
+    EXPECT_NE(found.warnings[2].find("interface 'again'"), std::string::npos);
+}
+
+TEST(NetifdNetwork, AFileThatIsNotUciIsAWarningAndGivesNoModem)
+{
+    auto found = netifd_modems("config interface 'wwan\n\toption proto 'uplink'\n");
+    EXPECT_TRUE(found.modems.empty());
+    ASSERT_FALSE(found.warnings.empty());
+    EXPECT_NE(found.warnings[0].find("not read: line 1"), std::string::npos) << found.warnings[0];
+}
+
+TEST(NetifdNetwork, LoadReadsTheNetworkFileAndWarnsOfAWanNamingTheSameModem)
+{
+    auto directory = std::filesystem::temp_directory_path() / ("uplink-netifd-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(directory);
+    auto network = (directory / "network").string();
+    std::ofstream(network) << "config interface 'wwan'\n\toption proto 'uplink'\n\toption modem 'wan1'\n";
+    auto config = (directory / "uplink").string();
+    std::ofstream(config) << "config uplink\n\toption netifd_network '" << network
+                          << "'\n\nconfig wan 'lte'\n\toption modem 'wan1'\n";
+    std::vector<ConfigDiagnostic> diagnostics;
+    auto loaded = load_settings(config, diagnostics);
+    ASSERT_TRUE(loaded) << (diagnostics.empty() ? "" : diagnostics[0].message);
+    EXPECT_EQ(loaded->settings.modem.netifd_modems, (std::vector<std::string>{"wan1"}));
+    ASSERT_EQ(loaded->warnings.size(), 1u);
+    EXPECT_NE(loaded->warnings[0].find("config wan 'lte' of uplink's own file names it too"), std::string::npos);
+
+    std::filesystem::remove(network); // Debian: no network file, no netifd modem, no warning
+    loaded = load_settings(config, diagnostics);
+    ASSERT_TRUE(loaded);
+    EXPECT_TRUE(loaded->settings.modem.netifd_modems.empty());
+    EXPECT_TRUE(loaded->warnings.empty());
+    std::filesystem::remove_all(directory);
 }
 
 } // namespace

@@ -173,7 +173,8 @@ void DataConnection::apply(ConnectionSettings settings)
     if (settings == settings_)
         return;
     bool autoconnect_changed = settings.autoconnect != settings_.autoconnect;
-    bool call_changed = !same_call(settings, settings_);
+    // A link changing hands is set up afresh by its new owner, on a new call.
+    bool call_changed = !same_call(settings, settings_) || settings.link_owner != settings_.link_owner;
     bool link_changed = settings.mtu != settings_.mtu || settings.route_metric != settings_.route_metric
         || settings.ttl != settings_.ttl;
     settings_ = std::move(settings);
@@ -436,12 +437,15 @@ awaitable<Result<void>> DataConnection::connect_once()
         connection_.last_error = "the modem has no network interface to configure";
         co_return make_error_code(Errc::NoDataPort);
     }
-    if (auto configured = hooks_.configure(link); !configured) {
-        refusal_is_curable_ = false; // this router's side: no radio or modem reset helps
-        connection_.last_error = fmt::format("cannot configure {}: {}", link.interface, configured.error().message());
-        co_return configured.error();
+    // netifd's link is configured by netifd, from what `uplink netifd-session` reads of it.
+    if (settings_.link_owner == LinkOwner::Uplinkd) {
+        if (auto configured = hooks_.configure(link); !configured) {
+            refusal_is_curable_ = false; // this router's side: no radio or modem reset helps
+            connection_.last_error = fmt::format("cannot configure {}: {}", link.interface, configured.error().message());
+            co_return configured.error();
+        }
+        link_configured_ = true;
     }
-    link_configured_ = true;
     link_ = link;
     traffic_at_connect_ = hooks_.traffic ? hooks_.traffic(link.interface) : std::nullopt;
     connection_.ipv4 = link.ipv4;

@@ -5,6 +5,7 @@
 #include "modem/modem_instance.hpp"
 #include "modem/wan_numbers.hpp"
 
+#include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <deque>
@@ -26,10 +27,12 @@ std::string state_path(const Options& options, std::string_view file)
     return (std::filesystem::path(options.state_dir) / file).string();
 }
 
-ModemSettings settings_of(const Options& options, unsigned wan_number)
+ModemSettings settings_of(const Options& options, const std::string& id, unsigned wan_number)
 {
+    bool netifd = std::ranges::any_of(options.netifd_modems,
+        [&](const std::string& modem) { return modem == id || modem == wan_name(wan_number); });
     return {options.poll_interval, options.command_timeout, options.policy, options.link, wan_number,
-        options.sysfs_root, state_path(options, "radio-defaults")};
+        netifd ? LinkOwner::Netifd : LinkOwner::Uplinkd, options.sysfs_root, state_path(options, "radio-defaults")};
 }
 
 // Same hardware in the same slot: same ids and the same ports (a replug faster than the debounce
@@ -187,7 +190,7 @@ void Manager::Impl::add(FoundModem found)
     if (!ladder)
         ladder = std::make_shared<RecoveryLadder>();
     auto modem = std::make_shared<Modem>(executor, std::move(found),
-        settings_of(options, wan_numbers.number_for(id)), store, ladder, std::move(callbacks));
+        settings_of(options, id, wan_numbers.number_for(id)), store, ladder, std::move(callbacks));
     modems.emplace(id, modem);
     log(LogLevel::Info, "modem", "{}: added, {}", id, description);
     emit(Event::Kind::Added, id, description);
@@ -267,7 +270,7 @@ void Manager::apply(Options options)
     }
     current = std::move(options);
     for (auto& [id, modem] : impl_->modems)
-        modem->apply(settings_of(current, impl_->wan_numbers.number_for(id)));
+        modem->apply(settings_of(current, id, impl_->wan_numbers.number_for(id)));
 }
 
 std::vector<PlannedChange> Manager::preview(const Options& options, SecretComparison secrets) const

@@ -132,10 +132,18 @@ std::string_view to_string(Authentication authentication);
 enum class IpFamilies { Ipv4, Ipv6, Both };
 std::string_view to_string(IpFamilies families);
 
+// Who sets up a connected modem's interface. uplinkd gives it the addresses, routes and NAT; on
+// OpenWrt a modem that a `proto uplink` interface of /etc/config/network names is netifd's:
+// netifd decides when it connects (`uplink netifd-session`) and puts on the interface what the
+// session reports, and fw4 masquerades it.
+enum class LinkOwner { Uplinkd, Netifd };
+std::string_view to_string(LinkOwner owner);   // "uplinkd", "netifd"
+
 // What to connect with and how the link is set up: a profile's connection part, with its APN
 // filled in (see EffectiveSettings).
 struct ConnectionSettings {
-    bool autoconnect = true;                  // connect whenever registered
+    bool autoconnect = true;                  // connect whenever registered; never for netifd's
+    LinkOwner link_owner = LinkOwner::Uplinkd;
     std::string apn;
     Authentication authentication = Authentication::None;
     std::string username, password;
@@ -286,8 +294,8 @@ struct EffectiveSettings {
 // What the modem knows of itself when a profile is chosen. Rules on the IMSI or MCC-MNC cannot be
 // decided while the SIM is locked; those are skipped and the choice is marked provisional.
 // `wan_number` gives the route metric a profile leaves open: 200 for WAN1, 210 for WAN2, ...
-EffectiveSettings choose_settings(
-    const ProfilePolicy& policy, const Sim& sim, const Identity& identity, unsigned wan_number);
+EffectiveSettings choose_settings(const ProfilePolicy& policy, const Sim& sim, const Identity& identity,
+    unsigned wan_number, LinkOwner owner = LinkOwner::Uplinkd);
 std::uint32_t default_route_metric(unsigned wan_number);
 // The profile's PIN for that choice ("" when none); kept out of EffectiveSettings so it is never shown.
 std::string pin_of(const ProfilePolicy& policy, const EffectiveSettings& settings);
@@ -349,6 +357,8 @@ struct Options {
     Duration command_timeout = 5s;
     ProfilePolicy policy;
     LinkHooks link;
+    // The modems whose link is netifd's (LinkOwner::Netifd): `wan1` or a USB path (`1-1.2`).
+    std::vector<std::string> netifd_modems;
 };
 
 // Whether a preview compares secrets (PINs, APN passwords) or only whether each is set: one made

@@ -89,7 +89,7 @@ Modem::Modem(asio::any_io_executor executor, FoundModem found, ModemSettings set
     , callbacks_(std::move(callbacks))
     , wake_(executor)
     , ladder_timer_(executor)
-    , effective_(choose_settings(settings_.policy, {}, {}, settings_.wan_number))
+    , effective_(choose_settings(settings_.policy, {}, {}, settings_.wan_number, settings_.link_owner))
 {
     for (std::size_t i = 0; i < device_.ports.size(); ++i) {
         if (device_.ports[i].role == PortRole::At) {
@@ -128,6 +128,8 @@ void Modem::stop()
 void Modem::apply(ModemSettings settings)
 {
     auto planned = plan(settings.policy);
+    if (settings.link_owner != settings_.link_owner)
+        log(LogLevel::Info, "modem", "{}: its link is now {}'s", device_.usb_path, to_string(settings.link_owner));
     settings_ = std::move(settings);
     refresh_settings();
     wake_.cancel(); // the poll loop re-arms with the new interval
@@ -144,7 +146,7 @@ PlannedChange Modem::plan(const ProfilePolicy& policy, SecretComparison secrets)
 {
     ModemCondition condition {state_, failed_reason_,
         data_ ? data_->state() : ConnectionState::Disconnected, data_ && data_->wanted(),
-        settings_.wan_number};
+        settings_.wan_number, settings_.link_owner};
     auto planned = plan_change(settings_.policy, policy, sim_, identity_, condition, secrets);
     planned.modem_id = device_.usb_path;
     planned.wan = wan_name(settings_.wan_number);
@@ -153,7 +155,7 @@ PlannedChange Modem::plan(const ProfilePolicy& policy, SecretComparison secrets)
 
 EffectiveSettings Modem::effective_settings() const
 {
-    return choose_settings(settings_.policy, sim_, identity_, settings_.wan_number);
+    return choose_settings(settings_.policy, sim_, identity_, settings_.wan_number, settings_.link_owner);
 }
 
 // The data connection takes new settings at once; it reconnects only for a new call.

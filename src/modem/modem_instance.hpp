@@ -24,6 +24,7 @@ struct ModemSettings {
     ProfilePolicy policy;
     LinkHooks link;
     unsigned wan_number = 1;
+    LinkOwner link_owner = LinkOwner::Uplinkd;
     std::string sysfs_root = "/sys";         // for the USB port's power switch
     std::string radio_memory_path;           // <state_dir>/radio-defaults: see RadioMemory
 };

@@ -220,6 +220,11 @@ std::string_view to_string(Event::Kind kind)
     return "unknown";
 }
 
+std::string_view to_string(LinkOwner owner)
+{
+    return owner == LinkOwner::Netifd ? "netifd" : "uplinkd";
+}
+
 std::string_view to_string(ConnectionState state)
 {
     switch (state) {

@@ -127,8 +127,8 @@ std::uint32_t default_route_metric(unsigned wan_number)
     return 200 + 10 * (std::max(wan_number, 1u) - 1);
 }
 
-EffectiveSettings choose_settings(
-    const ProfilePolicy& policy, const Sim& sim, const Identity& identity, unsigned wan_number)
+EffectiveSettings choose_settings(const ProfilePolicy& policy, const Sim& sim, const Identity& identity,
+    unsigned wan_number, LinkOwner owner)
 {
     EffectiveSettings settings;
     const Profile* profile = nullptr;
@@ -165,6 +165,9 @@ EffectiveSettings choose_settings(
     settings.radio = profile ? profile->radio : RadioSettings {};
     if (settings.connection.route_metric == 0)
         settings.connection.route_metric = default_route_metric(wan_number);
+    settings.connection.link_owner = owner;
+    if (owner == LinkOwner::Netifd)
+        settings.connection.autoconnect = false; // netifd connects it: ifup, or its `auto` at boot
     fill_apn(settings, sim);
     return settings;
 }
@@ -208,8 +211,8 @@ PlannedChange plan_change(const ProfilePolicy& before_policy, const ProfilePolic
     const auto& before = before_policy;
     const auto& after = after_policy;
     PlannedChange plan;
-    plan.before = choose_settings(before, sim, identity, condition.wan_number);
-    plan.after = choose_settings(after, sim, identity, condition.wan_number);
+    plan.before = choose_settings(before, sim, identity, condition.wan_number, condition.link_owner);
+    plan.after = choose_settings(after, sim, identity, condition.wan_number, condition.link_owner);
     const auto& old_settings = *plan.before;
     const auto& new_settings = *plan.after;
     const auto& old_connection = old_settings.connection;

@@ -15,6 +15,7 @@ struct ModemCondition {
     ConnectionState connection = ConnectionState::Disconnected;
     bool wanted = true;                       // autoconnect, or `uplink connect`
     unsigned wan_number = 1;
+    LinkOwner link_owner = LinkOwner::Uplinkd;
 };
 
 // What applying `after` in place of `before` does to a modem with this SIM and identity. With

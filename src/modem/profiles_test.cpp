@@ -299,5 +299,16 @@ TEST(ModemProfiles, TurningAutoconnectOffDisconnects)
     EXPECT_EQ(plan.action, PlannedChange::Action::Connect);
 }
 
+TEST(ModemProfiles, ANetifdModemNeverConnectsByItself)
+{
+    auto settings = choose_settings(policy_with_rules(), vodafone_sim(), ec25(), 1, LinkOwner::Netifd);
+    EXPECT_EQ(settings.connection.link_owner, LinkOwner::Netifd);
+    EXPECT_FALSE(settings.connection.autoconnect);
+    EXPECT_EQ(settings.connection.apn, "home.example"); // the call is still the profile's
+    auto own = choose_settings(policy_with_rules(), vodafone_sim(), ec25(), 1);
+    EXPECT_EQ(own.connection.link_owner, LinkOwner::Uplinkd);
+    EXPECT_TRUE(own.connection.autoconnect);
+}
+
 } // namespace
 } // namespace uplink::modem

@@ -63,17 +63,6 @@ std::optional<PortRange> parse_ports(std::string_view text)
     return PortRange {static_cast<std::uint16_t>(*first), static_cast<std::uint16_t>(*last)};
 }
 
-// The modem's number (`wan1`) or its USB path (`1-1.2`: bus, then ports joined by dots).
-bool is_modem_reference(std::string_view modem)
-{
-    if (modem.starts_with("wan"))
-        return parse_number(modem.substr(3), 1, 99).has_value();
-    auto dash = modem.find('-');
-    if (dash == 0 || dash == std::string_view::npos || dash + 1 == modem.size())
-        return false;
-    return std::ranges::all_of(
-        modem, [](char c) { return (c >= '0' && c <= '9') || c == '-' || c == '.'; });
-}
 
 struct Diagnose {
     const ConfigSection& section;
@@ -437,6 +426,18 @@ OptionSchema resolv_file_option()
     return option("resolv_file", OptionType::String, "/run/uplink/resolv.conf",
         "where uplinkd writes the DNS servers of the WANs in use, for the LAN's resolver "
         "(dnsmasq's resolv-file); empty: not written");
+}
+
+// The modem's number (`wan1`) or its USB path (`1-1.2`: bus, then ports joined by dots).
+bool is_modem_reference(std::string_view modem)
+{
+    if (modem.starts_with("wan"))
+        return parse_number(modem.substr(3), 1, 99).has_value();
+    auto dash = modem.find('-');
+    if (dash == 0 || dash == std::string_view::npos || dash + 1 == modem.size())
+        return false;
+    return std::ranges::all_of(
+        modem, [](char c) { return (c >= '0' && c <= '9') || c == '-' || c == '.'; });
 }
 
 WanSettings wan_settings_from(const Config& config, std::vector<ConfigDiagnostic>& diagnostics)

@@ -116,6 +116,8 @@ struct WanSettings {
 std::vector<SectionSchema> wan_schema();
 OptionSchema default_policy_option();
 OptionSchema resolv_file_option();
+// A modem as `config wan` (and OpenWrt's `proto uplink`) names it: `wan1`, or a USB path `1-1.2`.
+bool is_modem_reference(std::string_view modem);
 
 // Reads and checks the sections: each problem is a diagnostic naming the section's line and the
 // option. With no `config policy 'failover'`, a policy "failover" with one WAN per tier, in the

@@ -31,6 +31,7 @@ namespace {
 // How often the session looks for uplinkd's socket while uplinkd is not there (netifd may start
 // first at boot, and uplinkd restarts after an upgrade).
 constexpr int socket_retry_ms = 1000;
+constexpr int failed_setup_pause_ms = 5000;
 
 bool is_address(int family, const std::string& text)
 {
@@ -117,6 +118,20 @@ public:
 
     int run()
     {
+        int status = follow();
+        // netifd sets the interface up again the moment its task ends: a session that never got
+        // the modem online (uplinkd refused it, or went away) waits first, so that a modem that
+        // cannot connect is not asked forty times a second.
+        if (status != 0 && !reported_) {
+            errors_ << fmt::format("modem {}: trying again in {} s\n", modem_, failed_setup_pause_ms / 1000);
+            stop_.wait(-1, failed_setup_pause_ms);
+        }
+        return status;
+    }
+
+private:
+    int follow()
+    {
         auto events = open_when_there();
         if (!events)
             return 0; // stopped while waiting
@@ -145,7 +160,6 @@ public:
         }
     }
 
-private:
     std::optional<Connection> open_when_there()
     {
         bool said = false;

@@ -161,6 +161,10 @@ void DataConnection::set_registered(bool registered)
 
 void DataConnection::set_wanted(bool wanted)
 {
+    // Asked again for what it already does (netifd's session asks after every drop): the redial
+    // keeps its pace, or a flapping bearer would be redialled at once, again and again.
+    if (wanted == wanted_)
+        return;
     wanted_ = wanted;
     backoff_ = first_backoff; // a person asked: try now
     wake();

@@ -280,7 +280,8 @@ Daemon::Daemon(fs::path directory, const Emulator& emulator, Settings settings)
            << "\toption socket '" << socket().string() << "'\n"
            << "\toption resolv_file '" << resolv_file().string() << "'\n"
            << "\toption poll_interval '" << settings.poll_interval_s << "'\n"
-           << "\toption at_timeout '" << settings.at_timeout_s << "'\n";
+           << "\toption at_timeout '" << settings.at_timeout_s << "'\n"
+           << settings.main_options;
     config << "\nconfig profile 'default'\n";
     if (!settings.pin.empty())
         config << "\toption pin '" << settings.pin << "'\n";

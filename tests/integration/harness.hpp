@@ -102,6 +102,7 @@ public:
         std::string connection {};           // more options of `config profile 'default'`
         std::vector<std::string> launcher {}; // run uplinkd through it: {"ip", "netns", "exec", "router"}
         std::string extra_config {};         // appended to the config as is: more sections
+        std::string main_options {};         // more options of `config uplink 'main'`
     };
     Daemon(std::filesystem::path directory, const Emulator& emulator, Settings settings);
     void start();

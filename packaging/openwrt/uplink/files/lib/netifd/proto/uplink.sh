@@ -34,7 +34,7 @@ proto_uplink_setup() {
 		proto_block_restart "$interface"
 		return 1
 	fi
-	proto_run_command "$interface" /usr/bin/uplink netifd-session "$interface" "$modem"
+	proto_run_command "$interface" uplink netifd-session "$interface" "$modem"
 }
 
 proto_uplink_teardown() {

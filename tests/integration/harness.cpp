@@ -270,7 +270,7 @@ Daemon::Daemon(fs::path directory, const Emulator& emulator, Settings settings)
     : directory_(std::move(directory))
     , launcher_(settings.launcher)
 {
-    fs::create_directories(directory_);
+    fs::create_directories(this->config().parent_path());
     std::ofstream config(this->config());
     config << "config uplink 'main'\n"
            << "\toption log_level 'debug'\n"

@@ -122,7 +122,8 @@ public:
     void wait_for_absence(const std::string& id, std::chrono::milliseconds timeout = 15s);
 
     std::filesystem::path socket() const { return directory_ / "uplink.sock"; }
-    std::filesystem::path config() const { return directory_ / "uplink.conf"; }
+    // In a folder of its own named as on OpenWrt, so that `uci -c <folder>` reads it as `uplink`.
+    std::filesystem::path config() const { return directory_ / "config" / "uplink"; }
     // Where it writes the WANs' DNS servers in use (docs/failover.md "DNS"), not /run/uplink.
     std::filesystem::path resolv_file() const { return directory_ / "resolv.conf"; }
     Process& process() { return *process_; }

@@ -71,6 +71,12 @@ std::string program_name(const std::vector<std::string>& arguments)
 fs::path binary_path(const std::string& name) { return fs::path(UPLINK_BIN_DIR) / name; }
 fs::path scenario_path(const std::string& name) { return fs::path(UPLINK_SOURCE_DIR) / "scenarios" / name; }
 
+fs::path openwrt_prefix()
+{
+    const char* given = std::getenv("UPLINK_OPENWRT_PREFIX");
+    return given && *given ? fs::path(given) : fs::path("/usr/local/lib/uplink-test/openwrt");
+}
+
 json::value read_json_file(const fs::path& path) { return json::parse(read_file(path)); }
 
 // ---------------------------------------------------------------- Process

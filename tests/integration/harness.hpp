@@ -23,6 +23,9 @@ inline Deadline deadline_in(std::chrono::milliseconds duration)
 
 std::filesystem::path binary_path(const std::string& name);    // build/<preset>/bin/<name>
 std::filesystem::path scenario_path(const std::string& name);  // scenarios/<name>
+// OpenWrt's userspace as scripts/openwrt-userspace builds it (scripts/deps runs it):
+// $UPLINK_OPENWRT_PREFIX, else /usr/local/lib/uplink-test/openwrt.
+std::filesystem::path openwrt_prefix();
 boost::json::value read_json_file(const std::filesystem::path& path);
 
 // A child process with its output in files; stopped when destroyed. A sanitizer's report in its

@@ -8,7 +8,6 @@
 
 #include "sim/tests/namespaces.hpp"
 
-#include <cstdlib>
 #include <signal.h>
 
 namespace uplink::testing {
@@ -19,8 +18,7 @@ namespace fs = std::filesystem;
 
 fs::path uci_binary()
 {
-    const char* prefix = std::getenv("UPLINK_OPENWRT_PREFIX");
-    return fs::path(prefix && *prefix ? prefix : "/usr/local/lib/uplink-test/openwrt") / "bin/uci";
+    return openwrt_prefix() / "bin/uci";
 }
 
 class UciTest : public ::testing::Test {

@@ -21,13 +21,6 @@ namespace {
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
-// Where scripts/openwrt-userspace builds OpenWrt's userspace (scripts/deps runs it).
-fs::path openwrt_prefix()
-{
-    const char* given = std::getenv("UPLINK_OPENWRT_PREFIX");
-    return given && *given ? fs::path(given) : fs::path("/usr/local/lib/uplink-test/openwrt");
-}
-
 std::string read_text(const fs::path& path)
 {
     std::ifstream file(path);

@@ -1,5 +1,5 @@
-// The configuration: reading UCI statements into sections checked against the schema,
-// writing them back, typed access and edits. File I/O is in config_file.cpp.
+// The configuration: reading UCI statements into sections checked against the schema, typed
+// access and edits. Writing it back is in config_layout.cpp, file I/O in config_file.cpp.
 #include "core/config_schema.hpp"
 #include "core/config_syntax.hpp"
 #include "core/core.hpp"
@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cassert>
 #include <map>
+#include <utility>
 
 namespace uplink {
 
@@ -40,7 +41,8 @@ public:
 
 // Reads statements into sections, one at a time, collecting every problem on the way. Without a
 // schema (another program's file) any section type and option name is taken, and the keyword
-// says whether a value is an option or a list.
+// says whether a value is an option or a list. The comment and blank lines go into each
+// section's layout, with the statement below them.
 class Reader {
 public:
     Reader(const Schema* schema, std::vector<uci::Problem>& problems)
@@ -51,6 +53,8 @@ public:
 
     void read(const uci::Statement& statement)
     {
+        lines_above_.insert(
+            lines_above_.end(), statement.lines_above.begin(), statement.lines_above.end());
         const auto& keyword = statement.words.front();
         if (keyword == "package")
             read_package(statement);
@@ -65,6 +69,14 @@ public:
     }
 
     std::vector<ConfigSection> take_sections() { return std::move(sections_); }
+
+    // The lines after the last section: those after the last statement, and any the last
+    // statements left (a `package` line).
+    std::vector<std::string> take_lines_after(const std::vector<std::string>& lines_after)
+    {
+        lines_above_.insert(lines_above_.end(), lines_after.begin(), lines_after.end());
+        return std::move(lines_above_);
+    }
 
 private:
     // Where option and list lines go: nowhere yet, a section, or nowhere because the
@@ -86,13 +98,13 @@ private:
     }
 
     // `package <name>` names the file's package in `uci import`/`export`; the file's own
-    // name says the same, so it is accepted and ignored.
+    // name says the same, so it is accepted, ignored, and written back where it stood.
     void read_package(const uci::Statement& statement)
     {
         if (statement.words.size() != 2)
             problem(statement.line, ConfigErrc::Syntax, "'package' takes one name");
-        else
-            check_name(statement.line, statement.words[1]);
+        else if (check_name(statement.line, statement.words[1]))
+            lines_above_.push_back("package " + statement.words[1] + statement.comment);
     }
 
     void read_config(const uci::Statement& statement)
@@ -125,7 +137,12 @@ private:
                 fmt::format("unknown section type '{}'", type));
             return;
         }
-        sections_.push_back({type, std::move(name), statement.line, {}, {}});
+        auto& section = sections_.emplace_back();
+        section.type = type;
+        section.name = std::move(name);
+        section.line = statement.line;
+        section.layout.lines_above = std::exchange(lines_above_, {});
+        section.layout.comment = statement.comment;
         option_lines_.clear();
         place_ = Place::Section;
     }
@@ -152,8 +169,12 @@ private:
                 fmt::format("'{}' before any 'config' line", keyword));
             return;
         }
-        if (place_ == Place::Section)
-            add_value(statement.line, keyword == "list", words[1], words[2]);
+        if (place_ != Place::Section)
+            return;
+        add_value(statement.line, keyword == "list", words[1], words[2]);
+        // Kept even when refused: the parse fails then, and the layout goes with it.
+        sections_.back().layout.lines.push_back(
+            {words[1], words[2], std::exchange(lines_above_, {}), statement.comment});
     }
 
     void add_value(int line, bool is_list_line, const std::string& name, const std::string& value)
@@ -222,6 +243,7 @@ private:
     Place place_ = Place::BeforeFirstSection;
     const SectionSchema* section_schema_ = nullptr;
     std::map<std::string, int> option_lines_;
+    std::vector<std::string> lines_above_; // for the next section or value line
 };
 
 // Turns problems into the caller's diagnostics, in line order, and gives the error to
@@ -249,8 +271,10 @@ ConfigSection& find_or_add_section(
         last_of_type = it;
     }
     auto position = last_of_type == sections.end() ? sections.end() : std::next(last_of_type);
-    return *sections.insert(
-        position, ConfigSection {std::string(type), std::string(name), 0, {}, {}});
+    auto added = sections.insert(position, ConfigSection());
+    added->type = type;
+    added->name = name;
+    return *added;
 }
 
 enum class EditKind { Option, List };
@@ -307,45 +331,6 @@ Result<void> edit(const Schema* schema, std::vector<ConfigSection>& sections, st
     return {};
 }
 
-void write_value(
-    std::string& text, std::string_view keyword, const std::string& name, const std::string& value)
-{
-    text += fmt::format("\t{} {} {}\n", keyword, name, uci::quote(value));
-}
-
-void write_section(std::string& text, const ConfigSection& section, const SectionSchema* schema)
-{
-    if (!text.empty())
-        text += '\n';
-    text += "config " + section.type;
-    if (!section.name.empty())
-        text += ' ' + uci::quote(section.name);
-    text += '\n';
-
-    auto write_named = [&](const std::string& name) {
-        if (auto option = section.options.find(name); option != section.options.end())
-            write_value(text, "option", name, option->second);
-        if (auto list = section.lists.find(name); list != section.lists.end())
-            for (const auto& value : list->second)
-                write_value(text, "list", name, value);
-    };
-    // Schema order first, so the file reads like the documentation; then anything the schema
-    // does not know (only possible without a schema).
-    if (schema)
-        for (const auto& option : schema->options)
-            write_named(option.name);
-    auto known = [&](const std::string& name) {
-        return schema && schema::find_option(*schema, name) != nullptr;
-    };
-    for (const auto& [name, value] : section.options)
-        if (!known(name))
-            write_value(text, "option", name, value);
-    for (const auto& [name, values] : section.lists)
-        if (!known(name))
-            for (const auto& value : values)
-                write_value(text, "list", name, value);
-}
-
 } // namespace
 
 const boost::system::error_category& config_category()
@@ -372,11 +357,13 @@ Result<Config> Config::parse(
     diagnostics.clear();
     std::vector<uci::Problem> problems;
     Reader reader(&schema, problems);
-    for (const auto& statement : uci::split_statements(text, problems))
+    auto split = uci::split_statements(text, problems);
+    for (const auto& statement : split.statements)
         reader.read(statement);
     Config config;
     config.schema_ = &schema;
     config.sections_ = reader.take_sections();
+    config.lines_after_ = reader.take_lines_after(split.lines_after);
     schema::check_sections(schema, config.sections_, problems);
     if (!problems.empty())
         return report(problems, diagnostics);
@@ -389,7 +376,8 @@ Result<std::vector<ConfigSection>> parse_uci_sections(
     diagnostics.clear();
     std::vector<uci::Problem> problems;
     Reader reader(nullptr, problems);
-    for (const auto& statement : uci::split_statements(text, problems))
+    auto split = uci::split_statements(text, problems);
+    for (const auto& statement : split.statements)
         reader.read(statement);
     auto sections = reader.take_sections();
     schema::check_names(sections, problems);
@@ -406,15 +394,6 @@ std::optional<bool> parse_uci_boolean(std::string_view text)
 std::string quote_uci_value(std::string_view value)
 {
     return uci::quote(value);
-}
-
-std::string Config::serialize() const
-{
-    std::string text;
-    for (const auto& section : sections_)
-        write_section(
-            text, section, schema_ ? schema::find_section(*schema_, section.type) : nullptr);
-    return text;
 }
 
 std::vector<const ConfigSection*> Config::sections_of(std::string_view type) const
@@ -500,16 +479,6 @@ Result<void> Config::set_options(std::string_view type, std::string_view name,
         return report(problems, diagnostics);
     sections_ = std::move(candidate);
     return {};
-}
-
-bool Config::remove_section(std::string_view type, std::string_view name)
-{
-    auto found = std::find_if(sections_.begin(), sections_.end(),
-        [&](const ConfigSection& section) { return section.type == type && section.name == name; });
-    if (found == sections_.end())
-        return false;
-    sections_.erase(found);
-    return true;
 }
 
 bool is_interface_name(std::string_view name)

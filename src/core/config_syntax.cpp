@@ -62,29 +62,46 @@ std::optional<std::string> read_word(
     return std::nullopt;
 }
 
-// Splits one line into words; returns a message when the line does not tokenize.
-std::optional<std::string> split_line(std::string_view line, std::vector<std::string>& words)
+// A line without its CR (or CRs) before the line feed.
+std::string_view without_carriage_return(std::string_view line)
+{
+    while (!line.empty() && line.back() == '\r')
+        line.remove_suffix(1);
+    return line;
+}
+
+// Splits one line into the statement's words and its comment; returns a message when the line
+// does not tokenize.
+std::optional<std::string> split_line(std::string_view line, Statement& statement)
 {
     if (line.find('\0') != std::string_view::npos)
         return "the line contains a NUL byte";
     std::size_t position = 0;
+    std::size_t end_of_words = 0;
     for (;;) {
         while (position < line.size() && is_blank(line[position]))
             ++position;
-        if (position == line.size() || line[position] == '#')
+        if (position == line.size())
             return std::nullopt;
+        if (line[position] == '#') {
+            if (!statement.words.empty())
+                statement.comment = without_carriage_return(line.substr(end_of_words));
+            return std::nullopt;
+        }
         std::string word;
         if (auto error = read_word(line, position, word))
             return error;
-        words.push_back(std::move(word));
+        statement.words.push_back(std::move(word));
+        end_of_words = position;
     }
 }
 
 } // namespace
 
-std::vector<Statement> split_statements(std::string_view text, std::vector<Problem>& problems)
+SplitText split_statements(std::string_view text, std::vector<Problem>& problems)
 {
-    std::vector<Statement> statements;
+    SplitText split;
+    std::vector<std::string> lines_above;
     int line_number = 0;
     while (!text.empty()) {
         ++line_number;
@@ -92,13 +109,19 @@ std::vector<Statement> split_statements(std::string_view text, std::vector<Probl
         auto line = text.substr(0, end);
         text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
 
-        Statement statement {line_number, {}};
-        if (auto error = split_line(line, statement.words))
+        Statement statement {line_number, {}, {}, {}};
+        if (auto error = split_line(line, statement)) {
             problems.push_back({line_number, ConfigErrc::Syntax, std::move(*error)});
-        else if (!statement.words.empty())
-            statements.push_back(std::move(statement));
+        } else if (statement.words.empty()) {
+            lines_above.emplace_back(without_carriage_return(line));
+        } else {
+            statement.lines_above = std::move(lines_above);
+            lines_above.clear();
+            split.statements.push_back(std::move(statement));
+        }
     }
-    return statements;
+    split.lines_after = std::move(lines_above);
+    return split;
 }
 
 bool is_valid_name(std::string_view name)

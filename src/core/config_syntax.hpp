@@ -1,5 +1,6 @@
-// UCI file syntax, without any schema: splitting text into statements, and quoting
-// values for writing. Private to core.
+// UCI file syntax, without any schema: splitting text into statements (with the comment and
+// blank lines around them, so that a rewrite can keep them), and quoting values for writing.
+// Private to core.
 #pragma once
 
 #include "core/core.hpp"
@@ -22,12 +23,21 @@ struct Problem {
 struct Statement {
     int line = 0;
     std::vector<std::string> words;
+    std::vector<std::string> lines_above; // the blank and comment-only lines just above it
+    std::string comment;                  // after the last word, blanks included: "  # seconds"
 };
 
-// Splits UCI text into statements, one per line; blank and comment-only lines give none.
-// A line that does not tokenize (unterminated quote, ...) adds a Syntax problem and is skipped,
-// so one bad line does not hide the problems on the lines after it.
-std::vector<Statement> split_statements(std::string_view text, std::vector<Problem>& problems);
+// A text's statements, and the blank and comment-only lines after the last of them.
+struct SplitText {
+    std::vector<Statement> statements;
+    std::vector<std::string> lines_after;
+};
+
+// Splits UCI text into statements, one per line; blank and comment-only lines give none but are
+// kept, as they were written, with the statement below them. Line ends are dropped, CR LF ones
+// too. A line that does not tokenize (unterminated quote, ...) adds a Syntax problem and is
+// skipped, so one bad line does not hide the problems on the lines after it.
+SplitText split_statements(std::string_view text, std::vector<Problem>& problems);
 
 // Section names and option names: [A-Za-z0-9_]+, as uci requires.
 bool is_valid_name(std::string_view name);

@@ -18,7 +18,7 @@ TEST_P(SplitStatements, GivesTheWordsOfEachLine)
 {
     const auto& test = GetParam();
     std::vector<Problem> problems;
-    auto statements = split_statements(test.text, problems);
+    auto statements = split_statements(test.text, problems).statements;
     EXPECT_TRUE(problems.empty()) << problems.front().message;
     ASSERT_EQ(statements.size(), test.words.size());
     for (std::size_t index = 0; index < statements.size(); ++index) {
@@ -69,6 +69,52 @@ INSTANTIATE_TEST_SUITE_P(Layout, SplitStatements,
             {{"config", "a"}, {"config", "b"}}, {4, 7}}),
     [](const auto& info) { return std::string(info.param.name); });
 
+// The lines a statement does not use are kept for writing back: the blank and comment-only
+// lines above it, as written (CR LF line ends aside), and a comment after its last word.
+struct KeptLinesCase {
+    const char* name;
+    std::string text;
+    std::vector<std::vector<std::string>> lines_above; // one entry per statement
+    std::vector<std::string> comments; // one entry per statement
+    std::vector<std::string> lines_after;
+};
+
+class KeepsLines : public ::testing::TestWithParam<KeptLinesCase> { };
+
+TEST_P(KeepsLines, AroundTheStatements)
+{
+    const auto& test = GetParam();
+    std::vector<Problem> problems;
+    auto split = split_statements(test.text, problems);
+    ASSERT_EQ(split.statements.size(), test.comments.size());
+    for (std::size_t index = 0; index < split.statements.size(); ++index) {
+        SCOPED_TRACE("statement " + std::to_string(index));
+        EXPECT_EQ(split.statements[index].lines_above, test.lines_above[index]);
+        EXPECT_EQ(split.statements[index].comment, test.comments[index]);
+    }
+    EXPECT_EQ(split.lines_after, test.lines_after);
+}
+
+INSTANTIATE_TEST_SUITE_P(Layout, KeepsLines,
+    ::testing::Values(KeptLinesCase {"none", "config a\n\toption b 'c'\n", {{}, {}}, {"", ""}, {}},
+        KeptLinesCase {"comment_and_blank_lines_above", "# head\n\n\t# indented \nconfig a\n",
+            {{"# head", "", "\t# indented "}}, {""}, {}},
+        KeptLinesCase {"comment_after_the_words", "\toption apn 'x'  # the work APN\n", {{}},
+            {"  # the work APN"}, {}},
+        KeptLinesCase {"hash_inside_quotes_is_no_comment",
+            "option pin '#12#'\noption a \"b # c\"\t#d\n", {{}, {}}, {"", "\t#d"}, {}},
+        KeptLinesCase {"blanks_after_the_words_are_not_kept", "config a \t\n", {{}}, {""}, {}},
+        KeptLinesCase {"crlf_line_ends", "# head\r\nconfig a # b\r\n\r\n# end\r\n", {{"# head"}},
+            {" # b"}, {"", "# end"}},
+        KeptLinesCase {"lines_after_the_last_statement", "config a\n\n# end\n  \n", {{}}, {""},
+            {"", "# end", "  "}},
+        KeptLinesCase {"no_final_newline", "config a\n# end", {{}}, {""}, {"# end"}},
+        KeptLinesCase {"only_comments", "# a\n\n", {}, {}, {"# a", ""}},
+        // A line that does not tokenize is reported; it is not a comment.
+        KeptLinesCase {"bad_line_is_not_kept", "# a\noption b 'c\n# d\nconfig e\n",
+            {{"# a", "# d"}}, {""}, {}}),
+    [](const auto& info) { return std::string(info.param.name); });
+
 struct BadLineCase {
     const char* name;
     std::string text;
@@ -83,7 +129,7 @@ TEST_P(SplitBadLines, NamesTheLineAndKeepsGoing)
     const auto& test = GetParam();
     std::vector<Problem> problems;
     // A good statement after the bad line shows that reading went on.
-    auto statements = split_statements(test.text + "\nconfig after\n", problems);
+    auto statements = split_statements(test.text + "\nconfig after\n", problems).statements;
     ASSERT_EQ(problems.size(), 1u);
     EXPECT_EQ(problems[0].line, test.line);
     EXPECT_EQ(problems[0].code, ConfigErrc::Syntax);
@@ -118,7 +164,8 @@ INSTANTIATE_TEST_SUITE_P(Errors, SplitBadLines,
 TEST(SplitStatements, ReportsEveryBadLine)
 {
     std::vector<Problem> problems;
-    auto statements = split_statements("option a 'x\nconfig b\noption c \"y\n", problems);
+    auto statements
+        = split_statements("option a 'x\nconfig b\noption c \"y\n", problems).statements;
     ASSERT_EQ(problems.size(), 2u);
     EXPECT_EQ(problems[0].line, 1);
     EXPECT_EQ(problems[1].line, 3);
@@ -152,7 +199,7 @@ TEST(Quote, ReadsBackAsTheSameWord)
         = {"", "a b", "it's", "''", R"(\)", R"(\')", "\"", "#", ";", "\t x "};
     for (const auto& value : values) {
         std::vector<Problem> problems;
-        auto statements = split_statements("option x " + quote(value), problems);
+        auto statements = split_statements("option x " + quote(value), problems).statements;
         ASSERT_TRUE(problems.empty()) << value;
         ASSERT_EQ(statements.size(), 1u) << value;
         EXPECT_EQ(statements[0].words[2], value);

@@ -440,7 +440,9 @@ TEST(Access, FindsSections)
 
 // ---------------------------------------------------------------- serialize
 
-TEST(Serialize, WritesCanonicalUci)
+// Each statement as `uci commit` writes it; the file's layout (here: no blank lines, one
+// comment) as it was. config_layout_test.cpp has the layout's rules.
+TEST(Serialize, WritesEachStatementAsUciDoes)
 {
     auto config = parse_good("config modem 'wan1'\n"
                              "list dns \"1.1.1.1\"\n"
@@ -453,13 +455,11 @@ TEST(Serialize, WritesCanonicalUci)
                              "option apn ''\n");
     EXPECT_EQ(config.serialize(),
         "config modem 'wan1'\n"
-        "\toption device '/dev/cdc-wdm0'\n"
-        "\toption apn 'it'\\''s'\n"
         "\tlist dns '1.1.1.1'\n"
-        "\n"
+        "\toption apn 'it'\\''s'\n"
+        "\toption device '/dev/cdc-wdm0'   # comment\n"
         "config globals\n"
         "\toption web 'off'\n"
-        "\n"
         "config modem\n"
         "\toption device 'x'\n"
         "\toption apn ''\n");
@@ -467,8 +467,9 @@ TEST(Serialize, WritesCanonicalUci)
 
 TEST(Serialize, EmptyConfigIsEmptyText)
 {
-    EXPECT_EQ(parse_good("# nothing\n").serialize(), "");
+    EXPECT_EQ(parse_good("").serialize(), "");
     EXPECT_EQ(Config().serialize(), "");
+    EXPECT_EQ(parse_good("# nothing\n").serialize(), "# nothing\n"); // comments are kept
 }
 
 TEST(Serialize, RoundTripsValuesThatNeedQuoting)

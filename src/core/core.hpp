@@ -119,12 +119,28 @@ struct SectionSchema {
 
 using Schema = std::vector<SectionSchema>;
 
+// How a section was laid out in its file, so that a save keeps what the person wrote: comment
+// and blank lines as they were, and the order of options and list values. Filled by the reader,
+// read by serialize(); a section an edit adds has none. Other code reads options and lists.
+struct ConfigLayout {
+    struct Line {                           // an `option` or `list` line
+        std::string name;
+        std::string value;                  // as read: tells the lines of a list apart
+        std::vector<std::string> lines_above; // the comment and blank lines just above it
+        std::string comment;                // at the end of the line: "  # the work APN"
+    };
+    std::vector<std::string> lines_above;   // above the `config` line (a `package` line too)
+    std::string comment;                    // at the end of the `config` line
+    std::vector<Line> lines;                // in file order
+};
+
 struct ConfigSection {
     std::string type;
     std::string name;                       // '' for an anonymous section
-    int line = 0;                           // where `config` stood, for messages
+    int line = 0;                           // where `config` stood, for messages (0: an edit's)
     std::map<std::string, std::string> options;
     std::map<std::string, std::vector<std::string>> lists;
+    ConfigLayout layout;
 };
 
 // A diagnostic names the line: to_string() gives
@@ -147,9 +163,14 @@ public:
     static Result<Config> load(const std::string& path, const Schema& schema,
                                std::vector<ConfigDiagnostic>& diagnostics);
 
-    // UCI text with schema order kept; writes go to a temp file, fsync, rename.
-    // save() fails with the errno of the step that failed (system category), the
-    // original file untouched; the caller adds the path when it reports it.
+    // UCI text as `uci commit` writes it (a tab, values in single quotes), laid out as the file
+    // was: its comments and blank lines where they stood, options and list values in its order.
+    // What an edit added comes in the schema's order: an option after the section's others, a
+    // section after the last of its type, set off by a blank line. An unedited config written by
+    // uplink or by `uci commit` gives its text back byte for byte. (config_layout.cpp)
+    // save() writes to a temp file, fsync, rename; it fails with the errno of the step that
+    // failed (system category), the original file untouched; the caller adds the path when it
+    // reports it.
     std::string serialize() const;
     Result<void> save(const std::string& path) const;
 
@@ -172,7 +193,8 @@ public:
     Result<void> set_options(std::string_view type, std::string_view name,
                              const std::map<std::string, std::string>& changes,
                              std::vector<ConfigDiagnostic>& diagnostics);
-    // Removes the section of that type and name; false when there is none.
+    // Removes the section of that type and name, with the comment lines directly above it;
+    // false when there is none.
     bool remove_section(std::string_view type, std::string_view name);
     // Replaces a List option's values; no values removes it.
     Result<void> set_list(std::string_view type, std::string_view name, std::string_view option,
@@ -182,6 +204,7 @@ public:
 private:
     const Schema* schema_ = nullptr;
     std::vector<ConfigSection> sections_;
+    std::vector<std::string> lines_after_;  // comment and blank lines after the last section
 };
 
 // Another program's UCI file (OpenWrt's /etc/config/network, mwan3's): the same syntax and the

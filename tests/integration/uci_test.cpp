@@ -8,6 +8,8 @@
 
 #include "sim/tests/namespaces.hpp"
 
+#include <fstream>
+#include <iterator>
 #include <signal.h>
 
 namespace uplink::testing {
@@ -21,6 +23,16 @@ fs::path uci_binary()
     return openwrt_prefix() / "bin/uci";
 }
 
+// A section with a person's notes, which an edit through the API keeps (docs/config-syntax.md).
+constexpr const char* wired_wan = "# The fibre line: the ISP's router in bridge mode.\n"
+                                  "config wan 'fibre'\n\toption interface 'eth1'  # the port by the door\n";
+
+std::string file_text(const fs::path& path)
+{
+    std::ifstream file(path);
+    return {std::istreambuf_iterator<char>(file), {}};
+}
+
 class UciTest : public ::testing::Test {
 protected:
     void SetUp() override
@@ -29,7 +41,7 @@ protected:
             << ": run scripts/openwrt-userspace (scripts/deps does); this test must run, so this is a failure";
         emulator_ = std::make_unique<Emulator>(directory_.path() / "sim", scenario_path("ec25-test.json"));
         daemon_ = std::make_unique<Daemon>(directory_.path() / "daemon", *emulator_,
-            Daemon::Settings {.pin = "1234", .extra_config = "config wan 'fibre'\n\toption interface 'eth1'\n"});
+            Daemon::Settings {.pin = "1234", .extra_config = wired_wan});
         fs::create_directories(directory_.path() / "uci-save");
     }
 
@@ -78,6 +90,10 @@ TEST_F(UciTest, UciReadsWhatUplinkdSaves)
     EXPECT_EQ(uci("get uplink.main.poll_interval"), "1");
     // The PIN is in the file, for root alone, and uci reads it as any option.
     EXPECT_EQ(uci("get uplink.@profile[0].pin"), "1234");
+    // The person's notes are still there, where they were.
+    EXPECT_NE(file_text(daemon_->config()).find("# The fibre line: the ISP's router in bridge mode.\n"
+                                                "config wan 'fibre'\n\toption interface 'eth1'  # the port by the door\n"),
+        std::string::npos) << file_text(daemon_->config());
 }
 
 TEST_F(UciTest, UplinkdReadsWhatUciCommits)

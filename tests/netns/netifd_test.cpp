@@ -105,7 +105,7 @@ protected:
         write_openwrt_config(autostart, firewall);
         Daemon::Settings settings;
         settings.pin = "1234";
-        settings.connection = "\toption apn 'internet'\n";
+        settings.connection = profile_options_;
         settings.main_options = "\toption netifd_network '" + (config_directory() / "network").string() + "'\n";
         settings.launcher = {"ip", "netns", "exec", router_->name()};
         daemon_ = std::make_unique<Daemon>(directory_.path() / "daemon", *emulator_, settings);
@@ -225,6 +225,7 @@ protected:
         return packets;
     }
 
+    std::string profile_options_ = "\toption apn 'internet'\n"; // of the default profile
     fs::path config_directory() const { return directory_.path() / "config"; }
     fs::path run_directory() const { return directory_.path() / "netifd"; }
     fs::path hotplug_log() const { return run_directory() / "hotplug.log"; }
@@ -237,6 +238,7 @@ protected:
 
 TEST_F(NetifdTest, IfupConnectsTheModemAndNetifdConfiguresItsInterfaceIfdownDisconnects)
 {
+    profile_options_ += "\toption ip_family 'ipv4v6'\n";
     ASSERT_NO_FATAL_FAILURE(start(Autostart::Off));
     // The modem is netifd's: registered, never connected by uplinkd itself.
     auto modem = daemon_->wait_for_modem("1-1", "registered", [](const json::value& modem) {
@@ -254,9 +256,22 @@ TEST_F(NetifdTest, IfupConnectsTheModemAndNetifdConfiguresItsInterfaceIfdownDisc
         << json::serialize(status);
     EXPECT_EQ(text(status.at("ipv4-address").at(0), "address"), address);
     EXPECT_EQ(text(status, "l3_device"), "wwan0");
-    auto modem_dns = daemon_->get("/v1/modems/1-1").at("connection").at("ipv4").at("dns");
-    ASSERT_FALSE(modem_dns.as_array().empty());
-    EXPECT_EQ(status.at("dns-server"), modem_dns);
+    // IPv6: the modem's address alone (the network routes the /64 to it, none of it is on the
+    // link), and a default route.
+    auto connection = daemon_->get("/v1/modems/1-1").at("connection");
+    ASSERT_TRUE(connection.at("ipv6").is_object()) << json::serialize(connection);
+    ASSERT_TRUE(status.at("ipv6-address").is_array() && !status.at("ipv6-address").as_array().empty())
+        << json::serialize(status);
+    EXPECT_EQ(text(status.at("ipv6-address").at(0), "address"), text(connection.at("ipv6"), "address"));
+    EXPECT_EQ(status.at("ipv6-address").at(0).at("mask").to_number<int>(), 128);
+    auto routes6 = sim::testing::run_command("ip -n " + router_->name() + " -6 route show default");
+    EXPECT_NE(routes6.output.find("dev wwan0"), std::string::npos) << routes6.output;
+    // Both families' DNS servers, as the modem got them.
+    auto modem_dns = connection.at("ipv4").at("dns").as_array();
+    ASSERT_FALSE(modem_dns.empty());
+    for (const auto& server : connection.at("ipv6").at("dns").as_array())
+        modem_dns.push_back(server);
+    EXPECT_EQ(status.at("dns-server"), json::value(modem_dns));
     // What dnsmasq reads on OpenWrt.
     EXPECT_NE(read_text(run_directory() / "resolv.conf.auto").find("nameserver " + std::string(modem_dns.at(0).as_string())),
         std::string::npos) << read_text(run_directory() / "resolv.conf.auto");

@@ -47,14 +47,19 @@ std::string first_untrusted_below(const std::string& directory, uid_t owner, int
     std::unique_ptr<DIR, DirectoryCloser> listing(::opendir(directory.c_str()));
     if (!listing)
         return fmt::format("cannot list {}: {}", directory, errno_error(errno).message());
-    while (const dirent* entry = ::readdir(listing.get())) {
+    // An entry that cannot be listed or read is not trusted: readdir() returns null at the end
+    // and on a failure alike, and only errno tells them apart.
+    for (errno = 0; const dirent* entry = ::readdir(listing.get()); errno = 0) {
         std::string_view name = entry->d_name;
         if (name == "." || name == "..")
             continue;
         auto path = directory + "/" + std::string(name);
         struct stat status {};
-        if (::lstat(path.c_str(), &status) != 0)
-            continue;   // gone since it was listed
+        if (::lstat(path.c_str(), &status) != 0) {
+            if (errno == ENOENT)
+                continue;   // gone since it was listed
+            return fmt::format("cannot read {}: {}", path, errno_error(errno).message());
+        }
         if (auto problem = untrusted_entry(path, status, owner); !problem.empty())
             return problem;
         if (S_ISDIR(status.st_mode)) {
@@ -64,6 +69,8 @@ std::string first_untrusted_below(const std::string& directory, uid_t owner, int
                 return problem;
         }
     }
+    if (errno != 0)
+        return fmt::format("cannot list {}: {}", directory, errno_error(errno).message());
     return "";
 }
 

@@ -1,0 +1,16 @@
+# The version of the headers (fmt/core.h: FMT_VERSION 90100 is 9.1.0); a major version is compatible
+# with itself only, as in fmt's own package.
+file(STRINGS /usr/include/fmt/core.h fmt_version_line REGEX "^#define FMT_VERSION [0-9]+")
+string(REGEX MATCH "[0-9]+$" fmt_version_number "${fmt_version_line}")
+math(EXPR fmt_major "${fmt_version_number} / 10000")
+math(EXPR fmt_minor "${fmt_version_number} / 100 % 100")
+math(EXPR fmt_patch "${fmt_version_number} % 100")
+set(PACKAGE_VERSION ${fmt_major}.${fmt_minor}.${fmt_patch})
+if(PACKAGE_VERSION VERSION_LESS PACKAGE_FIND_VERSION OR NOT PACKAGE_FIND_VERSION_MAJOR EQUAL fmt_major)
+  set(PACKAGE_VERSION_COMPATIBLE FALSE)
+else()
+  set(PACKAGE_VERSION_COMPATIBLE TRUE)
+  if(PACKAGE_FIND_VERSION STREQUAL PACKAGE_VERSION)
+    set(PACKAGE_VERSION_EXACT TRUE)
+  endif()
+endif()

@@ -156,7 +156,13 @@ Result<api::ConfigEditOutcome> ConfigEditor::take(Settings settings, std::string
     api::ConfigEdit::Mode mode, modem::SecretComparison secrets, const Settings& running)
 {
     api::ConfigEditOutcome outcome;
-    (void)read_netifd_network(settings); // its warnings were logged when it was loaded
+    // An edit of uplink's file leaves the network file as it was read at the last load or reload:
+    // read again only when the edit points uplinkd at another one (its warnings are logged then).
+    if (settings.netifd_network == running.netifd_network)
+        settings.modem.netifd_modems = running.modem.netifd_modems;
+    else
+        for (const auto& warning : read_netifd_network(settings))
+            log(LogLevel::Warning, "uplinkd", "{}", warning);
     outcome.changes = manager_.preview(settings.modem, secrets);
     outcome.changed = changed_settings(running, settings);
     outcome.restart_required = restart_required(running, settings);

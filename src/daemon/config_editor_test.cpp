@@ -65,6 +65,26 @@ protected:
     std::vector<std::vector<std::string>> changes_;
 };
 
+// The network file is read at load and reload: an edit of uplink's own file keeps the modems
+// netifd has as they run, unless it points uplinkd at another network file.
+TEST_F(ConfigEditorTest, AnEditKeepsTheNetifdModemsUnlessItNamesAnotherNetworkFile)
+{
+    std::ofstream(path_) << "config profile 'home'\n\toption apn 'old'\n";
+    std::ofstream(directory_ + "/network") << "config interface 'wwan'\n\toption proto 'uplink'\n\toption modem 'wan2'\n";
+    std::vector<ConfigDiagnostic> diagnostics;
+    auto running = parse_settings("", diagnostics);
+    ASSERT_TRUE(running);
+    running->modem.netifd_modems = {"wan1"};
+    ASSERT_TRUE(editor().edit(set("profile", "home", {{"apn", "new"}}), *running));
+    ASSERT_EQ(applied_.size(), 1u);
+    EXPECT_EQ(applied_.back().modem.netifd_modems, (std::vector<std::string> {"wan1"}));
+
+    auto pointed = "config uplink\n\toption netifd_network '" + directory_ + "/network'\n";
+    ASSERT_TRUE(editor().restore({pointed, api::ConfigEdit::Mode::Apply}, *running));
+    ASSERT_EQ(applied_.size(), 2u);
+    EXPECT_EQ(applied_.back().modem.netifd_modems, (std::vector<std::string> {"wan2"}));
+}
+
 TEST_F(ConfigEditorTest, APreviewChangesNothing)
 {
     std::ofstream(path_) << "config profile 'home'\n\toption apn 'old'\n";

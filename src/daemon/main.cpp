@@ -62,6 +62,23 @@ Result<void> create_directory(const std::string& path, mode_t mode)
     return {};
 }
 
+// Created 0700 when missing, and refused unless it can be trusted: the state directory holds the
+// admin password's hash, the API tokens, the TLS key, and the history directory files uplinkd
+// writes; what another user could write or link there, uplinkd would trust or write through.
+Result<void> private_directory(const std::string& path, std::string_view what)
+{
+    if (auto created = create_directory(path, 0700); !created) {
+        log(LogLevel::Error, "uplinkd", "cannot create the {} {}: {}", what, path, created.error().message());
+        return created.error();
+    }
+    if (auto problem = untrusted_state_directory(path, ::geteuid()); !problem.empty()) {
+        log(LogLevel::Error, "uplinkd", "the {} cannot be trusted: {}; it and everything in it must be {}'s and "
+            "writable by no one else (chmod go-w, chown)", what, problem, ::geteuid() == 0 ? "root" : "this user");
+        return make_error_code(boost::system::errc::permission_denied);
+    }
+    return {};
+}
+
 std::string located(const std::string& path, const ConfigDiagnostic& diagnostic)
 {
     if (diagnostic.line > 0)
@@ -105,18 +122,11 @@ public:
 
     Result<void> start()
     {
-        if (auto created = create_directory(settings_.modem.state_dir, 0700); !created) {
-            log(LogLevel::Error, "uplinkd", "cannot create the state directory {}: {}", settings_.modem.state_dir,
-                created.error().message());
-            return created.error();
-        }
-        // It holds the admin password's hash, the API tokens, the TLS key: what another user could
-        // write there, uplinkd would trust.
-        if (auto problem = untrusted_state_directory(settings_.modem.state_dir, ::geteuid()); !problem.empty()) {
-            log(LogLevel::Error, "uplinkd", "the state directory cannot be trusted: {}; it and everything in it "
-                "must be {}'s and writable by no one else (chmod go-w, chown)", problem, ::geteuid() == 0 ? "root" : "this user");
-            return make_error_code(boost::system::errc::permission_denied);
-        }
+        if (auto ready = private_directory(settings_.modem.state_dir, "state directory"); !ready)
+            return ready;
+        if (settings_.history_directory() != settings_.modem.state_dir)
+            if (auto ready = private_directory(settings_.history_directory(), "history directory"); !ready)
+                return ready;
         // Before the socket: a client that finds the socket finds the web server up too.
         if (settings_.web.enabled)
             start_web();
@@ -134,8 +144,8 @@ public:
                 wans_.modems_changed(modem_links());
         });
         usage_.set_reset_day(settings_.usage_reset_day);
-        usage_.start(settings_.modem.state_dir);
-        signal_history_.start(settings_.modem.state_dir);
+        usage_.start(settings_.history_directory(), settings_.modem.state_dir);
+        signal_history_.start(settings_.history_directory());
         asio::co_spawn(io_, handle_signals(this), LogFailure {"uplinkd", "signal handling failed"});
         log(LogLevel::Info, "uplinkd", "uplinkd {} ready, API on {}", UPLINK_VERSION, settings_.socket_path);
         return {};
@@ -355,6 +365,7 @@ private:
         next.socket_group = settings_.socket_group;
         next.web = settings_.web;
         next.modem.state_dir = settings_.modem.state_dir;
+        next.history_dir = settings_.history_dir;
         manager_.apply(next.modem);
         wans_.apply(next.wan);
         usage_.set_reset_day(next.usage_reset_day);

@@ -61,6 +61,8 @@ Schema make_schema()
         text_option("sysfs_root", "/sys", "where sysfs is mounted (the emulator gives its own tree)"),
         text_option("dev_root", "/dev", "where device nodes are"),
         text_option("state_dir", "/var/lib/uplink", "uplinkd's own state, such as PINs a SIM refused"),
+        text_option("history_dir", "", "where the history written every few minutes (data usage, signal) "
+                                       "lives, such as RAM when state_dir is on flash; empty: state_dir"),
         text_option("socket", "/run/uplink/uplink.sock", "the API's unix socket, for the uplink CLI"),
         text_option("socket_group", "", "a group whose members may read through the socket (status, "
                                         "signal, events) but change nothing; empty: root alone"),
@@ -407,6 +409,9 @@ Result<Settings> settings_from(const Config& config, std::vector<ConfigDiagnosti
     settings.modem.sysfs_root = config.get(section, "sysfs_root");
     settings.modem.dev_root = config.get(section, "dev_root");
     settings.modem.state_dir = config.get(section, "state_dir");
+    settings.history_dir = config.get(section, "history_dir");
+    if (!settings.history_dir.empty())
+        check_absolute(config, section, "history_dir", diagnostics);
     settings.modem.poll_interval = std::chrono::seconds(config.get_integer(section, "poll_interval"));
     settings.modem.command_timeout = std::chrono::seconds(config.get_integer(section, "at_timeout"));
     settings.usage_reset_day = static_cast<int>(config.get_integer(section, "usage_reset_day"));
@@ -482,6 +487,7 @@ std::vector<std::string> changed_settings(const Settings& before, const Settings
     compare("sysfs_root", before.modem.sysfs_root, after.modem.sysfs_root);
     compare("dev_root", before.modem.dev_root, after.modem.dev_root);
     compare("state_dir", before.modem.state_dir, after.modem.state_dir);
+    compare("history_dir", before.history_dir, after.history_dir);
     compare("socket", before.socket_path, after.socket_path);
     compare("socket_group", before.socket_group, after.socket_group);
     compare("poll_interval", before.modem.poll_interval, after.modem.poll_interval);
@@ -500,7 +506,8 @@ std::vector<std::string> changed_settings(const Settings& before, const Settings
 std::vector<std::string> restart_required(const Settings& before, const Settings& after)
 {
     auto changed = changed_settings(before, after);
-    std::erase_if(changed, [](const std::string& name) { return name != "socket" && name != "socket_group" && name != "state_dir" && name != "web"; });
+    std::erase_if(changed, [](const std::string& name) { return name != "socket" && name != "socket_group" && name != "state_dir" && name != "history_dir"
+            && name != "web"; });
     return changed;
 }
 

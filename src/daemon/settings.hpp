@@ -36,10 +36,14 @@ struct Settings {
     std::string socket_path;
     std::optional<unsigned> socket_group;   // its gid: members may read through the socket
     modem::Options modem;        // sysfs_root, dev_root, state_dir, intervals, profiles and rules
+    std::string history_dir;     // as written: "" is state_dir; history_directory() resolves it
     int usage_reset_day = 1;     // the day of the month data usage periods start
     WebSettings web;
     wan::WanSettings wan;        // config wan, policy, traffic; config uplink's option policy
     std::string netifd_network;  // OpenWrt's /etc/config/network; "": none
+
+    // Where usage.db and signal.db are.
+    const std::string& history_directory() const { return history_dir.empty() ? modem.state_dir : history_dir; }
 };
 
 // Why the web server answers on a WAN whose interface and addresses these are, or "" when it
@@ -84,9 +88,9 @@ Result<LoadedSettings> load_settings(const std::string& path, std::vector<Config
 // The names of the options whose values differ, for the reload log ("poll_interval", "sim").
 std::vector<std::string> changed_settings(const Settings& before, const Settings& after);
 
-// Of those, the ones a running uplinkd keeps until it restarts ("socket", "state_dir", "web"):
-// the API socket and the web server's listeners are opened once, and the web login, the API
-// tokens, the certificate and the usage store stay in the state directory they were opened in.
+// Of those, the ones a running uplinkd keeps until it restarts ("socket", "state_dir",
+// "history_dir", "web"): the API socket and the web server's listeners are opened once, and the
+// web login, the API tokens, the certificate and the stores stay where they were opened.
 std::vector<std::string> restart_required(const Settings& before, const Settings& after);
 
 } // namespace uplink::daemon

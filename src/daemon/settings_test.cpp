@@ -88,6 +88,31 @@ TEST(Settings, WansPoliciesAndTrafficRulesAreRead)
         << all_messages(diagnostics);
 }
 
+// The configs the packages install: read without a word of complaint, with their choices.
+TEST(Settings, TheOpenWrtPackagesConfigKeepsStateOnFlashAndHistoryInRam)
+{
+    std::vector<ConfigDiagnostic> diagnostics;
+    auto settings = parse_settings(
+        read_text(std::string(UPLINK_SOURCE_DIR) + "/packaging/openwrt/uplink/files/etc/config/uplink"), diagnostics);
+    ASSERT_TRUE(settings) << all_messages(diagnostics);
+    EXPECT_TRUE(diagnostics.empty()) << all_messages(diagnostics);
+    EXPECT_EQ(settings->modem.state_dir, "/etc/uplink");
+    EXPECT_EQ(settings->history_dir, "/var/lib/uplink");
+    EXPECT_EQ(settings->web.https_port, 8443);
+    EXPECT_EQ(settings->web.http_port, 0);
+}
+
+TEST(Settings, TheDebianPackagesConfigKeepsTheDefaults)
+{
+    std::vector<ConfigDiagnostic> diagnostics;
+    auto settings = parse_settings(read_text(std::string(UPLINK_SOURCE_DIR) + "/debian/config/uplink"), diagnostics);
+    ASSERT_TRUE(settings) << all_messages(diagnostics);
+    EXPECT_TRUE(diagnostics.empty()) << all_messages(diagnostics);
+    EXPECT_EQ(settings->modem.state_dir, "/var/lib/uplink");
+    EXPECT_EQ(settings->history_directory(), "/var/lib/uplink");
+    EXPECT_EQ(settings->web.interfaces, (std::vector<std::string> {"br-lan", "lo"}));
+}
+
 TEST(Settings, EmptyFileGivesTheDefaults)
 {
     std::vector<ConfigDiagnostic> diagnostics;
@@ -98,6 +123,8 @@ TEST(Settings, EmptyFileGivesTheDefaults)
     EXPECT_EQ(settings->modem.sysfs_root, "/sys");
     EXPECT_EQ(settings->modem.dev_root, "/dev");
     EXPECT_EQ(settings->modem.state_dir, "/var/lib/uplink");
+    EXPECT_EQ(settings->history_dir, "");
+    EXPECT_EQ(settings->history_directory(), settings->modem.state_dir);
     EXPECT_EQ(settings->modem.poll_interval, std::chrono::seconds(10));
     EXPECT_EQ(settings->modem.command_timeout, std::chrono::seconds(5));
     EXPECT_TRUE(settings->modem.policy.profiles.empty());

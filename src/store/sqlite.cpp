@@ -138,6 +138,17 @@ Result<Database> open_database(const std::string& path, const Schema& schema)
     return database;
 }
 
+Result<std::string> serialize(sqlite3* database)
+{
+    sqlite3_int64 size = 0;
+    unsigned char* bytes = sqlite3_serialize(database, "main", &size, 0);
+    if (!bytes)
+        return Errc::Database; // out of memory, or an I/O error reading a page
+    std::string copy(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(size));
+    sqlite3_free(bytes);
+    return copy;
+}
+
 bool transaction_open(sqlite3* database)
 {
     return !sqlite3_get_autocommit(database);

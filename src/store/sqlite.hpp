@@ -41,6 +41,9 @@ struct Schema {
 // exclusive locking mode), so a second uplinkd on the same file gets Errc::Busy.
 Result<Database> open_database(const std::string& path, const Schema& schema);
 
+// The "main" database's committed content as the bytes of a database file (sqlite3_serialize).
+Result<std::string> serialize(sqlite3* database);
+
 // Whether a transaction is open (a failed COMMIT may leave one open).
 bool transaction_open(sqlite3* database);
 

@@ -113,6 +113,10 @@ public:
     Result<std::vector<std::pair<std::string, Usage>>> daily(
         std::string_view wan, int days, std::chrono::system_clock::time_point now) const;
 
+    // The database as flushed, as the bytes of a database file (what open() takes back): a copy
+    // kept elsewhere, such as on flash while the database itself is in RAM.
+    Result<std::string> snapshot() const;
+
 private:
     struct State;
     explicit UsageStore(std::unique_ptr<State> state);

@@ -200,6 +200,30 @@ TEST_F(StoreUsage, DataCountersSurviveADaemonRestart)
     EXPECT_EQ(today(store, "wan1", noon + 1min), (Usage {2'600, 550}));
 }
 
+TEST_F(StoreUsage, ASnapshotIsADatabaseWithWhatWasFlushed)
+{
+    auto noon = at(chrono::year {2024} / 3 / 10);
+    auto copy = (directory_ / "copy.db").string();
+    {
+        auto store = open_store();
+        store.record("wan1", wwan0(10'000, 1'000), noon);
+        store.record("wan1", wwan0(12'000, 1'500), noon + 5s);
+        ASSERT_TRUE(store.flush());
+        store.record("wan1", wwan0(13'000, 1'600), noon + 10s); // not flushed: not in the copy
+        auto snapshot = store.snapshot();
+        ASSERT_TRUE(snapshot) << snapshot.error().message();
+        ASSERT_TRUE(write_file_atomically(copy, *snapshot));
+    }
+    // The copy, taken back after the original is gone (a reboot with the original in RAM).
+    std::filesystem::remove(path_);
+    auto restored = UsageStore::open(copy);
+    ASSERT_TRUE(restored) << restored.error().message();
+    EXPECT_EQ(today(*restored, "wan1", noon + 1min), (Usage {2'000, 500}));
+    // Its last reading came along: the interface's growth since then counts, and no more.
+    restored->record("wan1", wwan0(14'000, 1'700), noon + 1min);
+    EXPECT_EQ(today(*restored, "wan1", noon + 1min), (Usage {4'000, 700}));
+}
+
 TEST_F(StoreUsage, GrowthNotFlushedBeforeACrashIsCountedByTheNextReading)
 {
     auto noon = at(chrono::year {2024} / 3 / 10);

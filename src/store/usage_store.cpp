@@ -301,6 +301,11 @@ Result<void> UsageStore::flush()
     return {};
 }
 
+Result<std::string> UsageStore::snapshot() const
+{
+    return serialize(state_->database.get());
+}
+
 Result<UsageTotals> UsageStore::totals(std::string_view wan, TimePoint now, int reset_day) const
 {
     if (reset_day < 1 || reset_day > 28)

@@ -49,6 +49,7 @@ protected:
         settings.pin = "1234";
         settings.connection = std::move(connection);
         settings.launcher = {"ip", "netns", "exec", router_->name()};
+        settings.main_options = main_options_;
         daemon_ = std::make_unique<Daemon>(directory_.path() / "daemon", *emulator_, settings);
     }
 
@@ -124,6 +125,7 @@ protected:
     }
 
     TemporaryDirectory directory_;
+    std::string main_options_;   // more options of uplinkd's `config uplink 'main'`
     std::unique_ptr<Emulator> emulator_;
     std::unique_ptr<Daemon> daemon_;
 };
@@ -289,6 +291,35 @@ TEST_F(OnlineTest, DataCountersSurviveADaemonRestart)
     EXPECT_GE(usage_sent_today(after), before);
     EXPECT_LT(usage_sent_today(after), before + 100'000); // not counted again
     EXPECT_EQ(after.at("wan"), "wan1");
+}
+
+// A router's state on flash and its history in RAM (`history_dir`): the usage store is copied to
+// the state directory as uplinkd stops, and taken back from there after a reboot has emptied RAM.
+TEST_F(OnlineTest, DataUsageInRamComesBackFromItsCopyAfterAReboot)
+{
+    auto ram = directory_.path() / "ram";
+    auto flash = directory_.path() / "daemon" / "state";
+    main_options_ = "\toption history_dir '" + ram.string() + "'\n";
+    ASSERT_NO_FATAL_FAILURE(start_programs());
+    wait_connected();
+    ASSERT_FALSE(tcp_from_lan_soon(std::string(300'000, 'd')).empty());
+    auto counted = daemon_->wait_for_modem("1-1", "the traffic counted", [](const json::value& modem) {
+        return usage_sent_today(modem) >= 300'000;
+    }, 30s);
+    auto before = usage_sent_today(counted);
+    daemon_->stop();
+    EXPECT_TRUE(std::filesystem::exists(ram / "usage.db"));
+    EXPECT_TRUE(std::filesystem::exists(ram / "signal.db"));
+    EXPECT_TRUE(std::filesystem::exists(flash / "usage.db")); // the copy
+    EXPECT_FALSE(std::filesystem::exists(flash / "signal.db"));
+    std::filesystem::remove_all(ram); // the reboot
+    daemon_->start();
+    auto after = daemon_->wait_for_modem("1-1", "the usage back after the reboot", [](const json::value& modem) {
+        return usage_sent_today(modem) >= 0;
+    });
+    EXPECT_GE(usage_sent_today(after), before);
+    EXPECT_LT(usage_sent_today(after), before + 100'000); // not counted again
+    EXPECT_TRUE(std::filesystem::exists(ram / "usage.db"));
 }
 
 // Seconds since midnight of an API time ("2026-11-29T17:33:01.123Z").

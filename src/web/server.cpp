@@ -180,16 +180,14 @@ struct Server::Impl {
     static asio::awaitable<void> accept_connections(std::shared_ptr<Impl> impl, Acceptor* acceptor);
     static asio::awaitable<void> serve_tls(std::shared_ptr<Impl> impl, std::shared_ptr<Connection<TlsStream>> connection);
     static asio::awaitable<void> serve_plain(std::shared_ptr<Impl> impl, std::shared_ptr<Connection<PlainStream>> connection);
-    template <typename Stream>
-    static asio::awaitable<Ending> serve_requests(std::shared_ptr<Impl> impl, Connection<Stream>& connection, Listener kind);
+    static asio::awaitable<Ending> serve_requests(std::shared_ptr<Impl> impl, Connection<TlsStream>& connection);
     static asio::awaitable<Response> answer(std::shared_ptr<Impl> impl, Request request);
-    template <typename Stream>
-    static asio::awaitable<void> stream_events(std::shared_ptr<Impl> impl, Stream& stream, unsigned version,
+    static asio::awaitable<void> stream_events(std::shared_ptr<Impl> impl, TlsStream& stream, unsigned version,
                                                std::function<bool()> still_valid);
     static asio::awaitable<Response> route(
         std::shared_ptr<Impl> impl, const Request& request, const GateDecision& decision);
     static Response page(const Request& request);
-    Response redirect(const HttpRequest& request, const std::string& local_host) const;
+    Response redirect(std::string_view host, std::string_view target, const std::string& local_host) const;
 };
 
 namespace {
@@ -214,9 +212,8 @@ asio::awaitable<void> linger(beast::tcp_stream& stream)
 
 } // namespace
 
-template <typename Stream>
-asio::awaitable<Ending> Server::Impl::serve_requests(std::shared_ptr<Impl> impl, Connection<Stream>& connection,
-                                                     Listener kind)
+// The HTTPS connection's requests, one after another while the client keeps it alive.
+asio::awaitable<Ending> Server::Impl::serve_requests(std::shared_ptr<Impl> impl, Connection<TlsStream>& connection)
 {
     const auto& limits = impl->options.limits;
     auto& stream = connection.stream;
@@ -250,7 +247,7 @@ asio::awaitable<Ending> Server::Impl::serve_requests(std::shared_ptr<Impl> impl,
             if (!refusal)
                 co_return Ending::Abrupt;
             log(LogLevel::Debug, "web", "refusing a request from {}: {}", connection.peer, error.message());
-            auto reply = to_http(std::move(*refusal), 11, false, kind);
+            auto reply = to_http(std::move(*refusal), 11, false, Listener::Https);
             lowest.expires_after(limits.request_timeout);
             co_await http::async_write(stream, reply, as_tuple(use_awaitable));
             co_return Ending::Linger;
@@ -259,18 +256,12 @@ asio::awaitable<Ending> Server::Impl::serve_requests(std::shared_ptr<Impl> impl,
         auto request = parser.release();
         bool keep_alive = request.keep_alive();
         auto version = request.version();
-        Response response;
-        if (kind == Listener::Https) {
-            auto view = request_view(request, connection.peer);
-            response = co_await answer(impl, std::move(view));
-        } else {
-            response = impl->redirect(request, connection.local_host);
-        }
+        auto response = co_await answer(impl, request_view(request, connection.peer));
         if (response.event_stream) {
             co_await stream_events(impl, stream, version, std::move(response.still_valid));
             co_return Ending::Abrupt;
         }
-        auto reply = to_http(std::move(response), version, keep_alive, kind);
+        auto reply = to_http(std::move(response), version, keep_alive, Listener::Https);
         lowest.expires_after(limits.request_timeout);
         auto [write_error, written] = co_await http::async_write(stream, reply, as_tuple(use_awaitable));
         if (write_error)
@@ -296,8 +287,7 @@ struct EventQueue {
 };
 
 // The stream is one-way; whatever the client sends is read and dropped, until it closes.
-template <typename Stream>
-asio::awaitable<void> read_until_closed(Stream& stream)
+asio::awaitable<void> read_until_closed(TlsStream& stream)
 {
     std::array<char, 512> scratch{};
     for (;;) {
@@ -307,8 +297,7 @@ asio::awaitable<void> read_until_closed(Stream& stream)
     }
 }
 
-template <typename Stream>
-asio::awaitable<void> pump_events(Stream& stream, std::shared_ptr<EventQueue> queue, Duration write_timeout,
+asio::awaitable<void> pump_events(TlsStream& stream, std::shared_ptr<EventQueue> queue, Duration write_timeout,
                                   std::function<bool()> still_valid)
 {
     auto& lowest = beast::get_lowest_layer(stream);
@@ -344,8 +333,7 @@ asio::awaitable<void> pump_events(Stream& stream, std::shared_ptr<EventQueue> qu
 
 // GET /api/v1/events: server-sent events (HTML's text/event-stream), one "data: <event JSON>"
 // frame per event, until the client goes. The reply has no length: it ends when the connection does.
-template <typename Stream>
-asio::awaitable<void> Server::Impl::stream_events(std::shared_ptr<Impl> impl, Stream& stream, unsigned version,
+asio::awaitable<void> Server::Impl::stream_events(std::shared_ptr<Impl> impl, TlsStream& stream, unsigned version,
                                                   std::function<bool()> still_valid)
 {
     auto queue = std::make_shared<EventQueue>(impl->executor);
@@ -447,9 +435,9 @@ Response Server::Impl::page(const Request& request)
     return asset_response(*asset, request);
 }
 
-Response Server::Impl::redirect(const HttpRequest& request, const std::string& local_host) const
+Response Server::Impl::redirect(std::string_view host, std::string_view target, const std::string& local_host) const
 {
-    auto location = redirect_location(request[http::field::host], local_host, options.https_port, request.target());
+    auto location = redirect_location(host, local_host, options.https_port, target);
     if (!location)
         return json_error(400, "the Host header or the target cannot make an https:// URL");
     // RFC 9110 §15.4.9: 308 keeps the method and the body, so a POST is not turned into a GET.
@@ -476,7 +464,7 @@ asio::awaitable<void> Server::Impl::serve_tls(std::shared_ptr<Impl> impl, std::s
         log(LogLevel::Debug, "web", "TLS handshake with {} failed: {}", connection->peer, error.message());
         co_return;
     }
-    auto ending = co_await serve_requests(impl, *connection, Listener::Https);
+    auto ending = co_await serve_requests(impl, *connection);
     if (ending == Ending::Graceful) {
         lowest.expires_after(tls_shutdown_time);
         co_await stream.async_shutdown(as_tuple(use_awaitable));
@@ -486,13 +474,44 @@ asio::awaitable<void> Server::Impl::serve_tls(std::shared_ptr<Impl> impl, std::s
     lowest.close();
 }
 
+// The plain HTTP port only sends browsers to HTTPS: a request's header is read, answered with a
+// redirect (or a 400 or 431), and the connection closed. A body is not waited for: the 308 asks
+// the client to send it again, to the https:// URL. Apart from serve_requests, so that the API,
+// the pages and the event streams are compiled for one stream type, TLS's.
 asio::awaitable<void> Server::Impl::serve_plain(std::shared_ptr<Impl> impl,
                                                 std::shared_ptr<Connection<PlainStream>> connection)
 {
-    auto ending = co_await serve_requests(impl, *connection, Listener::Http);
-    if (ending == Ending::Linger || ending == Ending::Graceful)
-        co_await linger(connection->stream);
-    connection->stream.close();
+    const auto& limits = impl->options.limits;
+    auto& stream = connection->stream;
+    beast::flat_buffer buffer(limits.header_bytes);
+    // Idle until the request starts; from its first byte, one deadline for the whole header.
+    stream.expires_after(limits.idle_timeout);
+    auto [idle_error, first] = co_await stream.async_read_some(buffer.prepare(4096), as_tuple(use_awaitable));
+    if (idle_error) {
+        stream.close();
+        co_return;
+    }
+    buffer.commit(first);
+    stream.expires_after(limits.request_timeout);
+    http::request_parser<http::empty_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits.header_bytes));
+    parser.body_limit(boost::none);   // the body is never read: no size makes it a 413 here
+    auto [error, size] = co_await http::async_read_header(stream, buffer, parser, as_tuple(use_awaitable));
+    std::optional<Response> response;
+    if (!error) {
+        const auto& request = parser.get();
+        response = impl->redirect(request[http::field::host], request.target(), connection->local_host);
+    } else if ((response = refusal_for(error, limits))) {
+        log(LogLevel::Debug, "web", "refusing a request from {}: {}", connection->peer, error.message());
+    }
+    if (response) {
+        auto reply = to_http(std::move(*response), error ? 11 : parser.get().version(), false, Listener::Http);
+        stream.expires_after(limits.request_timeout);
+        auto [write_error, written] = co_await http::async_write(stream, reply, as_tuple(use_awaitable));
+        if (!write_error)
+            co_await linger(stream);
+    }
+    stream.close();
 }
 
 void Server::Impl::spawn_connection(std::shared_ptr<Impl> impl, tcp::socket socket, Listener kind, std::string client)

@@ -4,6 +4,7 @@
 #include "web/assets.hpp"
 #include "web/metrics.hpp"
 #include "web/rules.hpp"
+#include "web/tls_stream.hpp"
 #include "web/web.hpp"
 
 #include <auth/auth.hpp>
@@ -18,7 +19,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 
 #include <openssl/ssl.h>
 
@@ -49,7 +49,6 @@ enum class Listener { Https, Http };
 // timed out).
 enum class Ending { Graceful, Linger, Abrupt };
 
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 using PlainStream = beast::tcp_stream;
 using HttpRequest = http::request<http::string_body>;
 using HttpResponse = http::response<http::string_body>;
@@ -217,7 +216,7 @@ asio::awaitable<Ending> Server::Impl::serve_requests(std::shared_ptr<Impl> impl,
 {
     const auto& limits = impl->options.limits;
     auto& stream = connection.stream;
-    auto& lowest = beast::get_lowest_layer(stream);
+    auto& lowest = stream.lowest();
     beast::flat_buffer buffer(limits.header_bytes + limits.body_bytes);
     for (;;) {
         // Idle until the next request starts; from its first byte, one deadline for all of it, so
@@ -300,7 +299,7 @@ asio::awaitable<void> read_until_closed(TlsStream& stream)
 asio::awaitable<void> pump_events(TlsStream& stream, std::shared_ptr<EventQueue> queue, Duration write_timeout,
                                   std::function<bool()> still_valid)
 {
-    auto& lowest = beast::get_lowest_layer(stream);
+    auto& lowest = stream.lowest();
     for (;;) {
         if (queue->frames.empty() && !queue->overflowed) {
             queue->wake.expires_after(heartbeat_interval);
@@ -353,7 +352,7 @@ asio::awaitable<void> Server::Impl::stream_events(std::shared_ptr<Impl> impl, Tl
         header.set(name, value);
     header.keep_alive(false);
     http::response_serializer<http::empty_body> serializer{header};
-    auto& lowest = beast::get_lowest_layer(stream);
+    auto& lowest = stream.lowest();
     lowest.expires_after(impl->options.limits.request_timeout);
     auto [error, size] = co_await http::async_write_header(stream, serializer, as_tuple(use_awaitable));
     if (error)
@@ -450,7 +449,7 @@ Response Server::Impl::redirect(std::string_view host, std::string_view target, 
 asio::awaitable<void> Server::Impl::serve_tls(std::shared_ptr<Impl> impl, std::shared_ptr<Connection<TlsStream>> connection)
 {
     auto& stream = connection->stream;
-    auto& lowest = beast::get_lowest_layer(stream);
+    auto& lowest = stream.lowest();
     if (impl->handshakes >= std::max<std::size_t>(1, impl->options.limits.connections / 2)) {
         log(LogLevel::Debug, "web", "closing {}: already {} TLS handshakes under way", connection->peer,
             impl->handshakes);
@@ -458,7 +457,7 @@ asio::awaitable<void> Server::Impl::serve_tls(std::shared_ptr<Impl> impl, std::s
     }
     lowest.expires_after(impl->options.limits.handshake_timeout);
     ++impl->handshakes;
-    auto [error] = co_await stream.async_handshake(ssl::stream_base::server, as_tuple(use_awaitable));
+    auto [error] = co_await stream.async_handshake(as_tuple(use_awaitable));
     --impl->handshakes;
     if (error) {
         log(LogLevel::Debug, "web", "TLS handshake with {} failed: {}", connection->peer, error.message());
@@ -534,8 +533,8 @@ void Server::Impl::spawn_connection(std::shared_ptr<Impl> impl, tcp::socket sock
     };
     if (kind == Listener::Https) {
         auto connection = std::make_shared<Connection<TlsStream>>(
-            TlsStream(beast::tcp_stream(std::move(socket)), impl->tls), std::move(peer), std::move(local_host));
-        *position = [connection] { beast::get_lowest_layer(connection->stream).close(); };
+            TlsStream(std::move(socket), impl->tls), std::move(peer), std::move(local_host));
+        *position = [connection] { connection->stream.lowest().close(); };
         asio::co_spawn(impl->executor, serve_tls(impl, connection), forget);
     } else {
         auto connection = std::make_shared<Connection<PlainStream>>(

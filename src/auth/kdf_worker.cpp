@@ -5,6 +5,10 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace uplink::auth {
 
 namespace asio = boost::asio;
@@ -14,7 +18,15 @@ namespace {
 // `work` is a copy: the worker shares nothing with the Authenticator.
 asio::awaitable<KdfOutcome> kdf_on_worker(KdfWork work)
 {
-    co_return run_kdf(work);
+    auto outcome = run_kdf(work);
+#if defined(__GLIBC__)
+    // scrypt's buffer is 16 MB at the default cost. Once glibc has freed one such block, it raises
+    // its mmap threshold past that size, and the next buffers come from the worker's arena, which
+    // keeps them resident after they are freed: 16 MB of RSS for nothing, after any second login.
+    // Trimming gives them back. (musl, OpenWrt's libc, unmaps large blocks when they are freed.)
+    ::malloc_trim(0);
+#endif
+    co_return outcome;
 }
 
 } // namespace

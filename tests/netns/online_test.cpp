@@ -28,6 +28,12 @@ using sim::testing::Socket;
 using sim::testing::socket_in;
 using sim::testing::wait_readable;
 
+std::int64_t usage_sent_today(const json::value& modem)
+{
+    const auto& usage = modem.at("usage");
+    return usage.is_null() ? -1 : usage.at("today").at("sent_bytes").as_int64();
+}
+
 class OnlineTest : public NetnsTopologyTest {
 protected:
     void SetUp() override { create_topology(""); }
@@ -58,6 +64,25 @@ protected:
         return daemon_->wait_for_modem("1-1", "connected", [](const json::value& modem) {
             return text(modem.at("connection"), "state") == "connected";
         }, timeout);
+    }
+
+    // 300 kB from the LAN counted, then `interruption` (a restart, a reboot), then the count as
+    // it was, not counted again: the store kept it. The modem as it is then.
+    json::value expect_usage_kept_across(const std::function<void()>& interruption)
+    {
+        wait_connected();
+        EXPECT_FALSE(tcp_from_lan_soon(std::string(300'000, 'd')).empty());
+        auto counted = daemon_->wait_for_modem("1-1", "the traffic counted", [](const json::value& modem) {
+            return usage_sent_today(modem) >= 300'000;
+        }, 30s);
+        auto before = usage_sent_today(counted);
+        interruption();
+        auto after = daemon_->wait_for_modem("1-1", "the usage back", [](const json::value& modem) {
+            return usage_sent_today(modem) >= 0;
+        });
+        EXPECT_GE(usage_sent_today(after), before);
+        EXPECT_LT(usage_sent_today(after), before + 100'000); // not counted again
+        return after;
     }
 
     bool udp_round_trip()
@@ -267,29 +292,12 @@ TEST_F(OnlineTest, TheTtlFixAppliesLive)
     EXPECT_EQ(text(after.at("connection"), "connected_since"), text(before.at("connection"), "connected_since"));
 }
 
-std::int64_t usage_sent_today(const json::value& modem)
-{
-    const auto& usage = modem.at("usage");
-    return usage.is_null() ? -1 : usage.at("today").at("sent_bytes").as_int64();
-}
-
 // The usage store: bytes counted from the interface's counters, kept across a daemon restart
 // and not counted twice after it.
 TEST_F(OnlineTest, DataCountersSurviveADaemonRestart)
 {
     ASSERT_NO_FATAL_FAILURE(start_programs());
-    wait_connected();
-    ASSERT_FALSE(tcp_from_lan_soon(std::string(300'000, 'd')).empty());
-    auto counted = daemon_->wait_for_modem("1-1", "the traffic counted", [](const json::value& modem) {
-        return usage_sent_today(modem) >= 300'000;
-    }, 30s);
-    auto before = usage_sent_today(counted);
-    daemon_->restart();
-    auto after = daemon_->wait_for_modem("1-1", "the usage back after the restart", [](const json::value& modem) {
-        return usage_sent_today(modem) >= 0;
-    });
-    EXPECT_GE(usage_sent_today(after), before);
-    EXPECT_LT(usage_sent_today(after), before + 100'000); // not counted again
+    auto after = expect_usage_kept_across([this] { daemon_->restart(); });
     EXPECT_EQ(after.at("wan"), "wan1");
 }
 
@@ -301,24 +309,15 @@ TEST_F(OnlineTest, DataUsageInRamComesBackFromItsCopyAfterAReboot)
     auto flash = directory_.path() / "daemon" / "state";
     main_options_ = "\toption history_dir '" + ram.string() + "'\n";
     ASSERT_NO_FATAL_FAILURE(start_programs());
-    wait_connected();
-    ASSERT_FALSE(tcp_from_lan_soon(std::string(300'000, 'd')).empty());
-    auto counted = daemon_->wait_for_modem("1-1", "the traffic counted", [](const json::value& modem) {
-        return usage_sent_today(modem) >= 300'000;
-    }, 30s);
-    auto before = usage_sent_today(counted);
-    daemon_->stop();
-    EXPECT_TRUE(std::filesystem::exists(ram / "usage.db"));
-    EXPECT_TRUE(std::filesystem::exists(ram / "signal.db"));
-    EXPECT_TRUE(std::filesystem::exists(flash / "usage.db")); // the copy
-    EXPECT_FALSE(std::filesystem::exists(flash / "signal.db"));
-    std::filesystem::remove_all(ram); // the reboot
-    daemon_->start();
-    auto after = daemon_->wait_for_modem("1-1", "the usage back after the reboot", [](const json::value& modem) {
-        return usage_sent_today(modem) >= 0;
+    expect_usage_kept_across([&] {
+        daemon_->stop();
+        EXPECT_TRUE(std::filesystem::exists(ram / "usage.db"));
+        EXPECT_TRUE(std::filesystem::exists(ram / "signal.db"));
+        EXPECT_TRUE(std::filesystem::exists(flash / "usage.db")); // the copy
+        EXPECT_FALSE(std::filesystem::exists(flash / "signal.db"));
+        std::filesystem::remove_all(ram); // the reboot
+        daemon_->start();
     });
-    EXPECT_GE(usage_sent_today(after), before);
-    EXPECT_LT(usage_sent_today(after), before + 100'000); // not counted again
     EXPECT_TRUE(std::filesystem::exists(ram / "usage.db"));
 }
 
